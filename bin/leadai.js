@@ -1,0 +1,8 @@
+#!/usr/bin/env node
+// The `leadai` command. Sources are TypeScript run through tsx's loader, so a fresh
+// checkout needs no build step before `npx leadai` or `npm start`.
+import { register } from 'tsx/esm/api';
+
+register();
+const { main } = await import('../src/main.ts');
+await main(process.argv);

@@ -1,0 +1,77 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Environment → one typed, frozen config object. Every invalid variable is reported at
+ * once, so a newcomer fixes their .env in one pass rather than one error per restart.
+ */
+const boolish = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])
+  .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  LEADAI_DATA_DIR: z.string().min(1).default('./data'),
+  LEADAI_DEMO: z.enum(['auto', 'off']).default('auto'),
+  LEADAI_DEMO_LEADS: z.coerce.number().int().min(1).max(1_000_000).default(2000),
+  LEADAI_WORKERS: boolish.default(true),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+});
+
+/** Names of variables whose values must never appear in logs or error messages. */
+export const SECRET_VARIABLES: ReadonlySet<string> = new Set(['DATABASE_URL']);
+
+export type Config = Readonly<{
+  port: number;
+  host: string;
+  database:
+    | Readonly<{ kind: 'embedded'; dataDir: string }>
+    | Readonly<{ kind: 'server'; url: string; poolSize: number }>;
+  demo: Readonly<{ mode: 'auto' | 'off'; leads: number }>;
+  workers: boolean;
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  env: z.infer<typeof envSchema>['NODE_ENV'];
+}>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Empty strings mean "unset": `DATABASE_URL= npm start` should fall back to embedded.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const name = String(issue.path[0] ?? '?');
+        const shown = SECRET_VARIABLES.has(name) ? '(hidden)' : JSON.stringify(present[name]);
+        return `${name}=${shown}: ${issue.message}`;
+      }),
+    );
+  }
+  const e = parsed.data;
+  return Object.freeze({
+    port: e.PORT,
+    host: e.HOST,
+    database: Object.freeze(
+      e.DATABASE_URL
+        ? { kind: 'server' as const, url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE }
+        : { kind: 'embedded' as const, dataDir: resolve(e.LEADAI_DATA_DIR) },
+    ),
+    demo: Object.freeze({ mode: e.LEADAI_DEMO, leads: e.LEADAI_DEMO_LEADS }),
+    workers: e.LEADAI_WORKERS,
+    logLevel: e.LOG_LEVEL,
+    env: e.NODE_ENV,
+  });
+}

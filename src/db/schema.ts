@@ -1,0 +1,463 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/**
+ * Kysely's view of the schema of record (db/migrations). Kept by hand next to the SQL;
+ * test/schema.test.ts compares it with the catalog so the two cannot drift apart.
+ *
+ * Conventions, identical in both database modes (see connect.ts for the parsers):
+ *  - timestamptz → Date (strings accepted on write); date → 'YYYY-MM-DD' string;
+ *  - numeric and int8 → number;
+ *  - jsonb → the parsed value on read, a JSON string on write. Writing strings keeps the
+ *    two drivers from guessing differently (pg would send a JS array as a SQL array).
+ */
+export type Timestamp = ColumnType<Date, Date | string, Date | string>;
+export type NullableTimestamp = ColumnType<Date | null, Date | string | null, Date | string | null>;
+export type DefaultTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+export type Json<T> = ColumnType<T, string, string>;
+export type DefaultJson<T> = ColumnType<T, string | undefined, string>;
+export type Decimal = ColumnType<number, number | string, number | string>;
+export type NullableDecimal = ColumnType<number | null, number | string | null, number | string | null>;
+export type ReadOnly<T> = ColumnType<T, never, never>;
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+export const USER_ROLES = ['admin', 'manager', 'sales_rep', 'marketing', 'viewer'] as const;
+export type UserRole = (typeof USER_ROLES)[number];
+export const ORGANIZATION_SIZES = ['startup', 'small', 'medium', 'large', 'enterprise'] as const;
+export type OrganizationSize = (typeof ORGANIZATION_SIZES)[number];
+export const LEAD_STATUSES = [
+  'new', 'contacted', 'qualified', 'proposal', 'negotiation',
+  'closed_won', 'closed_lost', 'nurturing', 'unqualified',
+] as const;
+export type LeadStatus = (typeof LEAD_STATUSES)[number];
+export const ENGAGEMENT_LEVELS = ['unknown', 'low', 'medium', 'high', 'very_high'] as const;
+export type EngagementLevel = (typeof ENGAGEMENT_LEVELS)[number];
+export const INSIGHT_TYPES = [
+  'buying_signal', 'churn_risk', 'optimal_contact_time',
+  'content_recommendation', 'next_best_action', 'competitive_threat',
+] as const;
+export type InsightType = (typeof INSIGHT_TYPES)[number];
+export const PRIORITY_LEVELS = ['low', 'medium', 'high', 'urgent'] as const;
+export type PriorityLevel = (typeof PRIORITY_LEVELS)[number];
+export const ACTIVITY_TYPES = [
+  'call', 'email', 'meeting', 'demo', 'proposal', 'follow_up', 'note', 'task', 'social_interaction',
+] as const;
+export type ActivityType = (typeof ACTIVITY_TYPES)[number];
+export const CONVERSATION_DIRECTIONS = ['inbound', 'outbound'] as const;
+export type ConversationDirection = (typeof CONVERSATION_DIRECTIONS)[number];
+export const FORECAST_TYPES = ['revenue', 'lead_volume', 'conversion_rate', 'deal_velocity'] as const;
+export type ForecastType = (typeof FORECAST_TYPES)[number];
+export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+/** Every enum type of the schema with its values, in declaration order. */
+export const ENUMS = {
+  user_role: USER_ROLES,
+  organization_size: ORGANIZATION_SIZES,
+  lead_status: LEAD_STATUSES,
+  engagement_level: ENGAGEMENT_LEVELS,
+  insight_type: INSIGHT_TYPES,
+  priority_level: PRIORITY_LEVELS,
+  activity_type: ACTIVITY_TYPES,
+  conversation_direction: CONVERSATION_DIRECTIONS,
+  forecast_type: FORECAST_TYPES,
+  job_status: JOB_STATUSES,
+} as const;
+
+export interface Address {
+  street?: string;
+  city?: string;
+  state?: string;
+  country?: string;
+  postal_code?: string;
+}
+
+export interface OrganizationsTable {
+  id: Generated<string>;
+  name: string;
+  domain: string | null;
+  industry: string | null;
+  size: OrganizationSize | null;
+  settings: DefaultJson<JsonObject>;
+  ai_config: DefaultJson<JsonObject>;
+  subscription_tier: Generated<string>;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+export interface UsersTable {
+  id: Generated<string>;
+  email: string;
+  full_name: string;
+  avatar_url: string | null;
+  role: Generated<UserRole>;
+  organization_id: string;
+  team_id: string | null;
+  preferences: DefaultJson<JsonObject>;
+  ai_settings: DefaultJson<JsonObject>;
+  is_active: Generated<boolean>;
+  deactivated_at: NullableTimestamp;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+  last_active_at: NullableTimestamp;
+}
+
+export interface TeamsTable {
+  id: Generated<string>;
+  organization_id: string;
+  name: string;
+  description: string | null;
+  manager_id: string | null;
+  settings: DefaultJson<JsonObject>;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+export interface LeadsTable {
+  id: Generated<string>;
+  organization_id: string;
+  assigned_to: string | null;
+  team_id: string | null;
+  first_name: string;
+  last_name: string;
+  email: string | null;
+  phone: string | null;
+  company: string | null;
+  job_title: string | null;
+  address: ColumnType<Address | null, string | null, string | null>;
+  status: Generated<LeadStatus>;
+  stage: Generated<string | null>;
+  source: string | null;
+  campaign: string | null;
+  current_score: Generated<number>;
+  score_confidence: ColumnType<number, number | undefined, number>;
+  predicted_value: NullableDecimal;
+  conversion_probability: NullableDecimal;
+  engagement_level: Generated<EngagementLevel>;
+  communication_preference: DefaultJson<JsonObject>;
+  optimal_contact_time: DefaultJson<JsonObject>;
+  custom_fields: DefaultJson<JsonObject>;
+  tags: ColumnType<string[], string[] | undefined, string[]>;
+  external_id: string | null;
+  deal_value: NullableDecimal;
+  status_changed_at: DefaultTimestamp;
+  closed_at: NullableTimestamp;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+  last_contacted_at: NullableTimestamp;
+  next_follow_up_at: NullableTimestamp;
+  search_vector: ReadOnly<string>;
+}
+
+export interface ExplanationFactor {
+  feature: string;
+  group: 'demographic' | 'behavioral' | 'temporal' | 'conversational';
+  points: number;
+  text: string;
+}
+
+export interface LeadScoresTable {
+  id: Generated<string>;
+  organization_id: string;
+  lead_id: string;
+  score: number;
+  confidence: Decimal;
+  model_version: string;
+  conversion_probability: NullableDecimal;
+  demographic_score: number | null;
+  behavioral_score: number | null;
+  temporal_score: number | null;
+  conversational_score: number | null;
+  explanation: Json<ExplanationFactor[]>;
+  recommendations: DefaultJson<JsonValue[]>;
+  created_at: DefaultTimestamp;
+}
+
+export interface AiInsightsTable {
+  id: Generated<string>;
+  organization_id: string;
+  lead_id: string;
+  insight_type: InsightType;
+  title: string;
+  description: string;
+  confidence: Decimal;
+  priority: Generated<PriorityLevel>;
+  data: DefaultJson<JsonObject>;
+  expires_at: NullableTimestamp;
+  acknowledged_by: string | null;
+  acknowledged_at: NullableTimestamp;
+  created_at: DefaultTimestamp;
+}
+
+export interface JourneyEventsTable {
+  id: Generated<string>;
+  organization_id: string;
+  lead_id: string | null;
+  event_type: string;
+  event_name: string;
+  description: string | null;
+  properties: DefaultJson<JsonObject>;
+  user_id: string | null;
+  session_id: string | null;
+  ip_address: string | null;
+  user_agent: string | null;
+  occurred_at: DefaultTimestamp;
+  created_at: DefaultTimestamp;
+}
+
+export interface ActivitiesTable {
+  id: Generated<string>;
+  organization_id: string;
+  lead_id: string;
+  user_id: string | null;
+  type: ActivityType;
+  subject: string | null;
+  description: string | null;
+  outcome: string | null;
+  scheduled_at: NullableTimestamp;
+  completed_at: NullableTimestamp;
+  duration_minutes: number | null;
+  sentiment_score: NullableDecimal;
+  intent_detected: string | null;
+  buying_signals: DefaultJson<JsonValue[]>;
+  metadata: DefaultJson<JsonObject>;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+export interface ConversationsTable {
+  id: Generated<string>;
+  organization_id: string;
+  lead_id: string;
+  activity_id: string | null;
+  direction: ConversationDirection;
+  channel: string;
+  subject: string | null;
+  content: string;
+  sentiment: DefaultJson<JsonObject>;
+  intent: DefaultJson<JsonObject>;
+  topics: DefaultJson<JsonValue[]>;
+  entities: DefaultJson<JsonValue[]>;
+  external_id: string | null;
+  thread_id: string | null;
+  metadata: DefaultJson<JsonObject>;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+  analyzed_at: NullableTimestamp;
+}
+
+export interface ForecastsTable {
+  id: Generated<string>;
+  organization_id: string;
+  forecast_type: ForecastType;
+  period_start: string;
+  period_end: string;
+  granularity: Generated<string>;
+  predicted_value: Decimal;
+  confidence_lower: NullableDecimal;
+  confidence_upper: NullableDecimal;
+  model_version: string;
+  key_drivers: DefaultJson<JsonValue[]>;
+  scenarios: DefaultJson<JsonObject>;
+  created_at: DefaultTimestamp;
+}
+
+export interface PerformanceMetricsTable {
+  id: Generated<string>;
+  organization_id: string;
+  user_id: string | null;
+  team_id: string | null;
+  period_start: string;
+  period_end: string;
+  leads_created: Generated<number>;
+  leads_qualified: Generated<number>;
+  leads_converted: Generated<number>;
+  revenue_generated: ColumnType<number, number | string | undefined, number | string>;
+  activities_completed: Generated<number>;
+  conversion_rate: NullableDecimal;
+  average_deal_size: NullableDecimal;
+  sales_velocity: NullableDecimal;
+  created_at: DefaultTimestamp;
+}
+
+export interface UserCredentialsTable {
+  user_id: string;
+  organization_id: string;
+  password_hash: string;
+  password_updated_at: DefaultTimestamp;
+  failed_attempts: Generated<number>;
+  locked_until: NullableTimestamp;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+export interface SessionsTable {
+  id: Generated<string>;
+  organization_id: string;
+  user_id: string;
+  token_hash: string;
+  csrf_token_hash: string;
+  ip_address: string | null;
+  user_agent: string | null;
+  created_at: DefaultTimestamp;
+  last_seen_at: DefaultTimestamp;
+  expires_at: Timestamp;
+  revoked_at: NullableTimestamp;
+}
+
+export interface ApiKeysTable {
+  id: Generated<string>;
+  organization_id: string;
+  name: string;
+  prefix: string;
+  key_hash: string;
+  role: UserRole;
+  created_by: string | null;
+  created_at: DefaultTimestamp;
+  last_used_at: NullableTimestamp;
+  expires_at: NullableTimestamp;
+  revoked_at: NullableTimestamp;
+}
+
+export interface InvitationsTable {
+  id: Generated<string>;
+  organization_id: string;
+  email: string;
+  role: Generated<UserRole>;
+  team_id: string | null;
+  token_hash: string;
+  invited_by: string | null;
+  created_at: DefaultTimestamp;
+  expires_at: Timestamp;
+  accepted_at: NullableTimestamp;
+  revoked_at: NullableTimestamp;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  organization_id: string;
+  actor_type: 'user' | 'api_key' | 'system';
+  actor_id: string | null;
+  action: string;
+  entity_type: string | null;
+  entity_id: string | null;
+  details: DefaultJson<JsonObject>;
+  ip_address: string | null;
+  request_id: string | null;
+  created_at: DefaultTimestamp;
+}
+
+export interface JobsTable {
+  id: Generated<number>;
+  organization_id: string | null;
+  queue: string;
+  payload: DefaultJson<JsonObject>;
+  status: Generated<JobStatus>;
+  priority: Generated<number>;
+  run_at: DefaultTimestamp;
+  attempts: Generated<number>;
+  max_attempts: Generated<number>;
+  dedupe_key: string | null;
+  progress: DefaultJson<JobProgress>;
+  result: ColumnType<JsonValue | null, string | null, string | null>;
+  last_error: string | null;
+  locked_by: string | null;
+  locked_at: NullableTimestamp;
+  created_by: string | null;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+  started_at: NullableTimestamp;
+  finished_at: NullableTimestamp;
+}
+
+export interface JobProgress {
+  done?: number;
+  total?: number;
+  message?: string;
+}
+
+export interface OutboxEventsTable {
+  id: Generated<number>;
+  organization_id: string;
+  event_type: string;
+  entity_type: string;
+  entity_id: string | null;
+  payload: DefaultJson<JsonObject>;
+  actor_id: string | null;
+  created_at: DefaultTimestamp;
+}
+
+export interface ScoringModelsTable {
+  id: Generated<string>;
+  organization_id: string;
+  version: string;
+  algorithm: string;
+  features: DefaultJson<JsonValue[]>;
+  parameters: DefaultJson<JsonObject>;
+  metrics: DefaultJson<JsonObject>;
+  calibration: DefaultJson<JsonValue[]>;
+  training_size: Generated<number>;
+  positives: Generated<number>;
+  is_active: Generated<boolean>;
+  trained_at: DefaultTimestamp;
+  activated_at: NullableTimestamp;
+  created_by: string | null;
+  created_at: DefaultTimestamp;
+}
+
+export interface DemoLeadTruthTable {
+  lead_id: string;
+  organization_id: string;
+  true_probability: number;
+  drivers: DefaultJson<JsonObject>;
+  generator_version: string;
+}
+
+export interface SchemaMigrationsTable {
+  version: string;
+  name: string;
+  checksum: string;
+  applied_at: DefaultTimestamp;
+  duration_ms: number;
+}
+
+export interface DB {
+  organizations: OrganizationsTable;
+  users: UsersTable;
+  teams: TeamsTable;
+  leads: LeadsTable;
+  lead_scores: LeadScoresTable;
+  ai_insights: AiInsightsTable;
+  journey_events: JourneyEventsTable;
+  activities: ActivitiesTable;
+  conversations: ConversationsTable;
+  forecasts: ForecastsTable;
+  performance_metrics: PerformanceMetricsTable;
+  user_credentials: UserCredentialsTable;
+  sessions: SessionsTable;
+  api_keys: ApiKeysTable;
+  invitations: InvitationsTable;
+  audit_log: AuditLogTable;
+  jobs: JobsTable;
+  outbox_events: OutboxEventsTable;
+  scoring_models: ScoringModelsTable;
+  demo_lead_truth: DemoLeadTruthTable;
+  schema_migrations: SchemaMigrationsTable;
+}
+
+/** Tables that belong to one organization and are protected by Row Level Security. */
+export const TENANT_TABLES = [
+  'organizations', 'users', 'teams', 'leads', 'lead_scores', 'ai_insights', 'journey_events',
+  'activities', 'conversations', 'forecasts', 'performance_metrics', 'user_credentials',
+  'sessions', 'api_keys', 'invitations', 'audit_log', 'jobs', 'outbox_events',
+  'scoring_models', 'demo_lead_truth',
+] as const satisfies readonly (keyof DB)[];
+
+export type Lead = Selectable<LeadsTable>;
+export type NewLead = Insertable<LeadsTable>;
+export type LeadUpdate = Updateable<LeadsTable>;
+export type User = Selectable<UsersTable>;
+export type Organization = Selectable<OrganizationsTable>;
+export type Team = Selectable<TeamsTable>;
+export type Job = Selectable<JobsTable>;

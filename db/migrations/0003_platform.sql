@@ -116,7 +116,10 @@ CREATE TABLE jobs (
 CREATE INDEX jobs_claim_idx ON jobs (queue, priority DESC, run_at, id) WHERE status = 'queued';
 CREATE INDEX jobs_running_idx ON jobs (locked_at) WHERE status = 'running';
 CREATE INDEX jobs_org_idx ON jobs (organization_id, created_at DESC);
-CREATE UNIQUE INDEX jobs_dedupe_key ON jobs (queue, dedupe_key) WHERE status = 'queued' AND dedupe_key IS NOT NULL;
+-- Per organization: one tenant's queued job must never block (or reveal) another's.
+CREATE UNIQUE INDEX jobs_dedupe_key ON jobs (organization_id, queue, dedupe_key) NULLS NOT DISTINCT
+  WHERE status = 'queued' AND dedupe_key IS NOT NULL;
+CREATE INDEX jobs_finished_idx ON jobs (finished_at) WHERE finished_at IS NOT NULL;
 CREATE TRIGGER jobs_touch BEFORE UPDATE ON jobs FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
 
 -- Event outbox ------------------------------------------------------------------------

@@ -1,0 +1,61 @@
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config.ts';
+import { openDatabase, type Database } from './db/connect.ts';
+import { migrate, type MigrationReport } from './db/migrate.ts';
+import { buildServer } from './http/server.ts';
+import { createWorker, type Worker } from './jobs/worker.ts';
+import { seedDemo, type SeedDemoResult } from './modules/demo/demo.service.ts';
+import { createSystemService } from './modules/system/system.service.ts';
+import { organizationCount } from './modules/system/system.queries.ts';
+import type { Logger } from './shared/logger.ts';
+
+/**
+ * The composition root: builds the database, services, workers and HTTP server once, and
+ * hands each piece only what it uses.
+ */
+export interface App {
+  database: Database;
+  server: FastifyInstance;
+  worker: Worker | undefined;
+  migrations: MigrationReport;
+  demo: SeedDemoResult | undefined;
+  close(): Promise<void>;
+}
+
+export async function createApp(config: Config, logger: Logger, options: { database?: Database } = {}): Promise<App> {
+  const database = options.database ?? (await openDatabase(config.database));
+  try {
+    const migrations = await migrate(database.db);
+    if (migrations.applied.length > 0) {
+      logger.info({ applied: migrations.applied.map((m) => `${m.version}_${m.name}`) }, 'database migrated');
+    }
+    // First start on the embedded database: a demo organization so there is something to see.
+    let demo: SeedDemoResult | undefined;
+    if (config.demo.mode === 'auto' && database.mode === 'embedded' && (await organizationCount(database.db)) === 0) {
+      logger.info({ leads: config.demo.leads }, 'first start: creating the demo organization');
+      demo = await seedDemo(database, { leads: config.demo.leads });
+    }
+    const system = createSystemService(database, demo ? { email: demo.adminEmail, password: demo.password } : undefined);
+    const server = await buildServer({ logger, system });
+    // Handlers arrive with the modules that need background work (imports, scoring, …).
+    const worker = config.workers
+      ? createWorker({ db: database.db, handlers: {}, onError: (err, job) => logger.error({ err, job: job?.id }, 'job failed') })
+      : undefined;
+    worker?.start();
+    return {
+      database,
+      server,
+      worker,
+      migrations,
+      demo,
+      async close() {
+        await worker?.stop();
+        await server.close();
+        await database.close();
+      },
+    };
+  } catch (error) {
+    if (!options.database) await database.close();
+    throw error;
+  }
+}

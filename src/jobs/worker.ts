@@ -1,0 +1,224 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Kysely } from 'kysely';
+import type { DB, Job, JsonValue } from '../db/schema.ts';
+import { claimJobs, completeJob, failJob, heartbeat, recoverStaleJobs, reportProgress } from './queue.ts';
+
+export interface JobContext {
+  /** Stored on the job for anyone watching; also renews the job's lock. */
+  progress(done: number, total?: number, message?: string): Promise<void>;
+  /**
+   * Aborted when this worker has lost the job's lock (it was recovered as stale and may be
+   * running elsewhere): stop, since the outcome of this run will be discarded.
+   */
+  signal: AbortSignal;
+}
+
+export type JobHandler = (job: Job, ctx: JobContext) => Promise<JsonValue | void>;
+
+export interface WorkerOptions {
+  /** The owner-role handle: claims span every organization. Handlers pick their tenant. */
+  db: Kysely<DB>;
+  /** One handler per queue; only these queues are claimed. */
+  handlers: Record<string, JobHandler>;
+  workerId?: string;
+  concurrency?: number;
+  pollIntervalMs?: number;
+  /** A running job whose lock is not renewed for this long is presumed orphaned. */
+  staleAfterMs?: number;
+  /** Handler failures (with their job) and the worker's own errors (without). */
+  onError?: (err: unknown, job?: Job) => void;
+}
+
+export interface Worker {
+  readonly workerId: string;
+  start(): void;
+  /** Stops claiming and resolves once every handler already running has finished. */
+  stop(): Promise<void>;
+  /** Polls now instead of at the next interval, e.g. right after an in-process enqueue. */
+  wake(): void;
+}
+
+export class JobLockLostError extends Error {
+  constructor(readonly jobId: number) {
+    super(`Job ${jobId}: this worker's lock expired and the job was recovered; the run's outcome is discarded`);
+    this.name = 'JobLockLostError';
+  }
+}
+
+function defaultOnError(err: unknown, job?: Job): void {
+  console.error(job ? `[jobs] job ${job.id} (${job.queue}) failed:` : '[jobs] worker error:', err);
+}
+
+export function createWorker(options: WorkerOptions): Worker {
+  const { db, handlers } = options;
+  const workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const concurrency = options.concurrency ?? 2;
+  const pollIntervalMs = options.pollIntervalMs ?? 500;
+  const staleAfterMs = options.staleAfterMs ?? 5 * 60_000;
+  const onError = options.onError ?? defaultOnError;
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError('concurrency must be an integer >= 1');
+  if (!(pollIntervalMs > 0)) throw new RangeError('pollIntervalMs must be > 0');
+  if (!(staleAfterMs > 0)) throw new RangeError('staleAfterMs must be > 0');
+
+  const queues = Object.keys(handlers);
+  // Three renewals per lock lifetime, so one slow or lost heartbeat does not orphan a job.
+  const heartbeatMs = Math.max(50, Math.floor(staleAfterMs / 3));
+  const recoverEveryMs = Math.max(1_000, Math.min(Math.floor(staleAfterMs / 2), 60_000));
+
+  let running = false;
+  let pollTimer: NodeJS.Timeout | undefined;
+  let recoverTimer: NodeJS.Timeout | undefined;
+  let polling: Promise<void> | undefined;
+  let pollRequested = false;
+  let recovering: Promise<void> | undefined;
+  let stopping: Promise<void> | undefined;
+  const active = new Map<number, Promise<void>>();
+
+  const safeOnError = (err: unknown, job?: Job) => {
+    try {
+      onError(err, job);
+    } catch {
+      // A throwing error callback must not take the worker loop down with it.
+    }
+  };
+
+  function schedule(delayMs: number): void {
+    if (!running) return;
+    if (pollTimer) clearTimeout(pollTimer);
+    // Deliberately not unref'd: a started worker is a reason for the process to stay up.
+    pollTimer = setTimeout(() => {
+      pollTimer = undefined;
+      poll();
+    }, delayMs);
+  }
+
+  function poll(): void {
+    if (!running) return;
+    if (polling) {
+      pollRequested = true;
+      return;
+    }
+    let more = false;
+    polling = (async () => {
+      const free = concurrency - active.size;
+      if (free < 1 || queues.length === 0) return;
+      try {
+        const jobs = await claimJobs(db, { queues, workerId, limit: free });
+        // A full batch suggests a backlog: go again at once rather than after the interval.
+        more = jobs.length === free;
+        for (const job of jobs) track(job);
+      } catch (err) {
+        safeOnError(err);
+      }
+    })().finally(() => {
+      polling = undefined;
+      const again = pollRequested || more;
+      pollRequested = false;
+      schedule(again ? 0 : pollIntervalMs);
+    });
+  }
+
+  function track(job: Job): void {
+    // Jobs claimed just as stop() began still run: they are locked to this worker.
+    const run = runJob(job).finally(() => {
+      active.delete(job.id);
+      poll();
+    });
+    active.set(job.id, run);
+  }
+
+  async function runJob(job: Job): Promise<void> {
+    const handler = handlers[job.queue];
+    const controller = new AbortController();
+    let beating: Promise<void> | undefined;
+    const beat = async () => {
+      try {
+        if (!(await heartbeat(db, job.id, workerId))) controller.abort(new JobLockLostError(job.id));
+      } catch (err) {
+        safeOnError(err, job);
+      }
+    };
+    const timer = setInterval(() => {
+      if (!beating && !controller.signal.aborted) beating = beat().finally(() => (beating = undefined));
+    }, heartbeatMs);
+    timer.unref();
+
+    let outcome: { ok: true; value: JsonValue | void } | { ok: false; error: unknown };
+    try {
+      if (!handler) throw new Error(`No handler for queue "${job.queue}"`);
+      const ctx: JobContext = {
+        progress: async (done, total, message) => {
+          await reportProgress(db, job.id, { done, total, message }, workerId);
+        },
+        signal: controller.signal,
+      };
+      outcome = { ok: true, value: await handler(job, ctx) };
+    } catch (error) {
+      outcome = { ok: false, error };
+    } finally {
+      clearInterval(timer);
+      await beating;
+    }
+
+    if (controller.signal.aborted) {
+      safeOnError(controller.signal.reason, job);
+      return;
+    }
+    try {
+      if (outcome.ok) {
+        // A false return means the lock was lost between the last heartbeat and now.
+        if (!(await completeJob(db, job.id, outcome.value ?? null, workerId))) safeOnError(new JobLockLostError(job.id), job);
+      } else {
+        safeOnError(outcome.error, job);
+        await failJob(db, job, outcome.error);
+      }
+    } catch (err) {
+      // The job stays running and is recovered once its lock expires.
+      safeOnError(err, job);
+    }
+  }
+
+  function recover(): void {
+    if (!running || recovering) return;
+    recovering = (async () => {
+      try {
+        const { requeued } = await recoverStaleJobs(db, staleAfterMs);
+        if (requeued.length > 0) poll();
+      } catch (err) {
+        safeOnError(err);
+      }
+    })().finally(() => (recovering = undefined));
+  }
+
+  return {
+    workerId,
+    start() {
+      if (running) return;
+      running = true;
+      stopping = undefined;
+      recoverTimer = setInterval(recover, recoverEveryMs);
+      // The poll timer keeps the process alive; this one need not.
+      recoverTimer.unref();
+      recover();
+      poll();
+    },
+    stop() {
+      if (stopping) return stopping;
+      running = false;
+      if (pollTimer) clearTimeout(pollTimer);
+      if (recoverTimer) clearInterval(recoverTimer);
+      pollTimer = undefined;
+      recoverTimer = undefined;
+      stopping = (async () => {
+        await polling;
+        await recovering;
+        while (active.size > 0) await Promise.all(active.values());
+      })();
+      return stopping;
+    },
+    wake() {
+      if (running) poll();
+    },
+  };
+}

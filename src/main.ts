@@ -1,0 +1,174 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { loadConfig, type Config } from './config.ts';
+import { openDatabase, type Database } from './db/connect.ts';
+import { migrate } from './db/migrate.ts';
+import { createApp } from './app.ts';
+import { DEFAULT_DEMO_SEED } from './modules/demo/demo.generator.ts';
+import { seedDemo, startOfUtcDay } from './modules/demo/demo.service.ts';
+import { createOrganization, listOrganizations } from './modules/organizations/organizations.service.ts';
+import { VERSION } from './modules/system/system.service.ts';
+import { createLogger } from './shared/logger.ts';
+import { createProgress, printJson, printTable, reportError } from './cli/output.ts';
+
+/**
+ * The `leadai` command line. Each command opens the configured database (embedded by
+ * default, DATABASE_URL for a server), applies pending migrations, does one job, exits.
+ */
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    // Commander has already printed help, the version or a usage error.
+    process.exitCode = error instanceof CommanderError ? error.exitCode : reportError(error);
+  }
+}
+
+const integer = (name: string, min: number, max: number) => (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}.`);
+  }
+  return n;
+};
+
+async function withDatabase<T>(config: Config, fn: (database: Database) => Promise<T>): Promise<T> {
+  const database = await openDatabase(config.database);
+  try {
+    await migrate(database.db);
+    return await fn(database);
+  } finally {
+    await database.close();
+  }
+}
+
+export function buildProgram(): Command {
+  const program = new Command('leadai')
+    .description('LeadAI: self-hostable, AI-native lead management.\nUses the embedded database in ./data (LEADAI_DATA_DIR), or the PostgreSQL server in DATABASE_URL.')
+    .version(VERSION)
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ outputError: (text, write) => write(text) });
+  program.exitOverride();
+
+  program
+    .command('serve')
+    .description('Run the server (HTTP API, web app, background workers). `npm start` runs this on port 3000 or PORT.')
+    .option('-p, --port <n>', 'port to listen on (default: PORT or 3000)', integer('--port', 0, 65535))
+    .option('--host <host>', 'interface to listen on (default: HOST or 127.0.0.1)')
+    .action(async (opts: { port?: number; host?: string }) => {
+      const config = loadConfig();
+      const logger = createLogger(config);
+      const app = await createApp(config, logger);
+      const port = opts.port ?? config.port;
+      const host = opts.host ?? config.host;
+      const address = await app.server.listen({ port, host });
+      const where = config.database.kind === 'embedded' ? `embedded database in ${config.database.dataDir}` : 'PostgreSQL server (DATABASE_URL)';
+      console.log(`\nLeadAI ${VERSION} is running at ${address.replace('127.0.0.1', 'localhost')} on the ${where}.`);
+      if (app.demo) {
+        console.log(`Demo organization "${app.demo.organizationName}" created with ${app.demo.counts.leads} leads.`);
+        console.log(`Sign in as ${app.demo.adminEmail} with password ${app.demo.password}`);
+      }
+      console.log('Press Ctrl+C to stop.\n');
+      let closing = false;
+      const shutdown = async (signal: string) => {
+        if (closing) return;
+        closing = true;
+        logger.info({ signal }, 'shutting down');
+        await app.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void shutdown('SIGINT'));
+      process.once('SIGTERM', () => void shutdown('SIGTERM'));
+    });
+
+  program
+    .command('migrate')
+    .description('Apply pending database migrations (also done automatically on start).')
+    .option('--json', 'print the result as JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const config = loadConfig();
+      const database = await openDatabase(config.database);
+      try {
+        const report = await migrate(database.db);
+        if (opts.json) printJson(report);
+        else if (report.applied.length === 0) console.log(`Database is up to date (${report.alreadyApplied} migrations applied).`);
+        else for (const m of report.applied) console.log(`applied ${m.version}_${m.name} (${m.durationMs} ms)`);
+      } finally {
+        await database.close();
+      }
+    });
+
+  program
+    .command('seed')
+    .description('Create a demo organization with realistic leads, activities, conversations and journeys.')
+    .requiredOption('--demo', 'generate the demo organization (the only kind of seed for now)')
+    .option('--leads <n>', 'number of leads', integer('--leads', 1, 10_000_000), 2000)
+    .option('--seed <s>', 'random seed: the same seed gives the same data', integer('--seed', 0, 2 ** 31 - 1), DEFAULT_DEMO_SEED)
+    .addOption(new Option('--anchor <date>', '"today" of the data set, YYYY-MM-DD (default: today)').argParser(parseDate))
+    .option('--json', 'print the result as JSON')
+    .action(async (opts: { leads: number; seed: number; anchor?: Date; json?: boolean }) => {
+      const config = loadConfig();
+      await withDatabase(config, async (database) => {
+        const progress = createProgress('Generating leads', !opts.json);
+        const result = await seedDemo(database, {
+          leads: opts.leads,
+          seed: opts.seed,
+          anchor: opts.anchor ?? startOfUtcDay(),
+          onProgress: progress.update,
+        });
+        progress.stop();
+        if (opts.json) return printJson(result);
+        console.log(`\nCreated "${result.organizationName}" (${result.organizationId}) in ${result.seconds} s:`);
+        printTable([{ ...result.counts }]);
+        console.log(`\nSign in as ${result.adminEmail} with password ${result.password}`);
+      });
+    });
+
+  const org = program.command('org').description('Manage organizations.');
+  org
+    .command('create')
+    .description('Create an organization with its first admin user.')
+    .argument('<name>', 'organization name')
+    .requiredOption('--admin-email <email>', "the first admin's email (their login)")
+    .requiredOption('--admin-password <password>', `the first admin's password (at least 10 characters)`)
+    .option('--admin-name <name>', "the first admin's full name")
+    .option('--json', 'print the result as JSON')
+    .action(async (name: string, opts: { adminEmail: string; adminPassword: string; adminName?: string; json?: boolean }) => {
+      const config = loadConfig();
+      await withDatabase(config, async (database) => {
+        const { organization, admin } = await createOrganization(database.db, {
+          name,
+          adminEmail: opts.adminEmail,
+          adminPassword: opts.adminPassword,
+          ...(opts.adminName ? { adminName: opts.adminName } : {}),
+        });
+        const result = {
+          organization: { id: organization.id, name: organization.name },
+          admin: { id: admin.id, email: admin.email, role: admin.role },
+        };
+        if (opts.json) printJson(result);
+        else console.log(`Created organization "${organization.name}" (${organization.id}) with admin ${admin.email}.`);
+      });
+    });
+  org
+    .command('list')
+    .description('List organizations with their numbers of users and leads.')
+    .option('--json', 'print the result as JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const config = loadConfig();
+      await withDatabase(config, async (database) => {
+        const rows = await listOrganizations(database.db);
+        if (opts.json) printJson(rows);
+        else printTable(rows.map((r) => ({ id: r.id, name: r.name, users: r.users, leads: r.leads, created: r.created_at })));
+      });
+    });
+
+  return program;
+}
+
+function parseDate(value: string): Date {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) {
+    throw new InvalidArgumentError('use a date like 2026-11-25.');
+  }
+  return new Date(`${value}T00:00:00Z`);
+}

@@ -1,0 +1,59 @@
+import type { Database } from '../../db/connect.ts';
+import type { Tx } from '../../db/tenant.ts';
+import {
+  ACTIVITY_COLUMNS, CONVERSATION_COLUMNS, JOURNEY_COLUMNS, LEAD_COLUMNS, TRUTH_COLUMNS,
+  type DemoOrganization, type EncodedBatch,
+} from './demo.generator.ts';
+
+export async function insertDemoOrganization(tx: Tx, org: DemoOrganization, passwordHash: string): Promise<void> {
+  await tx
+    .insertInto('organizations')
+    .values({
+      id: org.id, name: org.name, domain: org.domain, industry: org.industry, size: 'medium',
+      settings: JSON.stringify(org.settings), subscription_tier: 'demo',
+    })
+    .execute();
+  await tx
+    .insertInto('users')
+    .values(org.users.map((u) => ({ id: u.id, organization_id: org.id, email: u.email, full_name: u.fullName, role: u.role })))
+    .execute();
+  await tx
+    .insertInto('teams')
+    .values(org.teams.map((t) => ({ id: t.id, organization_id: org.id, name: t.name, description: t.description, manager_id: t.managerId })))
+    .execute();
+  for (const team of org.teams) {
+    const members = org.users.filter((u) => u.teamKey === team.key).map((u) => u.id);
+    await tx.updateTable('users').set({ team_id: team.id }).where('id', 'in', members).execute();
+  }
+  await tx
+    .insertInto('user_credentials')
+    .values(org.users.map((u) => ({ user_id: u.id, organization_id: org.id, password_hash: passwordHash })))
+    .execute();
+}
+
+/** Generated rows are consistent by construction: foreign-key checks may be skipped. */
+const TRUSTED = { trusted: true } as const;
+
+/**
+ * Leads first (everything references them), activities before conversations (which may
+ * point at a call or email activity), the rest side by side on other connections. When
+ * foreign-key triggers are skipped the order no longer matters and all five run at once.
+ */
+export async function copyDemoBatch(database: Database, batch: EncodedBatch, parallel: boolean): Promise<void> {
+  const leads = () => database.copyCsv('leads', LEAD_COLUMNS, [batch.leads], TRUSTED);
+  const activities = () => database.copyCsv('activities', ACTIVITY_COLUMNS, [batch.activities], TRUSTED);
+  const conversations = () => database.copyCsv('conversations', CONVERSATION_COLUMNS, [batch.conversations], TRUSTED);
+  const journey = () => database.copyCsv('journey_events', JOURNEY_COLUMNS, [batch.journeyEvents], TRUSTED);
+  const truth = () => database.copyCsv('demo_lead_truth', TRUTH_COLUMNS, [batch.truth], TRUSTED);
+  if (parallel) {
+    await Promise.all([leads(), activities(), conversations(), journey(), truth()]);
+    return;
+  }
+  await leads();
+  await Promise.all([activities().then(conversations), journey(), truth()]);
+}
+
+/** Removes a half-written demo organization after a failure; every row cascades from it. */
+export async function deleteOrganization(database: Database, organizationId: string): Promise<void> {
+  await database.db.deleteFrom('organizations').where('id', '=', organizationId).execute();
+}

@@ -1,0 +1,50 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { DB } from '../../src/db/schema.ts';
+
+export interface TenantRows {
+  organizationId: string;
+  userId: string;
+  teamId: string;
+  leadId: string;
+  activityId: string;
+}
+
+/**
+ * One row in every tenant table for a new organization, written as the owner role (the
+ * way seeding and maintenance write). Row Level Security tests read them back as the
+ * application role.
+ */
+export async function createTenantRows(db: Kysely<DB>, name: string): Promise<TenantRows> {
+  const organizationId = randomUUID();
+  const userId = randomUUID();
+  const teamId = randomUUID();
+  const leadId = randomUUID();
+  const activityId = randomUUID();
+  const tag = randomUUID().slice(0, 8);
+  await db.insertInto('organizations').values({ id: organizationId, name }).execute();
+  await db.insertInto('users').values({ id: userId, organization_id: organizationId, email: `admin-${tag}@${tag}.example`, full_name: `${name} Admin`, role: 'admin' }).execute();
+  await db.insertInto('teams').values({ id: teamId, organization_id: organizationId, name: 'Sales', manager_id: userId }).execute();
+  await db.updateTable('users').set({ team_id: teamId }).where('id', '=', userId).execute();
+  await db
+    .insertInto('leads')
+    .values({ id: leadId, organization_id: organizationId, assigned_to: userId, team_id: teamId, first_name: 'Ada', last_name: name, email: `ada@${tag}.example`, company: `${name} Corp` })
+    .execute();
+  await db.insertInto('activities').values({ id: activityId, organization_id: organizationId, lead_id: leadId, user_id: userId, type: 'call' }).execute();
+  await db.insertInto('conversations').values({ organization_id: organizationId, lead_id: leadId, activity_id: activityId, direction: 'inbound', channel: 'email', content: 'Hello' }).execute();
+  await db.insertInto('lead_scores').values({ organization_id: organizationId, lead_id: leadId, score: 50, confidence: 0.5, model_version: 'test', explanation: '[]' }).execute();
+  await db.insertInto('ai_insights').values({ organization_id: organizationId, lead_id: leadId, insight_type: 'buying_signal', title: 't', description: 'd', confidence: 0.5 }).execute();
+  await db.insertInto('journey_events').values({ organization_id: organizationId, lead_id: leadId, event_type: 'page_view', event_name: 'Pricing' }).execute();
+  await db.insertInto('forecasts').values({ organization_id: organizationId, forecast_type: 'revenue', period_start: '2026-01-01', period_end: '2026-01-31', predicted_value: 1000, model_version: 'test' }).execute();
+  await db.insertInto('performance_metrics').values({ organization_id: organizationId, user_id: userId, team_id: teamId, period_start: '2026-01-01', period_end: '2026-01-31' }).execute();
+  await db.insertInto('user_credentials').values({ user_id: userId, organization_id: organizationId, password_hash: 'x' }).execute();
+  await db.insertInto('sessions').values({ organization_id: organizationId, user_id: userId, token_hash: `s-${tag}`, csrf_token_hash: 'c', expires_at: new Date(Date.now() + 3600_000) }).execute();
+  await db.insertInto('api_keys').values({ organization_id: organizationId, name: 'k', prefix: 'lk_', key_hash: `k-${tag}`, role: 'viewer', created_by: userId }).execute();
+  await db.insertInto('invitations').values({ organization_id: organizationId, email: `new-${tag}@${tag}.example`, token_hash: `i-${tag}`, expires_at: new Date(Date.now() + 3600_000), invited_by: userId }).execute();
+  await db.insertInto('audit_log').values({ organization_id: organizationId, actor_type: 'user', actor_id: userId, action: 'test.created' }).execute();
+  await db.insertInto('jobs').values({ organization_id: organizationId, queue: 'test' }).execute();
+  await db.insertInto('outbox_events').values({ organization_id: organizationId, event_type: 'lead.created', entity_type: 'lead', entity_id: leadId }).execute();
+  await db.insertInto('scoring_models').values({ organization_id: organizationId, version: `v-${tag}`, algorithm: 'prior' }).execute();
+  await db.insertInto('demo_lead_truth').values({ lead_id: leadId, organization_id: organizationId, true_probability: 0.3, generator_version: 'test' }).execute();
+  return { organizationId, userId, teamId, leadId, activityId };
+}

@@ -1,0 +1,55 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp, type App } from '../src/app.ts';
+import { loadConfig } from '../src/config.ts';
+import { createLogger } from '../src/shared/logger.ts';
+import { createTestDatabase, MODE } from './helpers/db.ts';
+
+let app: App;
+
+beforeAll(async () => {
+  const config = loadConfig({ LEADAI_DEMO: 'off', LEADAI_WORKERS: 'false', LOG_LEVEL: 'silent' });
+  app = await createApp(config, createLogger(config), { database: await createTestDatabase() });
+  await app.server.listen({ port: 0, host: '127.0.0.1' });
+});
+afterAll(async () => app?.close());
+
+const base = () => {
+  const address = app.server.server.address();
+  if (!address || typeof address === 'string') throw new Error('server is not listening');
+  return `http://127.0.0.1:${address.port}`;
+};
+
+describe(`HTTP server over a real port (${MODE})`, () => {
+  it('reports health with the database mode and schema version', async () => {
+    const res = await fetch(`${base()}/api/health`);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { detail: string; database: { migration: string } };
+    expect(body).toMatchObject({ status: 'ok', database: { mode: MODE, reachable: true } });
+    expect(body.database.migration).toMatch(/^\d{4}_/);
+  });
+
+  it('serves a page that says what runs', async () => {
+    const res = await fetch(`${base()}/`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/text\/html/);
+    const html = await res.text();
+    expect(html).toContain('LeadAI');
+    expect(html).toContain('Server running');
+  });
+
+  it('answers unknown routes with problem+json', async () => {
+    const res = await fetch(`${base()}/api/v1/nothing-here?x=1`);
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    const body = (await res.json()) as { detail: string; database: { migration: string } };
+    expect(body).toMatchObject({ status: 404, title: 'Not found', type: expect.stringMatching(/not-found$/) });
+    expect(body.detail).toContain('/api/v1/nothing-here');
+  });
+
+  it('answers a malformed JSON body with a 4xx problem, not a 500', async () => {
+    const res = await fetch(`${base()}/api/health`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":' });
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+    expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
+  });
+});

@@ -1,18 +1,16 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LeadGenerator, generateOrganization } from '../src/modules/demo/demo.generator.ts';
+import { BLOCK_SIZE, LeadGenerator, demoBlocks, generateOrganization } from '../src/modules/demo/demo.generator.ts';
 import { seedDemo, type SeedDemoResult } from '../src/modules/demo/demo.service.ts';
 import { createTestDatabase, MODE, type TestDatabase } from './helpers/db.ts';
 
 const ANCHOR = new Date('2026-11-25T00:00:00Z');
 
 function fingerprint(seed: number, leads: number, anchor = ANCHOR): string {
-  const generator = new LeadGenerator(generateOrganization(seed), seed, anchor);
   const hash = createHash('sha256');
-  for (let done = 0; done < leads; done += 100) {
-    const batch = generator.nextBatch(Math.min(100, leads - done));
-    for (const table of [batch.leads, batch.activities, batch.conversations, batch.journeyEvents, batch.truth]) hash.update(table.join(''));
+  for (const batch of demoBlocks(generateOrganization(seed), seed, anchor, leads)) {
+    for (const table of [batch.leads, batch.activities, batch.conversations, batch.journeyEvents, batch.truth]) hash.update(table.bytes());
   }
   return hash.digest('hex');
 }
@@ -26,14 +24,17 @@ describe('demo generator determinism', () => {
     expect(fingerprint(7, 300, new Date('2026-01-01T00:00:00Z'))).not.toBe(a);
   });
 
-  it('does not depend on the batch size', () => {
-    const run = (batch: number) => {
-      const g = new LeadGenerator(generateOrganization(3), 3, ANCHOR);
-      const parts: string[] = [];
-      for (let done = 0; done < 200; done += batch) parts.push(g.nextBatch(Math.min(batch, 200 - done)).leads.join(''));
-      return parts.join('');
-    };
-    expect(run(7)).toBe(run(200));
+  it('gives each lane the same blocks whether one thread or one per lane generates them', () => {
+    const org = generateOrganization(3);
+    const leads = BLOCK_SIZE * 2 + 123;
+    const inOrder = [...demoBlocks(org, 3, ANCHOR, leads)].map((b) => b.leads.bytes().toString());
+    // Lane 1 alone, as its worker thread would run it: block 1 only.
+    const lane1 = new LeadGenerator(org, 3, ANCHOR, 1).block(1, BLOCK_SIZE).leads.bytes().toString();
+    expect(lane1).toBe(inOrder[1]);
+    expect(() => new LeadGenerator(org, 3, ANCHOR, 1).block(2, 10)).toThrow(/belongs to lane 0/);
+    // Emails are unique across lanes and blocks.
+    const emails = inOrder.join('').split('\n').filter(Boolean).map((line) => line.split(',')[6]);
+    expect(new Set(emails).size).toBe(leads);
   });
 });
 
@@ -43,7 +44,7 @@ describe(`demo organization in the database (${MODE})`, () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    result = await seedDemo(database, { leads: 2500, seed: 11, anchor: ANCHOR, batchSize: 700 });
+    result = await seedDemo(database, { leads: 2500, seed: 11, anchor: ANCHOR });
   }, 300_000);
   afterAll(async () => database?.close());
 

@@ -38,3 +38,54 @@ function quoteIfNeeded(s: string): string {
 function quote(s: string): string {
   return `"${s.replaceAll('"', '""')}"`;
 }
+
+/**
+ * Accumulates COPY rows straight into bytes. Building one string per row and joining
+ * them allocated several times the data and made garbage collection half the cost of
+ * generating a million leads; writing each field into a growing buffer does not.
+ */
+export class CopyWriter {
+  private buffer: Buffer;
+  private length = 0;
+  rows = 0;
+
+  constructor(initialBytes = 1 << 20) {
+    this.buffer = Buffer.allocUnsafe(initialBytes);
+  }
+
+  row(values: readonly CopyValue[]): void {
+    for (let i = 0; i < values.length; i++) {
+      if (i > 0) this.ascii(',');
+      const v = values[i];
+      if (v === null || v === undefined) continue;
+      this.text(typeof v === 'string' && !NEEDS_QUOTES.test(v) && v !== '' ? v : copyField(v));
+    }
+    this.ascii('\n');
+    this.rows++;
+  }
+
+  /** The bytes written so far (a view, not a copy). */
+  bytes(): Buffer {
+    return this.buffer.subarray(0, this.length);
+  }
+
+  private ascii(char: string): void {
+    this.reserve(1);
+    this.buffer[this.length++] = char.charCodeAt(0);
+  }
+
+  private text(s: string): void {
+    // UTF-8 needs at most 3 bytes per UTF-16 unit.
+    this.reserve(s.length * 3);
+    this.length += this.buffer.write(s, this.length, 'utf8');
+  }
+
+  private reserve(bytes: number): void {
+    if (this.length + bytes <= this.buffer.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.length + bytes));
+    this.buffer.copy(next, 0, 0, this.length);
+    this.buffer = next;
+  }
+}
+
+const NEEDS_QUOTES = /[",\n\r\\]/;

@@ -1,6 +1,6 @@
 import { Faker, base, en } from '@faker-js/faker';
-import { Random, sigmoid } from '../../shared/random.ts';
-import { copyRow } from '../../shared/csv-encode.ts';
+import { Random, hashString, sigmoid } from '../../shared/random.ts';
+import { CopyWriter, type CopyValue } from '../../shared/csv-encode.ts';
 import type { LeadStatus, UserRole } from '../../db/schema.ts';
 import {
   ACTIVITY_OUTCOMES, ASSETS, BLOG_POSTS, CALL_NOTES, CAMPAIGNS, CASE_STUDIES, COUNTRIES, DEMO_COMPETITORS,
@@ -65,13 +65,13 @@ export interface DemoOrganization {
   admin: DemoUser;
 }
 
-/** COPY-ready CSV lines per table (arrays of lines: cheaper than growing one string). */
+/** COPY-ready CSV per table, written straight into bytes. */
 export interface DemoBatch {
-  leads: string[];
-  activities: string[];
-  conversations: string[];
-  journeyEvents: string[];
-  truth: string[];
+  leads: CopyWriter;
+  activities: CopyWriter;
+  conversations: CopyWriter;
+  journeyEvents: CopyWriter;
+  truth: CopyWriter;
   counts: { leads: number; activities: number; conversations: number; journeyEvents: number };
 }
 
@@ -86,7 +86,8 @@ export interface EncodedBatch {
 }
 
 export function encodeBatch(batch: DemoBatch): EncodedBatch {
-  const encode = (lines: string[]) => Buffer.from(lines.join(''));
+  // Copies into right-sized buffers, which can then be transferred to another thread whole.
+  const encode = (writer: CopyWriter) => Buffer.from(writer.bytes());
   return {
     leads: encode(batch.leads),
     activities: encode(batch.activities),
@@ -158,27 +159,64 @@ interface Touch {
  * Generates leads with their activities, conversations, journey events and hidden truth.
  * `anchor` is "today" for the data set; every timestamp lies before it.
  */
+/**
+ * Leads come in fixed blocks of BLOCK_SIZE. Block b depends only on (seed, b) and on the
+ * emails already used in its lane (b % LANES): lanes draw last names from disjoint halves,
+ * so two lanes can never produce the same email and can run on two threads. The result is
+ * the same whether one thread generates every block in order or two threads share them.
+ */
+export const BLOCK_SIZE = 5000;
+export const LANES = 2;
+/** Id-clock milliseconds reserved per block (a block uses ~70k ids). */
+const IDS_PER_BLOCK = 2 ** 20;
+
+export function blockCount(leads: number): number {
+  return Math.ceil(leads / BLOCK_SIZE);
+}
+
+/** Every block in order, on this thread (small data sets, tests). */
+export function* demoBlocks(org: DemoOrganization, seed: number, anchor: Date, leads: number): Generator<DemoBatch> {
+  const lanes = Array.from({ length: LANES }, (_, lane) => new LeadGenerator(org, seed, anchor, lane));
+  for (let b = 0; b < blockCount(leads); b++) yield lanes[b % LANES]!.block(b, Math.min(BLOCK_SIZE, leads - b * BLOCK_SIZE));
+}
+
 export class LeadGenerator {
-  private readonly rng: Random;
-  private readonly faker: Faker;
+  private rng: Random;
+  private faker: Faker;
   private readonly emails = new Set<string>();
   private readonly repsByTeam: Map<TeamKey, DemoUser[]>;
   private readonly teamIds: Map<TeamKey, string>;
   private index = 0;
-  private idClock: number;
+  private idClock = 0;
 
   constructor(
     private readonly org: DemoOrganization,
     private readonly seed: number,
     private readonly anchor: Date,
+    private readonly lane: number,
   ) {
-    this.rng = new Random(`leads:${seed}`);
-    this.faker = new Faker({ locale: [en, base], seed: seed * 7919 + 1 });
+    this.rng = new Random(0);
+    this.faker = new Faker({ locale: [en, base] });
     this.repsByTeam = new Map(
       TEAMS.map((t) => [t.key, org.users.filter((u) => u.teamKey === t.key && (u.role === 'sales_rep' || u.role === 'manager'))]),
     );
     this.teamIds = new Map(org.teams.map((t) => [t.key, t.id]));
-    this.idClock = anchor.getTime() - 2 * 365 * DAY;
+  }
+
+  /** Generates block `b` (which must belong to this lane): `count` leads and their rows. */
+  block(b: number, count: number): DemoBatch {
+    if (b % LANES !== this.lane) throw new Error(`Block ${b} belongs to lane ${b % LANES}, not ${this.lane}`);
+    this.rng = new Random(`leads:${this.seed}:${b}`);
+    this.faker = new Faker({ locale: [en, base], seed: (this.seed * 7919 + b * 104729 + 1) >>> 0 });
+    this.index = b * BLOCK_SIZE;
+    this.idClock = this.anchor.getTime() - 3 * 365 * DAY + b * IDS_PER_BLOCK;
+    const out: DemoBatch = {
+      leads: new CopyWriter(), activities: new CopyWriter(), conversations: new CopyWriter(),
+      journeyEvents: new CopyWriter(), truth: new CopyWriter(),
+      counts: { leads: 0, activities: 0, conversations: 0, journeyEvents: 0 },
+    };
+    for (let i = 0; i < count; i++) this.lead(out);
+    return out;
   }
 
   /**
@@ -197,13 +235,12 @@ export class LeadGenerator {
     );
   }
 
-  nextBatch(size: number): DemoBatch {
-    const out: DemoBatch = {
-      leads: [], activities: [], conversations: [], journeyEvents: [], truth: [],
-      counts: { leads: 0, activities: 0, conversations: 0, journeyEvents: 0 },
-    };
-    for (let i = 0; i < size; i++) this.lead(out);
-    return out;
+  /** A last name from this lane's half of the name space (see the class comment). */
+  private laneLastName(): string {
+    for (;;) {
+      const name = this.faker.person.lastName();
+      if (hashString(name) % LANES === this.lane) return name;
+    }
   }
 
   private lead(out: DemoBatch): void {
@@ -215,7 +252,7 @@ export class LeadGenerator {
 
     // --- who they are (fit) ---
     const firstName = faker.person.firstName();
-    const lastName = faker.person.lastName();
+    const lastName = this.laneLastName();
     const sizeSpec = rng.weighted(SIZE_BANDS.map((s) => [s, s.weight] as const));
     const sizeBand: SizeBand = sizeSpec.band;
     const employees = Math.round(Math.exp(rng.uniform(Math.log(sizeSpec.min), Math.log(sizeSpec.max))));
@@ -225,7 +262,7 @@ export class LeadGenerator {
     const seniority: Seniority = rng.weighted(SENIORITY_LEVELS.map((s, i) => [s, [6, 10, 16, 24, 36, 8][i]!] as const));
     const jobTitle = rng.pick(TITLES[seniority]).replace('{f}', rng.pick(FUNCTIONS));
     const emailKind: EmailKind = rng.weighted([['corporate', 75], ['free', 21], ['invalid', 4]] as const);
-    const email = this.uniqueEmail(firstName, lastName, emailKind, companyDomain);
+    const email = this.uniqueEmail(firstName, lastName, emailKind, companyDomain, n);
     const source: Source = rng.weighted(SOURCES);
     const campaign = rng.pick(CAMPAIGNS[source]);
     const [countryCode, country] = rng.weighted(COUNTRIES.map((c) => [[c[0], c[1]] as const, c[2]] as const));
@@ -289,20 +326,20 @@ export class LeadGenerator {
             : r < 0.96 ? PAGES.careers
             : PAGES.home;
         }
-        out.journeyEvents.push(this.journey(leadId, 'page_view', page.title, {
+        out.journeyEvents.row(this.journey(leadId, 'page_view', page.title, {
           url: `https://${org.domain}${page.path}`, ...(v === 0 && referrer ? { referrer } : {}),
         }, null, sessionId, ip, v === 0 ? ua : null, t));
         out.counts.journeyEvents++;
         t += rng.int(15, 240) * 1000;
       }
       if (s === demoSession) {
-        out.journeyEvents.push(this.journey(leadId, 'form_submit', 'Demo request', {
+        out.journeyEvents.row(this.journey(leadId, 'form_submit', 'Demo request', {
           form: 'demo_request', url: `https://${org.domain}${PAGES.demo.path}`, fields: ['email', 'company', 'team_size'],
         }, null, sessionId, ip, ua, t));
         out.counts.journeyEvents++;
       } else if (rng.bool(0.12)) {
         const [kind, title] = rng.pick(ASSETS);
-        out.journeyEvents.push(this.journey(leadId, 'form_submit', `Download: ${title}`, {
+        out.journeyEvents.row(this.journey(leadId, 'form_submit', `Download: ${title}`, {
           form: 'asset_download', asset: kind, url: `https://${org.domain}/resources/${kind}`,
         }, null, sessionId, ip, ua, t));
         out.counts.journeyEvents++;
@@ -314,12 +351,12 @@ export class LeadGenerator {
     const mailing = campaign ?? 'Monthly newsletter';
     for (let o = 0; o < opens; o++) {
       const t = at();
-      out.journeyEvents.push(this.journey(leadId, 'email_open', `Opened: ${mailing}`, { campaign: mailing }, null, null, null, null, t));
+      out.journeyEvents.row(this.journey(leadId, 'email_open', `Opened: ${mailing}`, { campaign: mailing }, null, null, null, null, t));
       out.counts.journeyEvents++;
       if (rng.bool(pClick)) {
         emailClicks++;
         const target = rng.bool(0.5) ? PAGES.pricing.path : pickPair(rng, BLOG_POSTS).path;
-        out.journeyEvents.push(this.journey(leadId, 'email_click', `Clicked: ${mailing}`, { campaign: mailing, url: `https://${org.domain}${target}` }, null, null, null, null, t + 30_000));
+        out.journeyEvents.row(this.journey(leadId, 'email_click', `Clicked: ${mailing}`, { campaign: mailing, url: `https://${org.domain}${target}` }, null, null, null, null, t + 30_000));
         out.counts.journeyEvents++;
       }
     }
@@ -373,7 +410,7 @@ export class LeadGenerator {
     changes.sort((a, b) => a - b);
     for (let k = 1; k < path.length; k++) {
       const t = changes[k - 1]!;
-      out.journeyEvents.push(this.journey(leadId, 'status_change', `Status changed to ${path[k]}`, { from: path[k - 1]!, to: path[k]! }, owner.id, null, null, null, t));
+      out.journeyEvents.row(this.journey(leadId, 'status_change', `Status changed to ${path[k]}`, { from: path[k - 1]!, to: path[k]! }, owner.id, null, null, null, t));
       out.counts.journeyEvents++;
     }
     const statusChangedAt = changes.length > 0 ? changes[changes.length - 1]! : created;
@@ -409,8 +446,8 @@ export class LeadGenerator {
         const subject = fill(template.subject);
         const body = fill(template.body);
         const activityId = this.nextId();
-        out.activities.push(this.activity(activityId, leadId, owner.id, 'email', subject, body.split('\n\n')[1] ?? body, 'sent', null, t, null, { direction: 'outbound' }));
-        out.conversations.push(this.conversation(leadId, activityId, 'outbound', 'email', subject, body, threadId, t));
+        out.activities.row(this.activity(activityId, leadId, owner.id, 'email', subject, body.split('\n\n')[1] ?? body, 'sent', null, t, null, { direction: 'outbound' }));
+        out.conversations.row(this.conversation(leadId, activityId, 'outbound', 'email', subject, body, threadId, t));
         out.counts.activities++;
         out.counts.conversations++;
         touches.push({ at: t, outbound: true });
@@ -425,7 +462,7 @@ export class LeadGenerator {
         if (lastOutbound && rng.bool(0.4)) {
           body += `\n\nOn ${new Date(lastOutbound.at).toUTCString()}, ${owner.fullName} wrote:\n${lastOutbound.body.split('\n').map((l) => `> ${l}`).join('\n')}`;
         }
-        out.conversations.push(this.conversation(leadId, null, 'inbound', rng.bool(0.85) ? 'email' : 'chat', fill(template.subject), body, threadId, t));
+        out.conversations.row(this.conversation(leadId, null, 'inbound', rng.bool(0.85) ? 'email' : 'chat', fill(template.subject), body, threadId, t));
         out.counts.conversations++;
         touches.push({ at: t, outbound: false });
       }
@@ -437,9 +474,9 @@ export class LeadGenerator {
         const t = at();
         const connected = !note.startsWith('Left a voicemail');
         const activityId = this.nextId();
-        out.activities.push(this.activity(activityId, leadId, owner.id, 'call', `Call with ${firstName} ${lastName}`, note,
+        out.activities.row(this.activity(activityId, leadId, owner.id, 'call', `Call with ${firstName} ${lastName}`, note,
           connected ? rng.pick(['connected', 'meeting_booked']) : 'left_voicemail', null, t, connected ? rng.int(5, 45) : 1, {}));
-        out.conversations.push(this.conversation(leadId, activityId, 'outbound', 'phone', `Call notes: ${firstName} ${lastName}`, note, null, t));
+        out.conversations.row(this.conversation(leadId, activityId, 'outbound', 'phone', `Call notes: ${firstName} ${lastName}`, note, null, t));
         out.counts.activities++;
         out.counts.conversations++;
         touches.push({ at: t, outbound: true });
@@ -447,7 +484,7 @@ export class LeadGenerator {
       if (reached('qualified') || demoRequested) {
         const t = at();
         const type = demoRequested ? 'demo' : 'meeting';
-        out.activities.push(this.activity(this.nextId(), leadId, owner.id, type,
+        out.activities.row(this.activity(this.nextId(), leadId, owner.id, type,
           type === 'demo' ? `${DEMO_PRODUCT} demo for ${company}` : `Discovery meeting with ${company}`,
           type === 'demo' ? `Walked ${firstName} through lead scoring, pipeline board and forecasts.` : `Discussed ${company}'s sales process, team of ${seats}, current tools.`,
           rng.pick(ACTIVITY_OUTCOMES[type]!), t - DAY, t, rng.int(30, 60), {}));
@@ -456,27 +493,27 @@ export class LeadGenerator {
       }
       if (reached('proposal')) {
         const t = changes[path.indexOf('proposal') - 1] ?? at();
-        out.activities.push(this.activity(this.nextId(), leadId, owner.id, 'proposal', `Proposal sent: ${plan.name} plan`,
+        out.activities.row(this.activity(this.nextId(), leadId, owner.id, 'proposal', `Proposal sent: ${plan.name} plan`,
           `${plan.name} plan, ${seats} seats, $${formatThousands(quote)} per year.`, 'sent', null, t, null, { amount: quote, plan: plan.name, seats }));
         out.counts.activities++;
       }
       if (rng.bool(0.15)) {
         const t = at();
-        out.activities.push(this.activity(this.nextId(), leadId, owner.id, 'note', 'Research',
+        out.activities.row(this.activity(this.nextId(), leadId, owner.id, 'note', 'Research',
           `${company}: ${employees} employees, ${industry}. ${firstName} is ${jobTitle}.`, 'logged', null, t, null, {}));
         out.counts.activities++;
       }
       // Written after the close: a trap for scoring models that do not respect time.
       if (won && rng.bool(0.4) && decisionAt + DAY < anchor) {
         const t = Math.min(anchor - 60_000, decisionAt + rng.uniform(1, 10) * DAY);
-        out.activities.push(this.activity(this.nextId(), leadId, owner.id, 'note', 'Handoff to onboarding',
+        out.activities.row(this.activity(this.nextId(), leadId, owner.id, 'note', 'Handoff to onboarding',
           `Closed-won. Kick-off with ${firstName} scheduled; onboarding owner assigned.`, 'logged', null, t, null, { after_close: true }));
         out.counts.activities++;
       }
     }
     if (!closed && reached('contacted') && rng.bool(0.5)) {
       const due = anchor + rng.uniform(-3, 10) * DAY;
-      out.activities.push(this.activity(this.nextId(), leadId, owner.id, 'task', `Follow up with ${firstName}`, null, null, due, null, null, {}));
+      out.activities.row(this.activity(this.nextId(), leadId, owner.id, 'task', `Follow up with ${firstName}`, null, null, due, null, null, {}));
       out.counts.activities++;
     }
 
@@ -496,7 +533,7 @@ export class LeadGenerator {
     if (rng.bool(0.08)) tags.push('partner-referral');
     if (rng.bool(0.1)) tags.push('priority');
 
-    out.leads.push(copyRow([
+    out.leads.row([
       leadId, orgId, unassigned ? null : owner.id, this.teamIds.get(teamKey)!, firstName, lastName, email, phone, company,
       jobTitle,
       // faker's street templates are slow; a number and a street name read the same.
@@ -512,16 +549,17 @@ export class LeadGenerator {
       new Date(statusChangedAt), closed ? new Date(decisionAt) : null, new Date(created),
       new Date(Math.max(statusChangedAt, lastActivity)), lastOutboundTouch ? new Date(lastOutboundTouch) : null,
       nextFollowUp ? new Date(nextFollowUp) : null,
-    ]));
+    ]);
     out.counts.leads++;
-    out.truth.push(copyRow([leadId, orgId, Math.round(truth.probability * 1e6) / 1e6, { ...truth.drivers, latent_engagement: round4(engagement), latent_tone: round4(tone) }, GENERATOR_VERSION]));
+    out.truth.row([leadId, orgId, Math.round(truth.probability * 1e6) / 1e6, { ...truth.drivers, latent_engagement: round4(engagement), latent_tone: round4(tone) }, GENERATOR_VERSION]);
   }
 
-  private uniqueEmail(first: string, last: string, kind: EmailKind, companyDomain: string): string {
+  private uniqueEmail(first: string, last: string, kind: EmailKind, companyDomain: string, n: number): string {
     const base = slug(`${first}.${last}`);
+    // Free-mail addresses carry the lead number, as real ones carry digits: unique anyway.
     let email =
       kind === 'corporate' ? `${base}@${companyDomain}`
-      : kind === 'free' ? `${base.replace('.', '')}${this.rng.int(1, 99)}@${this.rng.pick(FREE_EMAIL_DOMAINS)}`
+      : kind === 'free' ? `${base.replace('.', '')}${n + 1}@${this.rng.pick(FREE_EMAIL_DOMAINS)}`
       : `${base}@${companyDomain.replace(/\.com$/, '')}`; // no top-level domain: invalid
     for (let k = 2; this.emails.has(email); k++) email = email.replace(/^([^@]*?)(\d*)@/, `$1${k}@`);
     this.emails.add(email);
@@ -531,35 +569,35 @@ export class LeadGenerator {
   private journey(
     leadId: string, type: string, name: string, properties: Record<string, unknown>, userId: string | null,
     sessionId: string | null, ip: string | null, ua: string | null, at: number,
-  ): string {
+  ): CopyValue[] {
     const when = new Date(at);
-    return copyRow([this.nextId(), this.org.id, leadId, type, name, null, properties, userId, sessionId, ip, ua, when]);
+    return [this.nextId(), this.org.id, leadId, type, name, null, properties, userId, sessionId, ip, ua, when];
   }
 
   private activity(
     id: string, leadId: string, userId: string, type: string, subject: string, description: string | null,
     outcome: string | null, scheduledAt: number | null, completedAt: number | null, duration: number | null,
     metadata: Record<string, unknown>,
-  ): string {
+  ): CopyValue[] {
     const createdAt = new Date(Math.min(completedAt ?? scheduledAt ?? 0, this.anchor.getTime()) || this.anchor.getTime());
-    return copyRow([
+    return [
       id, this.org.id, leadId, userId, type, subject, description, outcome,
       scheduledAt === null ? null : new Date(scheduledAt), completedAt === null ? null : new Date(completedAt),
       duration, metadata, createdAt, createdAt,
-    ]);
+    ];
   }
 
   private conversation(
     leadId: string, activityId: string | null, direction: 'inbound' | 'outbound', channel: string, subject: string,
     content: string, threadId: string | null, at: number,
-  ): string {
+  ): CopyValue[] {
     const when = new Date(at);
     const id = this.nextId();
-    return copyRow([
+    return [
       id, this.org.id, leadId, activityId, direction, channel, subject, content,
       channel === 'email' ? `<${id.slice(0, 18)}@mail.${direction === 'inbound' ? 'example.net' : this.org.domain}>` : null,
       threadId, {}, when, when,
-    ]);
+    ];
   }
 }
 

@@ -1,4 +1,4 @@
-import type { Database } from '../../db/connect.ts';
+import type { BulkCopy, Database } from '../../db/connect.ts';
 import type { Tx } from '../../db/tenant.ts';
 import {
   ACTIVITY_COLUMNS, CONVERSATION_COLUMNS, JOURNEY_COLUMNS, LEAD_COLUMNS, TRUTH_COLUMNS,
@@ -51,6 +51,17 @@ export async function copyDemoBatch(database: Database, batch: EncodedBatch, par
   }
   await leads();
   await Promise.all([activities().then(conversations), journey(), truth()]);
+}
+
+export const DEMO_TABLES = ['leads', 'activities', 'conversations', 'journey_events', 'demo_lead_truth'] as const;
+
+/** One batch through a bulk loader's single connection, parents before children. */
+export async function copyDemoBatchInto(copy: BulkCopy, batch: EncodedBatch): Promise<void> {
+  await copy('leads', LEAD_COLUMNS, [batch.leads]);
+  await copy('activities', ACTIVITY_COLUMNS, [batch.activities]);
+  await copy('conversations', CONVERSATION_COLUMNS, [batch.conversations]);
+  await copy('journey_events', JOURNEY_COLUMNS, [batch.journeyEvents]);
+  await copy('demo_lead_truth', TRUTH_COLUMNS, [batch.truth]);
 }
 
 /** Removes a half-written demo organization after a failure; every row cascades from it. */

@@ -15,7 +15,6 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     // pino's Logger is a FastifyBaseLogger; naming the base type keeps route types default.
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: 1_048_576,
-    disableRequestLogging: false,
     requestIdHeader: 'x-request-id',
   });
 

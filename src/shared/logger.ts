@@ -10,6 +10,12 @@ export type { Logger };
 export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
   return pino({
     level: config.logLevel,
+    // No client address and no query string: both can be personal data (an IP, a searched
+    // name). The route and method are enough to follow a request.
+    serializers: {
+      req: (req: { method?: string; url?: string; id?: string }) => ({ method: req.method, path: req.url?.split('?')[0] }),
+      res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
+    },
     redact: {
       paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-csrf-token"]', '*.password', '*.email', 'res.headers["set-cookie"]'],
       censor: '[redacted]',

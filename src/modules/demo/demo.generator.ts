@@ -188,6 +188,7 @@ export class LeadGenerator {
   private readonly teamIds: Map<TeamKey, string>;
   private index = 0;
   private idClock = 0;
+  private latest = 0;
 
   constructor(
     private readonly org: DemoOrganization,
@@ -280,6 +281,8 @@ export class LeadGenerator {
     const cycleDays = 14 + rng.logNormal(40, 0.6);
     const closed = cycleDays < ageDays;
     const decisionAt = closed ? created + cycleDays * DAY : anchor;
+    // Web events and messages never happen after the decision (nor after "today").
+    this.latest = decisionAt;
     const windowDays = (decisionAt - created) / DAY;
     const gapDays = Math.min(rng.exponential(6 * Math.exp(-0.35 * engagement)), windowDays * 0.9);
     const lastTouch = decisionAt - gapDays * DAY;
@@ -570,7 +573,7 @@ export class LeadGenerator {
     leadId: string, type: string, name: string, properties: Record<string, unknown>, userId: string | null,
     sessionId: string | null, ip: string | null, ua: string | null, at: number,
   ): CopyValue[] {
-    const when = new Date(at);
+    const when = new Date(Math.min(at, this.latest));
     return [this.nextId(), this.org.id, leadId, type, name, null, properties, userId, sessionId, ip, ua, when];
   }
 
@@ -591,7 +594,7 @@ export class LeadGenerator {
     leadId: string, activityId: string | null, direction: 'inbound' | 'outbound', channel: string, subject: string,
     content: string, threadId: string | null, at: number,
   ): CopyValue[] {
-    const when = new Date(at);
+    const when = new Date(Math.min(at, this.latest));
     const id = this.nextId();
     return [
       id, this.org.id, leadId, activityId, direction, channel, subject, content,

@@ -53,3 +53,25 @@ describe(`HTTP server over a real port (${MODE})`, () => {
     expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
   });
 });
+
+describe(`first start (${MODE})`, () => {
+  it('creates the demo organization on an empty embedded database only, and only once', async () => {
+    const config = loadConfig({ LEADAI_DEMO: 'auto', LEADAI_DEMO_LEADS: '30', LEADAI_WORKERS: 'false', LOG_LEVEL: 'silent' });
+    const database = await createTestDatabase();
+    const first = await createApp(config, createLogger(config), { database });
+    try {
+      if (MODE === 'embedded') {
+        expect(first.demo?.counts.leads).toBe(30);
+        expect(first.demo?.adminEmail).toBe('admin@northwind.example');
+      } else {
+        // A server database is never filled with demo data behind the operator's back.
+        expect(first.demo).toBeUndefined();
+      }
+      const again = await createApp(config, createLogger(config), { database });
+      expect(again.demo).toBeUndefined();
+      await again.server.close();
+    } finally {
+      await first.close();
+    }
+  });
+});

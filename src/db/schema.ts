@@ -70,6 +70,7 @@ export interface Address {
   city?: string;
   state?: string;
   country?: string;
+  country_code?: string;
   postal_code?: string;
 }
 

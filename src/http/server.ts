@@ -1,22 +1,40 @@
+import cookie from '@fastify/cookie';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import type { Logger } from '../shared/logger.ts';
-import { problemFromError, sendProblem } from './problem.ts';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { AuthService } from '../modules/auth/auth.service.ts';
+import { registerAuthRoutes } from '../modules/auth/auth.routes.ts';
+import type { LeadsService } from '../modules/leads/leads.service.ts';
+import { registerLeadRoutes } from '../modules/leads/leads.routes.ts';
 import type { SystemService } from '../modules/system/system.service.ts';
 import { registerSystemRoutes } from '../modules/system/system.routes.ts';
+import type { Logger } from '../shared/logger.ts';
+import { registerAuthentication } from './auth.ts';
+import { problemFromError, sendProblem } from './problem.ts';
 
 export interface ServerDeps {
   logger: Logger;
   system: SystemService;
+  auth: AuthService;
+  leads: LeadsService;
 }
 
-/** Assembles the HTTP server from the services the composition root built. */
+/**
+ * Assembles the HTTP server from the services the composition root built. Request and
+ * response schemas are zod: the same objects validate, type the handlers, and generate
+ * the OpenAPI document at /api/openapi.json (interactive docs at /api/docs).
+ */
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const app = Fastify({
     // pino's Logger is a FastifyBaseLogger; naming the base type keeps route types default.
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: 1_048_576,
     requestIdHeader: 'x-request-id',
+    trustProxy: false,
   });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
 
   app.setErrorHandler((error, request, reply) => {
     const problem = problemFromError(error, request);
@@ -29,10 +47,31 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       title: 'Not found',
       status: 404,
       detail: `There is nothing at ${request.method} ${request.url.split('?')[0]}.`,
-      instance: request.url,
+      instance: request.url.split('?')[0],
     }),
   );
 
+  await app.register(cookie);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'LeadAI API', version: '1', description: 'Leads, activities, conversations, scores and insights. Errors are application/problem+json (RFC 9457).' },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'leadai_session' },
+          apiKey: { type: 'http', scheme: 'bearer', description: 'An API key created at /api/v1/api-keys' },
+        },
+      },
+      security: [{ session: [] }, { apiKey: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  registerAuthentication(app, deps.auth);
   await registerSystemRoutes(app, deps.system);
+  await registerAuthRoutes(app, deps.auth);
+  await registerLeadRoutes(app, deps.leads, deps.auth);
   return app;
 }

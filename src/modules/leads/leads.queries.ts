@@ -1,0 +1,145 @@
+import { sql, type ExpressionBuilder, type Insertable, type Updateable } from 'kysely';
+import type { DB, LeadsTable } from '../../db/schema.ts';
+import type { Tx } from '../../db/tenant.ts';
+import type { LeadScope } from '../auth/permissions.ts';
+
+/** Columns a client sees (not the search vector). */
+export const LEAD_COLUMNS = [
+  'id', 'organization_id', 'assigned_to', 'team_id', 'first_name', 'last_name', 'email', 'phone', 'company', 'job_title',
+  'address', 'status', 'stage', 'source', 'campaign', 'current_score', 'score_confidence', 'predicted_value',
+  'conversion_probability', 'engagement_level', 'custom_fields', 'tags', 'external_id', 'deal_value', 'status_changed_at',
+  'closed_at', 'created_at', 'updated_at', 'last_contacted_at', 'next_follow_up_at',
+] as const;
+
+export interface LeadFilter {
+  statuses?: string[] | undefined;
+  stage?: string | undefined;
+  source?: string | undefined;
+  campaign?: string | undefined;
+  tagsAny?: string[] | undefined;
+  tagsAll?: string[] | undefined;
+  assignedTo?: string | null | undefined;
+  teamId?: string | undefined;
+  engagementLevels?: string[] | undefined;
+  scoreMin?: number | undefined;
+  scoreMax?: number | undefined;
+  followUpBefore?: Date | undefined;
+  createdAfter?: Date | undefined;
+  createdBefore?: Date | undefined;
+  updatedAfter?: Date | undefined;
+  updatedBefore?: Date | undefined;
+  /** A prepared to_tsquery string (prefix terms joined with &). */
+  tsquery?: string | undefined;
+}
+
+export type SortKey = 'score' | 'updated_at' | 'created_at' | 'next_follow_up_at' | 'name';
+
+/**
+ * Each sort is a total order ending in id, so keyset paging returns every row exactly
+ * once even when rows are inserted between pages. The cursor holds the last row's key.
+ */
+const SORT_KEYS = {
+  score: { columns: [sql`current_score`, sql`id`], direction: 'desc' },
+  updated_at: { columns: [sql`updated_at`, sql`id`], direction: 'desc' },
+  created_at: { columns: [sql`created_at`, sql`id`], direction: 'desc' },
+  next_follow_up_at: { columns: [sql`coalesce(next_follow_up_at, 'infinity'::timestamptz)`, sql`id`], direction: 'asc' },
+  name: { columns: [sql`lower(last_name)`, sql`lower(first_name)`, sql`id`], direction: 'asc' },
+} as const;
+
+export function sortValues(sort: SortKey, row: { current_score: number; updated_at: Date; created_at: Date; next_follow_up_at: Date | null; last_name: string; first_name: string; id: string }): (string | number)[] {
+  switch (sort) {
+    case 'score': return [row.current_score, row.id];
+    case 'updated_at': return [row.updated_at.toISOString(), row.id];
+    case 'created_at': return [row.created_at.toISOString(), row.id];
+    case 'next_follow_up_at': return [row.next_follow_up_at ? row.next_follow_up_at.toISOString() : 'infinity', row.id];
+    case 'name': return [row.last_name.toLowerCase(), row.first_name.toLowerCase(), row.id];
+  }
+}
+
+function scoped(eb: ExpressionBuilder<DB, 'leads'>, scope: LeadScope) {
+  if (scope.kind === 'all') return eb.lit(true);
+  if (scope.kind === 'team') return scope.teamId ? eb('team_id', '=', scope.teamId) : eb.lit(false);
+  const ors = [];
+  if (scope.userId) ors.push(eb('assigned_to', '=', scope.userId));
+  if (scope.teamId) ors.push(eb('team_id', '=', scope.teamId));
+  return ors.length > 0 ? eb.or(ors) : eb.lit(false);
+}
+
+export async function listLeads(tx: Tx, scope: LeadScope, filter: LeadFilter, sort: SortKey, limit: number, after: (string | number)[] | null) {
+  const key = SORT_KEYS[sort];
+  let query = tx
+    .selectFrom('leads')
+    .select(LEAD_COLUMNS)
+    .where((eb) => scoped(eb, scope));
+  const f = filter;
+  if (f.statuses) query = query.where('status', 'in', f.statuses as never[]);
+  if (f.stage) query = query.where('stage', '=', f.stage);
+  if (f.source) query = query.where('source', '=', f.source);
+  if (f.campaign) query = query.where('campaign', '=', f.campaign);
+  if (f.tagsAny) query = query.where(sql<boolean>`tags && ${sql.val(f.tagsAny)}::text[]`);
+  if (f.tagsAll) query = query.where(sql<boolean>`tags @> ${sql.val(f.tagsAll)}::text[]`);
+  if (f.assignedTo === null) query = query.where('assigned_to', 'is', null);
+  else if (f.assignedTo) query = query.where('assigned_to', '=', f.assignedTo);
+  if (f.teamId) query = query.where('team_id', '=', f.teamId);
+  if (f.engagementLevels) query = query.where('engagement_level', 'in', f.engagementLevels as never[]);
+  if (f.scoreMin !== undefined) query = query.where('current_score', '>=', f.scoreMin);
+  if (f.scoreMax !== undefined) query = query.where('current_score', '<=', f.scoreMax);
+  if (f.followUpBefore) query = query.where('next_follow_up_at', '<', f.followUpBefore);
+  if (f.createdAfter) query = query.where('created_at', '>=', f.createdAfter);
+  if (f.createdBefore) query = query.where('created_at', '<', f.createdBefore);
+  if (f.updatedAfter) query = query.where('updated_at', '>=', f.updatedAfter);
+  if (f.updatedBefore) query = query.where('updated_at', '<', f.updatedBefore);
+  // Through the search function: a plain @@ cannot use the GIN index under RLS (0005).
+  if (f.tsquery) query = query.where('id', 'in', sql<string>`(SELECT lead_id FROM app.search_lead_ids(to_tsquery('english', ${f.tsquery}), 10000))`);
+  const cols = sql.join(key.columns);
+  if (after) {
+    const values = sql.join(after.map((v, i) => (i === 0 && sort !== 'name' && sort !== 'score' ? sql`${v}::timestamptz` : sql`${v}`)));
+    query = query.where(key.direction === 'desc' ? sql<boolean>`(${cols}) < (${values})` : sql<boolean>`(${cols}) > (${values})`);
+  }
+  const dir = key.direction === 'desc' ? sql`DESC` : sql`ASC`;
+  return query
+    .orderBy(sql`${sql.join(key.columns.map((c) => sql`${c} ${dir}`))}`)
+    .limit(limit + 1)
+    .execute();
+}
+
+export async function getLead(tx: Tx, id: string, scope: LeadScope) {
+  return tx.selectFrom('leads').select(LEAD_COLUMNS).where('id', '=', id).where((eb) => scoped(eb, scope)).executeTakeFirst();
+}
+
+export async function findLeadIdByEmail(tx: Tx, email: string) {
+  return tx.selectFrom('leads').select('id').where(sql<string>`lower(email)`, '=', email.toLowerCase()).executeTakeFirst();
+}
+
+export async function insertLead(tx: Tx, values: Insertable<LeadsTable>) {
+  return tx.insertInto('leads').values(values).returning(LEAD_COLUMNS).executeTakeFirstOrThrow();
+}
+
+export async function updateLead(tx: Tx, id: string, values: Updateable<LeadsTable>) {
+  return tx.updateTable('leads').set(values).where('id', '=', id).returning(LEAD_COLUMNS).executeTakeFirstOrThrow();
+}
+
+export async function deleteLead(tx: Tx, id: string) {
+  await tx.deleteFrom('leads').where('id', '=', id).execute();
+}
+
+export async function insertStatusChange(tx: Tx, row: { organizationId: string; leadId: string; userId: string | null; from: string | null; to: string }) {
+  await tx
+    .insertInto('journey_events')
+    .values({
+      organization_id: row.organizationId,
+      lead_id: row.leadId,
+      event_type: 'status_change',
+      event_name: `Status changed to ${row.to}`,
+      properties: JSON.stringify({ from: row.from, to: row.to }),
+      user_id: row.userId,
+    })
+    .execute();
+}
+
+export async function insertOutboxEvent(tx: Tx, row: { organizationId: string; type: string; leadId: string; actorId: string | null; payload: Record<string, unknown> }) {
+  await tx
+    .insertInto('outbox_events')
+    .values({ organization_id: row.organizationId, event_type: row.type, entity_type: 'lead', entity_id: row.leadId, actor_id: row.actorId, payload: JSON.stringify(row.payload) })
+    .execute();
+}

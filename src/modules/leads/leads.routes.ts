@@ -1,0 +1,34 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { requireAuth } from '../../http/auth.ts';
+import { IdParams } from '../auth/auth.schemas.ts';
+import type { AuthService } from '../auth/auth.service.ts';
+import { Lead, LeadCreate, LeadListQuery, LeadPage, LeadPatch } from './leads.schemas.ts';
+import type { LeadsService } from './leads.service.ts';
+
+export async function registerLeadRoutes(server: FastifyInstance, leads: LeadsService, auth: AuthService) {
+  const app = server.withTypeProvider<ZodTypeProvider>();
+  const tags = ['leads'];
+
+  app.get('/api/v1/leads', {
+    schema: { tags, summary: 'List leads: filters, sort, keyset pages and full-text search', querystring: LeadListQuery, response: { 200: LeadPage } },
+  }, async (request) => leads.list(requireAuth(request, auth), request.query));
+
+  app.post('/api/v1/leads', {
+    schema: { tags, summary: 'Create a lead (409 with existing_id when the email is taken)', body: LeadCreate, response: { 201: Lead } },
+  }, async (request, reply) => reply.code(201).send(await leads.create(requireAuth(request, auth), request.body)));
+
+  app.get('/api/v1/leads/:id', { schema: { tags, summary: 'One lead', params: IdParams, response: { 200: Lead } } }, async (request) =>
+    leads.get(requireAuth(request, auth), request.params.id),
+  );
+
+  app.patch('/api/v1/leads/:id', {
+    schema: { tags, summary: 'Change some fields of a lead (status changes are recorded in its journey)', params: IdParams, body: LeadPatch, response: { 200: Lead } },
+  }, async (request) => leads.update(requireAuth(request, auth), request.params.id, request.body));
+
+  app.delete('/api/v1/leads/:id', { schema: { tags, summary: 'Delete a lead and everything recorded about it', params: IdParams, response: { 204: z.null() } } }, async (request, reply) => {
+    await leads.remove(requireAuth(request, auth), request.params.id);
+    return reply.code(204).send(null);
+  });
+}

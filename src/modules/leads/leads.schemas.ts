@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import { ENGAGEMENT_LEVELS, LEAD_STATUSES } from '../../db/schema.ts';
+import { Uuid } from '../auth/auth.schemas.ts';
+
+const Text = (max: number) => z.string().trim().max(max);
+const JsonObject = z.record(z.string(), z.unknown());
+
+export const Address = z.strictObject({
+  street: Text(255).optional(),
+  city: Text(255).optional(),
+  state: Text(255).optional(),
+  country: Text(255).optional(),
+  country_code: Text(2).optional(),
+  postal_code: Text(32).optional(),
+});
+
+export const LeadFields = z.strictObject({
+  first_name: Text(255).min(1),
+  last_name: Text(255).min(1),
+  email: z.string().trim().toLowerCase().max(255).email({ message: 'must be an email address like ada@example.com' }).nullable().optional(),
+  phone: Text(50).nullable().optional(),
+  company: Text(255).nullable().optional(),
+  job_title: Text(255).nullable().optional(),
+  address: Address.nullable().optional(),
+  status: z.enum(LEAD_STATUSES).optional(),
+  stage: Text(100).nullable().optional(),
+  source: Text(100).nullable().optional(),
+  campaign: Text(255).nullable().optional(),
+  assigned_to: Uuid.nullable().optional(),
+  team_id: Uuid.nullable().optional(),
+  custom_fields: JsonObject.optional(),
+  tags: z.array(Text(100).min(1)).max(100).optional(),
+  external_id: Text(255).nullable().optional(),
+  deal_value: z.number().nonnegative().max(9_999_999_999).nullable().optional(),
+  next_follow_up_at: z.coerce.date().nullable().optional(),
+});
+
+export const LeadCreate = LeadFields;
+export const LeadPatch = LeadFields.partial().refine((v) => Object.keys(v).length > 0, { message: 'send at least one field to change' });
+
+export const Lead = z.object({
+  id: Uuid,
+  organization_id: Uuid,
+  assigned_to: Uuid.nullable(),
+  team_id: Uuid.nullable(),
+  first_name: z.string(),
+  last_name: z.string(),
+  email: z.string().nullable(),
+  phone: z.string().nullable(),
+  company: z.string().nullable(),
+  job_title: z.string().nullable(),
+  address: z.object({ street: z.string(), city: z.string(), state: z.string(), country: z.string(), country_code: z.string(), postal_code: z.string() }).partial().nullable(),
+  status: z.enum(LEAD_STATUSES),
+  stage: z.string().nullable(),
+  source: z.string().nullable(),
+  campaign: z.string().nullable(),
+  current_score: z.number(),
+  score_confidence: z.number(),
+  predicted_value: z.number().nullable(),
+  conversion_probability: z.number().nullable(),
+  engagement_level: z.enum(ENGAGEMENT_LEVELS),
+  custom_fields: JsonObject,
+  tags: z.array(z.string()),
+  external_id: z.string().nullable(),
+  deal_value: z.number().nullable(),
+  status_changed_at: z.date(),
+  closed_at: z.date().nullable(),
+  created_at: z.date(),
+  updated_at: z.date(),
+  last_contacted_at: z.date().nullable(),
+  next_follow_up_at: z.date().nullable(),
+});
+
+export const SORTS = ['score', 'updated_at', 'created_at', 'next_follow_up_at', 'name'] as const;
+
+const csv = <T extends z.ZodType<unknown, string>>(item: T) =>
+  z
+    .string()
+    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .pipe(z.array(item).min(1));
+
+export const LeadListQuery = z.strictObject({
+  q: z.string().trim().max(200).optional().describe('Full-text search over name, company and email; prefixes match ("acm" finds "Acme Corp")'),
+  status: csv(z.enum(LEAD_STATUSES)).optional().describe('One or more statuses, comma-separated'),
+  stage: z.string().max(100).optional(),
+  source: z.string().max(100).optional(),
+  campaign: z.string().max(255).optional(),
+  tags_any: csv(z.string().max(100)).optional(),
+  tags_all: csv(z.string().max(100)).optional(),
+  assigned_to: z.union([Uuid, z.literal('none'), z.literal('me')]).optional(),
+  team_id: Uuid.optional(),
+  engagement_level: csv(z.enum(ENGAGEMENT_LEVELS)).optional(),
+  score_min: z.coerce.number().int().min(0).max(100).optional(),
+  score_max: z.coerce.number().int().min(0).max(100).optional(),
+  follow_up: z.enum(['due', 'overdue']).optional().describe('due: by the end of today (UTC); overdue: already past'),
+  created_after: z.coerce.date().optional(),
+  created_before: z.coerce.date().optional(),
+  updated_after: z.coerce.date().optional(),
+  updated_before: z.coerce.date().optional(),
+  sort: z.enum(SORTS).default('score'),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(500).optional().describe('next_cursor of the previous page'),
+});
+export type LeadListQuery = z.infer<typeof LeadListQuery>;
+
+export const LeadPage = z.object({ data: z.array(Lead), next_cursor: z.string().nullable() });

@@ -1,0 +1,201 @@
+import type { Kysely, Updateable } from 'kysely';
+import type { DB, LeadsTable, LeadStatus } from '../../db/schema.ts';
+import { withTenant, type Tx } from '../../db/tenant.ts';
+import { DomainError } from '../../shared/errors.ts';
+import type { AuthContext } from '../auth/auth.context.ts';
+import { authorize, can, leadScope } from '../auth/permissions.ts';
+import * as q from './leads.queries.ts';
+import type { LeadListQuery } from './leads.schemas.ts';
+import type { z } from 'zod';
+import type { LeadCreate, LeadPatch } from './leads.schemas.ts';
+
+type CreateInput = z.infer<typeof LeadCreate>;
+type PatchInput = z.infer<typeof LeadPatch>;
+
+const CLOSED: ReadonlySet<LeadStatus> = new Set(['closed_won', 'closed_lost']);
+
+/** Turns what a person types into a prefix query: "acm corp" → 'acm:* & corp:*'. */
+export function toPrefixQuery(text: string): string | undefined {
+  const words = text.toLowerCase().match(/[\p{L}\p{N}]+/gu)?.slice(0, 8) ?? [];
+  return words.length > 0 ? words.map((w) => `${w}:*`).join(' & ') : undefined;
+}
+
+function encodeCursor(sort: string, values: (string | number)[]): string {
+  return Buffer.from(JSON.stringify({ s: sort, v: values })).toString('base64url');
+}
+
+function decodeCursor(sort: string, cursor: string): (string | number)[] {
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { s?: unknown; v?: unknown };
+    const ok = parsed.s === sort && Array.isArray(parsed.v) && parsed.v.length >= 2 && parsed.v.every((x) => typeof x === 'string' || typeof x === 'number');
+    if (ok) {
+      const values = parsed.v as (string | number)[];
+      const id = values[values.length - 1];
+      if (typeof id === 'string' && /^[0-9a-f-]{36}$/i.test(id)) {
+        if (sort !== 'score' && sort !== 'name' && Number.isNaN(Date.parse(String(values[0]))) && values[0] !== 'infinity') throw new Error('bad');
+        return values;
+      }
+    }
+  } catch {
+    // fall through to the error below
+  }
+  throw new DomainError('validation', 'The cursor is not valid for this sort. Use next_cursor from the previous page, with the same sort.', { field: 'cursor' });
+}
+
+/** Postgres errors that are the caller's doing become domain errors, never 500s. */
+function mapWriteError(error: unknown): never {
+  const e = error as { code?: string; constraint?: string };
+  if (e.code === '23503') {
+    const field = e.constraint?.includes('assigned_to') ? 'assigned_to' : e.constraint?.includes('team_id') ? 'team_id' : 'reference';
+    throw new DomainError('validation', `${field} does not name a ${field === 'team_id' ? 'team' : 'user'} of your organization.`, { field });
+  }
+  if (e.code === '23505' && e.constraint === 'leads_org_external_id_key') {
+    throw new DomainError('conflict', 'Another lead already has this external_id.', { field: 'external_id' });
+  }
+  throw error;
+}
+
+export function createLeadsService(db: Kysely<DB>) {
+  async function emit(tx: Tx, ctx: AuthContext, type: string, leadId: string, payload: Record<string, unknown>) {
+    await q.insertOutboxEvent(tx, { organizationId: ctx.organizationId, type, leadId, actorId: ctx.actor.id, payload });
+  }
+
+  function checkAssignment(ctx: AuthContext, assignedTo: string | null | undefined) {
+    if (assignedTo === undefined) return;
+    if (assignedTo !== null && assignedTo === ctx.userId) return;
+    if (!can(ctx.role, 'leads:assign')) {
+      throw new DomainError('forbidden', `Your role (${ctx.role}) may not assign leads to others.`, { field: 'assigned_to' });
+    }
+  }
+
+  return {
+    async list(ctx: AuthContext, query: LeadListQuery) {
+      authorize(ctx, 'leads:read');
+      const endOfToday = new Date();
+      endOfToday.setUTCHours(24, 0, 0, 0);
+      const filter: q.LeadFilter = {
+        statuses: query.status,
+        stage: query.stage,
+        source: query.source,
+        campaign: query.campaign,
+        tagsAny: query.tags_any,
+        tagsAll: query.tags_all,
+        assignedTo: query.assigned_to === 'none' ? null : query.assigned_to === 'me' ? (ctx.userId ?? '00000000-0000-0000-0000-000000000000') : query.assigned_to,
+        teamId: query.team_id,
+        engagementLevels: query.engagement_level,
+        scoreMin: query.score_min,
+        scoreMax: query.score_max,
+        followUpBefore: query.follow_up === 'overdue' ? new Date() : query.follow_up === 'due' ? endOfToday : undefined,
+        createdAfter: query.created_after,
+        createdBefore: query.created_before,
+        updatedAfter: query.updated_after,
+        updatedBefore: query.updated_before,
+        tsquery: query.q ? toPrefixQuery(query.q) : undefined,
+      };
+      if (query.q && !filter.tsquery) return { data: [], next_cursor: null };
+      const after = query.cursor ? decodeCursor(query.sort, query.cursor) : null;
+      const rows = await withTenant(db, ctx, (tx) => q.listLeads(tx, leadScope(ctx, 'read'), filter, query.sort, query.limit, after));
+      const page = rows.slice(0, query.limit);
+      const last = page[page.length - 1];
+      return { data: page, next_cursor: rows.length > query.limit && last ? encodeCursor(query.sort, q.sortValues(query.sort, last)) : null };
+    },
+
+    async get(ctx: AuthContext, id: string) {
+      authorize(ctx, 'leads:read');
+      const lead = await withTenant(db, ctx, (tx) => q.getLead(tx, id, leadScope(ctx, 'read')));
+      if (!lead) throw new DomainError('not_found', 'No lead with this id is visible to you.');
+      return lead;
+    },
+
+    async create(ctx: AuthContext, input: CreateInput) {
+      authorize(ctx, 'leads:write');
+      checkAssignment(ctx, input.assigned_to);
+      const status = input.status ?? 'new';
+      return withTenant(db, ctx, async (tx) => {
+        if (input.email) {
+          const existing = await q.findLeadIdByEmail(tx, input.email);
+          if (existing) throw new DomainError('conflict', 'A lead with this email already exists.', { existing_id: existing.id, field: 'email' });
+        }
+        const lead = await q
+          .insertLead(tx, {
+            organization_id: ctx.organizationId,
+            first_name: input.first_name,
+            last_name: input.last_name,
+            email: input.email ?? null,
+            phone: input.phone ?? null,
+            company: input.company ?? null,
+            job_title: input.job_title ?? null,
+            address: input.address ? JSON.stringify(input.address) : null,
+            status,
+            ...(input.stage !== undefined ? { stage: input.stage } : {}),
+            source: input.source ?? null,
+            campaign: input.campaign ?? null,
+            // A rep's own leads are theirs unless they say otherwise.
+            assigned_to: input.assigned_to !== undefined ? input.assigned_to : ctx.role === 'sales_rep' ? ctx.userId : null,
+            team_id: input.team_id !== undefined ? input.team_id : ctx.role === 'sales_rep' || ctx.role === 'manager' ? ctx.teamId : null,
+            custom_fields: JSON.stringify(input.custom_fields ?? {}),
+            tags: input.tags ?? [],
+            external_id: input.external_id ?? null,
+            deal_value: input.deal_value ?? null,
+            next_follow_up_at: input.next_follow_up_at ?? null,
+            ...(CLOSED.has(status) ? { closed_at: new Date() } : {}),
+          })
+          .catch(async (error: { code?: string; constraint?: string }) => {
+            if (error.code === '23505' && error.constraint === 'leads_org_email_key') {
+              throw new DomainError('conflict', 'A lead with this email already exists.', { field: 'email' });
+            }
+            return mapWriteError(error);
+          });
+        await emit(tx, ctx, 'lead.created', lead.id, {});
+        return lead;
+      });
+    },
+
+    async update(ctx: AuthContext, id: string, patch: PatchInput) {
+      authorize(ctx, 'leads:write');
+      checkAssignment(ctx, patch.assigned_to);
+      return withTenant(db, ctx, async (tx) => {
+        const current = await q.getLead(tx, id, leadScope(ctx, 'write'));
+        if (!current) {
+          const visible = await q.getLead(tx, id, leadScope(ctx, 'read'));
+          if (visible) throw new DomainError('forbidden', 'This lead belongs to another team; you may read it but not change it.');
+          throw new DomainError('not_found', 'No lead with this id is visible to you.');
+        }
+        if (patch.email && patch.email !== current.email?.toLowerCase()) {
+          const existing = await q.findLeadIdByEmail(tx, patch.email);
+          if (existing && existing.id !== id) throw new DomainError('conflict', 'Another lead already has this email.', { existing_id: existing.id, field: 'email' });
+        }
+        const values: Updateable<LeadsTable> = {};
+        for (const [key, value] of Object.entries(patch)) {
+          if (value === undefined) continue;
+          if (key === 'address') values.address = value === null ? null : JSON.stringify(value);
+          else if (key === 'custom_fields') values.custom_fields = JSON.stringify(value);
+          else (values as Record<string, unknown>)[key] = value;
+        }
+        const statusChanged = patch.status !== undefined && patch.status !== current.status;
+        if (statusChanged) {
+          values.status_changed_at = new Date();
+          values.closed_at = CLOSED.has(patch.status!) ? new Date() : null;
+        }
+        const lead = await q.updateLead(tx, id, values).catch(mapWriteError);
+        if (statusChanged) {
+          await q.insertStatusChange(tx, { organizationId: ctx.organizationId, leadId: id, userId: ctx.userId, from: current.status, to: patch.status! });
+        }
+        await emit(tx, ctx, 'lead.updated', id, { fields: Object.keys(values) });
+        return lead;
+      });
+    },
+
+    async remove(ctx: AuthContext, id: string) {
+      authorize(ctx, 'leads:delete');
+      await withTenant(db, ctx, async (tx) => {
+        const current = await q.getLead(tx, id, leadScope(ctx, 'write'));
+        if (!current) throw new DomainError('not_found', 'No lead with this id is visible to you.');
+        await q.deleteLead(tx, id);
+        await emit(tx, ctx, 'lead.deleted', id, {});
+      });
+    },
+  };
+}
+
+export type LeadsService = ReturnType<typeof createLeadsService>;

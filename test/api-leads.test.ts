@@ -1,0 +1,187 @@
+import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
+import { sql } from 'kysely';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { hashPassword } from '../src/modules/auth/password.ts';
+import type { UserRole } from '../src/db/schema.ts';
+import { MODE } from './helpers/db.ts';
+import { Client, useServer } from './helpers/api.ts';
+
+const { app, url } = useServer();
+let admin: Awaited<ReturnType<typeof Client.signup>>;
+let other: Awaited<ReturnType<typeof Client.signup>>;
+
+/** Users other than the first admin are written directly until the users API lands. */
+async function addUser(organizationId: string, role: UserRole, teamId: string | null) {
+  const db = app().database.db;
+  const email = `${role}-${randomUUID().slice(0, 8)}@example.com`;
+  const user = await db.insertInto('users').values({ organization_id: organizationId, email, full_name: role, role, team_id: teamId }).returning('id').executeTakeFirstOrThrow();
+  await db.insertInto('user_credentials').values({ user_id: user.id, organization_id: organizationId, password_hash: await hashPassword('correct horse battery') }).execute();
+  const client = new Client(url);
+  const r = await client.post('/api/v1/auth/login', { email, password: 'correct horse battery' });
+  client.csrf = r.body.csrf_token;
+  return { client, userId: user.id };
+}
+
+beforeAll(async () => {
+  admin = await Client.signup(url, 'Leads Inc');
+  other = await Client.signup(url, 'Other Org');
+});
+
+describe(`leads over HTTP (${MODE})`, () => {
+  it('creates, reads, changes and deletes a lead; a status change lands in the journey', async () => {
+    const created = await admin.client.post('/api/v1/leads', { first_name: 'Grace', last_name: 'Hopper', email: 'Grace@Navy.example', company: 'Navy', tags: ['vip'], custom_fields: { employees: 1200 } });
+    expect(created.status).toBe(201);
+    expect(created.body.email).toBe('grace@navy.example');
+    const id = created.body.id as string;
+    expect((await admin.client.get(`/api/v1/leads/${id}`)).body.company).toBe('Navy');
+    const changed = await admin.client.patch(`/api/v1/leads/${id}`, { status: 'qualified', deal_value: 12000 });
+    expect(changed.status).toBe(200);
+    expect(changed.body.status).toBe('qualified');
+    const events = await app().database.db.selectFrom('journey_events').select(['event_type', 'properties', 'user_id']).where('lead_id', '=', id).execute();
+    expect(events).toEqual([{ event_type: 'status_change', properties: { from: 'new', to: 'qualified' }, user_id: admin.userId }]);
+    const outbox = await app().database.db.selectFrom('outbox_events').select('event_type').where('entity_id', '=', id).orderBy('id').execute();
+    expect(outbox.map((e) => e.event_type)).toEqual(['lead.created', 'lead.updated']);
+    expect((await admin.client.delete(`/api/v1/leads/${id}`)).status).toBe(204);
+    expect((await admin.client.get(`/api/v1/leads/${id}`)).status).toBe(404);
+  });
+
+  it('answers a duplicate email with 409 and the existing id, case-insensitively', async () => {
+    const first = await admin.client.post('/api/v1/leads', { first_name: 'Ada', last_name: 'L', email: 'ada@engine.example' });
+    const dup = await admin.client.post('/api/v1/leads', { first_name: 'Ada', last_name: 'Again', email: 'ADA@engine.example' });
+    expect(dup.status).toBe(409);
+    expect(dup.body.existing_id).toBe(first.body.id);
+    // Another organization may have a lead with the same email.
+    expect((await other.client.post('/api/v1/leads', { first_name: 'Ada', last_name: 'L', email: 'ada@engine.example' })).status).toBe(201);
+  });
+
+  it("never shows or changes another organization's lead: 404 by id, absent from lists and search", async () => {
+    const theirs = await other.client.post('/api/v1/leads', { first_name: 'Secret', last_name: 'Zyxwvut', company: 'Hidden Co' });
+    const id = theirs.body.id as string;
+    expect((await admin.client.get(`/api/v1/leads/${id}`)).status).toBe(404);
+    expect((await admin.client.patch(`/api/v1/leads/${id}`, { first_name: 'Hacked' })).status).toBe(404);
+    expect((await admin.client.delete(`/api/v1/leads/${id}`)).status).toBe(404);
+    expect((await admin.client.get('/api/v1/leads?q=zyxwvut')).body.data).toEqual([]);
+    expect((await other.client.get('/api/v1/leads?q=zyxwvut')).body.data.map((l: { id: string }) => l.id)).toEqual([id]);
+    const all = await admin.client.get('/api/v1/leads?limit=200');
+    expect(all.body.data.some((l: { organization_id: string }) => l.organization_id !== admin.organizationId)).toBe(false);
+    // Pointing an own lead at another organization's user is refused as bad input.
+    const mine = await admin.client.post('/api/v1/leads', { first_name: 'Mine', last_name: 'M' });
+    const bad = await admin.client.patch(`/api/v1/leads/${mine.body.id}`, { assigned_to: other.userId });
+    expect(bad.status).toBe(422);
+    expect(bad.body.field).toBe('assigned_to');
+    const unchanged = await other.client.get(`/api/v1/leads/${id}`);
+    expect(unchanged.body.first_name).toBe('Secret');
+  });
+
+  it('finds leads by a prefix of their company or name', async () => {
+    await admin.client.post('/api/v1/leads', { first_name: 'Wile', last_name: 'Coyote', company: 'Acmeline Corporation' });
+    const r = await admin.client.get('/api/v1/leads?q=acmel');
+    expect(r.body.data.map((l: { company: string }) => l.company)).toContain('Acmeline Corporation');
+    expect((await admin.client.get('/api/v1/leads?q=coyo')).body.data.length).toBeGreaterThan(0);
+    expect((await admin.client.get('/api/v1/leads?q=%21%21')).body.data).toEqual([]);
+  });
+
+  it('pages with a keyset cursor: every row once, even with inserts between pages', async () => {
+    const org = await Client.signup(url, 'Pager');
+    for (let i = 0; i < 25; i++) await org.client.post('/api/v1/leads', { first_name: `P${i}`, last_name: `Page${String(i).padStart(2, '0')}` });
+    for (const sort of ['created_at', 'name', 'score', 'updated_at', 'next_follow_up_at']) {
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const r: { body: { data: { id: string }[]; next_cursor: string | null } } = await org.client.get(`/api/v1/leads?limit=10&sort=${sort}${cursor ? `&cursor=${cursor}` : ''}`) as never;
+        seen.push(...r.body.data.map((l) => l.id));
+        cursor = r.body.next_cursor;
+        if (pages++ === 0) await org.client.post('/api/v1/leads', { first_name: 'Late', last_name: `Arrival ${sort}` });
+      } while (cursor);
+      expect(new Set(seen).size, sort).toBe(seen.length);
+      expect(seen.length, sort).toBeGreaterThanOrEqual(25);
+    }
+    const bad = await org.client.get('/api/v1/leads?cursor=garbage');
+    expect(bad.status).toBe(422);
+    expect(bad.body.field).toBe('cursor');
+  });
+
+  it('filters by status, tags and score range', async () => {
+    const org = await Client.signup(url, 'Filter');
+    await org.client.post('/api/v1/leads', { first_name: 'A', last_name: 'One', status: 'qualified', tags: ['x', 'y'] });
+    await org.client.post('/api/v1/leads', { first_name: 'B', last_name: 'Two', status: 'new', tags: ['y'] });
+    const names = async (q: string) => ((await org.client.get(`/api/v1/leads?${q}`)).body.data as { last_name: string }[]).map((l) => l.last_name).sort();
+    expect(await names('status=qualified')).toEqual(['One']);
+    expect(await names('status=qualified,new')).toEqual(['One', 'Two']);
+    expect(await names('tags_all=x,y')).toEqual(['One']);
+    expect(await names('tags_any=y')).toEqual(['One', 'Two']);
+    expect(await names('score_min=1')).toEqual([]);
+  });
+
+  it('enforces roles: viewer and marketing read only, reps see their own and their team, managers delete', async () => {
+    const db = app().database.db;
+    const org = await Client.signup(url, 'Roles');
+    const team = await db.insertInto('teams').values({ organization_id: org.organizationId, name: 'East' }).returning('id').executeTakeFirstOrThrow();
+    const viewer = await addUser(org.organizationId, 'viewer', null);
+    const marketing = await addUser(org.organizationId, 'marketing', null);
+    const rep = await addUser(org.organizationId, 'sales_rep', team.id);
+    const outsider = await addUser(org.organizationId, 'sales_rep', null);
+    const manager = await addUser(org.organizationId, 'manager', team.id);
+    const lead = (await rep.client.post('/api/v1/leads', { first_name: 'Rep', last_name: 'Lead' })).body;
+    expect(lead.assigned_to).toBe(rep.userId);
+    expect(lead.team_id).toBe(team.id);
+    const adminLead = (await org.client.post('/api/v1/leads', { first_name: 'Admin', last_name: 'Lead' })).body;
+    for (const who of [viewer, marketing]) {
+      expect((await who.client.get(`/api/v1/leads/${lead.id}`)).status).toBe(200);
+      expect((await who.client.post('/api/v1/leads', { first_name: 'x', last_name: 'y' })).status).toBe(403);
+      expect((await who.client.patch(`/api/v1/leads/${lead.id}`, { first_name: 'x' })).status).toBe(403);
+      expect((await who.client.delete(`/api/v1/leads/${lead.id}`)).status).toBe(403);
+    }
+    expect((await outsider.client.get(`/api/v1/leads/${lead.id}`)).status).toBe(404);
+    expect((await rep.client.get(`/api/v1/leads/${adminLead.id}`)).status).toBe(404);
+    expect((await rep.client.get('/api/v1/leads')).body.data.map((l: { id: string }) => l.id)).toEqual([lead.id]);
+    expect((await rep.client.patch(`/api/v1/leads/${lead.id}`, { assigned_to: outsider.userId })).status).toBe(403);
+    expect((await rep.client.delete(`/api/v1/leads/${lead.id}`)).status).toBe(403);
+    expect((await manager.client.patch(`/api/v1/leads/${adminLead.id}`, { first_name: 'x' })).status).toBe(403);
+    expect((await manager.client.patch(`/api/v1/leads/${lead.id}`, { assigned_to: outsider.userId })).status).toBe(200);
+    expect((await manager.client.delete(`/api/v1/leads/${lead.id}`)).status).toBe(204);
+  });
+
+  it('answers generated bad bodies and parameters with 4xx problem+json and changes nothing', async () => {
+    const db = app().database.db;
+    const target = (await admin.client.post('/api/v1/leads', { first_name: 'Fuzz', last_name: 'Target' })).body.id as string;
+    const snapshot = async () => (await sql<{ n: number; h: string }>`SELECT count(*)::int AS n, md5(string_agg(l::text, ',' ORDER BY id)) AS h FROM leads l`.execute(db)).rows[0];
+    const before = await snapshot();
+    const junk = fc.oneof(fc.string(), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(fc.string(), { maxLength: 3 }), fc.object({ maxDepth: 1 }));
+    const statuses = ['new', 'contacted', 'qualified', 'proposal', 'negotiation', 'closed_won', 'closed_lost', 'nurturing', 'unqualified'];
+    // Each body carries at least one field that is certainly wrong, plus random company.
+    const certainlyBad = fc.oneof(
+      fc.record({ status: fc.string().filter((s) => !statuses.includes(s)) }),
+      fc.record({ email: fc.string().filter((s) => !s.includes('@')).map((s) => `x${s}`) }),
+      fc.record({ assigned_to: fc.string({ maxLength: 30 }) }),
+      fc.record({ first_name: fc.oneof(fc.integer(), fc.boolean(), fc.array(fc.string()), fc.constant('   ')) }),
+      fc.record({ tags: fc.oneof(fc.string(), fc.integer(), fc.array(fc.integer(), { minLength: 1 })) }),
+      fc.record({ score_confidence: junk }),
+      fc.record({ deal_value: fc.oneof(fc.string(), fc.integer({ max: -1 })) }),
+    );
+    const noise = fc.record({ last_name: junk, company: junk, custom_fields: junk }, { requiredKeys: [] });
+    const badBody = fc.oneof(
+      fc.tuple(certainlyBad, noise).map(([bad, extra]) => ({ first_name: 'A', last_name: 'B', ...extra, ...bad })),
+      fc.string().map((s) => `{"first_name": ${s}`),
+    );
+    await fc.assert(
+      fc.asyncProperty(badBody, fc.constantFrom('POST', 'PATCH'), async (body, method) => {
+        const r = await admin.client.request(method, method === 'POST' ? '/api/v1/leads' : `/api/v1/leads/${target}`, body);
+        expect(r.status).toBeGreaterThanOrEqual(400);
+        expect(r.status).toBeLessThan(500);
+        expect(r.headers.get('content-type')).toMatch(/problem\+json/);
+      }),
+      { numRuns: 100, seed: 4242 },
+    );
+    for (const path of ['/api/v1/leads/123', '/api/v1/leads?limit=0', '/api/v1/leads?limit=abc', '/api/v1/leads?sort=evil', '/api/v1/leads?created_after=yesterday', `/api/v1/leads?cursor=${'x'.repeat(600)}`]) {
+      const r = await admin.client.get(path);
+      expect(r.status, path).toBeGreaterThanOrEqual(400);
+      expect(r.status, path).toBeLessThan(500);
+    }
+    const big = await admin.client.request('POST', '/api/v1/leads', JSON.stringify({ first_name: 'A', last_name: 'B', company: 'x'.repeat(2_000_000) }));
+    expect(big.status).toBe(413);
+    expect(await snapshot()).toEqual(before);
+  });
+});

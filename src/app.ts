@@ -8,6 +8,7 @@ import { seedDemo, type SeedDemoResult } from './modules/demo/demo.service.ts';
 import { createAuthService } from './modules/auth/auth.service.ts';
 import { createLeadsService } from './modules/leads/leads.service.ts';
 import { createSystemService } from './modules/system/system.service.ts';
+import { createUsersService } from './modules/users/users.service.ts';
 import { organizationCount } from './modules/system/system.queries.ts';
 import type { Logger } from './shared/logger.ts';
 
@@ -38,7 +39,8 @@ export async function createApp(config: Config, logger: Logger, options: { datab
       demo = await seedDemo(database, { leads: config.demo.leads });
     }
     const system = createSystemService(database, demo ? { email: demo.adminEmail, password: demo.password } : undefined);
-    const server = await buildServer({ logger, system, auth: createAuthService(database.db), leads: createLeadsService(database.db) });
+    const auth = createAuthService(database.db);
+    const server = await buildServer({ logger, system, auth, leads: createLeadsService(database.db), users: createUsersService(database.db, auth) });
     // Handlers arrive with the modules that need background work (imports, scoring, …).
     const worker = config.workers
       ? createWorker({ db: database.db, handlers: {}, onError: (err, job) => logger.error({ err, job: job?.id }, 'job failed') })

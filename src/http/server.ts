@@ -8,6 +8,8 @@ import { registerAuthRoutes } from '../modules/auth/auth.routes.ts';
 import type { LeadsService } from '../modules/leads/leads.service.ts';
 import { registerLeadRoutes } from '../modules/leads/leads.routes.ts';
 import type { SystemService } from '../modules/system/system.service.ts';
+import type { UsersService } from '../modules/users/users.service.ts';
+import { registerUserRoutes } from '../modules/users/users.routes.ts';
 import { registerSystemRoutes } from '../modules/system/system.routes.ts';
 import type { Logger } from '../shared/logger.ts';
 import { registerAuthentication } from './auth.ts';
@@ -18,6 +20,7 @@ export interface ServerDeps {
   system: SystemService;
   auth: AuthService;
   leads: LeadsService;
+  users: UsersService;
 }
 
 /**
@@ -72,6 +75,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   registerAuthentication(app, deps.auth);
   await registerSystemRoutes(app, deps.system);
   await registerAuthRoutes(app, deps.auth);
+  await registerUserRoutes(app, deps.users, deps.auth);
   await registerLeadRoutes(app, deps.leads, deps.auth);
   return app;
 }

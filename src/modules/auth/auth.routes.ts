@@ -9,7 +9,7 @@ function client(request: FastifyRequest) {
   return { ip: request.ip ?? null, userAgent: request.headers['user-agent'] ?? null };
 }
 
-function setSessionCookies(request: FastifyRequest, reply: FastifyReply, session: NewSession) {
+export function setSessionCookies(request: FastifyRequest, reply: FastifyReply, session: NewSession) {
   const secure = request.protocol === 'https';
   const common = { path: '/', sameSite: 'lax' as const, secure, expires: session.expiresAt };
   reply.setCookie(SESSION_COOKIE, session.token, { ...common, httpOnly: true });

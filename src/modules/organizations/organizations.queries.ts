@@ -110,3 +110,27 @@ export async function findOrganizationsByIdOrName(db: Kysely<DB>, idOrName: stri
 export async function organizationExists(db: Kysely<DB>, id: string): Promise<boolean> {
   return (await db.selectFrom('organizations').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
 }
+
+export async function getOwnOrganization(tx: Tx) {
+  return tx.selectFrom('organizations').select(['id', 'name', 'domain', 'industry', 'size', 'settings', 'subscription_tier', 'created_at', 'updated_at']).executeTakeFirstOrThrow();
+}
+
+export async function updateOwnOrganization(
+  tx: Tx,
+  id: string,
+  values: { name?: string; domain?: string | null; industry?: string | null; size?: OrganizationSize | null; settings?: Record<string, unknown> },
+) {
+  return tx
+    .updateTable('organizations')
+    .set({
+      ...(values.name !== undefined ? { name: values.name } : {}),
+      ...(values.domain !== undefined ? { domain: values.domain } : {}),
+      ...(values.industry !== undefined ? { industry: values.industry } : {}),
+      ...(values.size !== undefined ? { size: values.size } : {}),
+      // Settings merge key by key, so one screen's change does not erase another's.
+      ...(values.settings !== undefined ? { settings: sql`settings || ${JSON.stringify(values.settings)}::jsonb` } : {}),
+    })
+    .where('id', '=', id)
+    .returning(['id', 'name', 'domain', 'industry', 'size', 'settings', 'subscription_tier', 'created_at', 'updated_at'])
+    .executeTakeFirstOrThrow();
+}

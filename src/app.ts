@@ -5,7 +5,10 @@ import { migrate, type MigrationReport } from './db/migrate.ts';
 import { buildServer } from './http/server.ts';
 import { createWorker, type Worker } from './jobs/worker.ts';
 import { seedDemo, type SeedDemoResult } from './modules/demo/demo.service.ts';
+import { createActivitiesService } from './modules/activities/activities.service.ts';
 import { createAuthService } from './modules/auth/auth.service.ts';
+import { createConversationsService } from './modules/conversations/conversations.service.ts';
+import { createTimelineService } from './modules/timeline/timeline.service.ts';
 import { createLeadsService } from './modules/leads/leads.service.ts';
 import { createSystemService } from './modules/system/system.service.ts';
 import { createUsersService } from './modules/users/users.service.ts';
@@ -40,7 +43,17 @@ export async function createApp(config: Config, logger: Logger, options: { datab
     }
     const system = createSystemService(database, demo ? { email: demo.adminEmail, password: demo.password } : undefined);
     const auth = createAuthService(database.db);
-    const server = await buildServer({ logger, system, auth, leads: createLeadsService(database.db), users: createUsersService(database.db, auth) });
+    const leads = createLeadsService(database.db);
+    const server = await buildServer({
+      logger,
+      system,
+      auth,
+      leads,
+      users: createUsersService(database.db, auth),
+      activities: createActivitiesService(database.db, leads),
+      conversations: createConversationsService(database.db, leads),
+      timeline: createTimelineService(database.db, leads),
+    });
     // Handlers arrive with the modules that need background work (imports, scoring, …).
     const worker = config.workers
       ? createWorker({ db: database.db, handlers: {}, onError: (err, job) => logger.error({ err, job: job?.id }, 'job failed') })

@@ -5,7 +5,13 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { AuthService } from '../modules/auth/auth.service.ts';
 import { registerAuthRoutes } from '../modules/auth/auth.routes.ts';
+import type { ActivitiesService } from '../modules/activities/activities.service.ts';
+import { registerActivityRoutes } from '../modules/activities/activities.routes.ts';
+import type { ConversationsService } from '../modules/conversations/conversations.service.ts';
+import { registerConversationRoutes } from '../modules/conversations/conversations.routes.ts';
 import type { LeadsService } from '../modules/leads/leads.service.ts';
+import type { TimelineService } from '../modules/timeline/timeline.service.ts';
+import { registerTimelineRoutes } from '../modules/timeline/timeline.routes.ts';
 import { registerLeadRoutes } from '../modules/leads/leads.routes.ts';
 import type { SystemService } from '../modules/system/system.service.ts';
 import type { UsersService } from '../modules/users/users.service.ts';
@@ -21,6 +27,9 @@ export interface ServerDeps {
   auth: AuthService;
   leads: LeadsService;
   users: UsersService;
+  activities: ActivitiesService;
+  conversations: ConversationsService;
+  timeline: TimelineService;
 }
 
 /**
@@ -77,5 +86,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await registerAuthRoutes(app, deps.auth);
   await registerUserRoutes(app, deps.users, deps.auth);
   await registerLeadRoutes(app, deps.leads, deps.auth);
+  await registerActivityRoutes(app, deps.activities, deps.auth);
+  await registerConversationRoutes(app, deps.conversations, deps.auth);
+  await registerTimelineRoutes(app, deps.timeline, deps.auth);
   return app;
 }

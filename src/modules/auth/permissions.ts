@@ -7,7 +7,8 @@ import type { AuthContext } from './auth.context.ts';
  * manager's teams) is applied by the services on top of this; RLS is the net below both.
  */
 export const ACTIONS = [
-  'leads:read', 'leads:write', 'leads:delete', 'leads:assign',
+  'leads:read', 'leads:write', 'leads:delete', 'leads:assign', 'leads:merge',
+  'activities:write', 'conversations:write',
   'org:read', 'org:update',
   'users:read', 'users:manage',
   'teams:read', 'teams:manage',
@@ -21,8 +22,8 @@ const everyone: Action[] = ['leads:read', 'org:read', 'users:read', 'teams:read'
 export const PERMISSIONS: Record<UserRole, ReadonlySet<Action>> = {
   viewer: new Set(everyone),
   marketing: new Set([...everyone]),
-  sales_rep: new Set([...everyone, 'leads:write']),
-  manager: new Set([...everyone, 'leads:write', 'leads:delete', 'leads:assign', 'teams:manage']),
+  sales_rep: new Set([...everyone, 'leads:write', 'activities:write', 'conversations:write']),
+  manager: new Set([...everyone, 'leads:write', 'leads:delete', 'leads:assign', 'leads:merge', 'activities:write', 'conversations:write', 'teams:manage']),
   admin: new Set(ACTIONS),
 };
 
@@ -38,8 +39,8 @@ export function authorize(ctx: AuthContext, action: Action): void {
 
 function describe(action: Action): string {
   const [resource, verb] = action.split(':') as [string, string];
-  const nouns: Record<string, string> = { leads: 'leads', org: 'organization settings', users: 'users', teams: 'teams', api_keys: 'API keys', sessions: 'sessions' };
-  const verbs: Record<string, string> = { read: 'read', write: 'create or change', delete: 'delete', assign: 'assign', update: 'change', manage: 'manage', own: 'manage their own' };
+  const nouns: Record<string, string> = { activities: 'activities', conversations: 'conversations', leads: 'leads', org: 'organization settings', users: 'users', teams: 'teams', api_keys: 'API keys', sessions: 'sessions' };
+  const verbs: Record<string, string> = { read: 'read', write: 'create or change', delete: 'delete', assign: 'assign', update: 'change', manage: 'manage', own: 'manage their own', merge: 'merge' };
   return `${verbs[verb] ?? verb} ${nouns[resource] ?? resource}`;
 }
 

@@ -56,7 +56,7 @@ export function sortValues(sort: SortKey, row: { current_score: number; updated_
   }
 }
 
-function scoped(eb: ExpressionBuilder<DB, 'leads'>, scope: LeadScope) {
+export function scoped(eb: ExpressionBuilder<DB, 'leads'>, scope: LeadScope) {
   if (scope.kind === 'all') return eb.lit(true);
   if (scope.kind === 'team') return scope.teamId ? eb('team_id', '=', scope.teamId) : eb.lit(false);
   const ors = [];
@@ -137,9 +137,12 @@ export async function insertStatusChange(tx: Tx, row: { organizationId: string; 
     .execute();
 }
 
-export async function insertOutboxEvent(tx: Tx, row: { organizationId: string; type: string; leadId: string; actorId: string | null; payload: Record<string, unknown> }) {
-  await tx
-    .insertInto('outbox_events')
-    .values({ organization_id: row.organizationId, event_type: row.type, entity_type: 'lead', entity_id: row.leadId, actor_id: row.actorId, payload: JSON.stringify(row.payload) })
-    .execute();
+/**
+ * For other modules' lists (activities, conversations): their rows whose lead is in the
+ * caller's scope, as a predicate on `lead_id`. The leads module keeps its SQL.
+ */
+export function leadIdInScope(scope: LeadScope) {
+  if (scope.kind === 'all') return sql<boolean>`true`;
+  if (scope.kind === 'team') return scope.teamId ? sql<boolean>`lead_id IN (SELECT id FROM leads WHERE team_id = ${scope.teamId})` : sql<boolean>`false`;
+  return sql<boolean>`lead_id IN (SELECT id FROM leads WHERE assigned_to = ${scope.userId ?? null} OR team_id = ${scope.teamId ?? null})`;
 }

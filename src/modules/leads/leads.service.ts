@@ -1,8 +1,10 @@
 import type { Kysely, Updateable } from 'kysely';
 import type { DB, LeadsTable, LeadStatus } from '../../db/schema.ts';
 import { withTenant, type Tx } from '../../db/tenant.ts';
+import { decodeCursor, encodeCursor } from '../../shared/cursor.ts';
 import { DomainError } from '../../shared/errors.ts';
 import type { AuthContext } from '../auth/auth.context.ts';
+import { emitEvent } from '../events/events.service.ts';
 import { authorize, can, leadScope } from '../auth/permissions.ts';
 import * as q from './leads.queries.ts';
 import type { LeadListQuery } from './leads.schemas.ts';
@@ -12,34 +14,20 @@ import type { LeadCreate, LeadPatch } from './leads.schemas.ts';
 type CreateInput = z.infer<typeof LeadCreate>;
 type PatchInput = z.infer<typeof LeadPatch>;
 
+const CURSOR_KINDS = {
+  score: ['number', 'uuid'],
+  updated_at: ['timestamp', 'uuid'],
+  created_at: ['timestamp', 'uuid'],
+  next_follow_up_at: ['timestamp', 'uuid'],
+  name: ['string', 'string', 'uuid'],
+} as const;
+
 const CLOSED: ReadonlySet<LeadStatus> = new Set(['closed_won', 'closed_lost']);
 
 /** Turns what a person types into a prefix query: "acm corp" → 'acm:* & corp:*'. */
 export function toPrefixQuery(text: string): string | undefined {
   const words = text.toLowerCase().match(/[\p{L}\p{N}]+/gu)?.slice(0, 8) ?? [];
   return words.length > 0 ? words.map((w) => `${w}:*`).join(' & ') : undefined;
-}
-
-function encodeCursor(sort: string, values: (string | number)[]): string {
-  return Buffer.from(JSON.stringify({ s: sort, v: values })).toString('base64url');
-}
-
-function decodeCursor(sort: string, cursor: string): (string | number)[] {
-  try {
-    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { s?: unknown; v?: unknown };
-    const ok = parsed.s === sort && Array.isArray(parsed.v) && parsed.v.length >= 2 && parsed.v.every((x) => typeof x === 'string' || typeof x === 'number');
-    if (ok) {
-      const values = parsed.v as (string | number)[];
-      const id = values[values.length - 1];
-      if (typeof id === 'string' && /^[0-9a-f-]{36}$/i.test(id)) {
-        if (sort !== 'score' && sort !== 'name' && Number.isNaN(Date.parse(String(values[0]))) && values[0] !== 'infinity') throw new Error('bad');
-        return values;
-      }
-    }
-  } catch {
-    // fall through to the error below
-  }
-  throw new DomainError('validation', 'The cursor is not valid for this sort. Use next_cursor from the previous page, with the same sort.', { field: 'cursor' });
 }
 
 /** Postgres errors that are the caller's doing become domain errors, never 500s. */
@@ -56,9 +44,8 @@ function mapWriteError(error: unknown): never {
 }
 
 export function createLeadsService(db: Kysely<DB>) {
-  async function emit(tx: Tx, ctx: AuthContext, type: string, leadId: string, payload: Record<string, unknown>) {
-    await q.insertOutboxEvent(tx, { organizationId: ctx.organizationId, type, leadId, actorId: ctx.actor.id, payload });
-  }
+  const emit = (tx: Tx, ctx: AuthContext, type: string, leadId: string, payload: Record<string, unknown>) =>
+    emitEvent(tx, ctx, { type, entityType: 'lead', entityId: leadId, payload });
 
   function checkAssignment(ctx: AuthContext, assignedTo: string | null | undefined) {
     if (assignedTo === undefined) return;
@@ -93,11 +80,16 @@ export function createLeadsService(db: Kysely<DB>) {
         tsquery: query.q ? toPrefixQuery(query.q) : undefined,
       };
       if (query.q && !filter.tsquery) return { data: [], next_cursor: null };
-      const after = query.cursor ? decodeCursor(query.sort, query.cursor) : null;
+      const after = query.cursor ? decodeCursor(query.sort, query.cursor, CURSOR_KINDS[query.sort]) : null;
       const rows = await withTenant(db, ctx, (tx) => q.listLeads(tx, leadScope(ctx, 'read'), filter, query.sort, query.limit, after));
       const page = rows.slice(0, query.limit);
       const last = page[page.length - 1];
       return { data: page, next_cursor: rows.length > query.limit && last ? encodeCursor(query.sort, q.sortValues(query.sort, last)) : null };
+    },
+
+    /** A predicate for other modules' rows (`lead_id` in the caller's lead scope). */
+    scopeFilter(ctx: AuthContext, purpose: 'read' | 'write') {
+      return q.leadIdInScope(leadScope(ctx, purpose));
     },
 
     async get(ctx: AuthContext, id: string) {

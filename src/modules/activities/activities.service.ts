@@ -1,0 +1,125 @@
+import type { Kysely, Updateable } from 'kysely';
+import type { ActivitiesTable, DB } from '../../db/schema.ts';
+import { withTenant } from '../../db/tenant.ts';
+import { decodeCursor, encodeCursor } from '../../shared/cursor.ts';
+import { DomainError } from '../../shared/errors.ts';
+import type { AuthContext } from '../auth/auth.context.ts';
+import { authorize } from '../auth/permissions.ts';
+import { emitEvent } from '../events/events.service.ts';
+import type { LeadsService } from '../leads/leads.service.ts';
+import * as q from './activities.queries.ts';
+import type { ActivityBody, ActivityListQuery, ActivityPatch } from './activities.schemas.ts';
+import type { z } from 'zod';
+
+type Body = z.infer<typeof ActivityBody>;
+type Patch = z.infer<typeof ActivityPatch>;
+
+export function createActivitiesService(db: Kysely<DB>, leads: LeadsService) {
+  async function page(ctx: AuthContext, query: ActivityListQuery, leadId?: string) {
+    const after = query.cursor ? (decodeCursor('activities', query.cursor, ['timestamp', 'uuid']) as [string, string]) : null;
+    const rows = await withTenant(db, ctx, (tx) =>
+      q.listActivities(
+        tx,
+        {
+          leadScopeSql: leads.scopeFilter(ctx, 'read'),
+          ...(query.type ? { type: query.type } : {}),
+          ...(query.user_id ? { userId: query.user_id } : {}),
+          ...(leadId ?? query.lead_id ? { leadId: leadId ?? query.lead_id } : {}),
+          ...(query.created_after ? { createdAfter: query.created_after } : {}),
+          ...(query.created_before ? { createdBefore: query.created_before } : {}),
+        },
+        query.limit,
+        after,
+      ),
+    );
+    const data = rows.slice(0, query.limit);
+    const last = data[data.length - 1];
+    return { data, next_cursor: rows.length > query.limit && last ? encodeCursor('activities', [last.created_at.toISOString(), last.id]) : null };
+  }
+
+  /** Reps change only what they logged; managers and admins anything on leads they may see. */
+  async function editable(ctx: AuthContext, id: string) {
+    authorize(ctx, 'activities:write');
+    const activity = await withTenant(db, ctx, (tx) => q.getActivity(tx, id));
+    if (!activity) throw new DomainError('not_found', 'No activity with this id is visible to you.');
+    await leads.get(ctx, activity.lead_id);
+    if (ctx.role === 'sales_rep' && activity.user_id !== ctx.userId) {
+      throw new DomainError('forbidden', 'Sales reps may change only the activities they logged.');
+    }
+    return activity;
+  }
+
+  return {
+    list: (ctx: AuthContext, query: ActivityListQuery) => {
+      authorize(ctx, 'leads:read');
+      return page(ctx, query);
+    },
+
+    async listForLead(ctx: AuthContext, leadId: string, query: ActivityListQuery) {
+      await leads.get(ctx, leadId);
+      return page(ctx, query, leadId);
+    },
+
+    async get(ctx: AuthContext, id: string) {
+      authorize(ctx, 'leads:read');
+      const activity = await withTenant(db, ctx, (tx) => q.getActivity(tx, id));
+      if (!activity) throw new DomainError('not_found', 'No activity with this id is visible to you.');
+      await leads.get(ctx, activity.lead_id).catch(() => {
+        throw new DomainError('not_found', 'No activity with this id is visible to you.');
+      });
+      return activity;
+    },
+
+    async create(ctx: AuthContext, leadId: string, body: Body) {
+      authorize(ctx, 'activities:write');
+      await leads.get(ctx, leadId);
+      return withTenant(db, ctx, async (tx) => {
+        const activity = await q
+          .insertActivity(tx, {
+            organization_id: ctx.organizationId,
+            lead_id: leadId,
+            user_id: ctx.userId,
+            type: body.type,
+            subject: body.subject ?? null,
+            description: body.description ?? null,
+            outcome: body.outcome ?? null,
+            scheduled_at: body.scheduled_at ?? null,
+            completed_at: body.completed_at === undefined ? (body.scheduled_at ? null : new Date()) : body.completed_at,
+            duration_minutes: body.duration_minutes ?? null,
+            metadata: JSON.stringify(body.metadata ?? {}),
+          })
+          .catch((error: { code?: string }) => {
+            if (error.code === '23503') throw new DomainError('not_found', 'No lead with this id is visible to you.');
+            throw error;
+          });
+        await emitEvent(tx, ctx, { type: 'activity.created', entityType: 'activity', entityId: activity.id, payload: { lead_id: leadId } });
+        return activity;
+      });
+    },
+
+    async update(ctx: AuthContext, id: string, patch: Patch) {
+      await editable(ctx, id);
+      const values: Updateable<ActivitiesTable> = {};
+      for (const [k, v] of Object.entries(patch)) {
+        if (v === undefined) continue;
+        if (k === 'metadata') values.metadata = JSON.stringify(v);
+        else (values as Record<string, unknown>)[k] = v;
+      }
+      return withTenant(db, ctx, async (tx) => {
+        const activity = await q.updateActivity(tx, id, values);
+        await emitEvent(tx, ctx, { type: 'activity.updated', entityType: 'activity', entityId: id, payload: { lead_id: activity.lead_id, fields: Object.keys(values) } });
+        return activity;
+      });
+    },
+
+    async remove(ctx: AuthContext, id: string) {
+      const activity = await editable(ctx, id);
+      await withTenant(db, ctx, async (tx) => {
+        await q.deleteActivity(tx, id);
+        await emitEvent(tx, ctx, { type: 'activity.deleted', entityType: 'activity', entityId: id, payload: { lead_id: activity.lead_id } });
+      });
+    },
+  };
+}
+
+export type ActivitiesService = ReturnType<typeof createActivitiesService>;

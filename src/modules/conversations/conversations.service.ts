@@ -1,0 +1,123 @@
+import type { Kysely, Updateable } from 'kysely';
+import type { z } from 'zod';
+import type { ConversationsTable, DB } from '../../db/schema.ts';
+import { withTenant } from '../../db/tenant.ts';
+import { decodeCursor, encodeCursor } from '../../shared/cursor.ts';
+import { DomainError } from '../../shared/errors.ts';
+import type { AuthContext } from '../auth/auth.context.ts';
+import { authorize } from '../auth/permissions.ts';
+import { emitEvent } from '../events/events.service.ts';
+import type { LeadsService } from '../leads/leads.service.ts';
+import * as q from './conversations.queries.ts';
+import type { ConversationBody, ConversationListQuery, ConversationPatch } from './conversations.schemas.ts';
+
+const NOT_FOUND = 'No conversation with this id is visible to you.';
+
+function mapReferenceError(error: unknown): never {
+  if ((error as { code?: string }).code === '23503') {
+    throw new DomainError('validation', 'activity_id does not name an activity of your organization.', { field: 'activity_id' });
+  }
+  throw error;
+}
+
+export function createConversationsService(db: Kysely<DB>, leads: LeadsService) {
+  async function page(ctx: AuthContext, query: ConversationListQuery, leadId?: string) {
+    authorize(ctx, 'leads:read');
+    const after = query.cursor ? (decodeCursor('conversations', query.cursor, ['timestamp', 'uuid']) as [string, string]) : null;
+    const rows = await withTenant(db, ctx, (tx) =>
+      q.listConversations(
+        tx,
+        {
+          scope: leads.scopeFilter(ctx, 'read'),
+          ...(query.direction ? { direction: query.direction } : {}),
+          ...(query.channel ? { channel: query.channel } : {}),
+          ...(leadId ?? query.lead_id ? { leadId: leadId ?? query.lead_id } : {}),
+          ...(query.thread_id ? { threadId: query.thread_id } : {}),
+          ...(query.created_after ? { createdAfter: query.created_after } : {}),
+          ...(query.created_before ? { createdBefore: query.created_before } : {}),
+        },
+        query.limit,
+        after,
+      ),
+    );
+    const data = rows.slice(0, query.limit);
+    const last = data[data.length - 1];
+    return { data, next_cursor: rows.length > query.limit && last ? encodeCursor('conversations', [last.created_at.toISOString(), last.id]) : null };
+  }
+
+  async function visible(ctx: AuthContext, id: string) {
+    const conversation = await withTenant(db, ctx, (tx) => q.getConversation(tx, id));
+    if (!conversation) throw new DomainError('not_found', NOT_FOUND);
+    await leads.get(ctx, conversation.lead_id).catch(() => {
+      throw new DomainError('not_found', NOT_FOUND);
+    });
+    return conversation;
+  }
+
+  return {
+    list: (ctx: AuthContext, query: ConversationListQuery) => page(ctx, query),
+
+    async listForLead(ctx: AuthContext, leadId: string, query: ConversationListQuery) {
+      await leads.get(ctx, leadId);
+      return page(ctx, query, leadId);
+    },
+
+    get: (ctx: AuthContext, id: string) => {
+      authorize(ctx, 'leads:read');
+      return visible(ctx, id);
+    },
+
+    async create(ctx: AuthContext, leadId: string, body: z.infer<typeof ConversationBody>) {
+      authorize(ctx, 'conversations:write');
+      await leads.get(ctx, leadId);
+      return withTenant(db, ctx, async (tx) => {
+        const conversation = await q
+          .insertConversation(tx, {
+            organization_id: ctx.organizationId,
+            lead_id: leadId,
+            activity_id: body.activity_id ?? null,
+            direction: body.direction,
+            channel: body.channel,
+            subject: body.subject ?? null,
+            content: body.content,
+            external_id: body.external_id ?? null,
+            thread_id: body.thread_id ?? null,
+            metadata: JSON.stringify(body.metadata ?? {}),
+            ...(body.occurred_at ? { created_at: body.occurred_at } : {}),
+          })
+          .catch(mapReferenceError);
+        await emitEvent(tx, ctx, { type: 'conversation.created', entityType: 'conversation', entityId: conversation.id, payload: { lead_id: leadId } });
+        return conversation;
+      });
+    },
+
+    async update(ctx: AuthContext, id: string, patch: z.infer<typeof ConversationPatch>) {
+      authorize(ctx, 'conversations:write');
+      await visible(ctx, id);
+      const values: Updateable<ConversationsTable> = {};
+      for (const [k, v] of Object.entries(patch)) {
+        if (v === undefined) continue;
+        if (k === 'metadata') values.metadata = JSON.stringify(v);
+        else (values as Record<string, unknown>)[k] = v;
+      }
+      // Changed text must be analysed again.
+      if (patch.content !== undefined || patch.subject !== undefined) values.analyzed_at = null;
+      return withTenant(db, ctx, async (tx) => {
+        const conversation = await q.updateConversation(tx, id, values).catch(mapReferenceError);
+        await emitEvent(tx, ctx, { type: 'conversation.updated', entityType: 'conversation', entityId: id, payload: { lead_id: conversation.lead_id, fields: Object.keys(values) } });
+        return conversation;
+      });
+    },
+
+    async remove(ctx: AuthContext, id: string) {
+      authorize(ctx, 'conversations:write');
+      const conversation = await visible(ctx, id);
+      await withTenant(db, ctx, async (tx) => {
+        await q.deleteConversation(tx, id);
+        await emitEvent(tx, ctx, { type: 'conversation.deleted', entityType: 'conversation', entityId: id, payload: { lead_id: conversation.lead_id } });
+      });
+    },
+  };
+}
+
+export type ConversationsService = ReturnType<typeof createConversationsService>;

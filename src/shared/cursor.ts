@@ -1,0 +1,40 @@
+import { DomainError } from './errors.ts';
+
+/**
+ * Keyset cursors: the sort key of the last row of a page, opaque to clients. Decoding
+ * checks the shape, so a tampered or stale cursor is a clear 422, never a 500.
+ */
+export type CursorValue = string | number;
+
+export function encodeCursor(sort: string, values: CursorValue[]): string {
+  return Buffer.from(JSON.stringify({ s: sort, v: values })).toString('base64url');
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** `kinds` says what each value must be: a number, a timestamp, a string, or the final id. */
+export function decodeCursor(sort: string, cursor: string, kinds: readonly ('number' | 'timestamp' | 'string' | 'uuid')[]): CursorValue[] {
+  let parsed: { s?: unknown; v?: unknown } = {};
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as typeof parsed;
+  } catch {
+    // reported below
+  }
+  const values = Array.isArray(parsed.v) ? (parsed.v as unknown[]) : [];
+  const ok =
+    parsed.s === sort &&
+    values.length === kinds.length &&
+    values.every((v, i) => {
+      switch (kinds[i]) {
+        case 'number': return typeof v === 'number' && Number.isFinite(v);
+        case 'timestamp': return typeof v === 'string' && (v === 'infinity' || !Number.isNaN(Date.parse(v)));
+        case 'string': return typeof v === 'string' && v.length <= 1000;
+        case 'uuid': return typeof v === 'string' && UUID.test(v);
+        default: return false;
+      }
+    });
+  if (!ok) {
+    throw new DomainError('validation', 'The cursor is not valid for this list and sort. Use next_cursor from the previous page, with the same sort.', { field: 'cursor' });
+  }
+  return values as CursorValue[];
+}

@@ -82,6 +82,27 @@ describe(`leads over HTTP (${MODE})`, () => {
     expect((await admin.client.get('/api/v1/leads?q=%21%21')).body.data).toEqual([]);
   });
 
+  it('ranks search results: exact name first, then name prefixes, then company prefixes; tolerates typos', async () => {
+    const org = await Client.signup(url, 'Relevance');
+    const add = (first_name: string, last_name: string, company: string) => org.client.post('/api/v1/leads', { first_name, last_name, company });
+    await add('John', 'Doe', 'Annapolis Tech');
+    await add('Annabel', 'Stone', 'Initech');
+    await add('Anna', 'Smith', 'Globex');
+    await add('Zed', 'Zulu', 'Umbrella');
+    const names = async (q: string) => ((await org.client.get(`/api/v1/leads?q=${encodeURIComponent(q)}`)).body.data as { first_name: string; last_name: string }[]).map((l) => `${l.first_name} ${l.last_name}`);
+    expect((await names('anna smith'))[0]).toBe('Anna Smith');
+    const anna = await names('anna');
+    expect(anna.slice(0, 2).sort()).toEqual(['Anna Smith', 'Annabel Stone']);
+    expect(anna[2]).toBe('John Doe');
+    expect(anna).not.toContain('Zed Zulu');
+    expect(await names('annapolis')).toEqual(['John Doe']);
+    // A misspelling finds the lead through trigram similarity.
+    expect(await names('umbrela')).toContain('Zed Zulu');
+    // With q and an explicit sort, keyset paging applies to the matches.
+    const byName = await org.client.get('/api/v1/leads?q=anna&sort=name');
+    expect(byName.body.data.map((l: { last_name: string }) => l.last_name)).toEqual(['Doe', 'Smith', 'Stone']);
+  });
+
   it('pages with a keyset cursor: every row once, even with inserts between pages', async () => {
     const org = await Client.signup(url, 'Pager');
     for (let i = 0; i < 25; i++) await org.client.post('/api/v1/leads', { first_name: `P${i}`, last_name: `Page${String(i).padStart(2, '0')}` });

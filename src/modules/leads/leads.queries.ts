@@ -34,6 +34,17 @@ export interface LeadFilter {
 
 export type SortKey = 'score' | 'updated_at' | 'created_at' | 'next_follow_up_at' | 'name';
 
+/** Search ranked by relevance: one page of the best matches (see 0007_search_relevance.sql). */
+export async function searchLeads(tx: Tx, scope: LeadScope, filter: LeadFilter, term: string, limit: number) {
+  let query = tx
+    .selectFrom(sql<{ lead_id: string; rank: number; similarity: number }>`app.search_leads(${term}, to_tsquery('english', ${filter.tsquery ?? ''}), ${limit * 5})`.as('s'))
+    .innerJoin('leads', 'leads.id', 's.lead_id')
+    .select(LEAD_COLUMNS.map((c) => `leads.${c}` as const))
+    .where((eb) => scoped(eb as unknown as ExpressionBuilder<DB, 'leads'>, scope));
+  query = applyFilters(query as never, { ...filter, tsquery: undefined }) as never;
+  return query.orderBy('s.rank').orderBy('s.similarity', 'desc').orderBy('leads.current_score', 'desc').orderBy('leads.id').limit(limit).execute();
+}
+
 /**
  * Each sort is a total order ending in id, so keyset paging returns every row exactly
  * once even when rows are inserted between pages. The cursor holds the last row's key.
@@ -56,21 +67,11 @@ export function sortValues(sort: SortKey, row: { current_score: number; updated_
   }
 }
 
-export function scoped(eb: ExpressionBuilder<DB, 'leads'>, scope: LeadScope) {
-  if (scope.kind === 'all') return eb.lit(true);
-  if (scope.kind === 'team') return scope.teamId ? eb('team_id', '=', scope.teamId) : eb.lit(false);
-  const ors = [];
-  if (scope.userId) ors.push(eb('assigned_to', '=', scope.userId));
-  if (scope.teamId) ors.push(eb('team_id', '=', scope.teamId));
-  return ors.length > 0 ? eb.or(ors) : eb.lit(false);
-}
 
-export async function listLeads(tx: Tx, scope: LeadScope, filter: LeadFilter, sort: SortKey, limit: number, after: (string | number)[] | null) {
-  const key = SORT_KEYS[sort];
-  let query = tx
-    .selectFrom('leads')
-    .select(LEAD_COLUMNS)
-    .where((eb) => scoped(eb, scope));
+// Shared by the plain list and the ranked search, whose query also joins the search
+// function: typed loosely (Kysely's where overloads do not survive a generic bound).
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function applyFilters<Q extends { where: (...args: any[]) => Q }>(query: Q, filter: LeadFilter): Q {
   const f = filter;
   if (f.statuses) query = query.where('status', 'in', f.statuses as never[]);
   if (f.stage) query = query.where('stage', '=', f.stage);
@@ -91,6 +92,25 @@ export async function listLeads(tx: Tx, scope: LeadScope, filter: LeadFilter, so
   if (f.updatedBefore) query = query.where('updated_at', '<', f.updatedBefore);
   // Through the search function: a plain @@ cannot use the GIN index under RLS (0005).
   if (f.tsquery) query = query.where('id', 'in', sql<string>`(SELECT lead_id FROM app.search_lead_ids(to_tsquery('english', ${f.tsquery}), 10000))`);
+  return query;
+}
+
+export function scoped(eb: ExpressionBuilder<DB, 'leads'>, scope: LeadScope) {
+  if (scope.kind === 'all') return eb.lit(true);
+  if (scope.kind === 'team') return scope.teamId ? eb('team_id', '=', scope.teamId) : eb.lit(false);
+  const ors = [];
+  if (scope.userId) ors.push(eb('assigned_to', '=', scope.userId));
+  if (scope.teamId) ors.push(eb('team_id', '=', scope.teamId));
+  return ors.length > 0 ? eb.or(ors) : eb.lit(false);
+}
+
+export async function listLeads(tx: Tx, scope: LeadScope, filter: LeadFilter, sort: SortKey, limit: number, after: (string | number)[] | null) {
+  const key = SORT_KEYS[sort];
+  let query = tx
+    .selectFrom('leads')
+    .select(LEAD_COLUMNS)
+    .where((eb) => scoped(eb, scope));
+  query = applyFilters(query, filter);
   const cols = sql.join(key.columns);
   if (after) {
     const values = sql.join(after.map((v, i) => (i === 0 && sort !== 'name' && sort !== 'score' ? sql`${v}::timestamptz` : sql`${v}`)));

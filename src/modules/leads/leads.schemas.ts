@@ -71,7 +71,7 @@ export const Lead = z.object({
   next_follow_up_at: z.date().nullable(),
 });
 
-export const SORTS = ['score', 'updated_at', 'created_at', 'next_follow_up_at', 'name'] as const;
+export const SORTS = ['relevance', 'score', 'updated_at', 'created_at', 'next_follow_up_at', 'name'] as const;
 
 const csv = <T extends z.ZodType<unknown, string>>(item: T) =>
   z
@@ -97,7 +97,7 @@ export const LeadListQuery = z.strictObject({
   created_before: z.coerce.date().optional(),
   updated_after: z.coerce.date().optional(),
   updated_before: z.coerce.date().optional(),
-  sort: z.enum(SORTS).default('score'),
+  sort: z.enum(SORTS).optional().describe('Default: relevance with q (best 200 matches, one page), else score'),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(500).optional().describe('next_cursor of the previous page'),
 });

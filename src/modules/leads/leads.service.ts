@@ -80,11 +80,18 @@ export function createLeadsService(db: Kysely<DB>) {
         tsquery: query.q ? toPrefixQuery(query.q) : undefined,
       };
       if (query.q && !filter.tsquery) return { data: [], next_cursor: null };
-      const after = query.cursor ? decodeCursor(query.sort, query.cursor, CURSOR_KINDS[query.sort]) : null;
-      const rows = await withTenant(db, ctx, (tx) => q.listLeads(tx, leadScope(ctx, 'read'), filter, query.sort, query.limit, after));
+      const sort = query.sort ?? (query.q ? 'relevance' : 'score');
+      if (sort === 'relevance') {
+        if (!query.q) throw new DomainError('validation', 'sort=relevance needs a search text in q.', { field: 'sort' });
+        if (query.cursor) throw new DomainError('validation', 'Relevance-sorted search returns one page of the best matches; it has no cursor.', { field: 'cursor' });
+        const data = await withTenant(db, ctx, (tx) => q.searchLeads(tx, leadScope(ctx, 'read'), filter, query.q!, query.limit));
+        return { data, next_cursor: null };
+      }
+      const after = query.cursor ? decodeCursor(sort, query.cursor, CURSOR_KINDS[sort]) : null;
+      const rows = await withTenant(db, ctx, (tx) => q.listLeads(tx, leadScope(ctx, 'read'), filter, sort, query.limit, after));
       const page = rows.slice(0, query.limit);
       const last = page[page.length - 1];
-      return { data: page, next_cursor: rows.length > query.limit && last ? encodeCursor(query.sort, q.sortValues(query.sort, last)) : null };
+      return { data: page, next_cursor: rows.length > query.limit && last ? encodeCursor(sort, q.sortValues(sort, last)) : null };
     },
 
     /** A predicate for other modules' rows (`lead_id` in the caller's lead scope). */

@@ -124,6 +124,40 @@ describe(`leads over HTTP (${MODE})`, () => {
     expect(bad.body.field).toBe('cursor');
   });
 
+  it('merges a duplicate: history moves, gaps fill, the source goes, the audit log remembers', async () => {
+    const db = app().database.db;
+    const target = (await admin.client.post('/api/v1/leads', { first_name: 'Mia', last_name: 'Target', tags: ['a'] })).body;
+    const source = (await admin.client.post('/api/v1/leads', { first_name: 'Mia', last_name: 'Dup', email: 'mia@dup.example', phone: '+1 555', tags: ['b'] })).body;
+    await admin.client.post(`/api/v1/leads/${source.id}/activities`, { type: 'call' });
+    await admin.client.post(`/api/v1/leads/${source.id}/conversations`, { direction: 'inbound', channel: 'email', content: 'hello' });
+    const merged = await admin.client.post(`/api/v1/leads/${target.id}/merge`, { source_id: source.id });
+    expect(merged.status).toBe(200);
+    expect(merged.body.lead).toMatchObject({ email: 'mia@dup.example', phone: '+1 555', last_name: 'Target' });
+    expect(merged.body.lead.tags.sort()).toEqual(['a', 'b']);
+    expect(merged.body.moved).toMatchObject({ activities: 1, conversations: 1 });
+    expect((await admin.client.get(`/api/v1/leads/${source.id}`)).status).toBe(404);
+    expect((await admin.client.get(`/api/v1/leads/${target.id}/activities`)).body.data.length).toBe(1);
+    const audit = await db.selectFrom('audit_log').select(['action', 'details']).where('entity_id', '=', target.id).where('action', '=', 'lead.merge').executeTakeFirstOrThrow();
+    expect(audit.details).toMatchObject({ source_id: source.id, moved_activities: 1 });
+    const theirs = (await other.client.post('/api/v1/leads', { first_name: 'Not', last_name: 'Yours' })).body;
+    expect((await admin.client.post(`/api/v1/leads/${target.id}/merge`, { source_id: theirs.id })).status).toBe(404);
+    expect((await admin.client.post(`/api/v1/leads/${theirs.id}/merge`, { source_id: target.id })).status).toBe(404);
+    expect((await other.client.get(`/api/v1/leads/${theirs.id}`)).status).toBe(200);
+    expect((await admin.client.post(`/api/v1/leads/${target.id}/merge`, { source_id: target.id })).status).toBe(422);
+  });
+
+  it("assigns in bulk, only within the organization, and reports what it could not find", async () => {
+    const mine = await Promise.all([1, 2, 3].map((i) => admin.client.post('/api/v1/leads', { first_name: `Bulk${i}`, last_name: 'B' })));
+    const theirs = (await other.client.post('/api/v1/leads', { first_name: 'Their', last_name: 'Bulk' })).body;
+    const ids = mine.map((r) => r.body.id as string);
+    const r = await admin.client.post('/api/v1/leads/assign', { lead_ids: [...ids, theirs.id], assigned_to: admin.userId });
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({ updated: 3, not_found: [theirs.id] });
+    for (const id of ids) expect((await admin.client.get(`/api/v1/leads/${id}`)).body.assigned_to).toBe(admin.userId);
+    expect((await other.client.get(`/api/v1/leads/${theirs.id}`)).body.assigned_to).toBeNull();
+    expect((await admin.client.post('/api/v1/leads/assign', { lead_ids: ids, assigned_to: other.userId })).status).toBe(422);
+  });
+
   it('filters by status, tags and score range', async () => {
     const org = await Client.signup(url, 'Filter');
     await org.client.post('/api/v1/leads', { first_name: 'A', last_name: 'One', status: 'qualified', tags: ['x', 'y'] });

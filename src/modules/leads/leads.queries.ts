@@ -166,3 +166,30 @@ export function leadIdInScope(scope: LeadScope) {
   if (scope.kind === 'team') return scope.teamId ? sql<boolean>`lead_id IN (SELECT id FROM leads WHERE team_id = ${scope.teamId})` : sql<boolean>`false`;
   return sql<boolean>`lead_id IN (SELECT id FROM leads WHERE assigned_to = ${scope.userId ?? null} OR team_id = ${scope.teamId ?? null})`;
 }
+
+/**
+ * Merging moves every row that belongs to the source lead onto the target. It touches
+ * other modules' tables by design: a merge must move all of a lead's history in one
+ * transaction, and listing the tables here keeps that knowledge in one place.
+ */
+export const LEAD_CHILD_TABLES = ['activities', 'conversations', 'journey_events', 'lead_scores', 'ai_insights'] as const;
+
+export async function moveLeadChildren(tx: Tx, sourceId: string, targetId: string): Promise<Record<string, number>> {
+  const moved: Record<string, number> = {};
+  for (const table of LEAD_CHILD_TABLES) {
+    const r = await tx.updateTable(table).set({ lead_id: targetId }).where('lead_id', '=', sourceId).executeTakeFirst();
+    moved[table] = Number(r.numUpdatedRows);
+  }
+  return moved;
+}
+
+export async function assignLeads(tx: Tx, ids: string[], scope: LeadScope, values: { assigned_to: string | null; team_id?: string | null }) {
+  const rows = await tx
+    .updateTable('leads')
+    .set(values)
+    .where('id', 'in', ids)
+    .where((eb) => scoped(eb, scope))
+    .returning('id')
+    .execute();
+  return rows.map((r) => r.id);
+}

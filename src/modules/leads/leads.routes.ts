@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { requireAuth } from '../../http/auth.ts';
 import { IdParams } from '../auth/auth.schemas.ts';
 import type { AuthService } from '../auth/auth.service.ts';
-import { Lead, LeadCreate, LeadListQuery, LeadPage, LeadPatch } from './leads.schemas.ts';
+import { AssignBody, AssignResult, Lead, LeadCreate, LeadListQuery, LeadPage, LeadPatch, MergeBody, MergeResult } from './leads.schemas.ts';
 import type { LeadsService } from './leads.service.ts';
 
 export async function registerLeadRoutes(server: FastifyInstance, leads: LeadsService, auth: AuthService) {
@@ -18,6 +18,14 @@ export async function registerLeadRoutes(server: FastifyInstance, leads: LeadsSe
   app.post('/api/v1/leads', {
     schema: { tags, summary: 'Create a lead (409 with existing_id when the email is taken)', body: LeadCreate, response: { 201: Lead } },
   }, async (request, reply) => reply.code(201).send(await leads.create(requireAuth(request, auth), request.body)));
+
+  app.post('/api/v1/leads/assign', {
+    schema: { tags, summary: 'Assign many leads at once (managers, admins)', body: AssignBody, response: { 200: AssignResult } },
+  }, async (request) => leads.assign(requireAuth(request, auth), request.body));
+
+  app.post('/api/v1/leads/:id/merge', {
+    schema: { tags, summary: 'Merge a duplicate into this lead: its whole history moves here', params: IdParams, body: MergeBody, response: { 200: MergeResult } },
+  }, async (request) => leads.merge(requireAuth(request, auth), request.params.id, request.body.source_id));
 
   app.get('/api/v1/leads/:id', { schema: { tags, summary: 'One lead', params: IdParams, response: { 200: Lead } } }, async (request) =>
     leads.get(requireAuth(request, auth), request.params.id),

@@ -104,3 +104,12 @@ export const LeadListQuery = z.strictObject({
 export type LeadListQuery = z.infer<typeof LeadListQuery>;
 
 export const LeadPage = z.object({ data: z.array(Lead), next_cursor: z.string().nullable() });
+
+export const MergeBody = z.strictObject({ source_id: Uuid.describe('The duplicate: its history moves to this lead, then it is deleted') });
+export const MergeResult = z.object({ lead: Lead, moved: z.record(z.string(), z.number()) });
+export const AssignBody = z.strictObject({
+  lead_ids: z.array(Uuid).min(1).max(1000),
+  assigned_to: Uuid.nullable(),
+  team_id: Uuid.nullable().optional(),
+});
+export const AssignResult = z.object({ updated: z.number(), not_found: z.array(Uuid) });

@@ -5,6 +5,7 @@ import { decodeCursor, encodeCursor } from '../../shared/cursor.ts';
 import { DomainError } from '../../shared/errors.ts';
 import type { AuthContext } from '../auth/auth.context.ts';
 import { emitEvent } from '../events/events.service.ts';
+import * as authQ from '../auth/auth.queries.ts';
 import { authorize, can, leadScope } from '../auth/permissions.ts';
 import * as q from './leads.queries.ts';
 import type { LeadListQuery } from './leads.schemas.ts';
@@ -182,6 +183,55 @@ export function createLeadsService(db: Kysely<DB>) {
         }
         await emit(tx, ctx, 'lead.updated', id, { fields: Object.keys(values) });
         return lead;
+      });
+    },
+
+    /**
+     * Merges `sourceId` into `targetId`: the target keeps its values and takes the
+     * source's where it has none; tags and custom fields are united; every activity,
+     * conversation, journey event, score and insight moves; the source is deleted; the
+     * audit log records both ids and what moved.
+     */
+    async merge(ctx: AuthContext, targetId: string, sourceId: string) {
+      authorize(ctx, 'leads:merge');
+      if (targetId === sourceId) throw new DomainError('validation', 'A lead cannot be merged into itself.', { field: 'source_id' });
+      return withTenant(db, ctx, async (tx) => {
+        const scope = leadScope(ctx, 'write');
+        const [target, source] = await Promise.all([q.getLead(tx, targetId, scope), q.getLead(tx, sourceId, scope)]);
+        if (!target) throw new DomainError('not_found', 'No lead with this id is visible to you.');
+        if (!source) throw new DomainError('not_found', 'The lead to merge (source_id) is not visible to you.', { field: 'source_id' });
+        const fill: Updateable<LeadsTable> = {};
+        for (const key of ['email', 'phone', 'company', 'job_title', 'source', 'campaign', 'assigned_to', 'team_id', 'external_id', 'deal_value', 'next_follow_up_at', 'last_contacted_at'] as const) {
+          if (target[key] === null && source[key] !== null) (fill as Record<string, unknown>)[key] = source[key];
+        }
+        if (target.address === null && source.address !== null) fill.address = JSON.stringify(source.address);
+        fill.tags = [...new Set([...target.tags, ...source.tags])];
+        fill.custom_fields = JSON.stringify({ ...source.custom_fields, ...target.custom_fields });
+        if (source.created_at < target.created_at) fill.created_at = source.created_at;
+        const moved = await q.moveLeadChildren(tx, sourceId, targetId);
+        // The source goes first: its email and external id are unique per organization.
+        await q.deleteLead(tx, sourceId);
+        const lead = await q.updateLead(tx, targetId, fill);
+        await authQ.insertAudit(tx, {
+          organizationId: ctx.organizationId, actorType: ctx.actor.type, actorId: ctx.actor.id, action: 'lead.merge', entityType: 'lead', entityId: targetId,
+          details: { source_id: sourceId, ...Object.fromEntries(Object.entries(moved).map(([k, v]) => [`moved_${k}`, v])) },
+        });
+        await emit(tx, ctx, 'lead.merged', targetId, { source_id: sourceId });
+        await emit(tx, ctx, 'lead.deleted', sourceId, { merged_into: targetId });
+        return { lead, moved };
+      });
+    },
+
+    /** Assigns many leads at once; only those in the caller's scope change. */
+    async assign(ctx: AuthContext, input: { lead_ids: string[]; assigned_to: string | null; team_id?: string | null | undefined }) {
+      authorize(ctx, 'leads:assign');
+      const ids = [...new Set(input.lead_ids)];
+      return withTenant(db, ctx, async (tx) => {
+        const values = { assigned_to: input.assigned_to, ...(input.team_id !== undefined ? { team_id: input.team_id } : {}) };
+        const updated = await q.assignLeads(tx, ids, leadScope(ctx, 'write'), values).catch(mapWriteError);
+        for (const id of updated) await emit(tx, ctx, 'lead.updated', id, { fields: Object.keys(values) });
+        const done = new Set(updated);
+        return { updated: updated.length, not_found: ids.filter((id) => !done.has(id)) };
       });
     },
 

@@ -7,6 +7,7 @@ import { createWorker, type Worker } from './jobs/worker.ts';
 import { seedDemo, type SeedDemoResult } from './modules/demo/demo.service.ts';
 import { createActivitiesService } from './modules/activities/activities.service.ts';
 import { createAuthService } from './modules/auth/auth.service.ts';
+import { createSupabaseVerifier } from './modules/auth/supabase-jwt.ts';
 import { createConversationsService } from './modules/conversations/conversations.service.ts';
 import { createTimelineService } from './modules/timeline/timeline.service.ts';
 import { createLeadsService } from './modules/leads/leads.service.ts';
@@ -42,7 +43,7 @@ export async function createApp(config: Config, logger: Logger, options: { datab
       demo = await seedDemo(database, { leads: config.demo.leads });
     }
     const system = createSystemService(database, demo ? { email: demo.adminEmail, password: demo.password } : undefined);
-    const auth = createAuthService(database.db);
+    const auth = createAuthService(database.db, { supabase: createSupabaseVerifier(config.supabase) });
     const leads = createLeadsService(database.db);
     const server = await buildServer({
       logger,

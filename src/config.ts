@@ -21,12 +21,15 @@ const envSchema = z.object({
   LEADAI_DEMO: z.enum(['auto', 'off']).default('auto'),
   LEADAI_DEMO_LEADS: z.coerce.number().int().min(1).max(1_000_000).default(2000),
   LEADAI_WORKERS: boolish.default(true),
+  SUPABASE_JWT_SECRET: z.string().min(32, 'must be the project JWT secret (at least 32 characters)').optional(),
+  SUPABASE_JWKS_URL: z.string().url().optional(),
+  SUPABASE_JWT_AUDIENCE: z.string().min(1).default('authenticated'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
 });
 
 /** Names of variables whose values must never appear in logs or error messages. */
-export const SECRET_VARIABLES: ReadonlySet<string> = new Set(['DATABASE_URL']);
+export const SECRET_VARIABLES: ReadonlySet<string> = new Set(['DATABASE_URL', 'SUPABASE_JWT_SECRET']);
 
 export type Config = Readonly<{
   port: number;
@@ -36,6 +39,8 @@ export type Config = Readonly<{
     | Readonly<{ kind: 'server'; url: string; poolSize: number }>;
   demo: Readonly<{ mode: 'auto' | 'off'; leads: number }>;
   workers: boolean;
+  /** Supabase Auth access tokens are accepted when either is set. */
+  supabase: Readonly<{ jwtSecret: string | undefined; jwksUrl: string | undefined; audience: string }>;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   env: z.infer<typeof envSchema>['NODE_ENV'];
 }>;
@@ -71,6 +76,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ),
     demo: Object.freeze({ mode: e.LEADAI_DEMO, leads: e.LEADAI_DEMO_LEADS }),
     workers: e.LEADAI_WORKERS,
+    supabase: Object.freeze({ jwtSecret: e.SUPABASE_JWT_SECRET, jwksUrl: e.SUPABASE_JWKS_URL, audience: e.SUPABASE_JWT_AUDIENCE }),
     logLevel: e.LOG_LEVEL,
     env: e.NODE_ENV,
   });

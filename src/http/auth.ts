@@ -27,7 +27,7 @@ export function registerAuthentication(app: FastifyInstance, auth: AuthService):
     if (!bearer && !sessionToken) return;
     request.auth = await auth.authenticate({ bearer, sessionToken });
     if (!request.auth && bearer) {
-      throw new DomainError('unauthenticated', 'The API key is not valid (unknown, revoked or expired).');
+      throw new DomainError('unauthenticated', 'The bearer token is not valid: an unknown, revoked or expired API key, or an access token that is expired, not signed for this server, or of an unknown or deactivated user.');
     }
   });
 }

@@ -5,11 +5,11 @@ import { createLogger } from '../../src/shared/logger.ts';
 import { createTestDatabase } from './db.ts';
 
 /** A real server on a real port over a fresh test database, for one test file. */
-export function useServer(): { app: () => App; url: (path: string) => string } {
+export function useServer(env: () => Record<string, string> = () => ({})): { app: () => App; url: (path: string) => string } {
   let app: App;
   let base = '';
   beforeAll(async () => {
-    const config = loadConfig({ LEADAI_DEMO: 'off', LEADAI_WORKERS: 'false', LOG_LEVEL: 'silent' });
+    const config = loadConfig({ LEADAI_DEMO: 'off', LEADAI_WORKERS: 'false', LOG_LEVEL: 'silent', ...env() });
     app = await createApp(config, createLogger(config), { database: await createTestDatabase() });
     const address = await app.server.listen({ port: 0, host: '127.0.0.1' });
     base = address;

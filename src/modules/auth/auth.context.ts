@@ -8,7 +8,8 @@ export interface AuthContext extends TenantContext {
   role: UserRole;
   teamId: string | null;
   actor: { type: 'user' | 'api_key'; id: string };
-  /** Cookie sessions must prove writes with the CSRF token; bearer tokens need not. */
+  /** Cookie sessions must prove writes with the CSRF token; bearer tokens (API keys,
+   *  Supabase access tokens) need not: a browser never sends them by itself. */
   via: 'session' | 'api_key';
   sessionId: string | null;
   /** The session's CSRF token hash (cookie sessions only). */

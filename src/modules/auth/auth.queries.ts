@@ -44,6 +44,10 @@ export async function findSessionByTokenHash(db: Kysely<DB>, tokenHash: string) 
     .executeTakeFirst();
 }
 
+export async function findActiveUser(db: Kysely<DB>, userId: string) {
+  return db.selectFrom('users').select(['id', 'organization_id', 'role', 'team_id']).where('id', '=', userId).where('is_active', '=', true).executeTakeFirst();
+}
+
 export async function touchSession(db: Kysely<DB>, sessionId: string) {
   await db.updateTable('sessions').set({ last_seen_at: sql`now()` }).where('id', '=', sessionId).execute();
 }

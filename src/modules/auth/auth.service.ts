@@ -8,6 +8,7 @@ import * as q from './auth.queries.ts';
 import { hashPassword, verifyPassword } from './password.ts';
 import { ACTIONS, authorize, can } from './permissions.ts';
 import { RateLimiter } from './rate-limiter.ts';
+import type { SupabaseVerifier } from './supabase-jwt.ts';
 import { hashSecret, newSecret, sameSecret } from './tokens.ts';
 
 export const SESSION_TTL_MS = 14 * 24 * 3600_000;
@@ -26,7 +27,10 @@ export interface NewSession {
 
 const INVALID_LOGIN = 'The email or password is incorrect.';
 
-export function createAuthService(db: Kysely<DB>, options: { loginLimitPerWindow?: number; loginWindowMs?: number } = {}) {
+export function createAuthService(
+  db: Kysely<DB>,
+  options: { loginLimitPerWindow?: number; loginWindowMs?: number; supabase?: SupabaseVerifier | null } = {},
+) {
   const limit = options.loginLimitPerWindow ?? 10;
   const windowMs = options.loginWindowMs ?? 15 * 60_000;
   const byEmail = new RateLimiter(limit, windowMs);
@@ -79,7 +83,12 @@ export function createAuthService(db: Kysely<DB>, options: { loginLimitPerWindow
     /** Resolves a session cookie or an API key to the caller, or null when neither is valid. */
     async authenticate(credentials: { sessionToken?: string | undefined; bearer?: string | undefined }): Promise<AuthContext | null> {
       if (credentials.bearer) {
-        if (!credentials.bearer.startsWith(API_KEY_PREFIX)) return null;
+        if (!credentials.bearer.startsWith(API_KEY_PREFIX)) {
+          const userId = options.supabase ? await options.supabase(credentials.bearer) : null;
+          const user = userId ? await q.findActiveUser(db, userId) : undefined;
+          if (!user) return null;
+          return { organizationId: user.organization_id, userId: user.id, role: user.role, teamId: user.team_id, actor: { type: 'user', id: user.id }, via: 'api_key', sessionId: null, csrfHash: null };
+        }
         const key = await q.findApiKeyByHash(db, hashSecret(credentials.bearer));
         if (!key) return null;
         if (!key.last_used_at || Date.now() - key.last_used_at.getTime() > 60_000) await q.touchApiKey(db, key.id);

@@ -11,12 +11,12 @@ import { Client, useServer } from './helpers/api.ts';
 const SECRET = 'super-secret-jwt-token-with-at-least-32-characters';
 let jwksServer: Server;
 let jwksUrl = '';
-let privateKey: CryptoKey;
+let privateKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
 let publicJwk: JWK;
 
 beforeAll(async () => {
   const pair = await generateKeyPair('ES256');
-  privateKey = pair.privateKey as CryptoKey;
+  privateKey = pair.privateKey;
   publicJwk = { ...(await exportJWK(pair.publicKey)), kid: 'test-key', alg: 'ES256', use: 'sig' };
   jwksServer = createServer((_req, res) => {
     res.setHeader('content-type', 'application/json');

@@ -382,8 +382,10 @@ CREATE INDEX idx_conversations_sentiment ON conversations USING gin(sentiment);
 
 -- Beyond the spec, for the queries the product runs most (each is tenant-first so a
 -- list never scans another organization's rows; `id` last makes keyset paging exact).
-CREATE INDEX leads_org_status_score_idx ON leads (organization_id, status, current_score DESC, id);
-CREATE INDEX leads_org_score_idx ON leads (organization_id, current_score DESC, id);
+CREATE INDEX leads_org_status_score_idx ON leads (organization_id, status, current_score DESC, id DESC);
+CREATE INDEX leads_org_score_idx ON leads (organization_id, current_score DESC, id DESC);
+CREATE INDEX leads_org_updated_idx ON leads (organization_id, updated_at DESC, id DESC);
+CREATE INDEX leads_org_created_idx ON leads (organization_id, created_at DESC, id DESC);
 CREATE INDEX leads_org_team_idx ON leads (organization_id, team_id) WHERE team_id IS NOT NULL;
 -- Dedupe by email within an organization, enforced by the database so that two
 -- concurrent creates cannot both succeed.

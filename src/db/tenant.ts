@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DB, UserRole } from './schema.ts';
 
 /** Who a unit of work acts for. The database sees it through per-transaction settings. */
@@ -10,28 +10,38 @@ export interface TenantContext {
 
 export const APP_ROLE = 'leadai_app';
 
-export type Tx = Transaction<DB>;
+/**
+ * A tenant transaction: a Kysely bound to one connection inside BEGIN … COMMIT. (Not
+ * Kysely's Transaction type: the transaction is opened by hand, see withTenant.)
+ */
+export type Tx = Kysely<DB>;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const ROLES = new Set(['admin', 'manager', 'sales_rep', 'marketing', 'viewer']);
 
 /**
  * Runs `fn` in a transaction as the application role with the tenant's settings, so Row
- * Level Security confines every statement to that organization. One round trip sets
- * role and context (set_config(..., true) is SET LOCAL: it ends with the transaction).
+ * Level Security confines every statement to that organization. BEGIN, the role and the
+ * settings go to the server in one round trip (set_config(..., true) is SET LOCAL: it ends
+ * with the transaction). The values are inlined as literals, so they are validated first:
+ * only UUIDs and known role names ever reach that SQL text.
  */
 export async function withTenant<T>(db: Kysely<DB>, ctx: TenantContext, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  return db.transaction().execute(async (tx) => {
-    await sql`SELECT
-      set_config('role', ${APP_ROLE}, true),
-      set_config('app.organization_id', ${ctx.organizationId}, true),
-      set_config('app.user_id', ${ctx.userId ?? ''}, true),
-      set_config('app.role', ${ctx.role ?? ''}, true)`.execute(tx);
-    return fn(tx);
+  const userId = ctx.userId ?? '';
+  const role = ctx.role ?? '';
+  if (!UUID.test(ctx.organizationId) || (userId !== '' && !UUID.test(userId)) || (role !== '' && !ROLES.has(role))) {
+    throw new TypeError('withTenant: organizationId and userId must be UUIDs and role a known role');
+  }
+  const begin = `BEGIN; SELECT set_config('role', '${APP_ROLE}', true), set_config('app.organization_id', '${ctx.organizationId}', true), set_config('app.user_id', '${userId}', true), set_config('app.role', '${role}', true)`;
+  return db.connection().execute(async (conn) => {
+    await sql.raw(begin).execute(conn);
+    try {
+      const result = await fn(conn);
+      await sql.raw('COMMIT').execute(conn);
+      return result;
+    } catch (error) {
+      await sql.raw('ROLLBACK').execute(conn).catch(() => {});
+      throw error;
+    }
   });
-}
-
-/**
- * A transaction as the owner role, for work that is cross-tenant by nature: resolving a
- * session token to its organization, claiming jobs, seeding. Never for request data.
- */
-export async function withSystem<T>(db: Kysely<DB>, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  return db.transaction().execute(fn);
 }

@@ -1,0 +1,134 @@
+/**
+ * npm run bench:api [-- --leads 1000000 --fresh] — the API on the PostgreSQL server with N
+ * leads in one organization: latency (p50/p95/p99, one client) and throughput (16
+ * connections) for get-by-id, a filtered list and full-text search, next to the same
+ * queries sent straight to PostgreSQL in the same run (the floor).
+ * Targets (issue 3): p95 < 20 ms each at one client; API ≤ 1.5× direct SQL; ≥ 3,000 req/s
+ * for get-by-id.
+ * The seeded database (leadai_bench_api) is kept for the next run; --fresh rebuilds it.
+ */
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { createApp } from '../src/app.ts';
+import { loadConfig } from '../src/config.ts';
+import { openDatabase } from '../src/db/connect.ts';
+import { migrate } from '../src/db/migrate.ts';
+import { withTenant } from '../src/db/tenant.ts';
+import { createAuthService } from '../src/modules/auth/auth.service.ts';
+import { seedDemo } from '../src/modules/demo/demo.service.ts';
+import { createProgress } from '../src/cli/output.ts';
+import { createLogger } from '../src/shared/logger.ts';
+import { printReport } from './report.ts';
+
+const { values } = parseArgs({ options: { leads: { type: 'string', default: '1000000' }, fresh: { type: 'boolean', default: false }, samples: { type: 'string', default: '2000' }, duration: { type: 'string', default: '10' } } });
+const leads = Number(values.leads);
+const samples = Number(values.samples);
+const serverUrl = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+const name = 'leadai_bench_api';
+const dbUrl = new URL(serverUrl);
+dbUrl.pathname = `/${name}`;
+
+const admin = new pg.Client({ connectionString: serverUrl });
+await admin.connect();
+const exists = (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 1;
+if (values.fresh && exists) await admin.query(`DROP DATABASE ${name} WITH (FORCE)`);
+if (values.fresh || !exists) await admin.query(`CREATE DATABASE ${name}`);
+await admin.end();
+
+const database = await openDatabase({ kind: 'server', url: dbUrl.toString(), poolSize: 20 });
+await migrate(database.db);
+let org = await database.db.selectFrom('organizations').select(['id']).where('name', 'like', 'Northwind Analytics (demo%').executeTakeFirst();
+const have = org ? Number((await database.db.selectFrom('leads').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n) : 0;
+if (!org || have < leads) {
+  if (org) throw new Error(`${name} has ${have} leads, fewer than ${leads}: run with --fresh`);
+  const progress = createProgress(`Seeding ${leads.toLocaleString('en-US')} leads (once; kept in ${name})`, true);
+  const result = await seedDemo(database, { leads, anchor: new Date('2026-11-25T00:00:00Z'), onProgress: progress.update });
+  progress.stop();
+  org = { id: result.organizationId };
+}
+await sql`ANALYZE`.execute(database.db);
+const organizationId = org.id;
+const adminUser = await database.db.selectFrom('users').select(['id', 'team_id']).where('organization_id', '=', organizationId).where('role', '=', 'admin').executeTakeFirstOrThrow();
+const ctx = { organizationId, userId: adminUser.id, role: 'admin' as const, teamId: null, actor: { type: 'user' as const, id: adminUser.id }, via: 'session' as const, sessionId: null, csrfHash: null };
+const key = (await createAuthService(database.db).createApiKey(ctx, { name: `bench ${Date.now()}`, role: 'admin' })).key;
+
+// Samples: random lead ids, and search words that real users type (company words).
+const ids = (await sql<{ id: string }>`SELECT id FROM leads TABLESAMPLE SYSTEM (1) LIMIT ${samples}`.execute(database.db)).rows.map((r) => r.id);
+const words = (await sql<{ w: string }>`SELECT DISTINCT lower(split_part(company, ' ', 1)) AS w FROM leads TABLESAMPLE SYSTEM (0.2) WHERE company ~ '^[A-Za-z]{4,}' LIMIT 300`.execute(database.db)).rows.map((r) => r.w.replace(/[^a-z]/g, '')).filter((w) => w.length >= 4);
+
+const config = loadConfig({ DATABASE_URL: dbUrl.toString(), DATABASE_POOL_SIZE: '20', LEADAI_WORKERS: 'false', LEADAI_DEMO: 'off', LOG_LEVEL: 'silent' });
+const app = await createApp(config, createLogger(config));
+const base = await app.server.listen({ port: 0, host: '127.0.0.1' });
+const headers = { authorization: `Bearer ${key}` };
+
+type Workload = { name: string; path: (i: number) => string; direct: (i: number) => Promise<unknown> };
+const pick = <T>(xs: T[], i: number) => xs[i % xs.length]!;
+const workloads: Workload[] = [
+  {
+    name: 'get lead by id',
+    path: (i) => `/api/v1/leads/${pick(ids, i)}`,
+    direct: (i) => withTenant(database.db, ctx, (tx) => sql`SELECT * FROM leads WHERE id = ${pick(ids, i)}`.execute(tx)),
+  },
+  {
+    name: 'filtered list (status, by score)',
+    path: (i) => `/api/v1/leads?status=${pick(['qualified', 'proposal', 'negotiation', 'contacted'], i)}&limit=50`,
+    direct: (i) => withTenant(database.db, ctx, (tx) => sql`SELECT * FROM leads WHERE status = ${pick(['qualified', 'proposal', 'negotiation', 'contacted'], i)} ORDER BY current_score DESC, id DESC LIMIT 51`.execute(tx)),
+  },
+  {
+    name: 'full-text search (ranked)',
+    path: (i) => `/api/v1/leads?q=${pick(words, i)}&limit=20`,
+    direct: (i) => withTenant(database.db, ctx, (tx) => sql`SELECT l.* FROM app.search_leads(${pick(words, i)}, to_tsquery('english', ${pick(words, i) + ':*'}), 100) s JOIN leads l ON l.id = s.lead_id ORDER BY s.rank, s.similarity DESC LIMIT 20`.execute(tx)),
+  },
+];
+
+const percentile = (xs: number[], p: number) => xs.slice().sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+const round = (x: number) => Math.round(x * 100) / 100;
+const rows: { metric: string; value: string | number }[] = [{ metric: 'leads in the organization', value: have || leads }];
+const results: Record<string, unknown>[] = [];
+for (const w of workloads) {
+  const n = 400;
+  for (let i = 0; i < 50; i++) await fetch(base + w.path(i), { headers }).then((r) => r.arrayBuffer());
+  const api: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    const res = await fetch(base + w.path(i), { headers });
+    await res.arrayBuffer();
+    if (res.status !== 200) throw new Error(`${w.name}: HTTP ${res.status}`);
+    api.push(performance.now() - t);
+  }
+  for (let i = 0; i < 50; i++) await w.direct(i);
+  const direct: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await w.direct(i);
+    direct.push(performance.now() - t);
+  }
+  let counter = 0;
+  const load = await autocannon({
+    url: base,
+    connections: 16,
+    duration: Number(values.duration),
+    headers,
+    requests: [{ setupRequest: (req) => ({ ...req, path: w.path(counter++) }) }],
+  });
+  const r = {
+    workload: w.name,
+    api_p50_ms: round(percentile(api, 50)), api_p95_ms: round(percentile(api, 95)), api_p99_ms: round(percentile(api, 99)),
+    sql_p50_ms: round(percentile(direct, 50)), sql_p95_ms: round(percentile(direct, 95)),
+    api_over_sql_p50: round(percentile(api, 50) / percentile(direct, 50)),
+    throughput_rps: Math.round(load.requests.average), non_2xx: load.non2xx, errors: load.errors,
+  };
+  results.push(r);
+  rows.push(
+    { metric: `${w.name}: API p50 / p95 / p99 ms`, value: `${r.api_p50_ms} / ${r.api_p95_ms} / ${r.api_p99_ms}` },
+    { metric: `${w.name}: direct SQL p50 / p95 ms`, value: `${r.sql_p50_ms} / ${r.sql_p95_ms}` },
+    { metric: `${w.name}: API ÷ SQL (p50)`, value: r.api_over_sql_p50 },
+    { metric: `${w.name}: throughput, 16 connections (req/s)`, value: `${r.throughput_rps} (${r.non_2xx} non-2xx, ${r.errors} errors)` },
+  );
+}
+printReport('bench:api', rows);
+console.log(`JSON ${JSON.stringify({ bench: 'bench:api', detail: results })}`);
+await app.close();
+process.exit(0);

@@ -2,49 +2,99 @@
 -- why search runs in a SECURITY DEFINER function under Row Level Security).
 --
 -- Rank: 0 exact name or email, 1 name prefix, 2 company prefix, 3 any other word match
--- (prefix full-text), 4 similar spelling only (trigram), each then by similarity and score.
+-- (prefix full-text), 4 similar spelling only (trigram). Ranking every full-text match
+-- costs too much for a common word (tens of thousands of rows per keystroke), so the
+-- tiers are filled narrowest first, each from its own index, and the search stops as
+-- soon as it has `max_rows` results: a common prefix is answered from the name and
+-- company indexes alone.
 
+CREATE INDEX leads_org_full_name_prefix_idx ON leads (organization_id, lower(first_name || ' ' || last_name) text_pattern_ops);
+CREATE INDEX leads_org_last_name_prefix_idx ON leads (organization_id, lower(last_name) text_pattern_ops);
+CREATE INDEX leads_org_company_prefix_idx ON leads (organization_id, lower(company) text_pattern_ops);
+CREATE INDEX leads_org_email_lower_idx ON leads (organization_id, lower(email));
 CREATE INDEX leads_name_company_trgm_idx ON leads
   USING gin ((lower(first_name || ' ' || last_name || ' ' || coalesce(company, ''))) gin_trgm_ops);
 
 CREATE FUNCTION app.search_leads(term text, prefix_query tsquery, max_rows integer DEFAULT 200)
   RETURNS TABLE (lead_id uuid, rank integer, similarity real)
-  LANGUAGE sql STABLE SECURITY DEFINER
+  LANGUAGE plpgsql STABLE SECURITY DEFINER
   SET search_path = pg_catalog, public
   AS $$
-    WITH params AS (
-      SELECT app.current_organization_id() AS org, lower(btrim(term)) AS t,
-             greatest(1, least(max_rows, 1000)) AS n
-    ),
-    fts AS (
-      SELECT l.id,
-             CASE
-               WHEN lower(l.first_name || ' ' || l.last_name) = p.t OR lower(l.email) = p.t THEN 0
-               WHEN lower(l.first_name || ' ' || l.last_name) LIKE p.t || '%' OR lower(l.last_name) LIKE p.t || '%' THEN 1
-               WHEN lower(coalesce(l.company, '')) LIKE p.t || '%' THEN 2
-               ELSE 3
-             END AS rank,
-             1::real AS similarity,
-             l.current_score
-      FROM public.leads AS l, params AS p
-      WHERE l.organization_id = p.org AND l.search_vector @@ prefix_query
-    ),
-    fuzzy AS (
-      SELECT l.id, 4 AS rank,
-             public.similarity(lower(l.first_name || ' ' || l.last_name || ' ' || coalesce(l.company, '')), p.t) AS similarity,
-             l.current_score
-      FROM public.leads AS l, params AS p
-      WHERE l.organization_id = p.org
-        AND lower(l.first_name || ' ' || l.last_name || ' ' || coalesce(l.company, '')) OPERATOR(public.%) p.t
-        AND NOT EXISTS (SELECT 1 FROM fts WHERE fts.id = l.id)
-      ORDER BY 3 DESC
-      LIMIT (SELECT n FROM params)
-    )
-    SELECT u.id, u.rank, u.similarity
-    FROM (SELECT * FROM fts UNION ALL SELECT * FROM fuzzy) AS u
-    ORDER BY u.rank, u.similarity DESC, u.current_score DESC, u.id
-    LIMIT (SELECT n FROM params)
-  $$;
+DECLARE
+  org uuid := app.current_organization_id();
+  t text := lower(btrim(term));
+  pattern text := replace(replace(replace(lower(btrim(term)), '\', '\\'), '%', '\%'), '_', '\_') || '%';
+  n integer := greatest(1, least(max_rows, 1000));
+  ids uuid[] := '{}';
+  ranks integer[] := '{}';
+  sims real[] := '{}';
+  tier uuid[];
+  tier_sims real[];
+BEGIN
+  IF org IS NULL OR t = '' THEN
+    RETURN;
+  END IF;
+
+  -- 0: exact full name or email.
+  tier := ARRAY(
+    SELECT l.id FROM public.leads AS l
+    WHERE l.organization_id = org AND (lower(l.first_name || ' ' || l.last_name) = t OR lower(l.email) = t)
+    ORDER BY l.current_score DESC, l.id LIMIT n);
+  ids := ids || tier; ranks := ranks || array_fill(0, ARRAY[cardinality(tier)]); sims := sims || array_fill(1::real, ARRAY[cardinality(tier)]);
+
+  -- 1: full name or last name starts with the term (index order: stops at the limit).
+  IF cardinality(ids) < n THEN
+    tier := ARRAY(
+      SELECT u.id FROM (
+        (SELECT l.id, lower(l.first_name || ' ' || l.last_name) AS k FROM public.leads AS l
+          WHERE l.organization_id = org AND lower(l.first_name || ' ' || l.last_name) LIKE pattern
+          ORDER BY lower(l.first_name || ' ' || l.last_name) LIMIT n)
+        UNION
+        (SELECT l.id, lower(l.first_name || ' ' || l.last_name) FROM public.leads AS l
+          WHERE l.organization_id = org AND lower(l.last_name) LIKE pattern
+          ORDER BY lower(l.last_name) LIMIT n)
+      ) AS u
+      WHERE u.id <> ALL (ids)
+      ORDER BY u.k, u.id LIMIT n - cardinality(ids));
+    ids := ids || tier; ranks := ranks || array_fill(1, ARRAY[cardinality(tier)]); sims := sims || array_fill(1::real, ARRAY[cardinality(tier)]);
+  END IF;
+
+  -- 2: company starts with the term.
+  IF cardinality(ids) < n THEN
+    tier := ARRAY(
+      SELECT l.id FROM public.leads AS l
+      WHERE l.organization_id = org AND lower(l.company) LIKE pattern AND l.id <> ALL (ids)
+      ORDER BY lower(l.company), l.id LIMIT n - cardinality(ids));
+    ids := ids || tier; ranks := ranks || array_fill(2, ARRAY[cardinality(tier)]); sims := sims || array_fill(1::real, ARRAY[cardinality(tier)]);
+  END IF;
+
+  -- 3: any word of name, company or email starts with a term word (GIN), in no order.
+  IF cardinality(ids) < n THEN
+    tier := ARRAY(
+      SELECT l.id FROM public.leads AS l
+      WHERE l.organization_id = org AND l.search_vector @@ prefix_query AND l.id <> ALL (ids)
+      LIMIT n - cardinality(ids));
+    ids := ids || tier; ranks := ranks || array_fill(3, ARRAY[cardinality(tier)]); sims := sims || array_fill(1::real, ARRAY[cardinality(tier)]);
+  END IF;
+
+  -- 4: similar spelling (trigram), most similar first.
+  IF cardinality(ids) < n THEN
+    SELECT coalesce(array_agg(x.id ORDER BY x.s DESC, x.id), '{}'), coalesce(array_agg(x.s ORDER BY x.s DESC, x.id), '{}')
+      INTO tier, tier_sims
+    FROM (
+      SELECT l.id, public.similarity(lower(l.first_name || ' ' || l.last_name || ' ' || coalesce(l.company, '')), t) AS s
+      FROM public.leads AS l
+      WHERE l.organization_id = org
+        AND lower(l.first_name || ' ' || l.last_name || ' ' || coalesce(l.company, '')) OPERATOR(public.%) t
+        AND l.id <> ALL (ids)
+      ORDER BY 2 DESC, l.id LIMIT n - cardinality(ids)
+    ) AS x;
+    ids := ids || tier; ranks := ranks || array_fill(4, ARRAY[cardinality(tier)]); sims := sims || tier_sims;
+  END IF;
+
+  RETURN QUERY SELECT u.id, u.r, u.s FROM unnest(ids, ranks, sims) AS u(id, r, s);
+END
+$$;
 
 REVOKE ALL ON FUNCTION app.search_leads(text, tsquery, integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION app.search_leads(text, tsquery, integer) TO leadai_app;

@@ -29,8 +29,9 @@ export interface Database {
   /** Embedded only: a dump of the data directory (tests start new databases from it). */
   dumpDataDir?(): Promise<Blob>;
   /**
-   * Streams CSV-encoded rows into a table with COPY. The caller must be allowed to
-   * bypass Row Level Security (see bulk.ts, which falls back to INSERT otherwise).
+   * Streams CSV-encoded rows into a table with COPY. A role subject to Row Level Security
+   * cannot COPY into a forced-RLS table, so for it the rows go through a temporary table
+   * and INSERT … SELECT, which the policies check as usual.
    */
   copyCsv(
     table: string,

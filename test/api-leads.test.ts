@@ -168,6 +168,13 @@ describe(`leads over HTTP (${MODE})`, () => {
     expect(await names('tags_all=x,y')).toEqual(['One']);
     expect(await names('tags_any=y')).toEqual(['One', 'Two']);
     expect(await names('score_min=1')).toEqual([]);
+    await org.client.patch(`/api/v1/leads/${(await org.client.get('/api/v1/leads?status=new')).body.data[0].id}`, { custom_fields: { industry: 'Software', employees: 1200 } });
+    expect(await names('cf.industry=Software')).toEqual(['Two']);
+    expect(await names('cf.employees=1200&status=new')).toEqual(['Two']);
+    expect(await names('cf.industry=Retail')).toEqual([]);
+    const unknown = await org.client.get('/api/v1/leads?industry=Software');
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.detail).toMatch(/cf\.<name>/);
   });
 
   it('enforces roles: viewer and marketing read only, reps see their own and their team, managers delete', async () => {

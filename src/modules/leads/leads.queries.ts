@@ -30,6 +30,8 @@ export interface LeadFilter {
   updatedBefore?: Date | undefined;
   /** A prepared to_tsquery string (prefix terms joined with &). */
   tsquery?: string | undefined;
+  /** Custom-field equality, compared as text. */
+  customFields?: [string, string][] | undefined;
 }
 
 export type SortKey = 'score' | 'updated_at' | 'created_at' | 'next_follow_up_at' | 'name';
@@ -90,6 +92,7 @@ function applyFilters<Q extends { where: (...args: any[]) => Q }>(query: Q, filt
   if (f.createdBefore) query = query.where('created_at', '<', f.createdBefore);
   if (f.updatedAfter) query = query.where('updated_at', '>=', f.updatedAfter);
   if (f.updatedBefore) query = query.where('updated_at', '<', f.updatedBefore);
+  for (const [key, value] of f.customFields ?? []) query = query.where(sql<boolean>`custom_fields ->> ${key} = ${value}`);
   // Through the search function: a plain @@ cannot use the GIN index under RLS (0005).
   if (f.tsquery) query = query.where('id', 'in', sql<string>`(SELECT lead_id FROM app.search_lead_ids(to_tsquery('english', ${f.tsquery}), 10000))`);
   return query;

@@ -79,7 +79,7 @@ const csv = <T extends z.ZodType<unknown, string>>(item: T) =>
     .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
     .pipe(z.array(item).min(1));
 
-export const LeadListQuery = z.strictObject({
+const LeadListKnown = {
   q: z.string().trim().max(200).optional().describe('Full-text search over name, company and email; prefixes match ("acm" finds "Acme Corp")'),
   status: csv(z.enum(LEAD_STATUSES)).optional().describe('One or more statuses, comma-separated'),
   stage: z.string().max(100).optional(),
@@ -100,7 +100,21 @@ export const LeadListQuery = z.strictObject({
   sort: z.enum(SORTS).optional().describe('Default: relevance with q (best 200 matches, one page), else score'),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(500).optional().describe('next_cursor of the previous page'),
-});
+};
+
+/** `cf.<field>=<value>`: equality on a custom field (as text), e.g. `cf.industry=Software`. */
+export const CUSTOM_FIELD_PARAM = /^cf\.([A-Za-z0-9_][A-Za-z0-9_ .-]{0,63})$/;
+
+export const LeadListQuery = z
+  .object(LeadListKnown)
+  .catchall(z.string().max(200))
+  .superRefine((value, ctx) => {
+    for (const key of Object.keys(value)) {
+      if (!(key in LeadListKnown) && !CUSTOM_FIELD_PARAM.test(key)) {
+        ctx.addIssue({ code: 'custom', path: [key], message: `Unrecognized query parameter "${key}" (custom fields are filtered as cf.<name>=<value>)` });
+      }
+    }
+  });
 export type LeadListQuery = z.infer<typeof LeadListQuery>;
 
 export const LeadPage = z.object({ data: z.array(Lead), next_cursor: z.string().nullable() });

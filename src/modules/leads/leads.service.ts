@@ -8,7 +8,7 @@ import { emitEvent } from '../events/events.service.ts';
 import * as authQ from '../auth/auth.queries.ts';
 import { authorize, can, leadScope } from '../auth/permissions.ts';
 import * as q from './leads.queries.ts';
-import type { LeadListQuery } from './leads.schemas.ts';
+import { CUSTOM_FIELD_PARAM, type LeadListQuery } from './leads.schemas.ts';
 import type { z } from 'zod';
 import type { LeadCreate, LeadPatch } from './leads.schemas.ts';
 
@@ -79,6 +79,10 @@ export function createLeadsService(db: Kysely<DB>) {
         updatedAfter: query.updated_after,
         updatedBefore: query.updated_before,
         tsquery: query.q ? toPrefixQuery(query.q) : undefined,
+        customFields: Object.entries(query)
+          .map(([key, value]) => [CUSTOM_FIELD_PARAM.exec(key)?.[1], value] as const)
+          .filter((e): e is readonly [string, string] => e[0] !== undefined && typeof e[1] === 'string')
+          .map(([k, v]) => [k, v] as [string, string]),
       };
       if (query.q && !filter.tsquery) return { data: [], next_cursor: null };
       const sort = query.sort ?? (query.q ? 'relevance' : 'score');

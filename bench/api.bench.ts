@@ -15,7 +15,7 @@ import { createApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { openDatabase } from '../src/db/connect.ts';
 import { migrate } from '../src/db/migrate.ts';
-import { withTenant } from '../src/db/tenant.ts';
+import { withTenantRead } from '../src/db/tenant.ts';
 import { createAuthService } from '../src/modules/auth/auth.service.ts';
 import { seedDemo } from '../src/modules/demo/demo.service.ts';
 import { createProgress } from '../src/cli/output.ts';
@@ -69,17 +69,17 @@ const workloads: Workload[] = [
   {
     name: 'get lead by id',
     path: (i) => `/api/v1/leads/${pick(ids, i)}`,
-    direct: (i) => withTenant(database.db, ctx, (tx) => sql`SELECT * FROM leads WHERE id = ${pick(ids, i)}`.execute(tx)),
+    direct: (i) => withTenantRead(database.db, ctx, (tx) => sql`SELECT * FROM leads WHERE id = ${pick(ids, i)}`.execute(tx)),
   },
   {
     name: 'filtered list (status, by score)',
     path: (i) => `/api/v1/leads?status=${pick(['qualified', 'proposal', 'negotiation', 'contacted'], i)}&limit=50`,
-    direct: (i) => withTenant(database.db, ctx, (tx) => sql`SELECT * FROM leads WHERE status = ${pick(['qualified', 'proposal', 'negotiation', 'contacted'], i)} ORDER BY current_score DESC, id DESC LIMIT 51`.execute(tx)),
+    direct: (i) => withTenantRead(database.db, ctx, (tx) => sql`SELECT * FROM leads WHERE status = ${pick(['qualified', 'proposal', 'negotiation', 'contacted'], i)} ORDER BY current_score DESC, id DESC LIMIT 51`.execute(tx)),
   },
   {
     name: 'full-text search (ranked)',
     path: (i) => `/api/v1/leads?q=${pick(words, i)}&limit=20`,
-    direct: (i) => withTenant(database.db, ctx, (tx) => sql`SELECT l.* FROM app.search_leads(${pick(words, i)}, to_tsquery('english', ${pick(words, i) + ':*'}), 100) s JOIN leads l ON l.id = s.lead_id ORDER BY s.rank, s.similarity DESC LIMIT 20`.execute(tx)),
+    direct: (i) => withTenantRead(database.db, ctx, (tx) => sql`SELECT l.* FROM app.search_leads(${pick(words, i)}, to_tsquery('english', ${pick(words, i) + ':*'}), 100) s JOIN leads l ON l.id = s.lead_id ORDER BY s.rank, s.similarity DESC LIMIT 20`.execute(tx)),
   },
 ];
 

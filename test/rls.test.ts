@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TENANT_TABLES } from '../src/db/schema.ts';
-import { withTenant } from '../src/db/tenant.ts';
+import { withTenant, withTenantRead } from '../src/db/tenant.ts';
 import { createTestDatabase, MODE, type TestDatabase } from './helpers/db.ts';
 import { createTenantRows, type TenantRows } from './helpers/fixtures.ts';
 
@@ -45,6 +45,26 @@ describe(`Row Level Security (${MODE})`, () => {
         SELECT current_user, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user`.execute(tx),
     );
     expect(who.rows[0]).toEqual({ current_user: 'leadai_app', rolsuper: false, rolbypassrls: false });
+  });
+
+  it('reads that reuse pooled connections across tenants never see another tenant', async () => {
+    // Interleaved, concurrent reads for two organizations through the same small pool.
+    const results = await Promise.all(
+      Array.from({ length: 120 }, (_, i) => {
+        const org = i % 2 === 0 ? a.organizationId : b.organizationId;
+        return withTenantRead(database.db, { organizationId: org }, async (db) => {
+          const { rows } = await sql<{ org: string; who: string }>`SELECT organization_id::text AS org, current_user AS who FROM leads`.execute(db);
+          return { org, rows };
+        });
+      }),
+    );
+    for (const { org, rows } of results) {
+      expect(rows.length).toBeGreaterThan(0);
+      expect(rows.every((r) => r.org === org && r.who === 'leadai_app')).toBe(true);
+    }
+    // The owner's own queries are not affected by the application role's connections.
+    const owner = await sql<{ who: string }>`SELECT current_user AS who`.execute(database.db);
+    expect(owner.rows[0]!.who).not.toBe('leadai_app');
   });
 
   it.each(APP_TABLES)('%s: only the own organization is visible', async (table) => {

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable, type Writable } from 'node:stream';
@@ -10,6 +11,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { Config } from '../config.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
 import type { DB } from './schema.ts';
+import { APP_ROLE, registerTenantSessions } from './tenant.ts';
 
 /**
  * One database handle for both modes. Everything above this file speaks Kysely; only
@@ -132,6 +134,8 @@ async function openServer(url: string, poolSize: number): Promise<Database> {
   // An idle client losing its server connection must not crash the process.
   pool.on('error', () => {});
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const tenantReads = createTenantReadPool(url, poolSize, types);
+  registerTenantSessions(db, tenantReads.sessions);
   let rolePrivileges: Promise<RolePrivileges> | undefined;
   return {
     mode: 'server',
@@ -175,8 +179,52 @@ async function openServer(url: string, poolSize: number): Promise<Database> {
       }
     },
     async close() {
+      await tenantReads.close();
       await db.destroy();
     },
+  };
+}
+
+/**
+ * A second pool whose connections act as the application role for good and carry the
+ * tenant settings at session level. Before a connection is handed out for a
+ * statement, its settings are compared with the caller's (from AsyncLocalStorage) and
+ * changed only if they differ. A statement never runs in another tenant's settings: the
+ * check happens on every acquisition, and a caller without a context gets empty settings,
+ * under which Row Level Security shows nothing.
+ */
+function createTenantReadPool(url: string, poolSize: number, types: pg.CustomTypesConfig) {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, types });
+  pool.on('error', () => {});
+  const current = new WeakMap<pg.PoolClient, string>();
+  const context = new AsyncLocalStorage<string>();
+  const contextPool = {
+    async connect() {
+      const client = await pool.connect();
+      const want = context.getStore() ?? '||';
+      if (current.get(client) !== want) {
+        try {
+          const [org, user, role] = want.split('|');
+          // The role is set with the settings, every time they change: a connection is
+          // never used (not even once) before it has become the application role.
+          await client.query(
+            `SELECT set_config('role', $1, false), set_config('app.organization_id', $2, false), set_config('app.user_id', $3, false), set_config('app.role', $4, false)`,
+            [APP_ROLE, org, user, role],
+          );
+        } catch (error) {
+          client.release(error as Error);
+          throw error;
+        }
+        current.set(client, want);
+      }
+      return client;
+    },
+    end: () => pool.end(),
+  };
+  const appDb = new Kysely<DB>({ dialect: new PostgresDialect({ pool: contextPool }) });
+  return {
+    sessions: { read: <T>(key: string, fn: (db: Kysely<DB>) => Promise<T>) => context.run(key, () => fn(appDb)) },
+    close: () => appDb.destroy(),
   };
 }
 

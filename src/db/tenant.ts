@@ -16,6 +16,21 @@ export const APP_ROLE = 'leadai_app';
  */
 export type Tx = Kysely<DB>;
 
+/**
+ * Server mode only: connections that stay in the application role and keep a tenant's
+ * settings at session level between uses, so a read needs no BEGIN/COMMIT and no settings
+ * round trip when the pooled connection already serves that tenant (see connect.ts).
+ */
+export interface TenantSessions {
+  read<T>(contextKey: string, fn: (db: Kysely<DB>) => Promise<T>): Promise<T>;
+}
+
+const sessionsByDb = new WeakMap<Kysely<DB>, TenantSessions>();
+
+export function registerTenantSessions(db: Kysely<DB>, sessions: TenantSessions): void {
+  sessionsByDb.set(db, sessions);
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ROLES = new Set(['admin', 'manager', 'sales_rep', 'marketing', 'viewer']);
 
@@ -26,12 +41,17 @@ const ROLES = new Set(['admin', 'manager', 'sales_rep', 'marketing', 'viewer']);
  * with the transaction). The values are inlined as literals, so they are validated first:
  * only UUIDs and known role names ever reach that SQL text.
  */
-export async function withTenant<T>(db: Kysely<DB>, ctx: TenantContext, fn: (tx: Tx) => Promise<T>): Promise<T> {
+function validated(ctx: TenantContext): { userId: string; role: string } {
   const userId = ctx.userId ?? '';
   const role = ctx.role ?? '';
   if (!UUID.test(ctx.organizationId) || (userId !== '' && !UUID.test(userId)) || (role !== '' && !ROLES.has(role))) {
     throw new TypeError('withTenant: organizationId and userId must be UUIDs and role a known role');
   }
+  return { userId, role };
+}
+
+export async function withTenant<T>(db: Kysely<DB>, ctx: TenantContext, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  const { userId, role } = validated(ctx);
   const begin = `BEGIN; SELECT set_config('role', '${APP_ROLE}', true), set_config('app.organization_id', '${ctx.organizationId}', true), set_config('app.user_id', '${userId}', true), set_config('app.role', '${role}', true)`;
   return db.connection().execute(async (conn) => {
     await sql.raw(begin).execute(conn);
@@ -44,4 +64,17 @@ export async function withTenant<T>(db: Kysely<DB>, ctx: TenantContext, fn: (tx:
       throw error;
     }
   });
+}
+
+/**
+ * For reads only: runs `fn` as the application role in the tenant's context, without a
+ * transaction where the server mode allows it (each statement sees its own snapshot, so
+ * use it for one query, or for queries that need not agree with each other). Anything
+ * that writes, or reads to decide a write, uses withTenant.
+ */
+export async function withTenantRead<T>(db: Kysely<DB>, ctx: TenantContext, fn: (db: Kysely<DB>) => Promise<T>): Promise<T> {
+  const sessions = sessionsByDb.get(db);
+  if (!sessions) return withTenant(db, ctx, fn);
+  const { userId, role } = validated(ctx);
+  return sessions.read(`${ctx.organizationId}|${userId}|${role}`, fn);
 }

@@ -1,6 +1,6 @@
 import type { Kysely, Updateable } from 'kysely';
 import type { DB, LeadsTable, LeadStatus } from '../../db/schema.ts';
-import { withTenant, type Tx } from '../../db/tenant.ts';
+import { withTenant, withTenantRead, type Tx } from '../../db/tenant.ts';
 import { decodeCursor, encodeCursor } from '../../shared/cursor.ts';
 import { DomainError } from '../../shared/errors.ts';
 import type { AuthContext } from '../auth/auth.context.ts';
@@ -89,11 +89,11 @@ export function createLeadsService(db: Kysely<DB>) {
       if (sort === 'relevance') {
         if (!query.q) throw new DomainError('validation', 'sort=relevance needs a search text in q.', { field: 'sort' });
         if (query.cursor) throw new DomainError('validation', 'Relevance-sorted search returns one page of the best matches; it has no cursor.', { field: 'cursor' });
-        const data = await withTenant(db, ctx, (tx) => q.searchLeads(tx, leadScope(ctx, 'read'), filter, query.q!, query.limit));
+        const data = await withTenantRead(db, ctx, (tx) => q.searchLeads(tx, leadScope(ctx, 'read'), filter, query.q!, query.limit));
         return { data, next_cursor: null };
       }
       const after = query.cursor ? decodeCursor(sort, query.cursor, CURSOR_KINDS[sort]) : null;
-      const rows = await withTenant(db, ctx, (tx) => q.listLeads(tx, leadScope(ctx, 'read'), filter, sort, query.limit, after));
+      const rows = await withTenantRead(db, ctx, (tx) => q.listLeads(tx, leadScope(ctx, 'read'), filter, sort, query.limit, after));
       const page = rows.slice(0, query.limit);
       const last = page[page.length - 1];
       return { data: page, next_cursor: rows.length > query.limit && last ? encodeCursor(sort, q.sortValues(sort, last)) : null };
@@ -106,7 +106,7 @@ export function createLeadsService(db: Kysely<DB>) {
 
     async get(ctx: AuthContext, id: string) {
       authorize(ctx, 'leads:read');
-      const lead = await withTenant(db, ctx, (tx) => q.getLead(tx, id, leadScope(ctx, 'read')));
+      const lead = await withTenantRead(db, ctx, (tx) => q.getLead(tx, id, leadScope(ctx, 'read')));
       if (!lead) throw new DomainError('not_found', 'No lead with this id is visible to you.');
       return lead;
     },

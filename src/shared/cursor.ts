@@ -38,3 +38,18 @@ export function decodeCursor(sort: string, cursor: string, kinds: readonly ('num
   }
   return values as CursorValue[];
 }
+
+/** Lists ordered by (created_at DESC, id DESC): the cursor of a page's last row. */
+export function decodeTimeCursor(list: string, cursor: string | undefined): [string, string] | null {
+  return cursor ? (decodeCursor(list, cursor, ['timestamp', 'uuid']) as [string, string]) : null;
+}
+
+/**
+ * A page from `limit + 1` rows fetched in (time DESC, id DESC) order: the extra row only
+ * says whether there is a next page.
+ */
+export function timePage<T extends { id: string }>(list: string, rows: T[], limit: number, time: (row: T) => Date | string) {
+  const data = rows.slice(0, limit);
+  const last = data[data.length - 1];
+  return { data, next_cursor: rows.length > limit && last ? encodeCursor(list, [new Date(time(last)).toISOString(), last.id]) : null };
+}

@@ -1,7 +1,8 @@
 import type { Kysely, Updateable } from 'kysely';
 import type { ActivitiesTable, DB } from '../../db/schema.ts';
 import { withTenant } from '../../db/tenant.ts';
-import { decodeCursor, encodeCursor } from '../../shared/cursor.ts';
+import { decodeTimeCursor, timePage } from '../../shared/cursor.ts';
+import { patchValues } from '../../shared/patch.ts';
 import { DomainError } from '../../shared/errors.ts';
 import type { AuthContext } from '../auth/auth.context.ts';
 import { authorize } from '../auth/permissions.ts';
@@ -16,7 +17,7 @@ type Patch = z.infer<typeof ActivityPatch>;
 
 export function createActivitiesService(db: Kysely<DB>, leads: LeadsService) {
   async function page(ctx: AuthContext, query: ActivityListQuery, leadId?: string) {
-    const after = query.cursor ? (decodeCursor('activities', query.cursor, ['timestamp', 'uuid']) as [string, string]) : null;
+    const after = decodeTimeCursor('activities', query.cursor);
     const rows = await withTenant(db, ctx, (tx) =>
       q.listActivities(
         tx,
@@ -32,9 +33,7 @@ export function createActivitiesService(db: Kysely<DB>, leads: LeadsService) {
         after,
       ),
     );
-    const data = rows.slice(0, query.limit);
-    const last = data[data.length - 1];
-    return { data, next_cursor: rows.length > query.limit && last ? encodeCursor('activities', [last.created_at.toISOString(), last.id]) : null };
+    return timePage('activities', rows, query.limit, (row) => row.created_at);
   }
 
   /** Reps change only what they logged; managers and admins anything on leads they may see. */
@@ -99,12 +98,7 @@ export function createActivitiesService(db: Kysely<DB>, leads: LeadsService) {
 
     async update(ctx: AuthContext, id: string, patch: Patch) {
       await editable(ctx, id);
-      const values: Updateable<ActivitiesTable> = {};
-      for (const [k, v] of Object.entries(patch)) {
-        if (v === undefined) continue;
-        if (k === 'metadata') values.metadata = JSON.stringify(v);
-        else (values as Record<string, unknown>)[k] = v;
-      }
+      const values = patchValues(patch, ['metadata']) as Updateable<ActivitiesTable>;
       return withTenant(db, ctx, async (tx) => {
         const activity = await q.updateActivity(tx, id, values);
         await emitEvent(tx, ctx, { type: 'activity.updated', entityType: 'activity', entityId: id, payload: { lead_id: activity.lead_id, fields: Object.keys(values) } });

@@ -2,7 +2,8 @@ import type { Kysely, Updateable } from 'kysely';
 import type { z } from 'zod';
 import type { ConversationsTable, DB } from '../../db/schema.ts';
 import { withTenant } from '../../db/tenant.ts';
-import { decodeCursor, encodeCursor } from '../../shared/cursor.ts';
+import { decodeTimeCursor, timePage } from '../../shared/cursor.ts';
+import { patchValues } from '../../shared/patch.ts';
 import { DomainError } from '../../shared/errors.ts';
 import type { AuthContext } from '../auth/auth.context.ts';
 import { authorize } from '../auth/permissions.ts';
@@ -23,7 +24,7 @@ function mapReferenceError(error: unknown): never {
 export function createConversationsService(db: Kysely<DB>, leads: LeadsService) {
   async function page(ctx: AuthContext, query: ConversationListQuery, leadId?: string) {
     authorize(ctx, 'leads:read');
-    const after = query.cursor ? (decodeCursor('conversations', query.cursor, ['timestamp', 'uuid']) as [string, string]) : null;
+    const after = decodeTimeCursor('conversations', query.cursor);
     const rows = await withTenant(db, ctx, (tx) =>
       q.listConversations(
         tx,
@@ -40,9 +41,7 @@ export function createConversationsService(db: Kysely<DB>, leads: LeadsService) 
         after,
       ),
     );
-    const data = rows.slice(0, query.limit);
-    const last = data[data.length - 1];
-    return { data, next_cursor: rows.length > query.limit && last ? encodeCursor('conversations', [last.created_at.toISOString(), last.id]) : null };
+    return timePage('conversations', rows, query.limit, (row) => row.created_at);
   }
 
   async function visible(ctx: AuthContext, id: string) {
@@ -94,12 +93,7 @@ export function createConversationsService(db: Kysely<DB>, leads: LeadsService) 
     async update(ctx: AuthContext, id: string, patch: z.infer<typeof ConversationPatch>) {
       authorize(ctx, 'conversations:write');
       await visible(ctx, id);
-      const values: Updateable<ConversationsTable> = {};
-      for (const [k, v] of Object.entries(patch)) {
-        if (v === undefined) continue;
-        if (k === 'metadata') values.metadata = JSON.stringify(v);
-        else (values as Record<string, unknown>)[k] = v;
-      }
+      const values = patchValues(patch, ['metadata']) as Updateable<ConversationsTable>;
       // Changed text must be analysed again.
       if (patch.content !== undefined || patch.subject !== undefined) values.analyzed_at = null;
       return withTenant(db, ctx, async (tx) => {

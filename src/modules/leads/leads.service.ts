@@ -2,6 +2,7 @@ import type { Kysely, Updateable } from 'kysely';
 import type { DB, LeadsTable, LeadStatus } from '../../db/schema.ts';
 import { withTenant, withTenantRead, type Tx } from '../../db/tenant.ts';
 import { decodeCursor, encodeCursor } from '../../shared/cursor.ts';
+import { patchValues } from '../../shared/patch.ts';
 import { DomainError } from '../../shared/errors.ts';
 import type { AuthContext } from '../auth/auth.context.ts';
 import { emitEvent } from '../events/events.service.ts';
@@ -169,13 +170,7 @@ export function createLeadsService(db: Kysely<DB>) {
           const existing = await q.findLeadIdByEmail(tx, patch.email);
           if (existing && existing.id !== id) throw new DomainError('conflict', 'Another lead already has this email.', { existing_id: existing.id, field: 'email' });
         }
-        const values: Updateable<LeadsTable> = {};
-        for (const [key, value] of Object.entries(patch)) {
-          if (value === undefined) continue;
-          if (key === 'address') values.address = value === null ? null : JSON.stringify(value);
-          else if (key === 'custom_fields') values.custom_fields = JSON.stringify(value);
-          else (values as Record<string, unknown>)[key] = value;
-        }
+        const values = patchValues(patch, ['address', 'custom_fields']) as Updateable<LeadsTable>;
         const statusChanged = patch.status !== undefined && patch.status !== current.status;
         if (statusChanged) {
           values.status_changed_at = new Date();

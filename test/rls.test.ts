@@ -93,8 +93,8 @@ describe(`Row Level Security (${MODE})`, () => {
       return { updated: Number(updated.numAffectedRows ?? 0), deleted };
     }).catch((e: Error) => e);
     if (result instanceof Error) {
-      // audit_log and outbox_events are append-only for the app role: refused outright.
-      expect(['audit_log', 'outbox_events']).toContain(table);
+      // Append-only for the app role (audit, outbox, search words): refused outright.
+      expect(['audit_log', 'outbox_events', 'lead_search_words']).toContain(table);
       expect(result.message).toMatch(/permission denied/);
     } else {
       expect(result.updated).toBe(0);
@@ -126,6 +126,7 @@ describe(`Row Level Security (${MODE})`, () => {
       ['jobs', (org, tx) => tx.insertInto('jobs').values({ organization_id: org, queue: 'x' }).execute()],
       ['outbox_events', (org, tx) => tx.insertInto('outbox_events').values({ organization_id: org, event_type: 'x', entity_type: 'x' }).execute()],
       ['scoring_models', (org, tx) => tx.insertInto('scoring_models').values({ organization_id: org, version: randomUUID().slice(0, 20), algorithm: 'x' }).execute()],
+      ['lead_search_words', (org, tx) => tx.insertInto('lead_search_words').values({ organization_id: org, word: 'intruder' }).execute()],
       ['demo_lead_truth', (org, tx) => tx.insertInto('demo_lead_truth').values({ organization_id: org, lead_id: b.leadId, true_probability: 0.5, generator_version: 'x' }).execute()],
     ];
     expect(inserts.map(([t]) => t).sort()).toEqual([...TENANT_TABLES].sort());

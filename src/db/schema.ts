@@ -415,6 +415,11 @@ export interface DemoLeadTruthTable {
   generator_version: string;
 }
 
+export interface LeadSearchWordsTable {
+  organization_id: string;
+  word: string;
+}
+
 export interface SchemaMigrationsTable {
   version: string;
   name: string;
@@ -444,6 +449,7 @@ export interface DB {
   outbox_events: OutboxEventsTable;
   scoring_models: ScoringModelsTable;
   demo_lead_truth: DemoLeadTruthTable;
+  lead_search_words: LeadSearchWordsTable;
   schema_migrations: SchemaMigrationsTable;
 }
 
@@ -452,7 +458,7 @@ export const TENANT_TABLES = [
   'organizations', 'users', 'teams', 'leads', 'lead_scores', 'ai_insights', 'journey_events',
   'activities', 'conversations', 'forecasts', 'performance_metrics', 'user_credentials',
   'sessions', 'api_keys', 'invitations', 'audit_log', 'jobs', 'outbox_events',
-  'scoring_models', 'demo_lead_truth',
+  'scoring_models', 'demo_lead_truth', 'lead_search_words',
 ] as const satisfies readonly (keyof DB)[];
 
 export type Lead = Selectable<LeadsTable>;

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { BulkCopy, Database } from '../../db/connect.ts';
 import type { Tx } from '../../db/tenant.ts';
 import {
@@ -67,4 +68,9 @@ export async function copyDemoBatchInto(copy: BulkCopy, batch: EncodedBatch): Pr
 /** Removes a half-written demo organization after a failure; every row cascades from it. */
 export async function deleteOrganization(database: Database, organizationId: string): Promise<void> {
   await database.db.deleteFrom('organizations').where('id', '=', organizationId).execute();
+}
+
+/** Bulk loads skip triggers: the search words of the new leads are added afterwards. */
+export async function refreshSearchWords(database: Database, organizationId: string): Promise<void> {
+  await sql`SELECT app.refresh_search_words(${organizationId}::uuid)`.execute(database.db);
 }

@@ -8,7 +8,7 @@ import { Worker } from 'node:worker_threads';
 import {
   DEFAULT_DEMO_SEED, LANES, blockCount, demoBlocks, encodeBatch, generateOrganization, type DemoOrganization, type EncodedBatch,
 } from './demo.generator.ts';
-import { DEMO_TABLES, copyDemoBatch, copyDemoBatchInto, deleteOrganization, insertDemoOrganization } from './demo.queries.ts';
+import { DEMO_TABLES, copyDemoBatch, copyDemoBatchInto, deleteOrganization, insertDemoOrganization, refreshSearchWords } from './demo.queries.ts';
 
 export const DEMO_PASSWORD = 'leadai-demo-password';
 
@@ -137,6 +137,7 @@ export async function seedDemo(database: Database, options: SeedDemoOptions): Pr
     throw error;
   }
   options.onProgress?.(written, options.leads);
+  await refreshSearchWords(database, org.id);
   // Fresh statistics so the planner uses the new indexes at once (search, lists).
   await sql`ANALYZE leads, activities, conversations, journey_events`.execute(database.db);
   return {

@@ -23,12 +23,7 @@ CREATE TABLE lead_search_words (
   PRIMARY KEY (organization_id, word)
 );
 CREATE INDEX lead_search_words_trgm_idx ON lead_search_words USING gin (word gin_trgm_ops);
-ALTER TABLE lead_search_words ENABLE ROW LEVEL SECURITY;
-ALTER TABLE lead_search_words FORCE ROW LEVEL SECURITY;
-CREATE POLICY tenant_isolation ON lead_search_words FOR ALL TO leadai_app
-  USING (organization_id = app.current_organization_id())
-  WITH CHECK (organization_id = app.current_organization_id());
-CREATE POLICY owner_maintenance ON lead_search_words FOR ALL TO CURRENT_USER USING (true) WITH CHECK (true);
+SELECT app.protect_tenant_table('lead_search_words');
 GRANT SELECT, INSERT ON lead_search_words TO leadai_app;
 
 -- Words are only added: a word no lead uses any more costs nothing but a miss.

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
-import type { DB, UserRole } from './schema.ts';
+import { isUuid } from '../shared/ids.ts';
+import { USER_ROLES, type DB, type UserRole } from './schema.ts';
 
 /** Who a unit of work acts for. The database sees it through per-transaction settings. */
 export interface TenantContext {
@@ -31,8 +32,7 @@ export function registerTenantSessions(db: Kysely<DB>, sessions: TenantSessions)
   sessionsByDb.set(db, sessions);
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const ROLES = new Set(['admin', 'manager', 'sales_rep', 'marketing', 'viewer']);
+const ROLES: ReadonlySet<string> = new Set(USER_ROLES);
 
 /**
  * Runs `fn` in a transaction as the application role with the tenant's settings, so Row
@@ -44,7 +44,7 @@ const ROLES = new Set(['admin', 'manager', 'sales_rep', 'marketing', 'viewer']);
 function validated(ctx: TenantContext): { userId: string; role: string } {
   const userId = ctx.userId ?? '';
   const role = ctx.role ?? '';
-  if (!UUID.test(ctx.organizationId) || (userId !== '' && !UUID.test(userId)) || (role !== '' && !ROLES.has(role))) {
+  if (!isUuid(ctx.organizationId) || (userId !== '' && !isUuid(userId)) || (role !== '' && !ROLES.has(role))) {
     throw new TypeError('withTenant: organizationId and userId must be UUIDs and role a known role');
   }
   return { userId, role };

@@ -1,4 +1,5 @@
 import { DomainError } from './errors.ts';
+import { isUuid } from './ids.ts';
 
 /**
  * Keyset cursors: the sort key of the last row of a page, opaque to clients. Decoding
@@ -10,7 +11,6 @@ export function encodeCursor(sort: string, values: CursorValue[]): string {
   return Buffer.from(JSON.stringify({ s: sort, v: values })).toString('base64url');
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** `kinds` says what each value must be: a number, a timestamp, a string, or the final id. */
 export function decodeCursor(sort: string, cursor: string, kinds: readonly ('number' | 'timestamp' | 'string' | 'uuid')[]): CursorValue[] {
@@ -29,7 +29,7 @@ export function decodeCursor(sort: string, cursor: string, kinds: readonly ('num
         case 'number': return typeof v === 'number' && Number.isFinite(v);
         case 'timestamp': return typeof v === 'string' && (v === 'infinity' || !Number.isNaN(Date.parse(v)));
         case 'string': return typeof v === 'string' && v.length <= 1000;
-        case 'uuid': return typeof v === 'string' && UUID.test(v);
+        case 'uuid': return typeof v === 'string' && isUuid(v);
         default: return false;
       }
     });

@@ -1,4 +1,4 @@
-import { sql, type Insertable, type Updateable } from 'kysely';
+import { sql, type Insertable, type RawBuilder, type Updateable } from 'kysely';
 import type { ActivitiesTable } from '../../db/schema.ts';
 import type { Tx } from '../../db/tenant.ts';
 
@@ -9,12 +9,11 @@ const COLUMNS = [
 
 export async function listActivities(
   tx: Tx,
-  f: { leadIds?: string[] | 'scope'; leadScopeSql?: ReturnType<typeof sql<boolean>>; type?: string; userId?: string; leadId?: string; createdAfter?: Date; createdBefore?: Date },
+  f: { scope: RawBuilder<boolean>; type?: string; userId?: string; leadId?: string; createdAfter?: Date; createdBefore?: Date },
   limit: number,
   after: [string, string] | null,
 ) {
-  let q = tx.selectFrom('activities').select(COLUMNS);
-  if (f.leadScopeSql) q = q.where(f.leadScopeSql);
+  let q = tx.selectFrom('activities').select(COLUMNS).where(f.scope);
   if (f.type) q = q.where('type', '=', f.type as never);
   if (f.userId) q = q.where('user_id', '=', f.userId);
   if (f.leadId) q = q.where('lead_id', '=', f.leadId);

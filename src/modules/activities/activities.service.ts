@@ -22,7 +22,7 @@ export function createActivitiesService(db: Kysely<DB>, leads: LeadsService) {
       q.listActivities(
         tx,
         {
-          leadScopeSql: leads.scopeFilter(ctx, 'read'),
+          scope: leads.scopeFilter(ctx, 'read'),
           ...(query.type ? { type: query.type } : {}),
           ...(query.user_id ? { userId: query.user_id } : {}),
           ...(leadId ?? query.lead_id ? { leadId: leadId ?? query.lead_id } : {}),

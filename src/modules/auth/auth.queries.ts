@@ -144,21 +144,3 @@ export async function revokeApiKey(tx: Tx, id: string): Promise<boolean> {
   const r = await tx.updateTable('api_keys').set({ revoked_at: sql`now()` }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
   return Number(r.numUpdatedRows) > 0;
 }
-
-export async function insertAudit(
-  tx: Tx,
-  row: { organizationId: string; actorType: 'user' | 'api_key' | 'system'; actorId: string | null; action: string; entityType?: string; entityId?: string; details?: Record<string, string | number | boolean | null> },
-) {
-  await tx
-    .insertInto('audit_log')
-    .values({
-      organization_id: row.organizationId,
-      actor_type: row.actorType,
-      actor_id: row.actorId,
-      action: row.action,
-      entity_type: row.entityType ?? null,
-      entity_id: row.entityId ?? null,
-      details: JSON.stringify(row.details ?? {}),
-    })
-    .execute();
-}

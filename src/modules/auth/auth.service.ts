@@ -1,3 +1,4 @@
+import { recordAudit } from '../audit/audit.service.ts';
 import type { Kysely } from 'kysely';
 import type { DB, UserRole } from '../../db/schema.ts';
 import { withTenant } from '../../db/tenant.ts';
@@ -44,7 +45,7 @@ export function createAuthService(
     const expiresAt = new Date(Date.now() + SESSION_TTL_MS);
     await withTenant(db, { organizationId, userId }, async (tx) => {
       await q.insertSession(tx, { organizationId, userId, tokenHash: hashSecret(token), csrfHash: hashSecret(csrfToken), expiresAt, ip: client.ip, userAgent: client.userAgent?.slice(0, 500) ?? null });
-      await q.insertAudit(tx, { organizationId, actorType: 'user', actorId: userId, action: 'auth.login', entityType: 'user', entityId: userId });
+      await recordAudit(tx, { organizationId, actorType: 'user', actorId: userId, action: 'auth.login', entityType: 'user', entityId: userId });
     });
     return { token, csrfToken, expiresAt };
   }
@@ -147,7 +148,7 @@ export function createAuthService(
       const secret = newSecret(API_KEY_PREFIX);
       const row = await withTenant(db, ctx, async (tx) => {
         const key = await q.insertApiKey(tx, { organizationId: ctx.organizationId, name: input.name, prefix: secret.slice(0, 10), keyHash: hashSecret(secret), role: input.role, createdBy: ctx.userId, expiresAt: input.expiresAt ?? null });
-        await q.insertAudit(tx, { organizationId: ctx.organizationId, actorType: ctx.actor.type, actorId: ctx.actor.id, action: 'api_key.create', entityType: 'api_key', entityId: key.id, details: { role: input.role } });
+        await recordAudit(tx, { organizationId: ctx.organizationId, actorType: ctx.actor.type, actorId: ctx.actor.id, action: 'api_key.create', entityType: 'api_key', entityId: key.id, details: { role: input.role } });
         return key;
       });
       return { ...row, key: secret };
@@ -162,7 +163,7 @@ export function createAuthService(
       authorize(ctx, 'api_keys:manage');
       const done = await withTenant(db, ctx, async (tx) => {
         const revoked = await q.revokeApiKey(tx, id);
-        if (revoked) await q.insertAudit(tx, { organizationId: ctx.organizationId, actorType: ctx.actor.type, actorId: ctx.actor.id, action: 'api_key.revoke', entityType: 'api_key', entityId: id });
+        if (revoked) await recordAudit(tx, { organizationId: ctx.organizationId, actorType: ctx.actor.type, actorId: ctx.actor.id, action: 'api_key.revoke', entityType: 'api_key', entityId: id });
         return revoked;
       });
       if (!done) throw new DomainError('not_found', 'No active API key has this id.');

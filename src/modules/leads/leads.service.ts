@@ -1,3 +1,4 @@
+import { recordAudit } from '../audit/audit.service.ts';
 import type { Kysely, Updateable } from 'kysely';
 import type { DB, LeadsTable, LeadStatus } from '../../db/schema.ts';
 import { withTenant, withTenantRead, type Tx } from '../../db/tenant.ts';
@@ -6,7 +7,6 @@ import { patchValues } from '../../shared/patch.ts';
 import { DomainError } from '../../shared/errors.ts';
 import type { AuthContext } from '../auth/auth.context.ts';
 import { emitEvent } from '../events/events.service.ts';
-import * as authQ from '../auth/auth.queries.ts';
 import { authorize, can, leadScope } from '../auth/permissions.ts';
 import * as q from './leads.queries.ts';
 import { CUSTOM_FIELD_PARAM, type LeadListQuery } from './leads.schemas.ts';
@@ -211,7 +211,7 @@ export function createLeadsService(db: Kysely<DB>) {
         // The source goes first: its email and external id are unique per organization.
         await q.deleteLead(tx, sourceId);
         const lead = await q.updateLead(tx, targetId, fill);
-        await authQ.insertAudit(tx, {
+        await recordAudit(tx, {
           organizationId: ctx.organizationId, actorType: ctx.actor.type, actorId: ctx.actor.id, action: 'lead.merge', entityType: 'lead', entityId: targetId,
           details: { source_id: sourceId, ...Object.fromEntries(Object.entries(moved).map(([k, v]) => [`moved_${k}`, v])) },
         });

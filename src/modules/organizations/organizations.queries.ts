@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB, JsonObject, OrganizationSize, UserRole } from '../../db/schema.ts';
 import type { Tx } from '../../db/tenant.ts';
+import { isUuid } from '../../shared/ids.ts';
 
 export interface NewOrganizationRow {
   id: string;
@@ -97,12 +98,11 @@ export async function listOrganizations(db: Kysely<DB>) {
 }
 
 export async function findOrganizationsByIdOrName(db: Kysely<DB>, idOrName: string) {
-  const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(idOrName);
   return db
     .selectFrom('organizations')
     .select(['id', 'name'])
     .where((eb) =>
-      isUuid ? eb('id', '=', idOrName) : eb(sql<string>`lower(name)`, '=', idOrName.toLowerCase()),
+      isUuid(idOrName) ? eb('id', '=', idOrName) : eb(sql<string>`lower(name)`, '=', idOrName.toLowerCase()),
     )
     .execute();
 }

@@ -1,4 +1,4 @@
-import type { Health } from './system.service.ts';
+import type { DemoLogin, Health } from './system.service.ts';
 
 const escape = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -6,7 +6,7 @@ const escape = (s: string) =>
 export function renderLandingPage(input: {
   health: Health;
   overview: { organizations: number; mode: 'embedded' | 'server' };
-  demoLogin?: { email: string; password: string } | undefined;
+  demoLogin: DemoLogin | undefined;
 }): string {
   const { health, overview, demoLogin } = input;
   const db = overview.mode === 'embedded' ? 'embedded PostgreSQL (PGlite)' : 'PostgreSQL server';

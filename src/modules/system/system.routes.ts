@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { SystemService } from './system.service.ts';
 import { renderLandingPage } from './landing-page.ts';
 
-export async function registerSystemRoutes(app: FastifyInstance, system: SystemService & { demoLogin?: { email: string; password: string } }) {
+export async function registerSystemRoutes(app: FastifyInstance, system: SystemService) {
   app.get('/api/health', async (_request, reply) => {
     const health = await system.health();
     return reply.code(health.status === 'ok' ? 200 : 503).send(health);

@@ -10,14 +10,19 @@ export interface Health {
   uptime_seconds: number;
 }
 
+export interface DemoLogin {
+  email: string;
+  password: string;
+}
+
 export interface SystemService {
+  /** Set when this process created the demo organization: the status page shows it. */
+  readonly demoLogin: DemoLogin | undefined;
   health(): Promise<Health>;
   overview(): Promise<{ organizations: number; mode: 'embedded' | 'server' }>;
 }
 
-export function createSystemService(database: Database, demoLogin?: { email: string; password: string }): SystemService & {
-  demoLogin?: { email: string; password: string };
-} {
+export function createSystemService(database: Database, demoLogin?: DemoLogin): SystemService {
   const started = Date.now();
   return {
     demoLogin,

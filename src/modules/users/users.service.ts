@@ -1,9 +1,9 @@
+import { recordAudit } from '../audit/audit.service.ts';
 import type { Kysely, Updateable } from 'kysely';
 import type { DB, OrganizationSize, UserRole, UsersTable } from '../../db/schema.ts';
-import { withTenant } from '../../db/tenant.ts';
+import { withTenant, type Tx } from '../../db/tenant.ts';
 import { DomainError } from '../../shared/errors.ts';
 import type { AuthContext } from '../auth/auth.context.ts';
-import * as authQ from '../auth/auth.queries.ts';
 import type { AuthService, ClientInfo } from '../auth/auth.service.ts';
 import { checkPasswordPolicy, hashPassword } from '../auth/password.ts';
 import { authorize } from '../auth/permissions.ts';
@@ -24,9 +24,8 @@ function mapReferenceError(error: unknown): never {
 
 /** Organization settings, teams, users and invitations: the people side of an organization. */
 export function createUsersService(db: Kysely<DB>, auth: AuthService) {
-  const audit = (ctx: AuthContext, action: string, entityType: string, entityId: string, details: Record<string, string | number | boolean | null> = {}) =>
-    (tx: Parameters<typeof authQ.insertAudit>[0]) =>
-      authQ.insertAudit(tx, { organizationId: ctx.organizationId, actorType: ctx.actor.type, actorId: ctx.actor.id, action, entityType, entityId, details });
+  const audit = (tx: Tx, ctx: AuthContext, action: string, entityType: string, entityId: string, details: Record<string, string | number | boolean | null> = {}) =>
+    recordAudit(tx, { organizationId: ctx.organizationId, actorType: ctx.actor.type, actorId: ctx.actor.id, action, entityType, entityId, details });
 
   return {
     async getOrganization(ctx: AuthContext) {
@@ -38,7 +37,7 @@ export function createUsersService(db: Kysely<DB>, auth: AuthService) {
       authorize(ctx, 'org:update');
       return withTenant(db, ctx, async (tx) => {
         const org = await orgQ.updateOwnOrganization(tx, ctx.organizationId, input);
-        await audit(ctx, 'organization.update', 'organization', ctx.organizationId, { fields: Object.keys(input).join(',') })(tx);
+        await audit(tx, ctx, 'organization.update', 'organization', ctx.organizationId, { fields: Object.keys(input).join(',') });
         return org;
       });
     },
@@ -67,7 +66,7 @@ export function createUsersService(db: Kysely<DB>, auth: AuthService) {
         }
         const user = await q.updateUser(tx, id, values).catch(mapReferenceError);
         if (input.is_active === false) await q.revokeAccessOf(tx, id);
-        await audit(ctx, input.is_active === false ? 'user.deactivate' : 'user.update', 'user', id, { fields: Object.keys(values).join(',') })(tx);
+        await audit(tx, ctx, input.is_active === false ? 'user.deactivate' : 'user.update', 'user', id, { fields: Object.keys(values).join(',') });
         return user;
       });
     },
@@ -79,7 +78,7 @@ export function createUsersService(db: Kysely<DB>, auth: AuthService) {
         const row = await q
           .insertInvitation(tx, { organizationId: ctx.organizationId, email: input.email, role: input.role, teamId: input.team_id ?? null, tokenHash: hashSecret(token), invitedBy: ctx.userId, expiresAt: new Date(Date.now() + INVITATION_TTL_MS) })
           .catch(mapReferenceError);
-        await audit(ctx, 'invitation.create', 'invitation', row.id, { role: input.role })(tx);
+        await audit(tx, ctx, 'invitation.create', 'invitation', row.id, { role: input.role });
         return row;
       });
       return { ...invitation, token, accept_path: `/accept-invitation?token=${token}` };
@@ -107,7 +106,7 @@ export function createUsersService(db: Kysely<DB>, auth: AuthService) {
         const user = await q
           .insertUserWithPassword(tx, { organizationId: invitation.organization_id, email: invitation.email, fullName: input.full_name, role: invitation.role, teamId: invitation.team_id, passwordHash })
           .catch(mapReferenceError);
-        await authQ.insertAudit(tx, { organizationId: invitation.organization_id, actorType: 'user', actorId: user.id, action: 'invitation.accept', entityType: 'user', entityId: user.id });
+        await recordAudit(tx, { organizationId: invitation.organization_id, actorType: 'user', actorId: user.id, action: 'invitation.accept', entityType: 'user', entityId: user.id });
         return user.id;
       });
       return auth.login({ email: invitation.email, password: input.password }, client).then((session) => ({ userId, session }));

@@ -58,6 +58,16 @@ describe(`organization, teams, users and invitations over HTTP (${MODE})`, () =>
     expect(last.body.detail).toMatch(/last active admin/);
   });
 
+  it('a role change applies to the next request of that user, even one just recognised', async () => {
+    const { client } = await Client.signup(url, 'Demote Co');
+    const second = await invite(client, 'demoted@demote.example', 'manager');
+    expect((await second.client.post('/api/v1/leads', { first_name: 'Before', last_name: 'Change' })).status).toBe(201);
+    expect((await client.patch(`/api/v1/users/${second.userId}`, { role: 'viewer' })).status).toBe(200);
+    const denied = await second.client.post('/api/v1/leads', { first_name: 'After', last_name: 'Change' });
+    expect(denied.status).toBe(403);
+    expect(denied.body.detail).toMatch(/viewer/);
+  });
+
   it("refuses other organizations' users, teams and invitations by id", async () => {
     const a = await Client.signup(url, 'A Co');
     const b = await Client.signup(url, 'B Co');

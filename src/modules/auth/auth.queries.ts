@@ -56,7 +56,7 @@ export async function findApiKeyByHash(db: Kysely<DB>, keyHash: string) {
   return db
     .selectFrom('api_keys as k')
     .leftJoin('users as u', 'u.id', 'k.created_by')
-    .select(['k.id', 'k.organization_id', 'k.role', 'k.last_used_at'])
+    .select(['k.id', 'k.organization_id', 'k.role', 'k.last_used_at', 'k.expires_at'])
     .where('k.key_hash', '=', keyHash)
     .where('k.revoked_at', 'is', null)
     .where((eb) => eb.or([eb('k.expires_at', 'is', null), eb('k.expires_at', '>', sql<Date>`now()`)]))

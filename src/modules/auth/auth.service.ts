@@ -5,6 +5,7 @@ import { withTenant } from '../../db/tenant.ts';
 import { DomainError } from '../../shared/errors.ts';
 import { createOrganization } from '../organizations/organizations.service.ts';
 import type { AuthContext } from './auth.context.ts';
+import { CredentialCache } from './credential-cache.ts';
 import * as q from './auth.queries.ts';
 import { hashPassword, verifyPassword } from './password.ts';
 import { ACTIONS, authorize, can } from './permissions.ts';
@@ -30,8 +31,9 @@ const INVALID_LOGIN = 'The email or password is incorrect.';
 
 export function createAuthService(
   db: Kysely<DB>,
-  options: { loginLimitPerWindow?: number; loginWindowMs?: number; supabase?: SupabaseVerifier | null } = {},
+  options: { loginLimitPerWindow?: number; loginWindowMs?: number; supabase?: SupabaseVerifier | null; credentialCacheMs?: number } = {},
 ) {
+  const cache = new CredentialCache(options.credentialCacheMs ?? 1000);
   const limit = options.loginLimitPerWindow ?? 10;
   const windowMs = options.loginWindowMs ?? 15 * 60_000;
   const byEmail = new RateLimiter(limit, windowMs);
@@ -90,18 +92,33 @@ export function createAuthService(
           if (!user) return null;
           return { organizationId: user.organization_id, userId: user.id, role: user.role, teamId: user.team_id, actor: { type: 'user', id: user.id }, via: 'api_key', sessionId: null, csrfHash: null };
         }
-        const key = await q.findApiKeyByHash(db, hashSecret(credentials.bearer));
+        const hash = hashSecret(credentials.bearer);
+        const cached = cache.get(hash);
+        if (cached) return cached;
+        const key = await q.findApiKeyByHash(db, hash);
         if (!key) return null;
         if (!key.last_used_at || Date.now() - key.last_used_at.getTime() > 60_000) await q.touchApiKey(db, key.id);
-        return { organizationId: key.organization_id, userId: null, role: key.role, teamId: null, actor: { type: 'api_key', id: key.id }, via: 'api_key', sessionId: null, csrfHash: null };
+        const ctx: AuthContext = { organizationId: key.organization_id, userId: null, role: key.role, teamId: null, actor: { type: 'api_key', id: key.id }, via: 'api_key', sessionId: null, csrfHash: null };
+        cache.set(hash, ctx, key.expires_at);
+        return ctx;
       }
       if (credentials.sessionToken) {
-        const s = await q.findSessionByTokenHash(db, hashSecret(credentials.sessionToken));
+        const hash = hashSecret(credentials.sessionToken);
+        const cached = cache.get(hash);
+        if (cached) return cached;
+        const s = await q.findSessionByTokenHash(db, hash);
         if (!s) return null;
         if (Date.now() - s.last_seen_at.getTime() > 60_000) await q.touchSession(db, s.id);
-        return { organizationId: s.organization_id, userId: s.user_id, role: s.role, teamId: s.team_id, actor: { type: 'user', id: s.user_id }, via: 'session', sessionId: s.id, csrfHash: s.csrf_token_hash };
+        const ctx: AuthContext = { organizationId: s.organization_id, userId: s.user_id, role: s.role, teamId: s.team_id, actor: { type: 'user', id: s.user_id }, via: 'session', sessionId: s.id, csrfHash: s.csrf_token_hash };
+        cache.set(hash, ctx, s.expires_at);
+        return ctx;
       }
       return null;
+    },
+
+    /** After a change that can end or narrow someone's access (deactivation, role, team). */
+    forgetCachedCredentials(): void {
+      cache.clear();
     },
 
     checkCsrf(ctx: AuthContext, token: string | undefined): void {
@@ -114,6 +131,7 @@ export function createAuthService(
     async logout(ctx: AuthContext): Promise<void> {
       if (!ctx.sessionId || !ctx.userId) return;
       await withTenant(db, ctx, (tx) => q.revokeSession(tx, ctx.userId!, ctx.sessionId!));
+      cache.clear();
     },
 
     async me(ctx: AuthContext) {
@@ -140,6 +158,7 @@ export function createAuthService(
     async revokeSession(ctx: AuthContext, sessionId: string): Promise<void> {
       authorize(ctx, 'sessions:own');
       const done = ctx.userId ? await withTenant(db, ctx, (tx) => q.revokeSession(tx, ctx.userId!, sessionId)) : false;
+      cache.clear();
       if (!done) throw new DomainError('not_found', 'No active session of yours has this id.');
     },
 
@@ -166,6 +185,7 @@ export function createAuthService(
         if (revoked) await recordAudit(tx, { organizationId: ctx.organizationId, actorType: ctx.actor.type, actorId: ctx.actor.id, action: 'api_key.revoke', entityType: 'api_key', entityId: id });
         return revoked;
       });
+      cache.clear();
       if (!done) throw new DomainError('not_found', 'No active API key has this id.');
     },
   };

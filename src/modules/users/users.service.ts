@@ -68,7 +68,7 @@ export function createUsersService(db: Kysely<DB>, auth: AuthService) {
         if (input.is_active === false) await q.revokeAccessOf(tx, id);
         await audit(tx, ctx, input.is_active === false ? 'user.deactivate' : 'user.update', 'user', id, { fields: Object.keys(values).join(',') });
         return user;
-      });
+      }).finally(() => auth.forgetCachedCredentials());
     },
 
     async invite(ctx: AuthContext, input: { email: string; role: UserRole; team_id?: string | null }) {
@@ -139,6 +139,8 @@ export function createUsersService(db: Kysely<DB>, auth: AuthService) {
         if (!(await teamQ.getTeam(tx, id))) throw new DomainError('not_found', 'No team of your organization has this id.');
         await teamQ.deleteTeam(tx, id);
       });
+      // Members' team_id became NULL: their cached sign-ins must not keep the old team.
+      auth.forgetCachedCredentials();
     },
   };
 }

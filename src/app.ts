@@ -10,6 +10,8 @@ import { createAuthService } from './modules/auth/auth.service.ts';
 import { createSupabaseVerifier } from './modules/auth/supabase-jwt.ts';
 import { createConversationsService } from './modules/conversations/conversations.service.ts';
 import { createTimelineService } from './modules/timeline/timeline.service.ts';
+import { createImportsService, IMPORT_QUEUE } from './modules/imports/imports.service.ts';
+import { createTrackingService } from './modules/tracking/tracking.service.ts';
 import { createLeadsService } from './modules/leads/leads.service.ts';
 import { createSystemService } from './modules/system/system.service.ts';
 import { createUsersService } from './modules/users/users.service.ts';
@@ -45,6 +47,9 @@ export async function createApp(config: Config, logger: Logger, options: { datab
     const system = createSystemService(database, demo ? { email: demo.adminEmail, password: demo.password } : undefined);
     const auth = createAuthService(database.db, { supabase: createSupabaseVerifier(config.supabase) });
     const leads = createLeadsService(database.db);
+    // The worker is created below; an enqueued import wakes it so it starts at once.
+    let wakeWorker = () => {};
+    const imports = createImportsService(database.db, { maxUploadBytes: config.imports.maxUploadBytes, onEnqueued: () => wakeWorker() });
     const server = await buildServer({
       logger,
       system,
@@ -54,12 +59,15 @@ export async function createApp(config: Config, logger: Logger, options: { datab
       activities: createActivitiesService(database.db, leads),
       conversations: createConversationsService(database.db, leads),
       timeline: createTimelineService(database.db, leads),
+      imports,
+      tracking: createTrackingService(database.db, leads),
     });
     // Handlers arrive with the modules that need background work (imports, scoring, …).
     const worker = config.workers
-      ? createWorker({ db: database.db, handlers: {}, onError: (err, job) => logger.error({ err, job: job?.id }, 'job failed') })
+      ? createWorker({ db: database.db, handlers: { [IMPORT_QUEUE]: imports.handleJob }, onError: (err, job) => logger.error({ err, job: job?.id }, 'job failed') })
       : undefined;
     worker?.start();
+    if (worker) wakeWorker = () => worker.wake();
     return {
       database,
       server,

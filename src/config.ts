@@ -21,6 +21,7 @@ const envSchema = z.object({
   LEADAI_DEMO: z.enum(['auto', 'off']).default('auto'),
   LEADAI_DEMO_LEADS: z.coerce.number().int().min(1).max(1_000_000).default(2000),
   LEADAI_WORKERS: boolish.default(true),
+  LEADAI_IMPORT_MAX_MB: z.coerce.number().int().min(1).max(10_240).default(512),
   SUPABASE_JWT_SECRET: z.string().min(32, 'must be the project JWT secret (at least 32 characters)').optional(),
   SUPABASE_JWKS_URL: z.string().url().optional(),
   SUPABASE_JWT_AUDIENCE: z.string().min(1).default('authenticated'),
@@ -39,6 +40,8 @@ export type Config = Readonly<{
     | Readonly<{ kind: 'server'; url: string; poolSize: number }>;
   demo: Readonly<{ mode: 'auto' | 'off'; leads: number }>;
   workers: boolean;
+  /** CSV uploads (POST /api/v1/imports) larger than this are refused with 413. */
+  imports: Readonly<{ maxUploadBytes: number }>;
   /** Supabase Auth access tokens are accepted when either is set. */
   supabase: Readonly<{ jwtSecret: string | undefined; jwksUrl: string | undefined; audience: string }>;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
@@ -76,6 +79,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ),
     demo: Object.freeze({ mode: e.LEADAI_DEMO, leads: e.LEADAI_DEMO_LEADS }),
     workers: e.LEADAI_WORKERS,
+    imports: Object.freeze({ maxUploadBytes: e.LEADAI_IMPORT_MAX_MB * 1024 * 1024 }),
     supabase: Object.freeze({ jwtSecret: e.SUPABASE_JWT_SECRET, jwksUrl: e.SUPABASE_JWKS_URL, audience: e.SUPABASE_JWT_AUDIENCE }),
     logLevel: e.LOG_LEVEL,
     env: e.NODE_ENV,

@@ -5,7 +5,10 @@ import { migrate } from './db/migrate.ts';
 import { createApp } from './app.ts';
 import { DEFAULT_DEMO_SEED } from './modules/demo/demo.generator.ts';
 import { seedDemo, startOfUtcDay } from './modules/demo/demo.service.ts';
-import { createOrganization, listOrganizations } from './modules/organizations/organizations.service.ts';
+import { createOrganization, listOrganizations, resolveOrganization } from './modules/organizations/organizations.service.ts';
+import { importLocalFile, localErrorsCsv } from './modules/imports/imports.service.ts';
+import { readFile, writeFile } from 'node:fs/promises';
+import { DomainError } from './shared/errors.ts';
 import { VERSION } from './modules/system/system.service.ts';
 import { createLogger } from './shared/logger.ts';
 import { createProgress, printJson, printTable, reportError } from './cli/output.ts';
@@ -160,6 +163,60 @@ export function buildProgram(): Command {
         const rows = await listOrganizations(database.db);
         if (opts.json) printJson(rows);
         else printTable(rows.map((r) => ({ id: r.id, name: r.name, users: r.users, leads: r.leads, created: r.created_at })));
+      });
+    });
+
+  program
+    .command('import')
+    .description('Import leads from a CSV file: HubSpot, Salesforce and Pipedrive exports or any spreadsheet (`,` `;` or tab separated; UTF-8 or Windows-1252).\nColumns are matched to lead fields automatically; the rest become custom fields. Importing the same file again updates, never duplicates (by email or external id).\nAn interrupted import resumes where it stopped when run again.')
+    .argument('<file>', 'the CSV file')
+    .option('--org <id-or-name>', 'the organization (default: the only one)')
+    .option('--mapping <file>', 'JSON overriding the automatic mapping, e.g. {"columns": {"Converted": "status"}, "values": {"status": {"1": "closed_won", "0": "closed_lost"}}, "ignore": ["Notes"]}')
+    .option('--dry-run', 'check every row and show what would happen, without writing anything')
+    .option('--errors <file>', 'write the rejected rows (original columns, line, reason) to this CSV file')
+    .option('--batch-size <n>', 'rows per transaction', integer('--batch-size', 1, 100_000), 5000)
+    .option('--writers <n>', 'batches written at once (PostgreSQL server only; worth it with spare cores)', integer('--writers', 1, 16), 1)
+    .option('--json', 'print the result as JSON')
+    .action(async (file: string, opts: { org?: string; mapping?: string; dryRun?: boolean; errors?: string; batchSize: number; writers: number; json?: boolean }) => {
+      const config = loadConfig();
+      let override: unknown;
+      if (opts.mapping) {
+        const text = await readFile(opts.mapping, 'utf8').catch(() => {
+          throw new DomainError('not_found', `There is no mapping file at ${opts.mapping}.`);
+        });
+        try {
+          override = JSON.parse(text);
+        } catch (error) {
+          throw new DomainError('validation', `The mapping file ${opts.mapping} is not valid JSON: ${(error as Error).message}`);
+        }
+      }
+      await withDatabase(config, async (database) => {
+        const organization = await resolveOrganization(database.db, opts.org);
+        const progress = createProgress('Importing (bytes)', !opts.json && !opts.dryRun);
+        const result = await importLocalFile(database.db, {
+          organizationId: organization.id, path: file, override, dryRun: opts.dryRun === true, batchSize: opts.batchSize, writers: database.mode === 'server' ? opts.writers : 1, onProgress: progress.update,
+        });
+        progress.stop();
+        let errorsWritten: string | undefined;
+        if (opts.errors && result.import_id && result.counts.rejected > 0) {
+          await writeFile(opts.errors, (await localErrorsCsv(database.db, organization.id, result.import_id)).csv);
+          errorsWritten = opts.errors;
+        }
+        if (opts.json) {
+          return printJson({ ...result.counts, import_id: result.import_id, dry_run: result.dry_run, resumed: result.resumed, organization, file: result.file, mapping: result.mapping, ...(result.errors ? { errors: result.errors } : {}), ...(result.preview ? { preview: result.preview } : {}) });
+        }
+        const f = result.file;
+        console.log(`${f.name}: ${f.size.toLocaleString('en-US')} bytes, ${f.encoding}${f.bom ? ' with BOM' : ''}, delimiter ${JSON.stringify(f.delimiter)}`);
+        printTable(Object.entries(result.mapping.columns).map(([column, target]) => ({ column, target })));
+        if (result.dry_run) {
+          console.log(`\nDry run, nothing written. ${result.counts.rows} rows: ${result.counts.created} would be created, ${result.counts.updated} updated, ${result.counts.rejected} rejected.`);
+          for (const e of (result.errors ?? []).slice(0, 20)) console.log(`  line ${e.line}: ${e.reason}`);
+          return;
+        }
+        console.log(`\n${result.resumed ? 'Resumed and finished' : 'Imported'} ${result.counts.rows} rows into "${organization.name}": ${result.counts.created} created, ${result.counts.updated} updated, ${result.counts.rejected} rejected.`);
+        if (result.counts.rejected > 0) {
+          console.log(errorsWritten ? `Rejected rows with their reasons: ${errorsWritten}` : `Rejected rows: run again with --errors FILE, or GET /api/v1/imports/${result.import_id}/errors.`);
+        }
       });
     });
 

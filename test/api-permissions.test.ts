@@ -14,7 +14,8 @@ const ROLES: UserRole[] = ['viewer', 'marketing', 'sales_rep', 'manager', 'admin
 type Family =
   | 'leads: read' | 'leads: create/change' | 'leads: delete' | 'leads: assign' | 'leads: merge'
   | 'activities: log' | 'conversations: record' | 'organization: read' | 'organization: settings'
-  | 'users: read' | 'users: invite/manage' | 'teams: change' | 'api keys' | 'own sessions';
+  | 'users: read' | 'users: invite/manage' | 'teams: change' | 'api keys' | 'own sessions'
+  | 'tracking keys: read' | 'tracking keys: manage' | 'journey: record';
 
 const EXPECTED: Record<Family, UserRole[]> = {
   'leads: read': ['viewer', 'marketing', 'sales_rep', 'manager', 'admin'],
@@ -31,6 +32,9 @@ const EXPECTED: Record<Family, UserRole[]> = {
   'teams: change': ['manager', 'admin'],
   'api keys': ['admin'],
   'own sessions': ['viewer', 'marketing', 'sales_rep', 'manager', 'admin'],
+  'tracking keys: read': ['marketing', 'admin'],
+  'tracking keys: manage': ['admin'],
+  'journey: record': ['marketing', 'admin'],
 };
 
 const { url } = useServer();
@@ -65,6 +69,9 @@ const attempt: Record<Family, (c: Client) => Promise<{ status: number }>> = {
   'teams: change': (c) => c.patch(`/api/v1/teams/${teamId}`, { description: 'changed' }),
   'api keys': (c) => c.get('/api/v1/api-keys'),
   'own sessions': (c) => c.get('/api/v1/auth/sessions'),
+  'tracking keys: read': (c) => c.get('/api/v1/tracking/keys'),
+  'tracking keys: manage': (c) => c.delete(`/api/v1/tracking/keys/${randomUUID()}`),
+  'journey: record': (c) => c.post(`/api/v1/leads/${randomUUID()}/journey`, { events: [{ type: 'email_open' }] }),
 };
 
 describe(`permission matrix (${MODE})`, () => {

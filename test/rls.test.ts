@@ -127,7 +127,13 @@ describe(`Row Level Security (${MODE})`, () => {
       ['outbox_events', (org, tx) => tx.insertInto('outbox_events').values({ organization_id: org, event_type: 'x', entity_type: 'x' }).execute()],
       ['scoring_models', (org, tx) => tx.insertInto('scoring_models').values({ organization_id: org, version: randomUUID().slice(0, 20), algorithm: 'x' }).execute()],
       ['lead_search_words', (org, tx) => tx.insertInto('lead_search_words').values({ organization_id: org, word: 'intruder' }).execute()],
+      ['imports', (org, tx) => tx.insertInto('imports').values({ organization_id: org, source: 'upload', file_name: 'x.csv', file_size: 1, file_sha256: 'x' }).execute()],
+      ['import_file_chunks', (org, tx) => tx.insertInto('import_file_chunks').values({ organization_id: org, import_id: randomUUID(), seq: 0, data: new Uint8Array([1]) }).execute()],
+      ['import_errors', (org, tx) => tx.insertInto('import_errors').values({ organization_id: org, import_id: randomUUID(), line: 2, reason: 'x' }).execute()],
+      ['custom_field_definitions', (org, tx) => tx.insertInto('custom_field_definitions').values({ organization_id: org, key: 'intruder', label: 'x', type: 'text' }).execute()],
       ['demo_lead_truth', (org, tx) => tx.insertInto('demo_lead_truth').values({ organization_id: org, lead_id: b.leadId, true_probability: 0.5, generator_version: 'x' }).execute()],
+      ['tracking_keys', (org, tx) => tx.insertInto('tracking_keys').values({ organization_id: org, name: 'x', write_key: `lwk_${randomUUID()}` }).execute()],
+      ['tracking_identities', (org, tx) => tx.insertInto('tracking_identities').values({ organization_id: org, anonymous_id: randomUUID(), lead_id: b.leadId }).execute()],
     ];
     expect(inserts.map(([t]) => t).sort()).toEqual([...TENANT_TABLES].sort());
     for (const [table, insert] of inserts) {

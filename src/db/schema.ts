@@ -205,6 +205,8 @@ export interface JourneyEventsTable {
   user_agent: string | null;
   occurred_at: DefaultTimestamp;
   created_at: DefaultTimestamp;
+  anonymous_id: string | null;
+  client_event_id: string | null;
 }
 
 export interface ActivitiesTable {
@@ -420,6 +422,85 @@ export interface LeadSearchWordsTable {
   word: string;
 }
 
+export const IMPORT_STATUSES = ['pending', 'queued', 'running', 'completed', 'failed'] as const;
+export type ImportStatus = (typeof IMPORT_STATUSES)[number];
+export const CUSTOM_FIELD_TYPES = ['number', 'boolean', 'date', 'category', 'text'] as const;
+export type CustomFieldType = (typeof CUSTOM_FIELD_TYPES)[number];
+
+/** 0010_imports.sql: CSV imports (see src/modules/imports). */
+export interface ImportsTable {
+  id: Generated<string>;
+  organization_id: string;
+  created_by: string | null;
+  source: 'upload' | 'cli';
+  file_name: string;
+  file_size: number;
+  file_sha256: string;
+  format: DefaultJson<JsonObject>;
+  mapping: DefaultJson<JsonObject>;
+  status: ColumnType<ImportStatus, ImportStatus | undefined, ImportStatus>;
+  job_id: number | null;
+  checkpoint_line: Generated<number>;
+  committed_ranges: DefaultJson<[number, number][]>;
+  bytes_done: Generated<number>;
+  batches: Generated<number>;
+  rows_processed: Generated<number>;
+  created_count: Generated<number>;
+  updated_count: Generated<number>;
+  rejected_count: Generated<number>;
+  last_error: string | null;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+  started_at: NullableTimestamp;
+  finished_at: NullableTimestamp;
+}
+
+export interface ImportFileChunksTable {
+  organization_id: string;
+  import_id: string;
+  seq: number;
+  data: Uint8Array;
+}
+
+export interface ImportErrorsTable {
+  organization_id: string;
+  import_id: string;
+  line: number;
+  reason: string;
+  raw: DefaultJson<string[]>;
+}
+
+export interface CustomFieldDefinitionsTable {
+  organization_id: string;
+  key: string;
+  label: string;
+  type: CustomFieldType;
+  categories: DefaultJson<string[]>;
+  source_import_id: string | null;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+export interface TrackingKeysTable {
+  id: Generated<string>;
+  organization_id: string;
+  name: string;
+  write_key: string;
+  created_by: string | null;
+  created_at: DefaultTimestamp;
+  last_used_at: NullableTimestamp;
+  revoked_at: NullableTimestamp;
+  replaces_id: string | null;
+}
+
+export interface TrackingIdentitiesTable {
+  organization_id: string;
+  anonymous_id: string;
+  lead_id: string;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
 export interface SchemaMigrationsTable {
   version: string;
   name: string;
@@ -450,6 +531,12 @@ export interface DB {
   scoring_models: ScoringModelsTable;
   demo_lead_truth: DemoLeadTruthTable;
   lead_search_words: LeadSearchWordsTable;
+  imports: ImportsTable;
+  import_file_chunks: ImportFileChunksTable;
+  import_errors: ImportErrorsTable;
+  custom_field_definitions: CustomFieldDefinitionsTable;
+  tracking_keys: TrackingKeysTable;
+  tracking_identities: TrackingIdentitiesTable;
   schema_migrations: SchemaMigrationsTable;
 }
 
@@ -459,6 +546,8 @@ export const TENANT_TABLES = [
   'activities', 'conversations', 'forecasts', 'performance_metrics', 'user_credentials',
   'sessions', 'api_keys', 'invitations', 'audit_log', 'jobs', 'outbox_events',
   'scoring_models', 'demo_lead_truth', 'lead_search_words',
+  'imports', 'import_file_chunks', 'import_errors', 'custom_field_definitions',
+  'tracking_keys', 'tracking_identities',
 ] as const satisfies readonly (keyof DB)[];
 
 export type Lead = Selectable<LeadsTable>;

@@ -11,7 +11,11 @@ import type { ConversationsService } from '../modules/conversations/conversation
 import { registerConversationRoutes } from '../modules/conversations/conversations.routes.ts';
 import type { LeadsService } from '../modules/leads/leads.service.ts';
 import type { TimelineService } from '../modules/timeline/timeline.service.ts';
+import type { ImportsService } from '../modules/imports/imports.service.ts';
+import { registerImportRoutes } from '../modules/imports/imports.routes.ts';
 import { registerTimelineRoutes } from '../modules/timeline/timeline.routes.ts';
+import type { TrackingService } from '../modules/tracking/tracking.service.ts';
+import { registerTrackingRoutes } from '../modules/tracking/tracking.routes.ts';
 import { registerLeadRoutes } from '../modules/leads/leads.routes.ts';
 import type { SystemService } from '../modules/system/system.service.ts';
 import type { UsersService } from '../modules/users/users.service.ts';
@@ -30,6 +34,8 @@ export interface ServerDeps {
   activities: ActivitiesService;
   conversations: ConversationsService;
   timeline: TimelineService;
+  imports: ImportsService;
+  tracking: TrackingService;
 }
 
 /**
@@ -89,5 +95,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await registerActivityRoutes(app, deps.activities, deps.auth);
   await registerConversationRoutes(app, deps.conversations, deps.auth);
   await registerTimelineRoutes(app, deps.timeline, deps.auth);
+  await registerImportRoutes(app, deps.imports, deps.auth);
+  await registerTrackingRoutes(app, deps.tracking, deps.auth);
   return app;
 }

@@ -46,5 +46,12 @@ export async function createTenantRows(db: Kysely<DB>, name: string): Promise<Te
   await db.insertInto('outbox_events').values({ organization_id: organizationId, event_type: 'lead.created', entity_type: 'lead', entity_id: leadId }).execute();
   await db.insertInto('scoring_models').values({ organization_id: organizationId, version: `v-${tag}`, algorithm: 'prior' }).execute();
   await db.insertInto('demo_lead_truth').values({ lead_id: leadId, organization_id: organizationId, true_probability: 0.3, generator_version: 'test' }).execute();
+  await db.insertInto('tracking_keys').values({ organization_id: organizationId, name: 'Website', write_key: `lwk_${tag}`, created_by: userId }).execute();
+  await db.insertInto('tracking_identities').values({ organization_id: organizationId, anonymous_id: `anon-${tag}`, lead_id: leadId }).execute();
+  const importId = randomUUID();
+  await db.insertInto('imports').values({ id: importId, organization_id: organizationId, created_by: userId, source: 'upload', file_name: 'leads.csv', file_size: 1, file_sha256: tag }).execute();
+  await db.insertInto('import_file_chunks').values({ organization_id: organizationId, import_id: importId, seq: 0, data: new Uint8Array([0x61]) }).execute();
+  await db.insertInto('import_errors').values({ organization_id: organizationId, import_id: importId, line: 2, reason: 'bad email', raw: '["x"]' }).execute();
+  await db.insertInto('custom_field_definitions').values({ organization_id: organizationId, key: 'industry', label: 'Industry', type: 'category' }).execute();
   return { organizationId, userId, teamId, leadId, activityId };
 }

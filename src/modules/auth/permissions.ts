@@ -14,6 +14,8 @@ export const ACTIONS = [
   'teams:read', 'teams:manage',
   'api_keys:manage',
   'sessions:own',
+  'imports:write',
+  'tracking:read', 'tracking:manage', 'journey:write',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -21,9 +23,9 @@ const everyone: Action[] = ['leads:read', 'org:read', 'users:read', 'teams:read'
 
 export const PERMISSIONS: Record<UserRole, ReadonlySet<Action>> = {
   viewer: new Set(everyone),
-  marketing: new Set([...everyone]),
+  marketing: new Set([...everyone, 'imports:write', 'tracking:read', 'journey:write']),
   sales_rep: new Set([...everyone, 'leads:write', 'activities:write', 'conversations:write']),
-  manager: new Set([...everyone, 'leads:write', 'leads:delete', 'leads:assign', 'leads:merge', 'activities:write', 'conversations:write', 'teams:manage']),
+  manager: new Set([...everyone, 'leads:write', 'leads:delete', 'leads:assign', 'leads:merge', 'activities:write', 'conversations:write', 'teams:manage', 'imports:write']),
   admin: new Set(ACTIONS),
 };
 
@@ -39,7 +41,7 @@ export function authorize(ctx: AuthContext, action: Action): void {
 
 function describe(action: Action): string {
   const [resource, verb] = action.split(':') as [string, string];
-  const nouns: Record<string, string> = { activities: 'activities', conversations: 'conversations', leads: 'leads', org: 'organization settings', users: 'users', teams: 'teams', api_keys: 'API keys', sessions: 'sessions' };
+  const nouns: Record<string, string> = { activities: 'activities', conversations: 'conversations', leads: 'leads', org: 'organization settings', users: 'users', teams: 'teams', api_keys: 'API keys', sessions: 'sessions', imports: 'imports', tracking: 'tracking keys', journey: 'journey events' };
   const verbs: Record<string, string> = { read: 'read', write: 'create or change', delete: 'delete', assign: 'assign', update: 'change', manage: 'manage', own: 'manage their own', merge: 'merge' };
   return `${verbs[verb] ?? verb} ${nouns[resource] ?? resource}`;
 }

@@ -8,7 +8,8 @@ import type { AuthContext } from '../auth/auth.context.ts';
  */
 export async function emitEvent(
   tx: Tx,
-  ctx: Pick<AuthContext, 'organizationId' | 'actor'>,
+  // A null actor is the system (e.g. a CLI import): no user or key acted.
+  ctx: Pick<AuthContext, 'organizationId'> & { actor: { id: string | null } },
   event: { type: string; entityType: string; entityId: string; payload?: Record<string, unknown> },
 ): Promise<void> {
   await tx

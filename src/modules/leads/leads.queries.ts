@@ -175,7 +175,7 @@ export function leadIdInScope(scope: LeadScope) {
  * other modules' tables by design: a merge must move all of a lead's history in one
  * transaction, and listing the tables here keeps that knowledge in one place.
  */
-export const LEAD_CHILD_TABLES = ['activities', 'conversations', 'journey_events', 'lead_scores', 'ai_insights'] as const;
+export const LEAD_CHILD_TABLES = ['activities', 'conversations', 'journey_events', 'lead_scores', 'ai_insights', 'tracking_identities'] as const;
 
 export async function moveLeadChildren(tx: Tx, sourceId: string, targetId: string): Promise<Record<string, number>> {
   const moved: Record<string, number> = {};
@@ -195,4 +195,20 @@ export async function assignLeads(tx: Tx, ids: string[], scope: LeadScope, value
     .returning('id')
     .execute();
   return rows.map((r) => r.id);
+}
+
+/**
+ * Inserts the lead unless the organization already has one with this email; either way
+ * returns its id. The unique index on (organization_id, lower(email)) decides between
+ * concurrent callers: the loser's insert waits for the winner and does nothing, and its
+ * next statement sees the winner's row.
+ */
+export async function findOrInsertLeadByEmail(tx: Tx, values: Insertable<LeadsTable> & { email: string }): Promise<{ id: string; created: boolean }> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const inserted = await tx.insertInto('leads').values(values).onConflict((oc) => oc.doNothing()).returning('id').executeTakeFirst();
+    if (inserted) return { id: inserted.id, created: true };
+    const existing = await findLeadIdByEmail(tx, values.email);
+    if (existing) return { id: existing.id, created: false };
+  }
+  throw new Error('findOrInsertLeadByEmail: the lead kept disappearing between insert and select');
 }

@@ -247,3 +247,26 @@ export function createLeadsService(db: Kysely<DB>) {
 }
 
 export type LeadsService = ReturnType<typeof createLeadsService>;
+
+/**
+ * For modules that learn of a person by email inside their own transaction (the website
+ * tracker's identify): the organization's lead with this email, created when there is
+ * none. Concurrent calls for one email agree on one lead.
+ */
+export async function findOrCreateLeadByEmail(
+  tx: Tx,
+  ctx: Pick<AuthContext, 'organizationId' | 'actor'>,
+  input: { email: string; firstName: string; lastName: string; company: string | null; phone: string | null; source: string },
+): Promise<{ id: string; created: boolean }> {
+  const lead = await q.findOrInsertLeadByEmail(tx, {
+    organization_id: ctx.organizationId,
+    email: input.email,
+    first_name: input.firstName,
+    last_name: input.lastName,
+    company: input.company,
+    phone: input.phone,
+    source: input.source,
+  });
+  if (lead.created) await emitEvent(tx, ctx, { type: 'lead.created', entityType: 'lead', entityId: lead.id, payload: { source: input.source } });
+  return lead;
+}

@@ -1,0 +1,435 @@
+import { parse } from 'csv-parse';
+import type { Kysely } from 'kysely';
+import type { DB, JsonObject } from '../../db/schema.ts';
+import { withTenant, type TenantContext } from '../../db/tenant.ts';
+import { DomainError } from '../../shared/errors.ts';
+import { emitEvent } from '../events/events.service.ts';
+import { decodeHead, decodeStream, type CsvFormat } from './csv-sniff.ts';
+import { uniqueHeaders, type ImportMapping } from './header-mapping.ts';
+import * as q from './imports.queries.ts';
+import {
+  createRowMapper, customFieldsOf, CustomFields, mergeDuplicates, planColumns, type MapRow, type PreparedLead, type RowError,
+} from './row-mapping.ts';
+
+/**
+ * The import engine, shared by the background job (an uploaded file, read back from the
+ * database) and the CLI (a local file, in-process): parse, map, and write in batches, each
+ * batch in one transaction with its checkpoint, so a killed run resumes after the last
+ * committed batch and never writes a row twice.
+ */
+export type ByteSource = () => AsyncIterable<Uint8Array>;
+
+export interface StoredFormat extends CsvFormat {
+  headers: string[];
+}
+
+export interface RunOptions {
+  batchSize?: number;
+  signal?: AbortSignal;
+  onProgress?: (bytesDone: number, bytesTotal: number, rows: number) => Promise<void> | void;
+  /**
+   * Batches written at once, each in its own transaction (server mode only: PGlite has
+   * one connection). Index maintenance on leads is CPU-bound in PostgreSQL, so this helps
+   * with spare cores; on a 2-core machine shared with the importer it gained ~4 %.
+   */
+  writers?: number;
+  /** After each committed batch (tests use it to interrupt a run). */
+  onBatch?: (batch: number) => void;
+}
+
+export interface ImportCounts {
+  rows: number;
+  created: number;
+  updated: number;
+  rejected: number;
+}
+
+export const DEFAULT_BATCH_SIZE = 5000;
+const SAMPLE_ROWS = 1000;
+const HEAD_BYTES = 256 * 1024;
+
+export function csvParser(delimiter: string, options: { toLine?: number } = {}) {
+  return parse({
+    delimiter,
+    info: true,
+    relax_column_count: true,
+    relax_quotes: true,
+    skip_empty_lines: true,
+    record_delimiter: ['\r\n', '\n', '\r'],
+    ...(options.toLine ? { to_line: options.toLine } : {}),
+  });
+}
+
+/**
+ * The line a record starts on. csv-parse reports the line where a record ends, counting a
+ * quoted \r\n as two lines (and keeps that count): the tracker undoes the drift.
+ */
+function lineTracker() {
+  let drift = 0;
+  return (endLine: number, cells: readonly string[]): number => {
+    let breaks = 0;
+    let crlf = 0;
+    for (const c of cells) {
+      if (c.indexOf('\n') < 0 && c.indexOf('\r') < 0) continue;
+      for (let i = 0; i < c.length; i++) {
+        const ch = c.charCodeAt(i);
+        if (ch === 13 && c.charCodeAt(i + 1) === 10) {
+          crlf++;
+          breaks++;
+          i++;
+        } else if (ch === 10 || ch === 13) breaks++;
+      }
+    }
+    drift += crlf;
+    return endLine - drift - breaks;
+  };
+}
+
+export interface Sample {
+  headers: string[];
+  rows: { line: number; cells: string[] }[];
+}
+
+/**
+ * Headers and the first rows from the start of a file. When the head is only part of the
+ * file, its last record may be cut and is left out.
+ */
+export async function sampleHead(head: Uint8Array, format: CsvFormat, complete: boolean): Promise<Sample> {
+  const text = decodeHead(head, format.encoding, format.bom);
+  const parser = csvParser(format.delimiter);
+  const records: { line: number; cells: string[] }[] = [];
+  const startLine = lineTracker();
+  parser.on('readable', () => {
+    let r: { record: string[]; info: { lines: number } } | null;
+    while ((r = parser.read() as typeof r) !== null) records.push({ line: startLine(r.info.lines, r.record), cells: r.record });
+  });
+  const done = new Promise<void>((resolve, reject) => {
+    parser.on('end', resolve);
+    parser.on('error', reject);
+  });
+  // A cut head may end inside quotes: only the complete records before it count.
+  const cut = complete ? text : text.slice(0, Math.max(text.lastIndexOf('\n'), 0));
+  parser.write(cut);
+  parser.end();
+  await done.catch((error: Error) => {
+    if (complete) throw new DomainError('validation', `The file could not be read as CSV: ${error.message}`, { field: 'file' });
+  });
+  if (!complete && records.length > 1) records.pop();
+  const [header, ...rows] = records;
+  if (!header) throw new DomainError('validation', 'The file has no header row.', { field: 'file' });
+  return { headers: uniqueHeaders(header.cells), rows: rows.slice(0, SAMPLE_ROWS) };
+}
+
+export async function readHead(source: ByteSource, limit = HEAD_BYTES): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  let n = 0;
+  for await (const chunk of source()) {
+    parts.push(chunk);
+    n += chunk.byteLength;
+    if (n >= limit) break;
+  }
+  return Buffer.concat(parts).subarray(0, limit);
+}
+
+type ImportRow = NonNullable<Awaited<ReturnType<typeof q.getImport>>>;
+
+export async function prepareMapper(db: Kysely<DB>, ctx: TenantContext, format: StoredFormat, mapping: ImportMapping, sample: Sample) {
+  const plan = planColumns(format.headers, mapping);
+  const catalogue = await withTenant(db, ctx, (tx) => q.listCustomFields(tx));
+  const customPlan = customFieldsOf(plan);
+  const indexOf = new Map(customPlan.map((c) => [c.key, c.index]));
+  const custom = CustomFields.from(customPlan, sample.rows.map((r) => r.cells), indexOf, new Map(catalogue.map((c) => [c.key, { type: c.type, categories: c.categories }])));
+  custom.decimalComma = format.delimiter === ';';
+  return { mapRow: createRowMapper(plan, mapping, custom), custom };
+}
+
+/**
+ * Streams records (after the header), with their start line and the bytes read so far.
+ */
+export async function* records(source: ByteSource, format: CsvFormat): AsyncGenerator<{ line: number; cells: string[]; bytes: number }> {
+  const parser = csvParser(format.delimiter);
+  let bytes = 0;
+  let first = true;
+  const startLine = lineTracker();
+  const feed = (async () => {
+    try {
+      for await (const { text, bytes: n } of decodeStream(source(), format)) {
+        if (parser.destroyed) return;
+        bytes += n;
+        if (!parser.write(text)) {
+          await new Promise<void>((resolve) => {
+            const done = () => {
+              parser.off('drain', done);
+              parser.off('close', done);
+              resolve();
+            };
+            parser.on('drain', done);
+            parser.on('close', done);
+          });
+        }
+      }
+      if (!parser.destroyed) parser.end();
+    } catch (error) {
+      parser.destroy(error as Error);
+    }
+  })();
+  try {
+    for await (const r of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      const line = startLine(r.info.lines, r.record);
+      if (first) {
+        first = false;
+        continue;
+      }
+      yield { line, cells: r.record, bytes };
+    }
+  } catch (error) {
+    throw new DomainError('validation', `The file could not be read as CSV: ${(error as Error).message}`, { field: 'file' });
+  } finally {
+    parser.destroy();
+    await feed;
+  }
+}
+
+interface Batch {
+  leads: PreparedLead[];
+  errors: RowError[];
+  raw: Map<number, string[]>;
+  /** The batch covers the lines after this one (the previous record's) up to lastLine. */
+  after: number;
+  lastLine: number;
+  bytes: number;
+  rows: number;
+}
+
+/**
+ * Runs (or resumes) an import to the end. Returns the import's cumulative counts.
+ */
+export async function runImport(db: Kysely<DB>, imp: ImportRow, source: ByteSource, options: RunOptions = {}): Promise<ImportCounts> {
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  const writers = Math.max(1, Math.floor(options.writers ?? 1));
+  const ctx: TenantContext = { organizationId: imp.organization_id, userId: imp.created_by };
+  const actor = { organizationId: imp.organization_id, actor: { id: imp.created_by } };
+  const format = imp.format as unknown as StoredFormat;
+  const mapping = imp.mapping as unknown as ImportMapping;
+  const sample = await sampleHead(await readHead(source), format, imp.file_size <= HEAD_BYTES);
+  const { mapRow, custom } = await prepareMapper(db, ctx, format, mapping, sample);
+
+  await withTenant(db, ctx, (tx) => q.updateImport(tx, imp.id, { status: 'running', started_at: imp.started_at ?? new Date(), last_error: null }));
+  // Lines already committed: everything up to the checkpoint, and the ranges of batches
+  // that committed out of order (with several writers) beyond it.
+  const committed = (imp.committed_ranges as unknown as [number, number][]) ?? [];
+  const isCommitted = (line: number) => line <= imp.checkpoint_line || committed.some(([after, last]) => line > after && line <= last);
+  // The header is line 1; a batch's range starts after the record before it.
+  let previousLine = 1;
+  let batchNo = imp.batches;
+  const totals: ImportCounts = { rows: imp.rows_processed, created: imp.created_count, updated: imp.updated_count, rejected: imp.rejected_count };
+  // The organization's size when the planner last saw it (the table may be large and its
+  // statistics fresh while this organization is new to it).
+  let statsRows = await withTenant(db, ctx, (tx) => q.countLeads(tx));
+  let insertedSinceStats = 0;
+
+  const inflight = new Map<Promise<void>, Set<string>>();
+  let failure: unknown;
+  let lastDone: Promise<void> = Promise.resolve();
+
+  const write = async (batch: Batch, customChanges: CustomFieldChange[], before: Promise<void>) => {
+    let result: Awaited<ReturnType<typeof writeBatch>>;
+    try {
+      result = await withTenant(db, ctx, (tx) => writeBatch(tx, imp, batch, customChanges));
+    } catch (error) {
+      // Two writers met on a lock (deadlock) or the same new key: once the earlier batch
+      // has committed, this one sees its rows and goes through.
+      if (!isRetryable(error)) throw error;
+      await before.catch(() => {});
+      result = await withTenant(db, ctx, (tx) => writeBatch(tx, imp, batch, customChanges));
+    }
+    batchNo++;
+    totals.rows += batch.rows;
+    totals.created += result.created;
+    totals.updated += result.updated;
+    totals.rejected += result.rejected;
+    insertedSinceStats += result.created;
+    // When the organization has doubled since the planner last looked (always, early in a
+    // first large import), refresh the statistics: cheap, and logarithmic in the import's size.
+    if (insertedSinceStats >= Math.max(batchSize, statsRows)) {
+      statsRows += insertedSinceStats;
+      insertedSinceStats = 0;
+      await q.analyzeLeads(db);
+    }
+    await options.onProgress?.(batch.bytes, imp.file_size, totals.rows);
+    options.onBatch?.(batchNo);
+  };
+
+  let batch = newBatch();
+  // Writing overlaps parsing; with several writers, batches also overlap each other.
+  const flush = async () => {
+    if (batch.rows === 0) return;
+    const current = batch;
+    batch = newBatch();
+    // Batches that share an email or external id with one in flight wait for it, so two
+    // writers never insert the same lead.
+    const keys = batchKeys(current);
+    while (inflight.size >= writers || [...inflight.values()].some((k) => intersects(k, keys))) {
+      await Promise.race(inflight.keys()).catch(() => {});
+    }
+    if (failure) throw failure;
+    if (options.signal?.aborted) {
+      await Promise.allSettled(inflight.keys());
+      throw options.signal.reason ?? new Error('aborted');
+    }
+    const customChanges = [...custom.changed].map((key) => {
+      const f = custom.fields.get(key)!;
+      return { key, label: f.label, type: f.type, categories: f.type === 'category' ? [...f.categories].sort() : [] };
+    });
+    custom.changed.clear();
+    const p = write(current, customChanges, lastDone);
+    lastDone = p.catch(() => {});
+    inflight.set(p, keys);
+    p.then(
+      () => inflight.delete(p),
+      (error: unknown) => {
+        inflight.delete(p);
+        failure ??= error;
+      },
+    );
+  };
+
+  try {
+    for await (const record of records(source, format)) {
+      if (isCommitted(record.line)) {
+        // A batch never spans committed lines: its range must cover only its own rows.
+        await flush();
+        previousLine = record.line;
+        continue;
+      }
+      if (batch.after < 0) batch.after = previousLine;
+      previousLine = record.line;
+      addRecord(batch, mapRow, record);
+      if (batch.rows >= batchSize) await flush();
+    }
+    await flush();
+  } finally {
+    await Promise.allSettled(inflight.keys());
+  }
+  if (failure) throw failure;
+
+  await withTenant(db, ctx, async (tx) => {
+    await q.updateImport(tx, imp.id, { status: 'completed', finished_at: new Date(), bytes_done: imp.file_size });
+    await q.deleteChunks(tx, imp.id);
+    await emitEvent(tx, actor, { type: 'import.completed', entityType: 'import', entityId: imp.id, payload: { ...totals } });
+  });
+  await options.onProgress?.(imp.file_size, imp.file_size, totals.rows);
+  return totals;
+}
+
+type CustomFieldChange = { key: string; label: string; type: 'number' | 'boolean' | 'date' | 'category' | 'text'; categories: string[] };
+
+function isRetryable(error: unknown): boolean {
+  const code = (error as { code?: string }).code;
+  return code === '40P01' || code === '40001' || code === '23505';
+}
+
+function batchKeys(batch: Batch): Set<string> {
+  const keys = new Set<string>();
+  for (const l of batch.leads) {
+    if (l.email) keys.add(`e:${l.email}`);
+    if (l.external_id) keys.add(`x:${l.external_id}`);
+  }
+  return keys;
+}
+
+function intersects(a: Set<string>, b: Set<string>): boolean {
+  const [small, large] = a.size < b.size ? [a, b] : [b, a];
+  for (const k of small) if (large.has(k)) return true;
+  return false;
+}
+
+function newBatch(): Batch {
+  return { leads: [], errors: [], raw: new Map(), after: -1, lastLine: 0, bytes: 0, rows: 0 };
+}
+
+function addRecord(batch: Batch, mapRow: MapRow, record: { line: number; cells: string[]; bytes: number }) {
+  batch.lastLine = record.line;
+  batch.bytes = record.bytes;
+  const mapped = mapRow(record.cells, record.line);
+  if (mapped === null) return;
+  batch.rows++;
+  if ('reason' in mapped) batch.errors.push(mapped);
+  else {
+    batch.leads.push(mapped);
+    batch.raw.set(record.line, record.cells);
+  }
+}
+
+async function writeBatch(
+  tx: Parameters<Parameters<typeof withTenant>[2]>[0],
+  imp: ImportRow,
+  batch: Batch,
+  customChanges: CustomFieldChange[],
+) {
+  const errors: RowError[] = [...batch.errors];
+  const merged = mergeDuplicates(batch.leads);
+  for (const e of merged.errors) errors.push({ ...e, raw: batch.raw.get(e.line) ?? [] });
+
+  const emails = [...new Set(merged.rows.flatMap((r) => (r.email ? [r.email] : [])))];
+  const externalIds = [...new Set(merged.rows.flatMap((r) => (r.external_id ? [r.external_id] : [])))];
+  const matches = await q.matchLeads(tx, emails, externalIds);
+  const byEmail = new Map<string, string>();
+  const byExt = new Map<string, string>();
+  const extOf = new Map<string, string | null>();
+  for (const m of matches) {
+    extOf.set(m.id, m.external_id);
+    if (m.email) byEmail.set(m.email, m.id);
+    if (m.external_id) byExt.set(m.external_id, m.id);
+  }
+  const inserts: PreparedLead[] = [];
+  const updates: PreparedLead[] = [];
+  const ids: string[] = [];
+  const updateOf = new Map<string, PreparedLead>();
+  let folded = 0;
+  for (const row of merged.rows) {
+    const idE = row.email ? byEmail.get(row.email) : undefined;
+    const idX = row.external_id ? byExt.get(row.external_id) : undefined;
+    if (idE && idX && idE !== idX) {
+      errors.push({ line: row.line, reason: `email ${row.email} belongs to one existing lead and external id ${row.external_id} to another; merge them first or fix the row`, raw: batch.raw.get(row.line) ?? [] });
+      continue;
+    }
+    const id = idX ?? idE;
+    const existingExt = id ? extOf.get(id) : null;
+    if (id && !idX && row.external_id && existingExt && existingExt !== row.external_id) {
+      errors.push({ line: row.line, reason: `email ${row.email} belongs to an existing lead with another external id (${existingExt})`, raw: batch.raw.get(row.line) ?? [] });
+      continue;
+    }
+    if (!id) {
+      inserts.push(row);
+      continue;
+    }
+    const earlier = updateOf.get(id);
+    if (earlier) {
+      // Two rows of the file reach one lead (one by email, one by external id).
+      for (const key of Object.keys(row) as (keyof PreparedLead)[]) {
+        if (key !== 'line' && key !== 'custom_fields' && row[key] !== null) (earlier as unknown as Record<string, unknown>)[key] = row[key];
+      }
+      earlier.custom_fields = { ...earlier.custom_fields, ...row.custom_fields };
+      folded++;
+      continue;
+    }
+    updateOf.set(id, row);
+    updates.push(row);
+    ids.push(id);
+  }
+
+  const created = await q.insertLeads(tx, imp.organization_id, inserts);
+  const updated = (await q.updateLeads(tx, updates, ids)) + merged.merged + folded;
+  errors.sort((a, b) => a.line - b.line);
+  await q.insertErrors(tx, imp.organization_id, imp.id, errors);
+  await q.upsertCustomFields(tx, imp.organization_id, imp.id, customChanges);
+  const advanced = await q.recordBatch(tx, imp.id, {
+    after: batch.after, lastLine: batch.lastLine, bytes: batch.bytes, rows: batch.rows, created, updated, rejected: errors.length,
+  });
+  if (!advanced) throw new DomainError('conflict', 'This import is being run by another process; this run stops without writing.');
+  const payload: JsonObject = { import_id: imp.id, created, updated, rejected: errors.length, through_line: batch.lastLine };
+  // One summary event per batch, not one per lead: subscribers refresh lists, not rows.
+  await emitEvent(tx, { organizationId: imp.organization_id, actor: { id: imp.created_by } }, { type: 'leads.imported', entityType: 'import', entityId: imp.id, payload });
+  return { created, updated, rejected: errors.length };
+}

@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import { CUSTOM_FIELD_TYPES, IMPORT_STATUSES, LEAD_STATUSES } from '../../db/schema.ts';
+import { LEAD_FIELDS } from './header-mapping.ts';
+
+const Target = z.string().meta({
+  description: `A lead field (${LEAD_FIELDS.join(', ')}), "custom" (a custom field under the column's header), "custom:<key>" or "ignore".`,
+  examples: ['email', 'status', 'custom', 'custom:annual_revenue', 'ignore'],
+});
+
+export const MappingBody = z
+  .strictObject({
+    columns: z.record(z.string(), Target).optional().meta({ description: 'Column header → target. Changes only the columns named.', examples: [{ Converted: 'status', 'Prospect ID': 'external_id' }] }),
+    values: z.record(z.string(), z.record(z.string(), z.string())).optional().meta({
+      description: 'Per field (status, stage, tags, source, campaign): file value → stored value.',
+      examples: [{ status: { '1': 'closed_won', '0': 'closed_lost' } }],
+    }),
+    ignore: z.array(z.string()).optional().meta({ description: 'Column headers to leave out.', examples: [['Notes']] }),
+  })
+  .meta({ id: 'ImportMappingChange' });
+
+const Mapping = z.object({
+  columns: z.record(z.string(), z.string()),
+  values: z.record(z.string(), z.record(z.string(), z.string())),
+});
+
+export const ImportView = z
+  .object({
+    id: z.string(),
+    status: z.enum(IMPORT_STATUSES).meta({ description: 'pending (uploaded; mapping editable) → queued → running → completed | failed' }),
+    source: z.enum(['upload', 'cli']),
+    file_name: z.string(),
+    file_size: z.number(),
+    format: z.object({
+      encoding: z.enum(['utf-8', 'windows-1252']),
+      bom: z.boolean(),
+      delimiter: z.string(),
+      headers: z.array(z.string()),
+    }),
+    mapping: Mapping,
+    counts: z.object({ rows: z.number(), created: z.number(), updated: z.number(), rejected: z.number() }),
+    progress: z.object({ bytes_done: z.number(), bytes_total: z.number(), percent: z.number(), batches: z.number(), checkpoint_line: z.number() }),
+    job_id: z.number().nullable(),
+    last_error: z.string().nullable(),
+    created_at: z.date(),
+    started_at: z.date().nullable(),
+    finished_at: z.date().nullable(),
+  })
+  .meta({ id: 'Import' });
+
+const PreviewLead = z.object({
+  email: z.string().nullable(),
+  external_id: z.string().nullable(),
+  first_name: z.string().nullable(),
+  last_name: z.string().nullable(),
+  phone: z.string().nullable(),
+  company: z.string().nullable(),
+  job_title: z.string().nullable(),
+  status: z.enum(LEAD_STATUSES).nullable(),
+  stage: z.string().nullable(),
+  source: z.string().nullable(),
+  campaign: z.string().nullable(),
+  tags: z.array(z.string()).nullable(),
+  deal_value: z.number().nullable(),
+  address: z.object({ street: z.string().optional(), city: z.string().optional(), state: z.string().optional(), country: z.string().optional(), country_code: z.string().optional(), postal_code: z.string().optional() }).nullable(),
+  custom_fields: z.record(z.string(), z.unknown()),
+  created_at: z.string().nullable(),
+  closed_at: z.string().nullable(),
+  next_follow_up_at: z.string().nullable(),
+  last_contacted_at: z.string().nullable(),
+});
+
+export const ImportWithPreview = ImportView.extend({
+  preview: z
+    .object({
+      rows: z.array(z.object({ line: z.number(), lead: PreviewLead })),
+      errors: z.array(z.object({ line: z.number(), reason: z.string() })),
+      custom_fields: z.array(z.object({ key: z.string(), label: z.string(), type: z.enum(CUSTOM_FIELD_TYPES) })),
+    })
+    .meta({ description: 'The first rows as they will be stored (null: not in the file; kept on update, default on create) and the errors among them.' }),
+}).meta({ id: 'ImportWithPreview' });
+
+export const ImportList = z.object({ data: z.array(ImportView) });
+
+export const CustomFieldList = z
+  .object({
+    data: z.array(
+      z.object({
+        key: z.string().meta({ description: 'The key in leads.custom_fields; filter with cf.<key>=<value> on GET /leads' }),
+        label: z.string(),
+        type: z.enum(CUSTOM_FIELD_TYPES),
+        categories: z.array(z.string()),
+        source_import_id: z.string().nullable(),
+        created_at: z.date(),
+        updated_at: z.date(),
+      }),
+    ),
+  })
+  .meta({ id: 'CustomFieldList' });

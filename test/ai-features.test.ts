@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { inferCustomFieldKind } from '../src/ai/features/custom-fields.ts';
+import { describe as describeFeature, explain, pointsPerLogit, recommend, subScores } from '../src/ai/features/explain.ts';
 import { encodeLeads, learnFeatureSpace, OTHER } from '../src/ai/features/feature-space.ts';
 import { emailKind, phonePlausible, titleFunction, titleSeniority } from '../src/ai/features/lead-profile.ts';
 import type { LeadSignals } from '../src/ai/features/signals.ts';
@@ -100,5 +101,48 @@ describe('custom fields become typed features', () => {
     expect(col('lead_age_days')[0]).toBe(31);
     expect(col('reply_rate')[0]).toBeNaN();
     expect(col('title_seniority')[1]).toBeNaN();
+  });
+});
+
+describe('explanations in points and words', () => {
+  const space = learnFeatureSpace([lead()]);
+  const defs = space.features;
+  const s = lead({
+    jobTitle: 'VP of Sales', email: 'ana@gmail.com', nextFollowUpAt: new Date('2026-05-29T00:00:00Z'),
+    journey: { ...lead().journey, pricingViews: 3, pricingViewsRecent: 2.6, lastAt: new Date('2026-05-30T00:00:00Z') },
+  });
+
+  it('turns log-odds contributions into points that add up exactly to the distance from the base score', () => {
+    const contributions = defs.map((_, i) => (i % 5 === 0 ? 0.4 : i % 7 === 0 ? -0.3 : 0));
+    const base = -1.2;
+    const logit = base + contributions.reduce((a, b) => a + b, 0);
+    const scale = pointsPerLogit(base, logit);
+    const total = contributions.reduce((a, c) => a + c * scale, 0);
+    const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+    expect(total).toBeCloseTo(100 * (sigmoid(logit) - sigmoid(base)), 9);
+    // Close to the base the scale is the curve's slope.
+    expect(pointsPerLogit(0, 1e-12)).toBeCloseTo(25, 6);
+    const factors = explain(defs, contributions, base, logit, s);
+    expect(factors.length).toBeGreaterThan(0);
+    expect(Math.abs(factors[0]!.points)).toBeGreaterThanOrEqual(Math.abs(factors[factors.length - 1]!.points));
+    const sub = subScores(defs, contributions);
+    expect(Object.keys(sub).sort()).toEqual(['behavioral', 'conversational', 'demographic', 'temporal']);
+    expect(Object.values(sub).every((v) => v >= 0 && v <= 100)).toBe(true);
+  });
+
+  it('says what it means in words a salesperson uses', () => {
+    const d = (name: string) => describeFeature(defs.find((f) => f.name === name)!, s);
+    expect(d('pricing_views')).toBe('Visited the pricing page 3 times');
+    expect(d('title_seniority')).toBe('VP of Sales (vp level)');
+    expect(d('email_kind')).toBe('Personal email address (gmail.com)');
+    expect(d('follow_up_overdue_days')).toBe('Follow-up overdue by 3 days');
+  });
+
+  it('recommends concrete next actions from the state of the lead', () => {
+    const actions = recommend(s, [], 72).map((r) => r.action);
+    expect(actions[0]).toBe('Do the overdue follow-up now');
+    expect(actions).toContain('Call about pricing this week');
+    expect(actions).toContain('Call today');
+    expect(recommend(lead(), [], 10).length).toBeGreaterThan(0);
   });
 });

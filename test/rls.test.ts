@@ -127,6 +127,7 @@ describe(`Row Level Security (${MODE})`, () => {
       ['outbox_events', (org, tx) => tx.insertInto('outbox_events').values({ organization_id: org, event_type: 'x', entity_type: 'x' }).execute()],
       ['scoring_models', (org, tx) => tx.insertInto('scoring_models').values({ organization_id: org, version: randomUUID().slice(0, 20), algorithm: 'x' }).execute()],
       ['lead_search_words', (org, tx) => tx.insertInto('lead_search_words').values({ organization_id: org, word: 'intruder' }).execute()],
+      ['lead_score_queue', (org, tx) => tx.insertInto('lead_score_queue').values({ organization_id: org, lead_id: b.leadId }).execute()],
       ['demo_lead_truth', (org, tx) => tx.insertInto('demo_lead_truth').values({ organization_id: org, lead_id: b.leadId, true_probability: 0.5, generator_version: 'x' }).execute()],
     ];
     expect(inserts.map(([t]) => t).sort()).toEqual([...TENANT_TABLES].sort());

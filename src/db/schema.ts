@@ -420,6 +420,13 @@ export interface LeadSearchWordsTable {
   word: string;
 }
 
+/** Leads whose score is due (0012): filled by triggers, drained by the rescoring job. */
+export interface LeadScoreQueueTable {
+  organization_id: string;
+  lead_id: string;
+  queued_at: Generated<Date>;
+}
+
 export interface SchemaMigrationsTable {
   version: string;
   name: string;
@@ -450,6 +457,7 @@ export interface DB {
   scoring_models: ScoringModelsTable;
   demo_lead_truth: DemoLeadTruthTable;
   lead_search_words: LeadSearchWordsTable;
+  lead_score_queue: LeadScoreQueueTable;
   schema_migrations: SchemaMigrationsTable;
 }
 
@@ -458,7 +466,7 @@ export const TENANT_TABLES = [
   'organizations', 'users', 'teams', 'leads', 'lead_scores', 'ai_insights', 'journey_events',
   'activities', 'conversations', 'forecasts', 'performance_metrics', 'user_credentials',
   'sessions', 'api_keys', 'invitations', 'audit_log', 'jobs', 'outbox_events',
-  'scoring_models', 'demo_lead_truth', 'lead_search_words',
+  'scoring_models', 'demo_lead_truth', 'lead_search_words', 'lead_score_queue',
 ] as const satisfies readonly (keyof DB)[];
 
 export type Lead = Selectable<LeadsTable>;

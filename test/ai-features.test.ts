@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { inferCustomFieldKind } from '../src/ai/features/custom-fields.ts';
 import { describe as describeFeature, explain, pointsPerLogit, recommend, subScores } from '../src/ai/features/explain.ts';
+import { learnDealValues, predictDealValues } from '../src/ai/features/deal-value.ts';
 import { encodeLeads, learnFeatureSpace, OTHER } from '../src/ai/features/feature-space.ts';
 import { emailKind, phonePlausible, titleFunction, titleSeniority } from '../src/ai/features/lead-profile.ts';
 import type { LeadSignals } from '../src/ai/features/signals.ts';
@@ -113,7 +114,7 @@ describe('explanations in points and words', () => {
   });
 
   it('turns log-odds contributions into points that add up exactly to the distance from the base score', () => {
-    const contributions = defs.map((_, i) => (i % 5 === 0 ? 0.4 : i % 7 === 0 ? -0.3 : 0));
+    const contributions: number[] = defs.map((_, i) => (i % 5 === 0 ? 0.4 : i % 7 === 0 ? -0.3 : 0));
     const base = -1.2;
     const logit = base + contributions.reduce((a, b) => a + b, 0);
     const scale = pointsPerLogit(base, logit);
@@ -144,5 +145,23 @@ describe('explanations in points and words', () => {
     expect(actions).toContain('Call about pricing this week');
     expect(actions).toContain('Call today');
     expect(recommend(lead(), [], 10).length).toBeGreaterThan(0);
+  });
+});
+
+describe('deal size from similar won deals', () => {
+  it('groups won deals by the fit feature that explains their size best, and shrinks small groups', () => {
+    const won = Array.from({ length: 80 }, (_, i) => lead({ customFields: { segment: i % 2 === 0 ? 'enterprise' : 'smb', colour: ['red', 'blue'][i % 3 === 0 ? 0 : 1] } }));
+    const values = won.map((_, i) => (i % 2 === 0 ? 50_000 : 5_000) * (1 + (i % 5) / 20));
+    const space = learnFeatureSpace(won);
+    const model = learnDealValues(encodeLeads(space, won), values);
+    expect(model.feature).toBe('cf:segment');
+    expect(model.explained).toBeGreaterThan(0.9);
+    const [big, small, unknown] = predictDealValues(model, encodeLeads(space, [
+      lead({ customFields: { segment: 'enterprise' } }), lead({ customFields: { segment: 'smb' } }), lead(),
+    ]));
+    expect(big!).toBeGreaterThan(40_000);
+    expect(small!).toBeLessThan(8_000);
+    expect(unknown).toBe(model.overall);
+    expect(predictDealValues(learnDealValues(encodeLeads(space, []), []), encodeLeads(space, [lead()]))).toEqual([null]);
   });
 });

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { LeadSignals } from '../../ai/features/signals.ts';
 import { SIGNAL_HALF_LIFE_DAYS } from '../../ai/features/signals.ts';
+import { cursorTime } from '../../db/keyset.ts';
 import type { Tx } from '../../db/tenant.ts';
 
 /**
@@ -139,4 +140,140 @@ function toSignals(r: RawRow): LeadSignals {
       analysed: r.analysed, sentiment: r.sentiment, sentimentTrend: r.sentiment_trend, positive: r.positive, negative: r.negative, intents: r.intents ?? {}, buyingSignals: r.conversation_signals,
     },
   };
+}
+
+// Model registry ----------------------------------------------------------------------
+
+export const MODEL_COLUMNS = ['id', 'version', 'algorithm', 'metrics', 'calibration', 'training_size', 'positives', 'is_active', 'trained_at', 'activated_at', 'created_by'] as const;
+
+export async function listModels(tx: Tx) {
+  return tx.selectFrom('scoring_models').select(MODEL_COLUMNS).orderBy('trained_at', 'desc').orderBy('version', 'desc').execute();
+}
+
+/** The active model with everything needed to score (feature space and parameters). */
+export async function activeModel(tx: Tx) {
+  return tx.selectFrom('scoring_models').select([...MODEL_COLUMNS, 'features', 'parameters']).where('is_active', '=', true).executeTakeFirst();
+}
+
+export async function modelByVersion(tx: Tx, version: string) {
+  return tx.selectFrom('scoring_models').select([...MODEL_COLUMNS, 'features', 'parameters']).where('version', '=', version).executeTakeFirst();
+}
+
+export async function modelCount(tx: Tx): Promise<number> {
+  const row = await tx.selectFrom('scoring_models').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export async function insertModel(tx: Tx, row: {
+  organizationId: string; version: string; algorithm: string; features: unknown[]; parameters: Record<string, unknown>; metrics: Record<string, unknown>;
+  calibration: unknown[]; trainingSize: number; positives: number; createdBy: string | null;
+}) {
+  return tx.insertInto('scoring_models').values({
+    organization_id: row.organizationId, version: row.version, algorithm: row.algorithm, features: JSON.stringify(row.features), parameters: JSON.stringify(row.parameters),
+    metrics: JSON.stringify(row.metrics), calibration: JSON.stringify(row.calibration), training_size: row.trainingSize, positives: row.positives, created_by: row.createdBy,
+  }).returning(MODEL_COLUMNS).executeTakeFirstOrThrow();
+}
+
+/** Makes one version the active one (the partial unique index allows one per organization). */
+export async function activateModel(tx: Tx, version: string): Promise<boolean> {
+  await tx.updateTable('scoring_models').set({ is_active: false }).where('is_active', '=', true).where('version', '<>', version).execute();
+  const r = await tx.updateTable('scoring_models').set({ is_active: true, activated_at: sql`now()` }).where('version', '=', version).executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+/** Closed leads whose outcome arrived after a time (for "enough new outcomes to retrain"). */
+export async function outcomesSince(tx: Tx, since: Date | null): Promise<{ closed: number; won: number }> {
+  const row = await tx
+    .selectFrom('leads')
+    .select([sql<number>`count(*)::int`.as('closed'), sql<number>`count(*) FILTER (WHERE status = 'closed_won')::int`.as('won')])
+    .where('status', 'in', ['closed_won', 'closed_lost'])
+    .$if(since !== null, (q) => q.where('status_changed_at', '>', since!))
+    .executeTakeFirstOrThrow();
+  return row;
+}
+
+/** Won deals' values with their lead ids, for the deal-size estimate. */
+export async function wonDealValues(tx: Tx, limit: number) {
+  return tx.selectFrom('leads').select(['id', 'deal_value']).where('status', '=', 'closed_won').where('deal_value', 'is not', null).where('deal_value', '>', 0).orderBy('closed_at', 'desc').limit(limit).execute();
+}
+
+// Scores ------------------------------------------------------------------------------
+
+export interface ScoreWrite {
+  leadId: string;
+  score: number;
+  probability: number;
+  confidence: number;
+  predictedValue: number | null;
+  sub: { demographic: number; behavioral: number; temporal: number; conversational: number };
+  explanation: { feature: string; group: 'demographic' | 'behavioral' | 'temporal' | 'conversational'; points: number; text: string }[];
+  recommendations: unknown[];
+  modelVersion: string;
+  /** A lead_scores row only when the score moved enough to be news (or is the first). */
+  history: boolean;
+}
+
+/** The leads' current scores, to decide which changes are worth a history row. */
+export async function currentScores(tx: Tx, ids: string[]) {
+  const { rows } = await sql<{ id: string; current_score: number; scored: boolean }>`
+    SELECT l.id, l.current_score, EXISTS (SELECT 1 FROM lead_scores s WHERE s.lead_id = l.id) AS scored
+    FROM leads l WHERE l.id = ANY(${ids}::uuid[])`.execute(tx);
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
+/** Writes a batch of scores: the lead's AI fields in one UPDATE, history rows in one INSERT. */
+export async function writeScores(tx: Tx, organizationId: string, rows: readonly ScoreWrite[]): Promise<number> {
+  if (rows.length === 0) return 0;
+  await sql`
+    UPDATE leads AS l SET current_score = u.score, score_confidence = u.confidence, conversion_probability = u.probability, predicted_value = u.predicted_value
+    FROM unnest(${rows.map((r) => r.leadId)}::uuid[], ${rows.map((r) => r.score)}::int[], ${rows.map((r) => r.confidence)}::numeric[],
+                ${rows.map((r) => r.probability)}::numeric[], ${rows.map((r) => r.predictedValue)}::numeric[]) AS u(id, score, confidence, probability, predicted_value)
+    WHERE l.id = u.id`.execute(tx);
+  const history = rows.filter((r) => r.history);
+  if (history.length > 0) {
+    await sql`
+      INSERT INTO lead_scores (organization_id, lead_id, score, confidence, model_version, conversion_probability,
+        demographic_score, behavioral_score, temporal_score, conversational_score, explanation, recommendations)
+      SELECT ${organizationId}::uuid, u.lead_id, u.score, u.confidence, u.model_version, u.probability, u.dem, u.beh, u.tmp, u.con, u.explanation, u.recommendations
+      FROM unnest(${history.map((r) => r.leadId)}::uuid[], ${history.map((r) => r.score)}::int[], ${history.map((r) => r.confidence)}::numeric[],
+        ${history.map((r) => r.modelVersion)}::text[], ${history.map((r) => r.probability)}::numeric[],
+        ${history.map((r) => r.sub.demographic)}::int[], ${history.map((r) => r.sub.behavioral)}::int[], ${history.map((r) => r.sub.temporal)}::int[], ${history.map((r) => r.sub.conversational)}::int[],
+        ${history.map((r) => JSON.stringify(r.explanation))}::jsonb[], ${history.map((r) => JSON.stringify(r.recommendations))}::jsonb[])
+        AS u(lead_id, score, confidence, model_version, probability, dem, beh, tmp, con, explanation, recommendations)`.execute(tx);
+  }
+  return history.length;
+}
+
+export async function latestScore(tx: Tx, leadId: string) {
+  return tx.selectFrom('lead_scores').selectAll().where('lead_id', '=', leadId).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
+}
+
+export async function scoreHistory(tx: Tx, leadId: string, limit: number, before: [string, string] | null) {
+  let q = tx.selectFrom('lead_scores')
+    .select(['id', 'score', 'confidence', 'conversion_probability', 'model_version', 'demographic_score', 'behavioral_score', 'temporal_score', 'conversational_score', 'created_at'])
+    .select(cursorTime(sql.ref('created_at')).as('cursor_at'))
+    .where('lead_id', '=', leadId);
+  if (before) q = q.where(sql<boolean>`(created_at, id) < (${before[0]}::timestamptz, ${before[1]}::uuid)`);
+  return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
+}
+
+// The rescoring queue -----------------------------------------------------------------
+
+/** Takes up to `limit` queued leads (oldest first); concurrent workers take different ones. */
+export async function takeQueuedLeads(tx: Tx, limit: number): Promise<string[]> {
+  const { rows } = await sql<{ lead_id: string }>`
+    DELETE FROM lead_score_queue WHERE (organization_id, lead_id) IN (
+      SELECT organization_id, lead_id FROM lead_score_queue ORDER BY queued_at LIMIT ${limit} FOR UPDATE SKIP LOCKED)
+    RETURNING lead_id`.execute(tx);
+  return rows.map((r) => r.lead_id);
+}
+
+export async function queueAllLeads(tx: Tx, organizationId: string): Promise<number> {
+  const r = await sql`INSERT INTO lead_score_queue (organization_id, lead_id) SELECT ${organizationId}::uuid, id FROM leads ON CONFLICT DO NOTHING`.execute(tx);
+  return Number(r.numAffectedRows ?? 0);
+}
+
+export async function queuedCount(tx: Tx): Promise<number> {
+  const row = await tx.selectFrom('lead_score_queue').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  return Number(row.n);
 }

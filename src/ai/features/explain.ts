@@ -68,7 +68,6 @@ export function describe(def: FeatureDef, s: LeadSignals): string {
     case 'email_clicks': return j.emailClicks > 0 ? `Clicked links in emails ${plural(j.emailClicks, 'time')}` : 'Never clicked an email link';
     case 'sessions': return `${plural(j.sessions, 'website visit')}`;
     case 'calls': return `${plural(s.activities.calls, 'call')} logged`;
-    case 'meetings': return s.activities.meetings > 0 ? `${plural(s.activities.meetings, 'meeting')} held` : 'No meeting yet';
     case 'sales_emails': return `${plural(s.activities.emails, 'sales email')} sent`;
     case 'lead_age_days': return `Lead for ${plural(daysAgo(s.createdAt, s.asOf) ?? 0, 'day')}`;
     case 'days_since_touch': {
@@ -79,7 +78,6 @@ export function describe(def: FeatureDef, s: LeadSignals): string {
     case 'days_since_web': { const d = daysAgo(j.lastAt, s.asOf); return d === null ? 'Never on the website' : `Last on the website ${plural(d, 'day')} ago`; }
     case 'reply_hours': return c.replyHours === null ? 'Has not replied yet' : `Replies within ${c.replyHours < 24 ? plural(Math.round(c.replyHours), 'hour') : plural(Math.round(c.replyHours / 24), 'day')} (median)`;
     case 'follow_up_overdue_days': { const d = s.nextFollowUpAt ? Math.round((s.asOf.getTime() - s.nextFollowUpAt.getTime()) / 86_400_000) : null; return d === null ? 'No follow-up scheduled' : d > 0 ? `Follow-up overdue by ${plural(d, 'day')}` : 'Follow-up scheduled'; }
-    case 'days_in_status': { const d = daysAgo(s.statusSince, s.asOf); return d === null ? 'Status never changed' : `In the current status for ${plural(d, 'day')}`; }
     case 'inbound_messages': return c.inbound > 0 ? `Wrote ${plural(c.inbound, 'message')}` : 'Has not written yet';
     case 'outbound_messages': return `${plural(c.outbound, 'message')} sent to the lead`;
     case 'inbound_share': return `${Math.round((100 * c.inbound) / Math.max(1, c.inbound + c.outbound))} % of the messages came from the lead`;

@@ -8,6 +8,11 @@ import type { LeadSignals } from './signals.ts';
  * training leads (which categories are common enough, what each custom field is) and then
  * applied unchanged to any lead, so training and scoring encode alike. It is plain JSON,
  * stored with the model that was trained on it.
+ *
+ * Not features, on purpose: the pipeline's own progress. Status, stage, time in a status,
+ * and the meetings and proposals that mark a stage are what the score predicts, not
+ * evidence for it; a model fed with them restates the stage (and, trained on closed
+ * leads whose path was decided by the outcome, learns from the future).
  */
 export type FeatureGroup = 'demographic' | 'behavioral' | 'temporal' | 'conversational';
 
@@ -58,7 +63,6 @@ const BUILT_INS: BuiltIn[] = [
   { name: 'email_clicks', label: 'Email clicks', group: 'behavioral', kind: 'numeric', value: (s) => log1p(s.journey.emailClicks) },
   { name: 'sessions', label: 'Website sessions', group: 'behavioral', kind: 'numeric', value: (s) => log1p(s.journey.sessions) },
   { name: 'calls', label: 'Calls', group: 'behavioral', kind: 'numeric', value: (s) => log1p(s.activities.calls) },
-  { name: 'meetings', label: 'Meetings', group: 'behavioral', kind: 'numeric', value: (s) => log1p(s.activities.meetings) },
   { name: 'sales_emails', label: 'Sales emails', group: 'behavioral', kind: 'numeric', value: (s) => log1p(s.activities.emails) },
   // Time
   { name: 'lead_age_days', label: 'Lead age (days)', group: 'temporal', kind: 'numeric', value: (s) => days(s.createdAt, s.asOf) },
@@ -66,7 +70,6 @@ const BUILT_INS: BuiltIn[] = [
   { name: 'days_since_web', label: 'Days since the last website visit', group: 'temporal', kind: 'numeric', value: (s) => days(s.journey.lastAt, s.asOf) },
   { name: 'reply_hours', label: 'Reply time (hours)', group: 'temporal', kind: 'numeric', value: (s) => s.conversations.replyHours ?? Number.NaN },
   { name: 'follow_up_overdue_days', label: 'Follow-up overdue (days)', group: 'temporal', kind: 'numeric', value: (s) => (s.nextFollowUpAt ? Math.max(0, (s.asOf.getTime() - s.nextFollowUpAt.getTime()) / DAY) : Number.NaN) },
-  { name: 'days_in_status', label: 'Days in the current status', group: 'temporal', kind: 'numeric', value: (s) => days(s.statusSince, s.asOf) },
   // Conversations
   { name: 'inbound_messages', label: 'Messages from the lead', group: 'conversational', kind: 'numeric', value: (s) => log1p(s.conversations.inbound) },
   { name: 'outbound_messages', label: 'Messages to the lead', group: 'conversational', kind: 'numeric', value: (s) => log1p(s.conversations.outbound) },

@@ -38,7 +38,7 @@ export interface LeadSignals {
     sessions: number;
     lastAt: Date | null;
   };
-  /** Sales activities completed before asOf. */
+  /** Sales activities completed before asOf (meetings only advise: they mark the stage). */
   activities: {
     calls: number;
     emails: number;
@@ -69,8 +69,6 @@ export interface LeadSignals {
     intents: Record<string, number>;
     buyingSignals: number;
   };
-  /** When the lead entered the status it had at asOf (status history before asOf). */
-  statusSince: Date | null;
 }
 
 export const SIGNAL_HALF_LIFE_DAYS = 30;

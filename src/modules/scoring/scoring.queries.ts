@@ -15,11 +15,13 @@ export interface SignalRow {
   id: string;
   won: boolean;
   closed: boolean;
+  /** Won deals only: for the deal-size estimate (an outcome: never a feature). */
+  dealValue: number | null;
   signals: LeadSignals;
 }
 
 interface RawRow {
-  id: string; won: boolean; closed: boolean; as_of: Date; created_at: Date; job_title: string | null; email: string | null; phone: string | null;
+  id: string; won: boolean; closed: boolean; deal_value: number | null; as_of: Date; created_at: Date; job_title: string | null; email: string | null; phone: string | null;
   company: string | null; country: string | null; source: string | null; campaign: string | null; custom_fields: Record<string, unknown> | null;
   next_follow_up_at: Date | null;
   page_views: number; page_views_recent: number; pricing_views: number; pricing_views_recent: number; demo_views: number; contact_views: number;
@@ -27,7 +29,6 @@ interface RawRow {
   calls: number; sales_emails: number; meetings: number; other_activities: number; activities_last_at: Date | null; activity_signals: number; activity_sentiment: number | null;
   inbound: number; outbound: number; replies: number; reply_hours: number | null; first_inbound_at: Date | null; conversations_last_at: Date | null;
   analysed: number; sentiment: number | null; sentiment_trend: number | null; positive: number; negative: number; intents: Record<string, number> | null; conversation_signals: number;
-  status_since: Date | null;
 }
 
 const CLOSED = sql`('closed_won', 'closed_lost')`;
@@ -49,13 +50,14 @@ export async function loadSignals(tx: Tx, selection: SignalSelection, now: Date)
   const { rows } = await sql<RawRow>`
     WITH l AS (
       SELECT l.id, l.status = 'closed_won' AS won, l.status IN ${CLOSED} AS closed,
+        CASE WHEN l.status = 'closed_won' THEN l.deal_value::float8 END AS deal_value,
         CASE WHEN l.status IN ${CLOSED} THEN coalesce(l.closed_at, l.status_changed_at) ELSE ${now}::timestamptz END AS as_of,
         l.created_at, l.job_title, l.email, l.phone, l.company,
         coalesce(nullif(l.address->>'country_code', ''), nullif(l.address->>'country', '')) AS country,
         l.source, l.campaign, l.custom_fields, l.next_follow_up_at
       FROM leads AS l WHERE ${where} ${limit}
     )
-    SELECT l.*, j.*, a.*, c.*, s.status_since
+    SELECT l.*, j.*, a.*, c.*
     FROM l
     LEFT JOIN LATERAL (
       SELECT
@@ -117,18 +119,14 @@ export async function loadSignals(tx: Tx, selection: SignalSelection, now: Date)
         WINDOW w AS (ORDER BY v.created_at)
       ) AS m
     ) AS c ON TRUE
-    LEFT JOIN LATERAL (
-      SELECT max(e.occurred_at) AS status_since FROM journey_events AS e
-      WHERE e.lead_id = l.id AND e.event_type = 'status_change' AND e.occurred_at < l.as_of
-    ) AS s ON TRUE
     ORDER BY l.id`.execute(tx);
-  return rows.map((r) => ({ id: r.id, won: r.won, closed: r.closed, signals: toSignals(r) }));
+  return rows.map((r) => ({ id: r.id, won: r.won, closed: r.closed, dealValue: r.deal_value, signals: toSignals(r) }));
 }
 
 function toSignals(r: RawRow): LeadSignals {
   return {
     asOf: r.as_of, createdAt: r.created_at, jobTitle: r.job_title, email: r.email, phone: r.phone, company: r.company, country: r.country,
-    source: r.source, campaign: r.campaign, customFields: r.custom_fields ?? {}, nextFollowUpAt: r.next_follow_up_at, statusSince: r.status_since,
+    source: r.source, campaign: r.campaign, customFields: r.custom_fields ?? {}, nextFollowUpAt: r.next_follow_up_at,
     journey: {
       pageViews: r.page_views, pageViewsRecent: r.page_views_recent, pricingViews: r.pricing_views, pricingViewsRecent: r.pricing_views_recent,
       demoViews: r.demo_views, contactViews: r.contact_views, formSubmits: r.form_submits, emailOpens: r.email_opens, emailClicks: r.email_clicks,

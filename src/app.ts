@@ -11,6 +11,8 @@ import { createSupabaseVerifier } from './modules/auth/supabase-jwt.ts';
 import { createConversationsService } from './modules/conversations/conversations.service.ts';
 import { createTimelineService } from './modules/timeline/timeline.service.ts';
 import { createLeadsService } from './modules/leads/leads.service.ts';
+import { createScoringApi } from './modules/scoring/scoring.api.ts';
+import { createScoringService, RESCORE_QUEUE, TRAIN_QUEUE } from './modules/scoring/scoring.service.ts';
 import { createSystemService } from './modules/system/system.service.ts';
 import { createUsersService } from './modules/users/users.service.ts';
 import { organizationCount } from './modules/system/system.queries.ts';
@@ -45,6 +47,7 @@ export async function createApp(config: Config, logger: Logger, options: { datab
     const system = createSystemService(database, demo ? { email: demo.adminEmail, password: demo.password } : undefined);
     const auth = createAuthService(database.db, { supabase: createSupabaseVerifier(config.supabase) });
     const leads = createLeadsService(database.db);
+    const scoring = createScoringService(database.db);
     const server = await buildServer({
       logger,
       system,
@@ -54,10 +57,25 @@ export async function createApp(config: Config, logger: Logger, options: { datab
       activities: createActivitiesService(database.db, leads),
       conversations: createConversationsService(database.db, leads),
       timeline: createTimelineService(database.db, leads),
+      scoring: createScoringApi(database.db, scoring, leads),
     });
-    // Handlers arrive with the modules that need background work (imports, scoring, …).
     const worker = config.workers
-      ? createWorker({ db: database.db, handlers: {}, onError: (err, job) => logger.error({ err, job: job?.id }, 'job failed') })
+      ? createWorker({
+          db: database.db,
+          handlers: {
+            // Changes queue their leads (0012); this scores them in batches, then checks whether enough new outcomes call for a new model.
+            [RESCORE_QUEUE]: async (job, ctx) => {
+              const result = await scoring.drainQueue(job.organization_id!, (done, total, message) => ctx.progress(done, total, message));
+              await scoring.retrainIfDue(job.organization_id!);
+              return result;
+            },
+            [TRAIN_QUEUE]: async (job, ctx) => {
+              const model = await scoring.train(job.organization_id!, { createdBy: job.created_by, onProgress: (done, total, message) => ctx.progress(done, total, message) });
+              return { version: model.version, training_size: model.training_size, roc_auc: model.metrics.roc_auc };
+            },
+          },
+          onError: (err, job) => logger.error({ err, job: job?.id }, 'job failed'),
+        })
       : undefined;
     worker?.start();
     return {

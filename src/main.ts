@@ -9,6 +9,7 @@ import { createOrganization, listOrganizations } from './modules/organizations/o
 import { VERSION } from './modules/system/system.service.ts';
 import { createLogger } from './shared/logger.ts';
 import { createProgress, printJson, printTable, reportError } from './cli/output.ts';
+import { registerScoringCommands } from './cli/scoring-commands.ts';
 
 /**
  * The `leadai` command line. Each command opens the configured database (embedded by
@@ -162,6 +163,8 @@ export function buildProgram(): Command {
         else printTable(rows.map((r) => ({ id: r.id, name: r.name, users: r.users, leads: r.leads, created: r.created_at })));
       });
     });
+
+  registerScoringCommands(program, withDatabase);
 
   return program;
 }

@@ -13,6 +13,8 @@ import type { LeadsService } from '../modules/leads/leads.service.ts';
 import type { TimelineService } from '../modules/timeline/timeline.service.ts';
 import { registerTimelineRoutes } from '../modules/timeline/timeline.routes.ts';
 import { registerLeadRoutes } from '../modules/leads/leads.routes.ts';
+import type { ScoringApi } from '../modules/scoring/scoring.api.ts';
+import { registerScoringRoutes } from '../modules/scoring/scoring.routes.ts';
 import type { SystemService } from '../modules/system/system.service.ts';
 import type { UsersService } from '../modules/users/users.service.ts';
 import { registerUserRoutes } from '../modules/users/users.routes.ts';
@@ -30,6 +32,7 @@ export interface ServerDeps {
   activities: ActivitiesService;
   conversations: ConversationsService;
   timeline: TimelineService;
+  scoring: ScoringApi;
 }
 
 /**
@@ -89,5 +92,6 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await registerActivityRoutes(app, deps.activities, deps.auth);
   await registerConversationRoutes(app, deps.conversations, deps.auth);
   await registerTimelineRoutes(app, deps.timeline, deps.auth);
+  await registerScoringRoutes(app, deps.scoring, deps.auth);
   return app;
 }

@@ -22,6 +22,8 @@ export interface FeatureDef {
   group: FeatureGroup;
   kind: 'numeric' | 'categorical';
   categories?: string[];
+  /** +1: more of it may never lower the score (clear intent signals; trees are constrained). */
+  monotone?: 1 | -1;
 }
 
 export interface FeatureSpace {
@@ -40,7 +42,7 @@ const latest = (...ds: (Date | null)[]) => ds.reduce<Date | null>((m, d) => (d &
 const TRACKED_INTENTS = ['purchase', 'pricing_inquiry', 'demo_request', 'meeting_scheduling', 'objection', 'complaint', 'unsubscribe'] as const;
 
 type Extractor = (s: LeadSignals) => number | string | null;
-interface BuiltIn { name: string; label: string; group: FeatureGroup; kind: 'numeric' | 'categorical'; fixed?: readonly string[]; value: Extractor }
+interface BuiltIn { name: string; label: string; group: FeatureGroup; kind: 'numeric' | 'categorical'; fixed?: readonly string[]; monotone?: 1 | -1; value: Extractor }
 
 const BUILT_INS: BuiltIn[] = [
   // Fit
@@ -54,13 +56,13 @@ const BUILT_INS: BuiltIn[] = [
   // Behaviour
   { name: 'page_views', label: 'Page views', group: 'behavioral', kind: 'numeric', value: (s) => log1p(s.journey.pageViews) },
   { name: 'page_views_recent', label: 'Recent page views', group: 'behavioral', kind: 'numeric', value: (s) => log1p(s.journey.pageViewsRecent) },
-  { name: 'pricing_views', label: 'Pricing page visits', group: 'behavioral', kind: 'numeric', value: (s) => log1p(s.journey.pricingViews) },
-  { name: 'pricing_views_recent', label: 'Recent pricing page visits', group: 'behavioral', kind: 'numeric', value: (s) => log1p(s.journey.pricingViewsRecent) },
-  { name: 'demo_views', label: 'Demo page visits', group: 'behavioral', kind: 'numeric', value: (s) => log1p(s.journey.demoViews) },
+  { name: 'pricing_views', monotone: 1, label: 'Pricing page visits', group: 'behavioral', kind: 'numeric', value: (s) => log1p(s.journey.pricingViews) },
+  { name: 'pricing_views_recent', monotone: 1, label: 'Recent pricing page visits', group: 'behavioral', kind: 'numeric', value: (s) => log1p(s.journey.pricingViewsRecent) },
+  { name: 'demo_views', monotone: 1, label: 'Demo page visits', group: 'behavioral', kind: 'numeric', value: (s) => log1p(s.journey.demoViews) },
   { name: 'contact_views', label: 'Contact page visits', group: 'behavioral', kind: 'numeric', value: (s) => log1p(s.journey.contactViews) },
-  { name: 'form_submits', label: 'Form submissions', group: 'behavioral', kind: 'numeric', value: (s) => log1p(s.journey.formSubmits) },
+  { name: 'form_submits', monotone: 1, label: 'Form submissions', group: 'behavioral', kind: 'numeric', value: (s) => log1p(s.journey.formSubmits) },
   { name: 'email_opens', label: 'Email opens', group: 'behavioral', kind: 'numeric', value: (s) => log1p(s.journey.emailOpens) },
-  { name: 'email_clicks', label: 'Email clicks', group: 'behavioral', kind: 'numeric', value: (s) => log1p(s.journey.emailClicks) },
+  { name: 'email_clicks', monotone: 1, label: 'Email clicks', group: 'behavioral', kind: 'numeric', value: (s) => log1p(s.journey.emailClicks) },
   { name: 'sessions', label: 'Website sessions', group: 'behavioral', kind: 'numeric', value: (s) => log1p(s.journey.sessions) },
   { name: 'calls', label: 'Calls', group: 'behavioral', kind: 'numeric', value: (s) => log1p(s.activities.calls) },
   { name: 'sales_emails', label: 'Sales emails', group: 'behavioral', kind: 'numeric', value: (s) => log1p(s.activities.emails) },
@@ -111,7 +113,7 @@ function customValue(kind: FeatureSpace['customFields'][number]['kind'], value: 
 export function learnFeatureSpace(leads: readonly LeadSignals[]): FeatureSpace {
   const features: FeatureDef[] = [];
   for (const b of BUILT_INS) {
-    if (b.kind === 'numeric') features.push({ name: b.name, label: b.label, group: b.group, kind: 'numeric' });
+    if (b.kind === 'numeric') features.push({ name: b.name, label: b.label, group: b.group, kind: 'numeric', ...(b.monotone ? { monotone: b.monotone } : {}) });
     else {
       const categories = b.fixed ? [...b.fixed] : learnCategories(leads.map((s) => { const v = b.value(s); return v === null ? null : norm(v); }));
       features.push({ name: b.name, label: b.label, group: b.group, kind: 'categorical', categories: b.fixed ? categories : [...categories, OTHER] });

@@ -14,6 +14,7 @@ export const ACTIONS = [
   'teams:read', 'teams:manage',
   'api_keys:manage',
   'sessions:own',
+  'models:read', 'models:manage', 'leads:rescore',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -23,7 +24,7 @@ export const PERMISSIONS: Record<UserRole, ReadonlySet<Action>> = {
   viewer: new Set(everyone),
   marketing: new Set([...everyone]),
   sales_rep: new Set([...everyone, 'leads:write', 'activities:write', 'conversations:write']),
-  manager: new Set([...everyone, 'leads:write', 'leads:delete', 'leads:assign', 'leads:merge', 'activities:write', 'conversations:write', 'teams:manage']),
+  manager: new Set([...everyone, 'leads:write', 'leads:delete', 'leads:assign', 'leads:merge', 'activities:write', 'conversations:write', 'teams:manage', 'models:read', 'leads:rescore']),
   admin: new Set(ACTIONS),
 };
 
@@ -39,8 +40,8 @@ export function authorize(ctx: AuthContext, action: Action): void {
 
 function describe(action: Action): string {
   const [resource, verb] = action.split(':') as [string, string];
-  const nouns: Record<string, string> = { activities: 'activities', conversations: 'conversations', leads: 'leads', org: 'organization settings', users: 'users', teams: 'teams', api_keys: 'API keys', sessions: 'sessions' };
-  const verbs: Record<string, string> = { read: 'read', write: 'create or change', delete: 'delete', assign: 'assign', update: 'change', manage: 'manage', own: 'manage their own', merge: 'merge' };
+  const nouns: Record<string, string> = { activities: 'activities', conversations: 'conversations', leads: 'leads', org: 'organization settings', users: 'users', teams: 'teams', api_keys: 'API keys', sessions: 'sessions', models: 'scoring models' };
+  const verbs: Record<string, string> = { read: 'read', write: 'create or change', delete: 'delete', assign: 'assign', update: 'change', manage: 'manage', own: 'manage their own', merge: 'merge', rescore: 'rescore' };
   return `${verbs[verb] ?? verb} ${nouns[resource] ?? resource}`;
 }
 

@@ -4,7 +4,7 @@
  * connections) for get-by-id, a filtered list and full-text search, next to the same
  * queries sent straight to PostgreSQL in the same run (the floor).
  * Targets (issue 3): p95 < 20 ms each at one client; API ≤ 1.5× direct SQL; ≥ 3,000 req/s
- * for get-by-id.
+ * for get-by-id. Then the CSV export of every lead: time, and the server's memory (flat).
  * The seeded database (leadai_bench_api) is kept for the next run; --fresh rebuilds it.
  */
 import { execFile } from 'node:child_process';
@@ -139,6 +139,35 @@ for (const w of workloads) {
     { metric: `${w.name}: throughput, 16 connections (req/s)`, value: `${r.throughput_rps} (${r.non_2xx} non-2xx, ${r.errors} errors)` },
   );
 }
+// Export: every lead of the organization as CSV, streamed; memory should stay flat.
+{
+  const rssBefore = process.memoryUsage().rss;
+  let peak = rssBefore;
+  const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 100);
+  const started = performance.now();
+  const { lines, bytes } = await new Promise<{ lines: number; bytes: number }>((resolve, reject) => {
+    let n = 0;
+    let size = 0;
+    http.get(`${base}/api/v1/leads/export?format=csv`, { headers }, (res) => {
+      if (res.statusCode !== 200) reject(new Error(`export: HTTP ${res.statusCode}`));
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        for (let i = 0; i < chunk.length; i++) if (chunk[i] === 10) n++;
+      });
+      res.on('end', () => resolve({ lines: n, bytes: size }));
+    }).on('error', reject);
+  });
+  clearInterval(sampler);
+  const seconds = (performance.now() - started) / 1000;
+  const mb = (x: number) => Math.round(x / 1048576);
+  results.push({ workload: 'export csv (all leads)', lines, bytes, seconds: round(seconds), rows_per_s: Math.round(lines / seconds), rss_before_mb: mb(rssBefore), rss_peak_mb: mb(peak) });
+  rows.push(
+    { metric: 'export CSV of every lead: lines (incl. header; quoted newlines count)', value: lines.toLocaleString('en-US') },
+    { metric: 'export CSV: seconds / rows per s / MB', value: `${round(seconds)} / ${Math.round(lines / seconds).toLocaleString('en-US')} / ${mb(bytes)}` },
+    { metric: 'export CSV: server process RSS before → peak (MB)', value: `${mb(rssBefore)} → ${mb(peak)}` },
+  );
+}
+
 printReport('bench:api', rows);
 console.log(`JSON ${JSON.stringify({ bench: 'bench:api', detail: results })}`);
 await app.close();

@@ -13,6 +13,8 @@ import { createTimelineService } from './modules/timeline/timeline.service.ts';
 import { createImportsService, IMPORT_QUEUE } from './modules/imports/imports.service.ts';
 import { createTrackingService } from './modules/tracking/tracking.service.ts';
 import { createLeadsService } from './modules/leads/leads.service.ts';
+import { createScoringApi } from './modules/scoring/scoring.api.ts';
+import { createScoringService, RESCORE_QUEUE, TRAIN_QUEUE } from './modules/scoring/scoring.service.ts';
 import { createSystemService } from './modules/system/system.service.ts';
 import { createUsersService } from './modules/users/users.service.ts';
 import { organizationCount } from './modules/system/system.queries.ts';
@@ -50,6 +52,7 @@ export async function createApp(config: Config, logger: Logger, options: { datab
     // The worker is created below; an enqueued import wakes it so it starts at once.
     let wakeWorker = () => {};
     const imports = createImportsService(database.db, { maxUploadBytes: config.imports.maxUploadBytes, onEnqueued: () => wakeWorker() });
+    const scoring = createScoringService(database.db);
     const server = await buildServer({
       logger,
       system,
@@ -61,10 +64,26 @@ export async function createApp(config: Config, logger: Logger, options: { datab
       timeline: createTimelineService(database.db, leads),
       imports,
       tracking: createTrackingService(database.db, leads),
+      scoring: createScoringApi(database.db, scoring, leads),
     });
-    // Handlers arrive with the modules that need background work (imports, scoring, …).
     const worker = config.workers
-      ? createWorker({ db: database.db, handlers: { [IMPORT_QUEUE]: imports.handleJob }, onError: (err, job) => logger.error({ err, job: job?.id }, 'job failed') })
+      ? createWorker({
+          db: database.db,
+          handlers: {
+            [IMPORT_QUEUE]: imports.handleJob,
+            // Changes queue their leads (0012); this scores them in batches, then checks whether enough new outcomes call for a new model.
+            [RESCORE_QUEUE]: async (job, ctx) => {
+              const result = await scoring.drainQueue(job.organization_id!, (done, total, message) => ctx.progress(done, total, message));
+              await scoring.retrainIfDue(job.organization_id!);
+              return result;
+            },
+            [TRAIN_QUEUE]: async (job, ctx) => {
+              const model = await scoring.train(job.organization_id!, { createdBy: job.created_by, onProgress: (done, total, message) => ctx.progress(done, total, message) });
+              return { version: model.version, training_size: model.training_size, roc_auc: model.metrics.roc_auc };
+            },
+          },
+          onError: (err, job) => logger.error({ err, job: job?.id }, 'job failed'),
+        })
       : undefined;
     worker?.start();
     if (worker) wakeWorker = () => worker.wake();

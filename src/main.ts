@@ -12,6 +12,7 @@ import { DomainError } from './shared/errors.ts';
 import { VERSION } from './modules/system/system.service.ts';
 import { createLogger } from './shared/logger.ts';
 import { createProgress, printJson, printTable, reportError } from './cli/output.ts';
+import { registerScoringCommands } from './cli/scoring-commands.ts';
 
 /**
  * The `leadai` command line. Each command opens the configured database (embedded by
@@ -219,6 +220,7 @@ export function buildProgram(): Command {
         }
       });
     });
+  registerScoringCommands(program, withDatabase);
 
   return program;
 }

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MODE } from './helpers/db.ts';
 import { Client, useServer } from './helpers/api.ts';
@@ -57,6 +58,27 @@ describe(`activities, conversations and the timeline over HTTP (${MODE})`, () =>
     expect(new Set(all.map((x) => x.id)).size).toBe(all.length);
     const onlyActivities = await a.client.get(`/api/v1/leads/${leadId}/timeline?kinds=activity`);
     expect(onlyActivities.body.data.every((x: { kind: string }) => x.kind === 'activity')).toBe(true);
+  });
+
+  it('pages activities, conversations and the timeline through rows that share a millisecond', async () => {
+    const lead = (await a.client.post('/api/v1/leads', { first_name: 'Micro', last_name: 'Second' })).body.id as string;
+    const db = app().database.db;
+    const at = sql`'2026-03-01 10:00:00.123'::timestamptz + g * interval '1 microsecond'`;
+    await sql`INSERT INTO activities (organization_id, lead_id, type, subject, created_at, completed_at)
+      SELECT ${a.organizationId}::uuid, ${lead}::uuid, 'note', 'n' || g, ${at}, ${at} FROM generate_series(1, 5) AS g`.execute(db);
+    await sql`INSERT INTO conversations (organization_id, lead_id, direction, channel, content, created_at)
+      SELECT ${a.organizationId}::uuid, ${lead}::uuid, 'inbound', 'email', 'c' || g, ${at} FROM generate_series(1, 5) AS g`.execute(db);
+    for (const [path, expected] of [[`/api/v1/leads/${lead}/activities`, 5], [`/api/v1/leads/${lead}/conversations`, 5], [`/api/v1/leads/${lead}/timeline`, 10]] as const) {
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const r: { body: { data: { id: string }[]; next_cursor: string | null } } = (await a.client.get(`${path}?limit=2${cursor ? `&cursor=${cursor}` : ''}`)) as never;
+        seen.push(...r.body.data.map((x) => x.id));
+        cursor = r.body.next_cursor;
+      } while (cursor);
+      expect(new Set(seen).size, path).toBe(expected);
+      expect(seen.length, path).toBe(expected);
+    }
   });
 
   it("keeps every other organization's lead, activity and conversation out of reach", async () => {

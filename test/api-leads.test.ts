@@ -140,6 +140,24 @@ describe(`leads over HTTP (${MODE})`, () => {
     expect(bad.body.field).toBe('cursor');
   });
 
+  it('pages rows that share a millisecond (PostgreSQL keeps microseconds) each exactly once', async () => {
+    const org = await Client.signup(url, 'Microseconds');
+    const ids = (await sql<{ id: string }>`INSERT INTO leads (organization_id, first_name, last_name, created_at, updated_at, next_follow_up_at)
+      SELECT ${org.organizationId}::uuid, 'Same', 'Milli ' || g, t, t, t
+      FROM generate_series(1, 7) AS g, LATERAL (SELECT '2026-03-01 10:00:00.123'::timestamptz + g * interval '1 microsecond' AS t) AS x
+      RETURNING id`.execute(app().database.db)).rows.map((r) => r.id);
+    for (const sort of ['created_at', 'updated_at', 'next_follow_up_at']) {
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const r: { body: { data: { id: string }[]; next_cursor: string | null } } = await org.client.get(`/api/v1/leads?limit=2&sort=${sort}${cursor ? `&cursor=${cursor}` : ''}`) as never;
+        seen.push(...r.body.data.map((l) => l.id));
+        cursor = r.body.next_cursor;
+      } while (cursor);
+      expect(seen.slice().sort(), sort).toEqual(ids.slice().sort());
+    }
+  });
+
   it('merges a duplicate: history moves, gaps fill, the source goes, the audit log remembers', async () => {
     const db = app().database.db;
     const target = (await admin.client.post('/api/v1/leads', { first_name: 'Mia', last_name: 'Target', tags: ['a'] })).body;

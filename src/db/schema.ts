@@ -501,6 +501,13 @@ export interface TrackingIdentitiesTable {
   updated_at: DefaultTimestamp;
 }
 
+/** Leads whose score is due (0012): filled by triggers, drained by the rescoring job. */
+export interface LeadScoreQueueTable {
+  organization_id: string;
+  lead_id: string;
+  queued_at: Generated<Date>;
+}
+
 export interface SchemaMigrationsTable {
   version: string;
   name: string;
@@ -537,6 +544,7 @@ export interface DB {
   custom_field_definitions: CustomFieldDefinitionsTable;
   tracking_keys: TrackingKeysTable;
   tracking_identities: TrackingIdentitiesTable;
+  lead_score_queue: LeadScoreQueueTable;
   schema_migrations: SchemaMigrationsTable;
 }
 
@@ -547,7 +555,7 @@ export const TENANT_TABLES = [
   'sessions', 'api_keys', 'invitations', 'audit_log', 'jobs', 'outbox_events',
   'scoring_models', 'demo_lead_truth', 'lead_search_words',
   'imports', 'import_file_chunks', 'import_errors', 'custom_field_definitions',
-  'tracking_keys', 'tracking_identities',
+  'tracking_keys', 'tracking_identities', 'lead_score_queue',
 ] as const satisfies readonly (keyof DB)[];
 
 export type Lead = Selectable<LeadsTable>;

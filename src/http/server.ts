@@ -17,6 +17,8 @@ import { registerTimelineRoutes } from '../modules/timeline/timeline.routes.ts';
 import type { TrackingService } from '../modules/tracking/tracking.service.ts';
 import { registerTrackingRoutes } from '../modules/tracking/tracking.routes.ts';
 import { registerLeadRoutes } from '../modules/leads/leads.routes.ts';
+import type { ScoringApi } from '../modules/scoring/scoring.api.ts';
+import { registerScoringRoutes } from '../modules/scoring/scoring.routes.ts';
 import type { SystemService } from '../modules/system/system.service.ts';
 import type { UsersService } from '../modules/users/users.service.ts';
 import { registerUserRoutes } from '../modules/users/users.routes.ts';
@@ -36,6 +38,7 @@ export interface ServerDeps {
   timeline: TimelineService;
   imports: ImportsService;
   tracking: TrackingService;
+  scoring: ScoringApi;
 }
 
 /**
@@ -97,5 +100,6 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await registerTimelineRoutes(app, deps.timeline, deps.auth);
   await registerImportRoutes(app, deps.imports, deps.auth);
   await registerTrackingRoutes(app, deps.tracking, deps.auth);
+  await registerScoringRoutes(app, deps.scoring, deps.auth);
   return app;
 }

@@ -46,10 +46,12 @@ export function decodeTimeCursor(list: string, cursor: string | undefined): [str
 
 /**
  * A page from `limit + 1` rows fetched in (time DESC, id DESC) order: the extra row only
- * says whether there is a next page.
+ * says whether there is a next page. Each row carries `cursor_at`, its time with
+ * microseconds (see db/keyset.ts), which the page does not show.
  */
-export function timePage<T extends { id: string }>(list: string, rows: T[], limit: number, time: (row: T) => Date | string) {
-  const data = rows.slice(0, limit);
-  const last = data[data.length - 1];
-  return { data, next_cursor: rows.length > limit && last ? encodeCursor(list, [new Date(time(last)).toISOString(), last.id]) : null };
+export function timePage<T extends { id: string; cursor_at: string }>(list: string, rows: T[], limit: number): { data: Omit<T, 'cursor_at'>[]; next_cursor: string | null } {
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  const data = page.map(({ cursor_at: _, ...row }) => row);
+  return { data, next_cursor: rows.length > limit && last ? encodeCursor(list, [last.cursor_at, last.id]) : null };
 }

@@ -1,5 +1,6 @@
 import { sql, type Insertable, type RawBuilder, type Updateable } from 'kysely';
 import type { ActivitiesTable } from '../../db/schema.ts';
+import { cursorTime } from '../../db/keyset.ts';
 import type { Tx } from '../../db/tenant.ts';
 
 const COLUMNS = [
@@ -13,7 +14,7 @@ export async function listActivities(
   limit: number,
   after: [string, string] | null,
 ) {
-  let q = tx.selectFrom('activities').select(COLUMNS).where(f.scope);
+  let q = tx.selectFrom('activities').select(COLUMNS).select(cursorTime(sql.ref('created_at')).as('cursor_at')).where(f.scope);
   if (f.type) q = q.where('type', '=', f.type as never);
   if (f.userId) q = q.where('user_id', '=', f.userId);
   if (f.leadId) q = q.where('lead_id', '=', f.leadId);

@@ -33,7 +33,7 @@ export function createActivitiesService(db: Kysely<DB>, leads: LeadsService) {
         after,
       ),
     );
-    return timePage('activities', rows, query.limit, (row) => row.created_at);
+    return timePage('activities', rows, query.limit);
   }
 
   /** Reps change only what they logged; managers and admins anything on leads they may see. */

@@ -1,5 +1,6 @@
 import { sql, type Insertable, type RawBuilder, type Updateable } from 'kysely';
 import type { ConversationsTable } from '../../db/schema.ts';
+import { cursorTime } from '../../db/keyset.ts';
 import type { Tx } from '../../db/tenant.ts';
 
 const COLUMNS = [
@@ -13,7 +14,7 @@ export async function listConversations(
   limit: number,
   after: [string, string] | null,
 ) {
-  let q = tx.selectFrom('conversations').select(COLUMNS).where(f.scope);
+  let q = tx.selectFrom('conversations').select(COLUMNS).select(cursorTime(sql.ref('created_at')).as('cursor_at')).where(f.scope);
   if (f.direction) q = q.where('direction', '=', f.direction as never);
   if (f.channel) q = q.where('channel', '=', f.channel);
   if (f.leadId) q = q.where('lead_id', '=', f.leadId);

@@ -41,7 +41,7 @@ export function createConversationsService(db: Kysely<DB>, leads: LeadsService) 
         after,
       ),
     );
-    return timePage('conversations', rows, query.limit, (row) => row.created_at);
+    return timePage('conversations', rows, query.limit);
   }
 
   async function visible(ctx: AuthContext, id: string) {

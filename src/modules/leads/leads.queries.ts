@@ -1,5 +1,6 @@
 import { sql, type ExpressionBuilder, type Insertable, type Updateable } from 'kysely';
 import type { DB, LeadsTable } from '../../db/schema.ts';
+import { cursorTime } from '../../db/keyset.ts';
 import type { Tx } from '../../db/tenant.ts';
 import type { LeadScope } from '../auth/permissions.ts';
 
@@ -59,16 +60,14 @@ const SORT_KEYS = {
   name: { columns: [sql`lower(last_name)`, sql`lower(first_name)`, sql`id`], direction: 'asc' },
 } as const;
 
-export function sortValues(sort: SortKey, row: { current_score: number; updated_at: Date; created_at: Date; next_follow_up_at: Date | null; last_name: string; first_name: string; id: string }): (string | number)[] {
+/** The keyset values of a listed row (timestamps with their microseconds, see db/keyset.ts). */
+function sortValues(sort: SortKey, row: { current_score: number; last_name: string; first_name: string; id: string; cursor_at: string | null }): (string | number)[] {
   switch (sort) {
     case 'score': return [row.current_score, row.id];
-    case 'updated_at': return [row.updated_at.toISOString(), row.id];
-    case 'created_at': return [row.created_at.toISOString(), row.id];
-    case 'next_follow_up_at': return [row.next_follow_up_at ? row.next_follow_up_at.toISOString() : 'infinity', row.id];
     case 'name': return [row.last_name.toLowerCase(), row.first_name.toLowerCase(), row.id];
+    default: return [row.cursor_at ?? 'infinity', row.id];
   }
 }
-
 
 // Shared by the plain list and the ranked search, whose query also joins the search
 // function: typed loosely (Kysely's where overloads do not survive a generic bound).
@@ -107,23 +106,49 @@ export function scoped(eb: ExpressionBuilder<DB, 'leads'>, scope: LeadScope) {
   return ors.length > 0 ? eb.or(ors) : eb.lit(false);
 }
 
+/**
+ * One page in the sort's order after the keyset `after`, and the keyset of its last row
+ * when another page follows (null at the end).
+ */
 export async function listLeads(tx: Tx, scope: LeadScope, filter: LeadFilter, sort: SortKey, limit: number, after: (string | number)[] | null) {
   const key = SORT_KEYS[sort];
+  const timed = sort !== 'name' && sort !== 'score';
   let query = tx
     .selectFrom('leads')
     .select(LEAD_COLUMNS)
+    .select((timed ? cursorTime(key.columns[0]) : sql<string | null>`NULL::text`).as('cursor_at'))
     .where((eb) => scoped(eb, scope));
   query = applyFilters(query, filter);
   const cols = sql.join(key.columns);
   if (after) {
-    const values = sql.join(after.map((v, i) => (i === 0 && sort !== 'name' && sort !== 'score' ? sql`${v}::timestamptz` : sql`${v}`)));
+    const values = sql.join(after.map((v, i) => (i === 0 && timed ? sql`${v}::timestamptz` : sql`${v}`)));
     query = query.where(key.direction === 'desc' ? sql<boolean>`(${cols}) < (${values})` : sql<boolean>`(${cols}) > (${values})`);
   }
   const dir = key.direction === 'desc' ? sql`DESC` : sql`ASC`;
-  return query
+  const rows = await query
     .orderBy(sql`${sql.join(key.columns.map((c) => sql`${c} ${dir}`))}`)
     .limit(limit + 1)
     .execute();
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    rows: page.map(({ cursor_at: _, ...lead }) => lead),
+    after: rows.length > limit && last ? sortValues(sort, last) : null,
+  };
+}
+
+/** The custom-field names used by the leads a filter selects (at most 500, by name). */
+export async function customFieldNames(tx: Tx, scope: LeadScope, filter: LeadFilter): Promise<string[]> {
+  let leads = tx.selectFrom('leads').select('custom_fields').where((eb) => scoped(eb, scope)).where(sql<boolean>`custom_fields <> '{}'::jsonb`);
+  leads = applyFilters(leads, filter);
+  const rows = await tx
+    .selectFrom(leads.as('l'))
+    .select(sql<string>`jsonb_object_keys(l.custom_fields)`.as('name'))
+    .distinct()
+    .orderBy('name')
+    .limit(500)
+    .execute();
+  return rows.map((r) => r.name);
 }
 
 export async function getLead(tx: Tx, id: string, scope: LeadScope) {

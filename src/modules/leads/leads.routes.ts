@@ -4,7 +4,9 @@ import { z } from 'zod';
 import { requireAuth } from '../../http/auth.ts';
 import { IdParams } from '../auth/auth.schemas.ts';
 import type { AuthService } from '../auth/auth.service.ts';
-import { AssignBody, AssignResult, Lead, LeadCreate, LeadListQuery, LeadPage, LeadPatch, MergeBody, MergeResult } from './leads.schemas.ts';
+import { leadsAsCsv, leadsAsNdjson } from './leads.export.ts';
+import { LEAD_COLUMNS } from './leads.queries.ts';
+import { AssignBody, AssignResult, Lead, LeadCreate, LeadExportQuery, LeadListQuery, LeadPage, LeadPatch, MergeBody, MergeResult } from './leads.schemas.ts';
 import type { LeadsService } from './leads.service.ts';
 
 export async function registerLeadRoutes(server: FastifyInstance, leads: LeadsService, auth: AuthService) {
@@ -14,6 +16,24 @@ export async function registerLeadRoutes(server: FastifyInstance, leads: LeadsSe
   app.get('/api/v1/leads', {
     schema: { tags, summary: 'List leads: filters, sort, keyset pages and full-text search', querystring: LeadListQuery, response: { 200: LeadPage } },
   }, async (request) => leads.list(requireAuth(request, auth), request.query));
+
+  app.get('/api/v1/leads/export', {
+    schema: {
+      tags,
+      summary: 'Download every lead of a filtered list as CSV or NDJSON, streamed (the list\'s filters apply)',
+      querystring: LeadExportQuery,
+      produces: ['text/csv', 'application/x-ndjson'],
+    },
+  }, async (request, reply) => {
+    const { customFieldNames, rows } = await leads.exportRows(requireAuth(request, auth), request.query);
+    const csv = request.query.format === 'csv';
+    const stamp = new Date().toISOString().slice(0, 10);
+    return reply
+      .type(csv ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8')
+      .header('content-disposition', `attachment; filename="leads-${stamp}.${csv ? 'csv' : 'ndjson'}"`)
+      .header('cache-control', 'no-store')
+      .send(csv ? leadsAsCsv(rows, LEAD_COLUMNS, customFieldNames) : leadsAsNdjson(rows));
+  });
 
   app.post('/api/v1/leads', {
     schema: { tags, summary: 'Create a lead (409 with existing_id when the email is taken)', body: LeadCreate, response: { 201: Lead } },

@@ -79,7 +79,7 @@ const csv = <T extends z.ZodType<unknown, string>>(item: T) =>
     .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
     .pipe(z.array(item).min(1));
 
-const LeadListKnown = {
+const LeadFilterKnown = {
   q: z.string().trim().max(200).optional().describe('Full-text search over name, company and email; prefixes match ("acm" finds "Acme Corp")'),
   status: csv(z.enum(LEAD_STATUSES)).optional().describe('One or more statuses, comma-separated'),
   stage: z.string().max(100).optional(),
@@ -97,6 +97,10 @@ const LeadListKnown = {
   created_before: z.coerce.date().optional(),
   updated_after: z.coerce.date().optional(),
   updated_before: z.coerce.date().optional(),
+};
+
+const LeadListKnown = {
+  ...LeadFilterKnown,
   sort: z.enum(SORTS).optional().describe('Default: relevance with q (best 200 matches, one page), else score'),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(500).optional().describe('next_cursor of the previous page'),
@@ -105,19 +109,32 @@ const LeadListKnown = {
 /** `cf.<field>=<value>`: equality on a custom field (as text), e.g. `cf.industry=Software`. */
 export const CUSTOM_FIELD_PARAM = /^cf\.([A-Za-z0-9_][A-Za-z0-9_ .-]{0,63})$/;
 
-export const LeadListQuery = z
-  .object(LeadListKnown)
-  .catchall(z.string().max(200))
-  .superRefine((value, ctx) => {
-    for (const key of Object.keys(value)) {
-      if (!(key in LeadListKnown) && !CUSTOM_FIELD_PARAM.test(key)) {
-        ctx.addIssue({ code: 'custom', path: [key], message: `Unrecognized query parameter "${key}" (custom fields are filtered as cf.<name>=<value>)` });
+/** Known parameters plus `cf.<name>` filters; anything else is named in a clear 422. */
+function withCustomFieldFilters<T extends z.ZodRawShape>(known: T) {
+  return z
+    .object(known)
+    .catchall(z.string().max(200))
+    .superRefine((value, ctx) => {
+      for (const key of Object.keys(value)) {
+        if (!(key in known) && !CUSTOM_FIELD_PARAM.test(key)) {
+          ctx.addIssue({ code: 'custom', path: [key], message: `Unrecognized query parameter "${key}" (custom fields are filtered as cf.<name>=<value>)` });
+        }
       }
-    }
-  });
+    });
+}
+
+export const LeadListQuery = withCustomFieldFilters(LeadListKnown);
 export type LeadListQuery = z.infer<typeof LeadListQuery>;
 
 export const LeadPage = z.object({ data: z.array(Lead), next_cursor: z.string().nullable() });
+
+const ExportKnown = {
+  ...LeadFilterKnown,
+  format: z.enum(['csv', 'ndjson']).default('csv').describe('csv (one column per field and per custom field) or ndjson (one JSON lead per line)'),
+  sort: z.enum(['score', 'updated_at', 'created_at', 'next_follow_up_at', 'name']).default('created_at'),
+};
+export const LeadExportQuery = withCustomFieldFilters(ExportKnown);
+export type LeadExportQuery = z.infer<typeof LeadExportQuery>;
 
 export const MergeBody = z.strictObject({ source_id: Uuid.describe('The duplicate: its history moves to this lead, then it is deleted') });
 export const MergeResult = z.object({ lead: Lead, moved: z.record(z.string(), z.number()) });

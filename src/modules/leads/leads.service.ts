@@ -9,7 +9,9 @@ import type { AuthContext } from '../auth/auth.context.ts';
 import { emitEvent } from '../events/events.service.ts';
 import { authorize, can, leadScope } from '../auth/permissions.ts';
 import * as q from './leads.queries.ts';
-import { CUSTOM_FIELD_PARAM, type LeadListQuery } from './leads.schemas.ts';
+import { CUSTOM_FIELD_PARAM, type LeadExportQuery, type LeadListQuery } from './leads.schemas.ts';
+
+type LeadFilterQuery = LeadListQuery | LeadExportQuery;
 import type { z } from 'zod';
 import type { LeadCreate, LeadPatch } from './leads.schemas.ts';
 
@@ -23,6 +25,8 @@ const CURSOR_KINDS = {
   next_follow_up_at: ['timestamp', 'uuid'],
   name: ['string', 'string', 'uuid'],
 } as const;
+
+const EXPORT_BATCH = 2000;
 
 const CLOSED: ReadonlySet<LeadStatus> = new Set(['closed_won', 'closed_lost']);
 
@@ -45,6 +49,35 @@ function mapWriteError(error: unknown): never {
   throw error;
 }
 
+/** The list's query parameters (shared by list and export) as a filter for the queries. */
+function toFilter(ctx: AuthContext, query: LeadFilterQuery): q.LeadFilter {
+  const endOfToday = new Date();
+  endOfToday.setUTCHours(24, 0, 0, 0);
+  return {
+    statuses: query.status,
+    stage: query.stage,
+    source: query.source,
+    campaign: query.campaign,
+    tagsAny: query.tags_any,
+    tagsAll: query.tags_all,
+    assignedTo: query.assigned_to === 'none' ? null : query.assigned_to === 'me' ? (ctx.userId ?? '00000000-0000-0000-0000-000000000000') : query.assigned_to,
+    teamId: query.team_id,
+    engagementLevels: query.engagement_level,
+    scoreMin: query.score_min,
+    scoreMax: query.score_max,
+    followUpBefore: query.follow_up === 'overdue' ? new Date() : query.follow_up === 'due' ? endOfToday : undefined,
+    createdAfter: query.created_after,
+    createdBefore: query.created_before,
+    updatedAfter: query.updated_after,
+    updatedBefore: query.updated_before,
+    tsquery: query.q ? toPrefixQuery(query.q) : undefined,
+    customFields: Object.entries(query)
+      .map(([key, value]) => [CUSTOM_FIELD_PARAM.exec(key)?.[1], value] as const)
+      .filter((e): e is readonly [string, string] => e[0] !== undefined && typeof e[1] === 'string')
+      .map(([k, v]) => [k, v] as [string, string]),
+  };
+}
+
 export function createLeadsService(db: Kysely<DB>) {
   const emit = (tx: Tx, ctx: AuthContext, type: string, leadId: string, payload: Record<string, unknown>) =>
     emitEvent(tx, ctx, { type, entityType: 'lead', entityId: leadId, payload });
@@ -60,31 +93,7 @@ export function createLeadsService(db: Kysely<DB>) {
   return {
     async list(ctx: AuthContext, query: LeadListQuery) {
       authorize(ctx, 'leads:read');
-      const endOfToday = new Date();
-      endOfToday.setUTCHours(24, 0, 0, 0);
-      const filter: q.LeadFilter = {
-        statuses: query.status,
-        stage: query.stage,
-        source: query.source,
-        campaign: query.campaign,
-        tagsAny: query.tags_any,
-        tagsAll: query.tags_all,
-        assignedTo: query.assigned_to === 'none' ? null : query.assigned_to === 'me' ? (ctx.userId ?? '00000000-0000-0000-0000-000000000000') : query.assigned_to,
-        teamId: query.team_id,
-        engagementLevels: query.engagement_level,
-        scoreMin: query.score_min,
-        scoreMax: query.score_max,
-        followUpBefore: query.follow_up === 'overdue' ? new Date() : query.follow_up === 'due' ? endOfToday : undefined,
-        createdAfter: query.created_after,
-        createdBefore: query.created_before,
-        updatedAfter: query.updated_after,
-        updatedBefore: query.updated_before,
-        tsquery: query.q ? toPrefixQuery(query.q) : undefined,
-        customFields: Object.entries(query)
-          .map(([key, value]) => [CUSTOM_FIELD_PARAM.exec(key)?.[1], value] as const)
-          .filter((e): e is readonly [string, string] => e[0] !== undefined && typeof e[1] === 'string')
-          .map(([k, v]) => [k, v] as [string, string]),
-      };
+      const filter = toFilter(ctx, query);
       if (query.q && !filter.tsquery) return { data: [], next_cursor: null };
       const sort = query.sort ?? (query.q ? 'relevance' : 'score');
       if (sort === 'relevance') {
@@ -94,10 +103,36 @@ export function createLeadsService(db: Kysely<DB>) {
         return { data, next_cursor: null };
       }
       const after = query.cursor ? decodeCursor(sort, query.cursor, CURSOR_KINDS[sort]) : null;
-      const rows = await withTenantRead(db, ctx, (tx) => q.listLeads(tx, leadScope(ctx, 'read'), filter, sort, query.limit, after));
-      const page = rows.slice(0, query.limit);
-      const last = page[page.length - 1];
-      return { data: page, next_cursor: rows.length > query.limit && last ? encodeCursor(sort, q.sortValues(sort, last)) : null };
+      const page = await withTenantRead(db, ctx, (tx) => q.listLeads(tx, leadScope(ctx, 'read'), filter, sort, query.limit, after));
+      return { data: page.rows, next_cursor: page.after ? encodeCursor(sort, page.after) : null };
+    },
+
+    /**
+     * Every lead of a filtered list, for export: the custom-field names that occur (so
+     * they can become columns) and the rows, fetched lazily in keyset batches so memory
+     * stays flat however many there are. Each batch reads its own snapshot; a lead changed
+     * during a long export appears once, as one of its versions.
+     */
+    async exportRows(ctx: AuthContext, query: LeadExportQuery) {
+      authorize(ctx, 'leads:read');
+      const filter = toFilter(ctx, query);
+      const scope = leadScope(ctx, 'read');
+      const nothing = Boolean(query.q && !filter.tsquery);
+      const customFieldNames = nothing ? [] : await withTenantRead(db, ctx, (tx) => q.customFieldNames(tx, scope, filter));
+      await withTenant(db, ctx, (tx) =>
+        recordAudit(tx, { organizationId: ctx.organizationId, actorType: ctx.actor.type, actorId: ctx.actor.id, action: 'leads.export', entityType: 'lead', details: { format: query.format, filters: Object.keys(query).filter((k) => k !== 'format' && k !== 'sort').join(',') } }),
+      );
+      async function* rows() {
+        if (nothing) return;
+        let after: (string | number)[] | null = null;
+        do {
+          const cursor: (string | number)[] | null = after;
+          const page: Awaited<ReturnType<typeof q.listLeads>> = await withTenantRead(db, ctx, (tx) => q.listLeads(tx, scope, filter, query.sort, EXPORT_BATCH, cursor));
+          yield* page.rows;
+          after = page.after;
+        } while (after);
+      }
+      return { customFieldNames, rows: rows() };
     },
 
     /** A predicate for other modules' rows (`lead_id` in the caller's lead scope). */

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { cursorTime } from '../../db/keyset.ts';
 import type { Tx } from '../../db/tenant.ts';
 
 export interface TimelineRow {
@@ -8,6 +9,7 @@ export interface TimelineRow {
   title: string;
   summary: string | null;
   data: Record<string, unknown>;
+  cursor_at: string;
 }
 
 /**
@@ -43,6 +45,6 @@ export async function leadTimeline(tx: Tx, leadId: string, kinds: readonly Timel
   if (parts.length === 0) return [];
   const union = sql.join(parts, sql` UNION ALL `);
   const cursor = after ? sql`WHERE (t.at, t.id) < (${after[0]}::timestamptz, ${after[1]}::uuid)` : sql``;
-  const { rows } = await sql<TimelineRow>`SELECT * FROM (${union}) AS t ${cursor} ORDER BY t.at DESC, t.id DESC LIMIT ${limit + 1}`.execute(tx);
+  const { rows } = await sql<TimelineRow>`SELECT t.*, ${cursorTime(sql.ref('t.at'))} AS cursor_at FROM (${union}) AS t ${cursor} ORDER BY t.at DESC, t.id DESC LIMIT ${limit + 1}`.execute(tx);
   return rows;
 }

@@ -14,7 +14,7 @@ export function createTimelineService(db: Kysely<DB>, leads: LeadsService) {
       await leads.get(ctx, leadId);
       const after = decodeTimeCursor('timeline', query.cursor);
       const rows = await withTenantRead(db, ctx, (tx) => q.leadTimeline(tx, leadId, query.kinds ?? TIMELINE_KINDS, query.limit, after));
-      return timePage('timeline', rows, query.limit, (row) => row.at);
+      return timePage('timeline', rows, query.limit);
     },
   };
 }

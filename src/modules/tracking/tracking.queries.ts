@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
+import { cursorTime } from '../../db/keyset.ts';
 import type { Tx } from '../../db/tenant.ts';
 
 /*
@@ -133,6 +134,7 @@ export async function listJourney(
   let query = tx
     .selectFrom('journey_events')
     .select(['id', 'event_type', 'event_name', 'description', 'properties', 'session_id', 'anonymous_id', 'ip_address', 'user_agent', 'user_id', 'occurred_at', 'created_at'])
+    .select(cursorTime(sql.ref('occurred_at')).as('cursor_at'))
     .where('organization_id', '=', organizationId)
     .where('lead_id', '=', leadId);
   if (filter.types) query = query.where('event_type', 'in', filter.types);

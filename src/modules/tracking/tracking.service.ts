@@ -280,7 +280,7 @@ export function createTrackingService(db: Kysely<DB>, leads: LeadsService, optio
       if (query.from && query.to && query.from >= query.to) throw new DomainError('validation', '`from` must be before `to`.', { field: 'from' });
       const after = decodeTimeCursor('journey', query.cursor);
       const rows = await withTenantRead(db, ctx, (tx) => q.listJourney(tx, ctx.organizationId, leadId, { types: query.type, from: query.from, to: query.to }, query.limit, after));
-      return timePage('journey', rows, query.limit, (row) => row.occurred_at);
+      return timePage('journey', rows, query.limit);
     },
   };
 }

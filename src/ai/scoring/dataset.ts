@@ -1,0 +1,95 @@
+/**
+ * The shared contract between feature extraction and the scoring models.
+ *
+ * A dataset is column-major (one Float64Array per feature) because every learner here works a
+ * feature at a time: binning, histograms, standardisation. Numeric columns use NaN for missing;
+ * categorical columns hold integer codes 0..k-1 into `categories`, NaN for missing or unknown.
+ */
+export type FeatureKind = 'numeric' | 'categorical';
+export type FeatureGroup = 'demographic' | 'behavioral' | 'temporal' | 'conversational';
+export const FEATURE_GROUPS: readonly FeatureGroup[] = ['demographic', 'behavioral', 'temporal', 'conversational'];
+
+export interface FeatureMeta {
+  name: string;
+  kind: FeatureKind;
+  group: FeatureGroup;
+  /** Categorical only: code i means categories[i]. */
+  categories?: string[];
+  /** Numeric only: +1 the score may only rise with the value, -1 only fall. */
+  monotone?: 1 | -1;
+  label?: string;
+}
+
+/** Feature values of rows to score: column-major, same order as the model's features. */
+export interface FeatureMatrix {
+  columns: Float64Array[];
+}
+
+export interface Dataset extends FeatureMatrix {
+  features: FeatureMeta[];
+  /** 1 = won, 0 = lost. */
+  y: Uint8Array;
+  /** Optional non-negative sample weights (default 1). */
+  weights?: Float64Array;
+}
+
+export class ScoringInputError extends Error {
+  readonly code = 'scoring_input_invalid';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ScoringInputError';
+  }
+}
+
+export function rowCount(m: FeatureMatrix): number {
+  return m.columns[0]?.length ?? 0;
+}
+
+/** Checks shapes and codes once, at the boundary, so the inner loops need not. */
+export function validateDataset(d: Dataset): number {
+  const n = d.y.length;
+  if (d.columns.length !== d.features.length) throw new ScoringInputError(`${d.columns.length} columns for ${d.features.length} features`);
+  d.columns.forEach((c, j) => {
+    if (c.length !== n) throw new ScoringInputError(`column ${d.features[j]!.name} has ${c.length} rows, y has ${n}`);
+  });
+  if (d.weights && d.weights.length !== n) throw new ScoringInputError('weights length differs from y');
+  for (let i = 0; i < n; i++) if (d.y[i]! > 1) throw new ScoringInputError('y must be 0 or 1');
+  if (d.weights) for (let i = 0; i < n; i++) if (!(d.weights[i]! >= 0)) throw new ScoringInputError('weights must be non-negative');
+  d.features.forEach((f, j) => {
+    if (f.kind !== 'categorical') return;
+    const k = f.categories?.length ?? 0;
+    const c = d.columns[j]!;
+    for (let i = 0; i < n; i++) {
+      const v = c[i]!;
+      if (v === v && (v < 0 || v >= k || v !== Math.floor(v))) throw new ScoringInputError(`feature ${f.name}: code ${v} outside 0..${k - 1}`);
+    }
+  });
+  return n;
+}
+
+/** The rows `idx` of a dataset, copied (used for cross-validation folds). */
+export function subsetDataset(d: Dataset, idx: ArrayLike<number>): Dataset {
+  const m = idx.length;
+  const take = (src: Float64Array) => {
+    const out = new Float64Array(m);
+    for (let i = 0; i < m; i++) out[i] = src[idx[i]!]!;
+    return out;
+  };
+  const y = new Uint8Array(m);
+  for (let i = 0; i < m; i++) y[i] = d.y[idx[i]!]!;
+  return { features: d.features, columns: d.columns.map(take), y, ...(d.weights ? { weights: take(d.weights) } : {}) };
+}
+
+export function subsetMatrix(x: FeatureMatrix, idx: ArrayLike<number>): FeatureMatrix {
+  const m = idx.length;
+  return {
+    columns: x.columns.map((src) => {
+      const out = new Float64Array(m);
+      for (let i = 0; i < m; i++) out[i] = src[idx[i]!]!;
+      return out;
+    }),
+  };
+}
+
+export const sigmoid = (z: number): number => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
+export const logit = (p: number): number => Math.log(p / (1 - p));

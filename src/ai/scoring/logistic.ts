@@ -1,0 +1,358 @@
+import { rowCount, sigmoid, validateDataset, type Dataset, type FeatureMatrix, type FeatureMeta } from './dataset.ts';
+
+/**
+ * Bayesian logistic regression: a Gaussian prior centred on given prior weights, fitted to the
+ * MAP by Newton's method. With no outcomes the model *is* the prior; each outcome pulls the
+ * weights by an amount bounded by the prior's precision, so an organization's own data takes
+ * over smoothly. Numeric features are standardised internally (with a missing indicator),
+ * categoricals one-hot encoded (with a missing/unknown column). The Laplace approximation of the
+ * posterior (inverse Hessian at the MAP) gives each lead's logit variance.
+ */
+
+/**
+ * A cold-start prior in raw feature units, so it means the same for every organization:
+ * logit = intercept + Σ slope·(x − center) for present numerics, + `missing` when absent,
+ * + the effect of the lead's category. Unlisted features have prior weight 0.
+ */
+export interface LogisticPrior {
+  intercept: number;
+  /**
+   * Per numeric feature: `center` defaults to the standardisation mean (0 without leads, moving
+   * smoothly to the training mean), so the slope pivots around the typical lead and `intercept`
+   * is the logit of a typical lead; `scale` is the feature's typical spread in raw units
+   * (default 1), the standardisation's starting guess while there are few leads.
+   */
+  numeric?: Record<string, { slope: number; center?: number; missing?: number; scale?: number }>;
+  categorical?: Record<string, Record<string, number>>;
+  /**
+   * Multiplies the precision of every prior term (default 10, about the information of a few
+   * dozen leads per coefficient): higher trusts the prior longer.
+   */
+  strength?: number;
+  /** Precision of the intercept before `strength` (default 1): how sure the prior is of the base rate. */
+  interceptPrecision?: number;
+}
+
+/** Default `LogisticPrior.strength`. */
+export const DEFAULT_PRIOR_STRENGTH = 10;
+
+export interface LogisticOptions {
+  /** Prior precision of each standardised coefficient (1 ≈ scikit-learn's C = 1), times the prior's strength. */
+  l2: number;
+  /**
+   * Pseudo-count of the standardisation: mean and variance are shrunk towards the prior's
+   * center and scale (0 and 1 when not given) as if this many rows had those values, so a
+   * handful of leads cannot set an extreme scale (which would change what the prior means).
+   */
+  standardisationPseudoCount: number;
+  /** Intercept precision when no prior is given (weak: the base rate is learned from data). */
+  interceptPrecision: number;
+  maxIterations: number;
+  tol: number;
+}
+
+export const DEFAULT_LOGISTIC_OPTIONS: Readonly<LogisticOptions> = Object.freeze({ l2: 1, standardisationPseudoCount: 10, interceptPrecision: 1e-2, maxIterations: 50, tol: 1e-9 });
+
+export interface LogisticModel {
+  kind: 'logistic';
+  features: FeatureMeta[];
+  /** First design column of each feature (column 0 is the intercept). */
+  offsets: Int32Array;
+  /** Numeric standardisation (NaN-free); unused for categoricals. */
+  mean: Float64Array;
+  scale: Float64Array;
+  coef: Float64Array;
+  /** Posterior covariance (p × p, row-major) of `coef`. */
+  covariance: Float64Array;
+  /** Mean of each feature's term over the training rows: attributions are relative to it. */
+  termMean: Float64Array;
+  info: { n: number; iterations: number; converged: boolean };
+}
+
+interface Layout {
+  offsets: Int32Array;
+  p: number;
+}
+
+function layout(features: FeatureMeta[]): Layout {
+  const offsets = new Int32Array(features.length);
+  let p = 1;
+  features.forEach((f, j) => {
+    offsets[j] = p;
+    p += f.kind === 'numeric' ? 2 : (f.categories?.length ?? 0) + 1;
+  });
+  return { offsets, p };
+}
+
+/** Writes the active design columns of a row (intercept + one per feature) into cols/vals. */
+function encodeRow(m: Pick<LogisticModel, 'features' | 'offsets' | 'mean' | 'scale'>, get: (j: number) => number, cols: Int32Array, vals: Float64Array, at: number): void {
+  cols[at] = 0;
+  vals[at] = 1;
+  const fs = m.features;
+  for (let j = 0; j < fs.length; j++) {
+    const v = get(j);
+    const o = m.offsets[j]!;
+    const q = at + 1 + j;
+    if (fs[j]!.kind === 'numeric') {
+      if (v === v) {
+        cols[q] = o;
+        vals[q] = (v - m.mean[j]!) / m.scale[j]!;
+      } else {
+        cols[q] = o + 1;
+        vals[q] = 1;
+      }
+    } else {
+      const k = fs[j]!.categories?.length ?? 0;
+      cols[q] = v >= 0 && v < k && v === Math.floor(v) ? o + v : o + k;
+      vals[q] = 1;
+    }
+  }
+}
+
+/** Cholesky factorisation in place (lower triangle); returns false if not positive definite. */
+function cholesky(a: Float64Array, p: number): boolean {
+  for (let j = 0; j < p; j++) {
+    let d = a[j * p + j]!;
+    for (let k = 0; k < j; k++) d -= a[j * p + k]! * a[j * p + k]!;
+    if (!(d > 0)) return false;
+    const l = Math.sqrt(d);
+    a[j * p + j] = l;
+    for (let i = j + 1; i < p; i++) {
+      let s = a[i * p + j]!;
+      for (let k = 0; k < j; k++) s -= a[i * p + k]! * a[j * p + k]!;
+      a[i * p + j] = s / l;
+    }
+  }
+  return true;
+}
+
+function cholSolve(l: Float64Array, p: number, b: Float64Array): Float64Array {
+  const x = Float64Array.from(b);
+  for (let i = 0; i < p; i++) {
+    let s = x[i]!;
+    for (let k = 0; k < i; k++) s -= l[i * p + k]! * x[k]!;
+    x[i] = s / l[i * p + i]!;
+  }
+  for (let i = p - 1; i >= 0; i--) {
+    let s = x[i]!;
+    for (let k = i + 1; k < p; k++) s -= l[k * p + i]! * x[k]!;
+    x[i] = s / l[i * p + i]!;
+  }
+  return x;
+}
+
+function priorVectors(features: FeatureMeta[], lay: Layout, mean: Float64Array, scale: Float64Array, prior: LogisticPrior | undefined, o: LogisticOptions) {
+  const m = new Float64Array(lay.p);
+  const strength = prior ? (prior.strength ?? DEFAULT_PRIOR_STRENGTH) : 1;
+  const lam = new Float64Array(lay.p).fill(o.l2 * strength);
+  lam[0] = prior ? (prior.interceptPrecision ?? 1) * strength : o.interceptPrecision;
+  m[0] = prior?.intercept ?? 0;
+  features.forEach((f, j) => {
+    const off = lay.offsets[j]!;
+    if (f.kind === 'numeric') {
+      const pr = prior?.numeric?.[f.name];
+      if (!pr) return;
+      // Raw-unit prior → standardised: slope·(x − c) = slope·(μ − c) + slope·σ·z.
+      const shift = pr.slope * (mean[j]! - (pr.center ?? mean[j]!));
+      m[0]! += shift;
+      m[off] = pr.slope * scale[j]!;
+      m[off + 1] = (pr.missing ?? 0) - shift;
+    } else {
+      const pr = prior?.categorical?.[f.name];
+      if (!pr) return;
+      f.categories?.forEach((c, code) => {
+        m[off + code] = pr[c] ?? 0;
+      });
+    }
+  });
+  return { m, lam };
+}
+
+export function trainLogistic(dataset: Dataset, rows?: ArrayLike<number>, prior?: LogisticPrior, options: Partial<LogisticOptions> = {}): LogisticModel {
+  const o: LogisticOptions = { ...DEFAULT_LOGISTIC_OPTIONS, ...options };
+  validateDataset(dataset);
+  const features = dataset.features;
+  const nf = features.length;
+  const idx = rows ?? Int32Array.from({ length: dataset.y.length }, (_, i) => i);
+  const n = idx.length;
+  const w = dataset.weights;
+  const lay = layout(features);
+  const p = lay.p;
+
+  const mean = new Float64Array(nf);
+  const scale = new Float64Array(nf).fill(1);
+  features.forEach((f, j) => {
+    if (f.kind !== 'numeric') return;
+    const col = dataset.columns[j]!;
+    let sw = 0;
+    let s = 0;
+    let ss = 0;
+    for (let i = 0; i < n; i++) {
+      const v = col[idx[i]!]!;
+      if (v !== v) continue;
+      const wi = w ? w[idx[i]!]! : 1;
+      sw += wi;
+      s += wi * v;
+      ss += wi * v * v;
+    }
+    const pr = prior?.numeric?.[f.name];
+    const k0 = o.standardisationPseudoCount;
+    const c0 = pr?.center ?? 0;
+    const s0 = pr?.scale ?? 1;
+    // Shrunk moments: k0 pseudo-rows at c0 with spread s0 (a conjugate-style prior on the scale).
+    const mu = (s + k0 * c0) / (sw + k0);
+    const m2 = (ss + k0 * (s0 * s0 + c0 * c0)) / (sw + k0);
+    mean[j] = sw + k0 > 0 ? mu : c0;
+    const varr = sw + k0 > 0 ? m2 - mu * mu : s0 * s0;
+    scale[j] = varr > 1e-12 * Math.max(1, mu * mu) ? Math.sqrt(varr) : 1;
+  });
+  const shape = { features, offsets: lay.offsets, mean, scale };
+  const a = nf + 1;
+  const cols = new Int32Array(n * a);
+  const vals = new Float64Array(n * a);
+  for (let i = 0; i < n; i++) {
+    const r = idx[i]!;
+    encodeRow(shape, (j) => dataset.columns[j]![r]!, cols, vals, i * a);
+  }
+  const y = Float64Array.from(idx, (r) => dataset.y[r]!);
+  const wt = Float64Array.from(idx, (r) => (w ? w[r]! : 1));
+  const { m, lam } = priorVectors(features, lay, mean, scale, prior, o);
+
+  const beta = Float64Array.from(m);
+  const eta = new Float64Array(n);
+  const objective = (b: Float64Array): number => {
+    let s = 0;
+    for (let k = 0; k < p; k++) s += 0.5 * lam[k]! * (b[k]! - m[k]!) ** 2;
+    for (let i = 0; i < n; i++) {
+      let z = 0;
+      for (let q = i * a; q < i * a + a; q++) z += b[cols[q]!]! * vals[q]!;
+      eta[i] = z;
+      s += wt[i]! * ((z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z))) - y[i]! * z);
+    }
+    return s;
+  };
+  const hessian = (b: Float64Array, grad: Float64Array | null): Float64Array => {
+    const hm = new Float64Array(p * p);
+    for (let k = 0; k < p; k++) {
+      hm[k * p + k] = lam[k]!;
+      if (grad) grad[k] = lam[k]! * (b[k]! - m[k]!);
+    }
+    for (let i = 0; i < n; i++) {
+      const pi = sigmoid(eta[i]!);
+      const wi = wt[i]!;
+      const r = wi * (pi - y[i]!);
+      const hw = wi * pi * (1 - pi);
+      const base = i * a;
+      for (let u = 0; u < a; u++) {
+        const cu = cols[base + u]!;
+        const vu = vals[base + u]!;
+        if (grad) grad[cu]! += r * vu;
+        const hv = hw * vu;
+        const row = cu * p;
+        // Active columns are increasing within a row: fill the upper triangle only.
+        for (let v = u; v < a; v++) hm[row + cols[base + v]!]! += hv * vals[base + v]!;
+      }
+    }
+    for (let i = 0; i < p; i++) for (let j = i + 1; j < p; j++) hm[j * p + i] = hm[i * p + j]!;
+    return hm;
+  };
+
+  let obj = objective(beta);
+  let iterations = 0;
+  let converged = false;
+  const grad = new Float64Array(p);
+  for (; iterations < o.maxIterations; iterations++) {
+    const hm = hessian(beta, grad);
+    if (!cholesky(hm, p)) break;
+    const step = cholSolve(hm, p, grad);
+    let dec = 0;
+    for (let k = 0; k < p; k++) dec += grad[k]! * step[k]!;
+    if (dec / 2 < o.tol * Math.max(1, n)) {
+      converged = true;
+      break;
+    }
+    let t = 1;
+    const trial = new Float64Array(p);
+    let next = obj;
+    for (let ls = 0; ls < 30; ls++, t /= 2) {
+      for (let k = 0; k < p; k++) trial[k] = beta[k]! - t * step[k]!;
+      next = objective(trial);
+      if (next <= obj - 1e-4 * t * dec) break;
+    }
+    beta.set(trial);
+    obj = next;
+  }
+  objective(beta); // refresh eta at the final weights
+  const hm = hessian(beta, null);
+  const covariance = new Float64Array(p * p);
+  if (cholesky(hm, p)) {
+    const e = new Float64Array(p);
+    for (let k = 0; k < p; k++) {
+      e.fill(0);
+      e[k] = 1;
+      covariance.set(cholSolve(hm, p, e), k * p);
+    }
+  }
+  const termMean = new Float64Array(nf);
+  let sw = 0;
+  for (let i = 0; i < n; i++) {
+    sw += wt[i]!;
+    for (let j = 0; j < nf; j++) {
+      const q = i * a + 1 + j;
+      termMean[j]! += wt[i]! * beta[cols[q]!]! * vals[q]!;
+    }
+  }
+  if (sw > 0) for (let j = 0; j < nf; j++) termMean[j]! /= sw;
+  return { kind: 'logistic', features, offsets: lay.offsets, mean, scale, coef: beta, covariance, termMean, info: { n, iterations, converged } };
+}
+
+/** Raw logits; with `variance`, also each row's posterior logit variance xᵀΣx. */
+export function predictLogisticRaw(model: LogisticModel, x: FeatureMatrix, variance?: Float64Array): Float64Array {
+  const n = rowCount(x);
+  const nf = model.features.length;
+  const a = nf + 1;
+  const cols = new Int32Array(a);
+  const vals = new Float64Array(a);
+  const out = new Float64Array(n);
+  const b = model.coef;
+  const p = b.length;
+  const cov = model.covariance;
+  for (let i = 0; i < n; i++) {
+    encodeRow(model, (j) => x.columns[j]![i]!, cols, vals, 0);
+    let z = 0;
+    for (let u = 0; u < a; u++) z += b[cols[u]!]! * vals[u]!;
+    out[i] = z;
+    if (variance) {
+      let v = 0;
+      for (let u = 0; u < a; u++) {
+        const row = cols[u]! * p;
+        let s = 0;
+        for (let t = 0; t < a; t++) s += cov[row + cols[t]!]! * vals[t]!;
+        v += vals[u]! * s;
+      }
+      variance[i] = Math.max(0, v);
+    }
+  }
+  return out;
+}
+
+/**
+ * Exact linear attributions: φ_j = term_j(x) − mean term_j, base = intercept + Σ mean terms,
+ * so base + Σφ is the raw logit (up to rounding).
+ */
+export function explainLogistic(model: LogisticModel, row: ArrayLike<number>): { baseValue: number; phi: Float64Array; raw: number } {
+  const nf = model.features.length;
+  const cols = new Int32Array(nf + 1);
+  const vals = new Float64Array(nf + 1);
+  encodeRow(model, (j) => row[j]!, cols, vals, 0);
+  const phi = new Float64Array(nf);
+  let base = model.coef[0]!;
+  let raw = model.coef[0]!;
+  for (let j = 0; j < nf; j++) {
+    const term = model.coef[cols[j + 1]!]! * vals[j + 1]!;
+    raw += term;
+    phi[j] = term - model.termMean[j]!;
+    base += model.termMean[j]!;
+  }
+  return { baseValue: base, phi, raw };
+}

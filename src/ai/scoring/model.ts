@@ -1,0 +1,353 @@
+import { calibrate, DEFAULT_CALIBRATION_OPTIONS, fitCalibration, fitIsotonic, fitPlatt, type CalibrationOptions, type Calibrator } from './calibration.ts';
+import { FEATURE_GROUPS, rowCount, ScoringInputError, sigmoid, validateDataset, type Dataset, type FeatureGroup, type FeatureMatrix, type FeatureMeta } from './dataset.ts';
+import { explainGbdt, predictGbdtRaw, trainGbdt, type GbdtModel, type GbdtOptions } from './gbdt.ts';
+import { DEFAULT_PRIOR_STRENGTH, explainLogistic, predictLogisticRaw, trainLogistic, type LogisticModel, type LogisticOptions, type LogisticPrior } from './logistic.ts';
+import { calibrationTable, evaluate, foldIndices, logLoss, stratifiedKFold, type CalibrationBin, type Metrics } from './metrics.ts';
+
+/**
+ * The scoring model of one organization: a prior-centred logistic model, optionally blended
+ * with boosted trees, then calibrated.
+ *
+ *   raw logit  s(x) = (1 − β)·LR(x) + β·GBDT(x)      probability p = calibrate(s)
+ *
+ * How much the organization's outcomes count:
+ * - In the logistic model through Bayes: the prior's precision is fixed while each outcome adds
+ *   Fisher information, so the weights move from the prior to the data continuously.
+ *   `info.priorShare` reports the mean share of posterior precision still coming from the prior.
+ * - The trees' weight β is capped by a smooth ramp in the minority-class count m
+ *   (min(won, lost)), because trees need many outcomes before they beat a linear model:
+ *       r(m) = smoothstep((m − m0) / (m1 − m0)),  smoothstep(t) = 3t² − 2t³ on [0, 1]
+ *   with (m0, m1) = `gbdtRamp` (default 25, 250), and β = argmin over [0, r(m)] of the
+ *   out-of-fold log loss (convex in β). r is C¹, so no count is a cliff: at m ≤ m0 the trees
+ *   are not even trained and the model is exactly the logistic one.
+ */
+export interface ScoringOptions {
+  seed: number;
+  folds: number;
+  prior?: LogisticPrior;
+  logistic: Partial<LogisticOptions>;
+  gbdt: Partial<GbdtOptions>;
+  gbdtRamp: [number, number];
+  calibration: Partial<CalibrationOptions>;
+}
+
+export const DEFAULT_SCORING_OPTIONS: Readonly<Omit<ScoringOptions, 'prior'>> = Object.freeze({
+  seed: 0,
+  folds: 5,
+  logistic: {},
+  gbdt: {},
+  gbdtRamp: [25, 250] as [number, number],
+  calibration: {},
+});
+
+export interface TrainingInfo {
+  n: number;
+  positives: number;
+  minorityOutcomes: number;
+  folds: number;
+  /** r(m): the most weight trees may get with this many outcomes. */
+  gbdtCap: number;
+  /** β: the trees' weight in the raw logit. */
+  blendWeight: number;
+  /** Mean share of the logistic posterior precision that still comes from the prior (1 = prior only). */
+  priorShare: number;
+  /** Out-of-fold metrics (calibrated: calibrator cross-fitted on the out-of-fold scores). */
+  cv: {
+    logistic: Metrics | null;
+    gbdt: Metrics | null;
+    blend: Metrics | null;
+    calibrated: Metrics | null;
+    /** Reliability of the out-of-fold probabilities (calibrated when a calibrator was cross-fitted). */
+    calibrationTable: CalibrationBin[] | null;
+  };
+  calibration: { method: Calibrator['method']; cvLogLoss: Partial<Record<'platt' | 'isotonic', number>> };
+}
+
+export interface ScoringModel {
+  kind: 'scoring-model';
+  features: FeatureMeta[];
+  logistic: LogisticModel;
+  gbdt: GbdtModel | null;
+  /** The fold models behind the CV estimate: their spread is the trees' uncertainty per lead. */
+  gbdtFolds: GbdtModel[];
+  blendWeight: number;
+  calibrator: Calibrator;
+  info: TrainingInfo;
+}
+
+const smoothstep = (t: number) => {
+  const u = Math.min(1, Math.max(0, t));
+  return u * u * (3 - 2 * u);
+};
+
+/** The cap on the trees' weight for m minority-class outcomes (see ScoringOptions). */
+export function gbdtWeightCap(m: number, ramp: [number, number] = DEFAULT_SCORING_OPTIONS.gbdtRamp): number {
+  return smoothstep((m - ramp[0]) / Math.max(1e-9, ramp[1] - ramp[0]));
+}
+
+function blendLoss(y: Uint8Array, a: Float64Array, b: Float64Array, beta: number, w?: Float64Array): number {
+  const p = new Float64Array(y.length);
+  for (let i = 0; i < y.length; i++) p[i] = sigmoid((1 - beta) * a[i]! + beta * b[i]!);
+  return logLoss(y, p, w);
+}
+
+export function trainScoringModel(dataset: Dataset, options: Partial<ScoringOptions> = {}): ScoringModel {
+  const o: ScoringOptions = { ...DEFAULT_SCORING_OPTIONS, ...options };
+  const n = validateDataset(dataset);
+  const { y, weights } = dataset;
+  let positives = 0;
+  for (let i = 0; i < n; i++) positives += y[i]!;
+  const m = Math.min(positives, n - positives);
+  const cap = gbdtWeightCap(m, o.gbdtRamp);
+  const useTrees = cap > 0 && dataset.features.length > 0;
+  const K = Math.min(o.folds, m);
+  const gbdtOptions = { seed: o.seed, ...o.gbdt };
+
+  const oofLR = new Float64Array(n);
+  const oofG = new Float64Array(n);
+  const gbdtFolds: GbdtModel[] = [];
+  const cvDone = K >= 2;
+  if (cvDone) {
+    const fold = stratifiedKFold(y, K, o.seed);
+    for (let f = 0; f < K; f++) {
+      const { train, test } = foldIndices(fold, f);
+      const testX = { columns: dataset.columns.map((c) => Float64Array.from(test, (i) => c[i]!)) };
+      const lr = trainLogistic(dataset, train, o.prior, o.logistic);
+      const zl = predictLogisticRaw(lr, testX);
+      test.forEach((i, k) => (oofLR[i] = zl[k]!));
+      if (useTrees) {
+        const g = trainGbdt({ dataset, rows: train }, gbdtOptions);
+        gbdtFolds.push(g);
+        const zg = predictGbdtRaw(g, testX);
+        test.forEach((i, k) => (oofG[i] = zg[k]!));
+      }
+    }
+  }
+
+  // β in [0, cap] by out-of-fold log loss; the loss is convex in β, so a fine grid is enough.
+  let beta = 0;
+  if (cvDone && useTrees) {
+    let best = blendLoss(y, oofLR, oofG, 0, weights);
+    for (let s = 1; s <= 40; s++) {
+      const b = (cap * s) / 40;
+      const l = blendLoss(y, oofLR, oofG, b, weights);
+      if (l < best) {
+        best = l;
+        beta = b;
+      }
+    }
+  }
+
+  const logistic = trainLogistic(dataset, undefined, o.prior, o.logistic);
+  const gbdt = beta > 0 ? trainGbdt({ dataset }, gbdtOptions) : null;
+
+  const oof = new Float64Array(n);
+  for (let i = 0; i < n; i++) oof[i] = (1 - beta) * oofLR[i]! + beta * oofG[i]!;
+  const calibOptions = { seed: o.seed, ...o.calibration };
+  const choice = cvDone ? fitCalibration(oof, y, calibOptions, weights) : { calibrator: { method: 'identity' } as Calibrator, cvLogLoss: {} };
+
+  const toP = (z: Float64Array) => Float64Array.from(z, sigmoid);
+  let calibrated: Metrics | null = null;
+  let table: CalibrationBin[] | null = cvDone ? calibrationTable(y, toP(oof)) : null;
+  if (cvDone && choice.calibrator.method !== 'identity') {
+    // Honest calibrated metrics: each out-of-fold score is calibrated by a map fitted without it.
+    const cf = stratifiedKFold(y, Math.min(5, m), o.seed ^ 0xc0ffee);
+    const pc = new Float64Array(n);
+    for (let f = 0; f < Math.min(5, m); f++) {
+      const { train, test } = foldIndices(cf, f);
+      const st = Float64Array.from(train, (i) => oof[i]!);
+      const yt = Uint8Array.from(train, (i) => y[i]!);
+      const wt = weights ? Float64Array.from(train, (i) => weights[i]!) : undefined;
+      const c = choice.calibrator.method === 'isotonic' ? fitIsotonic(st, yt, wt) : fitPlatt(st, yt, calibOptions.plattPrecision ?? DEFAULT_CALIBRATION_OPTIONS.plattPrecision, wt);
+      for (const i of test) pc[i] = calibrate(c, oof[i]!);
+    }
+    calibrated = evaluate(y, pc, weights);
+    table = calibrationTable(y, pc);
+  }
+
+  const p = logistic.coef.length;
+  const lam = (o.logistic.l2 ?? 1) * (o.prior ? (o.prior.strength ?? DEFAULT_PRIOR_STRENGTH) : 1);
+  let share = 0;
+  for (let k = 1; k < p; k++) share += lam * logistic.covariance[k * p + k]!;
+
+  return {
+    kind: 'scoring-model',
+    features: dataset.features,
+    logistic,
+    gbdt,
+    gbdtFolds: gbdt ? gbdtFolds : [],
+    blendWeight: beta,
+    calibrator: choice.calibrator,
+    info: {
+      n,
+      positives,
+      minorityOutcomes: m,
+      folds: cvDone ? K : 0,
+      gbdtCap: cap,
+      blendWeight: beta,
+      priorShare: p > 1 ? Math.min(1, share / (p - 1)) : 1,
+      cv: {
+        logistic: cvDone ? evaluate(y, toP(oofLR), weights) : null,
+        gbdt: cvDone && useTrees ? evaluate(y, toP(oofG), weights) : null,
+        blend: cvDone ? evaluate(y, toP(oof), weights) : null,
+        calibrated,
+        calibrationTable: table,
+      },
+      calibration: { method: choice.calibrator.method, cvLogLoss: choice.cvLogLoss },
+    },
+  };
+}
+
+// ---- scoring ----------------------------------------------------------------------------
+
+export interface Scores {
+  /** Raw blended logit (what the explanations add up to). */
+  raw: Float64Array;
+  /** Calibrated probability; the lead score is 100 × probability. */
+  probability: Float64Array;
+}
+
+export interface ScoresWithConfidence extends Scores {
+  /** Standard deviation of the raw logit from model uncertainty. */
+  logitSd: Float64Array;
+  /** 80 % interval of the calibrated probability. */
+  lower: Float64Array;
+  upper: Float64Array;
+  /** 1 − (upper − lower): 1 when the model is sure of this lead's probability, towards 0 when not. */
+  confidence: Float64Array;
+}
+
+function rawScores(model: ScoringModel, x: FeatureMatrix, lrVar?: Float64Array): Float64Array {
+  const raw = predictLogisticRaw(model.logistic, x, lrVar);
+  const beta = model.blendWeight;
+  if (model.gbdt && beta > 0) {
+    const g = predictGbdtRaw(model.gbdt, x);
+    for (let i = 0; i < raw.length; i++) raw[i] = (1 - beta) * raw[i]! + beta * g[i]!;
+  }
+  return raw;
+}
+
+export function predictScores(model: ScoringModel, x: FeatureMatrix): Scores {
+  checkMatrix(model, x);
+  const raw = rawScores(model, x);
+  return { raw, probability: Float64Array.from(raw, (s) => calibrate(model.calibrator, s)) };
+}
+
+const Z80 = 1.2815515655446004;
+
+/**
+ * Scores with per-lead uncertainty. Logit variance = (1 − β)²·(logistic posterior variance xᵀΣx)
+ * + β²·(grouped-jackknife variance of the fold trees' logits, (K−1)/K·Σ(g_k − ḡ)²). The 80 %
+ * interval is calibrated-logit ± 1.28·sd·(calibration slope); confidence = 1 − its width in
+ * probability, so it is lower both for uncertain leads and for leads near the middle of the scale
+ * where a given logit uncertainty moves the probability most.
+ */
+export function scoreWithConfidence(model: ScoringModel, x: FeatureMatrix): ScoresWithConfidence {
+  checkMatrix(model, x);
+  const n = rowCount(x);
+  const lrVar = new Float64Array(n);
+  const raw = rawScores(model, x, lrVar);
+  const beta = model.blendWeight;
+  const v = Float64Array.from(lrVar, (s) => (1 - beta) ** 2 * s);
+  const K = model.gbdtFolds.length;
+  if (beta > 0 && K >= 2) {
+    const preds = model.gbdtFolds.map((g) => predictGbdtRaw(g, x));
+    for (let i = 0; i < n; i++) {
+      let mean = 0;
+      for (const p of preds) mean += p[i]!;
+      mean /= K;
+      let ss = 0;
+      for (const p of preds) ss += (p[i]! - mean) ** 2;
+      v[i]! += beta * beta * ((K - 1) / K) * ss;
+    }
+  }
+  const probability = new Float64Array(n);
+  const lower = new Float64Array(n);
+  const upper = new Float64Array(n);
+  const confidence = new Float64Array(n);
+  const logitSd = Float64Array.from(v, Math.sqrt);
+  // The interval is taken on the calibrated logit, whose slope in the raw logit is a for Platt
+  // and taken as 1 otherwise (an isotonic step map is flat within a step, which would hide all
+  // uncertainty of the leads inside it).
+  const slope = model.calibrator.method === 'platt' ? model.calibrator.a : 1;
+  for (let i = 0; i < n; i++) {
+    const p = calibrate(model.calibrator, raw[i]!);
+    probability[i] = p;
+    const c = Math.log(p / (1 - p));
+    const half = Z80 * logitSd[i]! * Math.abs(slope);
+    lower[i] = sigmoid(c - half);
+    upper[i] = sigmoid(c + half);
+    confidence[i] = Math.min(1, Math.max(0, 1 - (upper[i]! - lower[i]!)));
+  }
+  return { raw, probability, logitSd, lower, upper, confidence };
+}
+
+// ---- explanations -----------------------------------------------------------------------
+
+export interface Contribution {
+  feature: string;
+  group: FeatureGroup;
+  /** Signed contribution to the raw logit. */
+  value: number;
+}
+
+export interface Explanation {
+  /** Expected raw logit over the training leads. */
+  baseValue: number;
+  /** baseValue + Σ contributions (exactly, up to rounding). */
+  raw: number;
+  probability: number;
+  /** One per feature, in the model's feature order. */
+  contributions: Contribution[];
+  /** Sub-scores: the contributions summed per group. */
+  groups: Record<FeatureGroup, number>;
+  /**
+   * Platt only: the factor a with calibrated logit = a·raw + b, so a·value is each feature's
+   * contribution on the calibrated logit. Null for isotonic (monotone, not linear).
+   */
+  calibratedLogitScale: number | null;
+  confidence: number;
+  lower: number;
+  upper: number;
+}
+
+/**
+ * Per-feature contributions in logit units: exact linear terms for the logistic part and
+ * path-dependent TreeSHAP for the trees, blended with the same β as the score, so
+ * base + Σ contributions = raw logit and p = calibrate(raw).
+ */
+export function explainLead(model: ScoringModel, row: ArrayLike<number>): Explanation {
+  if (row.length !== model.features.length) throw new ScoringInputError(`row has ${row.length} values, model has ${model.features.length} features`);
+  const beta = model.blendWeight;
+  const lr = explainLogistic(model.logistic, row);
+  let base = lr.baseValue;
+  let raw = lr.raw;
+  const phi = lr.phi;
+  if (model.gbdt && beta > 0) {
+    const g = explainGbdt(model.gbdt, row);
+    base = (1 - beta) * base + beta * g.baseValue;
+    raw = (1 - beta) * raw + beta * g.raw;
+    for (let j = 0; j < phi.length; j++) phi[j] = (1 - beta) * phi[j]! + beta * g.phi[j]!;
+  }
+  const groups = Object.fromEntries(FEATURE_GROUPS.map((g) => [g, 0])) as Record<FeatureGroup, number>;
+  const contributions = model.features.map((f, j) => {
+    groups[f.group] += phi[j]!;
+    return { feature: f.name, group: f.group, value: phi[j]! };
+  });
+  const conf = scoreWithConfidence(model, { columns: model.features.map((_, j) => Float64Array.of(row[j]!)) });
+  return {
+    baseValue: base,
+    raw,
+    probability: calibrate(model.calibrator, raw),
+    contributions,
+    groups,
+    calibratedLogitScale: model.calibrator.method === 'platt' ? model.calibrator.a : model.calibrator.method === 'identity' ? 1 : null,
+    confidence: conf.confidence[0]!,
+    lower: conf.lower[0]!,
+    upper: conf.upper[0]!,
+  };
+}
+
+function checkMatrix(model: ScoringModel, x: FeatureMatrix): void {
+  if (x.columns.length !== model.features.length) throw new ScoringInputError(`${x.columns.length} columns for a model of ${model.features.length} features`);
+}

@@ -1,0 +1,288 @@
+import { sql } from 'kysely';
+import type { LeadSignals } from '../../ai/features/signals.ts';
+import { SIGNAL_HALF_LIFE_DAYS } from '../../ai/features/signals.ts';
+import { cursorTime } from '../../db/keyset.ts';
+import type { Tx } from '../../db/tenant.ts';
+
+/**
+ * Lead signals straight from the database, aggregated per lead in one statement, each
+ * lead as of its decision time: the close for closed leads, `now` for open ones. Every
+ * child row is cut at that time, so an onboarding call logged after a won deal cannot
+ * teach the model that onboarding calls predict wins (the demo data sets that trap).
+ * Status changes are the outcome's own path and are not behaviour.
+ */
+export interface SignalRow {
+  id: string;
+  won: boolean;
+  closed: boolean;
+  /** Won deals only: for the deal-size estimate (an outcome: never a feature). */
+  dealValue: number | null;
+  signals: LeadSignals;
+}
+
+interface RawRow {
+  id: string; won: boolean; closed: boolean; deal_value: number | null; as_of: Date; created_at: Date; job_title: string | null; email: string | null; phone: string | null;
+  company: string | null; country: string | null; source: string | null; campaign: string | null; custom_fields: Record<string, unknown> | null;
+  next_follow_up_at: Date | null;
+  page_views: number; page_views_recent: number; pricing_views: number; pricing_views_recent: number; demo_views: number; contact_views: number;
+  form_submits: number; email_opens: number; email_clicks: number; sessions: number; journey_last_at: Date | null;
+  calls: number; sales_emails: number; meetings: number; other_activities: number; activities_last_at: Date | null; activity_signals: number; activity_sentiment: number | null;
+  inbound: number; outbound: number; replies: number; reply_hours: number | null; first_inbound_at: Date | null; conversations_last_at: Date | null;
+  analysed: number; sentiment: number | null; sentiment_trend: number | null; positive: number; negative: number; intents: Record<string, number> | null; conversation_signals: number;
+}
+
+const CLOSED = sql`('closed_won', 'closed_lost')`;
+const PRICING = sql`'/(pricing|plans?|price|buy|checkout|quote)([/?#.]|$)'`;
+const DEMO = sql`'/(demo|trial|book|get-started|signup|sign-up)([/?#.]|$)'`;
+const CONTACT = sql`'/(contact|talk-to-sales|sales)([/?#.]|$)'`;
+
+export type SignalSelection =
+  | { kind: 'ids'; ids: string[] }
+  | { kind: 'closed'; after: string | null; limit: number }
+  | { kind: 'all'; after: string | null; limit: number };
+
+export async function loadSignals(tx: Tx, selection: SignalSelection, now: Date): Promise<SignalRow[]> {
+  const where =
+    selection.kind === 'ids' ? sql`l.id = ANY(${selection.ids}::uuid[])`
+    : sql`${selection.kind === 'closed' ? sql`l.status IN ${CLOSED}` : sql`TRUE`} AND l.id > coalesce(${selection.after}::uuid, '00000000-0000-0000-0000-000000000000'::uuid)`;
+  const limit = selection.kind === 'ids' ? sql`` : sql`ORDER BY l.id LIMIT ${selection.limit}`;
+  const halfLife = SIGNAL_HALF_LIFE_DAYS * 86400;
+  const { rows } = await sql<RawRow>`
+    WITH l AS (
+      SELECT l.id, l.status = 'closed_won' AS won, l.status IN ${CLOSED} AS closed,
+        CASE WHEN l.status = 'closed_won' THEN l.deal_value::float8 END AS deal_value,
+        CASE WHEN l.status IN ${CLOSED} THEN coalesce(l.closed_at, l.status_changed_at) ELSE ${now}::timestamptz END AS as_of,
+        l.created_at, l.job_title, l.email, l.phone, l.company,
+        coalesce(nullif(l.address->>'country_code', ''), nullif(l.address->>'country', '')) AS country,
+        l.source, l.campaign, l.custom_fields, l.next_follow_up_at
+      FROM leads AS l WHERE ${where} ${limit}
+    )
+    SELECT l.*, j.*, a.*, c.*
+    FROM l
+    LEFT JOIN LATERAL (
+      SELECT
+        count(*) FILTER (WHERE e.event_type = 'page_view')::int AS page_views,
+        coalesce(sum(power(0.5, extract(epoch FROM l.as_of - e.occurred_at) / ${halfLife})) FILTER (WHERE e.event_type = 'page_view'), 0)::float8 AS page_views_recent,
+        count(*) FILTER (WHERE e.event_type = 'page_view' AND e.properties->>'url' ~* ${PRICING})::int AS pricing_views,
+        coalesce(sum(power(0.5, extract(epoch FROM l.as_of - e.occurred_at) / ${halfLife})) FILTER (WHERE e.event_type = 'page_view' AND e.properties->>'url' ~* ${PRICING}), 0)::float8 AS pricing_views_recent,
+        count(*) FILTER (WHERE e.event_type = 'page_view' AND e.properties->>'url' ~* ${DEMO})::int AS demo_views,
+        count(*) FILTER (WHERE e.event_type = 'page_view' AND e.properties->>'url' ~* ${CONTACT})::int AS contact_views,
+        count(*) FILTER (WHERE e.event_type = 'form_submit')::int AS form_submits,
+        count(*) FILTER (WHERE e.event_type = 'email_open')::int AS email_opens,
+        count(*) FILTER (WHERE e.event_type = 'email_click')::int AS email_clicks,
+        count(DISTINCT e.session_id)::int AS sessions,
+        max(e.occurred_at) AS journey_last_at
+      FROM journey_events AS e
+      WHERE e.lead_id = l.id AND e.occurred_at <= l.as_of AND e.event_type <> 'status_change'
+    ) AS j ON TRUE
+    LEFT JOIN LATERAL (
+      SELECT
+        count(*) FILTER (WHERE x.type = 'call')::int AS calls,
+        count(*) FILTER (WHERE x.type = 'email')::int AS sales_emails,
+        count(*) FILTER (WHERE x.type IN ('meeting', 'demo'))::int AS meetings,
+        count(*) FILTER (WHERE x.type NOT IN ('call', 'email', 'meeting', 'demo'))::int AS other_activities,
+        max(x.completed_at) AS activities_last_at,
+        coalesce(sum(jsonb_array_length(x.buying_signals)) FILTER (WHERE jsonb_typeof(x.buying_signals) = 'array'), 0)::int AS activity_signals,
+        avg(x.sentiment_score)::float8 AS activity_sentiment
+      FROM activities AS x
+      WHERE x.lead_id = l.id AND x.completed_at IS NOT NULL AND x.completed_at <= l.as_of
+    ) AS a ON TRUE
+    LEFT JOIN LATERAL (
+      SELECT
+        count(*) FILTER (WHERE m.direction = 'inbound')::int AS inbound,
+        count(*) FILTER (WHERE m.direction = 'outbound')::int AS outbound,
+        count(*) FILTER (WHERE m.is_reply)::int AS replies,
+        (percentile_cont(0.5) WITHIN GROUP (ORDER BY m.gap_hours) FILTER (WHERE m.is_reply))::float8 AS reply_hours,
+        min(m.created_at) FILTER (WHERE m.direction = 'inbound') AS first_inbound_at,
+        max(m.created_at) AS conversations_last_at,
+        count(*) FILTER (WHERE m.direction = 'inbound' AND m.overall IS NOT NULL)::int AS analysed,
+        avg(m.overall) FILTER (WHERE m.direction = 'inbound')::float8 AS sentiment,
+        ((array_agg(m.overall ORDER BY m.created_at DESC) FILTER (WHERE m.direction = 'inbound' AND m.overall IS NOT NULL))[1]
+          - (array_agg(m.overall ORDER BY m.created_at) FILTER (WHERE m.direction = 'inbound' AND m.overall IS NOT NULL))[1])::float8 AS sentiment_trend,
+        count(*) FILTER (WHERE m.direction = 'inbound' AND m.overall > 0.2)::int AS positive,
+        count(*) FILTER (WHERE m.direction = 'inbound' AND m.overall < -0.2)::int AS negative,
+        jsonb_object_agg(m.intent, m.intent_count) FILTER (WHERE m.intent IS NOT NULL AND m.intent_first) AS intents,
+        coalesce(sum(m.signals), 0)::int AS conversation_signals
+      FROM (
+        SELECT v.direction, v.created_at, v.intent,
+          (v.sentiment->>'overall')::float8 AS overall,
+          v.direction = 'inbound' AND lag(v.direction) OVER w = 'outbound' AND v.created_at - lag(v.created_at) OVER w <= interval '7 days' AS is_reply,
+          extract(epoch FROM v.created_at - lag(v.created_at) OVER w) / 3600 AS gap_hours,
+          count(*) FILTER (WHERE v.direction = 'inbound') OVER (PARTITION BY v.intent) AS intent_count,
+          row_number() OVER (PARTITION BY v.intent ORDER BY v.created_at) = 1 AS intent_first,
+          CASE WHEN jsonb_typeof(v.metadata->'buying_signals') = 'array' THEN jsonb_array_length(v.metadata->'buying_signals') ELSE 0 END AS signals
+        FROM (
+          SELECT co.direction, co.created_at, co.sentiment, co.metadata,
+            CASE WHEN co.direction = 'inbound' THEN nullif(co.intent->>'primary_intent', '') END AS intent
+          FROM conversations AS co WHERE co.lead_id = l.id AND co.created_at <= l.as_of
+        ) AS v
+        WINDOW w AS (ORDER BY v.created_at)
+      ) AS m
+    ) AS c ON TRUE
+    ORDER BY l.id`.execute(tx);
+  return rows.map((r) => ({ id: r.id, won: r.won, closed: r.closed, dealValue: r.deal_value, signals: toSignals(r) }));
+}
+
+function toSignals(r: RawRow): LeadSignals {
+  return {
+    asOf: r.as_of, createdAt: r.created_at, jobTitle: r.job_title, email: r.email, phone: r.phone, company: r.company, country: r.country,
+    source: r.source, campaign: r.campaign, customFields: r.custom_fields ?? {}, nextFollowUpAt: r.next_follow_up_at,
+    journey: {
+      pageViews: r.page_views, pageViewsRecent: r.page_views_recent, pricingViews: r.pricing_views, pricingViewsRecent: r.pricing_views_recent,
+      demoViews: r.demo_views, contactViews: r.contact_views, formSubmits: r.form_submits, emailOpens: r.email_opens, emailClicks: r.email_clicks,
+      sessions: r.sessions, lastAt: r.journey_last_at,
+    },
+    activities: { calls: r.calls, emails: r.sales_emails, meetings: r.meetings, other: r.other_activities, lastAt: r.activities_last_at, buyingSignals: r.activity_signals, sentiment: r.activity_sentiment },
+    conversations: {
+      inbound: r.inbound, outbound: r.outbound, replies: r.replies, replyHours: r.reply_hours, firstInboundAt: r.first_inbound_at, lastAt: r.conversations_last_at,
+      analysed: r.analysed, sentiment: r.sentiment, sentimentTrend: r.sentiment_trend, positive: r.positive, negative: r.negative, intents: r.intents ?? {}, buyingSignals: r.conversation_signals,
+    },
+  };
+}
+
+// Model registry ----------------------------------------------------------------------
+
+export const MODEL_COLUMNS = ['id', 'version', 'algorithm', 'metrics', 'calibration', 'training_size', 'positives', 'is_active', 'trained_at', 'activated_at', 'created_by'] as const;
+
+export async function listModels(tx: Tx) {
+  return tx.selectFrom('scoring_models').select(MODEL_COLUMNS).orderBy('trained_at', 'desc').orderBy('version', 'desc').execute();
+}
+
+/** The active model with everything needed to score (feature space and parameters). */
+export async function activeModel(tx: Tx) {
+  return tx.selectFrom('scoring_models').select([...MODEL_COLUMNS, 'features', 'parameters']).where('is_active', '=', true).executeTakeFirst();
+}
+
+export async function modelByVersion(tx: Tx, version: string) {
+  return tx.selectFrom('scoring_models').select([...MODEL_COLUMNS, 'features', 'parameters']).where('version', '=', version).executeTakeFirst();
+}
+
+export async function modelCount(tx: Tx): Promise<number> {
+  const row = await tx.selectFrom('scoring_models').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export async function insertModel(tx: Tx, row: {
+  organizationId: string; version: string; algorithm: string; features: unknown[]; parameters: Record<string, unknown>; metrics: Record<string, unknown>;
+  calibration: unknown[]; trainingSize: number; positives: number; createdBy: string | null;
+}) {
+  return tx.insertInto('scoring_models').values({
+    organization_id: row.organizationId, version: row.version, algorithm: row.algorithm, features: JSON.stringify(row.features), parameters: JSON.stringify(row.parameters),
+    metrics: JSON.stringify(row.metrics), calibration: JSON.stringify(row.calibration), training_size: row.trainingSize, positives: row.positives, created_by: row.createdBy,
+  }).returning(MODEL_COLUMNS).executeTakeFirstOrThrow();
+}
+
+/** Makes one version the active one (the partial unique index allows one per organization). */
+export async function activateModel(tx: Tx, version: string): Promise<boolean> {
+  await tx.updateTable('scoring_models').set({ is_active: false }).where('is_active', '=', true).where('version', '<>', version).execute();
+  const r = await tx.updateTable('scoring_models').set({ is_active: true, activated_at: sql`now()` }).where('version', '=', version).executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+/** Closed leads whose outcome arrived after a time (for "enough new outcomes to retrain"). */
+export async function outcomesSince(tx: Tx, since: Date | null): Promise<{ closed: number; won: number }> {
+  const row = await tx
+    .selectFrom('leads')
+    .select([sql<number>`count(*)::int`.as('closed'), sql<number>`count(*) FILTER (WHERE status = 'closed_won')::int`.as('won')])
+    .where('status', 'in', ['closed_won', 'closed_lost'])
+    .$if(since !== null, (q) => q.where('status_changed_at', '>', since!))
+    .executeTakeFirstOrThrow();
+  return row;
+}
+
+/** Won deals' values with their lead ids, for the deal-size estimate. */
+export async function wonDealValues(tx: Tx, limit: number) {
+  return tx.selectFrom('leads').select(['id', 'deal_value']).where('status', '=', 'closed_won').where('deal_value', 'is not', null).where('deal_value', '>', 0).orderBy('closed_at', 'desc').limit(limit).execute();
+}
+
+// Scores ------------------------------------------------------------------------------
+
+export interface ScoreWrite {
+  leadId: string;
+  score: number;
+  probability: number;
+  confidence: number;
+  predictedValue: number | null;
+  sub: { demographic: number; behavioral: number; temporal: number; conversational: number };
+  explanation: { feature: string; group: 'demographic' | 'behavioral' | 'temporal' | 'conversational'; points: number; text: string }[];
+  recommendations: unknown[];
+  modelVersion: string;
+  /** A lead_scores row only when the score moved enough to be news (or is the first). */
+  history: boolean;
+}
+
+/** The leads' current scores, to decide which changes are worth a history row. */
+export async function currentScores(tx: Tx, ids: string[]) {
+  const { rows } = await sql<{ id: string; current_score: number; scored: boolean }>`
+    SELECT l.id, l.current_score, EXISTS (SELECT 1 FROM lead_scores s WHERE s.lead_id = l.id) AS scored
+    FROM leads l WHERE l.id = ANY(${ids}::uuid[])`.execute(tx);
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
+/** Writes a batch of scores: the lead's AI fields in one UPDATE, history rows in one INSERT. */
+export async function writeScores(tx: Tx, organizationId: string, rows: readonly ScoreWrite[]): Promise<number> {
+  if (rows.length === 0) return 0;
+  await sql`
+    UPDATE leads AS l SET current_score = u.score, score_confidence = u.confidence, conversion_probability = u.probability, predicted_value = u.predicted_value
+    FROM unnest(${rows.map((r) => r.leadId)}::uuid[], ${rows.map((r) => r.score)}::int[], ${rows.map((r) => r.confidence)}::numeric[],
+                ${rows.map((r) => r.probability)}::numeric[], ${rows.map((r) => r.predictedValue)}::numeric[]) AS u(id, score, confidence, probability, predicted_value)
+    WHERE l.id = u.id`.execute(tx);
+  const history = rows.filter((r) => r.history);
+  if (history.length > 0) {
+    await sql`
+      INSERT INTO lead_scores (organization_id, lead_id, score, confidence, model_version, conversion_probability,
+        demographic_score, behavioral_score, temporal_score, conversational_score, explanation, recommendations)
+      SELECT ${organizationId}::uuid, u.lead_id, u.score, u.confidence, u.model_version, u.probability, u.dem, u.beh, u.tmp, u.con, u.explanation, u.recommendations
+      FROM unnest(${history.map((r) => r.leadId)}::uuid[], ${history.map((r) => r.score)}::int[], ${history.map((r) => r.confidence)}::numeric[],
+        ${history.map((r) => r.modelVersion)}::text[], ${history.map((r) => r.probability)}::numeric[],
+        ${history.map((r) => r.sub.demographic)}::int[], ${history.map((r) => r.sub.behavioral)}::int[], ${history.map((r) => r.sub.temporal)}::int[], ${history.map((r) => r.sub.conversational)}::int[],
+        ${history.map((r) => JSON.stringify(r.explanation))}::jsonb[], ${history.map((r) => JSON.stringify(r.recommendations))}::jsonb[])
+        AS u(lead_id, score, confidence, model_version, probability, dem, beh, tmp, con, explanation, recommendations)`.execute(tx);
+  }
+  return history.length;
+}
+
+/** A lead's score fields and its latest history row, read in one statement (one snapshot). */
+export async function scoreView(tx: Tx, leadId: string) {
+  const { rows } = await sql<{
+    current_score: number; conversion_probability: string | null; score_confidence: string; predicted_value: string | null;
+    demographic_score: number | null; behavioral_score: number | null; temporal_score: number | null; conversational_score: number | null;
+    explanation: unknown[] | null; recommendations: unknown[] | null; model_version: string | null; created_at: Date | null;
+  }>`
+    SELECT l.current_score, l.conversion_probability, l.score_confidence, l.predicted_value,
+      s.demographic_score, s.behavioral_score, s.temporal_score, s.conversational_score, s.explanation, s.recommendations, s.model_version, s.created_at
+    FROM leads AS l
+    LEFT JOIN LATERAL (SELECT * FROM lead_scores AS x WHERE x.lead_id = l.id ORDER BY x.created_at DESC, x.id DESC LIMIT 1) AS s ON TRUE
+    WHERE l.id = ${leadId}`.execute(tx);
+  return rows[0];
+}
+
+export async function scoreHistory(tx: Tx, leadId: string, limit: number, before: [string, string] | null) {
+  let q = tx.selectFrom('lead_scores')
+    .select(['id', 'score', 'confidence', 'conversion_probability', 'model_version', 'demographic_score', 'behavioral_score', 'temporal_score', 'conversational_score', 'created_at'])
+    .select(cursorTime(sql.ref('created_at')).as('cursor_at'))
+    .where('lead_id', '=', leadId);
+  if (before) q = q.where(sql<boolean>`(created_at, id) < (${before[0]}::timestamptz, ${before[1]}::uuid)`);
+  return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
+}
+
+// The rescoring queue -----------------------------------------------------------------
+
+/** Takes up to `limit` queued leads (oldest first); concurrent workers take different ones. */
+export async function takeQueuedLeads(tx: Tx, limit: number): Promise<string[]> {
+  const { rows } = await sql<{ lead_id: string }>`
+    DELETE FROM lead_score_queue WHERE (organization_id, lead_id) IN (
+      SELECT organization_id, lead_id FROM lead_score_queue ORDER BY queued_at LIMIT ${limit} FOR UPDATE SKIP LOCKED)
+    RETURNING lead_id`.execute(tx);
+  return rows.map((r) => r.lead_id);
+}
+
+export async function queueAllLeads(tx: Tx, organizationId: string): Promise<number> {
+  const r = await sql`INSERT INTO lead_score_queue (organization_id, lead_id) SELECT ${organizationId}::uuid, id FROM leads ON CONFLICT DO NOTHING`.execute(tx);
+  return Number(r.numAffectedRows ?? 0);
+}
+
+export async function queuedCount(tx: Tx): Promise<number> {
+  const row = await tx.selectFrom('lead_score_queue').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  return Number(row.n);
+}

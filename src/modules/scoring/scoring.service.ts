@@ -1,0 +1,237 @@
+import type { Kysely } from 'kysely';
+import { learnDealValues, predictDealValues, type DealValueModel } from '../../ai/features/deal-value.ts';
+import { explain, recommend, subScores } from '../../ai/features/explain.ts';
+import { encodeLeads, learnFeatureSpace, type EncodedLeads, type FeatureSpace } from '../../ai/features/feature-space.ts';
+import { suspectedLeaks } from '../../ai/features/leakage.ts';
+import { priorFor } from '../../ai/features/prior.ts';
+import type { LeadSignals } from '../../ai/features/signals.ts';
+import { explainLead, scoreWithConfidence, scoringModelFromJson, scoringModelToJson, trainScoringModel, type ScoringModel } from '../../ai/scoring/index.ts';
+import { calibrate } from '../../ai/scoring/calibration.ts';
+import type { Dataset } from '../../ai/scoring/dataset.ts';
+import type { DB } from '../../db/schema.ts';
+import { withTenant } from '../../db/tenant.ts';
+import { enqueue } from '../../jobs/queue.ts';
+import * as q from './scoring.queries.ts';
+
+/**
+ * Scores every lead of an organization with its own model, explains each score and keeps
+ * the history. Works on organization ids (jobs, CLI); the HTTP layer checks who may ask.
+ */
+const BATCH = 5000;
+/** A history row is written when the score moves at least this much (or is the first). */
+export const HISTORY_MIN_CHANGE = 2;
+export const RESCORE_QUEUE = 'scoring.rescore';
+export const TRAIN_QUEUE = 'scoring.train';
+
+export interface RuntimeModel {
+  version: string;
+  space: FeatureSpace;
+  model: ScoringModel;
+  deal: DealValueModel;
+}
+
+export interface TrainOptions {
+  createdBy?: string | null;
+  seed?: number;
+  folds?: number;
+  activate?: boolean;
+  onProgress?: (done: number, total: number | undefined, message: string) => void | Promise<void>;
+}
+
+type Progress = TrainOptions['onProgress'];
+
+export function createScoringService(db: Kysely<DB>, options: { now?: () => Date } = {}) {
+  const now = options.now ?? (() => new Date());
+  const system = (organizationId: string) => ({ organizationId });
+  // Parsed models by organization and version: parsing a model per batch would cost more than scoring.
+  const runtimeCache = new Map<string, RuntimeModel>();
+
+  async function loadSignals(organizationId: string, kind: 'closed' | 'all', progress?: Progress) {
+    const out: q.SignalRow[] = [];
+    const at = now();
+    let after: string | null = null;
+    for (;;) {
+      const cursor: string | null = after;
+      const rows: q.SignalRow[] = await withTenant(db, system(organizationId), (tx) => q.loadSignals(tx, { kind, after: cursor, limit: BATCH }, at));
+      out.push(...rows);
+      await progress?.(out.length, undefined, `read ${out.length} leads`);
+      if (rows.length < BATCH) return out;
+      after = rows[rows.length - 1]!.id;
+    }
+  }
+
+  function datasetFrom(encoded: EncodedLeads, y: Uint8Array): Dataset {
+    return { columns: encoded.columns, features: encoded.features.map((f) => ({ ...f })), y };
+  }
+
+  /** Trains on every decided lead; the model starts from the prior and leans on data as it grows. */
+  async function train(organizationId: string, opts: TrainOptions = {}) {
+    const started = performance.now();
+    const rows = await loadSignals(organizationId, 'closed', opts.onProgress);
+    const signals = rows.map((r) => r.signals);
+    const y = Uint8Array.from(rows, (r) => (r.won ? 1 : 0));
+    let space = learnFeatureSpace(signals);
+    let encoded = encodeLeads(space, signals);
+    const leaks = suspectedLeaks(encoded, y);
+    if (leaks.length > 0) {
+      const dropped = new Set(leaks.map((l) => l.feature));
+      space = { ...space, features: space.features.filter((f) => !dropped.has(f.name)), customFields: space.customFields.filter((c) => !dropped.has(`cf:${c.key}`)) };
+      encoded = encodeLeads(space, signals);
+    }
+    await opts.onProgress?.(rows.length, rows.length, `training on ${rows.length} decided leads`);
+    const model = trainScoringModel(datasetFrom(encoded, y), { prior: priorFor(space), seed: opts.seed ?? 0, ...(opts.folds ? { folds: opts.folds } : {}) });
+    const wonIdx = rows.flatMap((r, i) => (r.won && r.dealValue && r.dealValue > 0 ? [i] : []));
+    const deal = learnDealValues(encodeLeads(space, wonIdx.map((i) => signals[i]!)), wonIdx.map((i) => rows[i]!.dealValue!));
+    const cv = model.info.cv.calibrated ?? model.info.cv.blend;
+    // The calibration table from out-of-fold probabilities (what the model said for leads it had not seen).
+    const metrics = {
+      roc_auc: cv?.auc ?? null, log_loss: cv?.logLoss ?? null, brier: cv?.brier ?? null, folds: model.info.folds, n: rows.length, positives: model.info.positives,
+      blend_weight: model.info.blendWeight, prior_share: model.info.priorShare, calibration_method: model.info.calibration.method,
+      logistic: model.info.cv.logistic, gbdt: model.info.cv.gbdt, leaked_features: leaks, training_ms: Math.round(performance.now() - started),
+    };
+    // Out-of-fold: what the model said of leads it had not been trained on (none below two folds).
+    const calibration = (model.info.cv.calibrationTable ?? []).map((b) => ({ ...b, meanPredicted: finite(b.meanPredicted), observedRate: finite(b.observedRate) }));
+    const row = await withTenant(db, system(organizationId), async (tx) => {
+      const version = `v${(await q.modelCount(tx)) + 1}`;
+      const inserted = await q.insertModel(tx, {
+        organizationId, version, algorithm: model.gbdt ? 'logistic-map+gbdt' : 'logistic-map', features: space.features,
+        parameters: { space, model: scoringModelToJson(model), deal }, metrics, calibration, trainingSize: rows.length, positives: model.info.positives, createdBy: opts.createdBy ?? null,
+      });
+      if (opts.activate ?? true) {
+        await q.activateModel(tx, version);
+        await queueEveryLead(tx, organizationId);
+      }
+      return inserted;
+    });
+    return { ...row, metrics };
+  }
+
+  async function queueEveryLead(tx: Parameters<typeof q.queueAllLeads>[0], organizationId: string) {
+    await q.queueAllLeads(tx, organizationId);
+    await enqueue(tx, { organizationId, queue: RESCORE_QUEUE, dedupeKey: 'queued-leads' });
+  }
+
+  async function runtime(organizationId: string): Promise<RuntimeModel> {
+    const active = await withTenant(db, system(organizationId), (tx) => q.activeModel(tx));
+    if (!active) {
+      // Cold start: the first model is trained now, from the prior and whatever outcomes exist.
+      await train(organizationId, { activate: true });
+      return runtime(organizationId);
+    }
+    const key = `${organizationId}:${active.version}`;
+    const cached = runtimeCache.get(key);
+    if (cached) return cached;
+    const p = active.parameters as unknown as { space: FeatureSpace; model: unknown; deal: DealValueModel };
+    const built = { version: active.version, space: p.space, model: scoringModelFromJson(p.model), deal: p.deal };
+    runtimeCache.set(key, built);
+    return built;
+  }
+
+  /** Scores the leads with these ids and writes the results; returns how many got a history row. */
+  async function scoreLeads(organizationId: string, ids: string[]): Promise<{ scored: number; history: number }> {
+    if (ids.length === 0) return { scored: 0, history: 0 };
+    const rt = await runtime(organizationId);
+    return withTenant(db, system(organizationId), async (tx) => {
+      const rows = await q.loadSignals(tx, { kind: 'ids', ids }, now());
+      const written = await write(tx, organizationId, rt, rows);
+      return { scored: rows.length, history: written };
+    });
+  }
+
+  async function write(tx: Parameters<typeof q.writeScores>[0], organizationId: string, rt: RuntimeModel, rows: q.SignalRow[]) {
+    if (rows.length === 0) return 0;
+    const encoded = encodeLeads(rt.space, rows.map((r) => r.signals));
+    const scores = scoreWithConfidence(rt.model, encoded);
+    const values = predictDealValues(rt.deal, encoded);
+    const current = await q.currentScores(tx, rows.map((r) => r.id));
+    const writes: q.ScoreWrite[] = rows.map((r, i) => {
+      // The score is made from the stored (4-decimal) probability, so the two always agree.
+      const basisPoints = Math.round(scores.probability[i]! * 10_000);
+      const probability = basisPoints / 10_000;
+      const score = Math.round(basisPoints / 100);
+      const before = current.get(r.id);
+      const history = !before?.scored || Math.abs(before.current_score - score) >= HISTORY_MIN_CHANGE;
+      const base: q.ScoreWrite = {
+        leadId: r.id, score, probability, confidence: Math.round(100 * scores.confidence[i]!) / 100, predictedValue: values[i] ?? null,
+        sub: { demographic: 50, behavioral: 50, temporal: 50, conversational: 50 }, explanation: [], recommendations: [], modelVersion: rt.version, history,
+      };
+      if (!history) return base;
+      // Explaining costs a tree walk per feature: only for scores that become history.
+      const row = encoded.columns.map((c) => c[i]!);
+      const e = explainLead(rt.model, row);
+      const contributions = e.contributions.map((c) => c.value);
+      const factors = explain(encoded.features, contributions, e.baseValue, e.raw, r.signals, (z) => calibrate(rt.model.calibrator, z));
+      return { ...base, sub: subScores(encoded.features, contributions), explanation: factors.slice(0, 8).map(({ feature, group, points, text }) => ({ feature, group, points, text })), recommendations: recommend(r.signals, factors, score) };
+    });
+    return q.writeScores(tx, organizationId, writes);
+  }
+
+  /** The rescoring job: takes queued leads in batches, each batch scored and written in one transaction. */
+  async function drainQueue(organizationId: string, progress?: Progress): Promise<{ scored: number; history: number }> {
+    const rt = await runtime(organizationId);
+    let scored = 0;
+    let history = 0;
+    for (;;) {
+      const batch = await withTenant(db, system(organizationId), async (tx) => {
+        const ids = await q.takeQueuedLeads(tx, BATCH);
+        const rows = ids.length > 0 ? await q.loadSignals(tx, { kind: 'ids', ids }, now()) : [];
+        return { n: ids.length, history: await write(tx, organizationId, rt, rows) };
+      });
+      scored += batch.n;
+      history += batch.history;
+      if (batch.n > 0) await progress?.(scored, undefined, `scored ${scored} leads`);
+      if (batch.n < BATCH) return { scored, history };
+    }
+  }
+
+  return {
+    train,
+    scoreLeads,
+    drainQueue,
+    runtime,
+    /** Every lead of the organization, now (CLI `score --all`, and after a new model). */
+    async rescoreAll(organizationId: string, progress?: Progress) {
+      await withTenant(db, system(organizationId), (tx) => q.queueAllLeads(tx, organizationId));
+      const total = await withTenant(db, system(organizationId), (tx) => q.queuedCount(tx));
+      return drainQueue(organizationId, (done, _t, message) => progress?.(done, total, message));
+    },
+    async queueRescoreAll(organizationId: string) {
+      await withTenant(db, system(organizationId), (tx) => queueEveryLead(tx, organizationId));
+    },
+    /** Retrains when enough outcomes arrived since the active model (a tenth more, at least 20). */
+    async retrainIfDue(organizationId: string): Promise<boolean> {
+      const { due } = await withTenant(db, system(organizationId), async (tx) => {
+        const active = await q.activeModel(tx);
+        if (!active) return { due: false };
+        const fresh = await q.outcomesSince(tx, active.trained_at);
+        return { due: fresh.closed >= Math.max(20, 0.1 * active.training_size) };
+      });
+      if (due) await withTenant(db, system(organizationId), (tx) => enqueue(tx, { organizationId, queue: TRAIN_QUEUE, dedupeKey: 'auto' }));
+      return due;
+    },
+    async listModels(organizationId: string) {
+      return withTenant(db, system(organizationId), (tx) => q.listModels(tx));
+    },
+    async activate(organizationId: string, version: string): Promise<boolean> {
+      return withTenant(db, system(organizationId), async (tx) => {
+        const ok = await q.activateModel(tx, version);
+        if (ok) await queueEveryLead(tx, organizationId);
+        return ok;
+      });
+    },
+    /** Cross-validated quality on the decided leads, without storing a model. */
+    async evaluate(organizationId: string, opts: { folds?: number; seed?: number } = {}) {
+      const rows = await loadSignals(organizationId, 'closed');
+      const signals: LeadSignals[] = rows.map((r) => r.signals);
+      const y = Uint8Array.from(rows, (r) => (r.won ? 1 : 0));
+      const space = learnFeatureSpace(signals);
+      const model = trainScoringModel(datasetFrom(encodeLeads(space, signals), y), { prior: priorFor(space), seed: opts.seed ?? 0, folds: opts.folds ?? 5 });
+      const cv = model.info.cv.calibrated ?? model.info.cv.blend;
+      return { roc_auc: cv?.auc ?? null, log_loss: cv?.logLoss ?? null, brier: cv?.brier ?? null, n: rows.length, positives: model.info.positives, folds: model.info.folds, info: model.info };
+    },
+  };
+}
+
+const finite = (x: number) => (Number.isFinite(x) ? x : null);
+
+export type ScoringService = ReturnType<typeof createScoringService>;

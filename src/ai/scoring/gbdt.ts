@@ -769,13 +769,21 @@ function treeDepth(t: GbdtTree, node = 0): number {
   return t.feature[node]! < 0 ? 0 : 1 + Math.max(treeDepth(t, t.left[node]!), treeDepth(t, t.right[node]!));
 }
 
+const depthCache = new WeakMap<GbdtTree, number>();
+// Path buffers shared by every call (explanations run one at a time on the event loop):
+// allocating four arrays per tree per lead cost more than the walk itself.
+let scratch = { size: 0, pf: new Int32Array(0), pz: new Float64Array(0), po: new Float64Array(0), pw: new Float64Array(0) };
+
 function treeShap(t: GbdtTree, x: ArrayLike<number>, phi: Float64Array, nCodes: Int32Array): void {
-  const D = treeDepth(t) + 2;
+  let depth = depthCache.get(t);
+  if (depth === undefined) {
+    depth = treeDepth(t);
+    depthCache.set(t, depth);
+  }
+  const D = depth + 2;
   const size = ((D + 2) * (D + 3)) / 2 + D;
-  const pf = new Int32Array(size);
-  const pz = new Float64Array(size);
-  const po = new Float64Array(size);
-  const pw = new Float64Array(size);
+  if (scratch.size < size) scratch = { size, pf: new Int32Array(size), pz: new Float64Array(size), po: new Float64Array(size), pw: new Float64Array(size) };
+  const { pf, pz, po, pw } = scratch;
 
   const extend = (s: number, depth: number, zero: number, one: number, feat: number) => {
     pf[s + depth] = feat;

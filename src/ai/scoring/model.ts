@@ -316,6 +316,21 @@ export interface Explanation {
  * path-dependent TreeSHAP for the trees, blended with the same β as the score, so
  * base + Σ contributions = raw logit and p = calibrate(raw).
  */
+/**
+ * The contributions alone (no confidence interval): for batch scoring, which already has
+ * the confidences of the whole batch from scoreWithConfidence.
+ */
+export function explainRaw(model: ScoringModel, row: ArrayLike<number>): { baseValue: number; raw: number; phi: Float64Array } {
+  if (row.length !== model.features.length) throw new ScoringInputError(`row has ${row.length} values, model has ${model.features.length} features`);
+  const beta = model.blendWeight;
+  const lr = explainLogistic(model.logistic, row);
+  if (!model.gbdt || beta <= 0) return { baseValue: lr.baseValue, raw: lr.raw, phi: lr.phi };
+  const g = explainGbdt(model.gbdt, row);
+  const phi = lr.phi;
+  for (let j = 0; j < phi.length; j++) phi[j] = (1 - beta) * phi[j]! + beta * g.phi[j]!;
+  return { baseValue: (1 - beta) * lr.baseValue + beta * g.baseValue, raw: (1 - beta) * lr.raw + beta * g.raw, phi };
+}
+
 export function explainLead(model: ScoringModel, row: ArrayLike<number>): Explanation {
   if (row.length !== model.features.length) throw new ScoringInputError(`row has ${row.length} values, model has ${model.features.length} features`);
   const beta = model.blendWeight;

@@ -5,7 +5,7 @@ import { encodeLeads, learnFeatureSpace, type EncodedLeads, type FeatureSpace } 
 import { suspectedLeaks } from '../../ai/features/leakage.ts';
 import { priorFor } from '../../ai/features/prior.ts';
 import type { LeadSignals } from '../../ai/features/signals.ts';
-import { explainLead, scoreWithConfidence, scoringModelFromJson, scoringModelToJson, trainScoringModel, type ScoringModel } from '../../ai/scoring/index.ts';
+import { explainRaw, scoreWithConfidence, scoringModelFromJson, scoringModelToJson, trainScoringModel, type ScoringModel } from '../../ai/scoring/index.ts';
 import { calibrate } from '../../ai/scoring/calibration.ts';
 import type { Dataset } from '../../ai/scoring/dataset.ts';
 import type { DB } from '../../db/schema.ts';
@@ -158,8 +158,8 @@ export function createScoringService(db: Kysely<DB>, options: { now?: () => Date
       if (!history) return base;
       // Explaining costs a tree walk per feature: only for scores that become history.
       const row = encoded.columns.map((c) => c[i]!);
-      const e = explainLead(rt.model, row);
-      const contributions = e.contributions.map((c) => c.value);
+      const e = explainRaw(rt.model, row);
+      const contributions = Array.from(e.phi);
       const factors = explain(encoded.features, contributions, e.baseValue, e.raw, r.signals, (z) => calibrate(rt.model.calibrator, z));
       return { ...base, sub: subScores(encoded.features, contributions), explanation: factors.slice(0, 8).map(({ feature, group, points, text }) => ({ feature, group, points, text })), recommendations: recommend(r.signals, factors, score) };
     });

@@ -16,12 +16,15 @@
  * (d) `rescoreAll` on that organization, end to end (read signals, score, explain, write):
  *     leads/s. Target: 50,000 leads/s.
  *
- * The import refuses rows without an email or an external id, and the bank file has neither:
- * the benchmark writes a temporary copy of the file with one extra leading column `row_id`
- * (the row number) and maps it to external_id. Nothing else in the file is changed.
+ * The import refuses rows without an email or an external id, and then rows without a name,
+ * email or company; the bank file has none of them. The benchmark writes a temporary copy of
+ * the file with two extra leading columns, `row_id` (the row number, mapped to external_id)
+ * and `name` ("Client <row>", mapped to full_name; names are not a scoring feature). Nothing
+ * else in the file is changed.
  *
  * Databases leadai_bench_scoring_{demo,bank,train} are dropped and recreated at the start and
- * dropped at the end (--keep keeps them). --quick: demo 5,000 leads, training org 20,000.
+ * dropped at the end (--keep keeps them). --quick: demo 5,000 leads, training org 20,000;
+ * --demo-leads N, --train-leads N, --parts a,b,c (c includes d) to run less while developing.
  */
 import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -51,6 +54,8 @@ const { values } = parseArgs({
     anchor: { type: 'string', default: '2026-11-25' },
     bank: { type: 'string', default: process.env.BANK_CSV ?? '/work/shared/data/bank-full.csv' },
     keep: { type: 'boolean', default: false },
+    /** Which parts to run (c includes d): for development; the benchmark is all three. */
+    parts: { type: 'string', default: 'a,b,c' },
   },
 });
 const quick = values.quick === true;
@@ -58,6 +63,7 @@ const demoLeads = Number(values['demo-leads'] ?? (quick ? 5_000 : 20_000));
 const trainLeads = Number(values['train-leads'] ?? (quick ? 20_000 : 150_000));
 const seed = Number(values.seed);
 const anchor = new Date(`${values.anchor}T00:00:00Z`);
+const parts = new Set(values.parts.split(','));
 const FOLDS = 5;
 const serverUrl = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const NAMES = { demo: 'leadai_bench_scoring_demo', bank: 'leadai_bench_scoring_bank', train: 'leadai_bench_scoring_train' } as const;
@@ -69,7 +75,8 @@ const urlOf = (name: string) => {
 
 const admin = new pg.Client({ connectionString: serverUrl });
 await admin.connect();
-for (const name of Object.values(NAMES)) {
+const selected = ([['a', NAMES.demo], ['b', NAMES.bank], ['c', NAMES.train]] as const).filter(([part]) => parts.has(part)).map(([, name]) => name);
+for (const name of selected) {
   await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   await admin.query(`CREATE DATABASE ${name}`);
 }
@@ -88,7 +95,7 @@ const rows: { metric: string; value: string | number }[] = [];
 const json: Record<string, unknown> = { quick, seed, anchor: values.anchor };
 
 // (a) Demo data: cross-validated model vs the demo's true probabilities ---------------------
-{
+if (parts.has('a')) {
   const database = await open(NAMES.demo);
   const progress = createProgress(`(a) seeding ${demoLeads.toLocaleString('en-US')} demo leads`, true);
   let t = performance.now();
@@ -126,12 +133,12 @@ const json: Record<string, unknown> = { quick, seed, anchor: values.anchor };
 }
 
 // (b) UCI Bank Marketing through the product's CSV import ----------------------------------
-{
+if (parts.has('b')) {
   const database = await open(NAMES.bank);
   const { organization } = await createOrganization(database.db, { name: 'Bank Marketing (UCI)', adminEmail: `bench-${Date.now()}@bench.example`, adminPassword: 'correct horse battery' });
-  // The file has no email and no id column, and the import needs one of them per row: a copy
-  // with the row number as a leading `row_id` column (mapped to external_id). Same delimiter,
-  // every other byte of each line unchanged.
+  // The file has no email, id, name or company column, and the import needs an email or an id
+  // and a name, email or company per row: a copy with two leading columns, the row number
+  // (external_id) and "Client <row>" (full_name). Same delimiter, the rest of each line unchanged.
   const dir = mkdtempSync(join(tmpdir(), 'leadai-bench-scoring-'));
   const file = join(dir, 'bank-full.csv');
   {
@@ -139,7 +146,7 @@ const json: Record<string, unknown> = { quick, seed, anchor: values.anchor };
     let n = 0;
     for await (const line of createInterface({ input: createReadStream(values.bank), crlfDelay: Infinity })) {
       if (line.length === 0) continue;
-      const ok = out.write(`${n === 0 ? '"row_id"' : String(n)};${line}\n`);
+      const ok = out.write(`${n === 0 ? '"row_id";"name"' : `${n};"Client ${n}"`};${line}\n`);
       n++;
       if (!ok) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
     }
@@ -150,7 +157,7 @@ const json: Record<string, unknown> = { quick, seed, anchor: values.anchor };
   // the id; and the columns the automatic mapping took for lead fields (job → job_title,
   // contact → full_name, campaign → campaign) kept as custom fields, as the data means them.
   const mapping = {
-    columns: { row_id: 'external_id', y: 'status', job: 'custom', contact: 'custom', campaign: 'custom' },
+    columns: { row_id: 'external_id', name: 'full_name', y: 'status', job: 'custom', contact: 'custom', campaign: 'custom' },
     values: { status: { yes: 'closed_won', no: 'closed_lost' } },
     ignore: ['duration'],
   };
@@ -160,6 +167,7 @@ const json: Record<string, unknown> = { quick, seed, anchor: values.anchor };
   progress.stop();
   const importSeconds = seconds(t);
   rmSync(dir, { recursive: true, force: true });
+  if (imported.counts.created === 0) throw new Error(`(b) the import created no lead (${imported.counts.rejected} rejected): see import_errors in ${NAMES.bank} (--keep)`);
   await sql`ANALYZE`.execute(database.db);
   const scoring = createScoringService(database.db);
   t = performance.now();
@@ -187,7 +195,7 @@ const json: Record<string, unknown> = { quick, seed, anchor: values.anchor };
 }
 
 // (c) Training time and (d) batch scoring on a large demo organization ----------------------
-{
+if (parts.has('c')) {
   const database = await open(NAMES.train);
   const progress = createProgress(`(c) seeding ${trainLeads.toLocaleString('en-US')} demo leads`, true);
   let t = performance.now();
@@ -252,7 +260,7 @@ const json: Record<string, unknown> = { quick, seed, anchor: values.anchor };
   await database.close();
 }
 
-if (!values.keep) for (const name of Object.values(NAMES)) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+if (!values.keep) for (const name of selected) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
 await admin.end();
 
 printReport('bench:scoring', rows);

@@ -134,7 +134,7 @@ describe('explanations in points and words', () => {
   it('says what it means in words a salesperson uses', () => {
     const d = (name: string) => describeFeature(defs.find((f) => f.name === name)!, s);
     expect(d('pricing_views')).toBe('Visited the pricing page 3 times');
-    expect(d('title_seniority')).toBe('VP of Sales (vp level)');
+    expect(d('title_seniority')).toBe('VP of Sales (VP level)');
     expect(d('email_kind')).toBe('Personal email address (gmail.com)');
     expect(d('follow_up_overdue_days')).toBe('Follow-up overdue by 3 days');
   });

@@ -24,6 +24,8 @@ export interface Recommendation {
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
+const SENIORITY_WORDS = { c_level: 'C-level', vp: 'VP level', director: 'director level', manager: 'manager level', individual: 'individual contributor', student: 'student', unknown: 'seniority unclear' } as const;
+
 /**
  * Points per unit of log-odds between the base and this lead: the secant of the score
  * curve, so the points add up exactly to the score's distance from the base score, and
@@ -46,7 +48,7 @@ export function describe(def: FeatureDef, s: LeadSignals): string {
   const j = s.journey;
   const c = s.conversations;
   switch (def.name) {
-    case 'title_seniority': return s.jobTitle ? `${s.jobTitle} (${titleSeniority(s.jobTitle).replace('_', '-')} level)` : 'No job title';
+    case 'title_seniority': return s.jobTitle ? `${s.jobTitle} (${SENIORITY_WORDS[titleSeniority(s.jobTitle)]})` : 'No job title';
     case 'title_function': return s.jobTitle ? `Works in ${titleFunction(s.jobTitle).replace('_', ' ')}` : 'Job function unknown';
     case 'email_kind': {
       const kind = emailKind(s.email);

@@ -15,7 +15,8 @@ type Family =
   | 'leads: read' | 'leads: create/change' | 'leads: delete' | 'leads: assign' | 'leads: merge'
   | 'activities: log' | 'conversations: record' | 'organization: read' | 'organization: settings'
   | 'users: read' | 'users: invite/manage' | 'teams: change' | 'api keys' | 'own sessions'
-  | 'tracking keys: read' | 'tracking keys: manage' | 'journey: record';
+  | 'tracking keys: read' | 'tracking keys: manage' | 'journey: record'
+  | 'leads: export' | 'scores: read' | 'models: list' | 'models: train/activate' | 'leads: rescore all';
 
 const EXPECTED: Record<Family, UserRole[]> = {
   'leads: read': ['viewer', 'marketing', 'sales_rep', 'manager', 'admin'],
@@ -35,6 +36,11 @@ const EXPECTED: Record<Family, UserRole[]> = {
   'tracking keys: read': ['marketing', 'admin'],
   'tracking keys: manage': ['admin'],
   'journey: record': ['marketing', 'admin'],
+  'leads: export': ['viewer', 'marketing', 'sales_rep', 'manager', 'admin'],
+  'scores: read': ['viewer', 'marketing', 'sales_rep', 'manager', 'admin'],
+  'models: list': ['manager', 'admin'],
+  'models: train/activate': ['admin'],
+  'leads: rescore all': ['manager', 'admin'],
 };
 
 const { url } = useServer();
@@ -72,6 +78,12 @@ const attempt: Record<Family, (c: Client) => Promise<{ status: number }>> = {
   'tracking keys: read': (c) => c.get('/api/v1/tracking/keys'),
   'tracking keys: manage': (c) => c.delete(`/api/v1/tracking/keys/${randomUUID()}`),
   'journey: record': (c) => c.post(`/api/v1/leads/${randomUUID()}/journey`, { events: [{ type: 'email_open' }] }),
+  // No lead of the matrix organization is won: the export is empty, so its body parses.
+  'leads: export': (c) => c.get('/api/v1/leads/export?format=ndjson&status=closed_won'),
+  'scores: read': (c) => c.get(`/api/v1/leads/${randomUUID()}/score`),
+  'models: list': (c) => c.get('/api/v1/models'),
+  'models: train/activate': (c) => c.post('/api/v1/models/v999/activate', {}),
+  'leads: rescore all': (c) => c.post('/api/v1/leads/rescore', {}),
 };
 
 describe(`permission matrix (${MODE})`, () => {

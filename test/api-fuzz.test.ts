@@ -46,6 +46,13 @@ const routes = (): [string, string][] => [
   ['PATCH', `/api/v1/activities/${activityId}`],
   ['POST', `/api/v1/leads/${leadId}/conversations`],
   ['PATCH', `/api/v1/conversations/${conversationId}`],
+  ['POST', '/api/v1/tracking/keys'],
+  ['POST', '/api/v1/track'],
+  ['POST', `/api/v1/leads/${leadId}/journey`],
+  ['PATCH', `/api/v1/imports/${randomUUID()}`],
+  ['POST', '/api/v1/models/train'],
+  ['POST', '/api/v1/models/v1/activate'],
+  ['POST', '/api/v1/leads/rescore'],
 ];
 
 const junk = fc.oneof(
@@ -69,7 +76,13 @@ async function snapshot() {
     UNION ALL SELECT 'activities', md5(coalesce(string_agg(x::text, ',' ORDER BY x.id), '')) FROM activities x
     UNION ALL SELECT 'conversations', md5(coalesce(string_agg(x::text, ',' ORDER BY x.id), '')) FROM conversations x
     UNION ALL SELECT 'invitations', count(*)::text FROM invitations
-    UNION ALL SELECT 'api_keys', count(*)::text FROM api_keys`.execute(db);
+    UNION ALL SELECT 'api_keys', count(*)::text FROM api_keys
+    UNION ALL SELECT 'journey_events', count(*)::text FROM journey_events
+    UNION ALL SELECT 'tracking_keys', count(*)::text FROM tracking_keys
+    UNION ALL SELECT 'imports', count(*)::text FROM imports
+    UNION ALL SELECT 'scoring_models', count(*)::text FROM scoring_models
+    UNION ALL SELECT 'jobs', count(*)::text FROM jobs
+    UNION ALL SELECT 'lead_score_queue', count(*)::text FROM lead_score_queue`.execute(db);
   return rows;
 }
 

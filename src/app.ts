@@ -14,6 +14,7 @@ import { createImportsService, IMPORT_QUEUE } from './modules/imports/imports.se
 import { createTrackingService } from './modules/tracking/tracking.service.ts';
 import { createLeadsService } from './modules/leads/leads.service.ts';
 import { createScoringApi } from './modules/scoring/scoring.api.ts';
+import { createJobsService } from './modules/jobs/jobs.service.ts';
 import { createScoringService, RESCORE_QUEUE, TRAIN_QUEUE } from './modules/scoring/scoring.service.ts';
 import { createSystemService } from './modules/system/system.service.ts';
 import { createUsersService } from './modules/users/users.service.ts';
@@ -65,6 +66,7 @@ export async function createApp(config: Config, logger: Logger, options: { datab
       imports,
       tracking: createTrackingService(database.db, leads),
       scoring: createScoringApi(database.db, scoring, leads),
+      jobs: createJobsService(database.db),
     });
     const worker = config.workers
       ? createWorker({

@@ -81,6 +81,13 @@ describe(`lead scoring over HTTP (${MODE})`, () => {
     }
     const train = await admin.client.post('/api/v1/models/train', {});
     expect(train.status).toBe(202);
+    const job = await until('the training job', async () => {
+      const j = await admin.client.get(`/api/v1/jobs/${train.body.job_id}`);
+      return j.body.status === 'succeeded' ? j.body : null;
+    }, 30_000);
+    expect(job).toMatchObject({ queue: 'scoring.train', result: { version: expect.stringMatching(/^v\d+$/), training_size: 60 } });
+    expect((await other.client.get(`/api/v1/jobs/${train.body.job_id}`)).status).toBe(404);
+    expect((await admin.client.get('/api/v1/jobs/abc')).status).toBe(400);
     // Outcomes arriving also retrain on their own (a tenth more decided leads, at least 20):
     // the requested model is the one that saw all sixty.
     const v2 = await until('a model trained on all 60', async () => {

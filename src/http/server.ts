@@ -18,6 +18,8 @@ import type { TrackingService } from '../modules/tracking/tracking.service.ts';
 import { registerTrackingRoutes } from '../modules/tracking/tracking.routes.ts';
 import { registerLeadRoutes } from '../modules/leads/leads.routes.ts';
 import type { ScoringApi } from '../modules/scoring/scoring.api.ts';
+import type { JobsService } from '../modules/jobs/jobs.service.ts';
+import { registerJobRoutes } from '../modules/jobs/jobs.routes.ts';
 import { registerScoringRoutes } from '../modules/scoring/scoring.routes.ts';
 import type { SystemService } from '../modules/system/system.service.ts';
 import type { UsersService } from '../modules/users/users.service.ts';
@@ -39,6 +41,7 @@ export interface ServerDeps {
   imports: ImportsService;
   tracking: TrackingService;
   scoring: ScoringApi;
+  jobs: JobsService;
 }
 
 /**
@@ -101,5 +104,6 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await registerImportRoutes(app, deps.imports, deps.auth);
   await registerTrackingRoutes(app, deps.tracking, deps.auth);
   await registerScoringRoutes(app, deps.scoring, deps.auth);
+  await registerJobRoutes(app, deps.jobs, deps.auth);
   return app;
 }

@@ -92,4 +92,17 @@ describe(`the scoring model on the demo organization (${MODE})`, () => {
     const bad = await sql<{ n: number }>`SELECT count(*)::int AS n FROM leads WHERE current_score <> round(100 * conversion_probability)`.execute(database.db);
     expect(bad.rows[0]!.n).toBe(0);
   }, 300_000);
+
+  it('leaves out a custom field that is the outcome under another name, in training and in evaluation alike', async () => {
+    await sql`UPDATE leads SET custom_fields = custom_fields || jsonb_build_object('Contract signed', CASE WHEN status = 'closed_won' THEN 'yes' ELSE 'no' END)
+      WHERE status IN ('closed_won', 'closed_lost')`.execute(database.db);
+    const s = scoring();
+    const evaluated = await s.evaluate(demo.organizationId, { seed: 3 });
+    const trained = await s.train(demo.organizationId, { seed: 3 });
+    for (const leaks of [evaluated.leaked_features, trained.metrics.leaked_features]) {
+      expect(leaks.map((l) => l.feature)).toEqual(['cf:Contract signed']);
+    }
+    expect(evaluated.roc_auc!).toBeLessThan(0.9);
+    expect(trained.metrics.roc_auc).toBeCloseTo(evaluated.roc_auc!, 6);
+  }, 120_000);
 });

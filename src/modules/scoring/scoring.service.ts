@@ -60,6 +60,19 @@ export function createScoringService(db: Kysely<DB>, options: { now?: () => Date
     }
   }
 
+  /** The feature space of the decided leads, without the features that look like the outcome itself. */
+  function trainingSpace(signals: LeadSignals[], y: Uint8Array) {
+    let space = learnFeatureSpace(signals);
+    let encoded = encodeLeads(space, signals);
+    const leaks = suspectedLeaks(encoded, y);
+    if (leaks.length > 0) {
+      const dropped = new Set(leaks.map((l) => l.feature));
+      space = { ...space, features: space.features.filter((f) => !dropped.has(f.name)), customFields: space.customFields.filter((c) => !dropped.has(`cf:${c.key}`)) };
+      encoded = encodeLeads(space, signals);
+    }
+    return { space, encoded, leaks };
+  }
+
   function datasetFrom(encoded: EncodedLeads, y: Uint8Array): Dataset {
     return { columns: encoded.columns, features: encoded.features.map((f) => ({ ...f })), y };
   }
@@ -70,14 +83,7 @@ export function createScoringService(db: Kysely<DB>, options: { now?: () => Date
     const rows = await loadSignals(organizationId, 'closed', opts.onProgress);
     const signals = rows.map((r) => r.signals);
     const y = Uint8Array.from(rows, (r) => (r.won ? 1 : 0));
-    let space = learnFeatureSpace(signals);
-    let encoded = encodeLeads(space, signals);
-    const leaks = suspectedLeaks(encoded, y);
-    if (leaks.length > 0) {
-      const dropped = new Set(leaks.map((l) => l.feature));
-      space = { ...space, features: space.features.filter((f) => !dropped.has(f.name)), customFields: space.customFields.filter((c) => !dropped.has(`cf:${c.key}`)) };
-      encoded = encodeLeads(space, signals);
-    }
+    const { space, encoded, leaks } = trainingSpace(signals, y);
     await opts.onProgress?.(rows.length, rows.length, `training on ${rows.length} decided leads`);
     const model = trainScoringModel(datasetFrom(encoded, y), { prior: priorFor(space), seed: opts.seed ?? 0, ...(opts.folds ? { folds: opts.folds } : {}) });
     const wonIdx = rows.flatMap((r, i) => (r.won && r.dealValue && r.dealValue > 0 ? [i] : []));
@@ -224,10 +230,11 @@ export function createScoringService(db: Kysely<DB>, options: { now?: () => Date
       const rows = await loadSignals(organizationId, 'closed');
       const signals: LeadSignals[] = rows.map((r) => r.signals);
       const y = Uint8Array.from(rows, (r) => (r.won ? 1 : 0));
-      const space = learnFeatureSpace(signals);
-      const model = trainScoringModel(datasetFrom(encodeLeads(space, signals), y), { prior: priorFor(space), seed: opts.seed ?? 0, folds: opts.folds ?? 5 });
+      // The same preparation as train (leakage guard included), so the figures are the stored model's.
+      const { space, encoded, leaks } = trainingSpace(signals, y);
+      const model = trainScoringModel(datasetFrom(encoded, y), { prior: priorFor(space), seed: opts.seed ?? 0, folds: opts.folds ?? 5 });
       const cv = model.info.cv.calibrated ?? model.info.cv.blend;
-      return { roc_auc: cv?.auc ?? null, log_loss: cv?.logLoss ?? null, brier: cv?.brier ?? null, n: rows.length, positives: model.info.positives, folds: model.info.folds, info: model.info };
+      return { roc_auc: cv?.auc ?? null, log_loss: cv?.logLoss ?? null, brier: cv?.brier ?? null, n: rows.length, positives: model.info.positives, folds: model.info.folds, leaked_features: leaks, info: model.info };
     },
   };
 }

@@ -6,7 +6,7 @@ import { withTenant } from '../src/db/tenant.ts';
 import { runImport } from '../src/modules/imports/import-runner.ts';
 import { importLocalFile } from '../src/modules/imports/imports.service.ts';
 import * as q from '../src/modules/imports/imports.queries.ts';
-import { matchHeader } from '../src/modules/imports/header-mapping.ts';
+import { matchHeader, proposeMapping } from '../src/modules/imports/header-mapping.ts';
 import { parseDate, parseNumber, parseStatus } from '../src/modules/imports/value-parsing.ts';
 import { Client, useServer } from './helpers/api.ts';
 import { MODE } from './helpers/db.ts';
@@ -62,6 +62,18 @@ describe(`CSV import: parsing (${MODE})`, () => {
     expect(parseStatus('Closed - Converted', undefined)).toEqual({ ok: true, value: 'closed_won' });
     expect(parseStatus('1', { '1': 'closed_won' })).toEqual({ ok: true, value: 'closed_won' });
     expect(parseStatus('Maybe', undefined).ok).toBe(false);
+  });
+});
+
+describe('CSV import: mapping proposals read values, not just headers', () => {
+  it('keeps a "contact" channel column, a numeric "campaign" and a non-email "email" as custom fields', () => {
+    const headers = ['age', 'job', 'contact', 'campaign', 'E-mail', 'Contact Name'];
+    const sample = Array.from({ length: 40 }, (_, i) => [String(20 + i), ['admin.', 'technician', 'services'][i % 3]!, ['cellular', 'telephone', 'unknown'][i % 3]!, String(1 + (i % 4)), i % 2 ? 'n/a' : 'none', `Person ${i}`]);
+    const m = proposeMapping(headers, sample);
+    expect(m.columns).toMatchObject({ contact: 'custom', campaign: 'custom', 'E-mail': 'custom', 'Contact Name': 'full_name', job: 'job_title', age: 'custom' });
+    // The same headers with values that fit are mapped as before.
+    const fitting = proposeMapping(['Contact', 'Campaign', 'Email'], Array.from({ length: 40 }, (_, i) => [`Ana Silva ${i}`, 'Spring webinar', `ana${i}@acme.example`]));
+    expect(fitting.columns).toEqual({ Contact: 'full_name', Campaign: 'campaign', Email: 'email' });
   });
 });
 

@@ -155,7 +155,7 @@ export function proposeMapping(headers: readonly string[], sample: readonly (rea
   headers.forEach((header, i) => {
     const empty = sample.every((row) => (row[i] ?? '').trim() === '');
     const match = matchHeader(header);
-    if (match && !taken.has(match)) {
+    if (match && !taken.has(match) && valuesFit(match, sample.map((row) => (row[i] ?? '').trim()).filter((v) => v !== ''))) {
       taken.add(match);
       columns[header] = match;
     } else if (empty && /^Column \d+$/.test(header)) {
@@ -169,6 +169,29 @@ export function proposeMapping(headers: readonly string[], sample: readonly (rea
     for (const [h, t] of Object.entries(columns)) if (t === 'full_name') columns[h] = 'custom';
   }
   return { columns, values: {} };
+}
+
+const NAME_TARGETS = new Set<string>(['full_name', 'first_name', 'last_name']);
+const TEXT_TARGETS = new Set<string>(['job_title', 'company', 'source', 'campaign', 'stage']);
+const NUMBER = /^[-+]?\d+([.,]\d+)?$/;
+
+/**
+ * Headers alone mislead: a "contact" column can hold a person's name (Pipedrive) or the
+ * channel of the last contact ("cellular", "telephone"); a "campaign" column a campaign or a
+ * count of calls. A header match is kept only when the sample's values look like that field:
+ * names vary from row to row and are not numbers, emails have an @, text fields are not all
+ * numbers. Otherwise the column stays a custom field, which is always safe.
+ */
+function valuesFit(target: string, values: readonly string[]): boolean {
+  if (values.length === 0) return true;
+  const numeric = values.filter((v) => NUMBER.test(v)).length / values.length;
+  if (NAME_TARGETS.has(target)) {
+    if (numeric > 0.2) return false;
+    return values.length < 20 || new Set(values.map((v) => v.toLowerCase())).size >= 0.2 * values.length;
+  }
+  if (target === 'email') return values.filter((v) => v.includes('@')).length >= 0.5 * values.length;
+  if (TEXT_TARGETS.has(target)) return numeric < 0.9;
+  return true;
 }
 
 export class MappingError extends Error {

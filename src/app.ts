@@ -15,6 +15,7 @@ import { createTrackingService } from './modules/tracking/tracking.service.ts';
 import { createLeadsService } from './modules/leads/leads.service.ts';
 import { createScoringApi } from './modules/scoring/scoring.api.ts';
 import { createJobsService } from './modules/jobs/jobs.service.ts';
+import { ANALYSIS_QUEUE, createAnalysisService } from './modules/analysis/analysis.service.ts';
 import { createScoringService, RESCORE_QUEUE, TRAIN_QUEUE } from './modules/scoring/scoring.service.ts';
 import { createSystemService } from './modules/system/system.service.ts';
 import { createUsersService } from './modules/users/users.service.ts';
@@ -54,6 +55,7 @@ export async function createApp(config: Config, logger: Logger, options: { datab
     let wakeWorker = () => {};
     const imports = createImportsService(database.db, { maxUploadBytes: config.imports.maxUploadBytes, onEnqueued: () => wakeWorker() });
     const scoring = createScoringService(database.db);
+    const analysis = createAnalysisService(database.db, { onRetrainWanted: (organizationId) => scoring.queueTraining(organizationId) });
     const server = await buildServer({
       logger,
       system,
@@ -73,6 +75,8 @@ export async function createApp(config: Config, logger: Logger, options: { datab
           db: database.db,
           handlers: {
             [IMPORT_QUEUE]: imports.handleJob,
+            // New and changed conversations (0013): sentiment, intent, topics, entities, buying signals.
+            [ANALYSIS_QUEUE]: async (job, ctx) => analysis.drain(job.organization_id!, (done, total, message) => ctx.progress(done, total, message)),
             // Changes queue their leads (0012); this scores them in batches, then checks whether enough new outcomes call for a new model.
             [RESCORE_QUEUE]: async (job, ctx) => {
               const result = await scoring.drainQueue(job.organization_id!, (done, total, message) => ctx.progress(done, total, message));

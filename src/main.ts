@@ -13,6 +13,7 @@ import { VERSION } from './modules/system/system.service.ts';
 import { createLogger } from './shared/logger.ts';
 import { createProgress, printJson, printTable, reportError } from './cli/output.ts';
 import { registerScoringCommands } from './cli/scoring-commands.ts';
+import { registerAnalyzeCommand } from './cli/analyze-command.ts';
 
 /**
  * The `leadai` command line. Each command opens the configured database (embedded by
@@ -221,6 +222,7 @@ export function buildProgram(): Command {
       });
     });
   registerScoringCommands(program, withDatabase);
+  registerAnalyzeCommand(program);
 
   return program;
 }

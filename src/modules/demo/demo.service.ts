@@ -1,6 +1,8 @@
 import { sql } from 'kysely';
 import type { Database } from '../../db/connect.ts';
 import { withTenant } from '../../db/tenant.ts';
+import { enqueue } from '../../jobs/queue.ts';
+import { ANALYSIS_QUEUE } from '../analysis/analysis.queue.ts';
 import { DomainError } from '../../shared/errors.ts';
 import { hashPassword } from '../auth/password.ts';
 import { organizationExists } from '../organizations/organizations.queries.ts';
@@ -138,6 +140,9 @@ export async function seedDemo(database: Database, options: SeedDemoOptions): Pr
   }
   options.onProgress?.(written, options.leads);
   await refreshSearchWords(database, org.id);
+  // The bulk path loads with triggers off: queue the conversation analysis explicitly (it
+  // retrains the scoring model when done, which scores every lead). Deduplicated otherwise.
+  await enqueue(database.db, { organizationId: org.id, queue: ANALYSIS_QUEUE, dedupeKey: 'unanalyzed' });
   // Fresh statistics so the planner uses the new indexes at once (search, lists).
   await sql`ANALYZE leads, activities, conversations, journey_events`.execute(database.db);
   return {

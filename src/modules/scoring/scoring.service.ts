@@ -204,6 +204,10 @@ export function createScoringService(db: Kysely<DB>, options: { now?: () => Date
     async queueRescoreAll(organizationId: string) {
       await withTenant(db, system(organizationId), (tx) => queueEveryLead(tx, organizationId));
     },
+    /** Queues a training run (one at a time per organization), e.g. when much new evidence was analysed. */
+    async queueTraining(organizationId: string) {
+      await withTenant(db, system(organizationId), (tx) => enqueue(tx, { organizationId, queue: TRAIN_QUEUE, dedupeKey: 'auto' }));
+    },
     /** Retrains when enough outcomes arrived since the active model (a tenth more, at least 20). */
     async retrainIfDue(organizationId: string): Promise<boolean> {
       const { due } = await withTenant(db, system(organizationId), async (tx) => {

@@ -1,0 +1,36 @@
+import { sql } from 'kysely';
+import type { Tx } from '../../db/tenant.ts';
+
+/** Takes up to `limit` conversations not analysed yet (oldest first); concurrent workers take different ones. */
+export async function takeUnanalysed(tx: Tx, limit: number) {
+  const { rows } = await sql<{ id: string; content: string; subject: string | null; direction: 'inbound' | 'outbound'; created_at: Date }>`
+    SELECT id, content, subject, direction, created_at FROM conversations
+    WHERE analyzed_at IS NULL ORDER BY created_at LIMIT ${limit} FOR UPDATE SKIP LOCKED`.execute(tx);
+  return rows;
+}
+
+export async function writeAnalyses(tx: Tx, rows: { id: string; sentiment: unknown; intent: unknown; topics: unknown; entities: unknown; buyingSignals: unknown[] }[]) {
+  if (rows.length === 0) return;
+  const json = (xs: unknown[]) => xs.map((x) => JSON.stringify(x));
+  await sql`
+    UPDATE conversations AS c SET sentiment = u.sentiment, intent = u.intent, topics = u.topics, entities = u.entities,
+      metadata = c.metadata || jsonb_build_object('buying_signals', u.signals), analyzed_at = now()
+    FROM unnest(${rows.map((r) => r.id)}::uuid[], ${json(rows.map((r) => r.sentiment))}::jsonb[], ${json(rows.map((r) => r.intent))}::jsonb[],
+      ${json(rows.map((r) => r.topics))}::jsonb[], ${json(rows.map((r) => r.entities))}::jsonb[], ${json(rows.map((r) => r.buyingSignals))}::jsonb[])
+      AS u(id, sentiment, intent, topics, entities, signals)
+    WHERE c.id = u.id`.execute(tx);
+}
+
+/** The organization's competitors and products for entity matching (settings.competitors / settings.products). */
+export async function analysisSettings(tx: Tx, organizationId: string): Promise<{ competitors: string[]; products: string[] }> {
+  const row = await tx.selectFrom('organizations').select('settings').where('id', '=', organizationId).executeTakeFirst();
+  const s = (row?.settings ?? {}) as Record<string, unknown>;
+  const list = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string' && x.trim() !== '').slice(0, 200) : []);
+  return { competitors: list(s.competitors), products: list(s.products) };
+}
+
+export async function conversationCounts(tx: Tx): Promise<{ total: number; analysed: number }> {
+  const { rows } = await sql<{ total: number; analysed: number }>`
+    SELECT count(*)::int AS total, count(analyzed_at)::int AS analysed FROM conversations`.execute(tx);
+  return rows[0] ?? { total: 0, analysed: 0 };
+}

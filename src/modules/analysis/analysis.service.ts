@@ -1,0 +1,51 @@
+import type { Kysely } from 'kysely';
+import { analyzeMessage } from '../../ai/nlp/index.ts';
+import type { DB } from '../../db/schema.ts';
+import { withTenant } from '../../db/tenant.ts';
+import { enqueue } from '../../jobs/queue.ts';
+import * as q from './analysis.queries.ts';
+import { ANALYSIS_QUEUE } from './analysis.queue.ts';
+
+export { ANALYSIS_QUEUE };
+const BATCH = 500;
+
+/**
+ * Fills the AI fields of conversations (sentiment, intent, topics, entities, buying signals)
+ * with the offline analyser, in the background. Each batch is taken and written in one
+ * transaction, so a crash leaves its conversations unanalysed for the next run.
+ */
+export function createAnalysisService(db: Kysely<DB>, options: { onRetrainWanted?: (organizationId: string) => Promise<void> } = {}) {
+  return {
+    async drain(organizationId: string, progress?: (done: number, total: number | undefined, message: string) => void | Promise<void>) {
+      const ctx = { organizationId };
+      const settings = await withTenant(db, ctx, (tx) => q.analysisSettings(tx, organizationId));
+      const before = await withTenant(db, ctx, (tx) => q.conversationCounts(tx));
+      let analysed = 0;
+      for (;;) {
+        const n = await withTenant(db, ctx, async (tx) => {
+          const rows = await q.takeUnanalysed(tx, BATCH);
+          await q.writeAnalyses(tx, rows.map((r) => {
+            const a = analyzeMessage({ text: r.content, subject: r.subject ?? undefined, direction: r.direction, sentAt: r.created_at, competitors: settings.competitors, products: settings.products });
+            // `topics` is an array in the schema ('[]'): the taxonomy first, then the key phrases.
+            const topics = [...a.topics.categories.map((name) => ({ kind: 'category', name })), ...a.topics.key_phrases.map((text) => ({ kind: 'phrase', text }))];
+            return { id: r.id, sentiment: a.sentiment, intent: a.intent, topics, entities: a.entities, buyingSignals: a.buying_signals };
+          }));
+          return rows.length;
+        });
+        analysed += n;
+        if (n > 0) await progress?.(analysed, before.total - before.analysed, `analysed ${analysed} conversations`);
+        if (n < BATCH) break;
+      }
+      // Much new evidence (a fifth of the organization's conversations): the scoring model
+      // was trained without it, so a new one is due.
+      if (analysed > 0 && analysed >= 0.2 * before.total) await options.onRetrainWanted?.(organizationId);
+      return { analysed };
+    },
+
+    async queue(organizationId: string) {
+      await withTenant(db, { organizationId }, (tx) => enqueue(tx, { organizationId, queue: ANALYSIS_QUEUE, dedupeKey: 'unanalyzed' }));
+    },
+  };
+}
+
+export type AnalysisService = ReturnType<typeof createAnalysisService>;

@@ -12,7 +12,7 @@ function lead(over: Partial<LeadSignals> = {}): LeadSignals {
   return {
     asOf, createdAt: new Date('2026-05-01T00:00:00Z'), jobTitle: null, email: null, phone: null, company: null, country: null, source: null, campaign: null,
     customFields: {}, nextFollowUpAt: null,
-    journey: { pageViews: 0, pageViewsRecent: 0, pricingViews: 0, pricingViewsRecent: 0, demoViews: 0, contactViews: 0, formSubmits: 0, emailOpens: 0, emailClicks: 0, sessions: 0, lastAt: null },
+    journey: { pageViews: 0, pageViewsRecent: 0, pricingViews: 0, pricingViewsRecent: 0, demoViews: 0, contactViews: 0, formSubmits: 0, demoRequests: 0, emailOpens: 0, emailClicks: 0, sessions: 0, lastAt: null },
     activities: { calls: 0, emails: 0, meetings: 0, other: 0, lastAt: null, buyingSignals: 0, sentiment: null },
     conversations: { inbound: 0, outbound: 0, replies: 0, replyHours: null, firstInboundAt: null, lastAt: null, analysed: 0, sentiment: null, sentimentTrend: null, positive: 0, negative: 0, intents: {}, buyingSignals: 0 },
     ...over,

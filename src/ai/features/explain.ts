@@ -65,6 +65,7 @@ export function describe(def: FeatureDef, s: LeadSignals): string {
     case 'pricing_views_recent': return j.pricingViews > 0 ? `Visited the pricing page recently (${plural(j.pricingViews, 'visit')}, last ${daysAgo(j.lastAt, s.asOf) ?? '?'} days ago)` : 'No recent pricing page visit';
     case 'demo_views': return j.demoViews > 0 ? `Looked at the demo or trial page ${plural(j.demoViews, 'time')}` : 'Never looked at the demo page';
     case 'contact_views': return j.contactViews > 0 ? `Opened the contact page ${plural(j.contactViews, 'time')}` : 'Never opened the contact page';
+    case 'demo_requests': return j.demoRequests > 0 ? `Asked for a demo or trial ${plural(j.demoRequests, 'time')}` : 'Has not asked for a demo';
     case 'form_submits': return j.formSubmits > 0 ? `Submitted ${plural(j.formSubmits, 'form')}` : 'Submitted no form';
     case 'email_opens': return `Opened ${plural(j.emailOpens, 'email')}`;
     case 'email_clicks': return j.emailClicks > 0 ? `Clicked links in emails ${plural(j.emailClicks, 'time')}` : 'Never clicked an email link';
@@ -73,9 +74,9 @@ export function describe(def: FeatureDef, s: LeadSignals): string {
     case 'sales_emails': return `${plural(s.activities.emails, 'sales email')} sent`;
     case 'lead_age_days': return `Lead for ${plural(daysAgo(s.createdAt, s.asOf) ?? 0, 'day')}`;
     case 'days_since_touch': {
-      const last = [s.activities.lastAt, c.lastAt, j.lastAt].filter((d): d is Date => d !== null).sort((a, b) => b.getTime() - a.getTime())[0] ?? null;
+      const last = [s.activities.lastAt, c.lastAt].filter((d): d is Date => d !== null).sort((a, b) => b.getTime() - a.getTime())[0] ?? null;
       const d = daysAgo(last, s.asOf);
-      return d === null ? 'Never touched' : d === 0 ? 'Touched today' : `Last touch ${plural(d, 'day')} ago`;
+      return d === null ? 'Never contacted' : d === 0 ? 'Contacted today' : `Last call, email or meeting ${plural(d, 'day')} ago`;
     }
     case 'days_since_web': { const d = daysAgo(j.lastAt, s.asOf); return d === null ? 'Never on the website' : `Last on the website ${plural(d, 'day')} ago`; }
     case 'reply_hours': return c.replyHours === null ? 'Has not replied yet' : `Replies within ${c.replyHours < 24 ? plural(Math.round(c.replyHours), 'hour') : plural(Math.round(c.replyHours / 24), 'day')} (median)`;
@@ -140,7 +141,7 @@ export function recommend(signals: LeadSignals, factors: readonly Factor[], scor
   if (overdue !== null && overdue > 0) out.push({ action: 'Do the overdue follow-up now', reason: `It was due ${plural(overdue, 'day')} ago.`, priority: 'high' });
   const recentPricing = s.journey.pricingViews > 0 && s.journey.lastAt && s.asOf.getTime() - s.journey.lastAt.getTime() < 7 * 86_400_000;
   if (recentPricing) out.push({ action: 'Call about pricing this week', reason: `Visited the pricing page ${plural(s.journey.pricingViews, 'time')}, last within 7 days.`, priority: score >= 50 ? 'high' : 'medium' });
-  if ((s.journey.demoViews > 0 || (s.conversations.intents.demo_request ?? 0) > 0) && s.activities.meetings === 0) out.push({ action: 'Offer a demo', reason: 'Showed interest in a demo but has had no meeting yet.', priority: 'high' });
+  if ((s.journey.demoViews > 0 || s.journey.demoRequests > 0 || (s.conversations.intents.demo_request ?? 0) > 0) && s.activities.meetings === 0) out.push({ action: 'Offer a demo', reason: 'Showed interest in a demo but has had no meeting yet.', priority: 'high' });
   if ((s.conversations.intents.pricing_inquiry ?? 0) > 0) out.push({ action: 'Send a tailored quote', reason: 'Asked about pricing in a message.', priority: 'high' });
   if ((s.conversations.intents.objection ?? 0) > 0 || (s.conversations.sentiment !== null && s.conversations.sentiment < -0.2)) out.push({ action: 'Address the concern in the last reply before pitching further', reason: 'Recent replies raise an objection or sound negative.', priority: 'medium' });
   if (score >= 60 && (idle === null || idle >= 7)) out.push({ action: 'Call today', reason: idle === null ? `Score ${score} and nobody has contacted this lead yet.` : `Score ${score} and no touch for ${plural(idle, 'day')}.`, priority: 'high' });

@@ -72,6 +72,7 @@ const BUILT_INS: BuiltIn[] = [
   { name: 'demo_views', monotone: 1, label: 'Demo page visits', group: 'behavioral', kind: 'numeric', value: (s) => log1p(s.journey.demoViews) },
   { name: 'contact_views', label: 'Contact page visits', group: 'behavioral', kind: 'numeric', value: (s) => log1p(s.journey.contactViews) },
   { name: 'form_submits', monotone: 1, label: 'Form submissions', group: 'behavioral', kind: 'numeric', value: (s) => log1p(s.journey.formSubmits) },
+  { name: 'demo_requests', monotone: 1, label: 'Demo requests', group: 'behavioral', kind: 'numeric', value: (s) => log1p(s.journey.demoRequests) },
   { name: 'email_opens', label: 'Email opens', group: 'behavioral', kind: 'numeric', value: (s) => log1p(s.journey.emailOpens) },
   { name: 'email_clicks', monotone: 1, label: 'Email clicks', group: 'behavioral', kind: 'numeric', value: (s) => log1p(s.journey.emailClicks) },
   { name: 'sessions', label: 'Website sessions', group: 'behavioral', kind: 'numeric', value: (s) => log1p(s.journey.sessions) },
@@ -79,7 +80,7 @@ const BUILT_INS: BuiltIn[] = [
   { name: 'sales_emails', label: 'Sales emails', group: 'behavioral', kind: 'numeric', value: (s) => log1p(s.activities.emails) },
   // Time
   { name: 'lead_age_days', label: 'Lead age (days)', group: 'temporal', kind: 'numeric', value: (s) => days(s.createdAt, s.asOf) },
-  { name: 'days_since_touch', label: 'Days since the last touch', group: 'temporal', kind: 'numeric', value: (s) => days(latest(s.activities.lastAt, s.conversations.lastAt, s.journey.lastAt), s.asOf) },
+  { name: 'days_since_touch', label: 'Days since the last call, email or meeting', group: 'temporal', kind: 'numeric', value: (s) => days(latest(s.activities.lastAt, s.conversations.lastAt), s.asOf) },
   { name: 'days_since_web', label: 'Days since the last website visit', group: 'temporal', kind: 'numeric', value: (s) => days(s.journey.lastAt, s.asOf) },
   { name: 'reply_hours', label: 'Reply time (hours)', group: 'temporal', kind: 'numeric', value: (s) => s.conversations.replyHours ?? Number.NaN },
   { name: 'follow_up_overdue_days', label: 'Follow-up overdue (days)', group: 'temporal', kind: 'numeric', value: (s) => (s.nextFollowUpAt ? Math.max(0, (s.asOf.getTime() - s.nextFollowUpAt.getTime()) / DAY) : Number.NaN) },

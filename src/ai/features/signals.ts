@@ -33,6 +33,8 @@ export interface LeadSignals {
     demoViews: number;
     contactViews: number;
     formSubmits: number;
+    /** Form submissions asking for a demo or a trial (by form name or page). */
+    demoRequests: number;
     emailOpens: number;
     emailClicks: number;
     sessions: number;
@@ -67,6 +69,7 @@ export interface LeadSignals {
     negative: number;
     /** Count per primary intent (purchase, pricing_inquiry, demo_request, objection, …). */
     intents: Record<string, number>;
+    /** In the lead's own messages only: our outbound mail (a proposal) is not the lead's signal. */
     buyingSignals: number;
   };
 }

@@ -25,7 +25,7 @@ interface RawRow {
   company: string | null; country: string | null; source: string | null; campaign: string | null; custom_fields: Record<string, unknown> | null;
   next_follow_up_at: Date | null;
   page_views: number; page_views_recent: number; pricing_views: number; pricing_views_recent: number; demo_views: number; contact_views: number;
-  form_submits: number; email_opens: number; email_clicks: number; sessions: number; journey_last_at: Date | null;
+  form_submits: number; demo_requests: number; email_opens: number; email_clicks: number; sessions: number; journey_last_at: Date | null;
   calls: number; sales_emails: number; meetings: number; other_activities: number; activities_last_at: Date | null; activity_signals: number; activity_sentiment: number | null;
   inbound: number; outbound: number; replies: number; reply_hours: number | null; first_inbound_at: Date | null; conversations_last_at: Date | null;
   analysed: number; sentiment: number | null; sentiment_trend: number | null; positive: number; negative: number; intents: Record<string, number> | null; conversation_signals: number;
@@ -68,6 +68,7 @@ export async function loadSignals(tx: Tx, selection: SignalSelection, now: Date)
         count(*) FILTER (WHERE e.event_type = 'page_view' AND e.properties->>'url' ~* ${DEMO})::int AS demo_views,
         count(*) FILTER (WHERE e.event_type = 'page_view' AND e.properties->>'url' ~* ${CONTACT})::int AS contact_views,
         count(*) FILTER (WHERE e.event_type = 'form_submit')::int AS form_submits,
+        count(*) FILTER (WHERE e.event_type = 'form_submit' AND (e.event_name ~* '(demo|trial)' OR e.properties->>'url' ~* ${DEMO} OR e.properties->>'form' ~* '(demo|trial)'))::int AS demo_requests,
         count(*) FILTER (WHERE e.event_type = 'email_open')::int AS email_opens,
         count(*) FILTER (WHERE e.event_type = 'email_click')::int AS email_clicks,
         count(DISTINCT e.session_id)::int AS sessions,
@@ -102,7 +103,7 @@ export async function loadSignals(tx: Tx, selection: SignalSelection, now: Date)
         count(*) FILTER (WHERE m.direction = 'inbound' AND m.overall > 0.2)::int AS positive,
         count(*) FILTER (WHERE m.direction = 'inbound' AND m.overall < -0.2)::int AS negative,
         jsonb_object_agg(m.intent, m.intent_count) FILTER (WHERE m.intent IS NOT NULL AND m.intent_first) AS intents,
-        coalesce(sum(m.signals), 0)::int AS conversation_signals
+        coalesce(sum(m.signals) FILTER (WHERE m.direction = 'inbound'), 0)::int AS conversation_signals
       FROM (
         SELECT v.direction, v.created_at, v.intent,
           (v.sentiment->>'overall')::float8 AS overall,
@@ -129,7 +130,7 @@ function toSignals(r: RawRow): LeadSignals {
     source: r.source, campaign: r.campaign, customFields: r.custom_fields ?? {}, nextFollowUpAt: r.next_follow_up_at,
     journey: {
       pageViews: r.page_views, pageViewsRecent: r.page_views_recent, pricingViews: r.pricing_views, pricingViewsRecent: r.pricing_views_recent,
-      demoViews: r.demo_views, contactViews: r.contact_views, formSubmits: r.form_submits, emailOpens: r.email_opens, emailClicks: r.email_clicks,
+      demoViews: r.demo_views, contactViews: r.contact_views, formSubmits: r.form_submits, demoRequests: r.demo_requests, emailOpens: r.email_opens, emailClicks: r.email_clicks,
       sessions: r.sessions, lastAt: r.journey_last_at,
     },
     activities: { calls: r.calls, emails: r.sales_emails, meetings: r.meetings, other: r.other_activities, lastAt: r.activities_last_at, buyingSignals: r.activity_signals, sentiment: r.activity_sentiment },

@@ -41,6 +41,7 @@ export function pointsPerLogit(baseLogit: number, logit: number, probability: (l
 }
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+const times = (n: number) => (n === 1 ? 'once' : n === 2 ? 'twice' : `${n} times`);
 const daysAgo = (from: Date | null, asOf: Date) => (from ? Math.round((asOf.getTime() - from.getTime()) / 86_400_000) : null);
 
 /** The sentence for one feature of one lead, from its signals (never from encoded values). */
@@ -61,14 +62,14 @@ export function describe(def: FeatureDef, s: LeadSignals): string {
     case 'campaign': return s.campaign ? `Campaign: ${s.campaign}` : 'No campaign';
     case 'page_views': return `Viewed ${plural(j.pageViews, 'page')} on the website`;
     case 'page_views_recent': return `${plural(Math.round(j.pageViewsRecent), 'page view')} in recent weeks (weighted by recency)`;
-    case 'pricing_views': return j.pricingViews > 0 ? `Visited the pricing page ${plural(j.pricingViews, 'time')}` : 'Never visited the pricing page';
+    case 'pricing_views': return j.pricingViews > 0 ? `Visited the pricing page ${times(j.pricingViews)}` : 'Never visited the pricing page';
     case 'pricing_views_recent': return j.pricingViews > 0 ? `Visited the pricing page recently (${plural(j.pricingViews, 'visit')}, last ${daysAgo(j.lastAt, s.asOf) ?? '?'} days ago)` : 'No recent pricing page visit';
-    case 'demo_views': return j.demoViews > 0 ? `Looked at the demo or trial page ${plural(j.demoViews, 'time')}` : 'Never looked at the demo page';
-    case 'contact_views': return j.contactViews > 0 ? `Opened the contact page ${plural(j.contactViews, 'time')}` : 'Never opened the contact page';
-    case 'demo_requests': return j.demoRequests > 0 ? `Asked for a demo or trial ${plural(j.demoRequests, 'time')}` : 'Has not asked for a demo';
+    case 'demo_views': return j.demoViews > 0 ? `Looked at the demo or trial page ${times(j.demoViews)}` : 'Never looked at the demo page';
+    case 'contact_views': return j.contactViews > 0 ? `Opened the contact page ${times(j.contactViews)}` : 'Never opened the contact page';
+    case 'demo_requests': return j.demoRequests > 0 ? `Asked for a demo or trial ${times(j.demoRequests)}` : 'Has not asked for a demo';
     case 'form_submits': return j.formSubmits > 0 ? `Submitted ${plural(j.formSubmits, 'form')}` : 'Submitted no form';
     case 'email_opens': return `Opened ${plural(j.emailOpens, 'email')}`;
-    case 'email_clicks': return j.emailClicks > 0 ? `Clicked links in emails ${plural(j.emailClicks, 'time')}` : 'Never clicked an email link';
+    case 'email_clicks': return j.emailClicks > 0 ? `Clicked links in emails ${times(j.emailClicks)}` : 'Never clicked an email link';
     case 'sessions': return `${plural(j.sessions, 'website visit')}`;
     case 'calls': return `${plural(s.activities.calls, 'call')} logged`;
     case 'sales_emails': return `${plural(s.activities.emails, 'sales email')} sent`;
@@ -140,7 +141,7 @@ export function recommend(signals: LeadSignals, factors: readonly Factor[], scor
   const overdue = s.nextFollowUpAt ? Math.round((s.asOf.getTime() - s.nextFollowUpAt.getTime()) / 86_400_000) : null;
   if (overdue !== null && overdue > 0) out.push({ action: 'Do the overdue follow-up now', reason: `It was due ${plural(overdue, 'day')} ago.`, priority: 'high' });
   const recentPricing = s.journey.pricingViews > 0 && s.journey.lastAt && s.asOf.getTime() - s.journey.lastAt.getTime() < 7 * 86_400_000;
-  if (recentPricing) out.push({ action: 'Call about pricing this week', reason: `Visited the pricing page ${plural(s.journey.pricingViews, 'time')}, last within 7 days.`, priority: score >= 50 ? 'high' : 'medium' });
+  if (recentPricing) out.push({ action: 'Call about pricing this week', reason: `Visited the pricing page ${times(s.journey.pricingViews)}, last within 7 days.`, priority: score >= 50 ? 'high' : 'medium' });
   if ((s.journey.demoViews > 0 || s.journey.demoRequests > 0 || (s.conversations.intents.demo_request ?? 0) > 0) && s.activities.meetings === 0) out.push({ action: 'Offer a demo', reason: 'Showed interest in a demo but has had no meeting yet.', priority: 'high' });
   if ((s.conversations.intents.pricing_inquiry ?? 0) > 0) out.push({ action: 'Send a tailored quote', reason: 'Asked about pricing in a message.', priority: 'high' });
   if ((s.conversations.intents.objection ?? 0) > 0 || (s.conversations.sentiment !== null && s.conversations.sentiment < -0.2)) out.push({ action: 'Address the concern in the last reply before pitching further', reason: 'Recent replies raise an objection or sound negative.', priority: 'medium' });

@@ -59,4 +59,20 @@ describe(`conversation analysis in the background (${MODE})`, () => {
     const again = await until('the second analysis', async () => { const c = await get(); return c.analyzed_at && c.sentiment.label === 'negative' ? c : null; });
     expect(['complaint', 'unsubscribe']).toContain(again.intent.primary_intent);
   });
+
+  it('analyses activities too, and again when their text changes', async () => {
+    const lead = (await org.client.post('/api/v1/leads', { first_name: 'Cy', last_name: 'Call', email: 'cy@call.example' })).body.id as string;
+    const posted = await org.client.post(`/api/v1/leads/${lead}/activities`, {
+      type: 'call', subject: 'Call with Cy', description: 'Great call. They love the product and want to move forward; asked us to send the contract this week.', outcome: 'connected', completed_at: new Date().toISOString(),
+    });
+    expect(posted.status).toBe(201);
+    const id = posted.body.id as string;
+    const get = async () => ((await org.client.get(`/api/v1/leads/${lead}/activities`)).body.data as Record<string, any>[]).find((a) => a.id === id)!; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const first = await until('the activity analysis', async () => { const a = await get(); return a.analyzed_at ? a : null; });
+    expect(first.sentiment_score).toBeGreaterThan(0.2);
+    expect(first.buying_signals.length).toBeGreaterThan(0);
+    await org.client.patch(`/api/v1/activities/${id}`, { description: 'Terrible call. They are furious about the outage and will not renew.' });
+    const again = await until('the second activity analysis', async () => { const a = await get(); return a.analyzed_at && a.sentiment_score < 0 ? a : null; });
+    expect(again.sentiment_score).toBeLessThan(0);
+  });
 });

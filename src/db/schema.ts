@@ -227,6 +227,8 @@ export interface ActivitiesTable {
   metadata: DefaultJson<JsonObject>;
   created_at: DefaultTimestamp;
   updated_at: DefaultTimestamp;
+  /** 0014: when subject/description/outcome were last analysed (cleared when they change). */
+  analyzed_at: NullableTimestamp;
 }
 
 export interface ConversationsTable {

@@ -5,7 +5,7 @@ import type { Tx } from '../../db/tenant.ts';
 
 const COLUMNS = [
   'id', 'lead_id', 'user_id', 'type', 'subject', 'description', 'outcome', 'scheduled_at', 'completed_at', 'duration_minutes',
-  'sentiment_score', 'intent_detected', 'buying_signals', 'metadata', 'created_at', 'updated_at',
+  'sentiment_score', 'intent_detected', 'buying_signals', 'metadata', 'created_at', 'updated_at', 'analyzed_at',
 ] as const;
 
 export async function listActivities(

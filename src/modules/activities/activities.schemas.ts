@@ -18,7 +18,7 @@ export const Activity = z.object({
   id: Uuid, lead_id: Uuid, user_id: Uuid.nullable(), type: z.enum(ACTIVITY_TYPES), subject: z.string().nullable(), description: z.string().nullable(),
   outcome: z.string().nullable(), scheduled_at: z.date().nullable(), completed_at: z.date().nullable(), duration_minutes: z.number().nullable(),
   sentiment_score: z.number().nullable(), intent_detected: z.string().nullable(), buying_signals: z.array(z.unknown()), metadata: z.record(z.string(), z.unknown()),
-  created_at: z.date(), updated_at: z.date(),
+  created_at: z.date(), updated_at: z.date(), analyzed_at: z.date().nullable().describe('When sentiment_score, intent_detected and buying_signals were filled from the text'),
 });
 
 export const ActivityListQuery = z.strictObject({

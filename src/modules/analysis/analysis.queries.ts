@@ -34,3 +34,20 @@ export async function conversationCounts(tx: Tx): Promise<{ total: number; analy
     SELECT count(*)::int AS total, count(analyzed_at)::int AS analysed FROM conversations`.execute(tx);
   return rows[0] ?? { total: 0, analysed: 0 };
 }
+
+/** Takes up to `limit` activities not analysed yet (oldest first). */
+export async function takeUnanalysedActivities(tx: Tx, limit: number) {
+  const { rows } = await sql<{ id: string; subject: string | null; description: string | null; outcome: string | null }>`
+    SELECT id, subject, description, outcome FROM activities
+    WHERE analyzed_at IS NULL ORDER BY created_at LIMIT ${limit} FOR UPDATE SKIP LOCKED`.execute(tx);
+  return rows;
+}
+
+export async function writeActivityAnalyses(tx: Tx, rows: { id: string; sentiment: number; intent: string | null; buyingSignals: unknown[] }[]) {
+  if (rows.length === 0) return;
+  await sql`
+    UPDATE activities AS a SET sentiment_score = u.sentiment, intent_detected = u.intent, buying_signals = u.signals, analyzed_at = now()
+    FROM unnest(${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => Math.max(-1, Math.min(1, Math.round(r.sentiment * 100) / 100)))}::numeric[],
+      ${rows.map((r) => r.intent)}::text[], ${rows.map((r) => JSON.stringify(r.buyingSignals))}::jsonb[]) AS u(id, sentiment, intent, signals)
+    WHERE a.id = u.id`.execute(tx);
+}

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { analyzeMessage } from '../../ai/nlp/index.ts';
+import { analyzeActivity, analyzeMessage } from '../../ai/nlp/index.ts';
 import type { DB } from '../../db/schema.ts';
 import { withTenant } from '../../db/tenant.ts';
 import { enqueue } from '../../jobs/queue.ts';
@@ -14,6 +14,7 @@ const BATCH = 500;
  * with the offline analyser, in the background. Each batch is taken and written in one
  * transaction, so a crash leaves its conversations unanalysed for the next run.
  */
+// Conversations and activities alike: one job per organization drains both.
 export function createAnalysisService(db: Kysely<DB>, options: { onRetrainWanted?: (organizationId: string) => Promise<void> } = {}) {
   return {
     async drain(organizationId: string, progress?: (done: number, total: number | undefined, message: string) => void | Promise<void>) {
@@ -21,6 +22,7 @@ export function createAnalysisService(db: Kysely<DB>, options: { onRetrainWanted
       const settings = await withTenant(db, ctx, (tx) => q.analysisSettings(tx, organizationId));
       const before = await withTenant(db, ctx, (tx) => q.conversationCounts(tx));
       let analysed = 0;
+      let activities = 0;
       for (;;) {
         const n = await withTenant(db, ctx, async (tx) => {
           const rows = await q.takeUnanalysed(tx, BATCH);
@@ -36,10 +38,23 @@ export function createAnalysisService(db: Kysely<DB>, options: { onRetrainWanted
         if (n > 0) await progress?.(analysed, before.total - before.analysed, `analysed ${analysed} conversations`);
         if (n < BATCH) break;
       }
+      // Activities (calls, notes, meetings …): the same analyser over subject, description and outcome.
+      for (;;) {
+        const n = await withTenant(db, ctx, async (tx) => {
+          const rows = await q.takeUnanalysedActivities(tx, BATCH);
+          await q.writeActivityAnalyses(tx, rows.map((r) => {
+            const a = analyzeActivity({ subject: r.subject, description: r.description, outcome: r.outcome });
+            return { id: r.id, sentiment: a.sentiment_score, intent: a.intent_detected, buyingSignals: a.buying_signals };
+          }));
+          return rows.length;
+        });
+        activities += n;
+        if (n < BATCH) break;
+      }
       // Much new evidence (a fifth of the organization's conversations): the scoring model
       // was trained without it, so a new one is due.
       if (analysed > 0 && analysed >= 0.2 * before.total) await options.onRetrainWanted?.(organizationId);
-      return { analysed };
+      return { analysed, activities };
     },
 
     async queue(organizationId: string) {

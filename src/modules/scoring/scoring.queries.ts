@@ -83,8 +83,10 @@ export async function loadSignals(tx: Tx, selection: SignalSelection, now: Date)
         count(*) FILTER (WHERE x.type IN ('meeting', 'demo'))::int AS meetings,
         count(*) FILTER (WHERE x.type NOT IN ('call', 'email', 'meeting', 'demo'))::int AS other_activities,
         max(x.completed_at) AS activities_last_at,
-        coalesce(sum(jsonb_array_length(x.buying_signals)) FILTER (WHERE jsonb_typeof(x.buying_signals) = 'array'), 0)::int AS activity_signals,
-        avg(x.sentiment_score)::float8 AS activity_sentiment
+        -- Only calls speak for the lead: our emails, meetings, demos and proposals describe our
+        -- side or mark the stage (see docs/scoring.md on leakage).
+        coalesce(sum(jsonb_array_length(x.buying_signals)) FILTER (WHERE x.type = 'call' AND jsonb_typeof(x.buying_signals) = 'array'), 0)::int AS activity_signals,
+        (avg(x.sentiment_score) FILTER (WHERE x.type = 'call'))::float8 AS activity_sentiment
       FROM activities AS x
       WHERE x.lead_id = l.id AND x.completed_at IS NOT NULL AND x.completed_at <= l.as_of
     ) AS a ON TRUE

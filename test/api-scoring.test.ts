@@ -97,6 +97,12 @@ describe(`lead scoring over HTTP (${MODE})`, () => {
     expect(v2.version).toMatch(/^v[2-9]$/);
     expect(v2.metrics).toMatchObject({ roc_auc: expect.any(Number), log_loss: expect.any(Number), brier: expect.any(Number), folds: 5, n: 60 });
     expect(v2.calibration).toHaveLength(10);
+    // Outcomes arriving also queue automatic retraining: let it finish, so that it does not
+    // activate a newer model right after the rollback below.
+    await until('no training left to run', async () => {
+      const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM jobs WHERE organization_id = ${admin.organizationId} AND queue = 'scoring.train' AND status IN ('queued', 'running')`.execute(app().database.db);
+      return rows[0]!.n === 0;
+    }, 30_000);
     expect((await admin.client.post('/api/v1/models/v1/activate', {})).status).toBe(200);
     const models = (await admin.client.get('/api/v1/models')).body.data as { version: string; is_active: boolean }[];
     expect(models.filter((m) => m.is_active).map((m) => m.version)).toEqual(['v1']);

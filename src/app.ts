@@ -84,7 +84,9 @@ export async function createApp(config: Config, logger: Logger, options: { datab
               return result;
             },
             [TRAIN_QUEUE]: async (job, ctx) => {
-              const model = await scoring.train(job.organization_id!, { createdBy: job.created_by, onProgress: (done, total, message) => ctx.progress(done, total, message) });
+              // Automatic retraining ('auto') respects an admin's rollback; a requested one activates.
+              const activate = job.dedupe_key === 'auto' ? 'unless-rolled-back' : true;
+              const model = await scoring.train(job.organization_id!, { createdBy: job.created_by, activate, onProgress: (done, total, message) => ctx.progress(done, total, message) });
               return { version: model.version, training_size: model.training_size, roc_auc: model.metrics.roc_auc };
             },
           },

@@ -105,4 +105,18 @@ describe(`the scoring model on the demo organization (${MODE})`, () => {
     expect(evaluated.roc_auc!).toBeLessThan(0.9);
     expect(trained.metrics.roc_auc).toBeCloseTo(evaluated.roc_auc!, 6);
   }, 120_000);
+
+  it('keeps an admin\'s rollback when retraining automatically; a requested training activates', async () => {
+    const s = scoring();
+    await s.train(demo.organizationId, { seed: 4 });
+    const models = await s.listModels(demo.organizationId);
+    const oldest = models[models.length - 1]!.version;
+    expect(await s.activate(demo.organizationId, oldest)).toBe(true);
+    const auto = await s.train(demo.organizationId, { seed: 5, activate: 'unless-rolled-back' });
+    const after = await s.listModels(demo.organizationId);
+    expect(after.find((m) => m.version === auto.version)!.is_active).toBe(false);
+    expect(after.filter((m) => m.is_active).map((m) => m.version)).toEqual([oldest]);
+    const requested = await s.train(demo.organizationId, { seed: 6 });
+    expect((await s.listModels(demo.organizationId)).filter((m) => m.is_active).map((m) => m.version)).toEqual([requested.version]);
+  }, 120_000);
 });

@@ -188,6 +188,16 @@ export async function activateModel(tx: Tx, version: string): Promise<boolean> {
   return Number(r.numUpdatedRows) === 1;
 }
 
+/** True when an older version than the newest is active (an admin rolled back). */
+export async function activeIsOlderThanNewest(tx: Tx): Promise<boolean> {
+  const { rows } = await sql<{ older: boolean }>`
+    SELECT EXISTS (
+      SELECT 1 FROM scoring_models AS a, scoring_models AS n
+      WHERE a.is_active AND n.trained_at > a.trained_at
+    ) AS older`.execute(tx);
+  return rows[0]?.older ?? false;
+}
+
 /** Closed leads whose outcome arrived after a time (for "enough new outcomes to retrain"). */
 export async function outcomesSince(tx: Tx, since: Date | null): Promise<{ closed: number; won: number }> {
   const row = await tx

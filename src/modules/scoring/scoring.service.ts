@@ -34,7 +34,12 @@ export interface TrainOptions {
   createdBy?: string | null;
   seed?: number;
   folds?: number;
-  activate?: boolean;
+  /**
+   * true (default): the new model becomes active. 'unless-rolled-back': only when the active
+   * model is the newest one — after an admin went back to an older version, automatic
+   * retraining stores new models but leaves the admin's choice in place.
+   */
+  activate?: boolean | 'unless-rolled-back';
   onProgress?: (done: number, total: number | undefined, message: string) => void | Promise<void>;
 }
 
@@ -98,12 +103,13 @@ export function createScoringService(db: Kysely<DB>, options: { now?: () => Date
     // Out-of-fold: what the model said of leads it had not been trained on (none below two folds).
     const calibration = (model.info.cv.calibrationTable ?? []).map((b) => ({ ...b, meanPredicted: finite(b.meanPredicted), observedRate: finite(b.observedRate) }));
     const row = await withTenant(db, system(organizationId), async (tx) => {
+      const rolledBack = opts.activate === 'unless-rolled-back' && (await q.activeIsOlderThanNewest(tx));
       const version = `v${(await q.modelCount(tx)) + 1}`;
       const inserted = await q.insertModel(tx, {
         organizationId, version, algorithm: model.gbdt ? 'logistic-map+gbdt' : 'logistic-map', features: space.features,
         parameters: { space, model: scoringModelToJson(model), deal }, metrics, calibration, trainingSize: rows.length, positives: model.info.positives, createdBy: opts.createdBy ?? null,
       });
-      if (opts.activate ?? true) {
+      if ((opts.activate ?? true) && !rolledBack) {
         await q.activateModel(tx, version);
         await queueEveryLead(tx, organizationId);
       }

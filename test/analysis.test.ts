@@ -51,6 +51,7 @@ describe(`conversation analysis in the background (${MODE})`, () => {
   it('analyses a message again when its text changes', async () => {
     const lead = (await org.client.post('/api/v1/leads', { first_name: 'Bo', last_name: 'Berg', email: 'bo@berg.example' })).body.id as string;
     const posted = await org.client.post(`/api/v1/leads/${lead}/conversations`, { direction: 'inbound', channel: 'email', content: 'Thanks, this looks great and we love the demo!' });
+    expect(posted.status, JSON.stringify(posted.body)).toBe(201);
     const conv = posted.body.id as string;
     const get = async () => ((await org.client.get(`/api/v1/leads/${lead}/conversations`)).body.data as Record<string, any>[]).find((c) => c.id === conv)!; // eslint-disable-line @typescript-eslint/no-explicit-any
     await until('the first analysis', async () => ((await get()).analyzed_at ? true : null));

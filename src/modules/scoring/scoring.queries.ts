@@ -296,6 +296,11 @@ export async function takeQueuedLeads(tx: Tx, limit: number): Promise<string[]> 
   return rows.map((r) => r.lead_id);
 }
 
+export async function requeueLeads(tx: Tx, organizationId: string, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await sql`INSERT INTO lead_score_queue (organization_id, lead_id) SELECT ${organizationId}::uuid, l.id FROM leads l WHERE l.id = ANY(${ids}::uuid[]) ON CONFLICT DO NOTHING`.execute(tx);
+}
+
 export async function queueAllLeads(tx: Tx, organizationId: string): Promise<number> {
   const r = await sql`INSERT INTO lead_score_queue (organization_id, lead_id) SELECT ${organizationId}::uuid, id FROM leads ON CONFLICT DO NOTHING`.execute(tx);
   return Number(r.numAffectedRows ?? 0);

@@ -184,10 +184,16 @@ export function createScoringService(db: Kysely<DB>, options: { now?: () => Date
     let scored = 0;
     let history = 0;
     for (;;) {
+      // Two transactions, not one: holding the queue rows while updating the leads deadlocked
+      // with a request that updates a lead and then queues it (found in CI). The queue rows
+      // are taken and committed first; if scoring the batch fails, they are put back.
+      const ids = await withTenant(db, system(organizationId), (tx) => q.takeQueuedLeads(tx, BATCH));
       const batch = await withTenant(db, system(organizationId), async (tx) => {
-        const ids = await q.takeQueuedLeads(tx, BATCH);
         const rows = ids.length > 0 ? await q.loadSignals(tx, { kind: 'ids', ids }, now()) : [];
         return { n: ids.length, history: await write(tx, organizationId, rt, rows) };
+      }).catch(async (error: unknown) => {
+        await withTenant(db, system(organizationId), (tx) => q.requeueLeads(tx, organizationId, ids)).catch(() => {});
+        throw error;
       });
       scored += batch.n;
       history += batch.history;

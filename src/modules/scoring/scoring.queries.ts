@@ -176,13 +176,21 @@ export async function insertModel(tx: Tx, row: {
 }
 
 /**
+ * Registry changes of one organization take turns until the transaction ends (reentrant):
+ * two trainings finishing together would otherwise both name their model v(n + 1).
+ */
+export async function lockModels(tx: Tx): Promise<void> {
+  await sql`SELECT pg_advisory_xact_lock(hashtextextended('leadai.scoring.models:' || app.current_organization_id()::text, 0))`.execute(tx);
+}
+
+/**
  * Makes one version the active one (the partial unique index allows one per organization).
  * Activations of one organization take turns (a transaction-level advisory lock): a training
  * job and an admin's rollback at the same moment would otherwise both pass the first UPDATE and
  * collide on the index (a 500, seen in CI).
  */
 export async function activateModel(tx: Tx, version: string): Promise<boolean> {
-  await sql`SELECT pg_advisory_xact_lock(hashtextextended('leadai.scoring.activate:' || app.current_organization_id()::text, 0))`.execute(tx);
+  await lockModels(tx);
   await tx.updateTable('scoring_models').set({ is_active: false }).where('is_active', '=', true).where('version', '<>', version).execute();
   const r = await tx.updateTable('scoring_models').set({ is_active: true, activated_at: sql`now()` }).where('version', '=', version).executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;

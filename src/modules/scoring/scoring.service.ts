@@ -103,6 +103,7 @@ export function createScoringService(db: Kysely<DB>, options: { now?: () => Date
     // Out-of-fold: what the model said of leads it had not been trained on (none below two folds).
     const calibration = (model.info.cv.calibrationTable ?? []).map((b) => ({ ...b, meanPredicted: finite(b.meanPredicted), observedRate: finite(b.observedRate) }));
     const row = await withTenant(db, system(organizationId), async (tx) => {
+      await q.lockModels(tx);
       const rolledBack = opts.activate === 'unless-rolled-back' && (await q.activeIsOlderThanNewest(tx));
       const version = `v${(await q.modelCount(tx)) + 1}`;
       const inserted = await q.insertModel(tx, {

@@ -1,5 +1,4 @@
 import type { Kysely } from 'kysely';
-import { analyzeActivity, analyzeMessage } from '../../ai/nlp/index.ts';
 import type { DB } from '../../db/schema.ts';
 import { withTenant } from '../../db/tenant.ts';
 import { enqueue } from '../../jobs/queue.ts';
@@ -18,6 +17,9 @@ const BATCH = 500;
 export function createAnalysisService(db: Kysely<DB>, options: { onRetrainWanted?: (organizationId: string) => Promise<void> } = {}) {
   return {
     async drain(organizationId: string, progress?: (done: number, total: number | undefined, message: string) => void | Promise<void>) {
+      // Loaded on first use: the analyser (its model, chrono, libphonenumber) is not needed by
+      // the CLI commands and server start-up that import this module.
+      const { analyzeActivity, analyzeMessage } = await import('../../ai/nlp/index.ts');
       const ctx = { organizationId };
       const settings = await withTenant(db, ctx, (tx) => q.analysisSettings(tx, organizationId));
       const before = await withTenant(db, ctx, (tx) => q.conversationCounts(tx));

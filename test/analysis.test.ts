@@ -1,21 +1,11 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MODE } from './helpers/db.ts';
 import { Client, useServer } from './helpers/api.ts';
+import { until } from './helpers/wait.ts';
 
 // Workers on: analysis and rescoring run in the background, as in production.
 const { url } = useServer(() => ({ LEADAI_WORKERS: 'true' }));
 let org: Awaited<ReturnType<typeof Client.signup>>;
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 15_000): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 beforeAll(async () => {
   org = await Client.signup(url, 'Analysis Co');

@@ -1,23 +1,13 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MODE } from './helpers/db.ts';
 import { Client, useServer } from './helpers/api.ts';
+import { until } from './helpers/wait.ts';
 
 // Workers on: scoring happens in the background, as in production.
 const { app, url } = useServer(() => ({ LEADAI_WORKERS: 'true' }));
 let admin: Awaited<ReturnType<typeof Client.signup>>;
 let other: Awaited<ReturnType<typeof Client.signup>>;
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 15_000): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 async function withRole(role: string) {
   const created = await admin.client.post('/api/v1/api-keys', { name: `${role} key`, role });

@@ -17,21 +17,41 @@ CREATE TABLE lead_score_queue (
 SELECT app.protect_tenant_table('lead_score_queue');
 GRANT SELECT, INSERT, UPDATE, DELETE ON lead_score_queue TO leadai_app;
 
--- Marks the leads of the statement's rows and queues the organization's rescoring job
--- (the jobs table's partial unique index keeps one queued job per organization).
+-- One queued job per organization and queue: the jobs table's partial unique index refuses
+-- a second while the first waits, so this is safe to call for every statement.
+CREATE FUNCTION app.ensure_job(org uuid, queue_name text, key text) RETURNS void
+  LANGUAGE sql
+  AS $$
+    INSERT INTO jobs (organization_id, queue, payload, dedupe_key) VALUES (org, queue_name, '{}'::jsonb, key)
+    ON CONFLICT (organization_id, queue, dedupe_key) WHERE status = 'queued' AND dedupe_key IS NOT NULL DO NOTHING
+  $$;
+
+-- Marks leads for rescoring and queues their organizations' rescoring jobs. The triggers
+-- below differ only in which leads a statement changed.
+CREATE FUNCTION app.mark_for_rescoring(orgs uuid[], leads uuid[]) RETURNS void
+  LANGUAGE plpgsql
+  AS $$
+BEGIN
+  IF leads IS NULL THEN
+    RETURN;
+  END IF;
+  INSERT INTO lead_score_queue (organization_id, lead_id)
+  SELECT DISTINCT u.o, u.l FROM unnest(orgs, leads) AS u(o, l)
+  ON CONFLICT DO NOTHING;
+  IF FOUND THEN
+    PERFORM app.ensure_job(x.o, 'scoring.rescore', 'queued-leads') FROM (SELECT DISTINCT unnest(orgs) AS o) AS x;
+  END IF;
+END
+$$;
+
+GRANT EXECUTE ON FUNCTION app.ensure_job(uuid, text, text), app.mark_for_rescoring(uuid[], uuid[]) TO leadai_app;
+
+-- Activities, conversations and journey events: the leads of the statement's rows.
 CREATE FUNCTION app.queue_rescoring() RETURNS trigger
   LANGUAGE plpgsql
   AS $$
 BEGIN
-  INSERT INTO lead_score_queue (organization_id, lead_id)
-  SELECT DISTINCT n.organization_id, n.lead_id FROM changed_rows AS n WHERE n.lead_id IS NOT NULL
-  ON CONFLICT DO NOTHING;
-  IF FOUND THEN
-    INSERT INTO jobs (organization_id, queue, payload, dedupe_key)
-    SELECT DISTINCT n.organization_id, 'scoring.rescore', '{}'::jsonb, 'queued-leads'
-    FROM changed_rows AS n WHERE n.lead_id IS NOT NULL
-    ON CONFLICT (organization_id, queue, dedupe_key) WHERE status = 'queued' AND dedupe_key IS NOT NULL DO NOTHING;
-  END IF;
+  PERFORM app.mark_for_rescoring(array_agg(n.organization_id), array_agg(n.lead_id)) FROM changed_rows AS n WHERE n.lead_id IS NOT NULL;
   RETURN NULL;
 END
 $$;
@@ -55,14 +75,7 @@ CREATE FUNCTION app.queue_lead_rescoring() RETURNS trigger
   LANGUAGE plpgsql
   AS $$
 BEGIN
-  INSERT INTO lead_score_queue (organization_id, lead_id)
-  SELECT n.organization_id, n.id FROM changed_leads AS n
-  ON CONFLICT DO NOTHING;
-  IF FOUND THEN
-    INSERT INTO jobs (organization_id, queue, payload, dedupe_key)
-    SELECT DISTINCT n.organization_id, 'scoring.rescore', '{}'::jsonb, 'queued-leads' FROM changed_leads AS n
-    ON CONFLICT (organization_id, queue, dedupe_key) WHERE status = 'queued' AND dedupe_key IS NOT NULL DO NOTHING;
-  END IF;
+  PERFORM app.mark_for_rescoring(array_agg(n.organization_id), array_agg(n.id)) FROM changed_leads AS n;
   RETURN NULL;
 END
 $$;
@@ -74,16 +87,10 @@ CREATE FUNCTION app.queue_changed_lead_rescoring() RETURNS trigger
   LANGUAGE plpgsql
   AS $$
 BEGIN
-  INSERT INTO lead_score_queue (organization_id, lead_id)
-  SELECT n.organization_id, n.id FROM changed_leads AS n JOIN old_leads AS o ON o.id = n.id
+  PERFORM app.mark_for_rescoring(array_agg(n.organization_id), array_agg(n.id))
+  FROM changed_leads AS n JOIN old_leads AS o ON o.id = n.id
   WHERE (n.job_title, n.email, n.phone, n.company, n.address, n.source, n.campaign, n.custom_fields, n.next_follow_up_at, n.status, n.created_at)
-    IS DISTINCT FROM (o.job_title, o.email, o.phone, o.company, o.address, o.source, o.campaign, o.custom_fields, o.next_follow_up_at, o.status, o.created_at)
-  ON CONFLICT DO NOTHING;
-  IF FOUND THEN
-    INSERT INTO jobs (organization_id, queue, payload, dedupe_key)
-    SELECT DISTINCT n.organization_id, 'scoring.rescore', '{}'::jsonb, 'queued-leads' FROM changed_leads AS n
-    ON CONFLICT (organization_id, queue, dedupe_key) WHERE status = 'queued' AND dedupe_key IS NOT NULL DO NOTHING;
-  END IF;
+    IS DISTINCT FROM (o.job_title, o.email, o.phone, o.company, o.address, o.source, o.campaign, o.custom_fields, o.next_follow_up_at, o.status, o.created_at);
   RETURN NULL;
 END
 $$;

@@ -6,19 +6,18 @@
 
 CREATE INDEX conversations_unanalyzed_idx ON conversations (organization_id, created_at) WHERE analyzed_at IS NULL;
 
-CREATE FUNCTION app.queue_conversation_analysis() RETURNS trigger
+-- Conversations here, activities in 0014: rows still without analyzed_at queue the job.
+CREATE FUNCTION app.queue_analysis() RETURNS trigger
   LANGUAGE plpgsql
   AS $$
 BEGIN
-  INSERT INTO jobs (organization_id, queue, payload, dedupe_key)
-  SELECT DISTINCT n.organization_id, 'analysis.conversations', '{}'::jsonb, 'unanalyzed'
-  FROM changed_rows AS n WHERE n.analyzed_at IS NULL
-  ON CONFLICT (organization_id, queue, dedupe_key) WHERE status = 'queued' AND dedupe_key IS NOT NULL DO NOTHING;
+  PERFORM app.ensure_job(x.o, 'analysis.conversations', 'unanalyzed')
+  FROM (SELECT DISTINCT n.organization_id AS o FROM changed_rows AS n WHERE n.analyzed_at IS NULL) AS x;
   RETURN NULL;
 END
 $$;
 
 CREATE TRIGGER conversations_analysis_insert AFTER INSERT ON conversations
-  REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION app.queue_conversation_analysis();
+  REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION app.queue_analysis();
 CREATE TRIGGER conversations_analysis_update AFTER UPDATE ON conversations
-  REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION app.queue_conversation_analysis();
+  REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION app.queue_analysis();

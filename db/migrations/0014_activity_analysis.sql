@@ -21,6 +21,6 @@ CREATE TRIGGER activities_clear_analysis BEFORE UPDATE ON activities
   FOR EACH ROW EXECUTE FUNCTION app.clear_activity_analysis();
 
 CREATE TRIGGER activities_analysis_insert AFTER INSERT ON activities
-  REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION app.queue_conversation_analysis();
+  REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION app.queue_analysis();
 CREATE TRIGGER activities_analysis_update AFTER UPDATE ON activities
-  REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION app.queue_conversation_analysis();
+  REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION app.queue_analysis();

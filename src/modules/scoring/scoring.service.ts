@@ -108,7 +108,7 @@ export function createScoringService(db: Kysely<DB>, options: { now?: () => Date
       const version = `v${(await q.modelCount(tx)) + 1}`;
       const inserted = await q.insertModel(tx, {
         organizationId, version, algorithm: model.gbdt ? 'logistic-map+gbdt' : 'logistic-map', features: space.features,
-        parameters: { space, model: scoringModelToJson(model), deal }, metrics, calibration, trainingSize: rows.length, positives: model.info.positives, createdBy: opts.createdBy ?? null,
+        parameters: { customFields: space.customFields, model: scoringModelToJson(model), deal }, metrics, calibration, trainingSize: rows.length, positives: model.info.positives, createdBy: opts.createdBy ?? null,
       });
       if ((opts.activate ?? true) && !rolledBack) {
         await q.activateModel(tx, version);
@@ -134,8 +134,10 @@ export function createScoringService(db: Kysely<DB>, options: { now?: () => Date
     const key = `${organizationId}:${active.version}`;
     const cached = runtimeCache.get(key);
     if (cached) return cached;
-    const p = active.parameters as unknown as { space: FeatureSpace; model: unknown; deal: DealValueModel };
-    const built = { version: active.version, space: p.space, model: scoringModelFromJson(p.model), deal: p.deal };
+    // The feature space is stored once: its features in `features`, the custom-field kinds in `parameters`.
+    const p = active.parameters as unknown as { customFields: FeatureSpace['customFields']; model: unknown; deal: DealValueModel };
+    const space: FeatureSpace = { version: 1, features: active.features as unknown as FeatureSpace['features'], customFields: p.customFields };
+    const built = { version: active.version, space, model: scoringModelFromJson(p.model), deal: p.deal };
     runtimeCache.set(key, built);
     return built;
   }

@@ -34,7 +34,13 @@ describe(`conversation analysis in the background (${MODE})`, () => {
     expect(analysed.topics).toEqual(expect.arrayContaining([{ kind: 'category', name: 'competitor' }]));
     expect((analysed.metadata.buying_signals as unknown[]).length).toBeGreaterThan(0);
     // The analysis changed the conversation: the lead is rescored with the tone and intent in it.
-    const after = await until('the rescore', async () => { const s = (await org.client.get(`/api/v1/leads/${lead}/score`)).body; return s.score > first.score ? s : null; });
+    // Posting the message rescores the lead at once (one more inbound message); the rescore
+    // that follows the analysis is the one that reads its tone: wait for that one.
+    const after = await until('the rescore after the analysis', async () => {
+      const s = (await org.client.get(`/api/v1/leads/${lead}/score`)).body;
+      return s.explanation.some((f: { feature: string }) => f.feature === 'sentiment') ? s : null;
+    });
+    expect(after.score).toBeGreaterThan(first.score);
     expect(after.explanation.map((f: { feature: string }) => f.feature)).toEqual(expect.arrayContaining(['sentiment']));
   });
 

@@ -31,7 +31,11 @@ export function htmlToText(html: string): string {
 /** The trained part of the analyser: naive Bayes models for intent and sentiment and their blend weights. */
 export interface NlpModel {
   intent: { nb: NaiveBayesModel; weight: number };
-  sentiment: { nb: NaiveBayesModel; weight: number };
+  /**
+   * `priors` (raw valence by detected intent) and `threshold` (the business neutral band) are
+   * learned with the blend weight; absent in older model files, where the built-in ones apply.
+   */
+  sentiment: { nb: NaiveBayesModel; weight: number; priors?: Record<string, number>; threshold?: number };
 }
 
 export const DEFAULT_MODEL = trained as unknown as NlpModel;
@@ -47,7 +51,8 @@ export function classifyOwnText(own: string, subject: string, direction: 'inboun
     const classes = model.sentiment.nb.classes;
     sentimentLean = model.sentiment.weight * ((p[classes.indexOf('positive')] ?? 0) - (p[classes.indexOf('negative')] ?? 0));
   }
-  const sentiment = scoreSentiment(own, { prior: (INTENT_PRIOR[intent] ?? 0) * confidence + sentimentLean });
+  const priors = model?.sentiment.priors ?? INTENT_PRIOR;
+  const sentiment = scoreSentiment(own, { prior: (priors[intent] ?? 0) * confidence + sentimentLean, threshold: model?.sentiment.threshold });
   return { intent, confidence, sentiment };
 }
 

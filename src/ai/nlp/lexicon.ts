@@ -49,6 +49,45 @@ export const WORD_VALENCE: ReadonlyMap<string, number> = new Map<string, number>
     convoluted pointless soulless lifeless hollow rushed apologised apologized poisoning sick ill headache`),
 ]);
 
+/**
+ * Sales-mail expressions, read in business mode only (before PHRASE_VALENCE): words that carry
+ * a review's valence but are neutral set phrases in sales mail ("cold call", "quick question",
+ * "the best you can do"), and the ways buyers say a price or a vendor disappoints them.
+ * Found from errors on the tuning split (never the held-out one); general text is unaffected.
+ */
+export const SALES_PHRASE_VALENCE: ReadonlyMap<string, number> = new Map<string, number>([
+  ['cold call', 0],
+  ['cold called', 0],
+  ['cold email', 0],
+  ['quick note', 0],
+  ['quick question', 0],
+  ['quick call', 0],
+  ['quick chat', 0],
+  ['quick update', 0],
+  ['welcome pack', 0],
+  ['welcome kit', 0],
+  ['welcome email', 0],
+  ['welcome call', 0],
+  ['how long', 0],
+  ['looks like', 0],
+  ['look like', 0],
+  ['best time', 0],
+  ['best way', 0],
+  ['best price', 0],
+  ['best you can', 0],
+  ['best we can', 0],
+  ['more than we expected', -1.6],
+  ['higher than expected', -1.6],
+  ['higher than we expected', -1.6],
+  ['seems steep', -1.6],
+  ['is steep', -1.6],
+  ['too steep', -2.0],
+  ['not convinced', -1.8],
+  ['third time', -1.4],
+  ['asked you to stop', -2.0],
+  ['told you to stop', -2.0],
+]);
+
 /** Multi-word expressions, matched on lowercased tokens before single words (the words inside are then skipped). */
 export const PHRASE_VALENCE: ReadonlyMap<string, number> = new Map<string, number>([
   ['not interested', -2.2],

@@ -1,4 +1,4 @@
-import { BOOSTERS, CONTRAST_AFTER, CONTRAST_BEFORE, EMOTION_WORDS, NEGATORS, PHRASE_VALENCE, POLITE, TECHNICAL, WORD_VALENCE } from './lexicon.ts';
+import { BOOSTERS, CONTRAST_AFTER, CONTRAST_BEFORE, EMOTION_WORDS, NEGATORS, PHRASE_VALENCE, POLITE, SALES_PHRASE_VALENCE, TECHNICAL, WORD_VALENCE } from './lexicon.ts';
 import { sentences, tokenize, type Token } from './text.ts';
 import { EMOTIONS, type Emotion, type Sentiment, type SentimentLabel } from './types.ts';
 
@@ -23,9 +23,15 @@ export interface SentimentOptions {
   business?: boolean;
   /** Added to the raw valence sum before squashing: the message's communicative act (see INTENT_PRIOR). */
   prior?: number;
+  /** Business label cut-off on the squashed score; the trained model carries one learned on the tuning split. */
+  threshold?: number;
 }
 
-/** Raw-valence prior by intent: deciding to buy is positive, complaining negative, whatever the words. */
+/**
+ * Raw-valence prior by intent: deciding to buy is positive, complaining negative, whatever the words.
+ * The defaults for callers without a trained model; nlp-model.json carries priors chosen by
+ * cross-validation on the tuning split (bench/nlp-train.ts).
+ */
 export const INTENT_PRIOR: Record<string, number> = { purchase: 1.2, complaint: -1.6, objection: -1.0, unsubscribe: -0.5 };
 const TECHNICAL_FACTOR = 0.35;
 
@@ -39,14 +45,14 @@ interface Hit {
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
-function findHits(tokens: Token[]): Hit[] {
+function findHits(tokens: Token[], business: boolean): Hit[] {
   const hits: Hit[] = [];
   for (let i = 0; i < tokens.length; i++) {
     let matched = false;
     for (let n = Math.min(MAX_PHRASE, tokens.length - i); n >= 2; n--) {
       let key = tokens[i]!.w;
       for (let k = 1; k < n; k++) key += ' ' + tokens[i + k]!.w;
-      const v = PHRASE_VALENCE.get(key);
+      const v = (business ? SALES_PHRASE_VALENCE.get(key) : undefined) ?? PHRASE_VALENCE.get(key);
       if (v !== undefined) {
         hits.push({ valence: v, first: i, last: i + n - 1, key });
         i += n - 1;
@@ -63,7 +69,7 @@ function findHits(tokens: Token[]): Hit[] {
 }
 
 function sentenceScore(sentence: Token[], business: boolean, allCapsText: boolean, emotions: Record<Emotion, number>): { score: number; hits: number } {
-  const hits = findHits(sentence);
+  const hits = findHits(sentence, business);
   if (hits.length === 0) return { score: 0, hits: 0 };
   // Contrast: the clause after "but" outweighs the one before it.
   let pivot = -1;
@@ -149,7 +155,7 @@ export function scoreSentiment(text: string, options: SentimentOptions = {}): Se
   }
   const sum = scores.reduce((a, b) => a + b, 0) + (options.prior ?? 0);
   const overall = sum / Math.sqrt(sum * sum + ALPHA);
-  const threshold = business ? SENTIMENT_THRESHOLD : GENERAL_THRESHOLD;
+  const threshold = business ? (options.threshold ?? SENTIMENT_THRESHOLD) : GENERAL_THRESHOLD;
   const label: SentimentLabel = overall >= threshold ? 'positive' : overall <= -threshold ? 'negative' : 'neutral';
   const margin = label === 'neutral' ? threshold - Math.abs(overall) : Math.abs(overall) - threshold;
   const confidence = Math.min(0.99, 0.5 + margin + (label === 'neutral' ? (evidence === 0 ? 0.3 : 0) : Math.min(0.2, evidence * 0.04)));

@@ -25,12 +25,18 @@ const envSchema = z.object({
   SUPABASE_JWT_SECRET: z.string().min(32, 'must be the project JWT secret (at least 32 characters)').optional(),
   SUPABASE_JWKS_URL: z.string().url().optional(),
   SUPABASE_JWT_AUDIENCE: z.string().min(1).default('authenticated'),
+  // Optional LLM provider: any OpenAI-compatible chat endpoint (Ollama, vLLM, OpenAI …).
+  LEADAI_LLM_BASE_URL: z.string().url().regex(/^https?:\/\//, 'must be an http:// or https:// URL').optional(),
+  LEADAI_LLM_API_KEY: z.string().min(1).optional(),
+  LEADAI_LLM_MODEL: z.string().min(1).max(200).optional(),
+  LEADAI_LLM_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
+  LEADAI_LLM_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
 });
 
 /** Names of variables whose values must never appear in logs or error messages. */
-export const SECRET_VARIABLES: ReadonlySet<string> = new Set(['DATABASE_URL', 'SUPABASE_JWT_SECRET']);
+export const SECRET_VARIABLES: ReadonlySet<string> = new Set(['DATABASE_URL', 'SUPABASE_JWT_SECRET', 'LEADAI_LLM_API_KEY']);
 
 export type Config = Readonly<{
   port: number;
@@ -44,6 +50,11 @@ export type Config = Readonly<{
   imports: Readonly<{ maxUploadBytes: number }>;
   /** Supabase Auth access tokens are accepted when either is set. */
   supabase: Readonly<{ jwtSecret: string | undefined; jwksUrl: string | undefined; audience: string }>;
+  /**
+   * The optional LLM provider (an OpenAI-compatible chat endpoint); undefined when
+   * LEADAI_LLM_BASE_URL is unset. Organizations switch it on in settings.ai.llm_enabled.
+   */
+  llm: Readonly<{ baseUrl: string; apiKey: string | undefined; model: string; timeoutMs: number; concurrency: number }> | undefined;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   env: z.infer<typeof envSchema>['NODE_ENV'];
 }>;
@@ -59,14 +70,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // Empty strings mean "unset": `DATABASE_URL= npm start` should fall back to embedded.
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = envSchema.safeParse(present);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => {
+  // Checks across variables, listed with the others rather than after them.
+  const related = present.LEADAI_LLM_BASE_URL && !present.LEADAI_LLM_MODEL ? ['LEADAI_LLM_MODEL is required when LEADAI_LLM_BASE_URL is set (e.g. llama3.1, gpt-4o-mini)'] : [];
+  if (!parsed.success || related.length > 0) {
+    throw new ConfigError([
+      ...(parsed.error?.issues ?? []).map((issue) => {
         const name = String(issue.path[0] ?? '?');
         const shown = SECRET_VARIABLES.has(name) ? '(hidden)' : JSON.stringify(present[name]);
         return `${name}=${shown}: ${issue.message}`;
       }),
-    );
+      ...related,
+    ]);
   }
   const e = parsed.data;
   return Object.freeze({
@@ -81,6 +95,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workers: e.LEADAI_WORKERS,
     imports: Object.freeze({ maxUploadBytes: e.LEADAI_IMPORT_MAX_MB * 1024 * 1024 }),
     supabase: Object.freeze({ jwtSecret: e.SUPABASE_JWT_SECRET, jwksUrl: e.SUPABASE_JWKS_URL, audience: e.SUPABASE_JWT_AUDIENCE }),
+    llm:
+      e.LEADAI_LLM_BASE_URL && e.LEADAI_LLM_MODEL
+        ? Object.freeze({ baseUrl: e.LEADAI_LLM_BASE_URL.replace(/\/+$/, ''), apiKey: e.LEADAI_LLM_API_KEY, model: e.LEADAI_LLM_MODEL, timeoutMs: e.LEADAI_LLM_TIMEOUT_MS, concurrency: e.LEADAI_LLM_CONCURRENCY })
+        : undefined,
     logLevel: e.LOG_LEVEL,
     env: e.NODE_ENV,
   });

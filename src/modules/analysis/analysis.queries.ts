@@ -9,24 +9,30 @@ export async function takeUnanalysed(tx: Tx, limit: number) {
   return rows;
 }
 
-export async function writeAnalyses(tx: Tx, rows: { id: string; sentiment: unknown; intent: unknown; topics: unknown; entities: unknown; buyingSignals: unknown[] }[]) {
+export async function writeAnalyses(tx: Tx, rows: { id: string; sentiment: unknown; intent: unknown; topics: unknown; entities: unknown; buyingSignals: unknown[]; source: unknown }[]) {
   if (rows.length === 0) return;
   const json = (xs: unknown[]) => xs.map((x) => JSON.stringify(x));
   await sql`
     UPDATE conversations AS c SET sentiment = u.sentiment, intent = u.intent, topics = u.topics, entities = u.entities,
-      metadata = c.metadata || jsonb_build_object('buying_signals', u.signals), analyzed_at = now()
+      metadata = c.metadata || jsonb_build_object('buying_signals', u.signals, 'analysis', u.source), analyzed_at = now()
     FROM unnest(${rows.map((r) => r.id)}::uuid[], ${json(rows.map((r) => r.sentiment))}::jsonb[], ${json(rows.map((r) => r.intent))}::jsonb[],
-      ${json(rows.map((r) => r.topics))}::jsonb[], ${json(rows.map((r) => r.entities))}::jsonb[], ${json(rows.map((r) => r.buyingSignals))}::jsonb[])
-      AS u(id, sentiment, intent, topics, entities, signals)
+      ${json(rows.map((r) => r.topics))}::jsonb[], ${json(rows.map((r) => r.entities))}::jsonb[], ${json(rows.map((r) => r.buyingSignals))}::jsonb[],
+      ${json(rows.map((r) => r.source))}::jsonb[])
+      AS u(id, sentiment, intent, topics, entities, signals, source)
     WHERE c.id = u.id`.execute(tx);
 }
 
-/** The organization's competitors and products for entity matching (settings.competitors / settings.products). */
-export async function analysisSettings(tx: Tx, organizationId: string): Promise<{ competitors: string[]; products: string[] }> {
+/**
+ * The organization's competitors and products for entity matching (settings.competitors /
+ * settings.products), and whether it lets the LLM provider read its messages (settings.ai.llm_enabled).
+ */
+export async function analysisSettings(tx: Tx, organizationId: string): Promise<{ competitors: string[]; products: string[]; llmEnabled: boolean }> {
   const row = await tx.selectFrom('organizations').select('settings').where('id', '=', organizationId).executeTakeFirst();
   const s = (row?.settings ?? {}) as Record<string, unknown>;
   const list = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string' && x.trim() !== '').slice(0, 200) : []);
-  return { competitors: list(s.competitors), products: list(s.products) };
+  const ai = (s.ai ?? {}) as Record<string, unknown>;
+  // Only a literal true: message text leaves the machine, so nothing else counts as consent.
+  return { competitors: list(s.competitors), products: list(s.products), llmEnabled: ai.llm_enabled === true };
 }
 
 export async function conversationCounts(tx: Tx): Promise<{ total: number; analysed: number }> {

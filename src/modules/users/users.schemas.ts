@@ -13,7 +13,18 @@ export const OrganizationPatch = z
     domain: z.string().trim().max(255).nullable(),
     industry: z.string().trim().max(100).nullable(),
     size: z.enum(ORGANIZATION_SIZES).nullable(),
-    settings: z.record(z.string(), z.unknown()).describe('Merged key by key into the current settings'),
+    settings: z
+      .looseObject({
+        // Validated because it decides whether message text leaves the machine.
+        ai: z
+          .strictObject({
+            llm_enabled: z.boolean().describe('Analyse this organization’s conversations with the configured LLM provider (LEADAI_LLM_*) instead of only the local analyser; message text is sent to the provider. No effect while no provider is configured.'),
+          })
+          .partial()
+          .optional(),
+      })
+      .describe('Merged key by key into the current settings')
+      .meta({ example: { ai: { llm_enabled: true } } }),
   })
   .partial()
   .refine((v) => Object.keys(v).length > 0, { message: 'send at least one field to change' });

@@ -1,0 +1,145 @@
+import { sql, type ExpressionBuilder } from 'kysely';
+import type { DB, LeadStatus } from '../../db/schema.ts';
+import type { Tx } from '../../db/tenant.ts';
+import type { LeadScope } from '../auth/permissions.ts';
+import { leadIdInScope, scoped } from '../leads/leads.queries.ts';
+
+/**
+ * Read-model aggregates for the dashboard and the pipeline board. They read leads, their
+ * status-change journey events and score history; every statement is cut to the caller's
+ * lead scope (and to the organization by Row Level Security).
+ */
+
+/** The forward path of a deal; other statuses (lost, nurturing, unqualified) sit beside it. */
+export const FUNNEL: readonly LeadStatus[] = ['new', 'contacted', 'qualified', 'proposal', 'negotiation', 'closed_won'];
+export const OPEN_STATUSES: readonly LeadStatus[] = ['new', 'contacted', 'qualified', 'proposal', 'negotiation', 'nurturing'];
+
+const funnelArray = sql`ARRAY[${sql.join(FUNNEL.map((s) => sql.lit(s)))}]::text[]`;
+const inScope = (scope: LeadScope) => (eb: ExpressionBuilder<DB, 'leads'>) => scoped(eb, scope);
+
+/**
+ * How far each lead created since `from` got along the funnel: the furthest of its current
+ * status and every status it was moved to (journey events), counted per step.
+ */
+export async function funnelReach(tx: Tx, scope: LeadScope, from: Date) {
+  const rows = await tx
+    .with('cohort', (db) => db.selectFrom('leads').select(['id', 'status']).where(inScope(scope)).where('created_at', '>=', from))
+    .selectFrom('cohort as c')
+    .leftJoin('journey_events as je', (join) => join.onRef('je.lead_id', '=', 'c.id').on('je.event_type', '=', 'status_change'))
+    .select(sql<number>`greatest(0, coalesce(array_position(${funnelArray}, c.status::text), 0) - 1, coalesce(max(array_position(${funnelArray}, je.properties->>'to')), 0) - 1)`.as('reached'))
+    .select(sql<boolean>`c.status IN ('closed_lost', 'unqualified')`.as('lost'))
+    .groupBy(['c.id', 'c.status'])
+    .execute();
+  const reached = new Array<number>(FUNNEL.length).fill(0);
+  let lost = 0;
+  for (const r of rows) {
+    for (let k = 0; k <= Number(r.reached); k++) reached[k]!++;
+    if (r.lost) lost++;
+  }
+  return { reached, lost };
+}
+
+/** New and won leads and revenue, in [from, to) and in the period before it. */
+export async function leadKpis(tx: Tx, scope: LeadScope, previousFrom: Date, from: Date, to: Date) {
+  const won = sql`status = 'closed_won'`;
+  return tx
+    .selectFrom('leads')
+    .where(inScope(scope))
+    .where((eb) => eb.or([eb('created_at', '>=', previousFrom), eb('closed_at', '>=', previousFrom)]))
+    .select([
+      sql<string>`count(*) FILTER (WHERE created_at >= ${from} AND created_at < ${to})`.as('new_current'),
+      sql<string>`count(*) FILTER (WHERE created_at >= ${previousFrom} AND created_at < ${from})`.as('new_previous'),
+      sql<string>`count(*) FILTER (WHERE ${won} AND closed_at >= ${from} AND closed_at < ${to})`.as('won_current'),
+      sql<string>`count(*) FILTER (WHERE ${won} AND closed_at >= ${previousFrom} AND closed_at < ${from})`.as('won_previous'),
+      sql<string | null>`sum(deal_value) FILTER (WHERE ${won} AND closed_at >= ${from} AND closed_at < ${to})`.as('revenue_current'),
+      sql<string | null>`sum(deal_value) FILTER (WHERE ${won} AND closed_at >= ${previousFrom} AND closed_at < ${from})`.as('revenue_previous'),
+    ])
+    .executeTakeFirstOrThrow();
+}
+
+/** Leads moved to qualified in [from, to) and in the period before it (one count per lead). */
+export async function qualifiedKpis(tx: Tx, scope: LeadScope, previousFrom: Date, from: Date, to: Date) {
+  return tx
+    .selectFrom('journey_events')
+    .where('event_type', '=', 'status_change')
+    .where(sql<boolean>`properties->>'to' = 'qualified'`)
+    .where('occurred_at', '>=', previousFrom)
+    .where('occurred_at', '<', to)
+    .where(leadIdInScope(scope))
+    .select([
+      sql<string>`count(DISTINCT lead_id) FILTER (WHERE occurred_at >= ${from})`.as('current'),
+      sql<string>`count(DISTINCT lead_id) FILTER (WHERE occurred_at < ${from})`.as('previous'),
+    ])
+    .executeTakeFirstOrThrow();
+}
+
+const SUMMARY = ['l.id', 'l.first_name', 'l.last_name', 'l.company', 'l.status', 'l.current_score', 'l.assigned_to'] as const;
+
+/**
+ * Open leads with a high score, ranked by score plus what they gained in the last week
+ * (against their last score before `since`, or their first score when they are newer).
+ * Only the 200 best-scored open leads are considered, read from the score index.
+ */
+export async function hotLeads(tx: Tx, scope: LeadScope, since: Date, limit: number) {
+  return tx
+    .selectFrom((db) =>
+      db.selectFrom('leads').selectAll().where(inScope(scope)).where('status', 'in', [...OPEN_STATUSES]).where('current_score', '>', 0)
+        .orderBy('current_score', 'desc').orderBy('id', 'desc').limit(200).as('l'),
+    )
+    .leftJoinLateral(
+      (db) => db.selectFrom('lead_scores as s').select('s.score').whereRef('s.lead_id', '=', 'l.id')
+        .orderBy(sql`s.created_at <= ${since}`, 'desc')
+        .orderBy(sql`CASE WHEN s.created_at <= ${since} THEN s.created_at END`, (ob) => ob.desc().nullsLast())
+        .orderBy('s.created_at', 'asc')
+        .limit(1).as('before'),
+      (join) => join.onTrue(),
+    )
+    .select(SUMMARY)
+    .select(sql<number>`l.current_score - coalesce(before.score, l.current_score)`.as('score_change'))
+    .orderBy(sql`l.current_score + greatest(0, l.current_score - coalesce(before.score, l.current_score))`, 'desc')
+    .orderBy('l.id')
+    .limit(limit)
+    .execute();
+}
+
+/** Open leads assigned to the user with a follow-up before `until`, soonest first. */
+export async function followUps(tx: Tx, userId: string, from: Date | null, until: Date, limit: number) {
+  let base = tx
+    .selectFrom('leads as l')
+    .where('l.assigned_to', '=', userId)
+    .where('l.status', 'in', [...OPEN_STATUSES])
+    .where('l.next_follow_up_at', '<', until);
+  if (from) base = base.where('l.next_follow_up_at', '>=', from);
+  const [rows, count] = await Promise.all([
+    base.select(SUMMARY).select('l.next_follow_up_at').orderBy('l.next_follow_up_at').orderBy('l.id').limit(limit).execute(),
+    base.select(sql<string>`count(*)`.as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { rows: rows.map((r) => ({ ...r, next_follow_up_at: r.next_follow_up_at! })), count: Number(count.n) };
+}
+
+/** Start of today and of tomorrow in a time zone, as instants. */
+export async function dayBounds(tx: Tx, timeZone: string) {
+  return sql<{ start: Date; end: Date }>`
+    SELECT (date_trunc('day', now() AT TIME ZONE ${timeZone}) AT TIME ZONE ${timeZone}) AS start,
+           ((date_trunc('day', now() AT TIME ZONE ${timeZone}) + interval '1 day') AT TIME ZONE ${timeZone}) AS end`
+    .execute(tx)
+    .then((r) => r.rows[0]!);
+}
+
+/** Count and value per status. Value: the deal value, else the predicted one. */
+export async function pipelineColumns(tx: Tx, scope: LeadScope, filter: { assignedTo?: string; teamId?: string }) {
+  let query = tx.selectFrom('leads').where(inScope(scope));
+  if (filter.assignedTo) query = query.where('assigned_to', '=', filter.assignedTo);
+  if (filter.teamId) query = query.where('team_id', '=', filter.teamId);
+  const value = sql`coalesce(deal_value, predicted_value, 0)`;
+  const probability = sql`CASE status WHEN 'closed_won' THEN 1 WHEN 'closed_lost' THEN 0 WHEN 'unqualified' THEN 0 ELSE coalesce(conversion_probability, current_score / 100.0) END`;
+  return query
+    .select('status')
+    .select([
+      sql<string>`count(*)`.as('count'),
+      sql<string>`sum(${value})`.as('total_value'),
+      sql<string>`sum(${value} * ${probability})`.as('weighted_value'),
+    ])
+    .groupBy('status')
+    .execute();
+}

@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { LEAD_STATUSES } from '../../db/schema.ts';
+import { Uuid } from '../auth/auth.schemas.ts';
+
+/** An IANA time zone the server knows (Intl and PostgreSQL share the tz database). */
+const TimeZone = z
+  .string()
+  .max(64)
+  .refine((tz) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  }, { message: 'must be an IANA time zone such as Europe/Berlin or America/New_York' });
+
+export const DashboardQuery = z.strictObject({
+  days: z.coerce.number().int().min(1).max(366).default(30).describe('Length of the period compared with the one before it (default 30 days)'),
+  tz: TimeZone.default('UTC').describe('Time zone for "today" in follow-ups, e.g. Europe/Berlin'),
+});
+export type DashboardQuery = z.infer<typeof DashboardQuery>;
+
+const Kpi = z.object({
+  current: z.number().describe('Value in the period'),
+  previous: z.number().describe('Value in the period of the same length before it'),
+  change: z.number().nullable().describe('Relative change (0.25 = +25 %); null when the previous value is 0'),
+});
+
+const LeadSummary = z.object({
+  id: Uuid,
+  first_name: z.string(),
+  last_name: z.string(),
+  company: z.string().nullable(),
+  status: z.enum(LEAD_STATUSES),
+  current_score: z.number(),
+  assigned_to: Uuid.nullable(),
+});
+
+export const HotLead = LeadSummary.extend({
+  score_change: z.number().describe('Points gained (or lost) over the last 7 days'),
+});
+
+export const FollowUp = LeadSummary.extend({ next_follow_up_at: z.date() });
+
+export const FunnelStep = z.object({
+  status: z.enum(LEAD_STATUSES),
+  reached: z.number().describe('Leads created in the period that reached this step or a later one'),
+  conversion: z.number().nullable().describe('Share of the previous step that reached this one'),
+});
+
+export const Dashboard = z.object({
+  period: z.object({ from: z.date(), to: z.date(), previous_from: z.date(), days: z.number() }),
+  funnel: z.array(FunnelStep),
+  lost: z.number().describe('Leads created in the period now closed lost or unqualified'),
+  kpis: z.object({ new_leads: Kpi, qualified: Kpi, won: Kpi, revenue_won: Kpi }),
+  hot_leads: z.array(HotLead),
+  follow_ups: z.object({
+    overdue: z.array(FollowUp),
+    due_today: z.array(FollowUp),
+    overdue_count: z.number(),
+    due_today_count: z.number(),
+  }),
+});
+export type Dashboard = z.infer<typeof Dashboard>;
+
+export const PipelineQuery = z.strictObject({
+  assigned_to: Uuid.optional().describe('Only leads assigned to this user'),
+  team_id: Uuid.optional().describe('Only leads of this team'),
+});
+export type PipelineQuery = z.infer<typeof PipelineQuery>;
+
+export const PipelineColumn = z.object({
+  status: z.enum(LEAD_STATUSES),
+  count: z.number(),
+  total_value: z.number().describe('Sum of deal values (the predicted value where no deal value is set)'),
+  weighted_value: z.number().describe('Sum of value × conversion probability (1 for won, 0 for lost)'),
+});
+export const Pipeline = z.object({ columns: z.array(PipelineColumn) });
+export type Pipeline = z.infer<typeof Pipeline>;

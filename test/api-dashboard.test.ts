@@ -1,0 +1,150 @@
+import { sql } from 'kysely';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Client, useServer } from './helpers/api.ts';
+
+/**
+ * The dashboard and pipeline-board aggregates over real HTTP: known leads in, exact counts
+ * out; another organization's leads never counted; a sales rep sees only their own.
+ */
+const { app, url } = useServer();
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+let a: Awaited<ReturnType<typeof Client.signup>>;
+let b: Awaited<ReturnType<typeof Client.signup>>;
+let rep: Client;
+let repId: string;
+const ids: Record<string, string> = {};
+
+async function lead(client: Client, name: string, fields: Record<string, unknown> = {}) {
+  const r = await client.post('/api/v1/leads', { first_name: name, last_name: 'Test', email: `${name.toLowerCase()}-${Math.random().toString(36).slice(2, 7)}@example.com`, ...fields });
+  expect(r.status, JSON.stringify(r.body)).toBe(201);
+  return r.body.id as string;
+}
+
+async function walk(client: Client, id: string, statuses: string[]) {
+  for (const status of statuses) expect((await client.patch(`/api/v1/leads/${id}`, { status })).status).toBe(200);
+}
+
+beforeAll(async () => {
+  a = await Client.signup(url, 'Dash A');
+  b = await Client.signup(url, 'Dash B');
+  const inv = await a.client.post('/api/v1/invitations', { email: 'rep@dash-a.example', role: 'sales_rep' });
+  rep = new Client(url);
+  const accepted = await rep.post('/api/v1/auth/accept-invitation', { token: inv.body.token, full_name: 'Rita Rep', password: 'correct horse battery' });
+  expect(accepted.status).toBe(201);
+  rep.csrf = accepted.body.csrf_token;
+  repId = accepted.body.user_id;
+
+  const now = Date.now();
+  const startOfToday = new Date(new Date(now).toISOString().slice(0, 10) + 'T00:00:00Z').getTime();
+  ids.ann = await lead(a.client, 'Ann', { assigned_to: a.userId, next_follow_up_at: new Date(now - 2 * DAY).toISOString() });
+  ids.bob = await lead(a.client, 'Bob', { assigned_to: a.userId, next_follow_up_at: new Date(Math.max(startOfToday + 1000, now - 60_000)).toISOString() });
+  ids.cat = await lead(a.client, 'Cat', { deal_value: 500 });
+  ids.dan = await lead(a.client, 'Dan', { deal_value: 1000 });
+  ids.eve = await lead(a.client, 'Eve', { assigned_to: repId, next_follow_up_at: new Date(now + 3 * DAY).toISOString() });
+  await walk(a.client, ids.bob, ['contacted']);
+  await walk(a.client, ids.cat, ['contacted', 'qualified']);
+  await walk(a.client, ids.dan, ['contacted', 'qualified', 'closed_won']);
+  await walk(a.client, ids.eve, ['contacted', 'closed_lost']);
+  await lead(b.client, 'Other', { deal_value: 99_999 });
+
+  // Scores as the scoring job would leave them (workers are off in this file).
+  const db = app().database.db;
+  await sql`UPDATE leads SET current_score = 80, conversion_probability = 0.8 WHERE id = ${ids.bob}`.execute(db);
+  await sql`UPDATE leads SET current_score = 85, conversion_probability = 0.4 WHERE id = ${ids.cat}`.execute(db);
+  await sql`INSERT INTO lead_scores (organization_id, lead_id, score, confidence, model_version, explanation, created_at)
+            VALUES (${a.organizationId}, ${ids.bob}, 50, 0.5, 'v1', '[]', ${new Date(now - 10 * DAY)}),
+                   (${a.organizationId}, ${ids.bob}, 80, 0.5, 'v1', '[]', ${new Date(now - HOUR)})`.execute(db);
+});
+
+describe('GET /api/v1/dashboard', () => {
+  it('counts the funnel by the furthest step each lead reached, with conversion between steps', async () => {
+    const r = await a.client.get('/api/v1/dashboard');
+    expect(r.status).toBe(200);
+    const reached = Object.fromEntries(r.body.funnel.map((s: { status: string; reached: number }) => [s.status, s.reached]));
+    expect(reached).toEqual({ new: 5, contacted: 4, qualified: 2, proposal: 1, negotiation: 1, closed_won: 1 });
+    expect(r.body.funnel[1].conversion).toBe(0.8);
+    expect(r.body.funnel[2].conversion).toBe(0.5);
+    expect(r.body.funnel[0].conversion).toBeNull();
+    expect(r.body.lost).toBe(1);
+  });
+
+  it('compares KPIs with the previous period', async () => {
+    const { kpis } = (await a.client.get('/api/v1/dashboard?days=7')).body;
+    expect(kpis.new_leads).toEqual({ current: 5, previous: 0, change: null });
+    expect(kpis.qualified).toEqual({ current: 2, previous: 0, change: null });
+    expect(kpis.won).toEqual({ current: 1, previous: 0, change: null });
+    expect(kpis.revenue_won.current).toBe(1000);
+
+    // Move Ann's creation into the previous week: one new lead fewer now, one more before.
+    await sql`UPDATE leads SET created_at = now() - interval '10 days' WHERE id = ${ids.ann}`.execute(app().database.db);
+    const after = (await a.client.get('/api/v1/dashboard?days=7')).body.kpis;
+    expect(after.new_leads).toEqual({ current: 4, previous: 1, change: 3 });
+    await sql`UPDATE leads SET created_at = now() WHERE id = ${ids.ann}`.execute(app().database.db);
+  });
+
+  it('ranks hot leads by score and what they gained this week', async () => {
+    const hot = (await a.client.get('/api/v1/dashboard')).body.hot_leads as { id: string; score_change: number; current_score: number }[];
+    expect(hot.map((h) => h.id).slice(0, 2)).toEqual([ids.bob, ids.cat]);
+    expect(hot[0]).toMatchObject({ current_score: 80, score_change: 30 });
+    expect(hot[1]).toMatchObject({ current_score: 85, score_change: 0 });
+    // Closed leads are never hot.
+    expect(hot.map((h) => h.id)).not.toContain(ids.dan);
+  });
+
+  it("lists the signed-in user's overdue follow-ups and those due today", async () => {
+    const { follow_ups } = (await a.client.get('/api/v1/dashboard?tz=UTC')).body;
+    expect(follow_ups.overdue.map((f: { id: string }) => f.id)).toEqual([ids.ann]);
+    expect(follow_ups.due_today.map((f: { id: string }) => f.id)).toEqual([ids.bob]);
+    expect([follow_ups.overdue_count, follow_ups.due_today_count]).toEqual([1, 1]);
+    // The rep's follow-up is in three days: nothing due for them yet.
+    const repView = (await rep.get('/api/v1/dashboard')).body.follow_ups;
+    expect([repView.overdue_count, repView.due_today_count]).toEqual([0, 0]);
+  });
+
+  it("never counts another organization's leads, and a sales rep sees only their own", async () => {
+    const other = (await b.client.get('/api/v1/dashboard')).body;
+    expect(other.funnel[0].reached).toBe(1);
+    expect(other.hot_leads).toEqual([]);
+    const mine = (await rep.get('/api/v1/dashboard')).body;
+    expect(mine.funnel[0].reached).toBe(1);
+    expect(mine.lost).toBe(1);
+    expect(mine.kpis.revenue_won.current).toBe(0);
+  });
+
+  it('refuses bad parameters with a clear problem', async () => {
+    for (const query of ['tz=Mars%2FOlympus', 'days=0', 'days=many', 'colour=blue']) {
+      const r = await a.client.get(`/api/v1/dashboard?${query}`);
+      expect(r.status, query).toBe(400);
+      expect(r.headers.get('content-type')).toContain('application/problem+json');
+    }
+    expect(JSON.stringify((await a.client.get('/api/v1/dashboard?tz=Mars%2FOlympus')).body)).toContain('IANA time zone');
+    expect((await new Client(url).get('/api/v1/dashboard')).status).toBe(401);
+  });
+});
+
+describe('GET /api/v1/pipeline', () => {
+  it('gives count, total and weighted value per status', async () => {
+    const r = await a.client.get('/api/v1/pipeline');
+    expect(r.status).toBe(200);
+    const col = Object.fromEntries(r.body.columns.map((c: { status: string }) => [c.status, c]));
+    expect(r.body.columns.map((c: { status: string }) => c.status).slice(0, 6)).toEqual(['new', 'contacted', 'qualified', 'proposal', 'negotiation', 'closed_won']);
+    expect(col.new).toMatchObject({ count: 1 });
+    expect(col.contacted).toMatchObject({ count: 1 });
+    expect(col.qualified).toEqual({ status: 'qualified', count: 1, total_value: 500, weighted_value: 200 });
+    expect(col.closed_won).toEqual({ status: 'closed_won', count: 1, total_value: 1000, weighted_value: 1000 });
+    expect(col.closed_lost).toMatchObject({ count: 1, weighted_value: 0 });
+  });
+
+  it('filters by owner, stays inside the organization and the rep scope', async () => {
+    const mine = (await a.client.get(`/api/v1/pipeline?assigned_to=${a.userId}`)).body.columns;
+    expect(mine.reduce((s: number, c: { count: number }) => s + c.count, 0)).toBe(2);
+    const other = (await b.client.get('/api/v1/pipeline')).body.columns;
+    expect(other.reduce((s: number, c: { count: number }) => s + c.count, 0)).toBe(1);
+    expect(other.find((c: { status: string }) => c.status === 'new').total_value).toBe(99_999);
+    const rep1 = (await rep.get('/api/v1/pipeline')).body.columns;
+    expect(rep1.reduce((s: number, c: { count: number }) => s + c.count, 0)).toBe(1);
+    expect((await a.client.get('/api/v1/pipeline?assigned_to=nobody')).status).toBe(400);
+  });
+});

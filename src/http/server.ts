@@ -2,7 +2,7 @@ import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { AuthService } from '../modules/auth/auth.service.ts';
 import { registerAuthRoutes } from '../modules/auth/auth.routes.ts';
 import type { ActivitiesService } from '../modules/activities/activities.service.ts';
@@ -28,6 +28,7 @@ import { registerSystemRoutes } from '../modules/system/system.routes.ts';
 import type { Logger } from '../shared/logger.ts';
 import { registerAuthentication } from './auth.ts';
 import { problemFromError, sendProblem } from './problem.ts';
+import { isSpaRoute, registerWebApp, sendSpaIndex, webAppBuilt } from './web-app.ts';
 
 export interface ServerDeps {
   logger: Logger;
@@ -42,6 +43,8 @@ export interface ServerDeps {
   tracking: TrackingService;
   scoring: ScoringApi;
   jobs: JobsService;
+  /** Folder of the built web app; default web/dist. Without an index.html there, / is a status page. */
+  webDist?: string;
 }
 
 /**
@@ -65,8 +68,9 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
     return sendProblem(reply, problem);
   });
+  const web = webAppBuilt(deps.webDist);
   app.setNotFoundHandler((request, reply) =>
-    sendProblem(reply, {
+    web && isSpaRoute(request) ? sendSpaIndex(reply) : sendProblem(reply, {
       type: 'https://leadai.dev/problems/not-found',
       title: 'Not found',
       status: 404,
@@ -89,12 +93,15 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       security: [{ session: [] }, { apiKey: [] }],
     },
     transform: jsonSchemaTransform,
+    // Schemas named with .meta({ id }) are emitted once under components.schemas; without this their $refs dangle.
+    transformObject: jsonSchemaTransformObject,
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   registerAuthentication(app, deps.auth);
-  await registerSystemRoutes(app, deps.system);
+  if (web) await registerWebApp(app, deps.webDist);
+  await registerSystemRoutes(app, deps.system, { landingPage: !web });
   await registerAuthRoutes(app, deps.auth);
   await registerUserRoutes(app, deps.users, deps.auth);
   await registerLeadRoutes(app, deps.leads, deps.auth);

@@ -1,0 +1,117 @@
+import { Suspense, useEffect, useRef, useState } from 'react';
+import { Link, NavLink, Outlet, useLocation, useNavigate } from 'react-router';
+import { SkeletonBlock } from '../components/feedback';
+import { Icon, type IconName } from '../components/icons';
+import { humanize } from '../lib/format';
+import type { Me } from '../api/types';
+import { useMe } from '../lib/session';
+import { useLogout } from '../features/auth/api/auth-api';
+
+const NAV: { to: string; label: string; icon: IconName; end?: boolean }[] = [
+  { to: '/', label: 'Dashboard', icon: 'dashboard', end: true },
+  { to: '/leads', label: 'Leads', icon: 'leads' },
+  { to: '/pipeline', label: 'Pipeline', icon: 'pipeline' },
+  { to: '/insights', label: 'Insights', icon: 'insights' },
+  { to: '/settings', label: 'Settings', icon: 'settings' },
+];
+
+export function AppShell() {
+  const me = useMe().data;
+  if (!me) return null;
+  return (
+    <div className="shell">
+      <a href="#main" className="skip-link">
+        Skip to content
+      </a>
+      <aside className="sidebar">
+        <Link to="/" className="brand" aria-label="LeadAI home">
+          <span className="brand__mark" aria-hidden="true">
+            L
+          </span>
+          <span className="brand__name">LeadAI</span>
+        </Link>
+        <nav aria-label="Main" className="nav">
+          {NAV.map((item) => (
+            <NavLink key={item.to} to={item.to} end={item.end} className="nav__link" title={item.label}>
+              <Icon name={item.icon} />
+              <span className="nav__label">{item.label}</span>
+            </NavLink>
+          ))}
+        </nav>
+        <div className="sidebar__footer">{me.organization.name}</div>
+      </aside>
+      <div className="main">
+        <header className="topbar">
+          <span className="topbar__org">{me.organization.name}</span>
+          <UserMenu me={me} />
+        </header>
+        <main id="main" className="content" tabIndex={-1}>
+          <Suspense fallback={<SkeletonBlock lines={6} label="Loading page" />}>
+            <Outlet />
+          </Suspense>
+        </main>
+      </div>
+    </div>
+  );
+}
+
+/** A disclosure menu: Escape and a click outside close it; focus returns to the button. */
+function UserMenu({ me }: { me: Me }) {
+  const logout = useLogout();
+  const navigate = useNavigate();
+  const location = useLocation();
+  const [open, setOpen] = useState(false);
+  const root = useRef<HTMLDivElement>(null);
+  const button = useRef<HTMLButtonElement>(null);
+  const name = me.user?.full_name ?? 'API key';
+
+  useEffect(() => setOpen(false), [location.pathname]);
+  useEffect(() => {
+    if (!open) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') {
+        setOpen(false);
+        button.current?.focus();
+      }
+    };
+    const onClick = (e: MouseEvent) => {
+      if (!root.current?.contains(e.target as Node)) setOpen(false);
+    };
+    document.addEventListener('keydown', onKey);
+    document.addEventListener('mousedown', onClick);
+    return () => {
+      document.removeEventListener('keydown', onKey);
+      document.removeEventListener('mousedown', onClick);
+    };
+  }, [open]);
+
+  return (
+    <div className="menu" ref={root}>
+      <button ref={button} type="button" className="btn btn--ghost" aria-expanded={open} aria-controls="user-menu" onClick={() => setOpen((o) => !o)}>
+        <Icon name="user" />
+        <span>{name}</span>
+        <Icon name="chevronDown" size={16} />
+      </button>
+      {open && (
+        <ul id="user-menu" className="menu__list">
+          <li className="menu__header">
+            <div style={{ fontWeight: 700 }}>{name}</div>
+            <div className="muted" style={{ fontSize: 12.5 }}>
+              {me.user?.email} · {humanize(me.role)}
+            </div>
+          </li>
+          <li>
+            <Link className="menu__item" to="/account/sessions">
+              Sessions
+            </Link>
+          </li>
+          <li>
+            <button type="button" className="menu__item" onClick={() => logout.mutate(undefined, { onSettled: () => navigate('/login', { replace: true }) })}>
+              Sign out
+            </button>
+          </li>
+        </ul>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,26 @@
+/** A handful of 20px line icons (decorative: the control next to them carries the name). */
+const paths = {
+  dashboard: 'M3 3h6v8H3zM11 3h6v5h-6zM11 10h6v7h-6zM3 13h6v4H3z',
+  leads: 'M7 8a3 3 0 1 0 0-6 3 3 0 0 0 0 6zM1.5 17c0-3 2.5-5 5.5-5s5.5 2 5.5 5M14 8.5a2.5 2.5 0 1 0 0-5M15 12c2 .4 3.5 2.2 3.5 5',
+  pipeline: 'M3 3h4v14H3zM8.5 3h4v10h-4zM14 3h3v6h-3z',
+  insights: 'M10 2a5.5 5.5 0 0 0-3 10.1V14h6v-1.9A5.5 5.5 0 0 0 10 2zM7.5 17h5',
+  settings: 'M10 7a3 3 0 1 0 0 6 3 3 0 0 0 0-6zM10 1.5v2.5M10 16v2.5M1.5 10H4M16 10h2.5M4 4l1.8 1.8M14.2 14.2 16 16M4 16l1.8-1.8M14.2 5.8 16 4',
+  user: 'M10 9a3.5 3.5 0 1 0 0-7 3.5 3.5 0 0 0 0 7zM3 18c0-3.5 3-6 7-6s7 2.5 7 6',
+  chevronDown: 'M5 8l5 5 5-5',
+  search: 'M8.5 14a5.5 5.5 0 1 0 0-11 5.5 5.5 0 0 0 0 11zM12.5 12.5 17 17',
+  plus: 'M10 4v12M4 10h12',
+  upload: 'M10 13V3M6 7l4-4 4 4M3 14v3h14v-3',
+  download: 'M10 3v10M6 9l4 4 4-4M3 14v3h14v-3',
+  close: 'M5 5l10 10M15 5 5 15',
+  menu: 'M3 5h14M3 10h14M3 15h14',
+} as const;
+
+export type IconName = keyof typeof paths;
+
+export function Icon({ name, size = 20 }: { name: IconName; size?: number }) {
+  return (
+    <svg className="icon" width={size} height={size} viewBox="0 0 20 20" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" strokeLinejoin="round" aria-hidden="true" focusable="false">
+      <path d={paths[name]} />
+    </svg>
+  );
+}

@@ -18,6 +18,8 @@ import { createJobsService } from './modules/jobs/jobs.service.ts';
 import { ANALYSIS_QUEUE, createAnalysisService } from './modules/analysis/analysis.service.ts';
 import { createLlmProvider } from './modules/analysis/llm-provider.ts';
 import { createScoringService, RESCORE_QUEUE, TRAIN_QUEUE } from './modules/scoring/scoring.service.ts';
+import { createInsightsApi } from './modules/insights/insights.api.ts';
+import { createInsightsService, INSIGHTS_REFRESH_QUEUE } from './modules/insights/insights.service.ts';
 import { createSystemService } from './modules/system/system.service.ts';
 import { createUsersService } from './modules/users/users.service.ts';
 import { organizationCount } from './modules/system/system.queries.ts';
@@ -56,6 +58,7 @@ export async function createApp(config: Config, logger: Logger, options: { datab
     let wakeWorker = () => {};
     const imports = createImportsService(database.db, { maxUploadBytes: config.imports.maxUploadBytes, onEnqueued: () => wakeWorker() });
     const scoring = createScoringService(database.db);
+    const insights = createInsightsService(database.db);
     // The LLM provider exists only when configured; each organization still has to switch it on.
     const llm = config.llm ? createLlmProvider(config.llm, logger) : undefined;
     const analysis = createAnalysisService(database.db, { onRetrainWanted: (organizationId) => scoring.queueTraining(organizationId), llm });
@@ -72,6 +75,7 @@ export async function createApp(config: Config, logger: Logger, options: { datab
       tracking: createTrackingService(database.db, leads),
       scoring: createScoringApi(database.db, scoring, leads),
       jobs: createJobsService(database.db),
+      insights: createInsightsApi(database.db, leads),
     });
     const worker = config.workers
       ? createWorker({
@@ -84,8 +88,12 @@ export async function createApp(config: Config, logger: Logger, options: { datab
             [RESCORE_QUEUE]: async (job, ctx) => {
               const result = await scoring.drainQueue(job.organization_id!, (done, total, message) => ctx.progress(done, total, message));
               await scoring.retrainIfDue(job.organization_id!);
-              return result;
+              // The same leads' insights (0015 queues them with the rescoring), seeing their new scores.
+              const evaluated = await insights.drainQueue(job.organization_id!, (done, total, message) => ctx.progress(done, total, message));
+              return { ...result, insights: { ...evaluated } };
             },
+            // Periodic: run-out insights expire, statistics refresh, time-driven insights (stalls, fading engagement) appear.
+            [INSIGHTS_REFRESH_QUEUE]: async (job, ctx) => ({ ...(await insights.refresh(job.organization_id!, { progress: (done, total, message) => ctx.progress(done, total, message) })) }),
             [TRAIN_QUEUE]: async (job, ctx) => {
               // Automatic retraining ('auto') respects an admin's rollback; a requested one activates.
               const activate = job.dedupe_key === 'auto' ? 'unless-rolled-back' : true;

@@ -132,6 +132,7 @@ describe(`Row Level Security (${MODE})`, () => {
       ['import_errors', (org, tx) => tx.insertInto('import_errors').values({ organization_id: org, import_id: randomUUID(), line: 2, reason: 'x' }).execute()],
       ['custom_field_definitions', (org, tx) => tx.insertInto('custom_field_definitions').values({ organization_id: org, key: 'intruder', label: 'x', type: 'text' }).execute()],
       ['lead_score_queue', (org, tx) => tx.insertInto('lead_score_queue').values({ organization_id: org, lead_id: b.leadId }).execute()],
+      ['lead_insight_queue', (org, tx) => tx.insertInto('lead_insight_queue').values({ organization_id: org, lead_id: b.leadId }).execute()],
       ['demo_lead_truth', (org, tx) => tx.insertInto('demo_lead_truth').values({ organization_id: org, lead_id: b.leadId, true_probability: 0.5, generator_version: 'x' }).execute()],
       ['tracking_keys', (org, tx) => tx.insertInto('tracking_keys').values({ organization_id: org, name: 'x', write_key: `lwk_${randomUUID()}` }).execute()],
       ['tracking_identities', (org, tx) => tx.insertInto('tracking_identities').values({ organization_id: org, anonymous_id: randomUUID(), lead_id: b.leadId }).execute()],

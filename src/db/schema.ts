@@ -189,6 +189,20 @@ export interface AiInsightsTable {
   acknowledged_by: string | null;
   acknowledged_at: NullableTimestamp;
   created_at: DefaultTimestamp;
+  /** 0015: the detector's dedupe key, the lifecycle, and who dismissed it and why. */
+  reason: Generated<string>;
+  status: Generated<'open' | 'dismissed' | 'expired'>;
+  dismissed_at: NullableTimestamp;
+  dismissed_by: string | null;
+  dismiss_reason: string | null;
+  closed_at: NullableTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+export interface LeadInsightQueueTable {
+  organization_id: string;
+  lead_id: string;
+  queued_at: DefaultTimestamp;
 }
 
 export interface JourneyEventsTable {
@@ -525,6 +539,7 @@ export interface DB {
   leads: LeadsTable;
   lead_scores: LeadScoresTable;
   ai_insights: AiInsightsTable;
+  lead_insight_queue: LeadInsightQueueTable;
   journey_events: JourneyEventsTable;
   activities: ActivitiesTable;
   conversations: ConversationsTable;
@@ -557,7 +572,7 @@ export const TENANT_TABLES = [
   'sessions', 'api_keys', 'invitations', 'audit_log', 'jobs', 'outbox_events',
   'scoring_models', 'demo_lead_truth', 'lead_search_words',
   'imports', 'import_file_chunks', 'import_errors', 'custom_field_definitions',
-  'tracking_keys', 'tracking_identities', 'lead_score_queue',
+  'tracking_keys', 'tracking_identities', 'lead_score_queue', 'lead_insight_queue',
 ] as const satisfies readonly (keyof DB)[];
 
 export type Lead = Selectable<LeadsTable>;

@@ -21,6 +21,8 @@ import type { ScoringApi } from '../modules/scoring/scoring.api.ts';
 import type { JobsService } from '../modules/jobs/jobs.service.ts';
 import { registerJobRoutes } from '../modules/jobs/jobs.routes.ts';
 import { registerScoringRoutes } from '../modules/scoring/scoring.routes.ts';
+import type { InsightsApi } from '../modules/insights/insights.api.ts';
+import { registerInsightRoutes } from '../modules/insights/insights.routes.ts';
 import type { SystemService } from '../modules/system/system.service.ts';
 import type { UsersService } from '../modules/users/users.service.ts';
 import { registerUserRoutes } from '../modules/users/users.routes.ts';
@@ -43,6 +45,7 @@ export interface ServerDeps {
   tracking: TrackingService;
   scoring: ScoringApi;
   jobs: JobsService;
+  insights: InsightsApi;
   /** Folder of the built web app; default web/dist. Without an index.html there, / is a status page. */
   webDist?: string;
 }
@@ -112,5 +115,6 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await registerTrackingRoutes(app, deps.tracking, deps.auth);
   await registerScoringRoutes(app, deps.scoring, deps.auth);
   await registerJobRoutes(app, deps.jobs, deps.auth);
+  await registerInsightRoutes(app, deps.insights, deps.auth);
   return app;
 }

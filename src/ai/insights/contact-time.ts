@@ -47,8 +47,6 @@ export function optimalContactTime(lead: LeadSnapshot, stats: OrgStats, now: Dat
   const zone = lead.timezone ?? stats.timezone;
   const orgSent = stats.hourOfWeek.sent.reduce((a, b) => a + b, 0);
   const orgReplied = stats.hourOfWeek.replied.reduce((a, b) => a + b, 0);
-  if (orgSent === 0) return { value: null, candidate: null };
-  const orgOverall = orgReplied / orgSent;
   // The organization's cells are in its own time zone; the lead's hour h is the org's h − shift.
   const shift = Math.round((offsetMinutes(now, zone) - offsetMinutes(now, stats.timezone)) / 60);
   const orgCell = (h: number, what: 'sent' | 'replied') => stats.hourOfWeek[what][(((h - shift) % 168) + 168) % 168] ?? 0;
@@ -63,6 +61,10 @@ export function optimalContactTime(lead: LeadSnapshot, stats: OrgStats, now: Dat
   }
   const leadSent = touches.length;
   const leadReplied = touches.filter((x) => x.replied).length;
+  // Without organization figures yet (a new organization, or statistics computed before its
+  // first messages), the lead's own overall rate (Laplace-smoothed) is the prior.
+  if (orgSent === 0 && leadSent === 0) return { value: null, candidate: null };
+  const orgOverall = orgSent > 0 ? orgReplied / orgSent : (leadReplied + 1) / (leadSent + 2);
 
   let best: { start: number; post: ReturnType<typeof betaPosterior>; sent: number; replied: number; orgSent: number } | null = null;
   for (let start = 0; start < 168; start++) {

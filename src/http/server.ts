@@ -23,6 +23,8 @@ import { registerJobRoutes } from '../modules/jobs/jobs.routes.ts';
 import { registerScoringRoutes } from '../modules/scoring/scoring.routes.ts';
 import type { InsightsApi } from '../modules/insights/insights.api.ts';
 import { registerInsightRoutes } from '../modules/insights/insights.routes.ts';
+import { registerDashboardRoutes } from '../modules/dashboard/dashboard.routes.ts';
+import type { DashboardService } from '../modules/dashboard/dashboard.service.ts';
 import type { SystemService } from '../modules/system/system.service.ts';
 import type { UsersService } from '../modules/users/users.service.ts';
 import { registerUserRoutes } from '../modules/users/users.routes.ts';
@@ -46,6 +48,7 @@ export interface ServerDeps {
   scoring: ScoringApi;
   jobs: JobsService;
   insights: InsightsApi;
+  dashboard: DashboardService;
   /** Folder of the built web app; default web/dist. Without an index.html there, / is a status page. */
   webDist?: string;
 }
@@ -113,6 +116,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await registerTimelineRoutes(app, deps.timeline, deps.auth);
   await registerImportRoutes(app, deps.imports, deps.auth);
   await registerTrackingRoutes(app, deps.tracking, deps.auth);
+  await registerDashboardRoutes(app, deps.dashboard, deps.auth);
   await registerScoringRoutes(app, deps.scoring, deps.auth);
   await registerJobRoutes(app, deps.jobs, deps.auth);
   await registerInsightRoutes(app, deps.insights, deps.auth);

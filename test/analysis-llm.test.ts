@@ -79,6 +79,26 @@ describe(`LLM provider configured (${MODE})`, () => {
     expect(fake.requests.some((r) => JSON.stringify(r.body).includes('marker-off'))).toBe(false);
   });
 
+  it('a message edited while the provider answers keeps no analysis of its old text', async () => {
+    fake.reset();
+    fake.mode = 'delay';
+    fake.delayMs = 300;
+    const lead = (await enabled.client.post('/api/v1/leads', { first_name: 'Ed', last_name: 'Edit', email: 'ed@edit.example' })).body.id as string;
+    const posted = await enabled.client.post(`/api/v1/leads/${lead}/conversations`, { direction: 'inbound', channel: 'email', content: message('marker-old-text') });
+    await until('the provider asked about the old text', async () => fake.requests.some((r) => r.input.text.includes('marker-old-text')));
+    // The request is answered in 300 ms: the edit lands while the provider is busy.
+    const edited = await enabled.client.patch(`/api/v1/conversations/${posted.body.id}`, { content: message('marker-new-text') });
+    expect(edited.status).toBe(200);
+    const c = await until('the analysis of the new text', async () => {
+      const list = (await enabled.client.get(`/api/v1/leads/${lead}/conversations`)).body.data as Conversation[];
+      const found = list.find((x) => x.id === posted.body.id && x.analyzed_at);
+      return found && fake.requests.some((r) => r.input.text.includes('marker-new-text')) ? found : undefined;
+    });
+    expect(c.content).toContain('marker-new-text');
+    expect(c.metadata.analysis).toEqual({ source: 'llm', model: 'fake-model' });
+    fake.mode = 'ok';
+  });
+
   it.each([
     ['http_error', 'error500'],
     ['invalid_json', 'garbage'],

@@ -9,17 +9,37 @@ export async function takeUnanalysed(tx: Tx, limit: number) {
   return rows;
 }
 
-export async function writeAnalyses(tx: Tx, rows: { id: string; sentiment: unknown; intent: unknown; topics: unknown; entities: unknown; buyingSignals: unknown[]; source: unknown }[]) {
-  if (rows.length === 0) return;
+/**
+ * Up to `limit` conversations not analysed yet, without locking them: for analysis that
+ * happens outside the transaction (the LLM provider). `digest` identifies the text read, so
+ * the write can skip a conversation edited meanwhile.
+ */
+export async function peekUnanalysed(tx: Tx, limit: number) {
+  const { rows } = await sql<{ id: string; content: string; subject: string | null; direction: 'inbound' | 'outbound'; created_at: Date; digest: string }>`
+    SELECT id, content, subject, direction, created_at, md5(content) AS digest FROM conversations
+    WHERE analyzed_at IS NULL ORDER BY created_at LIMIT ${limit}`.execute(tx);
+  return rows;
+}
+
+/**
+ * Stores analyses; returns how many were written. A row with a `digest` is written only if
+ * the conversation is still unanalysed and its text still has that digest.
+ */
+export async function writeAnalyses(
+  tx: Tx,
+  rows: { id: string; sentiment: unknown; intent: unknown; topics: unknown; entities: unknown; buyingSignals: unknown[]; source: unknown; digest?: string }[],
+): Promise<number> {
+  if (rows.length === 0) return 0;
   const json = (xs: unknown[]) => xs.map((x) => JSON.stringify(x));
-  await sql`
+  const result = await sql`
     UPDATE conversations AS c SET sentiment = u.sentiment, intent = u.intent, topics = u.topics, entities = u.entities,
       metadata = c.metadata || jsonb_build_object('buying_signals', u.signals, 'analysis', u.source), analyzed_at = now()
     FROM unnest(${rows.map((r) => r.id)}::uuid[], ${json(rows.map((r) => r.sentiment))}::jsonb[], ${json(rows.map((r) => r.intent))}::jsonb[],
       ${json(rows.map((r) => r.topics))}::jsonb[], ${json(rows.map((r) => r.entities))}::jsonb[], ${json(rows.map((r) => r.buyingSignals))}::jsonb[],
-      ${json(rows.map((r) => r.source))}::jsonb[])
-      AS u(id, sentiment, intent, topics, entities, signals, source)
-    WHERE c.id = u.id`.execute(tx);
+      ${json(rows.map((r) => r.source))}::jsonb[], ${rows.map((r) => r.digest ?? null)}::text[])
+      AS u(id, sentiment, intent, topics, entities, signals, source, digest)
+    WHERE c.id = u.id AND (u.digest IS NULL OR (c.analyzed_at IS NULL AND md5(c.content) = u.digest))`.execute(tx);
+  return Number(result.numAffectedRows ?? 0);
 }
 
 /**

@@ -16,8 +16,10 @@ const BATCH = 500;
  * transaction, so a crash leaves its conversations unanalysed for the next run.
  */
 // Conversations and activities alike: one job per organization drains both.
-// With the LLM provider (configured, and switched on by the organization) a batch holds its
-// rows while the provider answers, so batches are a few rounds of its concurrency, not 500.
+// With the LLM provider (configured, and switched on by the organization) the provider is
+// called outside any transaction: embedded PGlite has one connection, and a transaction
+// held while a model answers would stall every request. Rows are read, analysed, then
+// written only if their text is still the text that was analysed.
 export function createAnalysisService(db: Kysely<DB>, options: { onRetrainWanted?: (organizationId: string) => Promise<void>; llm?: LlmProvider } = {}) {
   const llm = options.llm;
   return {
@@ -29,33 +31,48 @@ export function createAnalysisService(db: Kysely<DB>, options: { onRetrainWanted
       const settings = await withTenant(db, ctx, (tx) => q.analysisSettings(tx, organizationId));
       // Nothing is sent for an organization that has not switched the provider on.
       const provider = settings.llmEnabled ? llm : undefined;
-      const batch = provider ? Math.max(8, provider.concurrency * 4) : BATCH;
       const before = await withTenant(db, ctx, (tx) => q.conversationCounts(tx));
       let analysed = 0;
       let activities = 0;
-      for (;;) {
-        const n = await withTenant(db, ctx, async (tx) => {
-          const rows = await q.takeUnanalysed(tx, batch);
-          const results = await Promise.all(rows.map(async (r) => {
-            const input = { text: r.content, subject: r.subject ?? undefined, direction: r.direction, sentAt: r.created_at, competitors: settings.competitors, products: settings.products };
-            const local = analyzeMessage(input);
-            let a = local;
-            let source: AnalysisSource = { source: 'local' };
-            if (provider) {
-              // The provider reads what the local analyser reads: the author's own words, not quoted history.
-              const own = stripQuotedReply(r.content.slice(0, MAX_TEXT)).masked;
-              ({ analysis: a, source } = await provider.analyze({ text: r.content, own, subject: input.subject, direction: r.direction }, local));
-            }
-            // `topics` is an array in the schema ('[]'): the taxonomy first, then the key phrases.
-            const topics = [...a.topics.categories.map((name) => ({ kind: 'category', name })), ...a.topics.key_phrases.map((text) => ({ kind: 'phrase', text }))];
-            return { id: r.id, sentiment: a.sentiment, intent: a.intent, topics, entities: a.entities, buyingSignals: a.buying_signals, source };
-          }));
-          await q.writeAnalyses(tx, results);
-          return rows.length;
-        });
-        analysed += n;
-        if (n > 0) await progress?.(analysed, before.total - before.analysed, `analysed ${analysed} conversations`);
-        if (n < batch) break;
+      const analyse = async (r: { id: string; content: string; subject: string | null; direction: 'inbound' | 'outbound'; created_at: Date }) => {
+        const input = { text: r.content, subject: r.subject ?? undefined, direction: r.direction, sentAt: r.created_at, competitors: settings.competitors, products: settings.products };
+        const local = analyzeMessage(input);
+        let a = local;
+        let source: AnalysisSource = { source: 'local' };
+        if (provider) {
+          // The provider reads what the local analyser reads: the author's own words, not quoted history.
+          const own = stripQuotedReply(r.content.slice(0, MAX_TEXT)).masked;
+          ({ analysis: a, source } = await provider.analyze({ text: r.content, own, subject: input.subject, direction: r.direction }, local));
+        }
+        // `topics` is an array in the schema ('[]'): the taxonomy first, then the key phrases.
+        const topics = [...a.topics.categories.map((name) => ({ kind: 'category', name })), ...a.topics.key_phrases.map((text) => ({ kind: 'phrase', text }))];
+        return { id: r.id, sentiment: a.sentiment, intent: a.intent, topics, entities: a.entities, buyingSignals: a.buying_signals, source };
+      };
+      if (provider) {
+        // A few rounds of the provider's concurrency per batch, so progress shows and edits wait little.
+        const batch = Math.max(8, provider.concurrency * 4);
+        for (;;) {
+          const rows = await withTenant(db, ctx, (tx) => q.peekUnanalysed(tx, batch));
+          if (rows.length === 0) break;
+          const results = await Promise.all(rows.map(async (r) => ({ ...(await analyse(r)), digest: r.digest })));
+          const written = await withTenant(db, ctx, (tx) => q.writeAnalyses(tx, results));
+          analysed += written;
+          await progress?.(analysed, before.total - before.analysed, `analysed ${analysed} conversations`);
+          // Nothing written: every row changed (or another worker wrote it) meanwhile; the
+          // edit queued analysis again, so the next run takes them rather than this loop.
+          if (rows.length < batch || written === 0) break;
+        }
+      } else {
+        for (;;) {
+          const n = await withTenant(db, ctx, async (tx) => {
+            const rows = await q.takeUnanalysed(tx, BATCH);
+            await q.writeAnalyses(tx, await Promise.all(rows.map(analyse)));
+            return rows.length;
+          });
+          analysed += n;
+          if (n > 0) await progress?.(analysed, before.total - before.analysed, `analysed ${analysed} conversations`);
+          if (n < BATCH) break;
+        }
       }
       // Activities (calls, notes, meetings …): the same analyser over subject, description and outcome.
       for (;;) {

@@ -91,24 +91,68 @@ function blendLoss(y: Uint8Array, a: Float64Array, b: Float64Array, beta: number
   return logLoss(y, p, w);
 }
 
-export function trainScoringModel(dataset: Dataset, options: Partial<ScoringOptions> = {}): ScoringModel {
+/** One tree fit the trainer needs: on one fold's training rows, or on every row (`rows` absent). */
+export interface GbdtFitRequest {
+  rows?: Int32Array;
+  options: Partial<GbdtOptions>;
+}
+
+/**
+ * What a training run will fit, decided before any fitting: the folds, whether trees are used,
+ * and the tree fits (`fits[0..K-1]` the folds', `fits[K]` the final model's). The tree fits are
+ * independent of each other, so a caller may run them in parallel (see the scoring module's fit
+ * pool) and hand the results to completeScoringModel; trainScoringModel runs them in line.
+ */
+export interface TrainingPlan {
+  options: ScoringOptions;
+  n: number;
+  positives: number;
+  m: number;
+  cap: number;
+  useTrees: boolean;
+  K: number;
+  fold: Int32Array | null;
+  fits: GbdtFitRequest[];
+}
+
+export function planScoringModel(dataset: Dataset, options: Partial<ScoringOptions> = {}): TrainingPlan {
   const o: ScoringOptions = { ...DEFAULT_SCORING_OPTIONS, ...options };
   const n = validateDataset(dataset);
-  const { y, weights } = dataset;
   let positives = 0;
-  for (let i = 0; i < n; i++) positives += y[i]!;
+  for (let i = 0; i < n; i++) positives += dataset.y[i]!;
   const m = Math.min(positives, n - positives);
   const cap = gbdtWeightCap(m, o.gbdtRamp);
   const useTrees = cap > 0 && dataset.features.length > 0;
   const K = Math.min(o.folds, m);
+  const fold = K >= 2 ? stratifiedKFold(dataset.y, K, o.seed) : null;
   const gbdtOptions = { seed: o.seed, ...o.gbdt };
+  const fits: GbdtFitRequest[] = [];
+  if (useTrees) {
+    if (fold) for (let f = 0; f < K; f++) fits.push({ rows: foldIndices(fold, f).train, options: gbdtOptions });
+    fits.push({ options: gbdtOptions });
+  }
+  return { options: o, n, positives, m, cap, useTrees, K, fold, fits };
+}
+
+export function trainScoringModel(dataset: Dataset, options: Partial<ScoringOptions> = {}): ScoringModel {
+  const plan = planScoringModel(dataset, options);
+  return completeScoringModel(dataset, plan, (k) => trainGbdt({ dataset, rows: plan.fits[k]!.rows }, plan.fits[k]!.options));
+}
+
+/**
+ * Fits the logistic models, blends and calibrates. `gbdt(k)` gives the tree model of
+ * `plan.fits[k]`: fitted now (in line) or earlier (in parallel). The final one (k = K, or 0
+ * without folds) is asked for only when the trees get weight.
+ */
+export function completeScoringModel(dataset: Dataset, plan: TrainingPlan, gbdt: (k: number) => GbdtModel): ScoringModel {
+  const { options: o, n, positives, m, cap, useTrees, K, fold } = plan;
+  const { y, weights } = dataset;
 
   const oofLR = new Float64Array(n);
   const oofG = new Float64Array(n);
   const gbdtFolds: GbdtModel[] = [];
-  const cvDone = K >= 2;
-  if (cvDone) {
-    const fold = stratifiedKFold(y, K, o.seed);
+  const cvDone = fold !== null;
+  if (fold) {
     for (let f = 0; f < K; f++) {
       const { train, test } = foldIndices(fold, f);
       const testX = { columns: dataset.columns.map((c) => Float64Array.from(test, (i) => c[i]!)) };
@@ -116,7 +160,7 @@ export function trainScoringModel(dataset: Dataset, options: Partial<ScoringOpti
       const zl = predictLogisticRaw(lr, testX);
       test.forEach((i, k) => (oofLR[i] = zl[k]!));
       if (useTrees) {
-        const g = trainGbdt({ dataset, rows: train }, gbdtOptions);
+        const g = gbdt(f);
         gbdtFolds.push(g);
         const zg = predictGbdtRaw(g, testX);
         test.forEach((i, k) => (oofG[i] = zg[k]!));
@@ -139,7 +183,7 @@ export function trainScoringModel(dataset: Dataset, options: Partial<ScoringOpti
   }
 
   const logistic = trainLogistic(dataset, undefined, o.prior, o.logistic);
-  const gbdt = beta > 0 ? trainGbdt({ dataset }, gbdtOptions) : null;
+  const finalTrees = beta > 0 ? gbdt(plan.fits.length - 1) : null;
 
   const oof = new Float64Array(n);
   for (let i = 0; i < n; i++) oof[i] = (1 - beta) * oofLR[i]! + beta * oofG[i]!;
@@ -174,8 +218,8 @@ export function trainScoringModel(dataset: Dataset, options: Partial<ScoringOpti
     kind: 'scoring-model',
     features: dataset.features,
     logistic,
-    gbdt,
-    gbdtFolds: gbdt ? gbdtFolds : [],
+    gbdt: finalTrees,
+    gbdtFolds: finalTrees ? gbdtFolds : [],
     blendWeight: beta,
     calibrator: choice.calibrator,
     info: {

@@ -5,7 +5,8 @@ import { encodeLeads, learnFeatureSpace, type EncodedLeads, type FeatureSpace } 
 import { suspectedLeaks } from '../../ai/features/leakage.ts';
 import { priorFor } from '../../ai/features/prior.ts';
 import type { LeadSignals } from '../../ai/features/signals.ts';
-import { explainRaw, scoreWithConfidence, scoringModelFromJson, scoringModelToJson, trainScoringModel, type ScoringModel } from '../../ai/scoring/index.ts';
+import { explainRaw, scoreWithConfidence, scoringModelFromJson, scoringModelToJson, type ScoringModel } from '../../ai/scoring/index.ts';
+import { trainScoringModelInParallel } from './fit-pool.ts';
 import { calibrate } from '../../ai/scoring/calibration.ts';
 import type { Dataset } from '../../ai/scoring/dataset.ts';
 import type { DB } from '../../db/schema.ts';
@@ -90,7 +91,7 @@ export function createScoringService(db: Kysely<DB>, options: { now?: () => Date
     const y = Uint8Array.from(rows, (r) => (r.won ? 1 : 0));
     const { space, encoded, leaks } = trainingSpace(signals, y);
     await opts.onProgress?.(rows.length, rows.length, `training on ${rows.length} decided leads`);
-    const model = trainScoringModel(datasetFrom(encoded, y), { prior: priorFor(space), seed: opts.seed ?? 0, ...sizeOptions(rows.length), ...(opts.folds ? { folds: opts.folds } : {}) });
+    const model = await trainScoringModelInParallel(datasetFrom(encoded, y), { prior: priorFor(space), seed: opts.seed ?? 0, ...sizeOptions(rows.length), ...(opts.folds ? { folds: opts.folds } : {}) });
     const wonIdx = rows.flatMap((r, i) => (r.won && r.dealValue && r.dealValue > 0 ? [i] : []));
     const deal = learnDealValues(encodeLeads(space, wonIdx.map((i) => signals[i]!)), wonIdx.map((i) => rows[i]!.dealValue!));
     const cv = model.info.cv.calibrated ?? model.info.cv.blend;
@@ -251,7 +252,7 @@ export function createScoringService(db: Kysely<DB>, options: { now?: () => Date
       const y = Uint8Array.from(rows, (r) => (r.won ? 1 : 0));
       // The same preparation as train (leakage guard included), so the figures are the stored model's.
       const { space, encoded, leaks } = trainingSpace(signals, y);
-      const model = trainScoringModel(datasetFrom(encoded, y), { prior: priorFor(space), seed: opts.seed ?? 0, ...sizeOptions(rows.length), ...(opts.folds ? { folds: opts.folds } : {}) });
+      const model = await trainScoringModelInParallel(datasetFrom(encoded, y), { prior: priorFor(space), seed: opts.seed ?? 0, ...sizeOptions(rows.length), ...(opts.folds ? { folds: opts.folds } : {}) });
       const cv = model.info.cv.calibrated ?? model.info.cv.blend;
       return { roc_auc: cv?.auc ?? null, log_loss: cv?.logLoss ?? null, brier: cv?.brier ?? null, n: rows.length, positives: model.info.positives, folds: model.info.folds, leaked_features: leaks, info: model.info };
     },

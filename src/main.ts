@@ -14,6 +14,7 @@ import { createLogger } from './shared/logger.ts';
 import { createProgress, printJson, printTable, reportError } from './cli/output.ts';
 import { registerScoringCommands } from './cli/scoring-commands.ts';
 import { registerAnalyzeCommand } from './cli/analyze-command.ts';
+import { registerInsightsCommand } from './cli/insights-command.ts';
 
 /**
  * The `leadai` command line. Each command opens the configured database (embedded by
@@ -223,6 +224,7 @@ export function buildProgram(): Command {
     });
   registerScoringCommands(program, withDatabase);
   registerAnalyzeCommand(program);
+  registerInsightsCommand(program, withDatabase);
 
   return program;
 }

@@ -16,7 +16,8 @@ type Family =
   | 'activities: log' | 'conversations: record' | 'organization: read' | 'organization: settings'
   | 'users: read' | 'users: invite/manage' | 'teams: change' | 'api keys' | 'own sessions'
   | 'tracking keys: read' | 'tracking keys: manage' | 'journey: record'
-  | 'leads: export' | 'scores: read' | 'models: list' | 'models: train/activate' | 'leads: rescore all';
+  | 'leads: export' | 'scores: read' | 'models: list' | 'models: train/activate' | 'leads: rescore all'
+  | 'insights: read' | 'insights: acknowledge/dismiss';
 
 const EXPECTED: Record<Family, UserRole[]> = {
   'leads: read': ['viewer', 'marketing', 'sales_rep', 'manager', 'admin'],
@@ -41,6 +42,8 @@ const EXPECTED: Record<Family, UserRole[]> = {
   'models: list': ['manager', 'admin'],
   'models: train/activate': ['admin'],
   'leads: rescore all': ['manager', 'admin'],
+  'insights: read': ['viewer', 'marketing', 'sales_rep', 'manager', 'admin'],
+  'insights: acknowledge/dismiss': ['sales_rep', 'manager', 'admin'],
 };
 
 const { url } = useServer();
@@ -84,6 +87,8 @@ const attempt: Record<Family, (c: Client) => Promise<{ status: number }>> = {
   'models: list': (c) => c.get('/api/v1/models'),
   'models: train/activate': (c) => c.post('/api/v1/models/v999/activate', {}),
   'leads: rescore all': (c) => c.post('/api/v1/leads/rescore', {}),
+  'insights: read': (c) => c.get('/api/v1/insights'),
+  'insights: acknowledge/dismiss': (c) => c.post(`/api/v1/insights/${randomUUID()}/dismiss`, { reason: 'not relevant' }),
 };
 
 describe(`permission matrix (${MODE})`, () => {

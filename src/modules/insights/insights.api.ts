@@ -90,8 +90,9 @@ export function createInsightsApi(db: Kysely<DB>, leads: LeadsService) {
       authorize(ctx, 'leads:read');
       if (!ctx.userId) throw new DomainError('validation', 'The inbox belongs to a signed-in user; an API key has none. Use GET /api/v1/insights with filters instead.');
       const after = query.cursor ? (decodeCursor('inbox', query.cursor, ['string', 'number', 'timestamp', 'uuid']) as [string, number, string, string]) : null;
-      const withTeams = ctx.role === 'manager' || ctx.role === 'admin';
-      const rows = await withTenantRead(db, ctx, (tx) => q.inbox(tx, ctx.userId!, withTeams, ctx.teamId, query.limit, after));
+      // Admins oversee the whole organization: on first start (the demo) their inbox is its story.
+      const reach = ctx.role === 'admin' ? 'all' : ctx.role === 'manager' ? 'teams' : 'own';
+      const rows = await withTenantRead(db, ctx, (tx) => q.inbox(tx, ctx.userId!, reach, ctx.teamId, query.limit, after));
       const data = rows.slice(0, query.limit);
       const last = data[data.length - 1];
       return {

@@ -331,14 +331,16 @@ export async function dismiss(tx: Tx, id: string, userId: string | null, reason:
 }
 
 /**
- * A user's priority inbox: open, unexpired, unacknowledged insights on the leads they own,
- * and for managers (and admins) on the leads of teams they manage or belong to. Ordered by
- * priority, then confidence, then recency; keyset-paged on that order.
+ * A user's priority inbox: open, unexpired, unacknowledged insights on the leads they own;
+ * for managers also on the leads of teams they manage or belong to; for admins on every lead.
+ * Ordered by priority, then confidence, then recency; keyset-paged on that order.
  */
-export async function inbox(tx: Tx, userId: string, withTeams: boolean, teamId: string | null, limit: number, after: [string, number, string, string] | null) {
-  const teams = withTeams
-    ? sql`OR l.team_id IN (SELECT t.id FROM teams t WHERE t.manager_id = ${userId}::uuid) OR (${teamId}::uuid IS NOT NULL AND l.team_id = ${teamId}::uuid)`
-    : sql``;
+export async function inbox(tx: Tx, userId: string, reach: 'own' | 'teams' | 'all', teamId: string | null, limit: number, after: [string, number, string, string] | null) {
+  const teams = reach === 'all'
+    ? sql`OR true`
+    : reach === 'teams'
+      ? sql`OR l.team_id IN (SELECT t.id FROM teams t WHERE t.manager_id = ${userId}::uuid) OR (${teamId}::uuid IS NOT NULL AND l.team_id = ${teamId}::uuid)`
+      : sql``;
   const cursor = after
     ? sql`AND (i.priority, i.confidence, i.created_at, i.id) < (${after[0]}::priority_level, ${after[1]}::numeric, ${after[2]}::timestamptz, ${after[3]}::uuid)`
     : sql``;
@@ -348,5 +350,12 @@ export async function inbox(tx: Tx, userId: string, withTeams: boolean, teamId: 
     WHERE i.status = 'open' AND (i.expires_at IS NULL OR i.expires_at > now()) AND i.acknowledged_at IS NULL
       AND (l.assigned_to = ${userId}::uuid ${teams}) ${cursor}
     ORDER BY i.priority DESC, i.confidence DESC, i.created_at DESC, i.id DESC LIMIT ${limit + 1}`.execute(tx);
+  return rows;
+}
+
+export async function openCountsByType(tx: Tx): Promise<{ insight_type: string; open: number }[]> {
+  const { rows } = await sql<{ insight_type: string; open: number }>`
+    SELECT insight_type::text, count(*)::int AS open FROM ai_insights
+    WHERE status = 'open' AND (expires_at IS NULL OR expires_at > now()) GROUP BY 1 ORDER BY 1`.execute(tx);
   return rows;
 }

@@ -15,7 +15,7 @@ export async function registerInsightRoutes(server: FastifyInstance, insights: I
   }, async (r) => insights.list(requireAuth(r, auth), r.query));
 
   app.get('/api/v1/insights/inbox', {
-    schema: { tags, summary: 'Your priority inbox: open, unacknowledged insights on your leads (managers: also their teams\'), by priority, confidence, recency', querystring: InboxQuery, response: { 200: InsightPage } },
+    schema: { tags, summary: 'Your priority inbox: open, unacknowledged insights on your leads (managers: also their teams\', admins: every lead), by priority, confidence, recency', querystring: InboxQuery, response: { 200: InsightPage } },
   }, async (r) => insights.inbox(requireAuth(r, auth), r.query));
 
   app.get('/api/v1/insights/:id', {

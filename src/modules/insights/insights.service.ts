@@ -224,6 +224,9 @@ export function createInsightsService(db: Kysely<DB>, options: { now?: () => Dat
     },
 
     ensurePeriodic,
+
+    /** Open, unexpired insights by type. */
+    openCounts: (organizationId: string) => withTenant(db, system(organizationId), (tx) => q.openCountsByType(tx)),
   };
 }
 

@@ -31,6 +31,14 @@ describe(`the scoring model on the demo organization (${MODE})`, () => {
     expect(b.brier).toBe(a.brier);
   }, 120_000);
 
+  it('reads the signals in parallel id ranges exactly as in one walk', async () => {
+    const one = await scoring().evaluate(demo.organizationId, { seed: 3 });
+    const ranges = await createScoringService(database.db, { now: () => ANCHOR, parallelReadMin: 0 }).evaluate(demo.organizationId, { seed: 3 });
+    expect(ranges.n).toBe(one.n);
+    expect(ranges.roc_auc).toBe(one.roc_auc);
+    expect(ranges.brier).toBe(one.brier);
+  }, 120_000);
+
   it('hands over from cold start to the trained model without a jump: one more outcome moves an unchanged lead by at most 6 points, under 1 on average', async () => {
     // The same organization with 0, 1 … outcomes: train on growing prefixes of its decided leads.
     const rows = await withTenant(database.db, { organizationId: demo.organizationId }, (tx) => loadSignals(tx, { kind: 'closed', after: null, limit: 100_000 }, ANCHOR));

@@ -38,13 +38,31 @@ const CONTACT = sql`'/(contact|talk-to-sales|sales)([/?#.]|$)'`;
 
 export type SignalSelection =
   | { kind: 'ids'; ids: string[] }
-  | { kind: 'closed'; after: string | null; limit: number }
-  | { kind: 'all'; after: string | null; limit: number };
+  | { kind: 'closed' | 'all'; after: string | null; limit: number; /** Last id of the range (inclusive); none: to the end. */ through?: string | null };
+
+/**
+ * Ids that cut the leads of a kind into `parts` ranges of about equal size (the last id of
+ * each range but the last), so that ranges can be read at once on separate connections.
+ */
+export async function countLeads(tx: Tx, kind: 'closed' | 'all'): Promise<number> {
+  const { rows } = await sql<{ n: string }>`SELECT count(*) AS n FROM leads AS l WHERE ${kind === 'closed' ? sql`l.status IN ${CLOSED}` : sql`TRUE`}`.execute(tx);
+  return Number(rows[0]!.n);
+}
+
+export async function signalSplits(tx: Tx, kind: 'closed' | 'all', parts: number): Promise<string[]> {
+  if (parts < 2) return [];
+  const fractions = Array.from({ length: parts - 1 }, (_, i) => (i + 1) / parts);
+  const { rows } = await sql<{ splits: string[] | null }>`
+    SELECT percentile_disc(${fractions}::float8[]) WITHIN GROUP (ORDER BY l.id) AS splits
+    FROM leads AS l WHERE ${kind === 'closed' ? sql`l.status IN ${CLOSED}` : sql`TRUE`}`.execute(tx);
+  return [...new Set(rows[0]?.splits?.filter((s): s is string => s !== null) ?? [])];
+}
 
 export async function loadSignals(tx: Tx, selection: SignalSelection, now: Date): Promise<SignalRow[]> {
   const where =
     selection.kind === 'ids' ? sql`l.id = ANY(${selection.ids}::uuid[])`
-    : sql`${selection.kind === 'closed' ? sql`l.status IN ${CLOSED}` : sql`TRUE`} AND l.id > coalesce(${selection.after}::uuid, '00000000-0000-0000-0000-000000000000'::uuid)`;
+    : sql`${selection.kind === 'closed' ? sql`l.status IN ${CLOSED}` : sql`TRUE`} AND l.id > coalesce(${selection.after}::uuid, '00000000-0000-0000-0000-000000000000'::uuid)
+        AND l.id <= coalesce(${selection.through ?? null}::uuid, 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid)`;
   const limit = selection.kind === 'ids' ? sql`` : sql`ORDER BY l.id LIMIT ${selection.limit}`;
   const halfLife = SIGNAL_HALF_LIFE_DAYS * 86400;
   const { rows } = await sql<RawRow>`

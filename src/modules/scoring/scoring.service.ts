@@ -19,6 +19,9 @@ import * as q from './scoring.queries.ts';
  * the history. Works on organization ids (jobs, CLI); the HTTP layer checks who may ask.
  */
 const BATCH = 5000;
+/** Reads of this many leads or more run on READERS connections at once. */
+const PARALLEL_READ_MIN = 20_000;
+const READERS = 2;
 /** A history row is written when the score moves at least this much (or is the first). */
 export const HISTORY_MIN_CHANGE = 2;
 export const RESCORE_QUEUE = 'scoring.rescore';
@@ -46,24 +49,37 @@ export interface TrainOptions {
 
 type Progress = TrainOptions['onProgress'];
 
-export function createScoringService(db: Kysely<DB>, options: { now?: () => Date } = {}) {
+export function createScoringService(db: Kysely<DB>, options: { now?: () => Date; /** Tests lower it to read in ranges at any size. */ parallelReadMin?: number } = {}) {
   const now = options.now ?? (() => new Date());
   const system = (organizationId: string) => ({ organizationId });
   // Parsed models by organization and version: parsing a model per batch would cost more than scoring.
   const runtimeCache = new Map<string, RuntimeModel>();
 
+  /**
+   * Every lead of a kind with its signals, in id order. Large reads are cut into id ranges
+   * read at once on separate connections (one aggregate statement per batch keeps a core
+   * busy); the ranges are joined in order, so the result is the same as one walk.
+   */
   async function loadSignals(organizationId: string, kind: 'closed' | 'all', progress?: Progress) {
-    const out: q.SignalRow[] = [];
     const at = now();
-    let after: string | null = null;
-    for (;;) {
-      const cursor: string | null = after;
-      const rows: q.SignalRow[] = await withTenant(db, system(organizationId), (tx) => q.loadSignals(tx, { kind, after: cursor, limit: BATCH }, at));
-      out.push(...rows);
-      await progress?.(out.length, undefined, `read ${out.length} leads`);
-      if (rows.length < BATCH) return out;
-      after = rows[rows.length - 1]!.id;
-    }
+    const total = await withTenant(db, system(organizationId), (tx) => q.countLeads(tx, kind));
+    const splits = total >= (options.parallelReadMin ?? PARALLEL_READ_MIN) ? await withTenant(db, system(organizationId), (tx) => q.signalSplits(tx, kind, READERS)) : [];
+    const bounds = [null, ...splits];
+    let read = 0;
+    const parts = await Promise.all(bounds.map(async (from, k) => {
+      const through = splits[k] ?? null;
+      const out: q.SignalRow[] = [];
+      for (let after = from; ; ) {
+        const cursor: string | null = after;
+        const rows: q.SignalRow[] = await withTenant(db, system(organizationId), (tx) => q.loadSignals(tx, { kind, after: cursor, through, limit: BATCH }, at));
+        out.push(...rows);
+        read += rows.length;
+        await progress?.(read, total, `read ${read} leads`);
+        if (rows.length < BATCH) return out;
+        after = rows[rows.length - 1]!.id;
+      }
+    }));
+    return parts.flat();
   }
 
   /** The feature space of the decided leads, without the features that look like the outcome itself. */

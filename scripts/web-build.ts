@@ -3,7 +3,7 @@
  * `npm start`, `npm run web:build` and the test suite's global setup all come here.
  *   node bin/run-ts.js scripts/web-build.ts [--if-stale]
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, utimesSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -30,6 +30,22 @@ export function staleReason(): string | undefined {
   return changed ? `${changed.slice(ROOT.length)} changed since the last build` : undefined;
 }
 
+/**
+ * A page loaded from the previous build still asks for its lazy chunks by their old hashed
+ * names: keep the previous build's recent assets (30 minutes) beside the new ones.
+ */
+function keepRecentAssets(from: string, to: string) {
+  if (!existsSync(from) || !existsSync(to)) return;
+  const cutoff = Date.now() - 30 * 60_000;
+  for (const name of readdirSync(from)) {
+    const source = join(from, name);
+    const stat = statSync(source);
+    if (existsSync(join(to, name)) || stat.mtimeMs < cutoff) continue;
+    copyFileSync(source, join(to, name));
+    utimesSync(join(to, name), stat.atime, stat.mtime);
+  }
+}
+
 export async function buildWeb(options: { ifStale?: boolean; log?: (line: string) => void } = {}): Promise<{ built: boolean; ms: number }> {
   const log = options.log ?? ((line: string) => console.log(line));
   const reason = staleReason();
@@ -40,7 +56,18 @@ export async function buildWeb(options: { ifStale?: boolean; log?: (line: string
   const started = performance.now();
   log(`web: building web/dist (${reason ?? 'requested'})…`);
   const { build } = await import('vite');
-  await build({ configFile: join(WEB_ROOT, 'vite.config.ts'), root: WEB_ROOT, logLevel: 'warn' });
+  // Built beside, then swapped in: a server or test run reading web/dist never sees it half-written.
+  const temp = join(WEB_ROOT, `.dist-${process.pid}-${Date.now()}`);
+  try {
+    await build({ configFile: join(WEB_ROOT, 'vite.config.ts'), root: WEB_ROOT, logLevel: 'warn', build: { outDir: temp, emptyOutDir: true } });
+    keepRecentAssets(join(WEB_DIST, 'assets'), join(temp, 'assets'));
+    const old = `${temp}-old`;
+    if (existsSync(WEB_DIST)) renameSync(WEB_DIST, old);
+    renameSync(temp, WEB_DIST);
+    rmSync(old, { recursive: true, force: true });
+  } finally {
+    rmSync(temp, { recursive: true, force: true });
+  }
   const ms = Math.round(performance.now() - started);
   log(`web: built web/dist in ${(ms / 1000).toFixed(1)} s`);
   return { built: true, ms };

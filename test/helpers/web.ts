@@ -17,6 +17,8 @@ export interface WebPage {
 export async function openWebPage(browser: Browser, options: { width?: number; height?: number } = {}): Promise<WebPage> {
   const context = await browser.newContext({ viewport: { width: options.width ?? 1280, height: options.height ?? 860 } });
   const page = await context.newPage();
+  // Generous: the machine is shared and the server scores in the background meanwhile.
+  page.setDefaultTimeout(45_000);
   const problems: string[] = [];
   page.on('console', (message) => {
     if (message.type() === 'error' || message.type() === 'warning') problems.push(`console.${message.type()}: ${message.text()}`);

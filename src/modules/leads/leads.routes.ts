@@ -6,7 +6,7 @@ import { IdParams } from '../auth/auth.schemas.ts';
 import type { AuthService } from '../auth/auth.service.ts';
 import { leadsAsCsv, leadsAsNdjson } from './leads.export.ts';
 import { LEAD_COLUMNS } from './leads.queries.ts';
-import { AssignBody, AssignResult, Lead, LeadCreate, LeadExportQuery, LeadListQuery, LeadPage, LeadPatch, MergeBody, MergeResult } from './leads.schemas.ts';
+import { AssignBody, AssignResult, BulkUpdateBody, BulkUpdateResult, Lead, LeadCreate, LeadExportQuery, LeadListQuery, LeadPage, LeadPatch, MergeBody, MergeResult } from './leads.schemas.ts';
 import type { LeadsService } from './leads.service.ts';
 
 export async function registerLeadRoutes(server: FastifyInstance, leads: LeadsService, auth: AuthService) {
@@ -42,6 +42,10 @@ export async function registerLeadRoutes(server: FastifyInstance, leads: LeadsSe
   app.post('/api/v1/leads/assign', {
     schema: { tags, summary: 'Assign many leads at once (managers, admins)', body: AssignBody, response: { 200: AssignResult } },
   }, async (request) => leads.assign(requireAuth(request, auth), request.body));
+
+  app.post('/api/v1/leads/bulk', {
+    schema: { tags, summary: 'Change the status or tags of many leads at once (up to 1,000)', body: BulkUpdateBody, response: { 200: BulkUpdateResult } },
+  }, async (request) => leads.bulkUpdate(requireAuth(request, auth), request.body));
 
   app.post('/api/v1/leads/:id/merge', {
     schema: { tags, summary: 'Merge a duplicate into this lead: its whole history moves here', params: IdParams, body: MergeBody, response: { 200: MergeResult } },

@@ -144,3 +144,14 @@ export const AssignBody = z.strictObject({
   team_id: Uuid.nullable().optional(),
 });
 export const AssignResult = z.object({ updated: z.number(), not_found: z.array(Uuid) });
+
+const TagList = z.array(Text(100).min(1)).max(100);
+export const BulkUpdateBody = z
+  .strictObject({
+    lead_ids: z.array(Uuid).min(1).max(1000),
+    status: z.enum(LEAD_STATUSES).optional().describe('New status for every lead (each change is recorded in its journey)'),
+    add_tags: TagList.optional().describe('Tags to add (kept once)'),
+    remove_tags: TagList.optional().describe('Tags to remove'),
+  })
+  .refine((v) => v.status !== undefined || (v.add_tags?.length ?? 0) > 0 || (v.remove_tags?.length ?? 0) > 0, { message: 'send status, add_tags or remove_tags' });
+export const BulkUpdateResult = z.object({ updated: z.number(), not_found: z.array(Uuid).describe('Ids not changed: unknown, or outside what you may change') });

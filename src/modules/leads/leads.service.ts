@@ -269,6 +269,44 @@ export function createLeadsService(db: Kysely<DB>) {
       });
     },
 
+    /**
+     * Status and tags of many leads at once (the leads table's bulk actions), each lead as a
+     * single update would do it: status changes recorded, events emitted. Leads outside the
+     * caller's write scope are reported, not changed.
+     */
+    async bulkUpdate(ctx: AuthContext, input: { lead_ids: string[]; status?: LeadStatus | undefined; add_tags?: string[] | undefined; remove_tags?: string[] | undefined }) {
+      authorize(ctx, 'leads:write');
+      const ids = [...new Set(input.lead_ids)];
+      const remove = new Set(input.remove_tags ?? []);
+      return withTenant(db, ctx, async (tx) => {
+        const done: string[] = [];
+        for (const id of ids) {
+          const current = await q.getLead(tx, id, leadScope(ctx, 'write'));
+          if (!current) continue;
+          const values: Updateable<LeadsTable> = {};
+          if (input.add_tags || input.remove_tags) {
+            values.tags = [...new Set([...current.tags, ...(input.add_tags ?? [])])].filter((t) => !remove.has(t));
+          }
+          const statusChanged = input.status !== undefined && input.status !== current.status;
+          if (statusChanged) {
+            values.status = input.status;
+            values.status_changed_at = new Date();
+            values.closed_at = CLOSED.has(input.status!) ? new Date() : null;
+          }
+          if (Object.keys(values).length === 0) {
+            done.push(id);
+            continue;
+          }
+          await q.updateLead(tx, id, values).catch(mapWriteError);
+          if (statusChanged) await q.insertStatusChange(tx, { organizationId: ctx.organizationId, leadId: id, userId: ctx.userId, from: current.status, to: input.status! });
+          await emit(tx, ctx, 'lead.updated', id, { fields: Object.keys(values) });
+          done.push(id);
+        }
+        const changed = new Set(done);
+        return { updated: done.length, not_found: ids.filter((id) => !changed.has(id)) };
+      });
+    },
+
     async remove(ctx: AuthContext, id: string) {
       authorize(ctx, 'leads:delete');
       await withTenant(db, ctx, async (tx) => {

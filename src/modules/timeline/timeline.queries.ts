@@ -20,12 +20,14 @@ export async function leadTimeline(tx: Tx, leadId: string, kinds: readonly Timel
   const parts = [];
   if (kinds.includes('activity')) {
     parts.push(sql`SELECT 'activity' AS kind, id, coalesce(completed_at, scheduled_at, created_at) AS at, type::text AS title, subject AS summary,
-      jsonb_build_object('type', type, 'outcome', outcome, 'user_id', user_id, 'description', left(description, 500), 'completed', completed_at IS NOT NULL, 'sentiment_score', sentiment_score) AS data
+      jsonb_build_object('type', type, 'outcome', outcome, 'user_id', user_id, 'description', left(description, 500), 'completed', completed_at IS NOT NULL, 'sentiment_score', sentiment_score,
+        'intent', intent_detected, 'buying_signals', buying_signals) AS data
       FROM activities WHERE lead_id = ${leadId}`);
   }
   if (kinds.includes('conversation')) {
     parts.push(sql`SELECT 'conversation', id, created_at, direction::text || ' ' || channel, subject,
-      jsonb_build_object('direction', direction, 'channel', channel, 'excerpt', left(content, 400), 'sentiment', sentiment, 'intent', intent, 'entities', entities)
+      jsonb_build_object('direction', direction, 'channel', channel, 'excerpt', left(content, 400), 'sentiment', sentiment, 'intent', intent, 'entities', entities,
+        'buying_signals', metadata->'buying_signals')
       FROM conversations WHERE lead_id = ${leadId}`);
   }
   if (kinds.includes('journey_event')) {

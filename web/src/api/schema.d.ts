@@ -936,6 +936,144 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Funnel, KPIs against the previous period, hot leads and your follow-ups due */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Length of the period compared with the one before it (default 30 days) */
+                    days?: number;
+                    /** @description Time zone for "today" in follow-ups, e.g. Europe/Berlin */
+                    tz?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            follow_ups: {
+                                due_today: {
+                                    assigned_to: string | null;
+                                    company: string | null;
+                                    current_score: number;
+                                    first_name: string;
+                                    /** Format: uuid */
+                                    id: string;
+                                    last_name: string;
+                                    /** Format: date-time */
+                                    next_follow_up_at: string;
+                                    /** @enum {string} */
+                                    status: "new" | "contacted" | "qualified" | "proposal" | "negotiation" | "closed_won" | "closed_lost" | "nurturing" | "unqualified";
+                                }[];
+                                due_today_count: number;
+                                overdue: {
+                                    assigned_to: string | null;
+                                    company: string | null;
+                                    current_score: number;
+                                    first_name: string;
+                                    /** Format: uuid */
+                                    id: string;
+                                    last_name: string;
+                                    /** Format: date-time */
+                                    next_follow_up_at: string;
+                                    /** @enum {string} */
+                                    status: "new" | "contacted" | "qualified" | "proposal" | "negotiation" | "closed_won" | "closed_lost" | "nurturing" | "unqualified";
+                                }[];
+                                overdue_count: number;
+                            };
+                            funnel: {
+                                /** @description Share of the previous step that reached this one */
+                                conversion: number | null;
+                                /** @description Leads created in the period that reached this step or a later one */
+                                reached: number;
+                                /** @enum {string} */
+                                status: "new" | "contacted" | "qualified" | "proposal" | "negotiation" | "closed_won" | "closed_lost" | "nurturing" | "unqualified";
+                            }[];
+                            hot_leads: {
+                                assigned_to: string | null;
+                                company: string | null;
+                                current_score: number;
+                                first_name: string;
+                                /** Format: uuid */
+                                id: string;
+                                last_name: string;
+                                /** @description Points gained (or lost) over the last 7 days */
+                                score_change: number;
+                                /** @enum {string} */
+                                status: "new" | "contacted" | "qualified" | "proposal" | "negotiation" | "closed_won" | "closed_lost" | "nurturing" | "unqualified";
+                            }[];
+                            kpis: {
+                                new_leads: {
+                                    /** @description Relative change (0.25 = +25 %); null when the previous value is 0 */
+                                    change: number | null;
+                                    /** @description Value in the period */
+                                    current: number;
+                                    /** @description Value in the period of the same length before it */
+                                    previous: number;
+                                };
+                                qualified: {
+                                    /** @description Relative change (0.25 = +25 %); null when the previous value is 0 */
+                                    change: number | null;
+                                    /** @description Value in the period */
+                                    current: number;
+                                    /** @description Value in the period of the same length before it */
+                                    previous: number;
+                                };
+                                revenue_won: {
+                                    /** @description Relative change (0.25 = +25 %); null when the previous value is 0 */
+                                    change: number | null;
+                                    /** @description Value in the period */
+                                    current: number;
+                                    /** @description Value in the period of the same length before it */
+                                    previous: number;
+                                };
+                                won: {
+                                    /** @description Relative change (0.25 = +25 %); null when the previous value is 0 */
+                                    change: number | null;
+                                    /** @description Value in the period */
+                                    current: number;
+                                    /** @description Value in the period of the same length before it */
+                                    previous: number;
+                                };
+                            };
+                            /** @description Leads created in the period now closed lost or unqualified */
+                            lost: number;
+                            period: {
+                                days: number;
+                                /** Format: date-time */
+                                from: string;
+                                /** Format: date-time */
+                                previous_from: string;
+                                /** Format: date-time */
+                                to: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/imports": {
         parameters: {
             query?: never;
@@ -1167,6 +1305,374 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/insights": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** AI insights on the leads you may see, newest first, with filters (type, priority, lead, owner, acknowledged, status) */
+        get: {
+            parameters: {
+                query?: {
+                    acknowledged?: "true" | "false";
+                    cursor?: string;
+                    lead_id?: string;
+                    limit?: number;
+                    /** @description The lead's assigned user: a user id, 'me' or 'none' */
+                    owner?: string | ("me" | "none");
+                    /** @description Comma-separated priorities, e.g. high,urgent */
+                    priority?: string;
+                    /** @description open: not dismissed and not run out */
+                    status?: "open" | "dismissed" | "expired";
+                    /** @description Comma-separated insight types, e.g. buying_signal,churn_risk */
+                    type?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                acknowledged_at: string | null;
+                                acknowledged_by: string | null;
+                                /** @description 0–1: how sure the engine is, from the evidence behind it */
+                                confidence: number;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** @description The evidence: events, messages, factors and figures behind the insight */
+                                data: {
+                                    [key: string]: unknown;
+                                };
+                                description: string;
+                                dismiss_reason: string | null;
+                                dismissed_at: string | null;
+                                dismissed_by: string | null;
+                                expires_at: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                /** @enum {string} */
+                                insight_type: "buying_signal" | "churn_risk" | "optimal_contact_time" | "content_recommendation" | "next_best_action" | "competitive_threat";
+                                /** Format: uuid */
+                                lead_id: string;
+                                lead_name: string;
+                                /** @enum {string} */
+                                priority: "low" | "medium" | "high" | "urgent";
+                                /** @description Stable key of what raised it (e.g. pricing_spike, competitor:globex); one open insight per lead, type and reason */
+                                reason: string;
+                                /** @enum {string} */
+                                status: "open" | "dismissed" | "expired";
+                                title: string;
+                            }[];
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/insights/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One insight with its evidence */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            acknowledged_at: string | null;
+                            acknowledged_by: string | null;
+                            /** @description 0–1: how sure the engine is, from the evidence behind it */
+                            confidence: number;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** @description The evidence: events, messages, factors and figures behind the insight */
+                            data: {
+                                [key: string]: unknown;
+                            };
+                            description: string;
+                            dismiss_reason: string | null;
+                            dismissed_at: string | null;
+                            dismissed_by: string | null;
+                            expires_at: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            insight_type: "buying_signal" | "churn_risk" | "optimal_contact_time" | "content_recommendation" | "next_best_action" | "competitive_threat";
+                            /** Format: uuid */
+                            lead_id: string;
+                            lead_name: string;
+                            /** @enum {string} */
+                            priority: "low" | "medium" | "high" | "urgent";
+                            /** @description Stable key of what raised it (e.g. pricing_spike, competitor:globex); one open insight per lead, type and reason */
+                            reason: string;
+                            /** @enum {string} */
+                            status: "open" | "dismissed" | "expired";
+                            title: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/insights/{id}/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark an insight as seen (whoever may change the lead); it leaves the inbox and stays open */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            acknowledged_at: string | null;
+                            acknowledged_by: string | null;
+                            /** @description 0–1: how sure the engine is, from the evidence behind it */
+                            confidence: number;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** @description The evidence: events, messages, factors and figures behind the insight */
+                            data: {
+                                [key: string]: unknown;
+                            };
+                            description: string;
+                            dismiss_reason: string | null;
+                            dismissed_at: string | null;
+                            dismissed_by: string | null;
+                            expires_at: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            insight_type: "buying_signal" | "churn_risk" | "optimal_contact_time" | "content_recommendation" | "next_best_action" | "competitive_threat";
+                            /** Format: uuid */
+                            lead_id: string;
+                            lead_name: string;
+                            /** @enum {string} */
+                            priority: "low" | "medium" | "high" | "urgent";
+                            /** @description Stable key of what raised it (e.g. pricing_spike, competitor:globex); one open insight per lead, type and reason */
+                            reason: string;
+                            /** @enum {string} */
+                            status: "open" | "dismissed" | "expired";
+                            title: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/insights/{id}/dismiss": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Dismiss an insight with a reason; it is not raised again while its reason lasts */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            acknowledged_at: string | null;
+                            acknowledged_by: string | null;
+                            /** @description 0–1: how sure the engine is, from the evidence behind it */
+                            confidence: number;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** @description The evidence: events, messages, factors and figures behind the insight */
+                            data: {
+                                [key: string]: unknown;
+                            };
+                            description: string;
+                            dismiss_reason: string | null;
+                            dismissed_at: string | null;
+                            dismissed_by: string | null;
+                            expires_at: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            insight_type: "buying_signal" | "churn_risk" | "optimal_contact_time" | "content_recommendation" | "next_best_action" | "competitive_threat";
+                            /** Format: uuid */
+                            lead_id: string;
+                            lead_name: string;
+                            /** @enum {string} */
+                            priority: "low" | "medium" | "high" | "urgent";
+                            /** @description Stable key of what raised it (e.g. pricing_spike, competitor:globex); one open insight per lead, type and reason */
+                            reason: string;
+                            /** @enum {string} */
+                            status: "open" | "dismissed" | "expired";
+                            title: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/insights/inbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your priority inbox: open, unacknowledged insights on your leads (managers: also their teams', admins: every lead), by priority, confidence, recency */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                acknowledged_at: string | null;
+                                acknowledged_by: string | null;
+                                /** @description 0–1: how sure the engine is, from the evidence behind it */
+                                confidence: number;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** @description The evidence: events, messages, factors and figures behind the insight */
+                                data: {
+                                    [key: string]: unknown;
+                                };
+                                description: string;
+                                dismiss_reason: string | null;
+                                dismissed_at: string | null;
+                                dismissed_by: string | null;
+                                expires_at: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                /** @enum {string} */
+                                insight_type: "buying_signal" | "churn_risk" | "optimal_contact_time" | "content_recommendation" | "next_best_action" | "competitive_threat";
+                                /** Format: uuid */
+                                lead_id: string;
+                                lead_name: string;
+                                /** @enum {string} */
+                                priority: "low" | "medium" | "high" | "urgent";
+                                /** @description Stable key of what raised it (e.g. pricing_spike, competitor:globex); one open insight per lead, type and reason */
+                                reason: string;
+                                /** @enum {string} */
+                                status: "open" | "dismissed" | "expired";
+                                title: string;
+                            }[];
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2070,6 +2576,90 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/leads/{id}/insights": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A lead's insights, newest first (same filters as the list) */
+        get: {
+            parameters: {
+                query?: {
+                    acknowledged?: "true" | "false";
+                    cursor?: string;
+                    lead_id?: string;
+                    limit?: number;
+                    /** @description The lead's assigned user: a user id, 'me' or 'none' */
+                    owner?: string | ("me" | "none");
+                    /** @description Comma-separated priorities, e.g. high,urgent */
+                    priority?: string;
+                    /** @description open: not dismissed and not run out */
+                    status?: "open" | "dismissed" | "expired";
+                    /** @description Comma-separated insight types, e.g. buying_signal,churn_risk */
+                    type?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                acknowledged_at: string | null;
+                                acknowledged_by: string | null;
+                                /** @description 0–1: how sure the engine is, from the evidence behind it */
+                                confidence: number;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** @description The evidence: events, messages, factors and figures behind the insight */
+                                data: {
+                                    [key: string]: unknown;
+                                };
+                                description: string;
+                                dismiss_reason: string | null;
+                                dismissed_at: string | null;
+                                dismissed_by: string | null;
+                                expires_at: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                /** @enum {string} */
+                                insight_type: "buying_signal" | "churn_risk" | "optimal_contact_time" | "content_recommendation" | "next_best_action" | "competitive_threat";
+                                /** Format: uuid */
+                                lead_id: string;
+                                lead_name: string;
+                                /** @enum {string} */
+                                priority: "low" | "medium" | "high" | "urgent";
+                                /** @description Stable key of what raised it (e.g. pricing_spike, competitor:globex); one open insight per lead, type and reason */
+                                reason: string;
+                                /** @enum {string} */
+                                status: "open" | "dismissed" | "expired";
+                                title: string;
+                            }[];
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/leads/{id}/journey": {
         parameters: {
             query?: never;
@@ -2516,6 +3106,61 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/leads/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Change the status or tags of many leads at once (up to 1,000) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Tags to add (kept once) */
+                        add_tags?: string[];
+                        lead_ids: string[];
+                        /** @description Tags to remove */
+                        remove_tags?: string[];
+                        /**
+                         * @description New status for every lead (each change is recorded in its journey)
+                         * @enum {string}
+                         */
+                        status?: "new" | "contacted" | "qualified" | "proposal" | "negotiation" | "closed_won" | "closed_lost" | "nurturing" | "unqualified";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Ids not changed: unknown, or outside what you may change */
+                            not_found: string[];
+                            updated: number;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/leads/export": {
         parameters: {
             query?: never;
@@ -2880,8 +3525,20 @@ export interface paths {
                         domain?: string | null;
                         industry?: string | null;
                         name?: string;
-                        /** @description Merged key by key into the current settings */
+                        /**
+                         * @description Merged key by key into the current settings
+                         * @example {
+                         *       "ai": {
+                         *         "llm_enabled": true
+                         *       }
+                         *     }
+                         */
                         settings?: {
+                            ai?: {
+                                /** @description Analyse this organization’s conversations with the configured LLM provider (LEADAI_LLM_*) instead of only the local analyser; message text is sent to the provider. No effect while no provider is configured. */
+                                llm_enabled?: boolean;
+                            };
+                        } & {
                             [key: string]: unknown;
                         };
                         size?: ("startup" | "small" | "medium" | "large" | "enterprise") | null;
@@ -2915,6 +3572,57 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/api/v1/pipeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Pipeline board columns: lead count, total and weighted value per status */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Only leads assigned to this user */
+                    assigned_to?: string;
+                    /** @description Only leads of this team */
+                    team_id?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            columns: {
+                                count: number;
+                                /** @enum {string} */
+                                status: "new" | "contacted" | "qualified" | "proposal" | "negotiation" | "closed_won" | "closed_lost" | "nurturing" | "unqualified";
+                                /** @description Sum of deal values (the predicted value where no deal value is set) */
+                                total_value: number;
+                                /** @description Sum of value × conversion probability (1 for won, 0 for lost) */
+                                weighted_value: number;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/teams": {

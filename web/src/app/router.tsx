@@ -28,6 +28,8 @@ export const router = createBrowserRouter([
             children: [
               { index: true, lazy: async () => ({ Component: (await import('../features/dashboard/components/dashboard-page')).DashboardPage }) },
               { path: 'leads', lazy: async () => ({ Component: (await import('../features/leads/components/leads-page')).LeadsPage }) },
+              { path: 'leads/import', lazy: async () => ({ Component: (await import('../features/leads/components/import-wizard')).ImportWizard }) },
+              { path: 'leads/:id', lazy: async () => ({ Component: (await import('../features/leads/components/lead-detail-page')).LeadDetailPage }) },
               { path: 'pipeline', lazy: async () => ({ Component: (await import('../features/pipeline/components/pipeline-page')).PipelinePage }) },
               { path: 'insights', lazy: async () => ({ Component: (await import('../features/insights/components/insights-page')).InsightsPage }) },
               { path: 'settings/*', lazy: async () => ({ Component: (await import('../features/settings/components/settings-page')).SettingsPage }) },

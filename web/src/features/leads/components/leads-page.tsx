@@ -1,13 +1,277 @@
-import { EmptyState } from '../../../components/feedback';
-import { Card, PageHeader } from '../../../components/page';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { Link, useSearchParams } from 'react-router';
+import type { Lead } from '../../../api/types';
+import { Button } from '../../../components/button';
+import { EmptyState, ErrorMessage, Skeleton } from '../../../components/feedback';
+import { Icon } from '../../../components/icons';
+import { PageHeader } from '../../../components/page';
+import { toSearchParams, type QueryParams } from '../../../lib/api-client';
+import { formatNumber } from '../../../lib/format';
+import { useCan } from '../../../lib/session';
+import { useDebouncedValue } from '../../../lib/use-debounced-value';
+import { useCustomFields, useLeadPages, useTeams, useUsers } from '../api/leads-api';
+import { BulkBar } from './bulk-bar';
+import { BASE_COLUMNS, customFieldColumn, DEFAULT_COLUMNS, type Column } from './lead-columns';
+import { FILTER_KEYS, LeadFilters } from './lead-filters';
+
+const ROW_HEIGHT = 44;
+const COLUMNS_STORAGE = 'leadai.leads.columns';
+
+function loadColumns(): string[] {
+  try {
+    const saved = JSON.parse(localStorage.getItem(COLUMNS_STORAGE) ?? 'null') as unknown;
+    return Array.isArray(saved) && saved.every((s) => typeof s === 'string') ? saved : DEFAULT_COLUMNS;
+  } catch {
+    return DEFAULT_COLUMNS;
+  }
+}
 
 export function LeadsPage() {
+  const [searchParams, setSearchParams] = useSearchParams();
+  const canImport = useCan('imports:write');
+  const [search, setSearch] = useState(searchParams.get('q') ?? '');
+  const debouncedSearch = useDebouncedValue(search.trim(), 250);
+  const [showFilters, setShowFilters] = useState(false);
+  const [showColumns, setShowColumns] = useState(false);
+  const [visible, setVisible] = useState<string[]>(loadColumns);
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+
+  // Search as you type: the URL follows the debounced text, the list follows the URL.
+  useEffect(() => {
+    setSearchParams(
+      (prev) => {
+        const next = new URLSearchParams(prev);
+        if (debouncedSearch) next.set('q', debouncedSearch);
+        else next.delete('q');
+        return next;
+      },
+      { replace: true },
+    );
+  }, [debouncedSearch, setSearchParams]);
+
+  const params = useMemo(() => {
+    const p: Record<string, string> = {};
+    for (const [k, v] of searchParams) if (v) p[k] = v;
+    return p;
+  }, [searchParams]);
+  const filterCount = Object.keys(params).filter((k) => k !== 'q' && k !== 'sort').length;
+
+  const leads = useLeadPages(params as QueryParams);
+  const customFields = useCustomFields();
+  const users = useUsers();
+  const teams = useTeams();
+  const userName = useMemo(() => {
+    const byId = new Map((users.data?.data ?? []).map((u) => [u.id, u.full_name]));
+    return (id: string | null) => (id ? (byId.get(id) ?? 'Someone') : 'Unassigned');
+  }, [users.data]);
+
+  const allColumns = useMemo<Column[]>(() => [...BASE_COLUMNS, ...(customFields.data?.data ?? []).map((f) => customFieldColumn(f.key, f.label))], [customFields.data]);
+  const columns = allColumns.filter((c) => visible.includes(c.id));
+  const rows = useMemo<Lead[]>(() => leads.data?.pages.flatMap((p) => p.data) ?? [], [leads.data]);
+  const template = `44px ${columns.map((c) => c.width).join(' ')}`;
+
+  const scroller = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({ count: rows.length + (leads.hasNextPage ? 1 : 0), getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 12 });
+  const items = virtualizer.getVirtualItems();
+  const lastIndex = items.at(-1)?.index ?? 0;
+  useEffect(() => {
+    if (lastIndex >= rows.length - 20 && leads.hasNextPage && !leads.isFetchingNextPage) void leads.fetchNextPage();
+  }, [lastIndex, rows.length, leads]);
+
+  useEffect(() => setSelected(new Set()), [params]);
+
+  function setParam(key: string, value: string) {
+    setSearchParams(
+      (prev) => {
+        const next = new URLSearchParams(prev);
+        if (value) next.set(key, value);
+        else next.delete(key);
+        return next;
+      },
+      { replace: true },
+    );
+  }
+
+  function toggleColumn(id: string) {
+    setVisible((v) => {
+      const next = v.includes(id) ? v.filter((x) => x !== id) : [...v, id];
+      localStorage.setItem(COLUMNS_STORAGE, JSON.stringify(next));
+      return next;
+    });
+  }
+
+  const exportQuery: QueryParams = { ...params, format: 'csv' };
+  if (exportQuery.sort === 'relevance') delete exportQuery.sort;
+  const allSelected = rows.length > 0 && rows.every((r) => selected.has(r.id));
+  const sort = params.sort ?? (params.q ? 'relevance' : 'score');
+
   return (
     <>
-      <PageHeader title="Leads" />
-      <Card>
-        <EmptyState title="Leads are on their way" />
-      </Card>
+      <PageHeader
+        title="Leads"
+        description={leads.data ? `${formatNumber(rows.length)}${leads.hasNextPage ? '+' : ''} leads${filterCount || params.q ? ' match' : ''}` : 'Everyone in your pipeline'}
+        actions={
+          <>
+            {canImport && (
+              <Link className="btn btn--secondary" to="/leads/import">
+                <Icon name="upload" /> Import CSV
+              </Link>
+            )}
+            <a className="btn btn--secondary" href={`/api/v1/leads/export${toSearchParams(exportQuery)}`} download>
+              <Icon name="download" /> Export CSV
+            </a>
+          </>
+        }
+      />
+      <div className="toolbar">
+        <div className="search">
+          <Icon name="search" />
+          <label htmlFor="lead-search" className="visually-hidden">
+            Search leads
+          </label>
+          <input id="lead-search" className="input search__input" type="search" placeholder="Search by name, company or email" value={search} onChange={(e) => setSearch(e.target.value)} autoComplete="off" />
+        </div>
+        <Button aria-expanded={showFilters} aria-controls="lead-filters" onClick={() => setShowFilters((s) => !s)}>
+          Filters{filterCount > 0 ? ` (${filterCount})` : ''}
+        </Button>
+        <Button aria-expanded={showColumns} aria-controls="lead-columns" onClick={() => setShowColumns((s) => !s)}>
+          Columns
+        </Button>
+        <label className="sort-select">
+          <span className="field__label">Sort by</span>
+          <select className="input" value={sort} onChange={(e) => setParam('sort', e.target.value === (params.q ? 'relevance' : 'score') ? '' : e.target.value)}>
+            {params.q && <option value="relevance">Best match</option>}
+            <option value="score">Score</option>
+            <option value="updated_at">Recently updated</option>
+            <option value="created_at">Newest</option>
+            <option value="next_follow_up_at">Next follow-up</option>
+            <option value="name">Name</option>
+          </select>
+        </label>
+      </div>
+      {showColumns && (
+        <fieldset id="lead-columns" className="card column-chooser">
+          <legend className="field__label">Columns to show</legend>
+          {allColumns.map((c) => (
+            <label key={c.id} className="check">
+              <input type="checkbox" className="checkbox" checked={visible.includes(c.id)} onChange={() => toggleColumn(c.id)} disabled={c.id === 'name'} />
+              {c.label}
+            </label>
+          ))}
+        </fieldset>
+      )}
+      {showFilters && (
+        <div id="lead-filters" className="card">
+          <LeadFilters
+            values={params}
+            onChange={setParam}
+            customFields={customFields.data?.data ?? []}
+            users={users.data?.data ?? []}
+            teams={teams.data?.data ?? []}
+            footer={
+              filterCount > 0 && (
+                <Button
+                  variant="ghost"
+                  onClick={() =>
+                    setSearchParams((prev) => {
+                      const next = new URLSearchParams(prev);
+                      for (const k of [...next.keys()]) if ((FILTER_KEYS as readonly string[]).includes(k) || k.startsWith('cf.')) next.delete(k);
+                      return next;
+                    })
+                  }
+                >
+                  Clear filters
+                </Button>
+              )
+            }
+          />
+        </div>
+      )}
+      {selected.size > 0 && <BulkBar ids={[...selected]} users={users.data?.data ?? []} onDone={() => setSelected(new Set())} />}
+      {leads.error && <ErrorMessage error={leads.error} title="Could not load leads" />}
+      <div className="grid-table" role="table" aria-label="Leads" aria-rowcount={rows.length + 1} aria-busy={leads.isFetching || undefined}>
+        <div className="grid-table__head" role="rowgroup">
+          <div className="grid-table__row" role="row" style={{ gridTemplateColumns: template }}>
+            <div role="columnheader" className="grid-table__cell">
+              <input type="checkbox" className="checkbox" aria-label="Select all loaded leads" checked={allSelected} onChange={() => setSelected(allSelected ? new Set() : new Set(rows.map((r) => r.id)))} />
+            </div>
+            {columns.map((c) => (
+              <div key={c.id} role="columnheader" className="grid-table__cell" aria-sort={c.sort && c.sort === sort ? (c.sort === 'name' || c.sort === 'next_follow_up_at' ? 'ascending' : 'descending') : undefined}>
+                {c.sort ? (
+                  <button type="button" className="sort-button" onClick={() => setParam('sort', c.sort === 'score' && !params.q ? '' : c.sort!)}>
+                    {c.label}
+                  </button>
+                ) : (
+                  c.label
+                )}
+              </div>
+            ))}
+          </div>
+        </div>
+        <div ref={scroller} className="grid-table__body" role="rowgroup">
+          {leads.isPending ? (
+            <div className="grid-table__skeleton" role="status" aria-label="Loading leads">
+              {Array.from({ length: 8 }, (_, i) => (
+                <Skeleton key={i} height="28px" />
+              ))}
+            </div>
+          ) : rows.length === 0 ? (
+            params.q || filterCount ? (
+              <EmptyState title="No leads match">Try fewer words or filters. Search matches the beginning of names, companies and emails.</EmptyState>
+            ) : (
+              <EmptyState title="No leads yet" action={canImport ? <Link className="btn btn--primary" to="/leads/import">Import a CSV</Link> : undefined}>
+                Import your leads from a CSV export (HubSpot, Salesforce, Pipedrive or a spreadsheet), or send them through the API.
+              </EmptyState>
+            )
+          ) : (
+            <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+              {items.map((item) => {
+                const lead = rows[item.index];
+                return (
+                  <div
+                    key={item.key}
+                    role="row"
+                    aria-rowindex={item.index + 2}
+                    className={`grid-table__row${lead && selected.has(lead.id) ? ' is-selected' : ''}`}
+                    style={{ gridTemplateColumns: template, position: 'absolute', top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${item.start}px)` }}
+                  >
+                    {lead ? (
+                      <>
+                        <div role="cell" className="grid-table__cell">
+                          <input
+                            type="checkbox"
+                            className="checkbox"
+                            aria-label={`Select ${lead.first_name} ${lead.last_name}`}
+                            checked={selected.has(lead.id)}
+                            onChange={(e) =>
+                              setSelected((s) => {
+                                const next = new Set(s);
+                                if (e.target.checked) next.add(lead.id);
+                                else next.delete(lead.id);
+                                return next;
+                              })
+                            }
+                          />
+                        </div>
+                        {columns.map((c) => (
+                          <div key={c.id} role="cell" className="grid-table__cell" data-column={c.id}>
+                            {c.render(lead, { userName })}
+                          </div>
+                        ))}
+                      </>
+                    ) : (
+                      <div role="cell" className="grid-table__cell muted">
+                        Loading more…
+                      </div>
+                    )}
+                  </div>
+                );
+              })}
+            </div>
+          )}
+        </div>
+      </div>
     </>
   );
 }

@@ -1,0 +1,79 @@
+import type { ReactNode } from 'react';
+import { Link } from 'react-router';
+import type { Lead } from '../../../api/types';
+import { Badge } from '../../../components/feedback';
+import { formatDate, formatMoney, formatRelative, humanize } from '../../../lib/format';
+
+export interface Column {
+  id: string;
+  label: string;
+  width: string;
+  /** The API's sort key, when the column is sortable. */
+  sort?: 'score' | 'updated_at' | 'created_at' | 'next_follow_up_at' | 'name';
+  render: (lead: Lead, ctx: { userName: (id: string | null) => string }) => ReactNode;
+}
+
+export const STATUS_TONE: Record<Lead['status'], 'neutral' | 'good' | 'bad' | 'warn' | 'info' | 'accent'> = {
+  new: 'info',
+  contacted: 'neutral',
+  qualified: 'accent',
+  proposal: 'warn',
+  negotiation: 'warn',
+  closed_won: 'good',
+  closed_lost: 'bad',
+  nurturing: 'info',
+  unqualified: 'neutral',
+};
+
+/** Every status, in the server's order (the Record above must name each one). */
+export const STATUSES = Object.keys(STATUS_TONE) as Lead['status'][];
+
+export function ScorePill({ score }: { score: number }) {
+  const tone = score >= 70 ? 'hot' : score >= 40 ? 'warm' : 'cold';
+  return (
+    <span className={`score-pill score-pill--${tone}`} title={`Score ${score} of 100`}>
+      {score}
+    </span>
+  );
+}
+
+export const BASE_COLUMNS: Column[] = [
+  {
+    id: 'name',
+    label: 'Name',
+    width: 'minmax(180px, 1.4fr)',
+    sort: 'name',
+    render: (l) => (
+      <Link to={`/leads/${l.id}`} className="lead-link">
+        {l.first_name} {l.last_name}
+      </Link>
+    ),
+  },
+  { id: 'company', label: 'Company', width: 'minmax(140px, 1.2fr)', render: (l) => l.company ?? <span className="muted">—</span> },
+  { id: 'score', label: 'Score', width: '80px', sort: 'score', render: (l) => <ScorePill score={l.current_score} /> },
+  { id: 'status', label: 'Status', width: '120px', render: (l) => <Badge tone={STATUS_TONE[l.status]}>{humanize(l.status)}</Badge> },
+  { id: 'email', label: 'Email', width: 'minmax(180px, 1.2fr)', render: (l) => l.email ?? <span className="muted">—</span> },
+  { id: 'engagement', label: 'Engagement', width: '110px', render: (l) => humanize(l.engagement_level) },
+  { id: 'owner', label: 'Owner', width: '140px', render: (l, ctx) => ctx.userName(l.assigned_to) },
+  { id: 'source', label: 'Source', width: '110px', render: (l) => l.source ?? <span className="muted">—</span> },
+  { id: 'stage', label: 'Stage', width: '110px', render: (l) => l.stage ?? <span className="muted">—</span> },
+  { id: 'deal_value', label: 'Deal value', width: '110px', render: (l) => formatMoney(l.deal_value) },
+  { id: 'tags', label: 'Tags', width: 'minmax(120px, 1fr)', render: (l) => (l.tags.length ? l.tags.join(', ') : <span className="muted">—</span>) },
+  { id: 'follow_up', label: 'Follow-up', width: '120px', sort: 'next_follow_up_at', render: (l) => formatDate(l.next_follow_up_at) },
+  { id: 'updated', label: 'Updated', width: '120px', sort: 'updated_at', render: (l) => formatRelative(l.updated_at) },
+  { id: 'created', label: 'Created', width: '120px', sort: 'created_at', render: (l) => formatDate(l.created_at) },
+];
+
+export const DEFAULT_COLUMNS = ['name', 'company', 'score', 'status', 'owner', 'source', 'updated'];
+
+export function customFieldColumn(key: string, label: string): Column {
+  return {
+    id: `cf.${key}`,
+    label,
+    width: 'minmax(110px, 1fr)',
+    render: (l) => {
+      const v = l.custom_fields[key];
+      return v === undefined || v === null || v === '' ? <span className="muted">—</span> : String(v);
+    },
+  };
+}

@@ -1,0 +1,95 @@
+import { useEffect, useState } from 'react';
+import { Link, useParams } from 'react-router';
+import { Button } from '../../../components/button';
+import { Badge, EmptyState, ErrorMessage, SkeletonBlock } from '../../../components/feedback';
+import { Card, PageHeader } from '../../../components/page';
+import { ApiError } from '../../../lib/api-client';
+import { humanize } from '../../../lib/format';
+import { useCan } from '../../../lib/session';
+import { useLead, useScore, useScoreHistory, useTimeline } from '../api/leads-api';
+import { ScorePill, STATUS_TONE } from './lead-columns';
+import { LeadInsights } from './lead-insights';
+import { LeadProfile } from './lead-profile';
+import { LogActivityForm } from './log-activity';
+import { MergeDialog } from './merge-dialog';
+import { ScorePanel } from './score-panel';
+import { Timeline } from './timeline';
+
+/** After a change the lead is analysed and rescored in the background: watch for ~20 s. */
+function useWatchWindow() {
+  const [until, setUntil] = useState(0);
+  const [, tick] = useState(0);
+  useEffect(() => {
+    if (!until) return;
+    const t = setTimeout(() => (setUntil(0), tick((n) => n + 1)), Math.max(0, until - Date.now()));
+    return () => clearTimeout(t);
+  }, [until]);
+  return { watching: until > 0, watch: () => setUntil(Date.now() + 20_000) };
+}
+
+export function LeadDetailPage() {
+  const { id = '' } = useParams();
+  const lead = useLead(id);
+  const { watching, watch } = useWatchWindow();
+  const interval = watching ? 1500 : false;
+  const score = useScore(id, { refetchInterval: interval });
+  const history = useScoreHistory(id, { refetchInterval: interval });
+  const timeline = useTimeline(id, { refetchInterval: interval });
+  const canEdit = useCan('leads:write');
+  const canLog = useCan('activities:write');
+  const canMerge = useCan('leads:merge');
+  const [merging, setMerging] = useState(false);
+
+  if (lead.isPending) return <SkeletonBlock lines={10} label="Loading the lead" />;
+  if (lead.error || !lead.data) {
+    const notFound = lead.error instanceof ApiError && lead.error.status === 404;
+    return (
+      <EmptyState title={notFound ? 'This lead does not exist, or is not visible to you' : 'Could not load this lead'} action={<Link to="/leads">Back to leads</Link>}>
+        <ErrorMessage error={lead.error} />
+      </EmptyState>
+    );
+  }
+  const l = lead.data;
+  const name = `${l.first_name} ${l.last_name}`;
+  const items = timeline.data?.pages.flatMap((p) => p.data);
+
+  return (
+    <>
+      <PageHeader
+        title={
+          <span className="row">
+            {name} <ScorePill score={score.data?.score ?? l.current_score} /> <Badge tone={STATUS_TONE[l.status]}>{humanize(l.status)}</Badge>
+          </span>
+        }
+        documentTitle={name}
+        description={[l.job_title, l.company].filter(Boolean).join(' at ') || undefined}
+        actions={
+          <>
+            <Link className="btn btn--ghost" to="/leads">
+              All leads
+            </Link>
+            {canMerge && <Button onClick={() => setMerging(true)}>Merge duplicate…</Button>}
+          </>
+        }
+      />
+      <div className="detail-grid">
+        <div className="stack">
+          <ScorePanel score={score.data} history={history.data?.data} loading={score.isPending} error={score.error} />
+          <LeadInsights leadId={id} canAct={canEdit} />
+          <LeadProfile lead={l} canEdit={canEdit} />
+        </div>
+        <div className="stack">
+          {canLog && (
+            <Card title="Log an activity">
+              <LogActivityForm leadId={id} onLogged={watch} />
+            </Card>
+          )}
+          <Card title="Timeline" actions={watching ? <span className="muted" role="status">Updating…</span> : undefined}>
+            <Timeline pages={items} loading={timeline.isPending} error={timeline.error} hasMore={!!timeline.hasNextPage} loadMore={() => void timeline.fetchNextPage()} loadingMore={timeline.isFetchingNextPage} />
+          </Card>
+        </div>
+      </div>
+      {canMerge && <MergeDialog leadId={id} leadName={name} open={merging} onClose={() => setMerging(false)} />}
+    </>
+  );
+}

@@ -271,7 +271,11 @@ export async function writeScores(tx: Tx, organizationId: string, rows: readonly
     UPDATE leads AS l SET current_score = u.score, score_confidence = u.confidence, conversion_probability = u.probability, predicted_value = u.predicted_value
     FROM unnest(${rows.map((r) => r.leadId)}::uuid[], ${rows.map((r) => r.score)}::int[], ${rows.map((r) => r.confidence)}::numeric[],
                 ${rows.map((r) => r.probability)}::numeric[], ${rows.map((r) => r.predictedValue)}::numeric[]) AS u(id, score, confidence, probability, predicted_value)
-    WHERE l.id = u.id`.execute(tx);
+    WHERE l.id = u.id
+      -- An unchanged score is not written: no new row version, no index entries, no touched
+      -- updated_at. Compared at the columns' own precision.
+      AND (l.current_score, l.score_confidence, l.conversion_probability, l.predicted_value)
+          IS DISTINCT FROM (u.score, u.confidence::numeric(3,2), u.probability::numeric(3,2), u.predicted_value::numeric(12,2))`.execute(tx);
   const history = rows.filter((r) => r.history);
   if (history.length > 0) {
     await sql`

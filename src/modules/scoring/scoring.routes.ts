@@ -30,8 +30,22 @@ const ScoreHistoryItem = z.object({
   created_at: z.date(),
 });
 
+const ModelMetrics = z.looseObject({
+  roc_auc: z.number().nullable().optional().describe('Cross-validated ROC AUC (null below two folds)'),
+  log_loss: z.number().nullable().optional(),
+  brier: z.number().nullable().optional(),
+  folds: z.number().optional(),
+  n: z.number().optional().describe('Decided leads trained on'),
+  positives: z.number().optional(),
+  calibration_method: z.string().optional(),
+});
+const CalibrationBin = z.looseObject({
+  lower: z.number(), upper: z.number(), count: z.number().describe('Leads whose out-of-fold probability fell in [lower, upper)'),
+  meanPredicted: z.number().nullable(), observedRate: z.number().nullable().describe('Share of them that were won'),
+});
+
 const Model = z.object({
-  id: Uuid, version: z.string(), algorithm: z.string(), metrics: z.record(z.string(), z.unknown()), calibration: z.array(z.unknown()),
+  id: Uuid, version: z.string(), algorithm: z.string(), metrics: ModelMetrics, calibration: z.array(CalibrationBin).describe('Reliability table from out-of-fold probabilities'),
   training_size: z.number().int(), positives: z.number().int(), is_active: z.boolean(), trained_at: z.date(), activated_at: z.date().nullable(), created_by: Uuid.nullable(),
 });
 

@@ -143,3 +143,30 @@ export async function listJourney(
   if (after) query = query.where(sql<boolean>`(occurred_at, id) < (${after[0]}::timestamptz, ${after[1]}::uuid)`);
   return query.orderBy('occurred_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
 }
+
+/**
+ * The organization's latest website events (those that came through the write key carry an
+ * anonymous id; events recorded for a known lead by a user do not), within 30 days so the
+ * walk down (organization_id, occurred_at DESC) stays short; and how many in the last day.
+ */
+export async function recentWebsiteEvents(tx: Tx, organizationId: string, limit: number) {
+  const rows = await tx
+    .selectFrom('journey_events')
+    .select(['id', 'event_type', 'event_name', 'anonymous_id', 'lead_id', 'occurred_at'])
+    .select(sql<string | null>`properties->>'url'`.as('url'))
+    .where('organization_id', '=', organizationId)
+    .where('anonymous_id', 'is not', null)
+    .where('occurred_at', '>=', sql<Date>`now() - interval '30 days'`)
+    .orderBy('occurred_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+  const day = await tx
+    .selectFrom('journey_events')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .where('organization_id', '=', organizationId)
+    .where('anonymous_id', 'is not', null)
+    .where('occurred_at', '>=', sql<Date>`now() - interval '24 hours'`)
+    .executeTakeFirstOrThrow();
+  return { rows, last24h: Number(day.n) };
+}

@@ -7,7 +7,7 @@ import { requireAuth } from '../../http/auth.ts';
 import { DomainError } from '../../shared/errors.ts';
 import { IdParams } from '../auth/auth.schemas.ts';
 import type { AuthService } from '../auth/auth.service.ts';
-import { JourneyPage, JourneyQuery, JourneyWriteBody, TRACK_BODY_LIMIT, TrackBatch, TrackingKey, TrackingKeyBody, TrackResult } from './tracking.schemas.ts';
+import { JourneyPage, JourneyQuery, JourneyWriteBody, RecentEvents, RecentEventsQuery, TRACK_BODY_LIMIT, TrackBatch, TrackingKey, TrackingKeyBody, TrackResult } from './tracking.schemas.ts';
 import type { TrackingService } from './tracking.service.ts';
 
 const SNIPPET = readFileSync(new URL('./snippet/t.js', import.meta.url), 'utf8');
@@ -42,6 +42,10 @@ export async function registerTrackingRoutes(server: FastifyInstance, tracking: 
     await tracking.revokeKey(requireAuth(r, auth), r.params.id);
     return reply.code(204).send(null);
   });
+
+  app.get('/api/v1/tracking/events', {
+    schema: { tags: ['tracking'], summary: 'The latest website events received through the write keys, to check an installation (marketing, admins)', querystring: RecentEventsQuery, response: { 200: RecentEvents } },
+  }, async (r) => tracking.recentEvents(requireAuth(r, auth), r.query));
 
   app.get('/api/v1/leads/:id/journey', {
     schema: { tags: ['leads'], summary: "A lead's journey events (page views, forms, emails, …), newest first, by type and time range", params: IdParams, querystring: JourneyQuery, response: { 200: JourneyPage } },

@@ -112,3 +112,24 @@ export type JourneyWriteEvent = z.infer<typeof JourneyWriteEvent>;
 export const JourneyWriteBody = z.strictObject({
   events: z.array(JourneyWriteEvent).min(1).max(MAX_BATCH_EVENTS, { message: `at most ${MAX_BATCH_EVENTS} events per request` }),
 });
+
+/** The install check in Tracking settings: has the snippet sent anything yet? */
+export const RecentEventsQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(50).default(10),
+});
+export type RecentEventsQuery = z.infer<typeof RecentEventsQuery>;
+
+export const RecentEvent = z.object({
+  id: Uuid,
+  event_type: z.string(),
+  event_name: z.string(),
+  url: z.string().nullable().describe('The page the event came from'),
+  anonymous_id: z.string().nullable(),
+  lead_id: Uuid.nullable().describe('The lead, once the visitor identified themselves'),
+  occurred_at: z.date(),
+});
+export const RecentEvents = z.object({
+  data: z.array(RecentEvent).describe('The latest website events, newest first (last 30 days)'),
+  last_24h: z.number().int().describe('Website events received in the last 24 hours'),
+  last_received_at: z.date().nullable().describe('When the newest website event happened; null when none in 30 days'),
+});

@@ -11,7 +11,7 @@ import { authorize } from '../auth/permissions.ts';
 import { newSecret } from '../auth/tokens.ts';
 import { findOrCreateLeadByEmail, type LeadsService } from '../leads/leads.service.ts';
 import * as q from './tracking.queries.ts';
-import type { JourneyQuery, JourneyWriteEvent, TrackBatch, TrackEvent, TrackEventType } from './tracking.schemas.ts';
+import type { JourneyQuery, JourneyWriteEvent, RecentEventsQuery, TrackBatch, TrackEvent, TrackEventType } from './tracking.schemas.ts';
 
 const WRITE_KEY_PREFIX = 'lwk_';
 /** How long a resolved write key is trusted without asking the database again. A key
@@ -272,6 +272,13 @@ export function createTrackingService(db: Kysely<DB>, leads: LeadsService, optio
       }));
       const inserted = await withTenant(db, ctx, (tx) => q.insertEvents(tx, ctx.organizationId, { ip: null, truncatedIp: null, userAgent: null }, rows));
       return { received: rows.length, inserted };
+    },
+
+    /** The install check: the latest website events and how many came in the last day. */
+    async recentEvents(ctx: AuthContext, query: RecentEventsQuery) {
+      authorize(ctx, 'tracking:read');
+      const { rows, last24h } = await withTenantRead(db, ctx, (tx) => q.recentWebsiteEvents(tx, ctx.organizationId, query.limit));
+      return { data: rows, last_24h: last24h, last_received_at: rows[0]?.occurred_at ?? null };
     },
 
     /** A lead's journey, newest first, within the caller's lead scope (404 outside it). */

@@ -3348,12 +3348,33 @@ export interface paths {
                             data: {
                                 activated_at: string | null;
                                 algorithm: string;
-                                calibration: unknown[];
+                                /** @description Reliability table from out-of-fold probabilities */
+                                calibration: ({
+                                    /** @description Leads whose out-of-fold probability fell in [lower, upper) */
+                                    count: number;
+                                    lower: number;
+                                    meanPredicted: number | null;
+                                    /** @description Share of them that were won */
+                                    observedRate: number | null;
+                                    upper: number;
+                                } & {
+                                    [key: string]: unknown;
+                                })[];
                                 created_by: string | null;
                                 /** Format: uuid */
                                 id: string;
                                 is_active: boolean;
                                 metrics: {
+                                    brier?: number | null;
+                                    calibration_method?: string;
+                                    folds?: number;
+                                    log_loss?: number | null;
+                                    /** @description Decided leads trained on */
+                                    n?: number;
+                                    positives?: number;
+                                    /** @description Cross-validated ROC AUC (null below two folds) */
+                                    roc_auc?: number | null;
+                                } & {
                                     [key: string]: unknown;
                                 };
                                 positives: number;
@@ -3625,6 +3646,153 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/saved-views": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My saved views of the leads list and those shared with the organization */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["SavedView"][];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Save a view of the leads list (409 when the name is taken) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Column ids shown, in order
+                         * @default []
+                         */
+                        columns?: string[];
+                        name: string;
+                        /**
+                         * @description The leads list query it restores, as GET /leads takes it (filters, q, sort, cf.<name>=…), without "?"
+                         * @default
+                         */
+                        query?: string;
+                        /**
+                         * @description Visible to everyone in the organization (only its owner changes it)
+                         * @default false
+                         */
+                        shared?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SavedView"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/saved-views/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete one of my saved views */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change one of my saved views */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        columns?: string[];
+                        name?: string;
+                        /** @description The leads list query it restores, as GET /leads takes it (filters, q, sort, cf.<name>=…), without "?" */
+                        query?: string;
+                        shared?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SavedView"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
     "/api/v1/teams": {
         parameters: {
             query?: never;
@@ -3869,6 +4037,63 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tracking/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The latest website events received through the write keys, to check an installation (marketing, admins) */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The latest website events, newest first (last 30 days) */
+                            data: {
+                                anonymous_id: string | null;
+                                event_name: string;
+                                event_type: string;
+                                /** Format: uuid */
+                                id: string;
+                                /** @description The lead, once the visitor identified themselves */
+                                lead_id: string | null;
+                                /** Format: date-time */
+                                occurred_at: string;
+                                /** @description The page the event came from */
+                                url: string | null;
+                            }[];
+                            /** @description Website events received in the last 24 hours */
+                            last_24h: number;
+                            /** @description When the newest website event happened; null when none in 30 days */
+                            last_received_at: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -4541,6 +4766,36 @@ export interface components {
              * @enum {string}
              */
             status: "pending" | "queued" | "running" | "completed" | "failed";
+        };
+        SavedView: {
+            columns: string[];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            id: string;
+            /** @description Saved by the caller (who alone may change or delete it) */
+            mine: boolean;
+            name: string;
+            query: string;
+            shared: boolean;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: uuid */
+            user_id: string;
+        };
+        SavedViewInput: {
+            columns: string[];
+            created_at: unknown;
+            /** Format: uuid */
+            id: string;
+            /** @description Saved by the caller (who alone may change or delete it) */
+            mine: boolean;
+            name: string;
+            query: string;
+            shared: boolean;
+            updated_at: unknown;
+            /** Format: uuid */
+            user_id: string;
         };
     };
     responses: never;

@@ -13,6 +13,11 @@ const paths = {
   download: 'M10 3v10M6 9l4 4 4-4M3 14v3h14v-3',
   close: 'M5 5l10 10M15 5 5 15',
   menu: 'M3 5h14M3 10h14M3 15h14',
+  arrowUp: 'M10 16V4M5 9l5-5 5 5',
+  arrowDown: 'M10 4v12M5 11l5 5 5-5',
+  check: 'M4 10.5l4 4 8-9',
+  copy: 'M7 7h9v10H7zM4 13V3h9',
+  move: 'M10 2v16M2 10h16M7 5l3-3 3 3M7 15l3 3 3-3M5 7l-3 3 3 3M15 7l3 3-3 3',
 } as const;
 
 export type IconName = keyof typeof paths;

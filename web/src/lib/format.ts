@@ -38,3 +38,15 @@ export function humanize(value: string | null | undefined): string {
   const s = value.replaceAll('_', ' ');
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
+
+/** "$12.5M", "$48K": money in little space (KPI cards, column headers); pair it with a title holding formatMoney. */
+export function formatMoneyCompact(value: number | null | undefined, currency = 'USD'): string {
+  if (value === null || value === undefined) return '—';
+  return new Intl.NumberFormat(undefined, { style: 'currency', currency, notation: 'compact', maximumFractionDigits: 1 }).format(value);
+}
+
+/** 0.4286 → "43 %" in the user's locale. */
+export function formatPercent(value: number | null | undefined, digits = 0): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
+  return new Intl.NumberFormat(undefined, { style: 'percent', maximumFractionDigits: digits }).format(value);
+}

@@ -15,6 +15,7 @@ export const queryKeys = {
   invitations: { all: ['invitations'] as const },
   apiKeys: { all: ['api-keys'] as const },
   trackingKeys: { all: ['tracking-keys'] as const },
+  trackingEvents: { all: ['tracking-events'] as const },
   customFields: { all: ['custom-fields'] as const },
   savedViews: { all: ['saved-views'] as const },
   leads: {
@@ -31,11 +32,17 @@ export const queryKeys = {
   },
   activities: { all: ['activities'] as const, list: (params: QueryParams) => ['activities', 'list', params] as const },
   conversations: { all: ['conversations'] as const },
-  insights: { all: ['insights'] as const, list: (params: QueryParams) => ['insights', 'list', params] as const },
+  insights: {
+    all: ['insights'] as const,
+    lists: () => ['insights', 'list'] as const,
+    list: (params: QueryParams) => ['insights', 'list', params] as const,
+    inbox: (params: QueryParams) => ['insights', 'inbox', params] as const,
+  },
   imports: { all: ['imports'] as const, detail: (id: string) => ['imports', 'detail', id] as const },
   jobs: { detail: (id: number | string) => ['jobs', String(id)] as const },
   models: { all: ['models'] as const },
-  dashboard: { all: ['dashboard'] as const },
+  dashboard: { all: ['dashboard'] as const, view: (params: QueryParams) => ['dashboard', params] as const },
+  pipeline: { all: ['pipeline'] as const, columns: (params: QueryParams) => ['pipeline', 'columns', params] as const },
 } as const;
 
 export type QueryKey = readonly unknown[];
@@ -53,9 +60,9 @@ export function keysForEvent(event: ResourceEvent): QueryKey[] {
   const leadKeys: QueryKey[] = lead ? [queryKeys.leads.detail(lead), queryKeys.leads.lists()] : [queryKeys.leads.lists()];
   switch (event.resource) {
     case 'lead':
-      return [...leadKeys, queryKeys.dashboard.all];
+      return [...leadKeys, queryKeys.dashboard.all, queryKeys.pipeline.all];
     case 'score':
-      return [...leadKeys, queryKeys.dashboard.all];
+      return [...leadKeys, queryKeys.dashboard.all, queryKeys.pipeline.all];
     case 'activity':
       return [...(lead ? [queryKeys.leads.timeline(lead), queryKeys.leads.detail(lead)] : []), queryKeys.activities.all, queryKeys.dashboard.all];
     case 'conversation':

@@ -22,6 +22,8 @@ const BATCH = 5000;
 /** Reads of this many leads or more run on READERS connections at once. */
 const PARALLEL_READ_MIN = 20_000;
 const READERS = 2;
+/** Rescoring batches in flight at once. */
+const DRAINERS = 2;
 /** A history row is written when the score moves at least this much (or is the first). */
 export const HISTORY_MIN_CHANGE = 2;
 export const RESCORE_QUEUE = 'scoring.rescore';
@@ -198,28 +200,37 @@ export function createScoringService(db: Kysely<DB>, options: { now?: () => Date
     return q.writeScores(tx, organizationId, writes);
   }
 
-  /** The rescoring job: takes queued leads in batches, each batch scored and written in one transaction. */
+  /**
+   * The rescoring job: takes queued leads in batches, each batch scored and written in one
+   * transaction. Two batches are in flight at once, so the database aggregates one batch's
+   * signals while this process scores the other (batches never share a lead: each is taken
+   * from the queue with SKIP LOCKED and committed before it is scored).
+   */
   async function drainQueue(organizationId: string, progress?: Progress): Promise<{ scored: number; history: number }> {
     const rt = await runtime(organizationId);
     let scored = 0;
     let history = 0;
-    for (;;) {
-      // Two transactions, not one: holding the queue rows while updating the leads deadlocked
-      // with a request that updates a lead and then queues it (found in CI). The queue rows
-      // are taken and committed first; if scoring the batch fails, they are put back.
-      const ids = await withTenant(db, system(organizationId), (tx) => q.takeQueuedLeads(tx, BATCH));
-      const batch = await withTenant(db, system(organizationId), async (tx) => {
-        const rows = ids.length > 0 ? await q.loadSignals(tx, { kind: 'ids', ids }, now()) : [];
-        return { n: ids.length, history: await write(tx, organizationId, rt, rows) };
-      }).catch(async (error: unknown) => {
-        await withTenant(db, system(organizationId), (tx) => q.requeueLeads(tx, organizationId, ids)).catch(() => {});
-        throw error;
-      });
-      scored += batch.n;
-      history += batch.history;
-      if (batch.n > 0) await progress?.(scored, undefined, `scored ${scored} leads`);
-      if (batch.n < BATCH) return { scored, history };
-    }
+    const drain = async () => {
+      for (;;) {
+        // Two transactions, not one: holding the queue rows while updating the leads deadlocked
+        // with a request that updates a lead and then queues it (found in CI). The queue rows
+        // are taken and committed first; if scoring the batch fails, they are put back.
+        const ids = await withTenant(db, system(organizationId), (tx) => q.takeQueuedLeads(tx, BATCH));
+        const batch = await withTenant(db, system(organizationId), async (tx) => {
+          const rows = ids.length > 0 ? await q.loadSignals(tx, { kind: 'ids', ids }, now()) : [];
+          return { n: ids.length, history: await write(tx, organizationId, rt, rows) };
+        }).catch(async (error: unknown) => {
+          await withTenant(db, system(organizationId), (tx) => q.requeueLeads(tx, organizationId, ids)).catch(() => {});
+          throw error;
+        });
+        scored += batch.n;
+        history += batch.history;
+        if (batch.n > 0) await progress?.(scored, undefined, `scored ${scored} leads`);
+        if (batch.n < BATCH) return;
+      }
+    };
+    await Promise.all(Array.from({ length: DRAINERS }, drain));
+    return { scored, history };
   }
 
   return {

@@ -20,6 +20,7 @@ import { createLlmProvider } from './modules/analysis/llm-provider.ts';
 import { createScoringService, RESCORE_QUEUE, TRAIN_QUEUE } from './modules/scoring/scoring.service.ts';
 import { createInsightsApi } from './modules/insights/insights.api.ts';
 import { createDashboardService } from './modules/dashboard/dashboard.service.ts';
+import { createViewsService } from './modules/views/views.service.ts';
 import { createInsightsService, INSIGHTS_REFRESH_QUEUE } from './modules/insights/insights.service.ts';
 import { createSystemService } from './modules/system/system.service.ts';
 import { createUsersService } from './modules/users/users.service.ts';
@@ -78,6 +79,7 @@ export async function createApp(config: Config, logger: Logger, options: { datab
       jobs: createJobsService(database.db),
       insights: createInsightsApi(database.db, leads),
       dashboard: createDashboardService(database.db),
+      views: createViewsService(database.db),
     });
     const worker = config.workers
       ? createWorker({

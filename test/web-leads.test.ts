@@ -80,6 +80,16 @@ describe.skipIf(!hasChromium)(`web app: leads in Chromium (${MODE})`, () => {
     await page.getByLabel('Industry').selectOption('Software');
     await page.waitForURL(/cf\.industry=Software/);
     await web.screenshot('leads-filters');
+    // Saved on the server, per user: the view brings the filter back.
+    await page.getByRole('button', { name: 'Save view' }).click();
+    await page.getByLabel('Name of the view').fill('Software leads');
+    await page.getByRole('form', { name: 'Save this view' }).getByRole('button', { name: 'Save' }).click();
+    await page.getByText('View “Software leads” saved').waitFor();
+    await page.getByRole('button', { name: /Clear filters/ }).click();
+    await page.waitForURL((u) => !u.search.includes('cf.industry'));
+    await page.getByLabel('View', { exact: true }).selectOption({ label: 'Software leads' });
+    await page.waitForURL(/cf\.industry=Software/);
+    expect((await admin.get('/api/v1/saved-views')).body.data.map((v: { name: string }) => v.name)).toEqual(['Software leads']);
     await page.getByRole('button', { name: /Clear filters/ }).click();
     await page.getByRole('button', { name: /Filters/ }).click();
 

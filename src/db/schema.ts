@@ -532,7 +532,20 @@ export interface SchemaMigrationsTable {
   duration_ms: number;
 }
 
+export interface SavedViewsTable {
+  id: Generated<string>;
+  organization_id: string;
+  user_id: string;
+  name: string;
+  query: Generated<string>;
+  columns: Generated<string[]>;
+  shared: Generated<boolean>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
 export interface DB {
+  saved_views: SavedViewsTable;
   organizations: OrganizationsTable;
   users: UsersTable;
   teams: TeamsTable;
@@ -573,6 +586,7 @@ export const TENANT_TABLES = [
   'scoring_models', 'demo_lead_truth', 'lead_search_words',
   'imports', 'import_file_chunks', 'import_errors', 'custom_field_definitions',
   'tracking_keys', 'tracking_identities', 'lead_score_queue', 'lead_insight_queue',
+  'saved_views',
 ] as const satisfies readonly (keyof DB)[];
 
 export type Lead = Selectable<LeadsTable>;

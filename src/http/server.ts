@@ -25,6 +25,8 @@ import type { InsightsApi } from '../modules/insights/insights.api.ts';
 import { registerInsightRoutes } from '../modules/insights/insights.routes.ts';
 import { registerDashboardRoutes } from '../modules/dashboard/dashboard.routes.ts';
 import type { DashboardService } from '../modules/dashboard/dashboard.service.ts';
+import { registerViewRoutes } from '../modules/views/views.routes.ts';
+import type { ViewsService } from '../modules/views/views.service.ts';
 import type { SystemService } from '../modules/system/system.service.ts';
 import type { UsersService } from '../modules/users/users.service.ts';
 import { registerUserRoutes } from '../modules/users/users.routes.ts';
@@ -49,6 +51,7 @@ export interface ServerDeps {
   jobs: JobsService;
   insights: InsightsApi;
   dashboard: DashboardService;
+  views: ViewsService;
   /** Folder of the built web app; default web/dist. Without an index.html there, / is a status page. */
   webDist?: string;
 }
@@ -117,6 +120,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await registerImportRoutes(app, deps.imports, deps.auth);
   await registerTrackingRoutes(app, deps.tracking, deps.auth);
   await registerDashboardRoutes(app, deps.dashboard, deps.auth);
+  await registerViewRoutes(app, deps.views, deps.auth);
   await registerScoringRoutes(app, deps.scoring, deps.auth);
   await registerJobRoutes(app, deps.jobs, deps.auth);
   await registerInsightRoutes(app, deps.insights, deps.auth);

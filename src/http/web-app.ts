@@ -19,7 +19,9 @@ export async function registerWebApp(app: FastifyInstance, dist = WEB_DIST): Pro
   await app.register(fastifyStatic, {
     root: dist,
     prefix: '/',
-    wildcard: false,
+    // Files are looked up when asked for, not listed at start: a rebuild while the server
+    // runs (npm run web:build) serves its new hashed assets at once.
+    wildcard: true,
     index: ['index.html'],
     cacheControl: false,
     setHeaders(reply, path) {

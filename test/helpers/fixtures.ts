@@ -53,5 +53,6 @@ export async function createTenantRows(db: Kysely<DB>, name: string): Promise<Te
   await db.insertInto('import_file_chunks').values({ organization_id: organizationId, import_id: importId, seq: 0, data: new Uint8Array([0x61]) }).execute();
   await db.insertInto('import_errors').values({ organization_id: organizationId, import_id: importId, line: 2, reason: 'bad email', raw: '["x"]' }).execute();
   await db.insertInto('custom_field_definitions').values({ organization_id: organizationId, key: 'industry', label: 'Industry', type: 'category' }).execute();
+  await db.insertInto('saved_views').values({ organization_id: organizationId, user_id: userId, name: 'Hot leads', query: 'score_min=70' }).execute();
   return { organizationId, userId, teamId, leadId, activityId };
 }

@@ -14,6 +14,7 @@ import { useCustomFields, useLeadPages, useTeams, useUsers } from '../api/leads-
 import { BulkBar } from './bulk-bar';
 import { BASE_COLUMNS, customFieldColumn, DEFAULT_COLUMNS, type Column } from './lead-columns';
 import { FILTER_KEYS, LeadFilters } from './lead-filters';
+import { SavedViews } from './saved-views';
 
 const ROW_HEIGHT = 44;
 const COLUMNS_STORAGE = 'leadai.leads.columns';
@@ -138,9 +139,11 @@ export function LeadsPage() {
         <Button aria-expanded={showColumns} aria-controls="lead-columns" onClick={() => setShowColumns((s) => !s)}>
           Columns
         </Button>
-        <label className="sort-select">
-          <span className="field__label">Sort by</span>
-          <select className="input" value={sort} onChange={(e) => setParam('sort', e.target.value === (params.q ? 'relevance' : 'score') ? '' : e.target.value)}>
+        <div className="sort-select">
+          <label className="field__label" htmlFor="lead-sort">
+            Sort by
+          </label>
+          <select id="lead-sort" className="input" value={sort} onChange={(e) => setParam('sort', e.target.value === (params.q ? 'relevance' : 'score') ? '' : e.target.value)}>
             {params.q && <option value="relevance">Best match</option>}
             <option value="score">Score</option>
             <option value="updated_at">Recently updated</option>
@@ -148,7 +151,20 @@ export function LeadsPage() {
             <option value="next_follow_up_at">Next follow-up</option>
             <option value="name">Name</option>
           </select>
-        </label>
+        </div>
+        <SavedViews
+          query={searchParams.toString()}
+          columns={visible}
+          onApply={(view) => {
+            const next = new URLSearchParams(view.query);
+            setSearch(next.get('q') ?? '');
+            setSearchParams(next, { replace: true });
+            if (view.columns.length) {
+              setVisible(view.columns);
+              localStorage.setItem(COLUMNS_STORAGE, JSON.stringify(view.columns));
+            }
+          }}
+        />
       </div>
       {showColumns && (
         <fieldset id="lead-columns" className="card column-chooser">

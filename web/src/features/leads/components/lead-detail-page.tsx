@@ -12,10 +12,11 @@ import { LeadInsights } from './lead-insights';
 import { LeadProfile } from './lead-profile';
 import { LogActivityForm } from './log-activity';
 import { MergeDialog } from './merge-dialog';
+import { ScheduleFollowUp } from './schedule-follow-up';
 import { ScorePanel } from './score-panel';
 import { Timeline } from './timeline';
 
-/** After a change the lead is analysed and rescored in the background: watch for ~20 s. */
+/** After a change the lead is analysed and rescored in the background: watch for ~30 s. */
 function useWatchWindow() {
   const [until, setUntil] = useState(0);
   const [, tick] = useState(0);
@@ -24,7 +25,7 @@ function useWatchWindow() {
     const t = setTimeout(() => (setUntil(0), tick((n) => n + 1)), Math.max(0, until - Date.now()));
     return () => clearTimeout(t);
   }, [until]);
-  return { watching: until > 0, watch: () => setUntil(Date.now() + 20_000) };
+  return { watching: until > 0, watch: () => setUntil(Date.now() + 30_000) };
 }
 
 export function LeadDetailPage() {
@@ -82,6 +83,11 @@ export function LeadDetailPage() {
           {canLog && (
             <Card title="Log an activity">
               <LogActivityForm leadId={id} onLogged={watch} />
+            </Card>
+          )}
+          {canEdit && (
+            <Card title="Schedule a follow-up">
+              <ScheduleFollowUp lead={l} />
             </Card>
           )}
           <Card title="Timeline" actions={watching ? <span className="muted" role="status">Updating…</span> : undefined}>

@@ -12,35 +12,21 @@ import http from 'node:http';
 import { promisify } from 'node:util';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { createApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
-import { openDatabase } from '../src/db/connect.ts';
-import { migrate } from '../src/db/migrate.ts';
 import { withTenantRead } from '../src/db/tenant.ts';
 import { createAuthService } from '../src/modules/auth/auth.service.ts';
 import { seedDemo } from '../src/modules/demo/demo.service.ts';
 import { createProgress } from '../src/cli/output.ts';
 import { createLogger } from '../src/shared/logger.ts';
+import { openBenchDatabase } from './db.ts';
 import { printReport } from './report.ts';
 
 const { values } = parseArgs({ options: { leads: { type: 'string', default: '1000000' }, fresh: { type: 'boolean', default: false }, samples: { type: 'string', default: '2000' }, duration: { type: 'string', default: '10' } } });
 const leads = Number(values.leads);
 const samples = Number(values.samples);
-const serverUrl = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const name = 'leadai_bench_api';
-const dbUrl = new URL(serverUrl);
-dbUrl.pathname = `/${name}`;
-
-const admin = new pg.Client({ connectionString: serverUrl });
-await admin.connect();
-const exists = (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 1;
-if (values.fresh && exists) await admin.query(`DROP DATABASE ${name} WITH (FORCE)`);
-if (values.fresh || !exists) await admin.query(`CREATE DATABASE ${name}`);
-await admin.end();
-
-const database = await openDatabase({ kind: 'server', url: dbUrl.toString(), poolSize: 20 });
-await migrate(database.db);
+const { database, url: dbUrl } = await openBenchDatabase(name, { fresh: values.fresh, poolSize: 20 });
 let org = await database.db.selectFrom('organizations').select(['id']).where('name', 'like', 'Northwind Analytics (demo%').executeTakeFirst();
 const have = org ? Number((await database.db.selectFrom('leads').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n) : 0;
 if (!org || have < leads) {

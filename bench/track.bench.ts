@@ -12,15 +12,13 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { createApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
-import { openDatabase } from '../src/db/connect.ts';
-import { migrate } from '../src/db/migrate.ts';
 import { createLeadsService } from '../src/modules/leads/leads.service.ts';
 import { createOrganization } from '../src/modules/organizations/organizations.service.ts';
 import { createTrackingService } from '../src/modules/tracking/tracking.service.ts';
 import { createLogger } from '../src/shared/logger.ts';
+import { openBenchDatabase } from './db.ts';
 import { printReport } from './report.ts';
 
 const { values } = parseArgs({
@@ -36,20 +34,8 @@ const duration = Number(values.duration) * 1000;
 const connections = Number(values.connections);
 const batchSize = Number(values.batch);
 const preload = Number(values.preload);
-const serverUrl = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const name = 'leadai_bench_track';
-const dbUrl = new URL(serverUrl);
-dbUrl.pathname = `/${name}`;
-
-const admin = new pg.Client({ connectionString: serverUrl });
-await admin.connect();
-const exists = (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 1;
-if (values.fresh && exists) await admin.query(`DROP DATABASE ${name} WITH (FORCE)`);
-if (values.fresh || !exists) await admin.query(`CREATE DATABASE ${name}`);
-await admin.end();
-
-const database = await openDatabase({ kind: 'server', url: dbUrl.toString(), poolSize: 4 });
-await migrate(database.db);
+const { database, url: dbUrl } = await openBenchDatabase(name, { fresh: values.fresh, poolSize: 4 });
 let org = await database.db.selectFrom('organizations').select('id').where('name', '=', 'Tracking bench').executeTakeFirst();
 if (!org) {
   const created = await createOrganization(database.db, { name: 'Tracking bench', adminEmail: `bench-${randomUUID().slice(0, 8)}@bench.example`, adminPassword: 'correct horse battery', adminName: 'Bench' });

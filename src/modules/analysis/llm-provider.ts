@@ -43,13 +43,16 @@ export function createLlmProvider(config: NonNullable<Config['llm']>, logger: Lo
   const waiting: (() => void)[] = [];
 
   async function slot<T>(fn: () => Promise<T>): Promise<T> {
+    // A finished request hands its slot straight to the next waiter, so a newcomer can never
+    // slip in between and exceed the bound.
     if (active >= config.concurrency) await new Promise<void>((resolve) => waiting.push(resolve));
-    active++;
+    else active++;
     try {
       return await fn();
     } finally {
-      active--;
-      waiting.shift()?.();
+      const next = waiting.shift();
+      if (next) next();
+      else active--;
     }
   }
 

@@ -98,7 +98,7 @@ describe.skipIf(!hasChromium)(`web app: dashboard and insights in Chromium (${MO
     await signIn(tablet, url(''), owner.email);
     await tablet.page.getByRole('list', { name: 'Key figures' }).waitFor();
     await tablet.page.getByText('Ann is going quiet').waitFor();
-    expect(await tablet.page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    expect(await tablet.page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
     await tablet.screenshot('dashboard-768');
     expect([...web.problems, ...tablet.problems]).toEqual([]);
     await tablet.close();

@@ -49,6 +49,8 @@ const Model = z.object({
   training_size: z.number().int(), positives: z.number().int(), is_active: z.boolean(), trained_at: z.date(), activated_at: z.date().nullable(), created_by: Uuid.nullable(),
 });
 
+const ModelList = z.object({ data: z.array(Model) });
+
 const HistoryQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(50), cursor: z.string().max(500).optional() });
 const VersionParams = z.strictObject({ version: z.string().min(1).max(50) });
 
@@ -64,8 +66,8 @@ export async function registerScoringRoutes(server: FastifyInstance, scoring: Sc
   }, async (r) => scoring.history(requireAuth(r, auth), r.params.id, r.query));
 
   app.get('/api/v1/models', {
-    schema: { tags, summary: 'Every trained scoring model with its cross-validated metrics (managers, admins)', response: { 200: z.object({ data: z.array(Model) }) } },
-  }, async (r) => scoring.models(requireAuth(r, auth)));
+    schema: { tags, summary: 'Every trained scoring model with its cross-validated metrics (managers, admins)', response: { 200: ModelList } },
+  }, async (r) => ModelList.parse(await scoring.models(requireAuth(r, auth)))); // metrics and calibration are stored as JSON: checked here, typed from here on
 
   app.post('/api/v1/models/train', {
     schema: { tags, summary: 'Train a new model on the decided leads, in the background (admins); it becomes active when done', body: z.strictObject({}).optional(), response: { 202: z.object({ job_id: z.number().int(), deduplicated: z.boolean() }) } },

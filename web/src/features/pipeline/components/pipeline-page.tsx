@@ -75,7 +75,9 @@ export function PipelinePage() {
       </div>
       {failure && (
         <div className="alert alert--error board__error" role="alert">
-          <strong>{failure.text}:</strong> {errorMessage(failure.error)}
+          <span>
+            <strong>{failure.text}:</strong> {errorMessage(failure.error)}
+          </span>
           <button type="button" className="btn btn--ghost btn--sm" onClick={() => setFailure(null)}>
             Dismiss
           </button>

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Link } from 'react-router';
 import { Button } from '../../../components/button';
 import { EmptyState, ErrorMessage } from '../../../components/feedback';
@@ -23,7 +23,8 @@ export function ImportWizard() {
   const upload = useUploadImport();
   const [draft, setDraft] = useState<ImportWithPreview | null>(null);
   const [started, setStarted] = useState(false);
-  const step = !draft ? 0 : !started ? 1 : 2;
+  const [finished, setFinished] = useState(false);
+  const step = !draft ? 0 : !started ? 1 : !finished ? 2 : 3;
 
   if (!canImport) {
     return (
@@ -63,7 +64,7 @@ export function ImportWizard() {
       ) : !started ? (
         <MappingStep draft={draft} onChange={setDraft} onStarted={() => setStarted(true)} />
       ) : (
-        <ProgressStep id={draft.id} />
+        <ProgressStep id={draft.id} onFinished={() => setFinished(true)} />
       )}
     </>
   );
@@ -166,9 +167,13 @@ function MappingStep({ draft, onChange, onStarted }: { draft: ImportWithPreview;
   );
 }
 
-function ProgressStep({ id }: { id: string }) {
+function ProgressStep({ id, onFinished }: { id: string; onFinished: () => void }) {
   const status = useImportStatus(id, true);
   const view = status.data;
+  const done = view?.status === 'completed' || view?.status === 'failed';
+  useEffect(() => {
+    if (done) onFinished();
+  }, [done, onFinished]);
   if (!view) return <Card title="Starting…">{status.error ? <ErrorMessage error={status.error} /> : <p role="status">Waiting for the import to start…</p>}</Card>;
   const finished = view.status === 'completed' || view.status === 'failed';
   return (

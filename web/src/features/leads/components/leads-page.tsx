@@ -111,7 +111,7 @@ export function LeadsPage() {
     <>
       <PageHeader
         title="Leads"
-        description={leads.data ? `${formatNumber(rows.length)}${leads.hasNextPage ? '+' : ''} leads${filterCount || params.q ? ' match' : ''}` : 'Everyone in your pipeline'}
+        description={leads.data ? `${formatNumber(rows.length)}${leads.hasNextPage ? '+' : ''} ${rows.length === 1 && !leads.hasNextPage ? 'lead' : 'leads'}${filterCount || params.q ? (rows.length === 1 && !leads.hasNextPage ? ' matches' : ' match') : ''}` : 'Everyone in your pipeline'}
         actions={
           <>
             {canImport && (

@@ -122,7 +122,7 @@ describe.skipIf(!hasChromium)(`web app: dashboard and insights in Chromium (${MO
     await page.getByLabel('Priority').selectOption('urgent');
     await page.getByRole('heading', { name: 'Ann is going quiet' }).waitFor({ state: 'detached' });
     const bob = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: 'Bob is reading the pricing page' }) });
-    await bob.getByText('Evidence').click();
+    await bob.locator('summary').filter({ hasText: 'Evidence' }).click();
     await bob.getByText('Viewed /pricing').waitFor();
     expect(await bob.textContent()).toMatch(/85\s?% confidence/);
     await web.screenshot('insights');

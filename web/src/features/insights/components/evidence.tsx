@@ -23,8 +23,10 @@ export function Evidence({ data }: { data: Record<string, unknown> }) {
 
 const show = (key: string, value: unknown) => !/(^|_)id$/.test(key) && value !== null && value !== undefined && !(Array.isArray(value) && value.length === 0);
 
-function label(key: string): string {
+/** Top-level `evidence` is the list of proofs; inside one, `evidence` is its quoted text. */
+function label(key: string, nested = false): string {
   const known: Record<string, string> = { window_days: 'Window (days)', at: 'When', context: 'Quote' };
+  if (nested && key === 'evidence') return 'Quote';
   return known[key] ?? humanize(key);
 }
 
@@ -61,7 +63,7 @@ function Value({ name, value, depth }: { name: string; value: unknown; depth: nu
         {entries.map(([k, v], i) => (
           <span key={k}>
             {i > 0 && <span aria-hidden="true"> · </span>}
-            <span className="muted">{label(k)}:</span> <Value name={k} value={v} depth={depth + 1} />
+            <span className="muted">{label(k, true)}:</span> <Value name={k} value={v} depth={depth + 1} />
           </span>
         ))}
       </span>

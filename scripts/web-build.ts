@@ -58,14 +58,20 @@ export async function buildWeb(options: { ifStale?: boolean; log?: (line: string
   const { build } = await import('vite');
   // Built beside, then swapped in: a server or test run reading web/dist never sees it half-written.
   const temp = join(WEB_ROOT, `.dist-${process.pid}-${Date.now()}`);
+  // Vite takes the mode from NODE_ENV when it is set: under the test runner (NODE_ENV=test) it
+  // built React's development runtime. The app is always built for production.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
   try {
-    await build({ configFile: join(WEB_ROOT, 'vite.config.ts'), root: WEB_ROOT, logLevel: 'warn', build: { outDir: temp, emptyOutDir: true } });
+    await build({ configFile: join(WEB_ROOT, 'vite.config.ts'), root: WEB_ROOT, mode: 'production', logLevel: 'warn', build: { outDir: temp, emptyOutDir: true } });
     keepRecentAssets(join(WEB_DIST, 'assets'), join(temp, 'assets'));
     const old = `${temp}-old`;
     if (existsSync(WEB_DIST)) renameSync(WEB_DIST, old);
     renameSync(temp, WEB_DIST);
     rmSync(old, { recursive: true, force: true });
   } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
     rmSync(temp, { recursive: true, force: true });
   }
   const ms = Math.round(performance.now() - started);

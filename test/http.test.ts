@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/shared/logger.ts';
+import { webAppBuilt } from '../src/http/web-app.ts';
 import { createTestDatabase, MODE } from './helpers/db.ts';
 
 let app: App;
@@ -28,13 +29,14 @@ describe(`HTTP server over a real port (${MODE})`, () => {
     expect(body.database.migration).toMatch(/^\d{4}_/);
   });
 
-  it('serves a page that says what runs', async () => {
+  it('serves the web app at /, or without a build (web/dist) a page that says what runs', async () => {
     const res = await fetch(`${base()}/`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/text\/html/);
     const html = await res.text();
     expect(html).toContain('LeadAI');
-    expect(html).toContain('Server running');
+    // The test run builds the web app first (test/helpers/web-setup.ts).
+    expect(html).toContain(webAppBuilt() ? '<div id="root"></div>' : 'Server running');
   });
 
   it('answers unknown routes with problem+json', async () => {

@@ -174,9 +174,9 @@ describe.skipIf(!hasChromium)(`web app: leads in Chromium (${MODE})`, () => {
 
     // The same request the hidden form would send, forged from the page with the viewer's own session and CSRF token.
     const forged = await page.evaluate(async (id) => {
-      const csrf = /leadai_csrf=([^;]+)/.exec(document.cookie)?.[1] ?? '';
+      const csrf = /leadai_csrf=([^;]+)/.exec((globalThis as unknown as { document: { cookie: string } }).document.cookie)?.[1] ?? '';
       const res = await fetch(`/api/v1/leads/${id}/activities`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': decodeURIComponent(csrf) }, body: JSON.stringify({ type: 'note', subject: 'forged' }) });
-      return { status: res.status, body: await res.json() };
+      return { status: res.status, body: (await res.json()) as { detail: string } };
     }, leadId);
     expect(forged.status).toBe(403);
     expect(forged.body.detail).toMatch(/viewer/);

@@ -34,7 +34,8 @@ function leadai(...args: string[]) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-describe(`leadai CLI (${MODE})`, () => {
+// Each test spawns the CLI several times (a process start is seconds on a loaded machine): no speed claim here.
+describe(`leadai CLI (${MODE})`, { timeout: 180_000 }, () => {
   it('explains itself: --help on the program and on every command', () => {
     const top = leadai('--help');
     expect(top.code).toBe(0);

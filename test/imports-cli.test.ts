@@ -36,7 +36,8 @@ function leadai(...args: string[]) {
 }
 const leadCount = () => (JSON.parse(leadai('org', 'list', '--json').stdout) as { leads: number }[])[0]!.leads;
 
-describe(`leadai import (${MODE})`, () => {
+// Each test spawns the CLI several times (a process start is seconds on a loaded machine): no speed claim here.
+describe(`leadai import (${MODE})`, { timeout: 180_000 }, () => {
   it('prints created, updated and rejected with --json; a dry run writes nothing; a second run updates', () => {
     const dry = leadai('import', join(FIXTURES, 'salesforce-leads-report.csv'), '--dry-run', '--json');
     expect(dry.code, dry.stderr).toBe(0);

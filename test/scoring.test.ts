@@ -94,12 +94,13 @@ describe(`the scoring model on the demo organization (${MODE})`, () => {
     expect(first.scored).toBe(1500);
     const unscored = await sql<{ n: number }>`SELECT count(*)::int AS n FROM leads l WHERE NOT EXISTS (SELECT 1 FROM lead_scores s WHERE s.lead_id = l.id)`.execute(database.db);
     expect(unscored.rows[0]!.n).toBe(0);
-    const before = await sql<{ t: Date }>`SELECT max(updated_at) AS t FROM leads`.execute(database.db);
+    // As text: a JS Date would drop the microseconds and make every row look newer.
+    const before = await sql<{ t: string }>`SELECT max(updated_at)::text AS t FROM leads`.execute(database.db);
     const again = await s.rescoreAll(demo.organizationId);
     expect(again.scored).toBe(1500);
     expect(again.history).toBe(0);
     // Unchanged scores are not written at all: no lead row was touched by the second pass.
-    const touched = await sql<{ n: number }>`SELECT count(*)::int AS n FROM leads WHERE updated_at > ${before.rows[0]!.t}`.execute(database.db);
+    const touched = await sql<{ n: number }>`SELECT count(*)::int AS n FROM leads WHERE updated_at > ${before.rows[0]!.t}::timestamptz`.execute(database.db);
     expect(touched.rows[0]!.n).toBe(0);
     const bad = await sql<{ n: number }>`SELECT count(*)::int AS n FROM leads WHERE current_score <> round(100 * conversion_probability)`.execute(database.db);
     expect(bad.rows[0]!.n).toBe(0);

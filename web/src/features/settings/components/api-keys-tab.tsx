@@ -8,7 +8,7 @@ import { ApiError } from '../../../lib/api-client';
 import { formatDate, formatRelative } from '../../../lib/format';
 import { useCan } from '../../../lib/session';
 import { ROLES, useApiKeys, useCreateApiKey, useRevokeApiKey, type ApiKeyCreated, type Role } from '../api/settings-api';
-import { CopyButton } from './copy-button';
+import { ShownOnce } from './shown-once';
 
 export function ApiKeysTab() {
   const canManage = useCan('api_keys:manage');
@@ -100,21 +100,23 @@ function CreateKeyCard() {
       </form>
       {create.error && Object.keys(errors).length === 0 ? <ErrorMessage error={create.error} title="Not created" /> : null}
       {created && (
-        <div className="alert alert--good secret" role="status">
-          <div>
-            <strong>Copy the key for “{created.name}” now.</strong> It is shown only this once; LeadAI keeps only a hash of it.
-          </div>
-          <div className="secret__row">
-            <code className="secret__value" aria-label="New API key">{created.key}</code>
-            <CopyButton text={created.key} label="Copy API key" />
-          </div>
-          <div className="small">
-            Send it as <code>Authorization: Bearer {created.prefix}…</code>
-          </div>
-          <Button size="sm" variant="ghost" onClick={() => setCreated(null)}>
-            I have stored it — hide
-          </Button>
-        </div>
+        <ShownOnce
+          value={created.key}
+          valueLabel="New API key"
+          copyLabel="Copy API key"
+          footer={
+            <>
+              <div className="small">
+                Send it as <code>Authorization: Bearer {created.prefix}…</code>
+              </div>
+              <Button size="sm" variant="ghost" onClick={() => setCreated(null)}>
+                I have stored it — hide
+              </Button>
+            </>
+          }
+        >
+          <strong>Copy the key for “{created.name}” now.</strong> It is shown only this once; LeadAI keeps only a hash of it.
+        </ShownOnce>
       )}
     </Card>
   );

@@ -11,7 +11,7 @@ import {
   ROLES, useCreateTeam, useDeleteTeam, useInvitations, useInvite, useRevokeInvitation, useTeams, useUpdateTeam, useUpdateUser, useUsers,
   type InvitationCreated, type Role, type Team, type User,
 } from '../api/settings-api';
-import { CopyButton } from './copy-button';
+import { ShownOnce } from './shown-once';
 
 const ROLE_KEYS = Object.keys(ROLES) as Role[];
 
@@ -79,15 +79,9 @@ function InviteCard({ teams }: { teams: Team[] }) {
       </form>
       {invite.error && Object.keys(errors).length === 0 ? <ErrorMessage error={invite.error} title="Not invited" /> : null}
       {created && (
-        <div className="alert alert--good secret" role="status">
-          <div>
-            Invitation for <strong>{created.email}</strong> created. Send them this link (shown once, valid until {formatDate(created.expires_at)}):
-          </div>
-          <div className="secret__row">
-            <code className="secret__value" aria-label="Invitation link">{link}</code>
-            <CopyButton text={link} label="Copy invitation link" />
-          </div>
-        </div>
+        <ShownOnce value={link} valueLabel="Invitation link" copyLabel="Copy invitation link">
+          Invitation for <strong>{created.email}</strong> created. Send them this link (shown once, valid until {formatDate(created.expires_at)}):
+        </ShownOnce>
       )}
     </Card>
   );

@@ -96,8 +96,8 @@ export function useTimeline(id: string, options: { refetchInterval?: number | fa
   });
 }
 
-export function useLeadInsights(id: string) {
-  return useQuery({ queryKey: queryKeys.leads.insights(id), queryFn: ({ signal }) => api.get('/api/v1/leads/{id}/insights', { params: { id }, signal }) });
+export function useLeadInsights(id: string, options: { refetchInterval?: number | false } = {}) {
+  return useQuery({ queryKey: queryKeys.leads.insights(id), queryFn: ({ signal }) => api.get('/api/v1/leads/{id}/insights', { params: { id }, signal }), refetchInterval: options.refetchInterval ?? false });
 }
 
 export function useInsightAction(leadId: string) {

@@ -6,7 +6,7 @@ import { Card, PageHeader } from '../../../components/page';
 import { ApiError } from '../../../lib/api-client';
 import { humanize } from '../../../lib/format';
 import { useCan } from '../../../lib/session';
-import { useLead, useScore, useScoreHistory, useTimeline } from '../api/leads-api';
+import { useLead, useLeadInsights, useScore, useScoreHistory, useTimeline } from '../api/leads-api';
 import { ScorePill, STATUS_TONE } from './lead-columns';
 import { LeadInsights } from './lead-insights';
 import { LeadProfile } from './lead-profile';
@@ -36,6 +36,8 @@ export function LeadDetailPage() {
   const score = useScore(id, { refetchInterval: interval });
   const history = useScoreHistory(id, { refetchInterval: interval });
   const timeline = useTimeline(id, { refetchInterval: interval });
+  // Insights are re-evaluated right after the rescoring: the insights card follows them too.
+  useLeadInsights(id, { refetchInterval: interval });
   const canEdit = useCan('leads:write');
   const canLog = useCan('activities:write');
   const canMerge = useCan('leads:merge');

@@ -137,6 +137,11 @@ describe('explanations in points and words', () => {
     expect(d('title_seniority')).toBe('VP of Sales (VP level)');
     expect(d('email_kind')).toBe('Personal email address (gmail.com)');
     expect(d('follow_up_overdue_days')).toBe('Follow-up overdue by 3 days');
+    // The tone sentence reads the same source as the feature: messages first, else calls.
+    const tone = (over: Partial<LeadSignals>) => describeFeature(defs.find((f) => f.name === 'sentiment')!, lead(over));
+    expect(tone({})).toBe('Tone not analysed yet');
+    expect(tone({ activities: { ...lead().activities, calls: 1, sentiment: 0.84 } })).toBe('Calls sound positive');
+    expect(tone({ conversations: { ...lead().conversations, analysed: 2, sentiment: -0.5 }, activities: { ...lead().activities, sentiment: 0.84 } })).toBe('Replies sound negative');
   });
 
   it('recommends concrete next actions from the state of the lead', () => {

@@ -86,7 +86,12 @@ export function describe(def: FeatureDef, s: LeadSignals): string {
     case 'outbound_messages': return `${plural(c.outbound, 'message')} sent to the lead`;
     case 'inbound_share': return `${Math.round((100 * c.inbound) / Math.max(1, c.inbound + c.outbound))} % of the messages came from the lead`;
     case 'reply_rate': return c.outbound > 0 ? `Answered ${c.replies} of ${plural(c.outbound, 'message')}` : 'No message sent yet';
-    case 'sentiment': return c.sentiment === null ? 'Tone not analysed yet' : c.sentiment > 0.2 ? 'Replies sound positive' : c.sentiment < -0.2 ? 'Replies sound negative' : 'Replies sound neutral';
+    case 'sentiment': {
+      // The same source as the feature: the lead's own messages, else the calls logged with them.
+      const tone = c.sentiment ?? s.activities.sentiment;
+      const what = c.sentiment !== null ? 'Replies sound' : 'Calls sound';
+      return tone === null ? 'Tone not analysed yet' : tone > 0.2 ? `${what} positive` : tone < -0.2 ? `${what} negative` : `${what} neutral`;
+    }
     case 'sentiment_trend': return c.sentimentTrend === null ? 'Tone trend unknown' : c.sentimentTrend > 0.1 ? 'Tone is warming up' : c.sentimentTrend < -0.1 ? 'Tone is cooling down' : 'Tone is steady';
     case 'positive_share': return `${plural(c.positive, 'positive reply', 'positive replies')} of ${c.analysed}`;
     case 'negative_share': return `${plural(c.negative, 'negative reply', 'negative replies')} of ${c.analysed}`;

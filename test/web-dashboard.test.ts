@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, useServer } from './helpers/api.ts';
 import { hasChromium, launchBrowser, skipMessage } from './helpers/browser.ts';
 import { MODE } from './helpers/db.ts';
+import { until } from './helpers/wait.ts';
 import { openWebPage, type WebPage } from './helpers/web.ts';
 
 if (!hasChromium) console.warn(skipMessage());
@@ -87,8 +88,13 @@ describe.skipIf(!hasChromium)(`web app: dashboard and insights in Chromium (${MO
     await web.screenshot('dashboard');
     await page.getByRole('button', { name: 'Acknowledge: Bob is reading the pricing page (Bob Test)' }).click();
     await page.getByText('Bob is reading the pricing page').waitFor({ state: 'detached' });
-    const acknowledged = await owner.client.get(`/api/v1/insights?lead_id=${ids.bob}`);
-    expect(acknowledged.body.data[0].acknowledged_at).not.toBeNull();
+    // The item leaves the inbox at once (optimistic); the server's answer may come a moment later.
+    const acknowledged = await until('the acknowledgement stored', async () => {
+      const r = await owner.client.get(`/api/v1/insights?lead_id=${ids.bob}`);
+      const insight = (r.body.data as { title: string; acknowledged_at: string | null }[]).find((i) => i.title === 'Bob is reading the pricing page');
+      return insight?.acknowledged_at ? insight : null;
+    });
+    expect(acknowledged.acknowledged_at).not.toBeNull();
 
     await page.getByRole('button', { name: '7 days' }).click();
     await page.getByText('The last 7 days, compared with the 7 days before.').waitFor();

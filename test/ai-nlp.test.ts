@@ -53,6 +53,17 @@ describe('sentiment', () => {
     expect(scoreSentiment('The onboarding was not good.', { business: false }).label).toBe('negative');
   });
 
+  it('reads sarcasm markers: praise next to one means its opposite', () => {
+    expect(scoreSentiment('Oh great, another delay on the rollout.').label).toBe('negative');
+    expect(scoreSentiment('Yeah right, like that will ship on time.').label).toBe('negative');
+    expect(scoreSentiment('Wonderful, another invoice error.').label).toBe('negative');
+    expect(scoreSentiment('Sure, that went really well /s').label).toBe('negative');
+    expect(scoreSentiment('Love the new dashboard 🙄').label).toBe('negative');
+    // The same words without a marker stay positive.
+    expect(scoreSentiment('Great job team, the demo was excellent!').label).toBe('positive');
+    expect(scoreSentiment('Thanks for the quick reply, looks great.').label).toBe('positive');
+  });
+
   it('handles intensifiers', () => {
     const plain = scoreSentiment('The demo was good.').overall;
     expect(scoreSentiment('The demo was very good.').overall).toBeGreaterThan(plain);

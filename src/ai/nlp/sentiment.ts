@@ -16,6 +16,13 @@ const ALPHA = 15;
 const NEGATION_FACTOR = -0.74;
 const POLITE_FACTOR = 0.35;
 const QUESTION_FACTOR = 0.6;
+/**
+ * Sarcasm markers: in a sentence with one, praise means its opposite ("Oh great, another
+ * delay.", "Yeah right.", "Just what we needed."). Positive words there are flipped, and the
+ * marker alone leans negative.
+ */
+const SARCASM = /\b(?:yeah,? right|as if|thanks for nothing|just what (?:we|i) (?:needed|wanted)|oh,? (?:great|wonderful|fantastic|perfect|joy|lovely|brilliant)|(?:great|wonderful|fantastic|perfect|brilliant|lovely),? (?:another|yet another|more)|what a (?:surprise|shock))\b|\/s\b|🙄/u;
+const SARCASM_LEAN = -1;
 const MAX_PHRASE = 4;
 
 export interface SentimentOptions {
@@ -68,9 +75,9 @@ function findHits(tokens: Token[], business: boolean): Hit[] {
   return hits;
 }
 
-function sentenceScore(sentence: Token[], business: boolean, allCapsText: boolean, emotions: Record<Emotion, number>): { score: number; hits: number } {
+function sentenceScore(sentence: Token[], business: boolean, allCapsText: boolean, emotions: Record<Emotion, number>, sarcastic: boolean): { score: number; hits: number } {
   const hits = findHits(sentence, business);
-  if (hits.length === 0) return { score: 0, hits: 0 };
+  if (hits.length === 0) return { score: sarcastic ? SARCASM_LEAN : 0, hits: sarcastic ? 1 : 0 };
   // Contrast: the clause after "but" outweighs the one before it.
   let pivot = -1;
   for (let i = 0; i < sentence.length; i++) {
@@ -117,11 +124,13 @@ function sentenceScore(sentence: Token[], business: boolean, allCapsText: boolea
     const raw = sentence[hit.first]!.raw;
     if (!allCapsText && raw.length > 1 && raw === raw.toUpperCase() && /\p{L}/u.test(raw)) v += Math.sign(v) * 0.73;
     if (pivot >= 0) v *= hit.first < pivot ? 0.5 : 1.5;
+    if (sarcastic && v > 0) v = -v;
     if (!negated) {
       for (const e of EMOTIONS) if (EMOTION_WORDS[e].has(hit.key)) emotions[e] += Math.abs(v);
     } else if (hit.valence > 0) emotions.sadness += Math.abs(v) * 0.5;
     total += v;
   }
+  if (sarcastic) total += SARCASM_LEAN;
   const last = sentence[sentence.length - 1]!.w;
   if (last === '?') total *= QUESTION_FACTOR;
   const bangs = sentence.filter((t) => t.w === '!').length;
@@ -140,8 +149,11 @@ export function scoreSentiment(text: string, options: SentimentOptions = {}): Se
   const sents = sentences(text, tokens);
   const scores: number[] = [];
   let evidence = 0;
-  for (const s of sents) {
-    const r = sentenceScore(s, business, allCapsText, emotions);
+  for (let k = 0; k < sents.length; k++) {
+    const s = sents[k]!;
+    // The sentence's own text up to the next one, trailing "/s" or emoji included.
+    const span = text.slice(s[0]!.start, sents[k + 1]?.[0]?.start ?? text.length).toLowerCase();
+    const r = sentenceScore(s, business, allCapsText, emotions, SARCASM.test(span));
     scores.push(r.score);
     evidence += r.hits;
   }

@@ -104,9 +104,10 @@ describe.skipIf(!hasChromium)(`web app: settings in Chromium (${MODE})`, () => {
       const r = await owner.client.post('/api/v1/leads', { first_name: `Closed${i}`, last_name: 'Lead', email: `c${i}@${won ? 'corp.example' : 'gmail.com'}`, job_title: won ? 'CEO' : 'Intern', status: won ? 'closed_won' : 'closed_lost' });
       expect(r.status).toBe(201);
     }
-    // Outcomes arriving retrain on their own: let that finish first, so the version asked for below is the newest.
-    await until('no training left to run', async () => {
-      const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM jobs WHERE organization_id = ${owner.organizationId} AND queue = 'scoring.train' AND status IN ('queued', 'running')`.execute(app().database.db);
+    // Outcomes arriving retrain on their own (the rescoring job queues that training): let both
+    // finish first, so the version asked for below is the newest.
+    await until('no rescoring or training left to run', async () => {
+      const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM jobs WHERE organization_id = ${owner.organizationId} AND queue IN ('scoring.rescore', 'scoring.train') AND status IN ('queued', 'running') AND run_at <= now()`.execute(app().database.db);
       return rows[0]!.n === 0;
     }, 60_000);
     const before = ((await owner.client.get('/api/v1/models')).body.data as unknown[]).length;

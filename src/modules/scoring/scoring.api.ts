@@ -64,9 +64,8 @@ export function createScoringApi(db: Kysely<DB>, scoring: ScoringService, leads:
 
     async requestRescore(ctx: AuthContext) {
       authorize(ctx, 'leads:rescore');
-      await scoring.queueRescoreAll(ctx.organizationId);
-      const queued = await withTenantRead(db, ctx, (tx) => q.queuedCount(tx));
-      return { queued };
+      // Counted in the queueing transaction: a worker may drain the queue before a later count.
+      return { queued: await scoring.queueRescoreAll(ctx.organizationId) };
     },
   };
 }

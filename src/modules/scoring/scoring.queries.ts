@@ -331,9 +331,14 @@ export async function requeueLeads(tx: Tx, organizationId: string, ids: string[]
   await sql`INSERT INTO lead_score_queue (organization_id, lead_id) SELECT ${organizationId}::uuid, l.id FROM leads l WHERE l.id = ANY(${ids}::uuid[]) ON CONFLICT DO NOTHING`.execute(tx);
 }
 
+/**
+ * Queues every lead of the organization and answers how many will be rescored: leads already
+ * queued by an earlier change count too (they are not inserted twice, but they will be scored).
+ */
 export async function queueAllLeads(tx: Tx, organizationId: string): Promise<number> {
-  const r = await sql`INSERT INTO lead_score_queue (organization_id, lead_id) SELECT ${organizationId}::uuid, id FROM leads ON CONFLICT DO NOTHING`.execute(tx);
-  return Number(r.numAffectedRows ?? 0);
+  await sql`INSERT INTO lead_score_queue (organization_id, lead_id) SELECT ${organizationId}::uuid, id FROM leads ON CONFLICT DO NOTHING`.execute(tx);
+  const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM leads`.execute(tx);
+  return rows[0]?.n ?? 0;
 }
 
 export async function queuedCount(tx: Tx): Promise<number> {

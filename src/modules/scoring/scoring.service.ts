@@ -138,9 +138,10 @@ export function createScoringService(db: Kysely<DB>, options: { now?: () => Date
     return { ...row, metrics };
   }
 
-  async function queueEveryLead(tx: Parameters<typeof q.queueAllLeads>[0], organizationId: string) {
-    await q.queueAllLeads(tx, organizationId);
+  async function queueEveryLead(tx: Parameters<typeof q.queueAllLeads>[0], organizationId: string): Promise<number> {
+    const leads = await q.queueAllLeads(tx, organizationId);
     await enqueue(tx, { organizationId, queue: RESCORE_QUEUE, dedupeKey: 'queued-leads' });
+    return leads;
   }
 
   async function runtime(organizationId: string): Promise<RuntimeModel> {
@@ -244,8 +245,9 @@ export function createScoringService(db: Kysely<DB>, options: { now?: () => Date
       const total = await withTenant(db, system(organizationId), (tx) => q.queuedCount(tx));
       return drainQueue(organizationId, (done, _t, message) => progress?.(done, total, message));
     },
-    async queueRescoreAll(organizationId: string) {
-      await withTenant(db, system(organizationId), (tx) => queueEveryLead(tx, organizationId));
+    /** Queues every lead for rescoring; answers how many leads that is. */
+    async queueRescoreAll(organizationId: string): Promise<number> {
+      return withTenant(db, system(organizationId), (tx) => queueEveryLead(tx, organizationId));
     },
     /** Queues a training run (one at a time per organization), e.g. when much new evidence was analysed. */
     async queueTraining(organizationId: string) {

@@ -132,6 +132,45 @@ describe(`CSV import over the API (${MODE})`, () => {
     expect((await other.patch(`/api/v1/imports/${id}`, { ignore: ['Notes'] })).status).toBe(404);
   });
 
+  it('lists the distinct values of value-mapped columns in the preview, and what each becomes under the value map', async () => {
+    const { client } = await Client.signup(url, 'Values Co');
+    const rows = ['Email,Name,Converted,Tags,Lead Source'];
+    for (let i = 0; i < 30; i++) rows.push(`v${i}@values.example,Person ${i},${i % 3 === 0 ? '1' : '0'},${i % 2 ? 'vip; webinar' : 'webinar'},${i % 5 ? 'Web' : ''}`);
+    const up = await upload(client, rows.join('\n') + '\n');
+    expect(up.status, JSON.stringify(up.body)).toBe(201);
+    expect(up.body.preview.sample_rows).toBe(30);
+    // Converted is no field name: a custom field, so no values listed for it yet.
+    expect(up.body.preview.values.map((c: { column: string }) => c.column)).toEqual(['Tags', 'Lead Source']);
+    expect(up.body.preview.values[0]).toEqual({
+      column: 'Tags', field: 'tags', truncated: false,
+      values: [{ value: 'webinar', rows: 30, valid: true, stored_as: 'webinar' }, { value: 'vip', rows: 15, valid: true, stored_as: 'vip' }],
+    });
+    // Blank cells are not a value.
+    expect(up.body.preview.values[1].values).toEqual([{ value: 'Web', rows: 24, valid: true, stored_as: 'Web' }]);
+    const id = up.body.id as string;
+
+    const asStatus = await client.patch(`/api/v1/imports/${id}`, { columns: { Converted: 'status' } });
+    expect(asStatus.status, JSON.stringify(asStatus.body)).toBe(200);
+    const statusValues = asStatus.body.preview.values.find((c: { field: string }) => c.field === 'status');
+    expect(statusValues).toEqual({
+      column: 'Converted', field: 'status', truncated: false,
+      values: [{ value: '0', rows: 20, valid: false, stored_as: null }, { value: '1', rows: 10, valid: false, stored_as: null }],
+    });
+    expect(asStatus.body.preview.errors.length).toBe(20);
+    expect(asStatus.body.preview.errors[0].reason).toMatch(/unknown status "1"/);
+
+    const mapped = await client.patch(`/api/v1/imports/${id}`, { values: { status: { '1': 'closed_won', '0': 'closed_lost' }, source: { Web: 'website' } } });
+    expect(mapped.status, JSON.stringify(mapped.body)).toBe(200);
+    const byField = Object.fromEntries(mapped.body.preview.values.map((c: { field: string; values: unknown[] }) => [c.field, c.values]));
+    expect(byField.status).toEqual([{ value: '0', rows: 20, valid: false, stored_as: 'closed_lost' }, { value: '1', rows: 10, valid: false, stored_as: 'closed_won' }]);
+    expect(byField.source).toEqual([{ value: 'Web', rows: 24, valid: true, stored_as: 'website' }]);
+    expect(mapped.body.preview.errors).toEqual([]);
+    expect(mapped.body.preview.rows[0].lead).toMatchObject({ status: 'closed_won', source: null });
+    expect(mapped.body.preview.rows[1].lead).toMatchObject({ status: 'closed_lost', source: 'website' });
+    // GET /preview reads the stored mapping the same way.
+    expect((await client.get(`/api/v1/imports/${id}/preview`)).body.preview.values).toEqual(mapped.body.preview.values);
+  });
+
   it('is described in the OpenAPI document', async () => {
     const doc = (await (await fetch(url('/api/openapi.json'))).json()) as { paths: Record<string, unknown> };
     for (const path of ['/api/v1/imports', '/api/v1/imports/{id}', '/api/v1/imports/{id}/start', '/api/v1/imports/{id}/errors', '/api/v1/custom-fields']) {

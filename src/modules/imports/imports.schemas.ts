@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CUSTOM_FIELD_TYPES, IMPORT_STATUSES, LEAD_STATUSES } from '../../db/schema.ts';
-import { LEAD_FIELDS } from './header-mapping.ts';
+import { LEAD_FIELDS, VALUE_MAPPED_FIELDS } from './header-mapping.ts';
 
 const Target = z.string().meta({
   description: `A lead field (${LEAD_FIELDS.join(', ')}), "custom" (a custom field under the column's header), "custom:<key>" or "ignore".`,
@@ -69,14 +69,32 @@ const PreviewLead = z.object({
   last_contacted_at: z.string().nullable(),
 });
 
+const ColumnValues = z.object({
+  column: z.string().meta({ description: 'The column header', examples: ['Converted'] }),
+  field: z.enum(VALUE_MAPPED_FIELDS),
+  values: z
+    .array(
+      z.object({
+        value: z.string().meta({ description: 'As the file writes it (for tags: one tag of a cell)', examples: ['1'] }),
+        rows: z.number().meta({ description: 'Sampled rows holding it' }),
+        valid: z.boolean().meta({ description: 'Whether the field takes it without a value map (for status: a status or a known CRM name like "Closed - Converted")' }),
+        stored_as: z.string().nullable().meta({ description: 'What is stored under the current value map; null when the row would be refused', examples: ['closed_won'] }),
+      }),
+    )
+    .meta({ description: 'Most frequent first, at most 50' }),
+  truncated: z.boolean().meta({ description: 'The column has more distinct values than listed' }),
+});
+
 export const ImportWithPreview = ImportView.extend({
   preview: z
     .object({
       rows: z.array(z.object({ line: z.number(), lead: PreviewLead })),
       errors: z.array(z.object({ line: z.number(), reason: z.string() })),
       custom_fields: z.array(z.object({ key: z.string(), label: z.string(), type: z.enum(CUSTOM_FIELD_TYPES) })),
+      sample_rows: z.number().meta({ description: 'Rows read from the start of the file for this preview (the whole file when it is small).' }),
+      values: z.array(ColumnValues).meta({ description: `Per column mapped to a value-mapped field (${VALUE_MAPPED_FIELDS.join(', ')}): its distinct values in the sampled rows, to build a value map from.` }),
     })
-    .meta({ description: 'The first rows as they will be stored (null: not in the file; kept on update, default on create) and the errors among them.' }),
+    .meta({ description: 'The first rows as they will be stored (null: not in the file; kept on update, default on create), the errors among them, and the distinct values of value-mapped columns.' }),
 }).meta({ id: 'ImportWithPreview' });
 
 export const ImportList = z.object({ data: z.array(ImportView) });

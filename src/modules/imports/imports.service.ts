@@ -16,6 +16,7 @@ import {
 } from './import-runner.ts';
 import * as q from './imports.queries.ts';
 import { mergeDuplicates, type PreparedLead, type RowError } from './row-mapping.ts';
+import { summarizeValues } from './value-summary.ts';
 
 export const IMPORT_QUEUE = 'imports';
 const CHUNK_BYTES = 1024 * 1024;
@@ -60,7 +61,10 @@ export function toView(imp: ImportRow) {
   };
 }
 
-/** Maps the sample through the mapping: the first rows as they will be stored, and their errors. */
+/**
+ * Maps the sample through the mapping: the first rows as they will be stored, their errors,
+ * and the distinct values of value-mapped columns in the whole sample (to build value maps from).
+ */
 async function buildPreview(db: Kysely<DB>, ctx: TenantContext, format: StoredFormat, mapping: ImportMapping, sample: Sample) {
   const { mapRow, custom } = await prepareMapper(db, ctx, format, mapping, sample);
   const rows: { line: number; lead: PreparedLead }[] = [];
@@ -72,7 +76,8 @@ async function buildPreview(db: Kysely<DB>, ctx: TenantContext, format: StoredFo
     else rows.push({ line: r.line, lead: mapped });
   }
   const customFields = [...custom.fields.values()].map((f) => ({ key: f.key, label: f.label, type: f.type }));
-  return { rows, errors, custom_fields: customFields };
+  const values = summarizeValues(format.headers, mapping, sample.rows.map((r) => r.cells));
+  return { rows, errors, custom_fields: customFields, sample_rows: sample.rows.length, values };
 }
 
 function toDomain(error: unknown): never {

@@ -4612,7 +4612,7 @@ export interface components {
                     };
                 };
             };
-            /** @description The first rows as they will be stored (null: not in the file; kept on update, default on create) and the errors among them. */
+            /** @description The first rows as they will be stored (null: not in the file; kept on update, default on create), the errors among them, and the distinct values of value-mapped columns. */
             preview: {
                 custom_fields: {
                     key: string;
@@ -4656,6 +4656,37 @@ export interface components {
                         tags: string[] | null;
                     };
                     line: number;
+                }[];
+                /** @description Rows read from the start of the file for this preview (the whole file when it is small). */
+                sample_rows: number;
+                /** @description Per column mapped to a value-mapped field (status, stage, tags, source, campaign): its distinct values in the sampled rows, to build a value map from. */
+                values: {
+                    /**
+                     * @description The column header
+                     * @example Converted
+                     */
+                    column: string;
+                    /** @enum {string} */
+                    field: "status" | "stage" | "tags" | "source" | "campaign";
+                    /** @description The column has more distinct values than listed */
+                    truncated: boolean;
+                    /** @description Most frequent first, at most 50 */
+                    values: {
+                        /** @description Sampled rows holding it */
+                        rows: number;
+                        /**
+                         * @description What is stored under the current value map; null when the row would be refused
+                         * @example closed_won
+                         */
+                        stored_as: string | null;
+                        /** @description Whether the field takes it without a value map (for status: a status or a known CRM name like "Closed - Converted") */
+                        valid: boolean;
+                        /**
+                         * @description As the file writes it (for tags: one tag of a cell)
+                         * @example 1
+                         */
+                        value: string;
+                    }[];
                 }[];
             };
             progress: {
@@ -4705,7 +4736,7 @@ export interface components {
                     };
                 };
             };
-            /** @description The first rows as they will be stored (null: not in the file; kept on update, default on create) and the errors among them. */
+            /** @description The first rows as they will be stored (null: not in the file; kept on update, default on create), the errors among them, and the distinct values of value-mapped columns. */
             preview: {
                 custom_fields: {
                     key: string;
@@ -4749,6 +4780,37 @@ export interface components {
                         tags: string[] | null;
                     };
                     line: number;
+                }[];
+                /** @description Rows read from the start of the file for this preview (the whole file when it is small). */
+                sample_rows: number;
+                /** @description Per column mapped to a value-mapped field (status, stage, tags, source, campaign): its distinct values in the sampled rows, to build a value map from. */
+                values: {
+                    /**
+                     * @description The column header
+                     * @example Converted
+                     */
+                    column: string;
+                    /** @enum {string} */
+                    field: "status" | "stage" | "tags" | "source" | "campaign";
+                    /** @description The column has more distinct values than listed */
+                    truncated: boolean;
+                    /** @description Most frequent first, at most 50 */
+                    values: {
+                        /** @description Sampled rows holding it */
+                        rows: number;
+                        /**
+                         * @description What is stored under the current value map; null when the row would be refused
+                         * @example closed_won
+                         */
+                        stored_as: string | null;
+                        /** @description Whether the field takes it without a value map (for status: a status or a known CRM name like "Closed - Converted") */
+                        valid: boolean;
+                        /**
+                         * @description As the file writes it (for tags: one tag of a cell)
+                         * @example 1
+                         */
+                        value: string;
+                    }[];
                 }[];
             };
             progress: {

@@ -7,6 +7,7 @@ import { Card, PageHeader } from '../../../components/page';
 import { formatNumber } from '../../../lib/format';
 import { useCan } from '../../../lib/session';
 import { useChangeMapping, useImportStatus, useStartImport, useUploadImport, type ImportWithPreview } from '../api/imports-api';
+import { ValueMaps } from './value-maps';
 
 /** What a column may become (the server's LEAD_FIELDS in src/modules/imports/header-mapping.ts, plus custom and ignore). */
 const TARGETS = [
@@ -116,6 +117,12 @@ function MappingStep({ draft, onChange, onStarted }: { draft: ImportWithPreview;
         </table>
         <ErrorMessage error={change.error} title="The mapping was not changed" />
       </Card>
+      <ValueMaps
+        draft={draft}
+        pending={change.isPending ? (change.variables.values ?? {}) : undefined}
+        // The server replaces a field's whole map, so the select sends all of it; the answer is the new preview.
+        onChange={(field, map) => change.mutate({ values: { [field]: map } }, { onSuccess: onChange })}
+      />
       <Card title="Preview: the first rows as they will be stored">
         {draft.preview.errors.length > 0 && (
           <p className="alert alert--error" role="status" style={{ marginBottom: 12 }}>

@@ -69,7 +69,7 @@ describe.skipIf(!hasChromium)(`web app: leads in Chromium (${MODE})`, () => {
       return r.body.data.length === 40 && r.body.data.every((l: { current_score: number }) => l.current_score > 0) ? true : undefined;
     }, 90_000);
     await page.getByRole('link', { name: 'See the leads' }).click();
-    await page.getByRole('table', { name: 'Leads' }).waitFor();
+    await page.getByRole('grid', { name: 'Leads' }).waitFor();
     await page.locator('.score-pill').first().waitFor();
     const firstScore = Number(await page.locator('.score-pill').first().textContent());
     expect(firstScore).toBeGreaterThan(0);

@@ -1,6 +1,6 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useMemo, useRef, useState } from 'react';
-import { Link, useSearchParams } from 'react-router';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Link, useNavigate, useSearchParams } from 'react-router';
 import type { Lead } from '../../../api/types';
 import { Button } from '../../../components/button';
 import { EmptyState, ErrorMessage, Skeleton } from '../../../components/feedback';
@@ -11,9 +11,11 @@ import { formatNumber } from '../../../lib/format';
 import { useCan } from '../../../lib/session';
 import { useDebouncedValue } from '../../../lib/use-debounced-value';
 import { useCustomFields, useLeadPages, useTeams, useUsers } from '../api/leads-api';
+import { useRovingRows } from '../hooks/use-roving-rows';
 import { BulkBar } from './bulk-bar';
 import { BASE_COLUMNS, customFieldColumn, DEFAULT_COLUMNS, type Column } from './lead-columns';
 import { FILTER_KEYS, LeadFilters } from './lead-filters';
+import { LeadRow, LoadingRow } from './lead-row';
 import { SavedViews } from './saved-views';
 
 const ROW_HEIGHT = 44;
@@ -30,6 +32,7 @@ function loadColumns(): string[] {
 
 export function LeadsPage() {
   const [searchParams, setSearchParams] = useSearchParams();
+  const navigate = useNavigate();
   const canImport = useCan('imports:write');
   const [search, setSearch] = useState(searchParams.get('q') ?? '');
   const debouncedSearch = useDebouncedValue(search.trim(), 250);
@@ -80,7 +83,28 @@ export function LeadsPage() {
     if (lastIndex >= rows.length - 20 && leads.hasNextPage && !leads.isFetchingNextPage) void leads.fetchNextPage();
   }, [lastIndex, rows.length, leads]);
 
-  useEffect(() => setSelected(new Set()), [params]);
+  const toggleSelected = useCallback((id: string, checked: boolean) => {
+    setSelected((s) => {
+      const next = new Set(s);
+      if (checked) next.add(id);
+      else next.delete(id);
+      return next;
+    });
+  }, []);
+
+  const roving = useRovingRows({
+    count: rows.length,
+    virtualizer,
+    scroller,
+    onOpen: (index) => void navigate(`/leads/${rows[index]!.id}`),
+    onToggle: (index) => toggleSelected(rows[index]!.id, !selected.has(rows[index]!.id)),
+  });
+  const { reset: resetRoving } = roving;
+
+  useEffect(() => {
+    setSelected(new Set());
+    resetRoving();
+  }, [params, resetRoving]);
 
   function setParam(key: string, value: string) {
     setSearchParams(
@@ -206,7 +230,18 @@ export function LeadsPage() {
       )}
       {selected.size > 0 && <BulkBar ids={[...selected]} users={users.data?.data ?? []} onDone={() => setSelected(new Set())} />}
       {leads.error && <ErrorMessage error={leads.error} title="Could not load leads" />}
-      <div className="grid-table" role="table" aria-label="Leads" aria-rowcount={rows.length + 1} aria-busy={leads.isFetching || undefined}>
+      <p id="leads-grid-keys" className="visually-hidden">
+        Arrow keys move between leads, Home and End go to the first and last loaded lead, Enter opens the lead, Space selects it.
+      </p>
+      <div
+        className="grid-table"
+        role="grid"
+        aria-label="Leads"
+        aria-describedby="leads-grid-keys"
+        aria-multiselectable="true"
+        aria-rowcount={leads.hasNextPage ? -1 : rows.length + 1}
+        aria-busy={leads.isFetching || undefined}
+      >
         <div className="grid-table__head" role="rowgroup">
           <div className="grid-table__row" role="row" style={{ gridTemplateColumns: template }}>
             <div role="columnheader" className="grid-table__cell">
@@ -225,63 +260,49 @@ export function LeadsPage() {
             ))}
           </div>
         </div>
-        <div ref={scroller} className="grid-table__body" role="rowgroup">
+        <div ref={scroller} className="grid-table__body" role="rowgroup" onKeyDown={roving.onKeyDown} onFocus={roving.onFocus}>
           {leads.isPending ? (
-            <div className="grid-table__skeleton" role="status" aria-label="Loading leads">
-              {Array.from({ length: 8 }, (_, i) => (
-                <Skeleton key={i} height="28px" />
-              ))}
+            <div role="row">
+              <div role="gridcell">
+                <div className="grid-table__skeleton" role="status" aria-label="Loading leads">
+                  {Array.from({ length: 8 }, (_, i) => (
+                    <Skeleton key={i} height="28px" />
+                  ))}
+                </div>
+              </div>
             </div>
           ) : rows.length === 0 ? (
-            params.q || filterCount ? (
-              <EmptyState title="No leads match">Try fewer words or filters. Search matches the beginning of names, companies and emails.</EmptyState>
-            ) : (
-              <EmptyState title="No leads yet" action={canImport ? <Link className="btn btn--primary" to="/leads/import">Import a CSV</Link> : undefined}>
-                Import your leads from a CSV export (HubSpot, Salesforce, Pipedrive or a spreadsheet), or send them through the API.
-              </EmptyState>
-            )
+            <div role="row">
+              <div role="gridcell">
+                {params.q || filterCount ? (
+                  <EmptyState title="No leads match">Try fewer words or filters. Search matches the beginning of names, companies and emails.</EmptyState>
+                ) : (
+                  <EmptyState title="No leads yet" action={canImport ? <Link className="btn btn--primary" to="/leads/import">Import a CSV</Link> : undefined}>
+                    Import your leads from a CSV export (HubSpot, Salesforce, Pipedrive or a spreadsheet), or send them through the API.
+                  </EmptyState>
+                )}
+              </div>
+            </div>
           ) : (
             <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
               {items.map((item) => {
                 const lead = rows[item.index];
-                return (
-                  <div
+                const style = { position: 'absolute', top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${item.start}px)` } as const;
+                return lead ? (
+                  <LeadRow
                     key={item.key}
-                    role="row"
-                    aria-rowindex={item.index + 2}
-                    className={`grid-table__row${lead && selected.has(lead.id) ? ' is-selected' : ''}`}
-                    style={{ gridTemplateColumns: template, position: 'absolute', top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${item.start}px)` }}
-                  >
-                    {lead ? (
-                      <>
-                        <div role="cell" className="grid-table__cell">
-                          <input
-                            type="checkbox"
-                            className="checkbox"
-                            aria-label={`Select ${lead.first_name} ${lead.last_name}`}
-                            checked={selected.has(lead.id)}
-                            onChange={(e) =>
-                              setSelected((s) => {
-                                const next = new Set(s);
-                                if (e.target.checked) next.add(lead.id);
-                                else next.delete(lead.id);
-                                return next;
-                              })
-                            }
-                          />
-                        </div>
-                        {columns.map((c) => (
-                          <div key={c.id} role="cell" className="grid-table__cell" data-column={c.id}>
-                            {c.render(lead, { userName })}
-                          </div>
-                        ))}
-                      </>
-                    ) : (
-                      <div role="cell" className="grid-table__cell muted">
-                        Loading more…
-                      </div>
-                    )}
-                  </div>
+                    lead={lead}
+                    index={item.index}
+                    columns={columns}
+                    template={template}
+                    style={style}
+                    selected={selected.has(lead.id)}
+                    tabIndex={roving.tabIndexOf(item.index)}
+                    onSelect={(checked) => toggleSelected(lead.id, checked)}
+                    userName={userName}
+                  />
+                ) : (
+                  <LoadingRow key={item.key} index={item.index} template={template} style={style} />
                 );
               })}
             </div>

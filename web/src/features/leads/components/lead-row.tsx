@@ -1,0 +1,55 @@
+import type { CSSProperties } from 'react';
+import type { Lead } from '../../../api/types';
+import { ROW_INDEX_ATTRIBUTE } from '../hooks/use-roving-rows';
+import type { Column } from './lead-columns';
+
+/**
+ * One lead in the leads grid. The row itself takes the keyboard focus (roving tabindex
+ * from the page); its checkbox is out of the tab order because Space on the row toggles it,
+ * which keeps Tab from walking through two controls per lead.
+ */
+export function LeadRow({ lead, index, columns, template, style, selected, tabIndex, onSelect, userName }: {
+  lead: Lead;
+  index: number;
+  columns: Column[];
+  template: string;
+  style: CSSProperties;
+  selected: boolean;
+  tabIndex: 0 | -1;
+  onSelect: (checked: boolean) => void;
+  userName: (id: string | null) => string;
+}) {
+  const name = `${lead.first_name} ${lead.last_name}`;
+  return (
+    <div
+      role="row"
+      aria-rowindex={index + 2}
+      aria-selected={selected}
+      tabIndex={tabIndex}
+      {...{ [ROW_INDEX_ATTRIBUTE]: index }}
+      data-lead-id={lead.id}
+      className={`grid-table__row grid-table__row--lead${selected ? ' is-selected' : ''}`}
+      style={{ ...style, gridTemplateColumns: template }}
+    >
+      <div role="gridcell" className="grid-table__cell">
+        <input type="checkbox" className="checkbox" tabIndex={-1} aria-label={`Select ${name}`} checked={selected} onChange={(e) => onSelect(e.target.checked)} />
+      </div>
+      {columns.map((c) => (
+        <div key={c.id} role="gridcell" className="grid-table__cell" data-column={c.id}>
+          {c.render(lead, { userName })}
+        </div>
+      ))}
+    </div>
+  );
+}
+
+/** The row after the last loaded lead while the next page is on its way. */
+export function LoadingRow({ index, template, style }: { index: number; template: string; style: CSSProperties }) {
+  return (
+    <div role="row" aria-rowindex={index + 2} className="grid-table__row" style={{ ...style, gridTemplateColumns: template }}>
+      <div role="gridcell" className="grid-table__cell muted">
+        Loading more…
+      </div>
+    </div>
+  );
+}

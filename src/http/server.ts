@@ -69,7 +69,13 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     requestIdHeader: 'x-request-id',
     trustProxy: false,
   });
-  app.setValidatorCompiler(validatorCompiler);
+  // Fastify hands a request without a body to the validator as `null`, which an optional
+  // body schema (`z.strictObject({}).optional()`: acknowledge, train, rescore) refused with a
+  // 400: to the schemas, "no body" means undefined.
+  app.setValidatorCompiler<Parameters<typeof validatorCompiler>[0]['schema']>((route) => {
+    const validate = validatorCompiler(route);
+    return route.httpPart === 'body' ? (data: unknown) => validate(data === null ? undefined : data) : validate;
+  });
   app.setSerializerCompiler(serializerCompiler);
 
   app.setErrorHandler((error, request, reply) => {

@@ -96,8 +96,9 @@ export function useTimeline(id: string, options: { refetchInterval?: number | fa
   });
 }
 
+/** The lead's open insights (run-out and dismissed ones are history: the timeline has them). */
 export function useLeadInsights(id: string, options: { refetchInterval?: number | false } = {}) {
-  return useQuery({ queryKey: queryKeys.leads.insights(id), queryFn: ({ signal }) => api.get('/api/v1/leads/{id}/insights', { params: { id }, signal }), refetchInterval: options.refetchInterval ?? false });
+  return useQuery({ queryKey: queryKeys.leads.insights(id), queryFn: ({ signal }) => api.get('/api/v1/leads/{id}/insights', { params: { id }, query: { status: 'open' }, signal }), refetchInterval: options.refetchInterval ?? false });
 }
 
 export function useInsightAction(leadId: string) {

@@ -1,6 +1,7 @@
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FocusEvent, type FormEvent } from 'react';
 import type { Lead } from '../../../api/types';
 import { ErrorMessage } from '../../../components/feedback';
+import { Icon } from '../../../components/icons';
 import { Card } from '../../../components/page';
 import { ApiError } from '../../../lib/api-client';
 import { formatDateTime, formatMoney, humanize } from '../../../lib/format';
@@ -54,25 +55,57 @@ function toValue(text: string, kind: Kind): unknown {
   return t === '' ? null : t;
 }
 
-/** Click a value to edit it; Enter or leaving the field saves, Escape cancels. */
+/**
+ * Click a value to edit it; Enter, the ✓ button or leaving the field saves, Escape or ✕ cancels.
+ * A value the server refuses keeps the field open with the text typed and the server's
+ * words under it, so it can be corrected (the shown value has already been rolled back).
+ */
 export function LeadProfile({ lead, canEdit }: { lead: Lead; canEdit: boolean }) {
   const patch = usePatchLead(lead.id);
   const [editing, setEditing] = useState<string | null>(null);
   const [draft, setDraft] = useState('');
   const [errorField, setErrorField] = useState<string | null>(null);
+  // The field is leaving on purpose (saved or cancelled): the blur that follows must not save
+  // again (Chromium blurs a focused input as it is removed).
+  const closing = useRef(false);
 
   function begin(key: keyof Lead, kind: Kind) {
+    closing.current = false;
     setEditing(key);
     setDraft(toInput(lead, key, kind));
+    setErrorField(null);
+    patch.reset();
+  }
+
+  function cancel() {
+    closing.current = true;
+    setEditing(null);
+    setErrorField(null);
+    patch.reset();
   }
 
   function save(key: keyof LeadPatch, kind: Kind, event?: FormEvent) {
     event?.preventDefault();
+    if (closing.current) return;
+    closing.current = true;
     setEditing(null);
     const value = toValue(draft, kind);
     if (JSON.stringify(value) === JSON.stringify(lead[key] ?? (kind === 'tags' ? [] : null))) return;
     setErrorField(key);
-    patch.mutate({ [key]: value } as LeadPatch);
+    patch.mutate({ [key]: value } as LeadPatch, {
+      onError: () => {
+        // Reopen the field with the refused text (draft still holds it).
+        closing.current = false;
+        setEditing(key);
+      },
+    });
+  }
+
+  /** Leaving the field saves, unless focus went to its own ✓ / ✕ buttons (they act themselves). */
+  function onBlur(key: keyof LeadPatch, kind: Kind, event: FocusEvent<HTMLElement>) {
+    const next = event.relatedTarget;
+    if (next instanceof Node && event.currentTarget.closest('form')?.contains(next)) return;
+    save(key, kind);
   }
 
   const fieldError = (key: string) => {
@@ -83,45 +116,68 @@ export function LeadProfile({ lead, canEdit }: { lead: Lead; canEdit: boolean })
   return (
     <Card title="Profile" actions={!canEdit ? <span className="muted">Read only</span> : <span className="muted">Click a value to change it</span>}>
       <dl className="profile-list">
-        {FIELDS.map(({ key, label, kind }) => (
-          <div key={key} style={{ display: 'contents' }}>
-            <dt id={`label-${key}`}>{label}</dt>
-            <dd>
-              {editing === key ? (
-                <form onSubmit={(e) => save(key, kind, e)}>
-                  {kind === 'status' ? (
-                    <select className="input input--sm" aria-labelledby={`label-${key}`} autoFocus value={draft} onChange={(e) => setDraft(e.target.value)} onBlur={() => save(key, kind)} onKeyDown={(e) => e.key === 'Escape' && setEditing(null)} style={{ width: '100%' }}>
-                      {STATUSES.map((s) => (
-                        <option key={s} value={s}>
-                          {humanize(s)}
-                        </option>
-                      ))}
-                    </select>
-                  ) : (
-                    <input
-                      className="input input--sm"
-                      style={{ width: '100%' }}
-                      aria-labelledby={`label-${key}`}
-                      autoFocus
-                      type={kind === 'number' ? 'number' : kind === 'datetime' ? 'datetime-local' : kind === 'email' ? 'email' : 'text'}
-                      value={draft}
-                      onChange={(e) => setDraft(e.target.value)}
-                      onBlur={() => save(key, kind)}
-                      onKeyDown={(e) => e.key === 'Escape' && setEditing(null)}
-                    />
-                  )}
-                </form>
-              ) : canEdit ? (
-                <button type="button" className="inline-edit" onClick={() => begin(key, kind)} aria-label={`Edit ${label}: ${display(lead, key, kind)}`}>
-                  {display(lead, key, kind)}
-                </button>
-              ) : (
-                <span className="inline-edit">{display(lead, key, kind)}</span>
-              )}
-              {fieldError(key) && <p className="field__error" role="alert">{fieldError(key)}</p>}
-            </dd>
-          </div>
-        ))}
+        {FIELDS.map(({ key, label, kind }) => {
+          const error = fieldError(key);
+          return (
+            <div key={key} style={{ display: 'contents' }}>
+              <dt id={`label-${key}`}>{label}</dt>
+              <dd>
+                {editing === key ? (
+                  // noValidate: the server's message, in the app's words, rather than the browser's bubble.
+                  <form className="profile-edit" onSubmit={(e) => save(key, kind, e)} noValidate>
+                    {kind === 'status' ? (
+                      <select
+                        className="input input--sm"
+                        aria-labelledby={`label-${key}`}
+                        autoFocus
+                        value={draft}
+                        onChange={(e) => setDraft(e.target.value)}
+                        onBlur={(e) => onBlur(key, kind, e)}
+                        onKeyDown={(e) => e.key === 'Escape' && (e.preventDefault(), cancel())}
+                      >
+                        {STATUSES.map((s) => (
+                          <option key={s} value={s}>
+                            {humanize(s)}
+                          </option>
+                        ))}
+                      </select>
+                    ) : (
+                      <input
+                        className="input input--sm"
+                        aria-labelledby={`label-${key}`}
+                        aria-invalid={error ? true : undefined}
+                        aria-describedby={error ? `error-${key}` : undefined}
+                        autoFocus
+                        type={kind === 'number' ? 'number' : kind === 'datetime' ? 'datetime-local' : kind === 'email' ? 'email' : 'text'}
+                        value={draft}
+                        onChange={(e) => setDraft(e.target.value)}
+                        onBlur={(e) => onBlur(key, kind, e)}
+                        onKeyDown={(e) => e.key === 'Escape' && (e.preventDefault(), cancel())}
+                      />
+                    )}
+                    <button type="submit" className="btn btn--secondary btn--sm profile-edit__button" aria-label={`Save ${label}`} title="Save (Enter)">
+                      <Icon name="check" size={16} />
+                    </button>
+                    <button type="button" className="btn btn--ghost btn--sm profile-edit__button" aria-label={`Cancel editing ${label}`} title="Cancel (Escape)" onClick={cancel}>
+                      <Icon name="close" size={16} />
+                    </button>
+                  </form>
+                ) : canEdit ? (
+                  <button type="button" className="inline-edit" onClick={() => begin(key, kind)} aria-label={`Edit ${label}: ${display(lead, key, kind)}`}>
+                    {display(lead, key, kind)}
+                  </button>
+                ) : (
+                  <span className="inline-edit">{display(lead, key, kind)}</span>
+                )}
+                {error && (
+                  <p className="field__error" role="alert" id={`error-${key}`}>
+                    {error}
+                  </p>
+                )}
+              </dd>
+            </div>
+          );
+        })}
       </dl>
       {patch.error && !errorField && <ErrorMessage error={patch.error} />}
     </Card>

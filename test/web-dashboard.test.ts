@@ -5,21 +5,12 @@ import { Client, useServer } from './helpers/api.ts';
 import { hasChromium, launchBrowser, skipMessage } from './helpers/browser.ts';
 import { MODE } from './helpers/db.ts';
 import { until } from './helpers/wait.ts';
-import { openWebPage, type WebPage } from './helpers/web.ts';
+import { openWebPage, signIn } from './helpers/web.ts';
 
 if (!hasChromium) console.warn(skipMessage());
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-
-/** Signs the browser in as an existing user through the sign-in screen. */
-async function signIn(web: WebPage, base: string, email: string) {
-  await web.page.goto(`${base}/login`);
-  await web.page.getByLabel('Email').fill(email);
-  await web.page.getByLabel('Password').fill('correct horse battery');
-  await web.page.getByRole('button', { name: 'Sign in' }).click();
-  await web.page.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor();
-}
 
 describe.skipIf(!hasChromium)(`web app: dashboard and insights in Chromium (${MODE})`, () => {
   const { app, url } = useServer();

@@ -1,10 +1,10 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, useServer } from './helpers/api.ts';
 import { hasChromium, launchBrowser, skipMessage } from './helpers/browser.ts';
 import { MODE } from './helpers/db.ts';
 import { until } from './helpers/wait.ts';
-import { openWebPage, signUpThroughUi } from './helpers/web.ts';
+import { inviteUser, openWebPage, signIn, signUpThroughUi } from './helpers/web.ts';
 
 if (!hasChromium) console.warn(skipMessage());
 
@@ -30,6 +30,7 @@ describe.skipIf(!hasChromium)(`web app: leads in Chromium (${MODE})`, () => {
   const { url } = useServer(() => ({ LEADAI_WORKERS: 'true' }));
   let browser: Browser;
   let admin: Client;
+  let adminEmail = '';
   let leadId = '';
 
   beforeAll(async () => {
@@ -41,6 +42,7 @@ describe.skipIf(!hasChromium)(`web app: leads in Chromium (${MODE})`, () => {
     const web = await openWebPage(browser);
     const { page } = web;
     const { email, password } = await signUpThroughUi(page, url(''), 'Pipeline Pros');
+    adminEmail = email;
     admin = new Client(url);
     admin.csrf = (await admin.post('/api/v1/auth/login', { email, password })).body.csrf_token;
 
@@ -133,8 +135,7 @@ describe.skipIf(!hasChromium)(`web app: leads in Chromium (${MODE})`, () => {
   it('finds a lead by the first letters of its company as you type', { timeout: 60_000 }, async () => {
     const web = await openWebPage(browser);
     const { page } = web;
-    await page.goto(url('/login'));
-    await loginAs(page, admin);
+    await signIn(web, url(''), adminEmail);
     await page.goto(url('/leads'));
     await page.locator('.score-pill').first().waitFor();
     await page.getByLabel('Search leads').pressSequentially('zeph', { delay: 60 });
@@ -147,18 +148,10 @@ describe.skipIf(!hasChromium)(`web app: leads in Chromium (${MODE})`, () => {
   });
 
   it('shows a viewer no edit controls, and the server refuses a forged write', { timeout: 60_000 }, async () => {
-    const invitation = await admin.post('/api/v1/invitations', { email: 'viewer@pipelinepros.example', role: 'viewer' });
-    const viewer = new Client(url);
-    const accepted = await viewer.post('/api/v1/auth/accept-invitation', { token: invitation.body.token, full_name: 'Vera Viewer', password: 'viewer password 1' });
-    expect(accepted.status).toBe(201);
-
+    const viewer = await inviteUser(admin, url, 'viewer', 'Vera Viewer');
     const web = await openWebPage(browser);
     const { page } = web;
-    await page.goto(url('/login'));
-    await page.getByLabel('Email').fill('viewer@pipelinepros.example');
-    await page.getByLabel('Password').fill('viewer password 1');
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor();
+    await signIn(web, url(''), viewer.email);
     await page.goto(url('/leads'));
     await page.locator('.score-pill').first().waitFor();
     expect(await page.getByRole('link', { name: /Import CSV/ }).count()).toBe(0);
@@ -185,12 +178,3 @@ describe.skipIf(!hasChromium)(`web app: leads in Chromium (${MODE})`, () => {
     await web.close();
   });
 });
-
-async function loginAs(page: Page, client: Client) {
-  // Reuse the admin's session in this fresh context.
-  const cookies = client.cookie.split('; ').map((c) => {
-    const [name, value] = c.split('=') as [string, string];
-    return { name, value, url: page.url() };
-  });
-  await page.context().addCookies(cookies);
-}

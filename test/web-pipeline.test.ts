@@ -3,17 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, useServer } from './helpers/api.ts';
 import { hasChromium, launchBrowser, skipMessage } from './helpers/browser.ts';
 import { MODE } from './helpers/db.ts';
-import { openWebPage, type WebPage } from './helpers/web.ts';
+import { inviteUser, openWebPage, signIn } from './helpers/web.ts';
 
 if (!hasChromium) console.warn(skipMessage());
-
-async function signIn(web: WebPage, base: string, email: string) {
-  await web.page.goto(`${base}/login`);
-  await web.page.getByLabel('Email').fill(email);
-  await web.page.getByLabel('Password').fill('correct horse battery');
-  await web.page.getByRole('button', { name: 'Sign in' }).click();
-  await web.page.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor();
-}
 
 describe.skipIf(!hasChromium)(`web app: pipeline board in Chromium (${MODE})`, () => {
   const { url } = useServer();
@@ -38,18 +30,9 @@ describe.skipIf(!hasChromium)(`web app: pipeline board in Chromium (${MODE})`, (
     ids.nina = await lead('Nina', 'new', 1000);
     ids.gone = await lead('Gone', 'new', 500);
     ids.carl = await lead('Carl', 'contacted', 2500);
-    repEmail = `rep-${Math.random().toString(36).slice(2, 7)}@board.example`;
-    const repInv = await owner.client.post('/api/v1/invitations', { email: repEmail, role: 'sales_rep' });
-    const rep = await new Client(url).post('/api/v1/auth/accept-invitation', { token: repInv.body.token, full_name: 'Sam Rep', password: 'correct horse battery' });
-    expect(rep.status).toBe(201);
-    repId = rep.body.user_id;
+    ({ email: repEmail, userId: repId } = await inviteUser(owner.client, url, 'sales_rep', 'Sam Rep'));
     expect((await owner.client.patch(`/api/v1/leads/${ids.gone}`, { assigned_to: repId })).status).toBe(200);
-    viewerEmail = `viewer-${Math.random().toString(36).slice(2, 7)}@board.example`;
-    const inv = await owner.client.post('/api/v1/invitations', { email: viewerEmail, role: 'viewer' });
-    viewer = new Client(url);
-    const accepted = await viewer.post('/api/v1/auth/accept-invitation', { token: inv.body.token, full_name: 'Vic Viewer', password: 'correct horse battery' });
-    expect(accepted.status).toBe(201);
-    viewer.csrf = accepted.body.csrf_token;
+    ({ client: viewer, email: viewerEmail } = await inviteUser(owner.client, url, 'viewer', 'Vic Viewer'));
   });
   afterAll(async () => browser?.close());
 

@@ -6,17 +6,9 @@ import { Client, useServer } from './helpers/api.ts';
 import { hasChromium, launchBrowser, skipMessage } from './helpers/browser.ts';
 import { MODE } from './helpers/db.ts';
 import { until } from './helpers/wait.ts';
-import { openWebPage, type WebPage } from './helpers/web.ts';
+import { inviteUser, openWebPage, signIn } from './helpers/web.ts';
 
 if (!hasChromium) console.warn(skipMessage());
-
-async function signIn(web: WebPage, base: string, email: string) {
-  await web.page.goto(`${base}/login`);
-  await web.page.getByLabel('Email').fill(email);
-  await web.page.getByLabel('Password').fill('correct horse battery');
-  await web.page.getByRole('button', { name: 'Sign in' }).click();
-  await web.page.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor();
-}
 
 describe.skipIf(!hasChromium)(`web app: settings in Chromium (${MODE})`, () => {
   // Workers on: the retraining asked for from the Scoring model tab runs as a job.
@@ -127,13 +119,10 @@ describe.skipIf(!hasChromium)(`web app: settings in Chromium (${MODE})`, () => {
   }, 240_000);
 
   it('a viewer sees settings without admin controls, and the API refuses them anyway', async () => {
-    const inv = await owner.client.post('/api/v1/invitations', { email: `vera-${randomUUID().slice(0, 6)}@settings.example`, role: 'viewer' });
-    const viewer = new Client(url);
-    const accepted = await viewer.post('/api/v1/auth/accept-invitation', { token: inv.body.token, full_name: 'Vera Viewer', password: 'correct horse battery' });
-    viewer.csrf = accepted.body.csrf_token;
+    const { client: viewer, email: viewerEmail } = await inviteUser(owner.client, url, 'viewer', 'Vera Viewer');
     const web = await openWebPage(browser, { width: 768, height: 1000 });
     const { page } = web;
-    await signIn(web, url(''), inv.body.email);
+    await signIn(web, url(''), viewerEmail);
     await page.goto(url('/settings'));
     await page.getByText('Only admins can change organization settings.').waitFor();
     expect(await page.getByLabel('Name').isDisabled()).toBe(true);

@@ -1,4 +1,4 @@
-import { useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient, type InfiniteData } from '@tanstack/react-query';
 import type { ApiResponse, Lead, LeadPage, LeadStatus } from '../../../api/types';
 import { api } from '../../../lib/api-client';
 import { queryKeys } from '../../../lib/query-keys';
@@ -6,10 +6,12 @@ import { queryKeys } from '../../../lib/query-keys';
 export type Pipeline = ApiResponse<'/api/v1/pipeline', 'get'>;
 export type PipelineColumn = Pipeline['columns'][number];
 
-/** Cards per column: the best-scored leads of each status (the rest are a link to the Leads list). */
-export const CARDS_PER_COLUMN = 12;
-const cardsQuery = (status: LeadStatus) => ({ status, sort: 'score', limit: CARDS_PER_COLUMN }) as const;
+/** Cards per page of a column: the best-scored leads of its status first, more on demand. */
+export const CARDS_PER_PAGE = 12;
+const cardsQuery = (status: LeadStatus) => ({ status, sort: 'score', limit: CARDS_PER_PAGE }) as const;
 const cardsKey = (status: LeadStatus) => queryKeys.leads.list(cardsQuery(status));
+/** A column's cards as loaded so far: pages of the leads list, each with the keyset cursor of the next. */
+export type CardPages = InfiniteData<LeadPage, string | undefined>;
 
 export function usePipelineColumns() {
   return useQuery({
@@ -18,13 +20,39 @@ export function usePipelineColumns() {
   });
 }
 
-export function useColumnCards(statuses: readonly LeadStatus[]) {
-  return useQueries({
-    queries: statuses.map((status) => ({
-      queryKey: cardsKey(status),
-      queryFn: ({ signal }: { signal: AbortSignal }) => api.get('/api/v1/leads', { query: cardsQuery(status), signal }),
-    })),
+/** One column's cards, page after page through the list's keyset cursor (GET /leads?status=…&sort=score&cursor=…). */
+export function useColumnCards(status: LeadStatus) {
+  return useInfiniteQuery({
+    queryKey: cardsKey(status),
+    queryFn: ({ pageParam, signal }) => api.get('/api/v1/leads', { query: { ...cardsQuery(status), ...(pageParam ? { cursor: pageParam } : {}) }, signal }),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.next_cursor ?? undefined,
   });
+}
+
+/** The list's order for sort=score: score descending, then id descending. */
+const sortsBefore = (a: Lead, b: Lead) => a.current_score > b.current_score || (a.current_score === b.current_score && a.id > b.id);
+
+export function withoutCard(data: CardPages, id: string): CardPages {
+  return { ...data, pages: data.pages.map((p) => (p.data.some((l) => l.id === id) ? { ...p, data: p.data.filter((l) => l.id !== id) } : p)) };
+}
+
+/**
+ * The card in its place by score among the loaded pages. One that sorts after every loaded
+ * card goes last even when more pages exist: the person who moved it sees where it went,
+ * and the refetch once the move is saved puts it where the server lists it.
+ */
+export function withCard(data: CardPages, lead: Lead): CardPages {
+  const pages = [...data.pages];
+  let at = pages.findIndex((p) => p.data.some((l) => sortsBefore(lead, l)));
+  if (at < 0) at = pages.length - 1;
+  if (at < 0) return data;
+  const page = pages[at]!;
+  const index = page.data.findIndex((l) => sortsBefore(lead, l));
+  const cards = [...page.data];
+  cards.splice(index < 0 ? cards.length : index, 0, lead);
+  pages[at] = { ...page, data: cards };
+  return { ...data, pages };
 }
 
 export interface Move {
@@ -46,17 +74,14 @@ export function useMoveLead() {
     mutationFn: (move: Move) => api.patch('/api/v1/leads/{id}', { params: { id: move.lead.id }, body: { status: move.to } }),
     onMutate: async ({ lead, from, to }) => {
       await Promise.all([client.cancelQueries({ queryKey: queryKeys.leads.lists() }), client.cancelQueries({ queryKey: queryKeys.pipeline.all })]);
+      // Both columns' loaded pages, kept whole so a refusal restores them exactly (pages loaded with "Show more" included).
       const previous = {
-        from: client.getQueryData<LeadPage>(cardsKey(from)),
-        to: client.getQueryData<LeadPage>(cardsKey(to)),
+        from: client.getQueryData<CardPages>(cardsKey(from)),
+        to: client.getQueryData<CardPages>(cardsKey(to)),
         columns: client.getQueryData<Pipeline>(queryKeys.pipeline.columns({})),
       };
-      const moved = { ...lead, status: to };
-      if (previous.from) client.setQueryData<LeadPage>(cardsKey(from), { ...previous.from, data: previous.from.data.filter((l) => l.id !== lead.id) });
-      if (previous.to) {
-        const data = [...previous.to.data, moved].sort((a, b) => b.current_score - a.current_score);
-        client.setQueryData<LeadPage>(cardsKey(to), { ...previous.to, data });
-      }
+      if (previous.from) client.setQueryData<CardPages>(cardsKey(from), withoutCard(previous.from, lead.id));
+      if (previous.to) client.setQueryData<CardPages>(cardsKey(to), withCard(previous.to, { ...lead, status: to }));
       if (previous.columns) {
         const value = leadValue(lead);
         client.setQueryData<Pipeline>(queryKeys.pipeline.columns({}), {

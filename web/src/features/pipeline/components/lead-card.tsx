@@ -1,0 +1,46 @@
+import type { DragEvent } from 'react';
+import { Link } from 'react-router';
+import type { Lead, LeadStatus } from '../../../api/types';
+import { formatMoneyCompact } from '../../../lib/format';
+import { leadValue } from '../api/pipeline-api';
+import { MoveMenu } from './move-menu';
+import { STATUSES, statusLabel } from './statuses';
+
+/** A lead on the board: name, score, company and value; draggable, with a keyboard Move menu. */
+export function LeadCard({
+  lead, status, currency, canMove, dragging, onDragStart, onDragEnd, onMove, focusMove, onFocused,
+}: {
+  lead: Lead; status: LeadStatus; currency: string; canMove: boolean; dragging: boolean;
+  onDragStart: (e: DragEvent) => void; onDragEnd: () => void; onMove: (to: LeadStatus) => void;
+  focusMove: boolean; onFocused: () => void;
+}) {
+  const name = `${lead.first_name} ${lead.last_name}`;
+  const value = leadValue(lead);
+  return (
+    <li
+      className={['board__card', dragging ? 'board__card--saving' : ''].join(' ')}
+      draggable={canMove}
+      onDragStart={canMove ? onDragStart : undefined}
+      onDragEnd={canMove ? onDragEnd : undefined}
+      data-lead-id={lead.id}
+      aria-label={`${name}, score ${lead.current_score}`}
+    >
+      <div className="board__card-top">
+        <Link to={`/leads/${lead.id}`} className="strong-link board__name" draggable={false}>
+          {name}
+        </Link>
+        <span className="score-pill" title="Score">
+          {lead.current_score}
+        </span>
+      </div>
+      {lead.company && <div className="muted small board__company">{lead.company}</div>}
+      <div className="board__card-bottom">
+        <span className="small" title={lead.deal_value === null ? 'Predicted value' : 'Deal value'}>
+          {value ? formatMoneyCompact(value, currency) : '—'}
+          {lead.deal_value === null && value ? <span className="muted"> predicted</span> : null}
+        </span>
+        {canMove && <MoveMenu leadName={name} current={status} options={STATUSES} label={statusLabel} onMove={onMove} focus={focusMove} onFocused={onFocused} />}
+      </div>
+    </li>
+  );
+}

@@ -4,7 +4,7 @@ import { Client, useServer } from './helpers/api.ts';
 import { hasChromium, launchBrowser, skipMessage } from './helpers/browser.ts';
 import { MODE } from './helpers/db.ts';
 import { until } from './helpers/wait.ts';
-import { openWebPage } from './helpers/web.ts';
+import { openWebPage, signIn } from './helpers/web.ts';
 
 if (!hasChromium) console.warn(skipMessage());
 
@@ -56,11 +56,7 @@ describe.skipIf(!hasChromium)(`web app: leads grid from the keyboard in Chromium
   it('moves a visible focus between rows with the arrows, Home and End (rendering rows on the way), selects with Space, opens with Enter', { timeout: 180_000 }, async () => {
     const web = await openWebPage(browser);
     const { page } = web;
-    await page.goto(url('/login'));
-    await page.getByLabel('Email').fill(owner.email);
-    await page.getByLabel('Password').fill('correct horse battery');
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor();
+    await signIn(web, url(''), owner.email);
     await page.goto(url('/leads?sort=name'));
     const grid = page.getByRole('grid', { name: 'Leads' });
     await grid.getByRole('row', { name: /Key000 Row/ }).waitFor();

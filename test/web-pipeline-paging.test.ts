@@ -1,10 +1,10 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, useServer } from './helpers/api.ts';
 import { hasChromium, launchBrowser, skipMessage } from './helpers/browser.ts';
 import { MODE } from './helpers/db.ts';
 import { until } from './helpers/wait.ts';
-import { openWebPage } from './helpers/web.ts';
+import { openWebPage, signIn } from './helpers/web.ts';
 
 if (!hasChromium) console.warn(skipMessage());
 
@@ -32,18 +32,10 @@ describe.skipIf(!hasChromium)(`web app: paging inside a pipeline column in Chrom
   });
   afterAll(async () => browser?.close());
 
-  async function signIn(page: Page) {
-    await page.goto(url('/login'));
-    await page.getByLabel('Email').fill(owner.email);
-    await page.getByLabel('Password').fill('correct horse battery');
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor();
-  }
-
   it('loads more cards with "Show more" and at the end of the column; moves paged cards by drag and keyboard, and rolls a refused one back in place', { timeout: 180_000 }, async () => {
     const web = await openWebPage(browser);
     const { page } = web;
-    await signIn(page);
+    await signIn(web, url(''), owner.email);
     await page.goto(url('/pipeline'));
     const column = (status: string) => page.locator(`[data-status="${status}"]`);
     const cards = (status: string) => column(status).locator('[data-lead-id]');

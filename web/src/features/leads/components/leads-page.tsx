@@ -35,7 +35,9 @@ export function LeadsPage() {
   const navigate = useNavigate();
   const canImport = useCan('imports:write');
   const [search, setSearch] = useState(searchParams.get('q') ?? '');
-  const debouncedSearch = useDebouncedValue(search.trim(), 250);
+  // 150 ms: the server answers a prefix search over 100k leads in ~20 ms, so the pause is most
+  // of what a typist waits for (bench:web: 250 ms put search-as-you-type over 300 ms at p50).
+  const debouncedSearch = useDebouncedValue(search.trim(), 150);
   const [showFilters, setShowFilters] = useState(false);
   const [showColumns, setShowColumns] = useState(false);
   const [visible, setVisible] = useState<string[]>(loadColumns);

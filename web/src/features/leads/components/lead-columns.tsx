@@ -37,31 +37,45 @@ export function ScorePill({ score }: { score: number }) {
   );
 }
 
+/**
+ * A cell's text as its own flex item, so a long value ends in an ellipsis (text straight in
+ * the flex cell cannot) with the whole value on hover, instead of running under the next column.
+ */
+function CellText({ value }: { value: string | null | undefined }) {
+  if (value === null || value === undefined || value === '') return <span className="muted">—</span>;
+  return (
+    <span className="cell-text" title={value}>
+      {value}
+    </span>
+  );
+}
+
+// Flexible columns keep small minimums: the default columns plus a couple more fit at 1280 px.
 export const BASE_COLUMNS: Column[] = [
   {
     id: 'name',
     label: 'Name',
-    width: 'minmax(180px, 1.4fr)',
+    width: 'minmax(150px, 1.4fr)',
     sort: 'name',
     render: (l) => (
-      <Link to={`/leads/${l.id}`} className="lead-link">
+      <Link to={`/leads/${l.id}`} className="lead-link" title={`${l.first_name} ${l.last_name}`}>
         {l.first_name} {l.last_name}
       </Link>
     ),
   },
-  { id: 'company', label: 'Company', width: 'minmax(140px, 1.2fr)', render: (l) => l.company ?? <span className="muted">—</span> },
+  { id: 'company', label: 'Company', width: 'minmax(120px, 1.2fr)', render: (l) => <CellText value={l.company} /> },
   { id: 'score', label: 'Score', width: '80px', sort: 'score', render: (l) => <ScorePill score={l.current_score} /> },
   { id: 'status', label: 'Status', width: '120px', render: (l) => <Badge tone={STATUS_TONE[l.status]}>{humanize(l.status)}</Badge> },
-  { id: 'email', label: 'Email', width: 'minmax(180px, 1.2fr)', render: (l) => l.email ?? <span className="muted">—</span> },
-  { id: 'engagement', label: 'Engagement', width: '110px', render: (l) => humanize(l.engagement_level) },
-  { id: 'owner', label: 'Owner', width: '140px', render: (l, ctx) => ctx.userName(l.assigned_to) },
-  { id: 'source', label: 'Source', width: '110px', render: (l) => l.source ?? <span className="muted">—</span> },
-  { id: 'stage', label: 'Stage', width: '110px', render: (l) => l.stage ?? <span className="muted">—</span> },
-  { id: 'deal_value', label: 'Deal value', width: '110px', render: (l) => formatMoney(l.deal_value) },
-  { id: 'tags', label: 'Tags', width: 'minmax(120px, 1fr)', render: (l) => (l.tags.length ? l.tags.join(', ') : <span className="muted">—</span>) },
-  { id: 'follow_up', label: 'Follow-up', width: '120px', sort: 'next_follow_up_at', render: (l) => formatDate(l.next_follow_up_at) },
-  { id: 'updated', label: 'Updated', width: '120px', sort: 'updated_at', render: (l) => formatRelative(l.updated_at) },
-  { id: 'created', label: 'Created', width: '120px', sort: 'created_at', render: (l) => formatDate(l.created_at) },
+  { id: 'email', label: 'Email', width: 'minmax(150px, 1.2fr)', render: (l) => <CellText value={l.email} /> },
+  { id: 'engagement', label: 'Engagement', width: '110px', render: (l) => <CellText value={humanize(l.engagement_level)} /> },
+  { id: 'owner', label: 'Owner', width: '140px', render: (l, ctx) => <CellText value={ctx.userName(l.assigned_to)} /> },
+  { id: 'source', label: 'Source', width: '110px', render: (l) => <CellText value={l.source} /> },
+  { id: 'stage', label: 'Stage', width: '110px', render: (l) => <CellText value={l.stage} /> },
+  { id: 'deal_value', label: 'Deal value', width: '110px', render: (l) => <CellText value={l.deal_value === null ? null : formatMoney(l.deal_value)} /> },
+  { id: 'tags', label: 'Tags', width: 'minmax(100px, 1fr)', render: (l) => <CellText value={l.tags.join(', ')} /> },
+  { id: 'follow_up', label: 'Follow-up', width: '120px', sort: 'next_follow_up_at', render: (l) => <CellText value={l.next_follow_up_at && formatDate(l.next_follow_up_at)} /> },
+  { id: 'updated', label: 'Updated', width: '132px', sort: 'updated_at', render: (l) => <CellText value={formatRelative(l.updated_at)} /> },
+  { id: 'created', label: 'Created', width: '120px', sort: 'created_at', render: (l) => <CellText value={formatDate(l.created_at)} /> },
 ];
 
 export const DEFAULT_COLUMNS = ['name', 'company', 'score', 'status', 'owner', 'source', 'updated'];
@@ -73,7 +87,7 @@ export function customFieldColumn(key: string, label: string): Column {
     width: 'minmax(110px, 1fr)',
     render: (l) => {
       const v = l.custom_fields[key];
-      return v === undefined || v === null || v === '' ? <span className="muted">—</span> : String(v);
+      return <CellText value={v === undefined || v === null ? null : String(v)} />;
     },
   };
 }

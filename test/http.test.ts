@@ -3,6 +3,7 @@ import { createApp, type App } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/shared/logger.ts';
 import { webAppBuilt } from '../src/http/web-app.ts';
+import { Client } from './helpers/api.ts';
 import { createTestDatabase, MODE } from './helpers/db.ts';
 
 let app: App;
@@ -53,6 +54,16 @@ describe(`HTTP server over a real port (${MODE})`, () => {
     expect(res.status).toBeGreaterThanOrEqual(400);
     expect(res.status).toBeLessThan(500);
     expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
+  });
+
+  it('takes a POST without a body where the body is optional, and still refuses one where it is required', async () => {
+    const { client } = await Client.signup((path) => base() + path, 'Bodyless Co');
+    const missing = '0193609e-3000-75cb-8630-c62afa0e2a4d';
+    // Validation passes (Fastify hands the validator null for "no body"): the answer is about the insight.
+    const acknowledged = await client.request('POST', `/api/v1/insights/${missing}/acknowledge`);
+    expect(acknowledged.status, JSON.stringify(acknowledged.body)).toBe(404);
+    const dismissed = await client.request('POST', `/api/v1/insights/${missing}/dismiss`);
+    expect(dismissed.status).toBe(400);
   });
 });
 

@@ -64,6 +64,9 @@ describe(`HTTP server over a real port (${MODE})`, () => {
     expect(acknowledged.status, JSON.stringify(acknowledged.body)).toBe(404);
     const dismissed = await client.request('POST', `/api/v1/insights/${missing}/dismiss`);
     expect(dismissed.status).toBe(400);
+    // A body that is the JSON value null is not "no body": it is refused.
+    const nullBody = await client.request('POST', `/api/v1/insights/${missing}/acknowledge`, null);
+    expect(nullBody.status, JSON.stringify(nullBody.body)).toBe(400);
   });
 });
 

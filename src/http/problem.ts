@@ -15,7 +15,7 @@ export interface Problem {
   [extension: string]: unknown;
 }
 
-const TYPE_BASE = 'https://leadai.dev/problems/';
+export const PROBLEM_TYPE_BASE = 'https://leadai.dev/problems/';
 
 export function statusOf(code: DomainErrorCode): { status: number; title: string } {
   switch (code) {
@@ -41,12 +41,12 @@ export function statusOf(code: DomainErrorCode): { status: number; title: string
 export function problemFromError(error: unknown, request: FastifyRequest): Problem {
   if (error instanceof DomainError) {
     const { status, title } = statusOf(error.code);
-    return { type: TYPE_BASE + error.code.replaceAll('_', '-'), title, status, detail: error.message, instance: request.url, ...error.details };
+    return { type: PROBLEM_TYPE_BASE + error.code.replaceAll('_', '-'), title, status, detail: error.message, instance: request.url, ...error.details };
   }
   const fastifyError = error as Partial<FastifyError>;
   if (fastifyError.validation) {
     return {
-      type: TYPE_BASE + 'validation',
+      type: PROBLEM_TYPE_BASE + 'validation',
       title: 'The request is not valid',
       status: 400,
       detail: fastifyError.message ?? 'The request does not match the expected shape.',
@@ -59,10 +59,10 @@ export function problemFromError(error: unknown, request: FastifyRequest): Probl
   }
   const status = fastifyError.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    return { type: TYPE_BASE + `http-${status}`, title: fastifyError.name ?? 'Bad request', status, detail: fastifyError.message ?? 'Bad request', instance: request.url };
+    return { type: PROBLEM_TYPE_BASE + `http-${status}`, title: fastifyError.name ?? 'Bad request', status, detail: fastifyError.message ?? 'Bad request', instance: request.url };
   }
   return {
-    type: TYPE_BASE + 'internal',
+    type: PROBLEM_TYPE_BASE + 'internal',
     title: 'Internal server error',
     status: 500,
     detail: 'Something went wrong on our side. It has been logged; try again, and report it if it keeps happening.',

@@ -33,7 +33,7 @@ import { registerUserRoutes } from '../modules/users/users.routes.ts';
 import { registerSystemRoutes } from '../modules/system/system.routes.ts';
 import type { Logger } from '../shared/logger.ts';
 import { registerAuthentication } from './auth.ts';
-import { problemFromError, sendProblem } from './problem.ts';
+import { PROBLEM_TYPE_BASE, problemFromError, sendProblem } from './problem.ts';
 import { isSpaRoute, registerWebApp, sendSpaIndex, webAppBuilt } from './web-app.ts';
 
 export interface ServerDeps {
@@ -69,14 +69,21 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     requestIdHeader: 'x-request-id',
     trustProxy: false,
   });
-  // Fastify hands a request without a body to the validator as `null`, which an optional
-  // body schema (`z.strictObject({}).optional()`: acknowledge, train, rescore) refused with a
-  // 400: to the schemas, "no body" means undefined.
+  // Fastify hands the validator `null` for a request without a body, which an optional body
+  // schema (`z.strictObject({}).optional()`: acknowledge, train, rescore) refused with a 400:
+  // to the schemas, "no body" means undefined. A JSON `null` really sent as the body looks the
+  // same to the validator, so the hook below refuses that one before validation.
   app.setValidatorCompiler<Parameters<typeof validatorCompiler>[0]['schema']>((route) => {
     const validate = validatorCompiler(route);
     return route.httpPart === 'body' ? (data: unknown) => validate(data === null ? undefined : data) : validate;
   });
   app.setSerializerCompiler(serializerCompiler);
+  app.addHook('preValidation', async (request, reply) => {
+    const sentSomething = Boolean(request.headers['transfer-encoding']) || Number(request.headers['content-length'] ?? 0) > 0;
+    if (request.body !== null || !sentSomething) return;
+    const detail = 'The request body is the JSON value null; send a JSON object, or no body at all.';
+    return sendProblem(reply, { type: `${PROBLEM_TYPE_BASE}validation`, title: 'The request is not valid', status: 400, detail, instance: request.url, errors: [{ field: '/', message: detail }] });
+  });
 
   app.setErrorHandler((error, request, reply) => {
     const problem = problemFromError(error, request);

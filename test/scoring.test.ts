@@ -106,6 +106,30 @@ describe(`the scoring model on the demo organization (${MODE})`, () => {
     expect(bad.rows[0]!.n).toBe(0);
   }, 300_000);
 
+  it('queues the leads it takes for insights, and skips queued leads that were deleted meanwhile', async () => {
+    const org = demo.organizationId;
+    const { rows } = await sql<{ id: string }>`SELECT id FROM leads WHERE organization_id = ${org} ORDER BY id LIMIT 3`.execute(database.db);
+    const [kept, other, doomed] = rows.map((r) => r.id) as [string, string, string];
+    await scoring().drainQueue(org);
+    await sql`DELETE FROM lead_insight_queue WHERE organization_id = ${org}`.execute(database.db);
+    // An activity queues its lead for rescoring (trigger); queued leads no longer wait for insights until taken.
+    await sql`INSERT INTO activities (organization_id, lead_id, type, subject) VALUES (${org}, ${kept}, 'note', 'queued'), (${org}, ${doomed}, 'note', 'queued')`.execute(database.db);
+    await sql`INSERT INTO lead_score_queue (organization_id, lead_id) VALUES (${org}, ${other}) ON CONFLICT DO NOTHING`.execute(database.db);
+    const waiting = await sql<{ n: number }>`SELECT count(*)::int AS n FROM lead_insight_queue WHERE organization_id = ${org}`.execute(database.db);
+    expect(waiting.rows[0]!.n).toBe(0);
+    // Deleted while queued: no foreign key removes the queue row (0020), the drain must step over it.
+    await sql`DELETE FROM leads WHERE id = ${doomed}`.execute(database.db);
+    const queued = await sql<{ lead_id: string }>`SELECT lead_id FROM lead_score_queue WHERE organization_id = ${org} ORDER BY lead_id`.execute(database.db);
+    expect(queued.rows.map((r) => r.lead_id)).toEqual([kept, other, doomed].sort());
+    await scoring().drainQueue(org);
+    const left = await sql<{ n: number }>`SELECT count(*)::int AS n FROM lead_score_queue WHERE organization_id = ${org}`.execute(database.db);
+    expect(left.rows[0]!.n).toBe(0);
+    const forInsights = await sql<{ lead_id: string }>`SELECT lead_id FROM lead_insight_queue WHERE organization_id = ${org} ORDER BY lead_id`.execute(database.db);
+    expect(forInsights.rows.map((r) => r.lead_id)).toEqual([kept, other, doomed].sort());
+    const scored = await sql<{ n: number }>`SELECT count(*)::int AS n FROM leads WHERE id IN (${kept}, ${other}) AND current_score IS NOT NULL`.execute(database.db);
+    expect(scored.rows[0]!.n).toBe(2);
+  }, 300_000);
+
   it('leaves out a custom field that is the outcome under another name, in training and in evaluation alike', async () => {
     await sql`UPDATE leads SET custom_fields = custom_fields || jsonb_build_object('Contract signed', CASE WHEN status = 'closed_won' THEN 'yes' ELSE 'no' END)
       WHERE status IN ('closed_won', 'closed_lost')`.execute(database.db);

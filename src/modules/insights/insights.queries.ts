@@ -16,7 +16,7 @@ END`;
 /** Pages that are steps toward buying (or not about the product), not content to recommend. */
 const NOT_CONTENT = '^page:.*/(pricing|plans?|price|buy|checkout|quote|demo|contact|careers|jobs|login|signin|signup|register)([/?#.]|$)';
 
-// ── the queue (0015: fed by the rescoring queue's trigger) ────────────────────────────
+// ── the queue (fed as the rescoring job takes leads, 0020) ────────────────────────────
 
 export async function takeQueuedLeads(tx: Tx, limit: number): Promise<string[]> {
   const { rows } = await sql<{ lead_id: string }>`

@@ -317,12 +317,21 @@ export async function scoreHistory(tx: Tx, leadId: string, limit: number, before
 
 // The rescoring queue -----------------------------------------------------------------
 
-/** Takes up to `limit` queued leads (oldest first); concurrent workers take different ones. */
+/**
+ * Takes up to `limit` queued leads (oldest first); concurrent workers take different ones.
+ * The same statement queues them for insights (0020): the rescoring job evaluates those right
+ * after scoring, and if it dies in between, the insights queue still has them.
+ */
 export async function takeQueuedLeads(tx: Tx, limit: number): Promise<string[]> {
   const { rows } = await sql<{ lead_id: string }>`
-    DELETE FROM lead_score_queue WHERE (organization_id, lead_id) IN (
-      SELECT organization_id, lead_id FROM lead_score_queue ORDER BY queued_at LIMIT ${limit} FOR UPDATE SKIP LOCKED)
-    RETURNING lead_id`.execute(tx);
+    WITH taken AS (
+      DELETE FROM lead_score_queue WHERE (organization_id, lead_id) IN (
+        SELECT organization_id, lead_id FROM lead_score_queue ORDER BY queued_at LIMIT ${limit} FOR UPDATE SKIP LOCKED)
+      RETURNING organization_id, lead_id
+    ), for_insights AS (
+      INSERT INTO lead_insight_queue (organization_id, lead_id) SELECT organization_id, lead_id FROM taken ON CONFLICT DO NOTHING
+    )
+    SELECT lead_id FROM taken`.execute(tx);
   return rows.map((r) => r.lead_id);
 }
 

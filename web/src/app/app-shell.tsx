@@ -24,7 +24,7 @@ export function AppShell() {
         Skip to content
       </a>
       <aside className="sidebar">
-        <Link to="/" className="brand" aria-label="LeadAI home">
+        <Link to="/" className="brand">
           <span className="brand__mark" aria-hidden="true">
             L
           </span>

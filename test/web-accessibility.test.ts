@@ -214,6 +214,12 @@ describe.skipIf(!hasChromium)(`web app: accessibility (axe, WCAG 2.1 AA) in Chro
     await page.getByRole('table').filter({ hasText: '7-day change' }).waitFor();
     found.push(...(await audit(web, `dashboard${at}`)));
     await web.screenshot(`a11y-dashboard${at}`);
+    if (all) {
+      await page.getByRole('button', { name: /Access Labs Owner/ }).click();
+      await page.getByRole('link', { name: 'Sessions' }).waitFor();
+      found.push(...(await audit(web, `user-menu${at}`)));
+      await page.keyboard.press('Escape');
+    }
 
     await page.goto(url('/leads'));
     await page.locator('.score-pill').first().waitFor();
@@ -313,8 +319,8 @@ describe.skipIf(!hasChromium)(`web app: accessibility (axe, WCAG 2.1 AA) in Chro
     expect(await workspace(768, false)).toEqual([]);
   });
 
-  it('keyboard focus is always visible on the leads page and the lead page, and never on something unseen', async () => {
-    const web = await signedIn(1280);
+  it.each([1280, 768])('keyboard focus is always visible on the leads page and the lead page, and never on something unseen (%ipx)', async (width) => {
+    const web = await signedIn(width);
     const { page } = web;
     const bad: string[] = [];
     // Each page's whole tab order, and a few stops it must contain (so a page that lost its
@@ -329,8 +335,8 @@ describe.skipIf(!hasChromium)(`web app: accessibility (axe, WCAG 2.1 AA) in Chro
       const stops = await tabThrough(page);
       for (const m of mustReach) expect(stops.some((s) => s.what.includes(m)), `${path}: Tab never reached ${m}`).toBe(true);
       for (const s of stops) {
-        if (!s.indicator) bad.push(`${path}: no visible focus indicator on ${s.what}`);
-        if (!s.visible) bad.push(`${path}: focus landed on an invisible element ${s.what}`);
+        if (!s.indicator) bad.push(`${path}@${width}: no visible focus indicator on ${s.what}`);
+        if (!s.visible) bad.push(`${path}@${width}: focus landed on an invisible element ${s.what}`);
       }
     }
     // The date-time field had no focus ring from the keyboard (see .input in components.css): keep a picture of it.
@@ -340,7 +346,7 @@ describe.skipIf(!hasChromium)(`web app: accessibility (axe, WCAG 2.1 AA) in Chro
       await page.keyboard.press('Tab');
       return page.evaluate(`document.activeElement.id === 'follow-up-at' && !document.activeElement.matches(':focus')`);
     }, 5_000);
-    await page.locator('form:has(#follow-up-at)').screenshot({ path: join(SCREENSHOT_DIR, 'a11y-focus-follow-up.png') });
+    await page.locator('form:has(#follow-up-at)').screenshot({ path: join(SCREENSHOT_DIR, `a11y-focus-follow-up@${width}.png`) });
     expect(bad).toEqual([]);
     expect(web.problems).toEqual([]);
     await web.close();

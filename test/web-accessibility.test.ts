@@ -74,6 +74,9 @@ async function tabThrough(page: Page, max = 300): Promise<FocusStop[]> {
       const s = getComputedStyle(el);
       const outline = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0;
       const shadow = s.boxShadow !== 'none';
+      // The browser scrolled it into view on Tab, but data arriving since may have moved it: scroll
+      // again. What still cannot be brought on screen (left: -9999px and the like) is truly hidden.
+      el.scrollIntoView({ block: 'nearest', inline: 'nearest' });
       const r = el.getBoundingClientRect();
       let hidden = r.width < 2 || r.height < 2 || r.bottom < 0 || r.right < 0 || r.top > innerHeight || r.left > innerWidth;
       for (let a = el; a && !hidden; a = a.parentElement) {
@@ -82,7 +85,7 @@ async function tabThrough(page: Page, max = 300): Promise<FocusStop[]> {
       }
       const name = el.getAttribute('aria-label') || (el.textContent || '').trim().slice(0, 40) || el.getAttribute('name') || el.id;
       const cls = typeof el.className === 'string' && el.className.trim() ? '.' + el.className.trim().split(/\\s+/).join('.') : '';
-      return { what: el.tagName.toLowerCase() + cls + ' "' + name + '" (outline ' + s.outlineStyle + ' ' + s.outlineWidth + ', box-shadow ' + s.boxShadow + ')', indicator: outline || shadow, visible: !hidden };
+      return { what: el.tagName.toLowerCase() + cls + ' "' + name + '" at ' + [r.left, r.top, r.width, r.height].map(Math.round).join(',') + ' (outline ' + s.outlineStyle + ' ' + s.outlineWidth + ', box-shadow ' + s.boxShadow + ')', indicator: outline || shadow, visible: !hidden };
     })()`)) as FocusStop | 'again' | null;
     if (f === 'again') break;
     if (f) seen.push(f);

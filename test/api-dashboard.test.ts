@@ -70,6 +70,27 @@ describe('GET /api/v1/dashboard', () => {
     expect(r.body.lost).toBe(1);
   });
 
+  it('counts a lead as qualified when it reached qualified or any later step, once, when it first got there', async () => {
+    const c = await Client.signup(url, 'Dash C');
+    const db = app().database.db;
+    const won = await lead(c.client, 'Wes', { status: 'closed_won', deal_value: 700 }); // created won (e.g. imported history)
+    const jumped = await lead(c.client, 'Jay');
+    await walk(c.client, jumped, ['contacted', 'proposal']); // straight past qualified
+    const again = await lead(c.client, 'Reo');
+    await walk(c.client, again, ['qualified', 'nurturing', 'qualified']);
+    await lead(c.client, 'Nat'); // never qualified
+    // Reo first got to qualified ten days ago: the previous 7-day period, not this one.
+    await sql`UPDATE journey_events SET occurred_at = now() - interval '10 days'
+              WHERE lead_id = ${again} AND occurred_at = (SELECT min(occurred_at) FROM journey_events WHERE lead_id = ${again} AND event_type = 'status_change')`.execute(db);
+    const { kpis, funnel } = (await c.client.get('/api/v1/dashboard?days=7')).body;
+    expect(kpis.qualified).toEqual({ current: 2, previous: 1, change: 1 });
+    expect(kpis.won.current).toBe(1);
+    // The funnel reads "reached" the same way: nobody is won without having been qualified.
+    const reached = Object.fromEntries(funnel.map((s: { status: string; reached: number }) => [s.status, s.reached]));
+    expect(reached.qualified).toBeGreaterThanOrEqual(reached.closed_won);
+    expect(kpis.qualified.current).toBeGreaterThanOrEqual(kpis.won.current);
+  });
+
   it('compares KPIs with the previous period', async () => {
     const { kpis } = (await a.client.get('/api/v1/dashboard?days=7')).body;
     expect(kpis.new_leads).toEqual({ current: 5, previous: 0, change: null });

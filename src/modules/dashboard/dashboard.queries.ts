@@ -57,20 +57,38 @@ export async function leadKpis(tx: Tx, scope: LeadScope, previousFrom: Date, fro
     .executeTakeFirstOrThrow();
 }
 
-/** Leads moved to qualified in [from, to) and in the period before it (one count per lead). */
+/** Qualified and every step after it: a lead at any of these has been qualified. */
+const QUALIFIED_OR_LATER = FUNNEL.slice(FUNNEL.indexOf('qualified'));
+const qualifiedList = sql.join(QUALIFIED_OR_LATER.map((s) => sql.lit(s)));
+
+/**
+ * Leads that reached qualified (or a later step: a deal moved straight to proposal or won
+ * was qualified too) in [from, to) and in the period before it, each counted once, when it
+ * first got there: its first status change to such a step, or, for a lead whose status never
+ * changed (created or imported at that step), its creation. Matches the funnel's reading of
+ * "reached", so the KPI never says 0 qualified beside won deals.
+ */
 export async function qualifiedKpis(tx: Tx, scope: LeadScope, previousFrom: Date, from: Date, to: Date) {
-  return tx
-    .selectFrom('journey_events')
-    .where('event_type', '=', 'status_change')
-    .where(sql<boolean>`properties->>'to' = 'qualified'`)
-    .where('occurred_at', '>=', previousFrom)
-    .where('occurred_at', '<', to)
-    .where(leadIdInScope(scope))
-    .select([
-      sql<string>`count(DISTINCT lead_id) FILTER (WHERE occurred_at >= ${from})`.as('current'),
-      sql<string>`count(DISTINCT lead_id) FILTER (WHERE occurred_at < ${from})`.as('previous'),
-    ])
-    .executeTakeFirstOrThrow();
+  const { rows } = await sql<{ current: string; previous: string }>`
+    WITH reached AS (
+      SELECT je.lead_id, min(je.occurred_at) AS at
+      FROM journey_events AS je
+      WHERE je.event_type = 'status_change' AND je.properties->>'to' IN (${qualifiedList})
+        AND je.occurred_at >= ${previousFrom} AND je.occurred_at < ${to} AND ${leadIdInScope(scope)}
+        AND NOT EXISTS (
+          SELECT 1 FROM journey_events AS p
+          WHERE p.lead_id = je.lead_id AND p.event_type = 'status_change' AND p.properties->>'to' IN (${qualifiedList}) AND p.occurred_at < ${previousFrom})
+      GROUP BY je.lead_id
+      UNION ALL
+      SELECT lead_id, at FROM (
+        SELECT l.id AS lead_id, l.created_at AS at FROM leads AS l
+        WHERE l.status IN (${qualifiedList}) AND l.created_at >= ${previousFrom} AND l.created_at < ${to}
+          AND NOT EXISTS (SELECT 1 FROM journey_events AS e WHERE e.lead_id = l.id AND e.event_type = 'status_change')
+      ) AS created
+      WHERE ${leadIdInScope(scope)}
+    )
+    SELECT count(*) FILTER (WHERE at >= ${from}) AS current, count(*) FILTER (WHERE at < ${from}) AS previous FROM reached`.execute(tx);
+  return rows[0]!;
 }
 
 const SUMMARY = ['l.id', 'l.first_name', 'l.last_name', 'l.company', 'l.status', 'l.current_score', 'l.assigned_to'] as const;

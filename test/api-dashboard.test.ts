@@ -73,7 +73,7 @@ describe('GET /api/v1/dashboard', () => {
   it('counts a lead as qualified when it reached qualified or any later step, once, when it first got there', async () => {
     const c = await Client.signup(url, 'Dash C');
     const db = app().database.db;
-    const won = await lead(c.client, 'Wes', { status: 'closed_won', deal_value: 700 }); // created won (e.g. imported history)
+    await lead(c.client, 'Wes', { status: 'closed_won', deal_value: 700 }); // created won (e.g. imported history)
     const jumped = await lead(c.client, 'Jay');
     await walk(c.client, jumped, ['contacted', 'proposal']); // straight past qualified
     const again = await lead(c.client, 'Reo');

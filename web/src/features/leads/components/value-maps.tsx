@@ -1,4 +1,4 @@
-import { useId, useState } from 'react';
+import { useId, useState, type ReactNode } from 'react';
 import { Card } from '../../../components/page';
 import { formatNumber, humanize } from '../../../lib/format';
 import type { ImportWithPreview } from '../api/imports-api';
@@ -54,40 +54,25 @@ function StatusValues({ column, map, disabled, onChange }: { column: ColumnValue
           ? `${unmapped.length === 1 ? `“${unmapped[0]!.value}” is` : `${unmapped.length} values are`} not a status: choose one, or those rows are left out.`
           : 'Every value becomes a status. Values already named like a status need no mapping.'}
       </p>
-      <table className="table mapping-table">
-        <thead>
-          <tr>
-            <th scope="col">Value in the file</th>
-            <th scope="col">Rows</th>
-            <th scope="col">Stored as</th>
-          </tr>
-        </thead>
-        <tbody>
-          {column.values.map((v) => (
-            <tr key={v.value} className={v.stored_as === null ? 'row-error' : undefined}>
-              <td className="mono">{v.value}</td>
-              <td>{formatNumber(v.rows)}</td>
-              <td>
-                <select
-                  className="input input--sm"
-                  aria-label={`Status for the value ${v.value} of ${column.column}`}
-                  aria-invalid={v.stored_as === null || undefined}
-                  value={map[v.value] ?? ''}
-                  disabled={disabled}
-                  onChange={(e) => onChange(withEntry(map, v.value, e.target.value))}
-                >
-                  <option value="">{v.valid ? `As read: ${humanize(v.stored_as ?? v.value)}` : 'Choose a status…'}</option>
-                  {STATUSES.map((s) => (
-                    <option key={s} value={s}>
-                      {humanize(s)}
-                    </option>
-                  ))}
-                </select>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <ValueTable column={column} rowClass={(v) => (v.stored_as === null ? 'row-error' : undefined)}>
+        {(v) => (
+          <select
+            className="input input--sm"
+            aria-label={`Status for the value ${v.value} of ${column.column}`}
+            aria-invalid={v.stored_as === null || undefined}
+            value={map[v.value] ?? ''}
+            disabled={disabled}
+            onChange={(e) => onChange(withEntry(map, v.value, e.target.value))}
+          >
+            <option value="">{v.valid ? `As read: ${humanize(v.stored_as ?? v.value)}` : 'Choose a status…'}</option>
+            {STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {humanize(s)}
+              </option>
+            ))}
+          </select>
+        )}
+      </ValueTable>
       {column.truncated && <p className="muted small">More values than listed: the most frequent are shown; map the rest with a mapping file through the API or CLI.</p>}
     </section>
   );
@@ -103,27 +88,36 @@ function TextValues({ column, map, disabled, onChange }: { column: ColumnValues;
         {column.truncated ? '+' : ''} distinct {column.values.length === 1 ? 'value' : 'values'}
         {renamed > 0 ? `, ${renamed} renamed` : ''}
       </summary>
-      <table className="table mapping-table">
-        <thead>
-          <tr>
-            <th scope="col">Value in the file</th>
-            <th scope="col">Rows</th>
-            <th scope="col">Stored as</th>
-          </tr>
-        </thead>
-        <tbody>
-          {column.values.map((v) => (
-            <tr key={v.value}>
-              <td className="mono">{v.value}</td>
-              <td>{formatNumber(v.rows)}</td>
-              <td>
-                <RenameInput key={map[v.value] ?? ''} label={`${humanize(column.field)} for the value ${v.value} of ${column.column}`} value={v.value} current={map[v.value] ?? ''} disabled={disabled} onCommit={(to) => onChange(withEntry(map, v.value, to.trim()))} />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <ValueTable column={column}>
+        {(v) => <RenameInput key={map[v.value] ?? ''} label={`${humanize(column.field)} for the value ${v.value} of ${column.column}`} value={v.value} current={map[v.value] ?? ''} disabled={disabled} onCommit={(to) => onChange(withEntry(map, v.value, to.trim()))} />}
+      </ValueTable>
     </details>
+  );
+}
+
+type DistinctValue = ColumnValues['values'][number];
+
+/** The column's distinct values, how many rows hold each, and the control that says what each is stored as. */
+function ValueTable({ column, rowClass, children }: { column: ColumnValues; rowClass?: (v: DistinctValue) => string | undefined; children: (v: DistinctValue) => ReactNode }) {
+  return (
+    <table className="table mapping-table">
+      <thead>
+        <tr>
+          <th scope="col">Value in the file</th>
+          <th scope="col">Rows</th>
+          <th scope="col">Stored as</th>
+        </tr>
+      </thead>
+      <tbody>
+        {column.values.map((v) => (
+          <tr key={v.value} className={rowClass?.(v)}>
+            <td className="mono">{v.value}</td>
+            <td>{formatNumber(v.rows)}</td>
+            <td>{children(v)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
 

@@ -349,8 +349,3 @@ export async function queueAllLeads(tx: Tx, organizationId: string): Promise<num
   const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM leads`.execute(tx);
   return rows[0]?.n ?? 0;
 }
-
-export async function queuedCount(tx: Tx): Promise<number> {
-  const row = await tx.selectFrom('lead_score_queue').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-  return Number(row.n);
-}

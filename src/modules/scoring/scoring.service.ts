@@ -241,8 +241,7 @@ export function createScoringService(db: Kysely<DB>, options: { now?: () => Date
     runtime,
     /** Every lead of the organization, now (CLI `score --all`, and after a new model). */
     async rescoreAll(organizationId: string, progress?: Progress) {
-      await withTenant(db, system(organizationId), (tx) => q.queueAllLeads(tx, organizationId));
-      const total = await withTenant(db, system(organizationId), (tx) => q.queuedCount(tx));
+      const total = await withTenant(db, system(organizationId), (tx) => q.queueAllLeads(tx, organizationId));
       return drainQueue(organizationId, (done, _t, message) => progress?.(done, total, message));
     },
     /** Queues every lead for rescoring; answers how many leads that is. */

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, useServer } from './helpers/api.ts';
@@ -143,6 +144,23 @@ describe.skipIf(!hasChromium)(`web app: leads in Chromium (${MODE})`, () => {
     await page.locator('[data-column="company"]').filter({ hasText: 'Zephyrine Analytics' }).waitFor();
     expect(await page.locator('.lead-link').count()).toBe(1);
     await web.screenshot('leads-search');
+    expect(web.problems).toEqual([]);
+    await web.close();
+  });
+
+  it('exports the list as it is filtered, as a CSV download', { timeout: 60_000 }, async () => {
+    const web = await openWebPage(browser);
+    const { page } = web;
+    await signIn(web, url(''), adminEmail);
+    await page.goto(url('/leads?q=zeph'));
+    await page.locator('[data-column="company"]').filter({ hasText: 'Zephyrine Analytics' }).waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export CSV' }).click()]);
+    const csv = readFileSync((await download.path())!, 'utf8').replace(/^\uFEFF/, '');
+    const [header, ...rows] = csv.trim().split(/\r?\n/);
+    expect(header).toMatch(/email/);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toContain('Zephyrine Analytics');
+    expect(rows[0]).toContain('person7@example2.com');
     expect(web.problems).toEqual([]);
     await web.close();
   });

@@ -1,15 +1,14 @@
 import { parse } from 'csv-parse';
 import type { Kysely } from 'kysely';
 import type { DB, JsonObject } from '../../db/schema.ts';
-import { withTenant, type TenantContext } from '../../db/tenant.ts';
+import { withTenant, type TenantContext, type Tx } from '../../db/tenant.ts';
 import { DomainError } from '../../shared/errors.ts';
 import { emitEvent } from '../events/events.service.ts';
 import { decodeHead, decodeStream, type CsvFormat } from './csv-sniff.ts';
 import { uniqueHeaders, type ImportMapping } from './header-mapping.ts';
 import * as q from './imports.queries.ts';
-import {
-  createRowMapper, customFieldsOf, CustomFields, mergeDuplicates, planColumns, type MapRow, type PreparedLead, type RowError,
-} from './row-mapping.ts';
+import { addRecord, applyBatch, newBatch, planBatch, takeCustomChanges, type Batch, type CustomFieldChange } from './batch-plan.ts';
+import { createRowMapper, customFieldsOf, CustomFields, planColumns } from './row-mapping.ts';
 
 /**
  * The import engine, shared by the background job (an uploaded file, read back from the
@@ -190,17 +189,6 @@ export async function* records(source: ByteSource, format: CsvFormat): AsyncGene
   }
 }
 
-interface Batch {
-  leads: PreparedLead[];
-  errors: RowError[];
-  raw: Map<number, string[]>;
-  /** The batch covers the lines after this one (the previous record's) up to lastLine. */
-  after: number;
-  lastLine: number;
-  bytes: number;
-  rows: number;
-}
-
 /**
  * Runs (or resumes) an import to the end. Returns the import's cumulative counts.
  */
@@ -277,11 +265,7 @@ export async function runImport(db: Kysely<DB>, imp: ImportRow, source: ByteSour
       await Promise.allSettled(inflight.keys());
       throw options.signal.reason ?? new Error('aborted');
     }
-    const customChanges = [...custom.changed].map((key) => {
-      const f = custom.fields.get(key)!;
-      return { key, label: f.label, type: f.type, categories: f.type === 'category' ? [...f.categories].sort() : [] };
-    });
-    custom.changed.clear();
+    const customChanges = takeCustomChanges(custom);
     const p = write(current, customChanges, lastDone);
     lastDone = p.catch(() => {});
     inflight.set(p, keys);
@@ -322,8 +306,6 @@ export async function runImport(db: Kysely<DB>, imp: ImportRow, source: ByteSour
   return totals;
 }
 
-type CustomFieldChange = { key: string; label: string; type: 'number' | 'boolean' | 'date' | 'category' | 'text'; categories: string[] };
-
 function isRetryable(error: unknown): boolean {
   const code = (error as { code?: string }).code;
   return code === '40P01' || code === '40001' || code === '23505';
@@ -344,92 +326,15 @@ function intersects(a: Set<string>, b: Set<string>): boolean {
   return false;
 }
 
-function newBatch(): Batch {
-  return { leads: [], errors: [], raw: new Map(), after: -1, lastLine: 0, bytes: 0, rows: 0 };
-}
-
-function addRecord(batch: Batch, mapRow: MapRow, record: { line: number; cells: string[]; bytes: number }) {
-  batch.lastLine = record.line;
-  batch.bytes = record.bytes;
-  const mapped = mapRow(record.cells, record.line);
-  if (mapped === null) return;
-  batch.rows++;
-  if ('reason' in mapped) batch.errors.push(mapped);
-  else {
-    batch.leads.push(mapped);
-    batch.raw.set(record.line, record.cells);
-  }
-}
-
-async function writeBatch(
-  tx: Parameters<Parameters<typeof withTenant>[2]>[0],
-  imp: ImportRow,
-  batch: Batch,
-  customChanges: CustomFieldChange[],
-) {
-  const errors: RowError[] = [...batch.errors];
-  const merged = mergeDuplicates(batch.leads);
-  for (const e of merged.errors) errors.push({ ...e, raw: batch.raw.get(e.line) ?? [] });
-
-  const emails = [...new Set(merged.rows.flatMap((r) => (r.email ? [r.email] : [])))];
-  const externalIds = [...new Set(merged.rows.flatMap((r) => (r.external_id ? [r.external_id] : [])))];
-  const matches = await q.matchLeads(tx, emails, externalIds);
-  const byEmail = new Map<string, string>();
-  const byExt = new Map<string, string>();
-  const extOf = new Map<string, string | null>();
-  for (const m of matches) {
-    extOf.set(m.id, m.external_id);
-    if (m.email) byEmail.set(m.email, m.id);
-    if (m.external_id) byExt.set(m.external_id, m.id);
-  }
-  const inserts: PreparedLead[] = [];
-  const updates: PreparedLead[] = [];
-  const ids: string[] = [];
-  const updateOf = new Map<string, PreparedLead>();
-  let folded = 0;
-  for (const row of merged.rows) {
-    const idE = row.email ? byEmail.get(row.email) : undefined;
-    const idX = row.external_id ? byExt.get(row.external_id) : undefined;
-    if (idE && idX && idE !== idX) {
-      errors.push({ line: row.line, reason: `email ${row.email} belongs to one existing lead and external id ${row.external_id} to another; merge them first or fix the row`, raw: batch.raw.get(row.line) ?? [] });
-      continue;
-    }
-    const id = idX ?? idE;
-    const existingExt = id ? extOf.get(id) : null;
-    if (id && !idX && row.external_id && existingExt && existingExt !== row.external_id) {
-      errors.push({ line: row.line, reason: `email ${row.email} belongs to an existing lead with another external id (${existingExt})`, raw: batch.raw.get(row.line) ?? [] });
-      continue;
-    }
-    if (!id) {
-      inserts.push(row);
-      continue;
-    }
-    const earlier = updateOf.get(id);
-    if (earlier) {
-      // Two rows of the file reach one lead (one by email, one by external id).
-      for (const key of Object.keys(row) as (keyof PreparedLead)[]) {
-        if (key !== 'line' && key !== 'custom_fields' && row[key] !== null) (earlier as unknown as Record<string, unknown>)[key] = row[key];
-      }
-      earlier.custom_fields = { ...earlier.custom_fields, ...row.custom_fields };
-      folded++;
-      continue;
-    }
-    updateOf.set(id, row);
-    updates.push(row);
-    ids.push(id);
-  }
-
-  const created = await q.insertLeads(tx, imp.organization_id, inserts);
-  const updated = (await q.updateLeads(tx, updates, ids)) + merged.merged + folded;
-  errors.sort((a, b) => a.line - b.line);
-  await q.insertErrors(tx, imp.organization_id, imp.id, errors);
-  await q.upsertCustomFields(tx, imp.organization_id, imp.id, customChanges);
+async function writeBatch(tx: Tx, imp: ImportRow, batch: Batch, customChanges: CustomFieldChange[]) {
+  const plan = await planBatch(batch, (emails, externalIds) => q.matchLeads(tx, emails, externalIds));
+  const { created, updated, rejected } = await applyBatch(tx, imp.organization_id, imp.id, plan, customChanges);
   const advanced = await q.recordBatch(tx, imp.id, {
-    after: batch.after, lastLine: batch.lastLine, bytes: batch.bytes, rows: batch.rows, created, updated, rejected: errors.length,
+    after: batch.after, lastLine: batch.lastLine, bytes: batch.bytes, rows: batch.rows, created, updated, rejected,
   });
   if (!advanced) throw new DomainError('conflict', 'This import is being run by another process; this run stops without writing.');
-  const payload: JsonObject = { import_id: imp.id, created, updated, rejected: errors.length, through_line: batch.lastLine };
+  const payload: JsonObject = { import_id: imp.id, created, updated, rejected, through_line: batch.lastLine };
   // One summary event per batch, not one per lead: subscribers refresh lists, not rows.
   await emitEvent(tx, { organizationId: imp.organization_id, actor: { id: imp.created_by } }, { type: 'leads.imported', entityType: 'import', entityId: imp.id, payload });
-  return { created, updated, rejected: errors.length };
+  return { created, updated, rejected };
 }

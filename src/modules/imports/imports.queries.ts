@@ -169,9 +169,10 @@ export function timeOrderedIds(n: number): string[] {
 /**
  * New leads. An imported status is recorded as it is in the file, without journey events
  * (the file says where a lead ended, not how it got there); a closed one gets its close
- * date from the file, else the time of the import.
+ * date from the file, else the time of the import. The ids are time-ordered unless given
+ * (the bulk path chooses them, to know which lead each row became).
  */
-export async function insertLeads(tx: Tx, organizationId: string, rows: readonly PreparedLead[]): Promise<number> {
+export async function insertLeads(tx: Tx, organizationId: string, rows: readonly PreparedLead[], ids: readonly string[] = timeOrderedIds(rows.length)): Promise<number> {
   if (rows.length === 0) return 0;
   const r = await sql`
     INSERT INTO leads (id, organization_id, first_name, last_name, email, phone, company, job_title, status, stage, source, campaign, tags,
@@ -184,7 +185,7 @@ export async function insertLeads(tx: Tx, organizationId: string, rows: readonly
            CASE WHEN u.status IN ${CLOSED} THEN coalesce(u.closed_at, now()) ELSE now() END,
            CASE WHEN u.status IN ${CLOSED} THEN coalesce(u.closed_at, now()) END,
            u.next_follow_up_at, u.last_contacted_at
-    FROM ${unnestRows(rows, timeOrderedIds(rows.length))}`.execute(tx);
+    FROM ${unnestRows(rows, [...ids])}`.execute(tx);
   return Number(r.numAffectedRows ?? 0);
 }
 

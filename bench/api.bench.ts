@@ -2,7 +2,8 @@
  * npm run bench:api [-- --leads 1000000 --fresh] — the API on the PostgreSQL server with N
  * leads in one organization: latency (p50/p95/p99, one client) and throughput (16
  * connections) for get-by-id, a filtered list and full-text search, next to the same
- * queries sent straight to PostgreSQL in the same run (the floor).
+ * queries sent straight to PostgreSQL in the same run, and to a bare node:http server that runs
+ * that SQL (what HTTP itself costs). `--skip-export` leaves out the export of every lead.
  * Targets (issue 3): p95 < 20 ms each at one client; API ≤ 1.5× direct SQL; ≥ 3,000 req/s
  * for get-by-id. Then the CSV export of every lead: time, and the server's memory (flat).
  * The seeded database (leadai_bench_api) is kept for the next run; --fresh rebuilds it.
@@ -22,7 +23,7 @@ import { createLogger } from '../src/shared/logger.ts';
 import { openBenchDatabase } from './db.ts';
 import { printReport } from './report.ts';
 
-const { values } = parseArgs({ options: { leads: { type: 'string', default: '1000000' }, fresh: { type: 'boolean', default: false }, samples: { type: 'string', default: '2000' }, duration: { type: 'string', default: '10' } } });
+const { values } = parseArgs({ options: { leads: { type: 'string', default: '1000000' }, fresh: { type: 'boolean', default: false }, samples: { type: 'string', default: '2000' }, duration: { type: 'string', default: '10' }, 'skip-export': { type: 'boolean', default: false } } });
 const leads = Number(values.leads);
 const samples = Number(values.samples);
 const name = 'leadai_bench_api';
@@ -84,11 +85,25 @@ function get(url: string): Promise<number> {
 }
 const run = promisify(execFile);
 
+// The floor of any HTTP API over this query: a bare node:http server in this process that
+// runs the workload's direct SQL (same tenant read path) and answers its rows with
+// JSON.stringify — no framework, no auth, no validation. It shows how much of API ÷ SQL is
+// the HTTP round trip itself (a second loopback hop per request) rather than the product.
+const floorServer = http.createServer((req, res) => {
+  const [, workload, i] = (req.url ?? '').split('/');
+  workloads[Number(workload)]!.direct(Number(i)).then((r) => {
+    const body = JSON.stringify((r as { rows: unknown[] }).rows);
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
+  }, (error: unknown) => res.writeHead(500).end(String(error)));
+});
+await new Promise<void>((resolve) => floorServer.listen(0, '127.0.0.1', resolve));
+const floorBase = `http://127.0.0.1:${(floorServer.address() as { port: number }).port}`;
+
 const percentile = (xs: number[], p: number) => xs.slice().sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 const round = (x: number) => Math.round(x * 100) / 100;
 const rows: { metric: string; value: string | number }[] = [{ metric: 'leads in the organization', value: have || leads }];
 const results: Record<string, unknown>[] = [];
-for (const w of workloads) {
+for (const [wi, w] of workloads.entries()) {
   const n = 400;
   for (let i = 0; i < 50; i++) await get(base + w.path(i));
   const api: number[] = [];
@@ -105,6 +120,13 @@ for (const w of workloads) {
     await w.direct(i);
     direct.push(performance.now() - t);
   }
+  for (let i = 0; i < 50; i++) await get(`${floorBase}/${wi}/${i}`);
+  const floor: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await get(`${floorBase}/${wi}/${i}`);
+    floor.push(performance.now() - t);
+  }
   // Throughput from a separate process (the load generator must not share the server's
   // event loop); it still shares the machine's two cores, as wrk would.
   const spec = { url: base, headers, paths: Array.from({ length: 2000 }, (_, i) => w.path(i)), connections: 16, duration: Number(values.duration) };
@@ -115,6 +137,9 @@ for (const w of workloads) {
     api_p50_ms: round(percentile(api, 50)), api_p95_ms: round(percentile(api, 95)), api_p99_ms: round(percentile(api, 99)),
     sql_p50_ms: round(percentile(direct, 50)), sql_p95_ms: round(percentile(direct, 95)),
     api_over_sql_p50: round(percentile(api, 50) / percentile(direct, 50)),
+    floor_p50_ms: round(percentile(floor, 50)),
+    floor_over_sql_p50: round(percentile(floor, 50) / percentile(direct, 50)),
+    api_minus_floor_p50_ms: round(percentile(api, 50) - percentile(floor, 50)),
     throughput_rps: Math.round(load.rps), non_2xx: load.non2xx, errors: load.errors,
   };
   results.push(r);
@@ -122,11 +147,13 @@ for (const w of workloads) {
     { metric: `${w.name}: API p50 / p95 / p99 ms`, value: `${r.api_p50_ms} / ${r.api_p95_ms} / ${r.api_p99_ms}` },
     { metric: `${w.name}: direct SQL p50 / p95 ms`, value: `${r.sql_p50_ms} / ${r.sql_p95_ms}` },
     { metric: `${w.name}: API ÷ SQL (p50)`, value: r.api_over_sql_p50 },
+    { metric: `${w.name}: bare HTTP + same SQL p50 ms (÷ SQL)`, value: `${r.floor_p50_ms} (${r.floor_over_sql_p50})` },
+    { metric: `${w.name}: API − bare HTTP p50 ms (the product's own cost)`, value: r.api_minus_floor_p50_ms },
     { metric: `${w.name}: throughput, 16 connections (req/s)`, value: `${r.throughput_rps} (${r.non_2xx} non-2xx, ${r.errors} errors)` },
   );
 }
 // Export: every lead of the organization as CSV, streamed; memory should stay flat.
-{
+if (!values['skip-export']) {
   const rssBefore = process.memoryUsage().rss;
   let peak = rssBefore;
   const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 100);
@@ -156,5 +183,6 @@ for (const w of workloads) {
 
 printReport('bench:api', rows);
 console.log(`JSON ${JSON.stringify({ bench: 'bench:api', detail: results })}`);
+floorServer.close();
 await app.close();
 process.exit(0);

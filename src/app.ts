@@ -80,6 +80,7 @@ export async function createApp(config: Config, logger: Logger, options: { datab
       insights: createInsightsApi(database.db, leads),
       dashboard: createDashboardService(database.db),
       views: createViewsService(database.db),
+      checkResponses: config.checkResponses,
     });
     const worker = config.workers
       ? createWorker({

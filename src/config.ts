@@ -31,6 +31,8 @@ const envSchema = z.object({
   LEADAI_LLM_MODEL: z.string().min(1).max(200).optional(),
   LEADAI_LLM_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
   LEADAI_LLM_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  // Tests: every response is serialized by zod as well and compared (see http/serializer.ts).
+  LEADAI_CHECK_RESPONSES: boolish.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
 });
@@ -55,6 +57,8 @@ export type Config = Readonly<{
    * LEADAI_LLM_BASE_URL is unset. Organizations switch it on in settings.ai.llm_enabled.
    */
   llm: Readonly<{ baseUrl: string; apiKey: string | undefined; model: string; timeoutMs: number; concurrency: number }> | undefined;
+  /** Serialize every response through zod as well and fail on a difference (test suites). */
+  checkResponses: boolean;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   env: z.infer<typeof envSchema>['NODE_ENV'];
 }>;
@@ -99,6 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       e.LEADAI_LLM_BASE_URL && e.LEADAI_LLM_MODEL
         ? Object.freeze({ baseUrl: e.LEADAI_LLM_BASE_URL.replace(/\/+$/, ''), apiKey: e.LEADAI_LLM_API_KEY, model: e.LEADAI_LLM_MODEL, timeoutMs: e.LEADAI_LLM_TIMEOUT_MS, concurrency: e.LEADAI_LLM_CONCURRENCY })
         : undefined,
+    checkResponses: e.LEADAI_CHECK_RESPONSES,
     logLevel: e.LOG_LEVEL,
     env: e.NODE_ENV,
   });

@@ -9,7 +9,7 @@ import { createTestDatabase, MODE } from './helpers/db.ts';
 let app: App;
 
 beforeAll(async () => {
-  const config = loadConfig({ LEADAI_DEMO: 'off', LEADAI_WORKERS: 'false', LOG_LEVEL: 'silent' });
+  const config = loadConfig({ LEADAI_DEMO: 'off', LEADAI_WORKERS: 'false', LOG_LEVEL: 'silent', LEADAI_CHECK_RESPONSES: 'true' });
   app = await createApp(config, createLogger(config), { database: await createTestDatabase() });
   await app.server.listen({ port: 0, host: '127.0.0.1' });
 });

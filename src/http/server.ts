@@ -2,7 +2,7 @@ import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, jsonSchemaTransformObject, validatorCompiler } from 'fastify-type-provider-zod';
 import type { AuthService } from '../modules/auth/auth.service.ts';
 import { registerAuthRoutes } from '../modules/auth/auth.routes.ts';
 import type { ActivitiesService } from '../modules/activities/activities.service.ts';
@@ -34,6 +34,7 @@ import { registerSystemRoutes } from '../modules/system/system.routes.ts';
 import type { Logger } from '../shared/logger.ts';
 import { registerAuthentication } from './auth.ts';
 import { PROBLEM_TYPE_BASE, problemFromError, sendProblem } from './problem.ts';
+import { createResponseSerializerCompiler } from './serializer.ts';
 import { isSpaRoute, registerWebApp, sendSpaIndex, webAppBuilt } from './web-app.ts';
 
 export interface ServerDeps {
@@ -54,6 +55,8 @@ export interface ServerDeps {
   views: ViewsService;
   /** Folder of the built web app; default web/dist. Without an index.html there, / is a status page. */
   webDist?: string;
+  /** Serialize every response through zod too and fail on any difference (test suites). */
+  checkResponses?: boolean;
 }
 
 /**
@@ -77,7 +80,10 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     const validate = validatorCompiler(route);
     return route.httpPart === 'body' ? (data: unknown) => validate(data === null ? undefined : data) : validate;
   });
-  app.setSerializerCompiler(serializerCompiler);
+  app.setSerializerCompiler(createResponseSerializerCompiler({
+    check: deps.checkResponses ?? false,
+    onFallback: (route, reason) => deps.logger.warn({ route, reason }, 'response schema serialized by zod (slower): fast-json-stringify cannot compile it'),
+  }));
   app.addHook('preValidation', async (request, reply) => {
     const sentSomething = Boolean(request.headers['transfer-encoding']) || Number(request.headers['content-length'] ?? 0) > 0;
     if (request.body !== null || !sentSomething) return;

@@ -9,7 +9,8 @@ export function useServer(env: () => Record<string, string> = () => ({})): { app
   let app: App;
   let base = '';
   beforeAll(async () => {
-    const config = loadConfig({ LEADAI_DEMO: 'off', LEADAI_WORKERS: 'false', LOG_LEVEL: 'silent', ...env() });
+    // Every response is also serialized by zod and compared with the fast serializer's output.
+    const config = loadConfig({ LEADAI_DEMO: 'off', LEADAI_WORKERS: 'false', LOG_LEVEL: 'silent', LEADAI_CHECK_RESPONSES: 'true', ...env() });
     app = await createApp(config, createLogger(config), { database: await createTestDatabase() });
     const address = await app.server.listen({ port: 0, host: '127.0.0.1' });
     base = address;

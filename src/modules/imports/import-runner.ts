@@ -3,10 +3,13 @@ import type { Kysely } from 'kysely';
 import type { DB, JsonObject } from '../../db/schema.ts';
 import { withTenant, type TenantContext, type Tx } from '../../db/tenant.ts';
 import { DomainError } from '../../shared/errors.ts';
+import type { Logger } from '../../shared/logger.ts';
 import { emitEvent } from '../events/events.service.ts';
 import { decodeHead, decodeStream, type CsvFormat } from './csv-sniff.ts';
 import { uniqueHeaders, type ImportMapping } from './header-mapping.ts';
 import * as q from './imports.queries.ts';
+import { runBulkImport, type BulkTimings } from './bulk-import.ts';
+import { decideBulk, type BulkRequest } from './bulk-mode.ts';
 import { addRecord, applyBatch, newBatch, planBatch, takeCustomChanges, type Batch, type CustomFieldChange } from './batch-plan.ts';
 import { createRowMapper, customFieldsOf, CustomFields, planColumns } from './row-mapping.ts';
 
@@ -16,7 +19,10 @@ import { createRowMapper, customFieldsOf, CustomFields, planColumns } from './ro
  * batch in one transaction with its checkpoint, so a killed run resumes after the last
  * committed batch and never writes a row twice.
  */
-export type ByteSource = () => AsyncIterable<Uint8Array>;
+export type ByteSource = (() => AsyncIterable<Uint8Array>) & {
+  /** The bytes are read from the database (an uploaded file's chunks), not from disk. */
+  readsDatabase?: boolean;
+};
 
 export interface StoredFormat extends CsvFormat {
   headers: string[];
@@ -32,8 +38,27 @@ export interface RunOptions {
    * with spare cores; on a 2-core machine shared with the importer it gained ~4 %.
    */
   writers?: number;
-  /** After each committed batch (tests use it to interrupt a run). */
-  onBatch?: (batch: number) => void;
+  /**
+   * After each committed batch (tests use it to interrupt a run). In bulk mode, after each
+   * batch written in the one transaction.
+   */
+  onBatch?: (batch: number) => unknown;
+  /** Load in bulk (see bulk-mode.ts): 'auto' (the default) decides by database, file and table size. */
+  bulk?: BulkRequest;
+  /** Bulk mode: how long to wait for the exclusive lock on leads before falling back. */
+  lockTimeoutMs?: number;
+  /** Which mode ran and why (and, in bulk mode, the time of each phase). */
+  onMode?: (report: ImportModeReport) => void;
+  /** Where the choice of mode, a fallback and the bulk phases are logged. */
+  logger?: Pick<Logger, 'info' | 'warn'>;
+}
+
+export interface ImportModeReport {
+  mode: 'bulk' | 'normal';
+  reason: string;
+  /** Bulk only: seconds per phase, and how many indexes were dropped and rebuilt. */
+  seconds?: BulkTimings;
+  indexes?: number;
 }
 
 export interface ImportCounts {
@@ -87,6 +112,8 @@ function lineTracker() {
 export interface Sample {
   headers: string[];
   rows: { line: number; cells: string[] }[];
+  /** Mean bytes of the file per record in the part read (the header counted as one): sizes the whole file in rows. */
+  bytesPerRow: number;
 }
 
 /**
@@ -113,10 +140,13 @@ export async function sampleHead(head: Uint8Array, format: CsvFormat, complete: 
   await done.catch((error: Error) => {
     if (complete) throw new DomainError('validation', `The file could not be read as CSV: ${error.message}`, { field: 'file' });
   });
+  const parsed = records.length;
   if (!complete && records.length > 1) records.pop();
   const [header, ...rows] = records;
   if (!header) throw new DomainError('validation', 'The file has no header row.', { field: 'file' });
-  return { headers: uniqueHeaders(header.cells), rows: rows.slice(0, SAMPLE_ROWS) };
+  // Bytes per record over what was parsed (the cut head, the record it may have split included).
+  const bytesPerRow = (head.byteLength * (cut.length / Math.max(text.length, 1))) / Math.max(parsed, 1);
+  return { headers: uniqueHeaders(header.cells), rows: rows.slice(0, SAMPLE_ROWS), bytesPerRow };
 }
 
 export async function readHead(source: ByteSource, limit = HEAD_BYTES): Promise<Uint8Array> {
@@ -211,6 +241,26 @@ export async function runImport(db: Kysely<DB>, imp: ImportRow, source: ByteSour
   let previousLine = 1;
   let batchNo = imp.batches;
   const totals: ImportCounts = { rows: imp.rows_processed, created: imp.created_count, updated: imp.updated_count, rejected: imp.rejected_count };
+  const decision = await decideBulk(db, options.bulk ?? 'auto', { bytes: imp.file_size, bytesPerRow: sample.bytesPerRow });
+  if (decision.bulk) {
+    const outcome = await runBulkImport(db, source, {
+      imp, ctx, engine: decision.engine, mapRow, custom, records: (s) => records(s, format), isCommitted, batchSize,
+      totals: { rows: imp.rows_processed, created: imp.created_count, updated: imp.updated_count, rejected: imp.rejected_count },
+    }, options);
+    if (outcome.done) {
+      const report: ImportModeReport = { mode: 'bulk', reason: decision.reason, seconds: outcome.seconds, indexes: outcome.indexes };
+      options.logger?.info({ import_id: imp.id, ...report, counts: outcome.counts }, 'import loaded in bulk');
+      options.onMode?.(report);
+      await options.onProgress?.(imp.file_size, imp.file_size, outcome.counts.rows);
+      return outcome.counts;
+    }
+    options.logger?.warn({ import_id: imp.id, reason: outcome.reason }, 'bulk import not possible, importing in batches');
+    options.onMode?.({ mode: 'normal', reason: `bulk mode fell back: ${outcome.reason}` });
+  } else {
+    if (options.bulk === 'on') options.logger?.warn({ import_id: imp.id, reason: decision.reason }, 'bulk import not possible, importing in batches');
+    options.onMode?.({ mode: 'normal', reason: decision.reason });
+  }
+
   // The organization's size when the planner last saw it (the table may be large and its
   // statistics fresh while this organization is new to it).
   let statsRows = await withTenant(db, ctx, (tx) => q.countLeads(tx));
@@ -245,7 +295,7 @@ export async function runImport(db: Kysely<DB>, imp: ImportRow, source: ByteSour
       await q.analyzeLeads(db);
     }
     await options.onProgress?.(batch.bytes, imp.file_size, totals.rows);
-    options.onBatch?.(batchNo);
+    await options.onBatch?.(batchNo);
   };
 
   let batch = newBatch();

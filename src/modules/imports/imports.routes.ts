@@ -5,7 +5,7 @@ import { requireAuth } from '../../http/auth.ts';
 import { DomainError } from '../../shared/errors.ts';
 import { IdParams } from '../auth/auth.schemas.ts';
 import type { AuthService } from '../auth/auth.service.ts';
-import { CustomFieldList, ImportList, ImportView, ImportWithPreview, MappingBody } from './imports.schemas.ts';
+import { CustomFieldList, ImportList, ImportView, ImportWithPreview, MappingBody, StartBody } from './imports.schemas.ts';
 import type { ImportsService } from './imports.service.ts';
 
 export async function registerImportRoutes(server: FastifyInstance, imports: ImportsService, auth: AuthService) {
@@ -54,8 +54,8 @@ export async function registerImportRoutes(server: FastifyInstance, imports: Imp
     }, async (request) => imports.updateMapping(requireAuth(request, auth), request.params.id, request.body));
 
     app.post('/api/v1/imports/:id/start', {
-      schema: { tags, summary: 'Run the import in the background; follow it with GET /imports/{id}', params: IdParams, response: { 202: ImportView } },
-    }, async (request, reply) => reply.code(202).send(await imports.start(requireAuth(request, auth), request.params.id)));
+      schema: { tags, summary: 'Run the import in the background; follow it with GET /imports/{id}', params: IdParams, body: StartBody, response: { 202: ImportView } },
+    }, async (request, reply) => reply.code(202).send(await imports.start(requireAuth(request, auth), request.params.id, request.body ?? {})));
 
     app.get('/api/v1/imports/:id/errors', {
       schema: { tags, summary: 'Rejected rows as CSV: the original columns, then line and reason', params: IdParams, produces: ['text/csv'] },

@@ -7,13 +7,15 @@ import { withTenant, withTenantRead, type TenantContext } from '../../db/tenant.
 import { enqueue } from '../../jobs/queue.ts';
 import type { JobContext } from '../../jobs/worker.ts';
 import { DomainError } from '../../shared/errors.ts';
+import type { Logger } from '../../shared/logger.ts';
 import type { AuthContext } from '../auth/auth.context.ts';
 import { authorize } from '../auth/permissions.ts';
 import { detectFormat, FileScanner, notCsvReason } from './csv-sniff.ts';
 import { applyOverride, MappingError, parseOverride, proposeMapping, type ImportMapping, type MappingOverride } from './header-mapping.ts';
 import {
-  DEFAULT_BATCH_SIZE, prepareMapper, readHead, records, runImport, sampleHead, type ByteSource, type ImportCounts, type Sample, type StoredFormat,
+  DEFAULT_BATCH_SIZE, prepareMapper, readHead, records, runImport, sampleHead, type ByteSource, type ImportCounts, type ImportModeReport, type Sample, type StoredFormat,
 } from './import-runner.ts';
+import { parseBulkRequest, type BulkRequest } from './bulk-mode.ts';
 import * as q from './imports.queries.ts';
 import { mergeDuplicates, type PreparedLead, type RowError } from './row-mapping.ts';
 import { summarizeValues } from './value-summary.ts';
@@ -33,6 +35,8 @@ export interface ImportsServiceOptions {
   writers?: number;
   /** Called after an import is queued, so an in-process worker can start at once. */
   onEnqueued?: () => void;
+  /** Where background imports log their mode (bulk or not, and why). */
+  logger?: Pick<Logger, 'info' | 'warn'>;
 }
 
 export function toView(imp: ImportRow) {
@@ -95,13 +99,16 @@ export function createImportsService(db: Kysely<DB>, options: ImportsServiceOpti
   }
 
   const chunks = (ctx: TenantContext, importId: string): ByteSource =>
-    async function* () {
-      for (let seq = 0; ; seq++) {
-        const data = await withTenantRead(db, ctx, (tx) => q.readChunk(tx, importId, seq));
-        if (!data) return;
-        yield data;
-      }
-    };
+    Object.assign(
+      async function* () {
+        for (let seq = 0; ; seq++) {
+          const data = await withTenantRead(db, ctx, (tx) => q.readChunk(tx, importId, seq));
+          if (!data) return;
+          yield data;
+        }
+      },
+      { readsDatabase: true },
+    );
 
   async function withPreview(ctx: TenantContext, imp: ImportRow) {
     const format = imp.format as unknown as StoredFormat;
@@ -192,14 +199,18 @@ export function createImportsService(db: Kysely<DB>, options: ImportsServiceOpti
       return withPreview(ctx, await load(ctx, id));
     },
 
-    /** Queues the import as a background job. */
-    async start(ctx: AuthContext, id: string) {
+    /**
+     * Queues the import as a background job. `bulk` (default 'auto') may force or forbid
+     * the bulk path (see bulk-mode.ts); it travels in the job's payload.
+     */
+    async start(ctx: AuthContext, id: string, startOptions: { bulk?: BulkRequest } = {}) {
       authorize(ctx, 'imports:write');
+      const bulk = startOptions.bulk ?? 'auto';
       const result = await withTenant(db, ctx, async (tx) => {
         const imp = await q.getImport(tx, id);
         if (!imp) throw new DomainError('not_found', 'No import with this id in your organization.');
         if (imp.status !== 'pending') throw new DomainError('conflict', `The import has already been started (${imp.status}).`);
-        const job = await enqueue(tx, { organizationId: ctx.organizationId, queue: IMPORT_QUEUE, payload: { import_id: id }, maxAttempts: 3, createdBy: ctx.userId ?? undefined });
+        const job = await enqueue(tx, { organizationId: ctx.organizationId, queue: IMPORT_QUEUE, payload: { import_id: id, bulk }, maxAttempts: 3, createdBy: ctx.userId ?? undefined });
         return q.updateImport(tx, id, { status: 'queued', job_id: job.id });
       });
       options.onEnqueued?.();
@@ -219,8 +230,10 @@ export function createImportsService(db: Kysely<DB>, options: ImportsServiceOpti
 
     /** The `imports` queue's handler: runs or resumes an uploaded file's import. */
     async handleJob(job: Job, jobCtx: JobContext): Promise<JsonValue> {
-      const importId = (job.payload as { import_id?: string }).import_id;
+      const payload = job.payload as { import_id?: string; bulk?: unknown };
+      const importId = payload.import_id;
       if (!importId || job.organization_id === null) throw new Error(`import job ${job.id} has no import_id`);
+      let mode: ImportModeReport | undefined;
       const ctx: TenantContext = { organizationId: job.organization_id };
       const imp = await withTenant(db, ctx, (tx) => q.getImport(tx, importId));
       if (!imp) return { skipped: 'import deleted' };
@@ -231,8 +244,11 @@ export function createImportsService(db: Kysely<DB>, options: ImportsServiceOpti
           writers: options.writers ?? 1,
           signal: jobCtx.signal,
           onProgress: (done, total, rows) => jobCtx.progress(done, total, `${rows} rows`),
+          bulk: parseBulkRequest(payload.bulk),
+          onMode: (report) => (mode = report),
+          ...(options.logger ? { logger: options.logger } : {}),
         });
-        return { ...counts };
+        return { ...counts, ...(mode ? { mode: mode.mode, mode_reason: mode.reason } : {}) };
       } catch (error) {
         if (jobCtx.signal.aborted) throw error;
         const permanent = error instanceof DomainError && error.code === 'validation';
@@ -276,6 +292,10 @@ export interface LocalImportOptions {
   dryRun?: boolean;
   batchSize?: number;
   writers?: number;
+  /** Bulk mode (see bulk-mode.ts): 'auto' by default. */
+  bulk?: BulkRequest;
+  lockTimeoutMs?: number;
+  logger?: Pick<Logger, 'info' | 'warn'>;
   onProgress?: (bytesDone: number, bytesTotal: number) => void;
 }
 
@@ -286,6 +306,8 @@ export interface LocalImportResult {
   file: { name: string; size: number; encoding: string; bom: boolean; delimiter: string };
   mapping: ImportMapping;
   counts: ImportCounts;
+  /** Which mode the import ran in and why (absent for a dry run). */
+  mode?: ImportModeReport;
   preview?: { line: number; lead: PreparedLead }[];
   errors?: { line: number; reason: string }[];
 }
@@ -331,12 +353,17 @@ export async function importLocalFile(db: Kysely<DB>, options: LocalImportOption
       }),
     ));
   try {
+    let mode: ImportModeReport | undefined;
     const counts = await runImport(db, imp, source, {
       batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
       writers: options.writers ?? 1,
       onProgress: (done, total) => options.onProgress?.(done, total),
+      bulk: options.bulk ?? 'auto',
+      onMode: (report) => (mode = report),
+      ...(options.lockTimeoutMs !== undefined ? { lockTimeoutMs: options.lockTimeoutMs } : {}),
+      ...(options.logger ? { logger: options.logger } : {}),
     });
-    return { import_id: imp.id, dry_run: false, resumed: existing !== undefined, file, mapping, counts };
+    return { import_id: imp.id, dry_run: false, resumed: existing !== undefined, file, mapping, counts, ...(mode ? { mode } : {}) };
   } catch (error) {
     await withTenant(db, ctx, (tx) => q.updateImport(tx, imp.id, { status: 'failed', last_error: (error as Error).message })).catch(() => {});
     throw error;

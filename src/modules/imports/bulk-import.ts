@@ -1,0 +1,209 @@
+import { sql, type Kysely } from 'kysely';
+import type { DB, JsonObject } from '../../db/schema.ts';
+import { withTenant, type TenantContext, type Tx } from '../../db/tenant.ts';
+import { emitEvent } from '../events/events.service.ts';
+import { addRecord, applyBatch, newBatch, planBatch, takeCustomChanges, type Batch } from './batch-plan.ts';
+import {
+  actAsOwner, actAsTenant, completeBulkImport, dropIndexes, leadKeys, lockLeads, LOCK_NOT_AVAILABLE, rebuildIndexes, recordBulkProgress, restoreProgress, secondaryLeadIndexes,
+} from './bulk-load.queries.ts';
+import type { ByteSource, ImportCounts, RunOptions } from './import-runner.ts';
+import * as q from './imports.queries.ts';
+import { LeadKeyIndex } from './lead-keys.ts';
+import type { CustomFields, MapRow } from './row-mapping.ts';
+
+/**
+ * The bulk path of an import (see bulk-mode.ts for when): PostgreSQL's advice for
+ * populating a table, inside one transaction —
+ *
+ *   lock leads (ACCESS EXCLUSIVE, or fall back to the normal path after a short wait)
+ *   → drop its secondary indexes (the constraint indexes stay: the primary key and the
+ *     (organization_id, id) key the child tables' foreign keys point at)
+ *   → write the batches as the application role under Row Level Security, matching rows
+ *     to leads with an in-memory key index instead of the dropped unique indexes
+ *   → rebuild the indexes from their saved definitions, ANALYZE, record the import, COMMIT.
+ *
+ * DDL is transactional in PostgreSQL: a failed, aborted or killed run rolls back whole —
+ * no lead written, no index lost — and the import can simply run again. The statement-
+ * level triggers on leads (search words, rescoring queue) stay on: they are set-based and
+ * write what a normal import writes.
+ */
+
+export type ImportRow = NonNullable<Awaited<ReturnType<typeof q.getImport>>>;
+
+export interface BulkSetup {
+  imp: ImportRow;
+  ctx: TenantContext;
+  engine: 'embedded' | 'server';
+  mapRow: MapRow;
+  custom: CustomFields;
+  /** The file's records after the header, with the bytes read so far. */
+  records: (source: ByteSource) => AsyncIterable<{ line: number; cells: string[]; bytes: number }>;
+  /** Lines an earlier (normal) run of this import already committed. */
+  isCommitted: (line: number) => boolean;
+  /** The import's counts so far (an earlier run's, if resumed). */
+  totals: ImportCounts;
+  batchSize: number;
+}
+
+/** Seconds spent in each phase of a bulk import. */
+export interface BulkTimings {
+  lock: number;
+  load: number;
+  indexes: number;
+  analyze: number;
+}
+
+export type BulkOutcome = { done: true; counts: ImportCounts; seconds: BulkTimings; indexes: number } | { done: false; reason: string };
+
+/** How long the import waits for the table lock before it falls back to the normal path. */
+export const DEFAULT_LOCK_TIMEOUT_MS = 3000;
+
+export async function runBulkImport(db: Kysely<DB>, source: ByteSource, setup: BulkSetup, options: RunOptions): Promise<BulkOutcome> {
+  const { imp, ctx, engine } = setup;
+  // Embedded PGlite has one connection, which the transaction holds: a source that reads
+  // the database (an uploaded file's chunks) is read before it starts.
+  const input = engine === 'embedded' && source.readsDatabase ? await buffered(source) : source;
+  const progress = engine === 'server' ? progressWriter(db, ctx, imp, options) : undefined;
+  const seconds: BulkTimings = { lock: 0, load: 0, indexes: 0, analyze: 0 };
+  const clock = () => performance.now() / 1000;
+  let t = clock();
+
+  return db.connection().execute(async (conn): Promise<BulkOutcome> => {
+    await sql.raw('BEGIN').execute(conn);
+    try {
+      try {
+        await lockLeads(conn, options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS);
+      } catch (error) {
+        if ((error as { code?: string }).code !== LOCK_NOT_AVAILABLE) throw error;
+        await sql.raw('ROLLBACK').execute(conn);
+        return { done: false, reason: `leads is in use by another transaction (no exclusive lock within ${options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS} ms)` };
+      }
+      seconds.lock = clock() - t;
+      t = clock();
+      const indexes = await secondaryLeadIndexes(conn);
+      await dropIndexes(conn, indexes);
+
+      await actAsTenant(conn, ctx);
+      const keys = new LeadKeyIndex(await leadKeys(conn));
+      const counts = { ...setup.totals };
+      const ranges: [number, number][] = [];
+      let batchNo = imp.batches;
+      let previousLine = 1;
+      let lastLine = imp.checkpoint_line;
+      let batch = newBatch();
+
+      const write = async (current: Batch) => {
+        if (options.signal?.aborted) throw options.signal.reason ?? new Error('aborted');
+        const plan = await planBatch(current, (emails, externalIds) => keys.match(emails, externalIds));
+        const result = await applyBatch(conn, imp.organization_id, imp.id, plan, takeCustomChanges(setup.custom));
+        keys.inserted(plan.inserts, plan.insertIds);
+        keys.updated(plan.updates, plan.ids);
+        ranges.push([current.after, current.lastLine]);
+        lastLine = Math.max(lastLine, current.lastLine);
+        batchNo++;
+        counts.rows += current.rows;
+        counts.created += result.created;
+        counts.updated += result.updated;
+        counts.rejected += result.rejected;
+        progress?.report(current.bytes, counts.rows);
+        await options.onBatch?.(batchNo);
+      };
+      const flush = async () => {
+        if (batch.rows === 0) return;
+        const current = batch;
+        batch = newBatch();
+        await write(current);
+      };
+      for await (const record of setup.records(input)) {
+        if (setup.isCommitted(record.line)) {
+          await flush();
+          previousLine = record.line;
+          continue;
+        }
+        if (batch.after < 0) batch.after = previousLine;
+        previousLine = record.line;
+        addRecord(batch, setup.mapRow, record);
+        if (batch.rows >= setup.batchSize) await flush();
+      }
+      await flush();
+      // The progress connection must be done with the import's row before this
+      // transaction writes it (else it would wait for this transaction's end).
+      await progress?.settle();
+
+      const run = { created: counts.created - setup.totals.created, updated: counts.updated - setup.totals.updated, rejected: counts.rejected - setup.totals.rejected };
+      const actor = { organizationId: imp.organization_id, actor: { id: imp.created_by } };
+      const payload: JsonObject = { import_id: imp.id, ...run, through_line: lastLine, bulk: true };
+      // One summary event for the whole load (the normal path sends one per batch).
+      await emitEvent(conn, actor, { type: 'leads.imported', entityType: 'import', entityId: imp.id, payload });
+      const recorded = await completeBulkImport(conn, imp.id, { ...counts, batches: batchNo, checkpointLine: lastLine, ranges, bytes: imp.file_size });
+      if (!recorded) throw new Error('This import is being run by another process; the bulk run rolls back.');
+      await q.deleteChunks(conn, imp.id);
+      await emitEvent(conn, actor, { type: 'import.completed', entityType: 'import', entityId: imp.id, payload: { ...counts } });
+      seconds.load = clock() - t;
+
+      t = clock();
+      await actAsOwner(conn);
+      await rebuildIndexes(conn, indexes, engine);
+      seconds.indexes = clock() - t;
+      t = clock();
+      await sql`ANALYZE leads`.execute(conn);
+      seconds.analyze = clock() - t;
+      if (options.signal?.aborted) throw options.signal.reason ?? new Error('aborted');
+      await sql.raw('COMMIT').execute(conn);
+      return { done: true, counts, seconds, indexes: indexes.length };
+    } catch (error) {
+      await sql.raw('ROLLBACK').execute(conn).catch(() => {});
+      await progress?.restore();
+      throw error;
+    }
+  });
+}
+
+/**
+ * Progress while the bulk transaction runs, which nobody else can see until it commits:
+ * bytes_done on the import's row from a second connection (one write in flight at a time,
+ * the latest figure wins), and the caller's callback.
+ */
+function progressWriter(db: Kysely<DB>, ctx: TenantContext, imp: ImportRow, options: RunOptions) {
+  let pending: { bytes: number; rows: number } | undefined;
+  let running: Promise<void> | undefined;
+  const loop = async () => {
+    while (pending) {
+      const { bytes, rows } = pending;
+      pending = undefined;
+      // Progress is best effort: a failed write must not fail the import.
+      await withTenant(db, ctx, (tx: Tx) => recordBulkProgress(tx, imp.id, bytes)).catch(() => {});
+      await Promise.resolve(options.onProgress?.(bytes, imp.file_size, rows)).catch(() => {});
+    }
+  };
+  const start = () => {
+    running ??= loop().finally(() => {
+      running = undefined;
+    });
+  };
+  return {
+    report(bytes: number, rows: number) {
+      pending = { bytes, rows };
+      start();
+    },
+    async settle() {
+      while (running || pending) {
+        if (!running) start();
+        await running;
+      }
+    },
+    /** After a rollback: the bytes shown go back to what is committed. */
+    async restore() {
+      await this.settle();
+      await withTenant(db, ctx, (tx: Tx) => restoreProgress(tx, imp.id, imp.bytes_done)).catch(() => {});
+    },
+  };
+}
+
+async function buffered(source: ByteSource): Promise<ByteSource> {
+  const parts: Uint8Array[] = [];
+  for await (const chunk of source()) parts.push(chunk);
+  return async function* () {
+    yield* parts;
+  };
+}

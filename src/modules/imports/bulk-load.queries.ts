@@ -1,0 +1,157 @@
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../../db/schema.ts';
+import { APP_ROLE, type TenantContext, type Tx } from '../../db/tenant.ts';
+import { isUuid } from '../../shared/ids.ts';
+
+/**
+ * The SQL of the bulk-load path: what the decision needs to know about the database, and
+ * the statements of the one bulk transaction (lock, drop and rebuild the secondary indexes
+ * of leads, switch between the owner and the application role).
+ */
+
+let engines = new WeakMap<Kysely<DB>, Promise<'embedded' | 'server'>>();
+
+/**
+ * PGlite or a PostgreSQL server. The runner receives a Kysely handle, not the Database
+ * object, and PGlite names itself in version(); cached per handle.
+ */
+export function databaseEngine(db: Kysely<DB>): Promise<'embedded' | 'server'> {
+  let engine = engines.get(db);
+  if (!engine) {
+    engine = sql<{ v: string }>`SELECT version() AS v`.execute(db).then(({ rows }) => (/PGlite|emscripten/i.test(rows[0]?.v ?? '') ? 'embedded' : 'server'));
+    engine.catch(() => (engines = new WeakMap()));
+    engines.set(db, engine);
+  }
+  return engine;
+}
+
+/** Whether the connecting role may drop and create indexes on leads (owns it, or inherits its owner's rights). */
+export async function sessionOwnsLeads(db: Kysely<DB>): Promise<boolean> {
+  const { rows } = await sql<{ owns: boolean }>`
+    SELECT pg_has_role(session_user, c.relowner, 'USAGE') AS owns FROM pg_class AS c WHERE c.oid = 'leads'::regclass`.execute(db);
+  return rows[0]?.owns === true;
+}
+
+/**
+ * Rows of leads in all organizations: the planner's estimate, or a count when the table
+ * has never been analysed (reltuples is -1 then). As the owner: Row Level Security lets
+ * the owner's maintenance policy see every row.
+ */
+export async function leadsTableRows(db: Kysely<DB>): Promise<number> {
+  const { rows } = await sql<{ n: number }>`SELECT reltuples::float8 AS n FROM pg_class WHERE oid = 'leads'::regclass`.execute(db);
+  const estimate = Number(rows[0]?.n ?? -1);
+  if (estimate >= 0) return estimate;
+  const counted = await sql<{ n: number }>`SELECT count(*)::int8 AS n FROM leads`.execute(db);
+  return Number(counted.rows[0]?.n ?? 0);
+}
+
+/** SQLSTATE of a lock not granted within lock_timeout. */
+export const LOCK_NOT_AVAILABLE = '55P03';
+
+/**
+ * ACCESS EXCLUSIVE on leads, or error 55P03 after `timeoutMs`: nobody may read leads
+ * while its indexes are missing (a query would scan a million rows), and a writer that
+ * got in between would not be in the in-memory key index. The timeout then goes back to
+ * the session's, so the rest of the transaction waits for other tables' locks as usual.
+ */
+export async function lockLeads(tx: Tx, timeoutMs: number) {
+  await sql.raw(`SET LOCAL lock_timeout = ${Math.max(1, Math.floor(timeoutMs))}`).execute(tx);
+  await sql`LOCK TABLE leads IN ACCESS EXCLUSIVE MODE`.execute(tx);
+  await sql`SET LOCAL lock_timeout TO DEFAULT`.execute(tx);
+}
+
+export interface IndexDefinition {
+  name: string;
+  definition: string;
+}
+
+/**
+ * The indexes of leads that no constraint owns: everything but the primary key and the
+ * (organization_id, id) unique constraint the child tables' foreign keys point at. Their
+ * definitions come from pg_get_indexdef, which is exactly what recreates them (the unique
+ * email and external-id indexes are plain unique indexes, so they are among them).
+ */
+export async function secondaryLeadIndexes(tx: Tx): Promise<IndexDefinition[]> {
+  const { rows } = await sql<IndexDefinition>`
+    SELECT i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS definition
+    FROM pg_index AS i
+    WHERE i.indrelid = 'leads'::regclass
+      AND NOT EXISTS (SELECT 1 FROM pg_constraint AS c WHERE c.conindid = i.indexrelid)
+    ORDER BY 1`.execute(tx);
+  return rows;
+}
+
+export async function dropIndexes(tx: Tx, indexes: readonly IndexDefinition[]) {
+  // Names come from the catalogue (regclass text, quoted where needed), never from input.
+  for (const index of indexes) await sql.raw(`DROP INDEX ${index.name}`).execute(tx);
+}
+
+/**
+ * Builds the dropped indexes again from their saved definitions, with memory and workers
+ * for the sorts (a B-tree over a million rows sorts in one pass with enough memory;
+ * PostgreSQL may build it with parallel workers). Embedded PGlite keeps its defaults: it
+ * has no worker processes and a bounded WASM heap.
+ */
+export async function rebuildIndexes(tx: Tx, indexes: readonly IndexDefinition[], engine: 'embedded' | 'server') {
+  if (engine === 'server') {
+    await sql`SET LOCAL maintenance_work_mem = '1GB'`.execute(tx);
+    await sql`SET LOCAL max_parallel_maintenance_workers = 2`.execute(tx);
+  }
+  for (const index of indexes) await sql.raw(index.definition).execute(tx);
+}
+
+/**
+ * From here on the transaction acts as the application role with the tenant's settings,
+ * exactly as withTenant does: Row Level Security checks every row written.
+ */
+export async function actAsTenant(tx: Tx, ctx: TenantContext) {
+  if (!isUuid(ctx.organizationId) || (ctx.userId && !isUuid(ctx.userId))) throw new TypeError('actAsTenant: organizationId and userId must be UUIDs');
+  await sql`SELECT set_config('role', ${APP_ROLE}, true), set_config('app.organization_id', ${ctx.organizationId}, true),
+                   set_config('app.user_id', ${ctx.userId ?? ''}, true), set_config('app.role', ${ctx.role ?? ''}, true)`.execute(tx);
+}
+
+/** Back to the session (owner) role for the DDL; the tenant settings are cleared with it. */
+export async function actAsOwner(tx: Tx) {
+  await sql`SELECT set_config('role', 'none', true), set_config('app.organization_id', '', true), set_config('app.user_id', '', true), set_config('app.role', '', true)`.execute(tx);
+}
+
+/** The organization's leads by their import keys (lower-cased email, as the unique index compares). */
+export async function leadKeys(tx: Tx) {
+  const { rows } = await sql<{ id: string; email: string | null; external_id: string | null }>`
+    SELECT id, lower(email)::text AS email, external_id::text AS external_id FROM leads
+    WHERE email IS NOT NULL OR external_id IS NOT NULL`.execute(tx);
+  return rows;
+}
+
+/**
+ * Progress of a bulk import, from a connection outside its transaction: only bytes_done
+ * moves; the counts and the checkpoint are written by the transaction when it commits.
+ */
+export async function recordBulkProgress(tx: Tx, importId: string, bytes: number) {
+  await sql`UPDATE imports SET bytes_done = greatest(bytes_done, ${bytes}), updated_at = now() WHERE id = ${importId} AND status = 'running'`.execute(tx);
+}
+
+export async function restoreProgress(tx: Tx, importId: string, bytes: number) {
+  await sql`UPDATE imports SET bytes_done = ${bytes}, updated_at = now() WHERE id = ${importId} AND status = 'running'`.execute(tx);
+}
+
+/**
+ * The end of a bulk import, in its transaction: the counts, the batches' line ranges and
+ * the checkpoint as the normal path would have left them, completed. False when the row
+ * is not this run's to finish (another runner completed it meanwhile).
+ */
+export async function completeBulkImport(
+  tx: Tx,
+  importId: string,
+  done: { rows: number; created: number; updated: number; rejected: number; batches: number; checkpointLine: number; ranges: [number, number][]; bytes: number },
+): Promise<boolean> {
+  const r = await sql`
+    UPDATE imports SET
+      status = 'completed', finished_at = now(), updated_at = now(), last_error = NULL,
+      bytes_done = ${done.bytes}, batches = ${done.batches},
+      checkpoint_line = greatest(checkpoint_line, ${done.checkpointLine}),
+      committed_ranges = committed_ranges || ${JSON.stringify(done.ranges)}::jsonb,
+      rows_processed = ${done.rows}, created_count = ${done.created}, updated_count = ${done.updated}, rejected_count = ${done.rejected}
+    WHERE id = ${importId} AND status <> 'completed'`.execute(tx);
+  return Number(r.numAffectedRows ?? 0) === 1;
+}

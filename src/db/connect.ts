@@ -133,6 +133,10 @@ async function openServer(url: string, poolSize: number): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize, types });
   // An idle client losing its server connection must not crash the process.
   pool.on('error', () => {});
+  // Nor a checked-out one (its session terminated by an operator, or the server restarting
+  // during a long import): the statement in flight fails with the error; the client's
+  // 'error' event, unheard, would throw it again as an uncaught exception.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   const tenantReads = createTenantReadPool(url, poolSize, types);
   registerTenantSessions(db, tenantReads.sessions);
@@ -196,6 +200,7 @@ async function openServer(url: string, poolSize: number): Promise<Database> {
 function createTenantReadPool(url: string, poolSize: number, types: pg.CustomTypesConfig) {
   const pool = new pg.Pool({ connectionString: url, max: poolSize, types });
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   const current = new WeakMap<pg.PoolClient, string>();
   const context = new AsyncLocalStorage<string>();
   const contextPool = {

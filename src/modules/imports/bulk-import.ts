@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DB, JsonObject } from '../../db/schema.ts';
 import { withTenant, type TenantContext, type Tx } from '../../db/tenant.ts';
 import { emitEvent } from '../events/events.service.ts';
-import { addRecord, applyBatch, newBatch, planBatch, takeCustomChanges, type Batch } from './batch-plan.ts';
+import { addRecord, applyBatch, newBatch, planBatch, takeCustomChanges, type Batch, type CustomFieldChange } from './batch-plan.ts';
 import {
   actAsOwner, actAsTenant, completeBulkImport, dropIndexes, leadKeys, lockLeads, LOCK_NOT_AVAILABLE, rebuildIndexes, recordBulkProgress, restoreProgress, secondaryLeadIndexes,
 } from './bulk-load.queries.ts';
@@ -69,6 +69,8 @@ export async function runBulkImport(db: Kysely<DB>, source: ByteSource, setup: B
   let t = clock();
 
   return db.connection().execute(async (conn): Promise<BulkOutcome> => {
+    // A batch still being written when the run fails finishes before the rollback.
+    let settleWrites = async () => {};
     await sql.raw('BEGIN').execute(conn);
     try {
       try {
@@ -92,10 +94,10 @@ export async function runBulkImport(db: Kysely<DB>, source: ByteSource, setup: B
       let lastLine = imp.checkpoint_line;
       let batch = newBatch();
 
-      const write = async (current: Batch) => {
+      const write = async (current: Batch, customChanges: CustomFieldChange[]) => {
         if (options.signal?.aborted) throw options.signal.reason ?? new Error('aborted');
         const plan = await planBatch(current, (emails, externalIds) => keys.match(emails, externalIds));
-        const result = await applyBatch(conn, imp.organization_id, imp.id, plan, takeCustomChanges(setup.custom));
+        const result = await applyBatch(conn, imp.organization_id, imp.id, plan, customChanges);
         keys.inserted(plan.inserts, plan.insertIds);
         keys.updated(plan.updates, plan.ids);
         ranges.push([current.after, current.lastLine]);
@@ -108,12 +110,21 @@ export async function runBulkImport(db: Kysely<DB>, source: ByteSource, setup: B
         progress?.report(current.bytes, counts.rows);
         await options.onBatch?.(batchNo);
       };
+      // The next batch is parsed while one is written; a batch's plan waits for the one
+      // before it (its new keys), so batches are written one after the other, in order.
+      let writing: Promise<void> = Promise.resolve();
       const flush = async () => {
         if (batch.rows === 0) return;
         const current = batch;
         batch = newBatch();
-        await write(current);
+        const customChanges = takeCustomChanges(setup.custom);
+        await writing;
+        writing = write(current, customChanges);
+        // Awaited by the next flush; marked handled meanwhile, so a failure does not
+        // count as unhandled while the next batch is being parsed.
+        writing.catch(() => {});
       };
+      settleWrites = () => writing.catch(() => {});
       for await (const record of setup.records(input)) {
         if (setup.isCommitted(record.line)) {
           await flush();
@@ -126,6 +137,7 @@ export async function runBulkImport(db: Kysely<DB>, source: ByteSource, setup: B
         if (batch.rows >= setup.batchSize) await flush();
       }
       await flush();
+      await writing;
       // The progress connection must be done with the import's row before this
       // transaction writes it (else it would wait for this transaction's end).
       await progress?.settle();
@@ -152,6 +164,7 @@ export async function runBulkImport(db: Kysely<DB>, source: ByteSource, setup: B
       await sql.raw('COMMIT').execute(conn);
       return { done: true, counts, seconds, indexes: indexes.length };
     } catch (error) {
+      await settleWrites();
       await sql.raw('ROLLBACK').execute(conn).catch(() => {});
       await progress?.restore();
       throw error;

@@ -15,7 +15,9 @@ import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import { createApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
+import { PREPARED } from '../src/db/prepared.ts';
 import { withTenantRead } from '../src/db/tenant.ts';
+import { LEAD_COLUMNS } from '../src/modules/leads/leads.queries.ts';
 import { createAuthService } from '../src/modules/auth/auth.service.ts';
 import { seedDemo } from '../src/modules/demo/demo.service.ts';
 import { createProgress } from '../src/cli/output.ts';
@@ -52,23 +54,28 @@ const app = await createApp(config, createLogger(config));
 const base = await app.server.listen({ port: 0, host: '127.0.0.1' });
 const headers = { authorization: `Bearer ${key}` };
 
-type Workload = { name: string; path: (i: number) => string; direct: (i: number) => Promise<unknown> };
+// The columns the API returns (not the search vector), so both sides move the same bytes.
+const columns = sql.raw(LEAD_COLUMNS.join(', '));
+const searchColumns = sql.raw(LEAD_COLUMNS.map((c) => `l.${c}`).join(', '));
+type Workload = { name: string; path: (i: number) => string; direct: (i: number) => Promise<unknown>; prepared?: (i: number) => Promise<unknown> };
 const pick = <T>(xs: T[], i: number) => xs[i % xs.length]!;
 const workloads: Workload[] = [
   {
     name: 'get lead by id',
     path: (i) => `/api/v1/leads/${pick(ids, i)}`,
-    direct: (i) => withTenantRead(database.db, ctx, (tx) => sql`SELECT * FROM leads WHERE id = ${pick(ids, i)}`.execute(tx)),
+    direct: (i) => withTenantRead(database.db, ctx, (tx) => sql`SELECT ${columns} FROM leads WHERE id = ${pick(ids, i)}`.execute(tx)),
+    // The API keeps this statement prepared (db/prepared.ts); the same, sent the same way.
+    prepared: (i) => withTenantRead(database.db, ctx, (tx) => sql`${PREPARED}SELECT ${columns} FROM leads WHERE id = ${pick(ids, i)} AND true`.execute(tx)),
   },
   {
     name: 'filtered list (status, by score)',
     path: (i) => `/api/v1/leads?status=${pick(['qualified', 'proposal', 'negotiation', 'contacted'], i)}&limit=50`,
-    direct: (i) => withTenantRead(database.db, ctx, (tx) => sql`SELECT * FROM leads WHERE status = ${pick(['qualified', 'proposal', 'negotiation', 'contacted'], i)} ORDER BY current_score DESC, id DESC LIMIT 51`.execute(tx)),
+    direct: (i) => withTenantRead(database.db, ctx, (tx) => sql`SELECT ${columns} FROM leads WHERE status = ${pick(['qualified', 'proposal', 'negotiation', 'contacted'], i)} ORDER BY current_score DESC, id DESC LIMIT 51`.execute(tx)),
   },
   {
     name: 'full-text search (ranked)',
     path: (i) => `/api/v1/leads?q=${pick(words, i)}&limit=20`,
-    direct: (i) => withTenantRead(database.db, ctx, (tx) => sql`SELECT l.* FROM app.search_leads(${pick(words, i)}, to_tsquery('english', ${pick(words, i) + ':*'}), 100) s JOIN leads l ON l.id = s.lead_id ORDER BY s.rank, s.similarity DESC LIMIT 20`.execute(tx)),
+    direct: (i) => withTenantRead(database.db, ctx, (tx) => sql`SELECT ${searchColumns} FROM app.search_leads(${pick(words, i)}, to_tsquery('english', ${pick(words, i) + ':*'}), 100) s JOIN leads l ON l.id = s.lead_id ORDER BY s.rank, s.similarity DESC LIMIT 20`.execute(tx)),
   },
 ];
 
@@ -120,6 +127,15 @@ for (const [wi, w] of workloads.entries()) {
     await w.direct(i);
     direct.push(performance.now() - t);
   }
+  const prepared: number[] = [];
+  if (w.prepared) {
+    for (let i = 0; i < 50; i++) await w.prepared(i);
+    for (let i = 0; i < n; i++) {
+      const t = performance.now();
+      await w.prepared(i);
+      prepared.push(performance.now() - t);
+    }
+  }
   for (let i = 0; i < 50; i++) await get(`${floorBase}/${wi}/${i}`);
   const floor: number[] = [];
   for (let i = 0; i < n; i++) {
@@ -137,6 +153,8 @@ for (const [wi, w] of workloads.entries()) {
     api_p50_ms: round(percentile(api, 50)), api_p95_ms: round(percentile(api, 95)), api_p99_ms: round(percentile(api, 99)),
     sql_p50_ms: round(percentile(direct, 50)), sql_p95_ms: round(percentile(direct, 95)),
     api_over_sql_p50: round(percentile(api, 50) / percentile(direct, 50)),
+    sql_prepared_p50_ms: prepared.length ? round(percentile(prepared, 50)) : null,
+    api_over_prepared_sql_p50: prepared.length ? round(percentile(api, 50) / percentile(prepared, 50)) : null,
     floor_p50_ms: round(percentile(floor, 50)),
     floor_over_sql_p50: round(percentile(floor, 50) / percentile(direct, 50)),
     api_minus_floor_p50_ms: round(percentile(api, 50) - percentile(floor, 50)),
@@ -147,6 +165,7 @@ for (const [wi, w] of workloads.entries()) {
     { metric: `${w.name}: API p50 / p95 / p99 ms`, value: `${r.api_p50_ms} / ${r.api_p95_ms} / ${r.api_p99_ms}` },
     { metric: `${w.name}: direct SQL p50 / p95 ms`, value: `${r.sql_p50_ms} / ${r.sql_p95_ms}` },
     { metric: `${w.name}: API ÷ SQL (p50)`, value: r.api_over_sql_p50 },
+    ...(prepared.length ? [{ metric: `${w.name}: direct SQL prepared, as the API sends it: p50 ms (API ÷ it)`, value: `${r.sql_prepared_p50_ms} (${r.api_over_prepared_sql_p50})` }] : []),
     { metric: `${w.name}: bare HTTP + same SQL p50 ms (÷ SQL)`, value: `${r.floor_p50_ms} (${r.floor_over_sql_p50})` },
     { metric: `${w.name}: API − bare HTTP p50 ms (the product's own cost)`, value: r.api_minus_floor_p50_ms },
     { metric: `${w.name}: throughput, 16 connections (req/s)`, value: `${r.throughput_rps} (${r.non_2xx} non-2xx, ${r.errors} errors)` },

@@ -11,6 +11,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { Config } from '../config.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
 import type { DB } from './schema.ts';
+import { prepareMarkedStatements } from './prepared.ts';
 import { APP_ROLE, registerTenantSessions } from './tenant.ts';
 
 /**
@@ -133,6 +134,7 @@ async function openServer(url: string, poolSize: number): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize, types });
   // An idle client losing its server connection must not crash the process.
   pool.on('error', () => {});
+  pool.on('connect', (client) => prepareMarkedStatements(client));
   // Nor a checked-out one (its session terminated by an operator, or the server restarting
   // during a long import): the statement in flight fails with the error; the client's
   // 'error' event, unheard, would throw it again as an uncaught exception.
@@ -200,7 +202,10 @@ async function openServer(url: string, poolSize: number): Promise<Database> {
 function createTenantReadPool(url: string, poolSize: number, types: pg.CustomTypesConfig) {
   const pool = new pg.Pool({ connectionString: url, max: poolSize, types });
   pool.on('error', () => {});
-  pool.on('connect', (client) => client.on('error', () => {}));
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+    prepareMarkedStatements(client);
+  });
   const current = new WeakMap<pg.PoolClient, string>();
   const context = new AsyncLocalStorage<string>();
   const contextPool = {

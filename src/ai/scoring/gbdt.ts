@@ -627,13 +627,16 @@ export function trainGbdt(input: GbdtTrainInput, options: Partial<GbdtOptions> =
 
 // ---- prediction -------------------------------------------------------------------------
 
-function goesLeft(t: GbdtTree, node: number, x: number, nCodes: number): boolean {
+/**
+ * The runtime split rule: numeric thresholds, category masks, missing direction. Prediction
+ * and TreeSHAP inline it in their loops; test/ai-tree-shap.test.ts's reference walks it.
+ */
+export function goesLeft(t: GbdtTree, node: number, x: number, nCodes: number): boolean {
   const off = t.catOffset[node]!;
   if (off >= 0) return x >= 0 && x < nCodes && x === Math.floor(x) ? t.catMask[off + x] === 1 : t.missingLeft[node] === 1;
   return x !== x ? t.missingLeft[node] === 1 : x <= t.threshold[node]!;
 }
 
-/** Raw logits of all rows (base score + Σ trees). */
 /**
  * A tree laid out for prediction: children side by side (right = left + 1) so that a numeric
  * step is arithmetic, not a branch the CPU must guess: node = left + goRight.
@@ -724,146 +727,4 @@ export function predictGbdtRaw(model: GbdtModel, x: FeatureMatrix): Float64Array
     }
   }
   return out;
-}
-
-// ---- TreeSHAP ---------------------------------------------------------------------------
-
-/**
- * Path-dependent TreeSHAP (Lundberg, Erion & Lee 2018, Algorithm 2): exact Shapley values of the
- * tree's logit with absent features integrated out along the training cover. Shapley rather than
- * Saabas path attribution because Saabas credits the deep splits of a path too much.
- * Returns φ (one per feature) and adds each tree's expected value to the base value, so that
- * base + Σφ equals the raw logit up to rounding.
- */
-export function explainGbdt(model: GbdtModel, row: ArrayLike<number>): { baseValue: number; phi: Float64Array; raw: number } {
-  const nf = model.features.length;
-  const phi = new Float64Array(nf);
-  let base = model.baseScore;
-  let raw = model.baseScore;
-  for (const t of model.trees) {
-    base += expectedValue(t);
-    treeShap(t, row, phi, model.nCodes);
-    raw += t.value[leafOf(t, row, model.nCodes)]!;
-  }
-  return { baseValue: base, phi, raw };
-}
-
-const expectedCache = new WeakMap<GbdtTree, number>();
-function expectedValue(t: GbdtTree): number {
-  const c = expectedCache.get(t);
-  if (c !== undefined) return c;
-  const rec = (node: number): number => (t.feature[node]! < 0 ? t.value[node]! : (t.cover[t.left[node]!]! * rec(t.left[node]!) + t.cover[t.right[node]!]! * rec(t.right[node]!)) / t.cover[node]!);
-  const v = t.cover[0]! > 0 ? rec(0) : 0;
-  expectedCache.set(t, v);
-  return v;
-}
-
-function leafOf(t: GbdtTree, x: ArrayLike<number>, nCodes: Int32Array): number {
-  let node = 0;
-  let f: number;
-  while ((f = t.feature[node]!) >= 0) node = goesLeft(t, node, x[f]!, nCodes[f]!) ? t.left[node]! : t.right[node]!;
-  return node;
-}
-
-function treeDepth(t: GbdtTree, node = 0): number {
-  return t.feature[node]! < 0 ? 0 : 1 + Math.max(treeDepth(t, t.left[node]!), treeDepth(t, t.right[node]!));
-}
-
-const depthCache = new WeakMap<GbdtTree, number>();
-// Path buffers shared by every call (explanations run one at a time on the event loop):
-// allocating four arrays per tree per lead cost more than the walk itself.
-let scratch = { size: 0, pf: new Int32Array(0), pz: new Float64Array(0), po: new Float64Array(0), pw: new Float64Array(0) };
-
-function treeShap(t: GbdtTree, x: ArrayLike<number>, phi: Float64Array, nCodes: Int32Array): void {
-  let depth = depthCache.get(t);
-  if (depth === undefined) {
-    depth = treeDepth(t);
-    depthCache.set(t, depth);
-  }
-  const D = depth + 2;
-  const size = ((D + 2) * (D + 3)) / 2 + D;
-  if (scratch.size < size) scratch = { size, pf: new Int32Array(size), pz: new Float64Array(size), po: new Float64Array(size), pw: new Float64Array(size) };
-  const { pf, pz, po, pw } = scratch;
-
-  const extend = (s: number, depth: number, zero: number, one: number, feat: number) => {
-    pf[s + depth] = feat;
-    pz[s + depth] = zero;
-    po[s + depth] = one;
-    pw[s + depth] = depth === 0 ? 1 : 0;
-    for (let i = depth - 1; i >= 0; i--) {
-      pw[s + i + 1]! += (one * pw[s + i]! * (i + 1)) / (depth + 1);
-      pw[s + i] = (zero * pw[s + i]! * (depth - i)) / (depth + 1);
-    }
-  };
-  const unwind = (s: number, depth: number, pi: number) => {
-    const one = po[s + pi]!;
-    const zero = pz[s + pi]!;
-    let next = pw[s + depth]!;
-    for (let i = depth - 1; i >= 0; i--) {
-      if (one !== 0) {
-        const tmp = pw[s + i]!;
-        pw[s + i] = (next * (depth + 1)) / ((i + 1) * one);
-        next = tmp - (pw[s + i]! * zero * (depth - i)) / (depth + 1);
-      } else pw[s + i] = (pw[s + i]! * (depth + 1)) / (zero * (depth - i));
-    }
-    for (let i = pi; i < depth; i++) {
-      pf[s + i] = pf[s + i + 1]!;
-      pz[s + i] = pz[s + i + 1]!;
-      po[s + i] = po[s + i + 1]!;
-    }
-  };
-  const unwoundSum = (s: number, depth: number, pi: number) => {
-    const one = po[s + pi]!;
-    const zero = pz[s + pi]!;
-    let next = pw[s + depth]!;
-    let total = 0;
-    for (let i = depth - 1; i >= 0; i--) {
-      if (one !== 0) {
-        const tmp = (next * (depth + 1)) / ((i + 1) * one);
-        total += tmp;
-        next = pw[s + i]! - (tmp * zero * (depth - i)) / (depth + 1);
-      } else if (zero !== 0) total += pw[s + i]! / zero / ((depth - i) / (depth + 1));
-    }
-    return total;
-  };
-
-  const recurse = (node: number, depth: number, parentStart: number, zero: number, one: number, feat: number) => {
-    // Each level works on its own copy of the path, placed after the parent's (which has ≤ depth + 1 entries).
-    const s = parentStart + depth + 1;
-    for (let i = 0; i < depth; i++) {
-      pf[s + i] = pf[parentStart + i]!;
-      pz[s + i] = pz[parentStart + i]!;
-      po[s + i] = po[parentStart + i]!;
-      pw[s + i] = pw[parentStart + i]!;
-    }
-    extend(s, depth, zero, one, feat);
-    const f = t.feature[node]!;
-    if (f < 0) {
-      const v = t.value[node]!;
-      for (let i = 1; i <= depth; i++) {
-        const w = unwoundSum(s, depth, i);
-        phi[pf[s + i]!]! += w * (po[s + i]! - pz[s + i]!) * v;
-      }
-      return;
-    }
-    const l = t.left[node]!;
-    const r = t.right[node]!;
-    const hot = goesLeft(t, node, x[f]!, nCodes[f]!) ? l : r;
-    const cold = hot === l ? r : l;
-    const cov = t.cover[node]!;
-    let inZero = 1;
-    let inOne = 1;
-    let d = depth;
-    let pi = 0;
-    for (; pi <= d; pi++) if (pf[s + pi] === f) break;
-    if (pi !== d + 1) {
-      inZero = pz[s + pi]!;
-      inOne = po[s + pi]!;
-      unwind(s, d, pi);
-      d -= 1;
-    }
-    recurse(hot, d + 1, s, (t.cover[hot]! / cov) * inZero, inOne, f);
-    recurse(cold, d + 1, s, (t.cover[cold]! / cov) * inZero, 0, f);
-  };
-  recurse(0, 0, -1, 1, 1, -1);
 }

@@ -1,6 +1,7 @@
 import { calibrate, DEFAULT_CALIBRATION_OPTIONS, fitCalibration, fitIsotonic, fitPlatt, type CalibrationOptions, type Calibrator } from './calibration.ts';
 import { FEATURE_GROUPS, rowCount, ScoringInputError, sigmoid, validateDataset, type Dataset, type FeatureGroup, type FeatureMatrix, type FeatureMeta } from './dataset.ts';
-import { explainGbdt, predictGbdtRaw, trainGbdt, type GbdtModel, type GbdtOptions } from './gbdt.ts';
+import { predictGbdtRaw, trainGbdt, type GbdtModel, type GbdtOptions } from './gbdt.ts';
+import { explainGbdt } from './tree-shap.ts';
 import { DEFAULT_PRIOR_STRENGTH, explainLogistic, predictLogisticRaw, trainLogistic, type LogisticModel, type LogisticOptions, type LogisticPrior } from './logistic.ts';
 import { calibrationTable, evaluate, foldIndices, logLoss, stratifiedKFold, type CalibrationBin, type Metrics } from './metrics.ts';
 

@@ -73,7 +73,8 @@ export function LeadsPage() {
   }, [users.data]);
 
   const allColumns = useMemo<Column[]>(() => [...BASE_COLUMNS, ...(customFields.data?.data ?? []).map((f) => customFieldColumn(f.key, f.label))], [customFields.data]);
-  const columns = allColumns.filter((c) => visible.includes(c.id));
+  // Kept stable between renders so rows (memoised) re-render only when their own props change.
+  const columns = useMemo(() => allColumns.filter((c) => visible.includes(c.id)), [allColumns, visible]);
   const rows = useMemo<Lead[]>(() => leads.data?.pages.flatMap((p) => p.data) ?? [], [leads.data]);
   const template = `44px ${columns.map((c) => c.width).join(' ')}`;
 
@@ -289,7 +290,6 @@ export function LeadsPage() {
             <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
               {items.map((item) => {
                 const lead = rows[item.index];
-                const style = { position: 'absolute', top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${item.start}px)` } as const;
                 return lead ? (
                   <LeadRow
                     key={item.key}
@@ -297,14 +297,15 @@ export function LeadsPage() {
                     index={item.index}
                     columns={columns}
                     template={template}
-                    style={style}
+                    top={item.start}
+                    height={ROW_HEIGHT}
                     selected={selected.has(lead.id)}
                     tabIndex={roving.tabIndexOf(item.index)}
-                    onSelect={(checked) => toggleSelected(lead.id, checked)}
+                    onSelect={toggleSelected}
                     userName={userName}
                   />
                 ) : (
-                  <LoadingRow key={item.key} index={item.index} template={template} style={style} />
+                  <LoadingRow key={item.key} index={item.index} template={template} top={item.start} height={ROW_HEIGHT} />
                 );
               })}
             </div>

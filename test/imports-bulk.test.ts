@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuthContext } from '../src/modules/auth/auth.context.ts';
+import { openDatabase } from '../src/db/connect.ts';
 import { withTenant } from '../src/db/tenant.ts';
 import { decideBulk, estimateRows } from '../src/modules/imports/bulk-mode.ts';
 import { runImport, type ImportModeReport, type RunOptions } from '../src/modules/imports/import-runner.ts';
@@ -319,6 +320,41 @@ describe(`Bulk import (${MODE})`, () => {
       expect(result.counts).toEqual({ rows: 41, created: 40, updated: 1, rejected: 0 });
     }
     expect(await leadCount(organizationId)).toBe(40);
+  });
+
+  it('imports in batches, and says why, when the connecting role does not own leads (it could not drop its indexes)', async () => {
+    const organizationId = await newOrg('Not owner');
+    const path = rowsFile(20);
+    const role = `leadai_t_importer_${Math.random().toString(36).slice(2, 8)}`;
+    await sql.raw(`CREATE ROLE ${role} LOGIN; GRANT leadai_app TO ${role}`).execute(db());
+    try {
+      const asImporter = async <T>(fn: (importerDb: typeof database.db) => Promise<T>): Promise<T> => {
+        if (MODE === 'server') {
+          const url = new URL(database.url!);
+          url.username = role;
+          const other = await openDatabase({ kind: 'server', url: url.toString(), poolSize: 2 });
+          try {
+            return await fn(other.db);
+          } finally {
+            await other.close();
+          }
+        }
+        // PGlite has one session: it becomes the other role for the duration.
+        await sql.raw(`SET SESSION AUTHORIZATION ${role}`).execute(db());
+        try {
+          return await fn(db());
+        } finally {
+          // (PGlite's RESET SESSION AUTHORIZATION leaves the role in place; naming postgres works.)
+          await sql.raw('SET SESSION AUTHORIZATION postgres').execute(db());
+        }
+      };
+      const result = await asImporter((importerDb) => importLocalFile(importerDb, { organizationId, path, batchSize: 10, bulk: 'on' }));
+      expect(result.mode).toEqual({ mode: 'normal', reason: 'the database role does not own the leads table, so it cannot drop and rebuild its indexes' });
+      expect(result.counts).toEqual({ rows: 21, created: 20, updated: 1, rejected: 0 });
+      expect(await leadCount(organizationId)).toBe(20);
+    } finally {
+      await sql.raw(`DROP OWNED BY ${role}; DROP ROLE ${role}`).execute(db());
+    }
   });
 
   it('shows progress while the bulk transaction runs (server), without committed counts', async () => {

@@ -58,7 +58,7 @@ export async function createApp(config: Config, logger: Logger, options: { datab
     const leads = createLeadsService(database.db);
     // The worker is created below; an enqueued import wakes it so it starts at once.
     let wakeWorker = () => {};
-    const imports = createImportsService(database.db, { maxUploadBytes: config.imports.maxUploadBytes, onEnqueued: () => wakeWorker() });
+    const imports = createImportsService(database.db, { maxUploadBytes: config.imports.maxUploadBytes, onEnqueued: () => wakeWorker(), logger });
     const scoring = createScoringService(database.db);
     const insights = createInsightsService(database.db);
     // The LLM provider exists only when configured; each organization still has to switch it on.

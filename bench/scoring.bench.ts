@@ -25,6 +25,10 @@
  * Databases leadai_bench_scoring_{demo,bank,train} are dropped and recreated at the start and
  * dropped at the end (--keep keeps them). --quick: demo 5,000 leads, training org 20,000;
  * --demo-leads N, --train-leads N, --parts a,b,c (c includes d) to run less while developing.
+ * --reuse: part (c) runs on the training database a --keep run left (no seeding); its scores
+ * and history are reset before (d), so the first pass is a first scoring again.
+ * --floor: after (d), the write floor in rolled-back transactions: one set-based UPDATE of
+ * every lead's score fields, and one INSERT of as many lead_scores rows as (d) wrote.
  */
 import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -55,6 +59,8 @@ const { values } = parseArgs({
     anchor: { type: 'string', default: '2026-11-25' },
     bank: { type: 'string', default: process.env.BANK_CSV ?? '/work/shared/data/bank-full.csv' },
     keep: { type: 'boolean', default: false },
+    reuse: { type: 'boolean', default: false },
+    floor: { type: 'boolean', default: false },
     /** Which parts to run (c includes d): for development; the benchmark is all three. */
     parts: { type: 'string', default: 'a,b,c' },
   },
@@ -77,7 +83,9 @@ const urlOf = (name: string) => {
 const admin = new pg.Client({ connectionString: serverUrl });
 await admin.connect();
 const selected = ([['a', NAMES.demo], ['b', NAMES.bank], ['c', NAMES.train]] as const).filter(([part]) => parts.has(part)).map(([, name]) => name);
+const reusing = values.reuse === true && (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [NAMES.train])).rowCount === 1;
 for (const name of selected) {
+  if (reusing && name === NAMES.train) continue;
   await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   await admin.query(`CREATE DATABASE ${name}`);
 }
@@ -203,13 +211,18 @@ if (parts.has('b')) {
 // (c) Training time and (d) batch scoring on a large demo organization ----------------------
 if (parts.has('c')) {
   const database = await open(NAMES.train);
-  const progress = createProgress(`(c) seeding ${trainLeads.toLocaleString('en-US')} demo leads`, true);
   let t = performance.now();
-  const demo = await seedDemo(database, { leads: trainLeads, seed, anchor, onProgress: progress.update });
-  progress.stop();
-  const seedSeconds = seconds(t);
+  let organizationId: string;
+  if (reusing) {
+    // The organization with the leads (createOrganization-only ones have none).
+    organizationId = (await sql<{ id: string }>`SELECT organization_id AS id FROM leads GROUP BY 1 ORDER BY count(*) DESC LIMIT 1`.execute(database.db)).rows[0]!.id;
+  } else {
+    const progress = createProgress(`(c) seeding ${trainLeads.toLocaleString('en-US')} demo leads`, true);
+    organizationId = (await seedDemo(database, { leads: trainLeads, seed, anchor, onProgress: progress.update })).organizationId;
+    progress.stop();
+  }
+  const seedSeconds = reusing ? 0 : seconds(t);
   await sql`ANALYZE`.execute(database.db);
-  const organizationId = demo.organizationId;
   const scoring = createScoringService(database.db);
 
   // The read alone: the same query and batches (5,000 by id) as the service's loadSignals.
@@ -233,6 +246,12 @@ if (parts.has('c')) {
   // (d) Every lead, end to end. The first pass gives every lead its first score, so every
   // lead is explained and gets a history row; a second pass with the same model is the
   // steady state (unchanged scores: no explanation, no history).
+  if (reusing) {
+    // As after seeding: no score, no history (as the owner role; not timed).
+    await sql`DELETE FROM lead_scores WHERE organization_id = ${organizationId}`.execute(database.db);
+    await sql`UPDATE leads SET current_score = 0, score_confidence = 0, conversion_probability = NULL, predicted_value = NULL WHERE organization_id = ${organizationId}`.execute(database.db);
+    await sql`VACUUM (ANALYZE) leads, lead_scores`.execute(database.db);
+  }
   const scoreProgress = createProgress(`(d) rescoring ${total.toLocaleString('en-US')} leads`, true);
   t = performance.now();
   const first = await scoring.rescoreAll(organizationId, (done, all) => scoreProgress.update(done, all ?? total));
@@ -242,6 +261,26 @@ if (parts.has('c')) {
   const second = await scoring.rescoreAll(organizationId);
   const secondSeconds = seconds(t);
   const m = trained.metrics;
+  const phases = (p: typeof first.phases) => Object.entries(p).map(([k, ms]) => `${k} ${r2(ms / 1000)}`).join(', ');
+  let floor: { update_s: number; update_leads_per_s: number; insert_s: number; insert_rows: number; insert_rows_per_s: number } | null = null;
+  if (values.floor) {
+    // What the write costs at the least: one statement each, as the owner role, rolled back.
+    const client = new pg.Client({ connectionString: urlOf(NAMES.train) });
+    await client.connect();
+    await client.query('BEGIN');
+    let f = performance.now();
+    const updated = await client.query('UPDATE leads SET current_score = (current_score + 1) % 101, conversion_probability = 1 - coalesce(conversion_probability, 0) WHERE organization_id = $1', [organizationId]);
+    const updateSeconds = seconds(f);
+    await client.query('ROLLBACK');
+    await client.query('BEGIN');
+    f = performance.now();
+    const inserted = await client.query(`INSERT INTO lead_scores (organization_id, lead_id, score, confidence, model_version, conversion_probability, demographic_score, behavioral_score, temporal_score, conversational_score, explanation, recommendations)
+      SELECT organization_id, lead_id, score, confidence, model_version, conversion_probability, demographic_score, behavioral_score, temporal_score, conversational_score, explanation, recommendations FROM lead_scores WHERE organization_id = $1`, [organizationId]);
+    const insertSeconds = seconds(f);
+    await client.query('ROLLBACK');
+    await client.end();
+    floor = { update_s: r2(updateSeconds), update_leads_per_s: Math.round((updated.rowCount ?? 0) / updateSeconds), insert_s: r2(insertSeconds), insert_rows: inserted.rowCount ?? 0, insert_rows_per_s: Math.round((inserted.rowCount ?? 0) / insertSeconds) };
+  }
   rows.push(
     { metric: '(c) organization: leads / decided (won)', value: `${total.toLocaleString('en-US')} / ${m.n.toLocaleString('en-US')} (${m.positives.toLocaleString('en-US')}), seeded in ${r2(seedSeconds)} s` },
     { metric: '(c) read signals of the decided leads (s)', value: `${r2(readSeconds)} (${read.toLocaleString('en-US')} leads, ${Math.round(read / readSeconds).toLocaleString('en-US')}/s)` },
@@ -253,6 +292,12 @@ if (parts.has('c')) {
     { metric: '(d) rescoreAll, first scores: leads/s', value: Math.round(first.scored / firstSeconds) },
     { metric: '(d) rescoreAll, unchanged scores (s)', value: `${r2(secondSeconds)} (${second.scored.toLocaleString('en-US')} scored, ${second.history.toLocaleString('en-US')} history rows)` },
     { metric: '(d) rescoreAll, unchanged scores: leads/s', value: Math.round(second.scored / secondSeconds) },
+    { metric: '(d) first scores, phases summed over batches (s)', value: phases(first.phases) },
+    { metric: '(d) unchanged scores, phases summed over batches (s)', value: phases(second.phases) },
+    ...(floor ? [
+      { metric: '(d) floor: one UPDATE of every lead\'s score (s, leads/s)', value: `${floor.update_s} (${floor.update_leads_per_s.toLocaleString('en-US')}/s)` },
+      { metric: '(d) floor: one INSERT of the history rows (s, rows/s)', value: `${floor.insert_s} (${floor.insert_rows.toLocaleString('en-US')} rows, ${floor.insert_rows_per_s.toLocaleString('en-US')}/s)` },
+    ] : []),
     { metric: '(d) target: 50,000 leads/s', value: first.scored / firstSeconds >= 50_000 ? 'met' : second.scored / secondSeconds >= 50_000 ? 'met (steady state only)' : 'missed' },
   );
   json.train = {
@@ -260,8 +305,9 @@ if (parts.has('c')) {
     model: { roc_auc: r4(m.roc_auc), log_loss: r4(m.log_loss), brier: r4(m.brier) },
   };
   json.rescore = {
-    first: { scored: first.scored, history: first.history, seconds: r2(firstSeconds), leads_per_s: Math.round(first.scored / firstSeconds) },
-    unchanged: { scored: second.scored, history: second.history, seconds: r2(secondSeconds), leads_per_s: Math.round(second.scored / secondSeconds) },
+    first: { scored: first.scored, history: first.history, seconds: r2(firstSeconds), leads_per_s: Math.round(first.scored / firstSeconds), phases_ms: first.phases },
+    unchanged: { scored: second.scored, history: second.history, seconds: r2(secondSeconds), leads_per_s: Math.round(second.scored / secondSeconds), phases_ms: second.phases },
+    floor,
   };
   await database.close();
 }

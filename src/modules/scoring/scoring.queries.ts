@@ -18,10 +18,15 @@ export interface SignalRow {
   /** Won deals only: for the deal-size estimate (an outcome: never a feature). */
   dealValue: number | null;
   signals: LeadSignals;
+  /**
+   * Reads by id (rescoring) only: the lead's score now and whether it has any history row,
+   * read in the same statement as the signals (one round trip and one snapshot per batch).
+   */
+  current?: { score: number; scored: boolean };
 }
 
 interface RawRow {
-  id: string; won: boolean; closed: boolean; deal_value: number | null; as_of: Date; created_at: Date; job_title: string | null; email: string | null; phone: string | null;
+  id: string; current_score?: number; scored?: boolean; won: boolean; closed: boolean; deal_value: number | null; as_of: Date; created_at: Date; job_title: string | null; email: string | null; phone: string | null;
   company: string | null; country: string | null; source: string | null; campaign: string | null; custom_fields: Record<string, unknown> | null;
   next_follow_up_at: Date | null;
   page_views: number; page_views_recent: number; pricing_views: number; pricing_views_recent: number; demo_views: number; contact_views: number;
@@ -64,10 +69,12 @@ export async function loadSignals(tx: Tx, selection: SignalSelection, now: Date)
     : sql`${selection.kind === 'closed' ? sql`l.status IN ${CLOSED}` : sql`TRUE`} AND l.id > coalesce(${selection.after}::uuid, '00000000-0000-0000-0000-000000000000'::uuid)
         AND l.id <= coalesce(${selection.through ?? null}::uuid, 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid)`;
   const limit = selection.kind === 'ids' ? sql`` : sql`ORDER BY l.id LIMIT ${selection.limit}`;
+  // Rescoring decides from the current score whether a new one is history (and worth explaining).
+  const current = selection.kind === 'ids' ? sql`l.current_score, EXISTS (SELECT 1 FROM lead_scores AS s WHERE s.lead_id = l.id) AS scored,` : sql``;
   const halfLife = SIGNAL_HALF_LIFE_DAYS * 86400;
   const { rows } = await sql<RawRow>`
     WITH l AS (
-      SELECT l.id, l.status = 'closed_won' AS won, l.status IN ${CLOSED} AS closed,
+      SELECT l.id, ${current} l.status = 'closed_won' AS won, l.status IN ${CLOSED} AS closed,
         CASE WHEN l.status = 'closed_won' THEN l.deal_value::float8 END AS deal_value,
         CASE WHEN l.status IN ${CLOSED} THEN coalesce(l.closed_at, l.status_changed_at) ELSE ${now}::timestamptz END AS as_of,
         l.created_at, l.job_title, l.email, l.phone, l.company,
@@ -141,7 +148,10 @@ export async function loadSignals(tx: Tx, selection: SignalSelection, now: Date)
       ) AS m
     ) AS c ON TRUE
     ORDER BY l.id`.execute(tx);
-  return rows.map((r) => ({ id: r.id, won: r.won, closed: r.closed, dealValue: r.deal_value, signals: toSignals(r) }));
+  return rows.map((r) => ({
+    id: r.id, won: r.won, closed: r.closed, dealValue: r.deal_value, signals: toSignals(r),
+    ...(r.current_score !== undefined ? { current: { score: r.current_score, scored: r.scored === true } } : {}),
+  }));
 }
 
 function toSignals(r: RawRow): LeadSignals {
@@ -256,14 +266,6 @@ export interface ScoreWrite {
   history: boolean;
 }
 
-/** The leads' current scores, to decide which changes are worth a history row. */
-export async function currentScores(tx: Tx, ids: string[]) {
-  const { rows } = await sql<{ id: string; current_score: number; scored: boolean }>`
-    SELECT l.id, l.current_score, EXISTS (SELECT 1 FROM lead_scores s WHERE s.lead_id = l.id) AS scored
-    FROM leads l WHERE l.id = ANY(${ids}::uuid[])`.execute(tx);
-  return new Map(rows.map((r) => [r.id, r]));
-}
-
 /** Writes a batch of scores: the lead's AI fields in one UPDATE, history rows in one INSERT. */
 export async function writeScores(tx: Tx, organizationId: string, rows: readonly ScoreWrite[]): Promise<number> {
   if (rows.length === 0) return 0;
@@ -323,10 +325,14 @@ export async function scoreHistory(tx: Tx, leadId: string, limit: number, before
  * after scoring, and if it dies in between, the insights queue still has them.
  */
 export async function takeQueuedLeads(tx: Tx, limit: number): Promise<string[]> {
+  // By row address (a TID scan of the rows just locked), not `(organization_id, lead_id) IN
+  // (subquery)`: with the queue's statistics taken while it was empty (a whole organization
+  // queued since), the planner rescanned the locking subquery for every queue row — one take of
+  // 5,000 from 150,000 queued leads ran for minutes (bench:scoring --reuse).
   const { rows } = await sql<{ lead_id: string }>`
     WITH taken AS (
-      DELETE FROM lead_score_queue WHERE (organization_id, lead_id) IN (
-        SELECT organization_id, lead_id FROM lead_score_queue ORDER BY queued_at LIMIT ${limit} FOR UPDATE SKIP LOCKED)
+      DELETE FROM lead_score_queue WHERE ctid = ANY(ARRAY(
+        SELECT ctid FROM lead_score_queue ORDER BY queued_at LIMIT ${limit} FOR UPDATE SKIP LOCKED))
       RETURNING organization_id, lead_id
     ), for_insights AS (
       INSERT INTO lead_insight_queue (organization_id, lead_id) SELECT organization_id, lead_id FROM taken ON CONFLICT DO NOTHING

@@ -51,6 +51,23 @@ export interface TrainOptions {
 
 type Progress = TrainOptions['onProgress'];
 
+/**
+ * Where rescoring spends its time, in milliseconds summed over batches (two batches are in
+ * flight at once, so the sum can exceed the wall time): taking leads off the queue, reading
+ * their signals (with their current scores), encoding and scoring, explaining the scores that
+ * become history, and writing.
+ */
+// A type, not an interface: the job's result (JSON) carries it.
+export type RescorePhases = {
+  take: number;
+  read: number;
+  score: number;
+  explain: number;
+  write: number;
+};
+
+const noPhases = (): RescorePhases => ({ take: 0, read: 0, score: 0, explain: 0, write: 0 });
+
 export function createScoringService(db: Kysely<DB>, options: { now?: () => Date; /** Tests lower it to read in ranges at any size. */ parallelReadMin?: number } = {}) {
   const now = options.now ?? (() => new Date());
   const system = (organizationId: string) => ({ organizationId });
@@ -168,24 +185,26 @@ export function createScoringService(db: Kysely<DB>, options: { now?: () => Date
     const rt = await runtime(organizationId);
     return withTenant(db, system(organizationId), async (tx) => {
       const rows = await q.loadSignals(tx, { kind: 'ids', ids }, now());
-      const written = await write(tx, organizationId, rt, rows);
+      const written = await write(tx, organizationId, rt, rows, noPhases());
       return { scored: rows.length, history: written };
     });
   }
 
-  async function write(tx: Parameters<typeof q.writeScores>[0], organizationId: string, rt: RuntimeModel, rows: q.SignalRow[]) {
+  async function write(tx: Parameters<typeof q.writeScores>[0], organizationId: string, rt: RuntimeModel, rows: q.SignalRow[], phases: RescorePhases) {
     if (rows.length === 0) return 0;
+    let t = performance.now();
     const encoded = encodeLeads(rt.space, rows.map((r) => r.signals));
     const scores = scoreWithConfidence(rt.model, encoded);
     const values = predictDealValues(rt.deal, encoded);
-    const current = await q.currentScores(tx, rows.map((r) => r.id));
+    phases.score += performance.now() - t;
+    t = performance.now();
     const writes: q.ScoreWrite[] = rows.map((r, i) => {
       // The score is made from the stored (4-decimal) probability, so the two always agree.
       const basisPoints = Math.round(scores.probability[i]! * 10_000);
       const probability = basisPoints / 10_000;
       const score = Math.round(basisPoints / 100);
-      const before = current.get(r.id);
-      const history = !before?.scored || Math.abs(before.current_score - score) >= HISTORY_MIN_CHANGE;
+      const before = r.current;
+      const history = !before?.scored || Math.abs(before.score - score) >= HISTORY_MIN_CHANGE;
       const base: q.ScoreWrite = {
         leadId: r.id, score, probability, confidence: Math.round(100 * scores.confidence[i]!) / 100, predictedValue: values[i] ?? null,
         sub: { demographic: 50, behavioral: 50, temporal: 50, conversational: 50 }, explanation: [], recommendations: [], modelVersion: rt.version, history,
@@ -198,7 +217,11 @@ export function createScoringService(db: Kysely<DB>, options: { now?: () => Date
       const factors = explain(encoded.features, contributions, e.baseValue, e.raw, r.signals, (z) => calibrate(rt.model.calibrator, z));
       return { ...base, sub: subScores(encoded.features, contributions), explanation: factors.slice(0, 8).map(({ feature, group, points, text }) => ({ feature, group, points, text })), recommendations: recommend(r.signals, factors, score) };
     });
-    return q.writeScores(tx, organizationId, writes);
+    phases.explain += performance.now() - t;
+    t = performance.now();
+    const history = await q.writeScores(tx, organizationId, writes);
+    phases.write += performance.now() - t;
+    return history;
   }
 
   /**
@@ -207,19 +230,24 @@ export function createScoringService(db: Kysely<DB>, options: { now?: () => Date
    * signals while this process scores the other (batches never share a lead: each is taken
    * from the queue with SKIP LOCKED and committed before it is scored).
    */
-  async function drainQueue(organizationId: string, progress?: Progress): Promise<{ scored: number; history: number }> {
+  async function drainQueue(organizationId: string, progress?: Progress): Promise<{ scored: number; history: number; phases: RescorePhases }> {
     const rt = await runtime(organizationId);
     let scored = 0;
     let history = 0;
+    const phases = noPhases();
     const drain = async () => {
       for (;;) {
         // Two transactions, not one: holding the queue rows while updating the leads deadlocked
         // with a request that updates a lead and then queues it (found in CI). The queue rows
         // are taken and committed first; if scoring the batch fails, they are put back.
+        let t = performance.now();
         const ids = await withTenant(db, system(organizationId), (tx) => q.takeQueuedLeads(tx, BATCH));
+        phases.take += performance.now() - t;
         const batch = await withTenant(db, system(organizationId), async (tx) => {
+          t = performance.now();
           const rows = ids.length > 0 ? await q.loadSignals(tx, { kind: 'ids', ids }, now()) : [];
-          return { n: ids.length, history: await write(tx, organizationId, rt, rows) };
+          phases.read += performance.now() - t;
+          return { n: ids.length, history: await write(tx, organizationId, rt, rows, phases) };
         }).catch(async (error: unknown) => {
           await withTenant(db, system(organizationId), (tx) => q.requeueLeads(tx, organizationId, ids)).catch(() => {});
           throw error;
@@ -231,7 +259,7 @@ export function createScoringService(db: Kysely<DB>, options: { now?: () => Date
       }
     };
     await Promise.all(Array.from({ length: DRAINERS }, drain));
-    return { scored, history };
+    return { scored, history, phases };
   }
 
   return {

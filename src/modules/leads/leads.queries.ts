@@ -57,7 +57,9 @@ const SORT_KEYS = {
   score: { columns: [sql`current_score`, sql`id`], direction: 'desc' },
   updated_at: { columns: [sql`updated_at`, sql`id`], direction: 'desc' },
   created_at: { columns: [sql`created_at`, sql`id`], direction: 'desc' },
-  next_follow_up_at: { columns: [sql`coalesce(next_follow_up_at, 'infinity'::timestamptz)`, sql`id`], direction: 'asc' },
+  // Leads without a follow-up come last. Paged in two phases (see listLeads), so that both
+  // read idx_leads_next_follow_up (organization_id, next_follow_up_at, id) in order.
+  next_follow_up_at: { columns: [sql`next_follow_up_at`, sql`id`], direction: 'asc' },
   name: { columns: [sql`lower(last_name)`, sql`lower(first_name)`, sql`id`], direction: 'asc' },
 } as const;
 
@@ -117,6 +119,30 @@ export function scoped(_eb: ExpressionBuilder<DB, 'leads'>, scope: LeadScope) {
  * when another page follows (null at the end).
  */
 export async function listLeads(tx: Tx, scope: LeadScope, filter: LeadFilter, sort: SortKey, limit: number, after: (string | number)[] | null) {
+  if (sort !== 'next_follow_up_at') return listPage(tx, scope, filter, sort, limit, after, null);
+  // The follow-up order is the dated leads by date, then the undated ones by id. As one
+  // ORDER BY over coalesce(next_follow_up_at, 'infinity') no index can serve the keyset
+  // under Row Level Security (an expression in a row comparison is a filter, not an index
+  // condition), so every page sorted the organization. In two phases, each is a range read
+  // of (organization_id, next_follow_up_at, id); a page that crosses from one to the other
+  // takes two statements. A cursor time of 'infinity' means the undated phase.
+  if (after !== null && after[0] === 'infinity') return listPage(tx, scope, filter, sort, limit, after, 'undated');
+  const dated = await listPage(tx, scope, filter, sort, limit, after, 'dated');
+  if (dated.more) return dated;
+  const room = limit - dated.rows.length;
+  const undated = await listPage(tx, scope, filter, sort, room, null, 'undated');
+  if (room === 0) return { rows: dated.rows, after: undated.more ? ['infinity', NIL_UUID] : null, more: undated.more };
+  return { rows: [...dated.rows, ...undated.rows], after: undated.after, more: undated.more };
+}
+
+/** Below every id: a cursor at the start of the undated phase. */
+const NIL_UUID = '00000000-0000-0000-0000-000000000000';
+
+/**
+ * The statement of one page (exported for the test that checks which index serves it):
+ * `phase` splits the follow-up order into its dated and undated parts.
+ */
+export function listPageQuery(tx: Tx, scope: LeadScope, filter: LeadFilter, sort: SortKey, limit: number, after: (string | number)[] | null, phase: 'dated' | 'undated' | null) {
   const key = SORT_KEYS[sort];
   const timed = sort !== 'name' && sort !== 'score';
   let query = tx
@@ -125,21 +151,28 @@ export async function listLeads(tx: Tx, scope: LeadScope, filter: LeadFilter, so
     .select((timed ? cursorTime(key.columns[0]) : sql<string | null>`NULL::text`).as('cursor_at'))
     .where((eb) => scoped(eb, scope));
   query = applyFilters(query, filter);
-  const cols = sql.join(key.columns);
+  const cols = phase === 'undated' ? sql`id` : sql.join(key.columns);
+  if (phase === 'dated') query = query.where('next_follow_up_at', 'is not', null);
+  if (phase === 'undated') query = query.where('next_follow_up_at', 'is', null);
   if (after) {
-    const values = sql.join(after.map((v, i) => (i === 0 && timed ? sql`${v}::timestamptz` : sql`${v}`)));
+    const values = phase === 'undated'
+      ? sql`${after[1]}`
+      : sql.join(after.map((v, i) => (i === 0 && timed ? sql`${v}::timestamptz` : sql`${v}`)));
     query = query.where(key.direction === 'desc' ? sql<boolean>`(${cols}) < (${values})` : sql<boolean>`(${cols}) > (${values})`);
   }
   const dir = key.direction === 'desc' ? sql`DESC` : sql`ASC`;
-  const rows = await query
-    .orderBy(sql`${sql.join(key.columns.map((c) => sql`${c} ${dir}`))}`)
-    .limit(limit + 1)
-    .execute();
+  const order = phase === 'undated' ? [sql`id`] : key.columns;
+  return query.orderBy(sql`${sql.join(order.map((c) => sql`${c} ${dir}`))}`).limit(limit + 1);
+}
+
+async function listPage(tx: Tx, scope: LeadScope, filter: LeadFilter, sort: SortKey, limit: number, after: (string | number)[] | null, phase: 'dated' | 'undated' | null) {
+  const rows = await listPageQuery(tx, scope, filter, sort, limit, after, phase).execute();
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   return {
     rows: page.map(({ cursor_at: _, ...lead }) => lead),
     after: rows.length > limit && last ? sortValues(sort, last) : null,
+    more: rows.length > limit,
   };
 }
 

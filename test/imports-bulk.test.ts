@@ -6,7 +6,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuthContext } from '../src/modules/auth/auth.context.ts';
 import { openDatabase } from '../src/db/connect.ts';
-import { withTenant } from '../src/db/tenant.ts';
+import { withTenant, withTenantRead } from '../src/db/tenant.ts';
 import { decideBulk, estimateRows } from '../src/modules/imports/bulk-mode.ts';
 import { runImport, type ImportModeReport, type RunOptions } from '../src/modules/imports/import-runner.ts';
 import * as q from '../src/modules/imports/imports.queries.ts';
@@ -385,6 +385,34 @@ describe(`Bulk import (${MODE})`, () => {
       expect(seen).toEqual([]);
     }
     expect(await q.getImport(db(), imp.id)).toMatchObject({ status: 'completed', bytes_done: imp.file_size, created_count: 3000 });
+  });
+
+  it('a busy application does not stall a bulk import: requests waiting for leads hold every pooled connection, the import reads its chunks through its own transaction', async () => {
+    const organizationId = await newOrg('Busy');
+    const admin = await db().selectFrom('users').select('id').where('organization_id', '=', organizationId).executeTakeFirstOrThrow();
+    const ctx: AuthContext = { organizationId, userId: admin.id, role: 'admin', teamId: null, actor: { type: 'user', id: admin.id }, via: 'session', sessionId: null, csrfHash: null };
+    const service = createImportsService(db(), { maxUploadBytes: 8 << 20, batchSize: 1000 });
+    // Over 1 MiB: the chunks after the first are read while the requests below wait.
+    const body = readFileSync(rowsFile(40_000));
+    expect(body.length).toBeGreaterThan(1 << 20);
+    const uploaded = await service.upload(ctx, { fileName: 'big.csv', stream: (async function* () { yield body; })() });
+    await service.start(ctx, uploaded.id, { bulk: 'on' });
+    const job = await db().selectFrom('jobs').selectAll().where('queue', '=', 'imports').where('organization_id', '=', organizationId).executeTakeFirstOrThrow();
+    const waiting: Promise<number>[] = [];
+    // The job's first progress report comes while the bulk transaction runs (server): then
+    // more requests than both pools hold (5 connections each in tests) start waiting for leads.
+    const progress = async () => {
+      if (waiting.length > 0 || MODE !== 'server') return;
+      for (let i = 0; i < 12; i++) {
+        waiting.push(i % 2 ? withTenantRead(db(), { organizationId }, (tx) => q.countLeads(tx)) : withTenant(db(), { organizationId }, (tx) => q.countLeads(tx)));
+      }
+    };
+    const result = await service.handleJob({ ...job, attempts: 1 }, { progress, signal: new AbortController().signal });
+    expect(result).toMatchObject({ rows: 40_001, created: 40_000, updated: 1, rejected: 0, mode: 'bulk' });
+    expect(waiting.length).toBe(MODE === 'server' ? 12 : 0);
+    // The requests went on once the import committed, and saw all of it.
+    expect(await Promise.all(waiting)).toEqual(Array(waiting.length).fill(40_000));
+    expect(await leadCount(organizationId)).toBe(40_000);
   });
 
   it('an uploaded file imported in bulk by the background job (its chunks are read from the database)', async () => {

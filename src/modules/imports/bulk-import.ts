@@ -60,15 +60,16 @@ export const DEFAULT_LOCK_TIMEOUT_MS = 3000;
 
 export async function runBulkImport(db: Kysely<DB>, source: ByteSource, setup: BulkSetup, options: RunOptions): Promise<BulkOutcome> {
   const { imp, ctx, engine } = setup;
-  // Embedded PGlite has one connection, which the transaction holds: a source that reads
-  // the database (an uploaded file's chunks) is read before it starts.
-  const input = engine === 'embedded' && source.readsDatabase ? await buffered(source) : source;
   const progress = engine === 'server' ? progressWriter(db, ctx, imp, options) : undefined;
   const seconds: BulkTimings = { lock: 0, load: 0, indexes: 0, analyze: 0 };
   const clock = () => performance.now() / 1000;
   let t = clock();
 
   return db.connection().execute(async (conn): Promise<BulkOutcome> => {
+    // An uploaded file's chunks are read through this transaction (as the tenant, under
+    // RLS): on PGlite it holds the only connection, and on a server the pools may be taken
+    // by requests waiting for leads, which would wait for this import in turn.
+    const input: ByteSource = source.readsDatabase ? () => source(conn) : source;
     // A batch still being written when the run fails finishes before the rollback.
     let settleWrites = async () => {};
     await sql.raw('BEGIN').execute(conn);
@@ -138,9 +139,11 @@ export async function runBulkImport(db: Kysely<DB>, source: ByteSource, setup: B
       }
       await flush();
       await writing;
-      // The progress connection must be done with the import's row before this
-      // transaction writes it (else it would wait for this transaction's end).
-      await progress?.settle();
+      // No more progress: a write still in flight either finishes on its own (this
+      // transaction then waits a moment for the import's row) or, waiting for a pooled
+      // connection, runs after the commit and changes nothing (the import is completed).
+      // Waiting for it here could wait for requests that wait for this transaction.
+      progress?.stop();
 
       const run = { created: counts.created - setup.totals.created, updated: counts.updated - setup.totals.updated, rejected: counts.rejected - setup.totals.rejected };
       const actor = { organizationId: imp.organization_id, actor: { id: imp.created_by } };
@@ -189,6 +192,7 @@ function progressWriter(db: Kysely<DB>, ctx: TenantContext, imp: ImportRow, opti
       await Promise.resolve(options.onProgress?.(bytes, imp.file_size, rows)).catch(() => {});
     }
   };
+  let stopped = false;
   const start = () => {
     running ??= loop().finally(() => {
       running = undefined;
@@ -196,27 +200,19 @@ function progressWriter(db: Kysely<DB>, ctx: TenantContext, imp: ImportRow, opti
   };
   return {
     report(bytes: number, rows: number) {
+      if (stopped) return;
       pending = { bytes, rows };
       start();
     },
-    async settle() {
-      while (running || pending) {
-        if (!running) start();
-        await running;
-      }
+    stop() {
+      stopped = true;
+      pending = undefined;
     },
-    /** After a rollback: the bytes shown go back to what is committed. */
+    /** After a rollback (which releases leads, so connections come free): the bytes shown go back to what is committed. */
     async restore() {
-      await this.settle();
+      this.stop();
+      await running;
       await withTenant(db, ctx, (tx: Tx) => restoreProgress(tx, imp.id, imp.bytes_done)).catch(() => {});
     },
-  };
-}
-
-async function buffered(source: ByteSource): Promise<ByteSource> {
-  const parts: Uint8Array[] = [];
-  for await (const chunk of source()) parts.push(chunk);
-  return async function* () {
-    yield* parts;
   };
 }

@@ -19,8 +19,13 @@ import { createRowMapper, customFieldsOf, CustomFields, planColumns } from './ro
  * batch in one transaction with its checkpoint, so a killed run resumes after the last
  * committed batch and never writes a row twice.
  */
-export type ByteSource = (() => AsyncIterable<Uint8Array>) & {
-  /** The bytes are read from the database (an uploaded file's chunks), not from disk. */
+export type ByteSource = ((reader?: Kysely<DB>) => AsyncIterable<Uint8Array>) & {
+  /**
+   * The bytes are read from the database (an uploaded file's chunks). The bulk path then
+   * passes its own transaction's connection as `reader`: another connection could be
+   * unavailable while leads is locked (on PGlite there is no other; on a server the pool
+   * may be taken by requests waiting for the lock).
+   */
   readsDatabase?: boolean;
 };
 

@@ -100,9 +100,9 @@ export function createImportsService(db: Kysely<DB>, options: ImportsServiceOpti
 
   const chunks = (ctx: TenantContext, importId: string): ByteSource =>
     Object.assign(
-      async function* () {
+      async function* (reader?: Kysely<DB>) {
         for (let seq = 0; ; seq++) {
-          const data = await withTenantRead(db, ctx, (tx) => q.readChunk(tx, importId, seq));
+          const data = reader ? await q.readChunk(reader, importId, seq) : await withTenantRead(db, ctx, (tx) => q.readChunk(tx, importId, seq));
           if (!data) return;
           yield data;
         }

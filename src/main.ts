@@ -179,7 +179,7 @@ export function buildProgram(): Command {
     .option('--errors <file>', 'write the rejected rows (original columns, line, reason) to this CSV file')
     .option('--batch-size <n>', 'rows per transaction', integer('--batch-size', 1, 100_000), 5000)
     .option('--writers <n>', 'batches written at once (PostgreSQL server only; worth it with spare cores)', integer('--writers', 1, 16), 1)
-    .option('--bulk', 'load in bulk: one transaction that locks the leads table, drops its secondary indexes and rebuilds them at the end (many times faster for a large first import; nobody can use leads meanwhile). Default: automatic, on a PostgreSQL server for 100,000+ rows into a leads table holding fewer than half as many')
+    .option('--bulk', 'load in bulk: one transaction that locks the leads table, drops its secondary indexes and rebuilds them at the end (faster for a large first import into a nearly empty table; nobody can use leads meanwhile). Default: automatic, on a PostgreSQL server for 100,000+ rows into a leads table holding fewer than half as many')
     .option('--no-bulk', 'never load in bulk: resumable batches, the table stays in use')
     .option('--json', 'print the result as JSON')
     .action(async (file: string, opts: { org?: string; mapping?: string; dryRun?: boolean; errors?: string; batchSize: number; writers: number; bulk?: boolean; json?: boolean }) => {

@@ -1292,7 +1292,18 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Load in bulk: one transaction that locks the leads table (no one can read or write leads until it ends), drops its secondary indexes, loads, and rebuilds them — faster for a large first import into a nearly empty table. 'auto' (the default) chooses it on a PostgreSQL server for a file of 100,000 rows or more into a leads table holding fewer than half as many; 'on' forces it, 'off' forbids it. Falls back to normal batches when the table cannot be locked within a few seconds.
+                         * @example auto
+                         * @enum {string}
+                         */
+                        bulk?: "auto" | "on" | "off";
+                    };
+                };
+            };
             responses: {
                 /** @description Default Response */
                 202: {

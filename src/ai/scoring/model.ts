@@ -114,6 +114,8 @@ export interface TrainingPlan {
   K: number;
   fold: Int32Array | null;
   fits: GbdtFitRequest[];
+  /** The logistic fits' rows: the folds' training rows, then every row (undefined) for the final model. */
+  logisticFits: (Int32Array | undefined)[];
 }
 
 export function planScoringModel(dataset: Dataset, options: Partial<ScoringOptions> = {}): TrainingPlan {
@@ -132,7 +134,10 @@ export function planScoringModel(dataset: Dataset, options: Partial<ScoringOptio
     if (fold) for (let f = 0; f < K; f++) fits.push({ rows: foldIndices(fold, f).train, options: gbdtOptions });
     fits.push({ options: gbdtOptions });
   }
-  return { options: o, n, positives, m, cap, useTrees, K, fold, fits };
+  const logisticFits: (Int32Array | undefined)[] = [];
+  if (fold) for (let f = 0; f < K; f++) logisticFits.push(foldIndices(fold, f).train);
+  logisticFits.push(undefined);
+  return { options: o, n, positives, m, cap, useTrees, K, fold, fits, logisticFits };
 }
 
 export function trainScoringModel(dataset: Dataset, options: Partial<ScoringOptions> = {}): ScoringModel {
@@ -141,12 +146,14 @@ export function trainScoringModel(dataset: Dataset, options: Partial<ScoringOpti
 }
 
 /**
- * Fits the logistic models, blends and calibrates. `gbdt(k)` gives the tree model of
- * `plan.fits[k]`: fitted now (in line) or earlier (in parallel). The final one (k = K, or 0
- * without folds) is asked for only when the trees get weight.
+ * Blends and calibrates. `gbdt(k)` gives the tree model of `plan.fits[k]`, `logistic(k)` the
+ * logistic model of `plan.logisticFits[k]`: fitted now (in line, the default for the logistic
+ * ones) or earlier (in parallel). The final tree model (k = K, or 0 without folds) is asked
+ * for only when the trees get weight.
  */
-export function completeScoringModel(dataset: Dataset, plan: TrainingPlan, gbdt: (k: number) => GbdtModel): ScoringModel {
+export function completeScoringModel(dataset: Dataset, plan: TrainingPlan, gbdt: (k: number) => GbdtModel, logistic?: (k: number) => LogisticModel): ScoringModel {
   const { options: o, n, positives, m, cap, useTrees, K, fold } = plan;
+  const logisticFit = logistic ?? ((k: number) => trainLogistic(dataset, plan.logisticFits[k], o.prior, o.logistic));
   const { y, weights } = dataset;
 
   const oofLR = new Float64Array(n);
@@ -155,9 +162,9 @@ export function completeScoringModel(dataset: Dataset, plan: TrainingPlan, gbdt:
   const cvDone = fold !== null;
   if (fold) {
     for (let f = 0; f < K; f++) {
-      const { train, test } = foldIndices(fold, f);
+      const { test } = foldIndices(fold, f);
       const testX = { columns: dataset.columns.map((c) => Float64Array.from(test, (i) => c[i]!)) };
-      const lr = trainLogistic(dataset, train, o.prior, o.logistic);
+      const lr = logisticFit(f);
       const zl = predictLogisticRaw(lr, testX);
       test.forEach((i, k) => (oofLR[i] = zl[k]!));
       if (useTrees) {
@@ -183,7 +190,7 @@ export function completeScoringModel(dataset: Dataset, plan: TrainingPlan, gbdt:
     }
   }
 
-  const logistic = trainLogistic(dataset, undefined, o.prior, o.logistic);
+  const finalLogistic = logisticFit(plan.logisticFits.length - 1);
   const finalTrees = beta > 0 ? gbdt(plan.fits.length - 1) : null;
 
   const oof = new Float64Array(n);
@@ -210,15 +217,15 @@ export function completeScoringModel(dataset: Dataset, plan: TrainingPlan, gbdt:
     table = calibrationTable(y, pc);
   }
 
-  const p = logistic.coef.length;
+  const p = finalLogistic.coef.length;
   const lam = (o.logistic.l2 ?? 1) * (o.prior ? (o.prior.strength ?? DEFAULT_PRIOR_STRENGTH) : 1);
   let share = 0;
-  for (let k = 1; k < p; k++) share += lam * logistic.covariance[k * p + k]!;
+  for (let k = 1; k < p; k++) share += lam * finalLogistic.covariance[k * p + k]!;
 
   return {
     kind: 'scoring-model',
     features: dataset.features,
-    logistic,
+    logistic: finalLogistic,
     gbdt: finalTrees,
     gbdtFolds: finalTrees ? gbdtFolds : [],
     blendWeight: beta,

@@ -319,10 +319,12 @@ export function createScoringService(db: Kysely<DB>, options: { now?: () => Date
  * Large organizations: three folds instead of five and a faster learning rate for the trees.
  * With 50,000 outcomes or more, three folds still hold out 16,000+ leads each, and the
  * learning rate 0.1 lost 0.002 AUC on the bank data while halving the trees; training six
- * tree fits at 100,000 leads took 45 s, four shorter ones fit the 20 s budget.
+ * tree fits at 100,000 leads took 45 s, four shorter ones fit the 20 s budget. Early stopping
+ * after 10 trees without gain instead of 20 (2026-12-05, 101,952 demo outcomes): the same
+ * trees kept (65, folds 58/66/79), the same CV AUC 0.7568, fit 26.3 → 21.0 s.
  */
 export function sizeOptions(decided: number) {
-  return decided >= 50_000 ? { folds: 3, gbdt: { learningRate: 0.1 } } : {};
+  return decided >= 50_000 ? { folds: 3, gbdt: { learningRate: 0.1, nIterNoChange: 10 } } : {};
 }
 
 const finite = (x: number) => (Number.isFinite(x) ? x : null);

@@ -9,7 +9,7 @@ import { isUuid } from '../../shared/ids.ts';
  * of leads, switch between the owner and the application role).
  */
 
-let engines = new WeakMap<Kysely<DB>, Promise<'embedded' | 'server'>>();
+const engines = new WeakMap<Kysely<DB>, Promise<'embedded' | 'server'>>();
 
 /**
  * PGlite or a PostgreSQL server. The runner receives a Kysely handle, not the Database
@@ -19,7 +19,8 @@ export function databaseEngine(db: Kysely<DB>): Promise<'embedded' | 'server'> {
   let engine = engines.get(db);
   if (!engine) {
     engine = sql<{ v: string }>`SELECT version() AS v`.execute(db).then(({ rows }) => (/PGlite|emscripten/i.test(rows[0]?.v ?? '') ? 'embedded' : 'server'));
-    engine.catch(() => (engines = new WeakMap()));
+    // A failed probe (the database was unreachable) is asked again next time.
+    engine.catch(() => engines.delete(db));
     engines.set(db, engine);
   }
   return engine;

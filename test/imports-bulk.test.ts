@@ -12,6 +12,7 @@ import { runImport, type ImportModeReport, type RunOptions } from '../src/module
 import * as q from '../src/modules/imports/imports.queries.ts';
 import { createImportsService, errorsCsv, importLocalFile } from '../src/modules/imports/imports.service.ts';
 import { createOrganization } from '../src/modules/organizations/organizations.service.ts';
+import { Client, useServer } from './helpers/api.ts';
 import { createTestDatabase, MODE, type TestDatabase } from './helpers/db.ts';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'imports');
@@ -429,5 +430,35 @@ describe(`Bulk import (${MODE})`, () => {
     expect(result).toMatchObject({ rows: 51, created: 50, updated: 1, rejected: 0, mode: 'bulk' });
     expect(await leadCount(organizationId)).toBe(50);
     expect(await service.get(ctx, uploaded.id)).toMatchObject({ status: 'completed', progress: { percent: 100 } });
+  });
+});
+
+describe(`Bulk import over the API (${MODE})`, () => {
+  const { app, url } = useServer();
+
+  it('POST /imports/{id}/start takes {bulk}, refuses a value it does not know, and the job runs in that mode', async () => {
+    const { client, organizationId } = await Client.signup(url, 'Bulk API');
+    const form = new FormData();
+    form.append('file', new Blob([readFileSync(rowsFile(25))]), 'rows.csv');
+    const res = await fetch(url('/api/v1/imports'), { method: 'POST', body: form, headers: { cookie: client.cookie, 'x-csrf-token': client.csrf } });
+    expect(res.status).toBe(201);
+    const id = ((await res.json()) as { id: string }).id;
+
+    const bad = await client.post(`/api/v1/imports/${id}/start`, { bulk: 'sometimes' });
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    expect(JSON.stringify(bad.body)).toMatch(/bulk/);
+    expect((await client.get(`/api/v1/imports/${id}`)).body.status).toBe('pending');
+
+    const started = await client.post(`/api/v1/imports/${id}/start`, { bulk: 'on' });
+    expect(started.status, JSON.stringify(started.body)).toBe(202);
+    const appDb = app().database.db;
+    const job = await appDb.selectFrom('jobs').selectAll().where('queue', '=', 'imports').where('organization_id', '=', organizationId).executeTakeFirstOrThrow();
+    expect(job.payload).toEqual({ import_id: id, bulk: 'on' });
+    const service = createImportsService(appDb, { maxUploadBytes: 1 << 20, batchSize: 10 });
+    const result = await service.handleJob({ ...job, attempts: 1 }, { progress: async () => {}, signal: new AbortController().signal });
+    expect(result).toMatchObject({ rows: 26, created: 25, updated: 1, rejected: 0, mode: 'bulk', mode_reason: 'bulk mode requested' });
+    expect((await client.get(`/api/v1/imports/${id}`)).body).toMatchObject({ status: 'completed', counts: { created: 25 }, progress: { percent: 100 } });
+    expect((await client.get('/api/v1/leads?q=lead1&limit=50')).body.data!.length).toBeGreaterThan(0);
   });
 });

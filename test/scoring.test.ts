@@ -94,6 +94,12 @@ describe(`the scoring model on the demo organization (${MODE})`, () => {
     expect(first.scored).toBe(1500);
     const unscored = await sql<{ n: number }>`SELECT count(*)::int AS n FROM leads l WHERE NOT EXISTS (SELECT 1 FROM lead_scores s WHERE s.lead_id = l.id)`.execute(database.db);
     expect(unscored.rows[0]!.n).toBe(0);
+    // Next sales steps only for open leads: "Call today" on a won deal is noise.
+    const advice = await sql<{ closed: boolean; n: number }>`
+      SELECT l.status IN ('closed_won', 'closed_lost') AS closed, count(*) FILTER (WHERE jsonb_array_length(s.recommendations) > 0)::int AS n
+      FROM lead_scores s JOIN leads l ON l.id = s.lead_id GROUP BY 1`.execute(database.db);
+    expect(advice.rows.find((r) => r.closed)?.n).toBe(0);
+    expect(advice.rows.find((r) => !r.closed)?.n).toBeGreaterThan(0);
     // As text: a JS Date would drop the microseconds and make every row look newer.
     const before = await sql<{ t: string }>`SELECT max(updated_at)::text AS t FROM leads`.execute(database.db);
     const again = await s.rescoreAll(demo.organizationId);

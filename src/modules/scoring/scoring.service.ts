@@ -210,12 +210,14 @@ export function createScoringService(db: Kysely<DB>, options: { now?: () => Date
         sub: { demographic: 50, behavioral: 50, temporal: 50, conversational: 50 }, explanation: [], recommendations: [], modelVersion: rt.version, history,
       };
       if (!history) return base;
-      // Explaining costs a tree walk per feature: only for scores that become history.
+      // Explaining costs a tree walk per feature: only for scores that become history. A
+      // closed lead keeps its explanation (why it was likely to be won) but gets no next
+      // sales step: "Call today" on a won deal is noise.
       const row = encoded.columns.map((c) => c[i]!);
       const e = explainRaw(rt.model, row);
       const contributions = Array.from(e.phi);
       const factors = explain(encoded.features, contributions, e.baseValue, e.raw, r.signals, (z) => calibrate(rt.model.calibrator, z));
-      return { ...base, sub: subScores(encoded.features, contributions), explanation: factors.slice(0, 8).map(({ feature, group, points, text }) => ({ feature, group, points, text })), recommendations: recommend(r.signals, factors, score) };
+      return { ...base, sub: subScores(encoded.features, contributions), explanation: factors.slice(0, 8).map(({ feature, group, points, text }) => ({ feature, group, points, text })), recommendations: r.closed ? [] : recommend(r.signals, factors, score) };
     });
     phases.explain += performance.now() - t;
     t = performance.now();

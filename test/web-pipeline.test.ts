@@ -45,16 +45,17 @@ describe.skipIf(!hasChromium)(`web app: pipeline board in Chromium (${MODE})`, (
     const column = (status: string) => page.locator(`[data-status="${status}"]`);
     const card = (id: string) => page.locator(`[data-lead-id="${id}"]`);
     await column('new').getByRole('link', { name: 'Nina Board' }).waitFor();
-    expect(await column('new').getByRole('heading').textContent()).toBe('New 2');
-    expect(await column('new').locator('dl').textContent()).toContain('Total$1.5K');
-    expect(await column('contacted').locator('dl').textContent()).toContain('Total$2.5K');
+    // The counts and totals come from their own request (GET /pipeline), which may answer after the cards.
+    await expect.poll(() => column('new').getByRole('heading').textContent()).toBe('New 2');
+    await expect.poll(() => column('new').locator('dl').textContent()).toContain('Total$1.5K');
+    await expect.poll(() => column('contacted').locator('dl').textContent()).toContain('Total$2.5K');
     await web.screenshot('pipeline');
 
     // Drag and drop: Nina from New to Qualified.
     await card(ids.nina!).dragTo(column('qualified'));
     await column('qualified').getByRole('link', { name: 'Nina Board' }).waitFor();
     await page.getByRole('status').filter({ hasText: 'Moved Nina Board from New to Qualified.' }).waitFor();
-    expect(await statusOf(ids.nina!)).toBe('qualified');
+    await expect.poll(() => statusOf(ids.nina!)).toBe('qualified');
     await column('qualified').getByRole('heading', { name: 'Qualified 1', exact: true }).waitFor();
 
     // Keyboard: Carl's Move menu, arrow down to Proposal, Enter.
@@ -69,7 +70,7 @@ describe.skipIf(!hasChromium)(`web app: pipeline board in Chromium (${MODE})`, (
     expect(await page.evaluate('document.activeElement?.textContent')).toBe('Proposal');
     await page.keyboard.press('Enter');
     await page.getByRole('status').filter({ hasText: 'Moved Carl Board from Contacted to Proposal.' }).waitFor();
-    expect(await statusOf(ids.carl!)).toBe('proposal');
+    await expect.poll(() => statusOf(ids.carl!)).toBe('proposal');
     await column('proposal').getByRole('link', { name: 'Carl Board' }).waitFor();
     // Focus went back to the menu button, not lost to the page.
     expect(await page.evaluate("document.activeElement?.getAttribute('aria-haspopup')")).toBe('menu');

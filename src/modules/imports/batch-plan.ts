@@ -37,11 +37,11 @@ export interface BatchPlan {
   merged: number;
 }
 
-export function newBatch(): Batch {
+function newBatch(): Batch {
   return { leads: [], errors: [], raw: new Map(), after: -1, lastLine: 0, bytes: 0, rows: 0 };
 }
 
-export function addRecord(batch: Batch, mapRow: MapRow, record: { line: number; cells: string[]; bytes: number }) {
+function addRecord(batch: Batch, mapRow: MapRow, record: { line: number; cells: string[]; bytes: number }) {
   batch.lastLine = record.line;
   batch.bytes = record.bytes;
   const mapped = mapRow(record.cells, record.line);
@@ -52,6 +52,37 @@ export function addRecord(batch: Batch, mapRow: MapRow, record: { line: number; 
     batch.leads.push(mapped);
     batch.raw.set(record.line, record.cells);
   }
+}
+
+/**
+ * The file's records grouped into batches of `size` rows, for both paths. A batch never
+ * spans a line an earlier run committed (its range, after its `after` line up to
+ * `lastLine`, must cover only its own rows): a committed line ends the batch before it and
+ * is skipped. The header is line 1, so the first batch's range starts after it. Records are
+ * read (and mapped) only as the consumer asks for the next batch.
+ */
+export async function* batchesOf(
+  records: AsyncIterable<{ line: number; cells: string[]; bytes: number }>,
+  options: { mapRow: MapRow; isCommitted: (line: number) => boolean; size: number },
+): AsyncGenerator<Batch> {
+  let previousLine = 1;
+  let batch = newBatch();
+  for await (const record of records) {
+    if (options.isCommitted(record.line)) {
+      if (batch.rows > 0) yield batch;
+      batch = newBatch();
+      previousLine = record.line;
+      continue;
+    }
+    if (batch.after < 0) batch.after = previousLine;
+    previousLine = record.line;
+    addRecord(batch, options.mapRow, record);
+    if (batch.rows >= options.size) {
+      yield batch;
+      batch = newBatch();
+    }
+  }
+  if (batch.rows > 0) yield batch;
 }
 
 /** The custom fields whose type or categories changed since the last batch (written with it). */

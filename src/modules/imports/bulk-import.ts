@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DB, JsonObject } from '../../db/schema.ts';
 import { withTenant, type TenantContext, type Tx } from '../../db/tenant.ts';
 import { emitEvent } from '../events/events.service.ts';
-import { addRecord, applyBatch, newBatch, planBatch, takeCustomChanges, type Batch, type CustomFieldChange } from './batch-plan.ts';
+import { applyBatch, batchesOf, planBatch, takeCustomChanges, type Batch, type CustomFieldChange } from './batch-plan.ts';
 import {
   actAsOwner, actAsTenant, completeBulkImport, dropIndexes, leadKeys, lockLeads, LOCK_NOT_AVAILABLE, rebuildIndexes, recordBulkProgress, restoreProgress, secondaryLeadIndexes,
 } from './bulk-load.queries.ts';
@@ -91,9 +91,7 @@ export async function runBulkImport(db: Kysely<DB>, source: ByteSource, setup: B
       const counts = { ...setup.totals };
       const ranges: [number, number][] = [];
       let batchNo = imp.batches;
-      let previousLine = 1;
       let lastLine = imp.checkpoint_line;
-      let batch = newBatch();
 
       const write = async (current: Batch, customChanges: CustomFieldChange[]) => {
         if (options.signal?.aborted) throw options.signal.reason ?? new Error('aborted');
@@ -114,10 +112,7 @@ export async function runBulkImport(db: Kysely<DB>, source: ByteSource, setup: B
       // The next batch is parsed while one is written; a batch's plan waits for the one
       // before it (its new keys), so batches are written one after the other, in order.
       let writing: Promise<void> = Promise.resolve();
-      const flush = async () => {
-        if (batch.rows === 0) return;
-        const current = batch;
-        batch = newBatch();
+      const flush = async (current: Batch) => {
         const customChanges = takeCustomChanges(setup.custom);
         await writing;
         writing = write(current, customChanges);
@@ -126,18 +121,7 @@ export async function runBulkImport(db: Kysely<DB>, source: ByteSource, setup: B
         writing.catch(() => {});
       };
       settleWrites = () => writing.catch(() => {});
-      for await (const record of setup.records(input)) {
-        if (setup.isCommitted(record.line)) {
-          await flush();
-          previousLine = record.line;
-          continue;
-        }
-        if (batch.after < 0) batch.after = previousLine;
-        previousLine = record.line;
-        addRecord(batch, setup.mapRow, record);
-        if (batch.rows >= setup.batchSize) await flush();
-      }
-      await flush();
+      for await (const batch of batchesOf(setup.records(input), { mapRow: setup.mapRow, isCommitted: setup.isCommitted, size: setup.batchSize })) await flush(batch);
       await writing;
       // No more progress: a write still in flight either finishes on its own (this
       // transaction then waits a moment for the import's row) or, waiting for a pooled

@@ -10,7 +10,7 @@ import { uniqueHeaders, type ImportMapping } from './header-mapping.ts';
 import * as q from './imports.queries.ts';
 import { runBulkImport, type BulkTimings } from './bulk-import.ts';
 import { decideBulk, type BulkRequest } from './bulk-mode.ts';
-import { addRecord, applyBatch, newBatch, planBatch, takeCustomChanges, type Batch, type CustomFieldChange } from './batch-plan.ts';
+import { applyBatch, batchesOf, planBatch, takeCustomChanges, type Batch, type CustomFieldChange } from './batch-plan.ts';
 import { createRowMapper, customFieldsOf, CustomFields, planColumns } from './row-mapping.ts';
 
 /**
@@ -242,15 +242,13 @@ export async function runImport(db: Kysely<DB>, imp: ImportRow, source: ByteSour
   // that committed out of order (with several writers) beyond it.
   const committed = (imp.committed_ranges as unknown as [number, number][]) ?? [];
   const isCommitted = (line: number) => line <= imp.checkpoint_line || committed.some(([after, last]) => line > after && line <= last);
-  // The header is line 1; a batch's range starts after the record before it.
-  let previousLine = 1;
   let batchNo = imp.batches;
   const totals: ImportCounts = { rows: imp.rows_processed, created: imp.created_count, updated: imp.updated_count, rejected: imp.rejected_count };
   const decision = await decideBulk(db, options.bulk ?? 'auto', { bytes: imp.file_size, bytesPerRow: sample.bytesPerRow });
   if (decision.bulk) {
     const outcome = await runBulkImport(db, source, {
       imp, ctx, engine: decision.engine, mapRow, custom, records: (s) => records(s, format), isCommitted, batchSize,
-      totals: { rows: imp.rows_processed, created: imp.created_count, updated: imp.updated_count, rejected: imp.rejected_count },
+      totals: { ...totals },
     }, options);
     if (outcome.done) {
       const report: ImportModeReport = { mode: 'bulk', reason: decision.reason, seconds: outcome.seconds, indexes: outcome.indexes };
@@ -303,12 +301,8 @@ export async function runImport(db: Kysely<DB>, imp: ImportRow, source: ByteSour
     await options.onBatch?.(batchNo);
   };
 
-  let batch = newBatch();
   // Writing overlaps parsing; with several writers, batches also overlap each other.
-  const flush = async () => {
-    if (batch.rows === 0) return;
-    const current = batch;
-    batch = newBatch();
+  const flush = async (current: Batch) => {
     // Batches that share an email or external id with one in flight wait for it, so two
     // writers never insert the same lead.
     const keys = batchKeys(current);
@@ -334,19 +328,7 @@ export async function runImport(db: Kysely<DB>, imp: ImportRow, source: ByteSour
   };
 
   try {
-    for await (const record of records(source, format)) {
-      if (isCommitted(record.line)) {
-        // A batch never spans committed lines: its range must cover only its own rows.
-        await flush();
-        previousLine = record.line;
-        continue;
-      }
-      if (batch.after < 0) batch.after = previousLine;
-      previousLine = record.line;
-      addRecord(batch, mapRow, record);
-      if (batch.rows >= batchSize) await flush();
-    }
-    await flush();
+    for await (const batch of batchesOf(records(source, format), { mapRow, isCommitted, size: batchSize })) await flush(batch);
   } finally {
     await Promise.allSettled(inflight.keys());
   }

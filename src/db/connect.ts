@@ -12,6 +12,7 @@ import type { Config } from '../config.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
 import type { DB } from './schema.ts';
 import { prepareMarkedStatements } from './prepared.ts';
+import { createIndexes, dropIndexes, secondaryIndexes, type RunStatement } from './secondary-indexes.ts';
 import { APP_ROLE, registerTenantSessions } from './tenant.ts';
 
 /**
@@ -259,21 +260,15 @@ async function bulkLoadIntoEmpty(client: pg.PoolClient, tables: readonly string[
         return false;
       }
     }
-    const { rows: indexes } = await client.query<{ name: string; def: string }>(
-      `SELECT i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS def
-       FROM pg_index i
-       WHERE i.indrelid = ANY($1::regclass[])
-         AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)`,
-      [regclasses],
-    );
-    for (const index of indexes) await client.query(`DROP INDEX ${index.name}`);
+    const run: RunStatement = (text, values) => client.query(text, values);
+    const indexes = await secondaryIndexes(run, regclasses);
+    await dropIndexes(run, indexes);
     await client.query('SET LOCAL session_replication_role = replica');
     await load((table, columns, chunks) =>
       copyStream(client, `COPY ${quoteIdent(table)} (${columns.map(quoteIdent).join(', ')}) FROM STDIN WITH (FORMAT csv)`, chunks),
     );
     await client.query('SET LOCAL session_replication_role = DEFAULT');
-    await client.query(`SET LOCAL maintenance_work_mem = '512MB'`);
-    for (const index of indexes) await client.query(index.def);
+    await createIndexes(run, indexes, { maintenanceWorkMem: '512MB' });
     await client.query('COMMIT');
     return true;
   } catch (error) {

@@ -4,7 +4,7 @@ import { withTenant, type TenantContext, type Tx } from '../../db/tenant.ts';
 import { emitEvent } from '../events/events.service.ts';
 import { applyBatch, batchesOf, planBatch, takeCustomChanges, type Batch, type CustomFieldChange } from './batch-plan.ts';
 import {
-  actAsOwner, actAsTenant, completeBulkImport, dropIndexes, leadKeys, lockLeads, LOCK_NOT_AVAILABLE, rebuildIndexes, recordBulkProgress, restoreProgress, secondaryLeadIndexes,
+  actAsOwner, actAsTenant, completeBulkImport, dropLeadIndexes, leadKeys, lockLeads, LOCK_NOT_AVAILABLE, rebuildLeadIndexes, recordBulkProgress, restoreProgress, secondaryLeadIndexes,
 } from './bulk-load.queries.ts';
 import type { ByteSource, ImportCounts, RunOptions } from './import-runner.ts';
 import * as q from './imports.queries.ts';
@@ -84,7 +84,7 @@ export async function runBulkImport(db: Kysely<DB>, source: ByteSource, setup: B
       seconds.lock = clock() - t;
       t = clock();
       const indexes = await secondaryLeadIndexes(conn);
-      await dropIndexes(conn, indexes);
+      await dropLeadIndexes(conn, indexes);
 
       await actAsTenant(conn, ctx);
       const keys = new LeadKeyIndex(await leadKeys(conn));
@@ -142,7 +142,7 @@ export async function runBulkImport(db: Kysely<DB>, source: ByteSource, setup: B
 
       t = clock();
       await actAsOwner(conn);
-      await rebuildIndexes(conn, indexes, engine);
+      await rebuildLeadIndexes(conn, indexes, engine);
       seconds.indexes = clock() - t;
       t = clock();
       await sql`ANALYZE leads`.execute(conn);

@@ -1,4 +1,5 @@
-import { sql, type Kysely } from 'kysely';
+import { CompiledQuery, sql, type Kysely } from 'kysely';
+import { createIndexes, dropIndexes, secondaryIndexes, type IndexDefinition, type RunStatement } from '../../db/secondary-indexes.ts';
 import type { DB } from '../../db/schema.ts';
 import { APP_ROLE, type TenantContext, type Tx } from '../../db/tenant.ts';
 import { isUuid } from '../../shared/ids.ts';
@@ -61,44 +62,24 @@ export async function lockLeads(tx: Tx, timeoutMs: number) {
   await sql`SET LOCAL lock_timeout TO DEFAULT`.execute(tx);
 }
 
-export interface IndexDefinition {
-  name: string;
-  definition: string;
+/** The statement runner the shared index helpers (db/secondary-indexes.ts) take, on this transaction. */
+export function statementsOn(tx: Tx): RunStatement {
+  return (text, values = []) => tx.executeQuery(CompiledQuery.raw(text, values));
 }
 
-/**
- * The indexes of leads that no constraint owns: everything but the primary key and the
- * (organization_id, id) unique constraint the child tables' foreign keys point at. Their
- * definitions come from pg_get_indexdef, which is exactly what recreates them (the unique
- * email and external-id indexes are plain unique indexes, so they are among them).
- */
-export async function secondaryLeadIndexes(tx: Tx): Promise<IndexDefinition[]> {
-  const { rows } = await sql<IndexDefinition>`
-    SELECT i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS definition
-    FROM pg_index AS i
-    WHERE i.indrelid = 'leads'::regclass
-      AND NOT EXISTS (SELECT 1 FROM pg_constraint AS c WHERE c.conindid = i.indexrelid)
-    ORDER BY 1`.execute(tx);
-  return rows;
+/** The indexes of leads that a bulk import drops and rebuilds. */
+export function secondaryLeadIndexes(tx: Tx): Promise<IndexDefinition[]> {
+  return secondaryIndexes(statementsOn(tx), ['leads']);
 }
 
-export async function dropIndexes(tx: Tx, indexes: readonly IndexDefinition[]) {
-  // Names come from the catalogue (regclass text, quoted where needed), never from input.
-  for (const index of indexes) await sql.raw(`DROP INDEX ${index.name}`).execute(tx);
+export function dropLeadIndexes(tx: Tx, indexes: readonly IndexDefinition[]) {
+  return dropIndexes(statementsOn(tx), indexes);
 }
 
-/**
- * Builds the dropped indexes again from their saved definitions, with memory and workers
- * for the sorts (a B-tree over a million rows sorts in one pass with enough memory;
- * PostgreSQL may build it with parallel workers). Embedded PGlite keeps its defaults: it
- * has no worker processes and a bounded WASM heap.
- */
-export async function rebuildIndexes(tx: Tx, indexes: readonly IndexDefinition[], engine: 'embedded' | 'server') {
-  if (engine === 'server') {
-    await sql`SET LOCAL maintenance_work_mem = '1GB'`.execute(tx);
-    await sql`SET LOCAL max_parallel_maintenance_workers = 2`.execute(tx);
-  }
-  for (const index of indexes) await sql.raw(index.definition).execute(tx);
+/** Embedded PGlite keeps its defaults: no worker processes, a bounded WASM heap. */
+export function rebuildLeadIndexes(tx: Tx, indexes: readonly IndexDefinition[], engine: 'embedded' | 'server') {
+  if (engine === 'embedded') return createIndexes(statementsOn(tx), indexes);
+  return createIndexes(statementsOn(tx), indexes, { maintenanceWorkMem: '1GB', parallelWorkers: 2 });
 }
 
 /**

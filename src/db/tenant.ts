@@ -50,9 +50,14 @@ function validated(ctx: TenantContext): { userId: string; role: string } {
   return { userId, role };
 }
 
-export async function withTenant<T>(db: Kysely<DB>, ctx: TenantContext, fn: (tx: Tx) => Promise<T>): Promise<T> {
+/** The statement that makes the open transaction act for the tenant (SET LOCAL: it ends with it). */
+function tenantSettings(ctx: TenantContext): string {
   const { userId, role } = validated(ctx);
-  const begin = `BEGIN; SELECT set_config('role', '${APP_ROLE}', true), set_config('app.organization_id', '${ctx.organizationId}', true), set_config('app.user_id', '${userId}', true), set_config('app.role', '${role}', true)`;
+  return `SELECT set_config('role', '${APP_ROLE}', true), set_config('app.organization_id', '${ctx.organizationId}', true), set_config('app.user_id', '${userId}', true), set_config('app.role', '${role}', true)`;
+}
+
+export async function withTenant<T>(db: Kysely<DB>, ctx: TenantContext, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  const begin = `BEGIN; ${tenantSettings(ctx)}`;
   return db.connection().execute(async (conn) => {
     await sql.raw(begin).execute(conn);
     try {
@@ -77,4 +82,18 @@ export async function withTenantRead<T>(db: Kysely<DB>, ctx: TenantContext, fn: 
   if (!sessions) return withTenant(db, ctx, fn);
   const { userId, role } = validated(ctx);
   return sessions.read(`${ctx.organizationId}|${userId}|${role}`, fn);
+}
+
+/**
+ * Inside a transaction opened by hand as the session (owner) role, e.g. a bulk load that
+ * drops and rebuilds indexes: from here on it acts as the tenant under Row Level Security,
+ * exactly as withTenant does, until actAsOwner.
+ */
+export async function actAsTenant(tx: Tx, ctx: TenantContext): Promise<void> {
+  await sql.raw(tenantSettings(ctx)).execute(tx);
+}
+
+/** Back to the session role, the tenant settings cleared (for DDL in the same transaction). */
+export async function actAsOwner(tx: Tx): Promise<void> {
+  await sql.raw(`SELECT set_config('role', 'none', true), set_config('app.organization_id', '', true), set_config('app.user_id', '', true), set_config('app.role', '', true)`).execute(tx);
 }

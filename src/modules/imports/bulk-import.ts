@@ -1,10 +1,10 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB, JsonObject } from '../../db/schema.ts';
-import { withTenant, type TenantContext, type Tx } from '../../db/tenant.ts';
+import { actAsOwner, actAsTenant, withTenant, type TenantContext, type Tx } from '../../db/tenant.ts';
 import { emitEvent } from '../events/events.service.ts';
 import { applyBatch, batchesOf, planBatch, takeCustomChanges, type Batch, type CustomFieldChange } from './batch-plan.ts';
 import {
-  actAsOwner, actAsTenant, completeBulkImport, dropLeadIndexes, leadKeys, lockLeads, LOCK_NOT_AVAILABLE, rebuildLeadIndexes, recordBulkProgress, restoreProgress, secondaryLeadIndexes,
+  completeBulkImport, dropLeadIndexes, leadKeys, lockLeads, LOCK_NOT_AVAILABLE, rebuildLeadIndexes, recordBulkProgress, restoreProgress, secondaryLeadIndexes,
 } from './bulk-load.queries.ts';
 import type { ByteSource, ImportCounts, RunOptions } from './import-runner.ts';
 import * as q from './imports.queries.ts';

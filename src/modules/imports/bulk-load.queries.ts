@@ -1,8 +1,7 @@
 import { CompiledQuery, sql, type Kysely } from 'kysely';
 import { createIndexes, dropIndexes, secondaryIndexes, type IndexDefinition, type RunStatement } from '../../db/secondary-indexes.ts';
 import type { DB } from '../../db/schema.ts';
-import { APP_ROLE, type TenantContext, type Tx } from '../../db/tenant.ts';
-import { isUuid } from '../../shared/ids.ts';
+import type { Tx } from '../../db/tenant.ts';
 
 /**
  * The SQL of the bulk-load path: what the decision needs to know about the database, and
@@ -80,21 +79,6 @@ export function dropLeadIndexes(tx: Tx, indexes: readonly IndexDefinition[]) {
 export function rebuildLeadIndexes(tx: Tx, indexes: readonly IndexDefinition[], engine: 'embedded' | 'server') {
   if (engine === 'embedded') return createIndexes(statementsOn(tx), indexes);
   return createIndexes(statementsOn(tx), indexes, { maintenanceWorkMem: '1GB', parallelWorkers: 2 });
-}
-
-/**
- * From here on the transaction acts as the application role with the tenant's settings,
- * exactly as withTenant does: Row Level Security checks every row written.
- */
-export async function actAsTenant(tx: Tx, ctx: TenantContext) {
-  if (!isUuid(ctx.organizationId) || (ctx.userId && !isUuid(ctx.userId))) throw new TypeError('actAsTenant: organizationId and userId must be UUIDs');
-  await sql`SELECT set_config('role', ${APP_ROLE}, true), set_config('app.organization_id', ${ctx.organizationId}, true),
-                   set_config('app.user_id', ${ctx.userId ?? ''}, true), set_config('app.role', ${ctx.role ?? ''}, true)`.execute(tx);
-}
-
-/** Back to the session (owner) role for the DDL; the tenant settings are cleared with it. */
-export async function actAsOwner(tx: Tx) {
-  await sql`SELECT set_config('role', 'none', true), set_config('app.organization_id', '', true), set_config('app.user_id', '', true), set_config('app.role', '', true)`.execute(tx);
 }
 
 /** The organization's leads by their import keys (lower-cased email, as the unique index compares). */

@@ -1,8 +1,8 @@
-import { sql, type ExpressionBuilder } from 'kysely';
-import type { DB, LeadStatus } from '../../db/schema.ts';
+import { sql } from 'kysely';
+import type { LeadStatus } from '../../db/schema.ts';
 import type { Tx } from '../../db/tenant.ts';
 import type { LeadScope } from '../auth/permissions.ts';
-import { leadIdInScope, scoped } from '../leads/leads.queries.ts';
+import { leadIdInScope, scopeCondition } from '../leads/leads.queries.ts';
 
 /**
  * Read-model aggregates for the dashboard and the pipeline board. They read leads, their
@@ -15,7 +15,6 @@ export const FUNNEL: readonly LeadStatus[] = ['new', 'contacted', 'qualified', '
 export const OPEN_STATUSES: readonly LeadStatus[] = ['new', 'contacted', 'qualified', 'proposal', 'negotiation', 'nurturing'];
 
 const funnelArray = sql`ARRAY[${sql.join(FUNNEL.map((s) => sql.lit(s)))}]::text[]`;
-const inScope = (scope: LeadScope) => (eb: ExpressionBuilder<DB, 'leads'>) => scoped(eb, scope);
 
 /**
  * How far each lead created since `from` got along the funnel: the furthest of its current
@@ -23,7 +22,7 @@ const inScope = (scope: LeadScope) => (eb: ExpressionBuilder<DB, 'leads'>) => sc
  */
 export async function funnelReach(tx: Tx, scope: LeadScope, from: Date) {
   const rows = await tx
-    .with('cohort', (db) => db.selectFrom('leads').select(['id', 'status']).where(inScope(scope)).where('created_at', '>=', from))
+    .with('cohort', (db) => db.selectFrom('leads').select(['id', 'status']).where(scopeCondition(scope)).where('created_at', '>=', from))
     .selectFrom('cohort as c')
     .leftJoin('journey_events as je', (join) => join.onRef('je.lead_id', '=', 'c.id').on('je.event_type', '=', 'status_change'))
     .select(sql<number>`greatest(0, coalesce(array_position(${funnelArray}, c.status::text), 0) - 1, coalesce(max(array_position(${funnelArray}, je.properties->>'to')), 0) - 1)`.as('reached'))
@@ -44,7 +43,7 @@ export async function leadKpis(tx: Tx, scope: LeadScope, previousFrom: Date, fro
   const won = sql`status = 'closed_won'`;
   return tx
     .selectFrom('leads')
-    .where(inScope(scope))
+    .where(scopeCondition(scope))
     .where((eb) => eb.or([eb('created_at', '>=', previousFrom), eb('closed_at', '>=', previousFrom)]))
     .select([
       sql<string>`count(*) FILTER (WHERE created_at >= ${from} AND created_at < ${to})`.as('new_current'),
@@ -101,7 +100,7 @@ const SUMMARY = ['l.id', 'l.first_name', 'l.last_name', 'l.company', 'l.status',
 export async function hotLeads(tx: Tx, scope: LeadScope, since: Date, limit: number) {
   return tx
     .selectFrom((db) =>
-      db.selectFrom('leads').selectAll().where(inScope(scope)).where('status', 'in', [...OPEN_STATUSES]).where('current_score', '>', 0)
+      db.selectFrom('leads').selectAll().where(scopeCondition(scope)).where('status', 'in', [...OPEN_STATUSES]).where('current_score', '>', 0)
         .orderBy('current_score', 'desc').orderBy('id', 'desc').limit(200).as('l'),
     )
     .leftJoinLateral(
@@ -146,7 +145,7 @@ export async function dayBounds(tx: Tx, timeZone: string) {
 
 /** Count and value per status. Value: the deal value, else the predicted one. */
 export async function pipelineColumns(tx: Tx, scope: LeadScope, filter: { assignedTo?: string; teamId?: string }) {
-  let query = tx.selectFrom('leads').where(inScope(scope));
+  let query = tx.selectFrom('leads').where(scopeCondition(scope));
   if (filter.assignedTo) query = query.where('assigned_to', '=', filter.assignedTo);
   if (filter.teamId) query = query.where('team_id', '=', filter.teamId);
   const value = sql`coalesce(deal_value, predicted_value, 0)`;

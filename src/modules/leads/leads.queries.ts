@@ -1,5 +1,5 @@
-import { sql, type ExpressionBuilder, type Insertable, type RawBuilder, type Selectable, type Updateable } from 'kysely';
-import type { DB, LeadsTable } from '../../db/schema.ts';
+import { sql, type Insertable, type RawBuilder, type Selectable, type Updateable } from 'kysely';
+import type { LeadsTable } from '../../db/schema.ts';
 import { cursorTime } from '../../db/keyset.ts';
 import { PREPARED } from '../../db/prepared.ts';
 import type { Tx } from '../../db/tenant.ts';
@@ -44,7 +44,7 @@ export async function searchLeads(tx: Tx, scope: LeadScope, filter: LeadFilter, 
     .selectFrom(sql<{ lead_id: string; rank: number; similarity: number }>`app.search_leads(${term}, to_tsquery('english', ${filter.tsquery ?? ''}), ${limit * 5})`.as('s'))
     .innerJoin('leads', 'leads.id', 's.lead_id')
     .select(LEAD_COLUMNS.map((c) => `leads.${c}` as const))
-    .where((eb) => scoped(eb as unknown as ExpressionBuilder<DB, 'leads'>, scope));
+    .where(scopeCondition(scope));
   query = applyFilters(query as never, { ...filter, tsquery: undefined }) as never;
   return query.orderBy('s.rank').orderBy('s.similarity', 'desc').orderBy('leads.current_score', 'desc').orderBy('leads.id').limit(limit).execute();
 }
@@ -110,10 +110,6 @@ export function scopeCondition(scope: LeadScope): RawBuilder<boolean> {
   return ors.length > 0 ? sql<boolean>`(${sql.join(ors, sql` OR `)})` : sql<boolean>`false`;
 }
 
-export function scoped(_eb: ExpressionBuilder<DB, 'leads'>, scope: LeadScope) {
-  return scopeCondition(scope);
-}
-
 /**
  * One page in the sort's order after the keyset `after`, and the keyset of its last row
  * when another page follows (null at the end).
@@ -149,7 +145,7 @@ export function listPageQuery(tx: Tx, scope: LeadScope, filter: LeadFilter, sort
     .selectFrom('leads')
     .select(LEAD_COLUMNS)
     .select((timed ? cursorTime(key.columns[0]) : sql<string | null>`NULL::text`).as('cursor_at'))
-    .where((eb) => scoped(eb, scope));
+    .where(scopeCondition(scope));
   query = applyFilters(query, filter);
   const cols = phase === 'undated' ? sql`id` : sql.join(key.columns);
   if (phase === 'dated') query = query.where('next_follow_up_at', 'is not', null);
@@ -178,7 +174,7 @@ async function listPage(tx: Tx, scope: LeadScope, filter: LeadFilter, sort: Sort
 
 /** The custom-field names used by the leads a filter selects (at most 500, by name). */
 export async function customFieldNames(tx: Tx, scope: LeadScope, filter: LeadFilter): Promise<string[]> {
-  let leads = tx.selectFrom('leads').select('custom_fields').where((eb) => scoped(eb, scope)).where(sql<boolean>`custom_fields <> '{}'::jsonb`);
+  let leads = tx.selectFrom('leads').select('custom_fields').where(scopeCondition(scope)).where(sql<boolean>`custom_fields <> '{}'::jsonb`);
   leads = applyFilters(leads, filter);
   const rows = await tx
     .selectFrom(leads.as('l'))
@@ -264,7 +260,7 @@ export async function assignLeads(tx: Tx, ids: string[], scope: LeadScope, value
     .updateTable('leads')
     .set(values)
     .where('id', 'in', ids)
-    .where((eb) => scoped(eb, scope))
+    .where(scopeCondition(scope))
     .returning('id')
     .execute();
   return rows.map((r) => r.id);

@@ -124,6 +124,20 @@ async function leadIndexes() {
   return rows;
 }
 
+/**
+ * A file uploaded by the organization's admin and started in bulk through the service (as
+ * POST /imports and /imports/{id}/start do); the import job it queued, to run in-process.
+ */
+async function uploadInBulk(organizationId: string, body: Buffer, options: { maxUploadBytes: number; batchSize: number }) {
+  const admin = await db().selectFrom('users').select('id').where('organization_id', '=', organizationId).executeTakeFirstOrThrow();
+  const ctx: AuthContext = { organizationId, userId: admin.id, role: 'admin', teamId: null, actor: { type: 'user', id: admin.id }, via: 'session', sessionId: null, csrfHash: null };
+  const service = createImportsService(db(), options);
+  const uploaded = await service.upload(ctx, { fileName: 'rows.csv', stream: (async function* () { yield body; })() });
+  await service.start(ctx, uploaded.id, { bulk: 'on' });
+  const job = await db().selectFrom('jobs').selectAll().where('queue', '=', 'imports').where('organization_id', '=', organizationId).executeTakeFirstOrThrow();
+  return { ctx, service, uploaded, job };
+}
+
 async function leadCount(organizationId: string) {
   return withTenant(db(), { organizationId }, (tx) => q.countLeads(tx));
 }
@@ -390,15 +404,10 @@ describe(`Bulk import (${MODE})`, () => {
 
   it('a busy application does not stall a bulk import: requests waiting for leads hold every pooled connection, the import reads its chunks through its own transaction', async () => {
     const organizationId = await newOrg('Busy');
-    const admin = await db().selectFrom('users').select('id').where('organization_id', '=', organizationId).executeTakeFirstOrThrow();
-    const ctx: AuthContext = { organizationId, userId: admin.id, role: 'admin', teamId: null, actor: { type: 'user', id: admin.id }, via: 'session', sessionId: null, csrfHash: null };
-    const service = createImportsService(db(), { maxUploadBytes: 8 << 20, batchSize: 1000 });
     // Over 1 MiB: the chunks after the first are read while the requests below wait.
     const body = readFileSync(rowsFile(40_000));
     expect(body.length).toBeGreaterThan(1 << 20);
-    const uploaded = await service.upload(ctx, { fileName: 'big.csv', stream: (async function* () { yield body; })() });
-    await service.start(ctx, uploaded.id, { bulk: 'on' });
-    const job = await db().selectFrom('jobs').selectAll().where('queue', '=', 'imports').where('organization_id', '=', organizationId).executeTakeFirstOrThrow();
+    const { service, job } = await uploadInBulk(organizationId, body, { maxUploadBytes: 8 << 20, batchSize: 1000 });
     const waiting: Promise<number>[] = [];
     // The job's first progress report comes while the bulk transaction runs (server): then
     // more requests than both pools hold (5 connections each in tests) start waiting for leads.
@@ -418,13 +427,7 @@ describe(`Bulk import (${MODE})`, () => {
 
   it('an uploaded file imported in bulk by the background job (its chunks are read from the database)', async () => {
     const organizationId = await newOrg('Upload');
-    const admin = await db().selectFrom('users').select('id').where('organization_id', '=', organizationId).executeTakeFirstOrThrow();
-    const ctx: AuthContext = { organizationId, userId: admin.id, role: 'admin', teamId: null, actor: { type: 'user', id: admin.id }, via: 'session', sessionId: null, csrfHash: null };
-    const service = createImportsService(db(), { maxUploadBytes: 1 << 20, batchSize: 10 });
-    const body = readFileSync(rowsFile(50));
-    const uploaded = await service.upload(ctx, { fileName: 'rows.csv', stream: (async function* () { yield body; })() });
-    await service.start(ctx, uploaded.id, { bulk: 'on' });
-    const job = await db().selectFrom('jobs').selectAll().where('queue', '=', 'imports').where('organization_id', '=', organizationId).executeTakeFirstOrThrow();
+    const { ctx, service, uploaded, job } = await uploadInBulk(organizationId, readFileSync(rowsFile(50)), { maxUploadBytes: 1 << 20, batchSize: 10 });
     expect(job.payload).toEqual({ import_id: uploaded.id, bulk: 'on' });
     const result = await service.handleJob({ ...job, attempts: 1 }, { progress: async () => {}, signal: new AbortController().signal });
     expect(result).toMatchObject({ rows: 51, created: 50, updated: 1, rejected: 0, mode: 'bulk' });

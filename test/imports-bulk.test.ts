@@ -119,6 +119,12 @@ async function fullSnapshot(organizationId: string) {
   return { ...rest, files };
 }
 
+/** The triggers of leads and whether each fires ('O'), which a bulk load switches off and on again. */
+async function leadTriggers() {
+  const { rows } = await sql<{ tgname: string; tgenabled: string }>`SELECT tgname, tgenabled FROM pg_trigger WHERE tgrelid = 'leads'::regclass AND NOT tgisinternal ORDER BY tgname`.execute(db());
+  return rows;
+}
+
 async function leadIndexes() {
   const { rows } = await sql<{ indexname: string; indexdef: string }>`SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'leads' ORDER BY indexname`.execute(db());
   return rows;
@@ -176,6 +182,8 @@ const fileSource = (path: string) => () =>
 describe(`Bulk import (${MODE})`, () => {
   it('forced on, gives exactly the leads, errors, custom fields, search words and queue rows of a normal import, and every index back as it was', async () => {
     const before = await leadIndexes();
+    const triggers = await leadTriggers();
+    expect(triggers.map((t) => t.tgenabled)).toEqual(triggers.map(() => 'O'));
     const normalOrg = await newOrg('Normal');
     const bulkOrg = await newOrg('Bulk');
     const files = [mainFile(), ...FIXTURE_FILES.map((f) => join(FIXTURES, f))];
@@ -198,6 +206,7 @@ describe(`Bulk import (${MODE})`, () => {
     // Every index is back, with its definition, and does its job: the unique keys refuse a
     // duplicate, search finds by name, company and prefix.
     expect(await leadIndexes()).toEqual(before);
+    expect(await leadTriggers()).toEqual(triggers);
     const search = (term: string) =>
       withTenant(db(), { organizationId: bulkOrg }, async (tx) => (await sql<{ lead_id: string }>`SELECT lead_id FROM app.search_leads(${term}, to_tsquery('english', ${term + ':*'}), 50)`.execute(tx)).rows);
     expect((await search('lovelace')).length).toBeGreaterThan(0);
@@ -228,6 +237,7 @@ describe(`Bulk import (${MODE})`, () => {
 
   it('an import aborted mid-way or failing in a batch leaves no lead and every index; run again, it imports every row once', async () => {
     const before = await leadIndexes();
+    const triggers = await leadTriggers();
     const organizationId = await newOrg('Abort');
     const path = rowsFile(95);
     const imp = await importRow(organizationId, path);
@@ -237,6 +247,7 @@ describe(`Bulk import (${MODE})`, () => {
     await expect(runImport(db(), imp, fileSource(path), { ...options, onBatch: (n) => n === 3 && abort.abort(new Error('killed')) })).rejects.toThrow(/killed/);
     expect(await leadCount(organizationId)).toBe(0);
     expect(await leadIndexes()).toEqual(before);
+    expect(await leadTriggers()).toEqual(triggers);
     await expect(runImport(db(), imp, fileSource(path), { batchSize: 10, bulk: 'on', onBatch: (n) => {
       if (n === 5) throw new Error('batch 5 failed');
     } })).rejects.toThrow(/batch 5 failed/);

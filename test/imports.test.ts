@@ -75,6 +75,12 @@ describe('CSV import: mapping proposals read values, not just headers', () => {
     const fitting = proposeMapping(['Contact', 'Campaign', 'Email'], Array.from({ length: 40 }, (_, i) => [`Ana Silva ${i}`, 'Spring webinar', `ana${i}@acme.example`]));
     expect(fitting.columns).toEqual({ Contact: 'full_name', Campaign: 'campaign', Email: 'email' });
   });
+
+  it('maps name columns whose names repeat, as in any large export (16 first names over 1,000 rows)', () => {
+    const names = ['Ada', 'Grace', 'Alan', 'Katherine', 'Linus', 'Margaret', 'Dennis', 'Barbara', 'Tim', 'Radia', 'José', 'Zoë', 'François', 'Bjørn', 'Chloé', 'Vint'];
+    const sample = Array.from({ length: 1000 }, (_, i) => [names[i % 16]!, names[(i * 7) % 16]!, ['cellular', 'telephone', 'unknown', 'email', 'sms', 'fax', 'post', 'visit', 'chat', 'video', 'other'][i % 11]!]);
+    expect(proposeMapping(['First Name', 'Last Name', 'Contact'], sample).columns).toEqual({ 'First Name': 'first_name', 'Last Name': 'last_name', Contact: 'custom' });
+  });
 });
 
 describe(`CSV import over the API (${MODE})`, () => {

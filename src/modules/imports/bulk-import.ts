@@ -2,9 +2,10 @@ import { sql, type Kysely } from 'kysely';
 import type { DB, JsonObject } from '../../db/schema.ts';
 import { actAsOwner, actAsTenant, withTenant, type TenantContext, type Tx } from '../../db/tenant.ts';
 import { emitEvent } from '../events/events.service.ts';
-import { applyBatch, batchesOf, planBatch, takeCustomChanges, type Batch, type CustomFieldChange } from './batch-plan.ts';
+import { compileAhead } from '../../db/compile-ahead.ts';
+import { applyBatch, batchesOf, planBatch, takeCustomChanges, type Batch } from './batch-plan.ts';
 import {
-  completeBulkImport, dropLeadIndexes, leadKeys, lockLeads, LOCK_NOT_AVAILABLE, rebuildLeadIndexes, recordBulkProgress, restoreProgress, secondaryLeadIndexes,
+  completeBulkImport, dropLeadIndexes, leadKeys, lockLeads, LOCK_NOT_AVAILABLE, rebuildLeadIndexes, recordBulkProgress, queueNewLeadsQuery, requestScoring, restoreProgress, secondaryLeadIndexes, setRescoreOnInsert,
 } from './bulk-load.queries.ts';
 import type { ByteSource, ImportCounts, RunOptions } from './import-runner.ts';
 import * as q from './imports.queries.ts';
@@ -17,15 +18,15 @@ import type { CustomFields, MapRow } from './row-mapping.ts';
  *
  *   lock leads (ACCESS EXCLUSIVE, or fall back to the normal path after a short wait)
  *   → drop its secondary indexes (the constraint indexes stay: the primary key and the
- *     (organization_id, id) key the child tables' foreign keys point at)
+ *     (organization_id, id) key the child tables' foreign keys point at) and switch off
+ *     its rescoring trigger for inserts (bulk-load.queries.ts: the load queues new leads)
  *   → write the batches as the application role under Row Level Security, matching rows
  *     to leads with an in-memory key index instead of the dropped unique indexes
+ *   → switch the trigger back on
  *   → rebuild the indexes from their saved definitions, ANALYZE, record the import, COMMIT.
  *
  * DDL is transactional in PostgreSQL: a failed, aborted or killed run rolls back whole —
- * no lead written, no index lost — and the import can simply run again. The statement-
- * level triggers on leads (search words, rescoring queue) stay on: they are set-based and
- * write what a normal import writes.
+ * no lead written, no index or trigger lost — and the import can simply run again.
  */
 
 export type ImportRow = NonNullable<Awaited<ReturnType<typeof q.getImport>>>;
@@ -85,6 +86,7 @@ export async function runBulkImport(db: Kysely<DB>, source: ByteSource, setup: B
       t = clock();
       const indexes = await secondaryLeadIndexes(conn);
       await dropLeadIndexes(conn, indexes);
+      await setRescoreOnInsert(conn, false);
 
       await actAsTenant(conn, ctx);
       const keys = new LeadKeyIndex(await leadKeys(conn));
@@ -93,12 +95,22 @@ export async function runBulkImport(db: Kysely<DB>, source: ByteSource, setup: B
       let batchNo = imp.batches;
       let lastLine = imp.checkpoint_line;
 
-      const write = async (current: Batch, customChanges: CustomFieldChange[]) => {
-        if (options.signal?.aborted) throw options.signal.reason ?? new Error('aborted');
+      // A batch is planned, and its statements compiled, while the one before it is being
+      // written: its plan needs only the keys the earlier batches will write (the key index
+      // takes them at planning), and a failed write rolls everything back anyway.
+      const prepare = async (current: Batch) => {
+        const customChanges = takeCustomChanges(setup.custom);
         const plan = await planBatch(current, (emails, externalIds) => keys.match(emails, externalIds));
-        const result = await applyBatch(conn, imp.organization_id, imp.id, plan, customChanges);
         keys.inserted(plan.inserts, plan.insertIds);
         keys.updated(plan.updates, plan.ids);
+        const inserts = plan.inserts.length > 0 ? compileAhead(q.insertLeadsQuery(imp.organization_id, plan.inserts, plan.insertIds), conn) : undefined;
+        const queue = plan.insertIds.length > 0 ? compileAhead(queueNewLeadsQuery(imp.organization_id, plan.insertIds), conn) : undefined;
+        return { current, plan, customChanges, inserts, queue };
+      };
+      const write = async ({ current, plan, customChanges, inserts, queue }: Awaited<ReturnType<typeof prepare>>) => {
+        if (options.signal?.aborted) throw options.signal.reason ?? new Error('aborted');
+        const result = await applyBatch(conn, imp.organization_id, imp.id, plan, customChanges, inserts);
+        if (queue) await conn.executeQuery(queue);
         ranges.push([current.after, current.lastLine]);
         lastLine = Math.max(lastLine, current.lastLine);
         batchNo++;
@@ -109,13 +121,13 @@ export async function runBulkImport(db: Kysely<DB>, source: ByteSource, setup: B
         progress?.report(current.bytes, counts.rows);
         await options.onBatch?.(batchNo);
       };
-      // The next batch is parsed while one is written; a batch's plan waits for the one
-      // before it (its new keys), so batches are written one after the other, in order.
+      // Batches are written one after the other, in order; the next is read, parsed and
+      // prepared meanwhile.
       let writing: Promise<void> = Promise.resolve();
       const flush = async (current: Batch) => {
-        const customChanges = takeCustomChanges(setup.custom);
+        const next = await prepare(current);
         await writing;
-        writing = write(current, customChanges);
+        writing = write(next);
         // Awaited by the next flush; marked handled meanwhile, so a failure does not
         // count as unhandled while the next batch is being parsed.
         writing.catch(() => {});
@@ -128,6 +140,7 @@ export async function runBulkImport(db: Kysely<DB>, source: ByteSource, setup: B
       // connection, runs after the commit and changes nothing (the import is completed).
       // Waiting for it here could wait for requests that wait for this transaction.
       progress?.stop();
+      if (counts.created > setup.totals.created) await requestScoring(conn, imp.organization_id);
 
       const run = { created: counts.created - setup.totals.created, updated: counts.updated - setup.totals.updated, rejected: counts.rejected - setup.totals.rejected };
       const actor = { organizationId: imp.organization_id, actor: { id: imp.created_by } };
@@ -142,6 +155,7 @@ export async function runBulkImport(db: Kysely<DB>, source: ByteSource, setup: B
 
       t = clock();
       await actAsOwner(conn);
+      await setRescoreOnInsert(conn, true);
       await rebuildLeadIndexes(conn, indexes, engine);
       seconds.indexes = clock() - t;
       t = clock();

@@ -174,12 +174,13 @@ export function proposeMapping(headers: readonly string[], sample: readonly (rea
 const NAME_TARGETS = new Set<string>(['full_name', 'first_name', 'last_name']);
 const TEXT_TARGETS = new Set<string>(['job_title', 'company', 'source', 'campaign', 'stage']);
 const NUMBER = /^[-+]?\d+([.,]\d+)?$/;
+const MIN_DISTINCT_NAMES = 12;
 
 /**
  * Headers alone mislead: a "contact" column can hold a person's name (Pipedrive) or the
  * channel of the last contact ("cellular", "telephone"); a "campaign" column a campaign or a
  * count of calls. A header match is kept only when the sample's values look like that field:
- * names vary from row to row and are not numbers, emails have an @, text fields are not all
+ * names vary from row to row (a dozen different ones at least) and are not numbers, emails have an @, text fields are not all
  * numbers. Otherwise the column stays a custom field, which is always safe.
  */
 function valuesFit(target: string, values: readonly string[]): boolean {
@@ -187,7 +188,10 @@ function valuesFit(target: string, values: readonly string[]): boolean {
   const numeric = values.filter((v) => NUMBER.test(v)).length / values.length;
   if (NAME_TARGETS.has(target)) {
     if (numeric > 0.2) return false;
-    return values.length < 20 || new Set(values.map((v) => v.toLowerCase())).size >= 0.2 * values.length;
+    // A channel column has a handful of values; names have dozens even where they repeat
+    // (a 1,000-row sample of a team's contacts may well use only 30 first names).
+    const distinct = new Set(values.map((v) => v.toLowerCase())).size;
+    return values.length < 20 || distinct >= MIN_DISTINCT_NAMES || distinct >= 0.2 * values.length;
   }
   if (target === 'email') return values.filter((v) => v.includes('@')).length >= 0.5 * values.length;
   if (TEXT_TARGETS.has(target)) return numeric < 0.9;

@@ -17,27 +17,17 @@ import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { openDatabase } from '../src/db/connect.ts';
-import { migrate } from '../src/db/migrate.ts';
 import { createProgress } from '../src/cli/output.ts';
 import { parseBulkRequest } from '../src/modules/imports/bulk-mode.ts';
 import { importLocalFile } from '../src/modules/imports/imports.service.ts';
 import { createOrganization } from '../src/modules/organizations/organizations.service.ts';
+import { openBenchDatabase, serverUrl } from './db.ts';
 import { printReport } from './report.ts';
 
 const { values } = parseArgs({ options: { rows: { type: 'string', default: '1000000' }, 'batch-size': { type: 'string', default: '5000' }, writers: { type: 'string', default: '1' }, bulk: { type: 'string', default: 'auto' }, 'skip-floor': { type: 'boolean', default: false } } });
 const rows = Number(values.rows);
 const bulk = parseBulkRequest(values.bulk);
-const serverUrl = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const name = 'leadai_bench_import';
-const dbUrl = new URL(serverUrl);
-dbUrl.pathname = `/${name}`;
-
-const admin = new pg.Client({ connectionString: serverUrl });
-await admin.connect();
-await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-await admin.query(`CREATE DATABASE ${name}`);
-await admin.end();
 
 // A HubSpot-like export: quoted fields, a few commas and newlines inside quotes, mixed case emails.
 const dir = mkdtempSync(join(tmpdir(), 'leadai-bench-import-'));
@@ -71,8 +61,7 @@ const q = (s: string) => (/[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s)
 }
 const bytes = statSync(file).size;
 
-const database = await openDatabase({ kind: 'server', url: dbUrl.toString(), poolSize: 10 });
-await migrate(database.db);
+const { database, url: dbUrl } = await openBenchDatabase(name, { fresh: true, poolSize: 10 });
 const { organization } = await createOrganization(database.db, { name: 'Bench Imports', adminEmail: `bench-${Date.now()}@bench.example`, adminPassword: 'correct horse battery' });
 
 // The floor: COPY of the same file into a table of text columns.
@@ -98,14 +87,7 @@ await database.close();
 // leads table of a fresh database.
 async function measureFloor(): Promise<number> {
   const floorName = `${name}_floor`;
-  const floorUrl = new URL(serverUrl);
-  floorUrl.pathname = `/${floorName}`;
-  const admin2 = new pg.Client({ connectionString: serverUrl });
-  await admin2.connect();
-  await admin2.query(`DROP DATABASE IF EXISTS ${floorName} WITH (FORCE)`);
-  await admin2.query(`CREATE DATABASE ${floorName}`);
-  const floorDb = await openDatabase({ kind: 'server', url: floorUrl.toString(), poolSize: 2 });
-  await migrate(floorDb.db);
+  const { database: floorDb, url: floorUrl } = await openBenchDatabase(floorName, { fresh: true, poolSize: 2 });
   const floorOrg = await createOrganization(floorDb.db, { name: 'Floor', adminEmail: `floor-${Date.now()}@bench.example`, adminPassword: 'correct horse battery' });
   await floorDb.close();
   const floor = new pg.Client({ connectionString: floorUrl.toString() });
@@ -122,8 +104,10 @@ async function measureFloor(): Promise<number> {
   );
   const floorSeconds = (performance.now() - started) / 1000;
   await floor.end();
-  await admin2.query(`DROP DATABASE IF EXISTS ${floorName} WITH (FORCE)`);
-  await admin2.end();
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${floorName} WITH (FORCE)`);
+  await admin.end();
   return floorSeconds;
 }
 // --skip-floor: the INSERT … SELECT takes two minutes or more; leave it out while iterating.

@@ -1,4 +1,3 @@
-import type { CompiledQuery } from 'kysely';
 import type { Tx } from '../../db/tenant.ts';
 import * as q from './imports.queries.ts';
 import type { LeadKeyRow } from './lead-keys.ts';
@@ -153,12 +152,9 @@ export async function planBatch(batch: Batch, match: Matcher): Promise<BatchPlan
   return { inserts, insertIds: q.timeOrderedIds(inserts.length), updates, ids, errors, merged: merged.merged + folded };
 }
 
-/**
- * Writes a planned batch: leads, rejected rows, custom-field catalogue changes. `inserts`:
- * the batch's INSERT compiled ahead of time (bulk path), instead of built here.
- */
-export async function applyBatch(tx: Tx, organizationId: string, importId: string, plan: BatchPlan, customChanges: CustomFieldChange[], inserts?: CompiledQuery) {
-  const created = inserts ? Number((await tx.executeQuery(inserts)).numAffectedRows ?? 0) : await q.insertLeads(tx, organizationId, plan.inserts, plan.insertIds);
+/** Writes a planned batch: leads, rejected rows, custom-field catalogue changes. */
+export async function applyBatch(tx: Tx, organizationId: string, importId: string, plan: BatchPlan, customChanges: CustomFieldChange[]) {
+  const created = await q.insertLeads(tx, organizationId, plan.inserts, plan.insertIds);
   const updated = (await q.updateLeads(tx, plan.updates, plan.ids)) + plan.merged;
   await q.insertErrors(tx, organizationId, importId, plan.errors);
   await q.upsertCustomFields(tx, organizationId, importId, customChanges);

@@ -2,10 +2,10 @@ import { sql, type Kysely } from 'kysely';
 import type { DB, JsonObject } from '../../db/schema.ts';
 import { actAsOwner, actAsTenant, withTenant, type TenantContext, type Tx } from '../../db/tenant.ts';
 import { emitEvent } from '../events/events.service.ts';
-import { compileAhead } from '../../db/compile-ahead.ts';
-import { applyBatch, batchesOf, planBatch, takeCustomChanges, type Batch } from './batch-plan.ts';
+import { requestQueuedScoring } from '../scoring/scoring.service.ts';
+import { applyBatch, batchesOf, planBatch, takeCustomChanges, type Batch, type CustomFieldChange } from './batch-plan.ts';
 import {
-  completeBulkImport, dropLeadIndexes, leadKeys, lockLeads, LOCK_NOT_AVAILABLE, rebuildLeadIndexes, recordBulkProgress, queueNewLeadsQuery, requestScoring, restoreProgress, secondaryLeadIndexes, setRescoreOnInsert,
+  completeBulkImport, dropLeadIndexes, leadKeys, lockLeads, LOCK_NOT_AVAILABLE, rebuildLeadIndexes, recordBulkProgress, queueNewLeads, restoreProgress, secondaryLeadIndexes, setRescoreOnInsert,
 } from './bulk-load.queries.ts';
 import type { ByteSource, ImportCounts, RunOptions } from './import-runner.ts';
 import * as q from './imports.queries.ts';
@@ -95,22 +95,13 @@ export async function runBulkImport(db: Kysely<DB>, source: ByteSource, setup: B
       let batchNo = imp.batches;
       let lastLine = imp.checkpoint_line;
 
-      // A batch is planned, and its statements compiled, while the one before it is being
-      // written: its plan needs only the keys the earlier batches will write (the key index
-      // takes them at planning), and a failed write rolls everything back anyway.
-      const prepare = async (current: Batch) => {
-        const customChanges = takeCustomChanges(setup.custom);
+      const write = async (current: Batch, customChanges: CustomFieldChange[]) => {
+        if (options.signal?.aborted) throw options.signal.reason ?? new Error('aborted');
         const plan = await planBatch(current, (emails, externalIds) => keys.match(emails, externalIds));
+        const result = await applyBatch(conn, imp.organization_id, imp.id, plan, customChanges);
+        await queueNewLeads(conn, imp.organization_id, plan.insertIds);
         keys.inserted(plan.inserts, plan.insertIds);
         keys.updated(plan.updates, plan.ids);
-        const inserts = plan.inserts.length > 0 ? compileAhead(q.insertLeadsQuery(imp.organization_id, plan.inserts, plan.insertIds), conn) : undefined;
-        const queue = plan.insertIds.length > 0 ? compileAhead(queueNewLeadsQuery(imp.organization_id, plan.insertIds), conn) : undefined;
-        return { current, plan, customChanges, inserts, queue };
-      };
-      const write = async ({ current, plan, customChanges, inserts, queue }: Awaited<ReturnType<typeof prepare>>) => {
-        if (options.signal?.aborted) throw options.signal.reason ?? new Error('aborted');
-        const result = await applyBatch(conn, imp.organization_id, imp.id, plan, customChanges, inserts);
-        if (queue) await conn.executeQuery(queue);
         ranges.push([current.after, current.lastLine]);
         lastLine = Math.max(lastLine, current.lastLine);
         batchNo++;
@@ -121,13 +112,13 @@ export async function runBulkImport(db: Kysely<DB>, source: ByteSource, setup: B
         progress?.report(current.bytes, counts.rows);
         await options.onBatch?.(batchNo);
       };
-      // Batches are written one after the other, in order; the next is read, parsed and
-      // prepared meanwhile.
+      // The next batch is parsed while one is written; a batch's plan waits for the one
+      // before it (its new keys), so batches are written one after the other, in order.
       let writing: Promise<void> = Promise.resolve();
       const flush = async (current: Batch) => {
-        const next = await prepare(current);
+        const customChanges = takeCustomChanges(setup.custom);
         await writing;
-        writing = write(next);
+        writing = write(current, customChanges);
         // Awaited by the next flush; marked handled meanwhile, so a failure does not
         // count as unhandled while the next batch is being parsed.
         writing.catch(() => {});
@@ -140,7 +131,7 @@ export async function runBulkImport(db: Kysely<DB>, source: ByteSource, setup: B
       // connection, runs after the commit and changes nothing (the import is completed).
       // Waiting for it here could wait for requests that wait for this transaction.
       progress?.stop();
-      if (counts.created > setup.totals.created) await requestScoring(conn, imp.organization_id);
+      if (counts.created > setup.totals.created) await requestQueuedScoring(conn, imp.organization_id);
 
       const run = { created: counts.created - setup.totals.created, updated: counts.updated - setup.totals.updated, rejected: counts.rejected - setup.totals.rejected };
       const actor = { organizationId: imp.organization_id, actor: { id: imp.created_by } };

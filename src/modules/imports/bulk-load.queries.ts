@@ -95,14 +95,10 @@ export async function setRescoreOnInsert(tx: Tx, enabled: boolean) {
   await sql.raw(`ALTER TABLE leads ${enabled ? 'ENABLE' : 'DISABLE'} TRIGGER leads_rescore_insert`).execute(tx);
 }
 
-/** Queues leads this load inserts (as the tenant, under RLS). */
-export function queueNewLeadsQuery(organizationId: string, ids: readonly string[]) {
-  return sql`INSERT INTO lead_score_queue (organization_id, lead_id) SELECT ${organizationId}::uuid, unnest(${[...ids]}::uuid[])`;
-}
-
-/** The job that takes the queued leads, as the trigger would have asked for it. */
-export async function requestScoring(tx: Tx, organizationId: string) {
-  await sql`SELECT app.ensure_job(${organizationId}::uuid, 'scoring.rescore', 'queued-leads')`.execute(tx);
+/** Queues leads this load has just inserted (as the tenant, under RLS). */
+export async function queueNewLeads(tx: Tx, organizationId: string, ids: readonly string[]) {
+  if (ids.length === 0) return;
+  await sql`INSERT INTO lead_score_queue (organization_id, lead_id) SELECT ${organizationId}::uuid, unnest(${[...ids]}::uuid[])`.execute(tx);
 }
 
 /** The organization's leads by their import keys (lower-cased email, as the unique index compares). */

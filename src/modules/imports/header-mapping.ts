@@ -180,8 +180,8 @@ const MIN_DISTINCT_NAMES = 12;
  * Headers alone mislead: a "contact" column can hold a person's name (Pipedrive) or the
  * channel of the last contact ("cellular", "telephone"); a "campaign" column a campaign or a
  * count of calls. A header match is kept only when the sample's values look like that field:
- * names vary from row to row (a dozen different ones at least) and are not numbers, emails have an @, text fields are not all
- * numbers. Otherwise the column stays a custom field, which is always safe.
+ * names vary from row to row (a dozen different ones at least) and are not numbers, emails
+ * have an @, text fields are not all numbers. Otherwise the column stays a custom field, which is always safe.
  */
 function valuesFit(target: string, values: readonly string[]): boolean {
   if (values.length === 0) return true;

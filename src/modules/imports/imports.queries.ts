@@ -172,9 +172,9 @@ export function timeOrderedIds(n: number): string[] {
  * date from the file, else the time of the import. The ids are time-ordered unless given
  * (the bulk path chooses them, to know which lead each row became).
  */
-/** The INSERT of a batch's new leads, as a query to run now or to compile ahead (bulk-import.ts). */
-export function insertLeadsQuery(organizationId: string, rows: readonly PreparedLead[], ids: readonly string[]) {
-  return sql`
+export async function insertLeads(tx: Tx, organizationId: string, rows: readonly PreparedLead[], ids: readonly string[] = timeOrderedIds(rows.length)): Promise<number> {
+  if (rows.length === 0) return 0;
+  const r = await sql`
     INSERT INTO leads (id, organization_id, first_name, last_name, email, phone, company, job_title, status, stage, source, campaign, tags,
                        external_id, deal_value, address, custom_fields, created_at, status_changed_at, closed_at, next_follow_up_at, last_contacted_at)
     SELECT u.id, ${organizationId}::uuid, coalesce(u.first_name, ''), coalesce(u.last_name, ''), u.email, u.phone, u.company, u.job_title,
@@ -185,12 +185,7 @@ export function insertLeadsQuery(organizationId: string, rows: readonly Prepared
            CASE WHEN u.status IN ${CLOSED} THEN coalesce(u.closed_at, now()) ELSE now() END,
            CASE WHEN u.status IN ${CLOSED} THEN coalesce(u.closed_at, now()) END,
            u.next_follow_up_at, u.last_contacted_at
-    FROM ${unnestRows(rows, [...ids])}`;
-}
-
-export async function insertLeads(tx: Tx, organizationId: string, rows: readonly PreparedLead[], ids: readonly string[] = timeOrderedIds(rows.length)): Promise<number> {
-  if (rows.length === 0) return 0;
-  const r = await insertLeadsQuery(organizationId, rows, ids).execute(tx);
+    FROM ${unnestRows(rows, [...ids])}`.execute(tx);
   return Number(r.numAffectedRows ?? 0);
 }
 

@@ -27,6 +27,14 @@ const DRAINERS = 2;
 /** A history row is written when the score moves at least this much (or is the first). */
 export const HISTORY_MIN_CHANGE = 2;
 export const RESCORE_QUEUE = 'scoring.rescore';
+
+/**
+ * The job that takes the organization's queued leads (one at a time: its dedupe key), for
+ * code that queues leads itself rather than through the database triggers.
+ */
+export async function requestQueuedScoring(tx: Parameters<typeof enqueue>[0], organizationId: string): Promise<void> {
+  await enqueue(tx, { organizationId, queue: RESCORE_QUEUE, dedupeKey: 'queued-leads' });
+}
 export const TRAIN_QUEUE = 'scoring.train';
 
 export interface RuntimeModel {
@@ -157,7 +165,7 @@ export function createScoringService(db: Kysely<DB>, options: { now?: () => Date
 
   async function queueEveryLead(tx: Parameters<typeof q.queueAllLeads>[0], organizationId: string): Promise<number> {
     const leads = await q.queueAllLeads(tx, organizationId);
-    await enqueue(tx, { organizationId, queue: RESCORE_QUEUE, dedupeKey: 'queued-leads' });
+    await requestQueuedScoring(tx, organizationId);
     return leads;
   }
 

@@ -12,6 +12,7 @@ import { runImport, type ImportModeReport, type RunOptions } from '../src/module
 import * as q from '../src/modules/imports/imports.queries.ts';
 import { createImportsService, errorsCsv, importLocalFile } from '../src/modules/imports/imports.service.ts';
 import { createOrganization } from '../src/modules/organizations/organizations.service.ts';
+import { DomainError } from '../src/shared/errors.ts';
 import { Client, useServer } from './helpers/api.ts';
 import { createTestDatabase, MODE, type TestDatabase } from './helpers/db.ts';
 
@@ -134,7 +135,7 @@ async function leadIndexes() {
  * A file uploaded by the organization's admin and started in bulk through the service (as
  * POST /imports and /imports/{id}/start do); the import job it queued, to run in-process.
  */
-async function uploadInBulk(organizationId: string, body: Buffer, options: { maxUploadBytes: number; batchSize: number }) {
+async function uploadInBulk(organizationId: string, body: Buffer, options: { maxUploadBytes: number; batchSize: number; parseWorker?: 'on' | 'off' }) {
   const admin = await db().selectFrom('users').select('id').where('organization_id', '=', organizationId).executeTakeFirstOrThrow();
   const ctx: AuthContext = { organizationId, userId: admin.id, role: 'admin', teamId: null, actor: { type: 'user', id: admin.id }, via: 'session', sessionId: null, csrfHash: null };
   const service = createImportsService(db(), options);
@@ -148,8 +149,10 @@ async function leadCount(organizationId: string) {
   return withTenant(db(), { organizationId }, (tx) => q.countLeads(tx));
 }
 
-async function importFile(organizationId: string, path: string, bulk: 'on' | 'off', extra: { batchSize?: number; lockTimeoutMs?: number } = {}) {
-  const result = await importLocalFile(db(), { organizationId, path, batchSize: extra.batchSize ?? 37, bulk, ...(extra.lockTimeoutMs ? { lockTimeoutMs: extra.lockTimeoutMs } : {}) });
+async function importFile(organizationId: string, path: string, bulk: 'on' | 'off', extra: { batchSize?: number; lockTimeoutMs?: number; parseWorker?: 'on' | 'off' } = {}) {
+  const result = await importLocalFile(db(), {
+    organizationId, path, batchSize: extra.batchSize ?? 37, bulk, parseWorker: extra.parseWorker ?? 'off', ...(extra.lockTimeoutMs ? { lockTimeoutMs: extra.lockTimeoutMs } : {}),
+  });
   return result;
 }
 
@@ -186,13 +189,18 @@ describe(`Bulk import (${MODE})`, () => {
     expect(triggers.map((t) => t.tgenabled)).toEqual(triggers.map(() => 'O'));
     const normalOrg = await newOrg('Normal');
     const bulkOrg = await newOrg('Bulk');
+    // The same bulk load with the file parsed and mapped on a worker thread.
+    const workerOrg = await newOrg('Bulk, parsed on a worker');
     const files = [mainFile(), ...FIXTURE_FILES.map((f) => join(FIXTURES, f))];
     for (const path of files) {
       const normal = await importFile(normalOrg, path, 'off');
       const bulk = await importFile(bulkOrg, path, 'on');
+      const worker = await importFile(workerOrg, path, 'on', { parseWorker: 'on' });
       expect(normal.mode?.mode, path).toBe('normal');
       expect(bulk.mode, path).toMatchObject({ mode: 'bulk', reason: 'bulk mode requested', indexes: before.length - 2 });
+      expect(worker.mode?.mode, path).toBe('bulk');
       expect(bulk.counts, path).toEqual(normal.counts);
+      expect(worker.counts, path).toEqual(normal.counts);
     }
     const a = await fullSnapshot(normalOrg);
     const b = await fullSnapshot(bulkOrg);
@@ -202,6 +210,7 @@ describe(`Bulk import (${MODE})`, () => {
     expect(a.queued.length).toBe(a.leads.length);
     expect(a.jobs).toEqual([{ queue: 'scoring.rescore', status: 'queued' }]);
     expect(b).toEqual(a);
+    expect(await fullSnapshot(workerOrg)).toEqual(a);
 
     // Every index is back, with its definition, and does its job: the unique keys refuse a
     // duplicate, search finds by name, company and prefix.
@@ -444,6 +453,45 @@ describe(`Bulk import (${MODE})`, () => {
     expect(result).toMatchObject({ rows: 51, created: 50, updated: 1, rejected: 0, mode: 'bulk' });
     expect(await leadCount(organizationId)).toBe(50);
     expect(await service.get(ctx, uploaded.id)).toMatchObject({ status: 'completed', progress: { percent: 100 } });
+  });
+
+  it('parsed on a worker thread: an upload read from the database, an abort mid-way, a broken file, all as on the main thread', async () => {
+    const before = await leadIndexes();
+    // An upload in many small chunks, read back through the bulk transaction and handed to the worker.
+    const uploadOrg = await newOrg('Worker upload');
+    const { service, job } = await uploadInBulk(uploadOrg, readFileSync(rowsFile(300)), { maxUploadBytes: 1 << 20, batchSize: 25, parseWorker: 'on' });
+    const result = await service.handleJob({ ...job, attempts: 1 }, { progress: async () => {}, signal: new AbortController().signal });
+    expect(result).toMatchObject({ rows: 301, created: 300, updated: 1, rejected: 0, mode: 'bulk' });
+    expect(await leadCount(uploadOrg)).toBe(300);
+
+    // Aborted after three batches, on both paths: nothing (bulk) or three batches (normal) stay; run again, every row once.
+    for (const bulk of ['on', 'off'] as const) {
+      const organizationId = await newOrg(`Worker abort ${bulk}`);
+      const path = rowsFile(95);
+      const imp = await importRow(organizationId, path);
+      const abort = new AbortController();
+      const options: RunOptions = { batchSize: 10, bulk, parseWorker: 'on', signal: abort.signal, onBatch: (n) => n === 3 && abort.abort(new Error('killed')) };
+      await expect(runImport(db(), imp, fileSource(path), options)).rejects.toThrow(/killed/);
+      expect(await leadCount(organizationId), bulk).toBe(bulk === 'on' ? 0 : 30);
+      const left = await withTenant(db(), { organizationId }, (tx) => q.getImport(tx, imp.id));
+      expect(await runImport(db(), left!, fileSource(path), { batchSize: 10, bulk, parseWorker: 'on' })).toEqual({ rows: 96, created: 95, updated: 1, rejected: 0 });
+      expect(await leadCount(organizationId), bulk).toBe(95);
+    }
+    expect(await leadIndexes()).toEqual(before);
+
+    // A quote that never closes: the same error, from either thread, and nothing written.
+    const broken = writeCsv('broken.csv', ['Email,First Name,Last Name,Score', 'a@example.com,Ada,Lovelace,1', 'b@example.com,"Grace,Hopper,2', 'c@example.com,Alan,Turing,3']);
+    const messages = [];
+    for (const parseWorker of ['off', 'on'] as const) {
+      const organizationId = await newOrg(`Worker broken ${parseWorker}`);
+      const imp = await importRow(organizationId, broken);
+      const error = await runImport(db(), imp, fileSource(broken), { batchSize: 10, bulk: 'on', parseWorker }).catch((e: unknown) => e as Error);
+      expect(error, parseWorker).toBeInstanceOf(DomainError);
+      messages.push((error as Error).message);
+      expect(await leadCount(organizationId)).toBe(0);
+    }
+    expect(messages[0]).toMatch(/could not be read as CSV/);
+    expect(messages[1]).toBe(messages[0]);
   });
 });
 

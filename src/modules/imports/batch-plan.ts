@@ -85,6 +85,14 @@ export async function* batchesOf(
   if (batch.rows > 0) yield batch;
 }
 
+/**
+ * Lines an earlier run of the import committed: everything up to the checkpoint, and the
+ * ranges of batches that committed out of order (with several writers) beyond it.
+ */
+export function committedLines(checkpoint: number, ranges: readonly (readonly [number, number])[]): (line: number) => boolean {
+  return (line) => line <= checkpoint || ranges.some(([after, last]) => line > after && line <= last);
+}
+
 /** The custom fields whose type or categories changed since the last batch (written with it). */
 export function takeCustomChanges(custom: CustomFields): CustomFieldChange[] {
   const changes = [...custom.changed].map((key) => {
@@ -152,9 +160,15 @@ export async function planBatch(batch: Batch, match: Matcher): Promise<BatchPlan
   return { inserts, insertIds: q.timeOrderedIds(inserts.length), updates, ids, errors, merged: merged.merged + folded };
 }
 
-/** Writes a planned batch: leads, rejected rows, custom-field catalogue changes. */
-export async function applyBatch(tx: Tx, organizationId: string, importId: string, plan: BatchPlan, customChanges: CustomFieldChange[]) {
-  const created = await q.insertLeads(tx, organizationId, plan.inserts, plan.insertIds);
+/**
+ * Writes a planned batch: leads, rejected rows, custom-field catalogue changes. The bulk
+ * path passes the insert statement built ahead of time (while the batch before is written).
+ */
+export async function applyBatch(
+  tx: Tx, organizationId: string, importId: string, plan: BatchPlan, customChanges: CustomFieldChange[],
+  insert = q.insertLeadsStatement(organizationId, plan.inserts, plan.insertIds),
+) {
+  const created = await q.runStatement(tx, insert);
   const updated = (await q.updateLeads(tx, plan.updates, plan.ids)) + plan.merged;
   await q.insertErrors(tx, organizationId, importId, plan.errors);
   await q.upsertCustomFields(tx, organizationId, importId, customChanges);

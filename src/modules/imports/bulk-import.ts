@@ -1,16 +1,16 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB, JsonObject } from '../../db/schema.ts';
 import { actAsOwner, actAsTenant, withTenant, type TenantContext, type Tx } from '../../db/tenant.ts';
 import { emitEvent } from '../events/events.service.ts';
 import { requestQueuedScoring } from '../scoring/scoring.service.ts';
-import { applyBatch, batchesOf, planBatch, takeCustomChanges, type Batch, type CustomFieldChange } from './batch-plan.ts';
+import { applyBatch, planBatch, type Batch, type BatchPlan, type CustomFieldChange } from './batch-plan.ts';
+import type { Bytes, MappedBatch } from './batch-source.ts';
 import {
   completeBulkImport, dropLeadIndexes, leadKeys, lockLeads, LOCK_NOT_AVAILABLE, rebuildLeadIndexes, recordBulkProgress, queueNewLeads, restoreProgress, secondaryLeadIndexes, setRescoreOnInsert,
 } from './bulk-load.queries.ts';
 import type { ByteSource, ImportCounts, RunOptions } from './import-runner.ts';
 import * as q from './imports.queries.ts';
 import { LeadKeyIndex } from './lead-keys.ts';
-import type { CustomFields, MapRow } from './row-mapping.ts';
 
 /**
  * The bulk path of an import (see bulk-mode.ts for when): PostgreSQL's advice for
@@ -35,15 +35,10 @@ export interface BulkSetup {
   imp: ImportRow;
   ctx: TenantContext;
   engine: 'embedded' | 'server';
-  mapRow: MapRow;
-  custom: CustomFields;
-  /** The file's records after the header, with the bytes read so far. */
-  records: (source: ByteSource) => AsyncIterable<{ line: number; cells: string[]; bytes: number }>;
-  /** Lines an earlier (normal) run of this import already committed. */
-  isCommitted: (line: number) => boolean;
+  /** The file's batches (skipping lines an earlier, normal run committed), mapped. */
+  batches: (source: Bytes) => AsyncIterable<MappedBatch>;
   /** The import's counts so far (an earlier run's, if resumed). */
   totals: ImportCounts;
-  batchSize: number;
 }
 
 /** Seconds spent in each phase of a bulk import. */
@@ -95,13 +90,10 @@ export async function runBulkImport(db: Kysely<DB>, source: ByteSource, setup: B
       let batchNo = imp.batches;
       let lastLine = imp.checkpoint_line;
 
-      const write = async (current: Batch, customChanges: CustomFieldChange[]) => {
+      const write = async (current: Batch, plan: BatchPlan, insert: RawBuilder<unknown> | null, customChanges: CustomFieldChange[]) => {
         if (options.signal?.aborted) throw options.signal.reason ?? new Error('aborted');
-        const plan = await planBatch(current, (emails, externalIds) => keys.match(emails, externalIds));
-        const result = await applyBatch(conn, imp.organization_id, imp.id, plan, customChanges);
+        const result = await applyBatch(conn, imp.organization_id, imp.id, plan, customChanges, insert);
         await queueNewLeads(conn, imp.organization_id, plan.insertIds);
-        keys.inserted(plan.inserts, plan.insertIds);
-        keys.updated(plan.updates, plan.ids);
         ranges.push([current.after, current.lastLine]);
         lastLine = Math.max(lastLine, current.lastLine);
         batchNo++;
@@ -112,19 +104,24 @@ export async function runBulkImport(db: Kysely<DB>, source: ByteSource, setup: B
         progress?.report(current.bytes, counts.rows);
         await options.onBatch?.(batchNo);
       };
-      // The next batch is parsed while one is written; a batch's plan waits for the one
-      // before it (its new keys), so batches are written one after the other, in order.
+      // Batches are written one after the other, in order, but each is planned and its
+      // insert built while the one before is written: the server does not wait for this
+      // thread between batches. The key index learns a batch's keys when it is planned
+      // (the next plan must see them); were the write to fail, the whole load rolls back.
       let writing: Promise<void> = Promise.resolve();
-      const flush = async (current: Batch) => {
-        const customChanges = takeCustomChanges(setup.custom);
+      const flush = async ({ batch: current, customChanges }: MappedBatch) => {
+        const plan = await planBatch(current, (emails, externalIds) => keys.match(emails, externalIds));
+        keys.inserted(plan.inserts, plan.insertIds);
+        keys.updated(plan.updates, plan.ids);
+        const insert = q.insertLeadsStatement(imp.organization_id, plan.inserts, plan.insertIds);
         await writing;
-        writing = write(current, customChanges);
+        writing = write(current, plan, insert, customChanges);
         // Awaited by the next flush; marked handled meanwhile, so a failure does not
-        // count as unhandled while the next batch is being parsed.
+        // count as unhandled while the next batch is being planned.
         writing.catch(() => {});
       };
       settleWrites = () => writing.catch(() => {});
-      for await (const batch of batchesOf(setup.records(input), { mapRow: setup.mapRow, isCommitted: setup.isCommitted, size: setup.batchSize })) await flush(batch);
+      for await (const mapped of setup.batches(input)) await flush(mapped);
       await writing;
       // No more progress: a write still in flight either finishes on its own (this
       // transaction then waits a moment for the import's row) or, waiting for a pooled

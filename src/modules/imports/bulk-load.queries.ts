@@ -1,4 +1,5 @@
 import { CompiledQuery, sql, type Kysely } from 'kysely';
+import { arrayLiteral } from '../../db/array-literal.ts';
 import { createIndexes, dropIndexes, secondaryIndexes, type IndexDefinition, type RunStatement } from '../../db/secondary-indexes.ts';
 import type { DB } from '../../db/schema.ts';
 import type { Tx } from '../../db/tenant.ts';
@@ -98,7 +99,7 @@ export async function setRescoreOnInsert(tx: Tx, enabled: boolean) {
 /** Queues leads this load has just inserted (as the tenant, under RLS). */
 export async function queueNewLeads(tx: Tx, organizationId: string, ids: readonly string[]) {
   if (ids.length === 0) return;
-  await sql`INSERT INTO lead_score_queue (organization_id, lead_id) SELECT ${organizationId}::uuid, unnest(${[...ids]}::uuid[])`.execute(tx);
+  await sql`INSERT INTO lead_score_queue (organization_id, lead_id) SELECT ${organizationId}::uuid, unnest(${arrayLiteral(ids)}::uuid[])`.execute(tx);
 }
 
 /** The organization's leads by their import keys (lower-cased email, as the unique index compares). */

@@ -1,16 +1,17 @@
-import { parse } from 'csv-parse';
 import type { Kysely } from 'kysely';
 import type { DB, JsonObject } from '../../db/schema.ts';
 import { withTenant, type TenantContext, type Tx } from '../../db/tenant.ts';
 import { DomainError } from '../../shared/errors.ts';
 import type { Logger } from '../../shared/logger.ts';
 import { emitEvent } from '../events/events.service.ts';
-import { decodeHead, decodeStream, type CsvFormat } from './csv-sniff.ts';
-import { uniqueHeaders, type ImportMapping } from './header-mapping.ts';
+import type { CsvFormat } from './csv-sniff.ts';
+import { HEAD_BYTES, readHead, sampleHead, type Sample } from './csv-records.ts';
+import type { ImportMapping } from './header-mapping.ts';
 import * as q from './imports.queries.ts';
 import { runBulkImport, type BulkTimings } from './bulk-import.ts';
 import { decideBulk, type BulkRequest } from './bulk-mode.ts';
-import { applyBatch, batchesOf, planBatch, takeCustomChanges, type Batch, type CustomFieldChange } from './batch-plan.ts';
+import { applyBatch, planBatch, type Batch, type CustomFieldChange } from './batch-plan.ts';
+import { threadBatches, workerBatches, type BatchSourceSetup, type Bytes, type MappedBatch } from './batch-source.ts';
 import { createRowMapper, customFieldsOf, CustomFields, planColumns } from './row-mapping.ts';
 
 /**
@@ -54,6 +55,11 @@ export interface RunOptions {
   lockTimeoutMs?: number;
   /** Which mode ran and why (and, in bulk mode, the time of each phase). */
   onMode?: (report: ImportModeReport) => void;
+  /**
+   * Parse and map on a worker thread (batch-source.ts): 'auto' (the default) does for
+   * files of WORKER_MIN_BYTES or more (a worker takes about half a second to start).
+   */
+  parseWorker?: 'auto' | 'on' | 'off';
   /** Where the choice of mode, a fallback and the bulk phases are logged. */
   logger?: Pick<Logger, 'info' | 'warn'>;
 }
@@ -74,96 +80,7 @@ export interface ImportCounts {
 }
 
 export const DEFAULT_BATCH_SIZE = 5000;
-const SAMPLE_ROWS = 1000;
-const HEAD_BYTES = 256 * 1024;
-
-export function csvParser(delimiter: string, options: { toLine?: number } = {}) {
-  return parse({
-    delimiter,
-    info: true,
-    relax_column_count: true,
-    relax_quotes: true,
-    skip_empty_lines: true,
-    record_delimiter: ['\r\n', '\n', '\r'],
-    ...(options.toLine ? { to_line: options.toLine } : {}),
-  });
-}
-
-/**
- * The line a record starts on. csv-parse reports the line where a record ends, counting a
- * quoted \r\n as two lines (and keeps that count): the tracker undoes the drift.
- */
-function lineTracker() {
-  let drift = 0;
-  return (endLine: number, cells: readonly string[]): number => {
-    let breaks = 0;
-    let crlf = 0;
-    for (const c of cells) {
-      if (c.indexOf('\n') < 0 && c.indexOf('\r') < 0) continue;
-      for (let i = 0; i < c.length; i++) {
-        const ch = c.charCodeAt(i);
-        if (ch === 13 && c.charCodeAt(i + 1) === 10) {
-          crlf++;
-          breaks++;
-          i++;
-        } else if (ch === 10 || ch === 13) breaks++;
-      }
-    }
-    drift += crlf;
-    return endLine - drift - breaks;
-  };
-}
-
-export interface Sample {
-  headers: string[];
-  rows: { line: number; cells: string[] }[];
-  /** Mean bytes of the file per record in the part read (the header counted as one): sizes the whole file in rows. */
-  bytesPerRow: number;
-}
-
-/**
- * Headers and the first rows from the start of a file. When the head is only part of the
- * file, its last record may be cut and is left out.
- */
-export async function sampleHead(head: Uint8Array, format: CsvFormat, complete: boolean): Promise<Sample> {
-  const text = decodeHead(head, format.encoding, format.bom);
-  const parser = csvParser(format.delimiter);
-  const records: { line: number; cells: string[] }[] = [];
-  const startLine = lineTracker();
-  parser.on('readable', () => {
-    let r: { record: string[]; info: { lines: number } } | null;
-    while ((r = parser.read() as typeof r) !== null) records.push({ line: startLine(r.info.lines, r.record), cells: r.record });
-  });
-  const done = new Promise<void>((resolve, reject) => {
-    parser.on('end', resolve);
-    parser.on('error', reject);
-  });
-  // A cut head may end inside quotes: only the complete records before it count.
-  const cut = complete ? text : text.slice(0, Math.max(text.lastIndexOf('\n'), 0));
-  parser.write(cut);
-  parser.end();
-  await done.catch((error: Error) => {
-    if (complete) throw new DomainError('validation', `The file could not be read as CSV: ${error.message}`, { field: 'file' });
-  });
-  const parsed = records.length;
-  if (!complete && records.length > 1) records.pop();
-  const [header, ...rows] = records;
-  if (!header) throw new DomainError('validation', 'The file has no header row.', { field: 'file' });
-  // Bytes per record over what was parsed (the cut head, the record it may have split included).
-  const bytesPerRow = (head.byteLength * (cut.length / Math.max(text.length, 1))) / Math.max(parsed, 1);
-  return { headers: uniqueHeaders(header.cells), rows: rows.slice(0, SAMPLE_ROWS), bytesPerRow };
-}
-
-export async function readHead(source: ByteSource, limit = HEAD_BYTES): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  let n = 0;
-  for await (const chunk of source()) {
-    parts.push(chunk);
-    n += chunk.byteLength;
-    if (n >= limit) break;
-  }
-  return Buffer.concat(parts).subarray(0, limit);
-}
+export const WORKER_MIN_BYTES = 8 * 1024 * 1024;
 
 type ImportRow = NonNullable<Awaited<ReturnType<typeof q.getImport>>>;
 
@@ -178,53 +95,6 @@ export async function prepareMapper(db: Kysely<DB>, ctx: TenantContext, format: 
 }
 
 /**
- * Streams records (after the header), with their start line and the bytes read so far.
- */
-export async function* records(source: ByteSource, format: CsvFormat): AsyncGenerator<{ line: number; cells: string[]; bytes: number }> {
-  const parser = csvParser(format.delimiter);
-  let bytes = 0;
-  let first = true;
-  const startLine = lineTracker();
-  const feed = (async () => {
-    try {
-      for await (const { text, bytes: n } of decodeStream(source(), format)) {
-        if (parser.destroyed) return;
-        bytes += n;
-        if (!parser.write(text)) {
-          await new Promise<void>((resolve) => {
-            const done = () => {
-              parser.off('drain', done);
-              parser.off('close', done);
-              resolve();
-            };
-            parser.on('drain', done);
-            parser.on('close', done);
-          });
-        }
-      }
-      if (!parser.destroyed) parser.end();
-    } catch (error) {
-      parser.destroy(error as Error);
-    }
-  })();
-  try {
-    for await (const r of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-      const line = startLine(r.info.lines, r.record);
-      if (first) {
-        first = false;
-        continue;
-      }
-      yield { line, cells: r.record, bytes };
-    }
-  } catch (error) {
-    throw new DomainError('validation', `The file could not be read as CSV: ${(error as Error).message}`, { field: 'file' });
-  } finally {
-    parser.destroy();
-    await feed;
-  }
-}
-
-/**
  * Runs (or resumes) an import to the end. Returns the import's cumulative counts.
  */
 export async function runImport(db: Kysely<DB>, imp: ImportRow, source: ByteSource, options: RunOptions = {}): Promise<ImportCounts> {
@@ -235,20 +105,21 @@ export async function runImport(db: Kysely<DB>, imp: ImportRow, source: ByteSour
   const format = imp.format as unknown as StoredFormat;
   const mapping = imp.mapping as unknown as ImportMapping;
   const sample = await sampleHead(await readHead(source), format, imp.file_size <= HEAD_BYTES);
-  const { mapRow, custom } = await prepareMapper(db, ctx, format, mapping, sample);
+  const { custom } = await prepareMapper(db, ctx, format, mapping, sample);
 
   await withTenant(db, ctx, (tx) => q.updateImport(tx, imp.id, { status: 'running', started_at: imp.started_at ?? new Date(), last_error: null }));
-  // Lines already committed: everything up to the checkpoint, and the ranges of batches
-  // that committed out of order (with several writers) beyond it.
-  const committed = (imp.committed_ranges as unknown as [number, number][]) ?? [];
-  const isCommitted = (line: number) => line <= imp.checkpoint_line || committed.some(([after, last]) => line > after && line <= last);
+  const setup: BatchSourceSetup = {
+    format, headers: format.headers, mapping, custom, batchSize,
+    checkpoint: imp.checkpoint_line, ranges: (imp.committed_ranges as unknown as [number, number][]) ?? [],
+  };
+  const inWorker = options.parseWorker === 'on' || ((options.parseWorker ?? 'auto') === 'auto' && imp.file_size >= WORKER_MIN_BYTES);
+  const batches = (bytes: Bytes) => (inWorker ? workerBatches : threadBatches)(bytes, setup);
   let batchNo = imp.batches;
   const totals: ImportCounts = { rows: imp.rows_processed, created: imp.created_count, updated: imp.updated_count, rejected: imp.rejected_count };
   const decision = await decideBulk(db, options.bulk ?? 'auto', { bytes: imp.file_size, bytesPerRow: sample.bytesPerRow });
   if (decision.bulk) {
     const outcome = await runBulkImport(db, source, {
-      imp, ctx, engine: decision.engine, mapRow, custom, records: (s) => records(s, format), isCommitted, batchSize,
-      totals: { ...totals },
+      imp, ctx, engine: decision.engine, batches, totals: { ...totals },
     }, options);
     if (outcome.done) {
       const report: ImportModeReport = { mode: 'bulk', reason: decision.reason, seconds: outcome.seconds, indexes: outcome.indexes };
@@ -302,7 +173,7 @@ export async function runImport(db: Kysely<DB>, imp: ImportRow, source: ByteSour
   };
 
   // Writing overlaps parsing; with several writers, batches also overlap each other.
-  const flush = async (current: Batch) => {
+  const flush = async ({ batch: current, customChanges }: MappedBatch) => {
     // Batches that share an email or external id with one in flight wait for it, so two
     // writers never insert the same lead.
     const keys = batchKeys(current);
@@ -314,7 +185,6 @@ export async function runImport(db: Kysely<DB>, imp: ImportRow, source: ByteSour
       await Promise.allSettled(inflight.keys());
       throw options.signal.reason ?? new Error('aborted');
     }
-    const customChanges = takeCustomChanges(custom);
     const p = write(current, customChanges, lastDone);
     lastDone = p.catch(() => {});
     inflight.set(p, keys);
@@ -328,7 +198,7 @@ export async function runImport(db: Kysely<DB>, imp: ImportRow, source: ByteSour
   };
 
   try {
-    for await (const batch of batchesOf(records(source, format), { mapRow, isCommitted, size: batchSize })) await flush(batch);
+    for await (const mapped of batches(source)) await flush(mapped);
   } finally {
     await Promise.allSettled(inflight.keys());
   }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { sql, type Insertable, type Kysely, type Updateable } from 'kysely';
+import { sql, type Insertable, type Kysely, type RawBuilder, type Updateable } from 'kysely';
+import { arrayLiteral } from '../../db/array-literal.ts';
 import type { CustomFieldType, DB, ImportsTable } from '../../db/schema.ts';
 import type { Tx } from '../../db/tenant.ts';
 import type { PreparedLead } from './row-mapping.ts';
@@ -122,13 +123,14 @@ export async function matchLeads(tx: Tx, emails: string[], externalIds: string[]
   return rows;
 }
 
-const col = <K extends keyof PreparedLead>(rows: readonly PreparedLead[], key: K) => rows.map((r) => r[key]);
-const json = (rows: readonly PreparedLead[], key: 'tags' | 'address' | 'custom_fields') => rows.map((r) => (r[key] === null ? null : JSON.stringify(r[key])));
+type ScalarKey = { [K in keyof PreparedLead]: PreparedLead[K] extends string | number | null ? K : never }[keyof PreparedLead];
+const col = (rows: readonly PreparedLead[], key: ScalarKey) => arrayLiteral(rows.map((r) => r[key]));
+const json = (rows: readonly PreparedLead[], key: 'tags' | 'address' | 'custom_fields') => arrayLiteral(rows.map((r) => (r[key] === null ? null : JSON.stringify(r[key]))));
 
 /** The batch as parallel arrays: one parameter per column, whatever the number of rows. */
 function unnestRows(rows: readonly PreparedLead[], ids?: string[]) {
   return sql`unnest(
-    ${ids ?? rows.map(() => null)}::uuid[], ${col(rows, 'first_name')}::text[], ${col(rows, 'last_name')}::text[], ${col(rows, 'email')}::text[],
+    ${arrayLiteral(ids ?? rows.map(() => null))}::uuid[], ${col(rows, 'first_name')}::text[], ${col(rows, 'last_name')}::text[], ${col(rows, 'email')}::text[],
     ${col(rows, 'phone')}::text[], ${col(rows, 'company')}::text[], ${col(rows, 'job_title')}::text[], ${col(rows, 'status')}::text[],
     ${col(rows, 'stage')}::text[], ${col(rows, 'source')}::text[], ${col(rows, 'campaign')}::text[], ${json(rows, 'tags')}::text[],
     ${col(rows, 'external_id')}::text[], ${col(rows, 'deal_value')}::numeric[], ${json(rows, 'address')}::text[], ${json(rows, 'custom_fields')}::text[],
@@ -173,8 +175,13 @@ export function timeOrderedIds(n: number): string[] {
  * (the bulk path chooses them, to know which lead each row became).
  */
 export async function insertLeads(tx: Tx, organizationId: string, rows: readonly PreparedLead[], ids: readonly string[] = timeOrderedIds(rows.length)): Promise<number> {
-  if (rows.length === 0) return 0;
-  const r = await sql`
+  return runStatement(tx, insertLeadsStatement(organizationId, rows, ids));
+}
+
+/** The statement of insertLeads, built (its parameters serialised) without running it; null for no rows. */
+export function insertLeadsStatement(organizationId: string, rows: readonly PreparedLead[], ids: readonly string[]): RawBuilder<unknown> | null {
+  if (rows.length === 0) return null;
+  return sql`
     INSERT INTO leads (id, organization_id, first_name, last_name, email, phone, company, job_title, status, stage, source, campaign, tags,
                        external_id, deal_value, address, custom_fields, created_at, status_changed_at, closed_at, next_follow_up_at, last_contacted_at)
     SELECT u.id, ${organizationId}::uuid, coalesce(u.first_name, ''), coalesce(u.last_name, ''), u.email, u.phone, u.company, u.job_title,
@@ -185,7 +192,13 @@ export async function insertLeads(tx: Tx, organizationId: string, rows: readonly
            CASE WHEN u.status IN ${CLOSED} THEN coalesce(u.closed_at, now()) ELSE now() END,
            CASE WHEN u.status IN ${CLOSED} THEN coalesce(u.closed_at, now()) END,
            u.next_follow_up_at, u.last_contacted_at
-    FROM ${unnestRows(rows, [...ids])}`.execute(tx);
+    FROM ${unnestRows(rows, [...ids])}`;
+}
+
+/** Runs a built statement; the rows it changed. */
+export async function runStatement(tx: Tx, statement: RawBuilder<unknown> | null): Promise<number> {
+  if (!statement) return 0;
+  const r = await statement.execute(tx);
   return Number(r.numAffectedRows ?? 0);
 }
 

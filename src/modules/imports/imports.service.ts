@@ -13,8 +13,9 @@ import { authorize } from '../auth/permissions.ts';
 import { detectFormat, FileScanner, notCsvReason } from './csv-sniff.ts';
 import { applyOverride, MappingError, parseOverride, proposeMapping, type ImportMapping, type MappingOverride } from './header-mapping.ts';
 import {
-  DEFAULT_BATCH_SIZE, prepareMapper, readHead, records, runImport, sampleHead, type ByteSource, type ImportCounts, type ImportModeReport, type Sample, type StoredFormat,
+  DEFAULT_BATCH_SIZE, prepareMapper, runImport, type ByteSource, type ImportCounts, type ImportModeReport, type RunOptions, type StoredFormat,
 } from './import-runner.ts';
+import { HEAD_BYTES, readHead, records, sampleHead, type Sample } from './csv-records.ts';
 import { parseBulkRequest, type BulkRequest } from './bulk-mode.ts';
 import * as q from './imports.queries.ts';
 import { mergeDuplicates, type PreparedLead, type RowError } from './row-mapping.ts';
@@ -23,7 +24,6 @@ import { summarizeValues } from './value-summary.ts';
 export const IMPORT_QUEUE = 'imports';
 const CHUNK_BYTES = 1024 * 1024;
 const PREVIEW_ROWS = 20;
-const HEAD_BYTES = 256 * 1024;
 
 type ImportRow = NonNullable<Awaited<ReturnType<typeof q.getImport>>>;
 
@@ -33,6 +33,8 @@ export interface ImportsServiceOptions {
   batchSize?: number;
   /** Batches written at once (see RunOptions.writers). */
   writers?: number;
+  /** Parse on a worker thread (see RunOptions.parseWorker): 'auto' by default. */
+  parseWorker?: RunOptions['parseWorker'];
   /** Called after an import is queued, so an in-process worker can start at once. */
   onEnqueued?: () => void;
   /** Where background imports log their mode (bulk or not, and why). */
@@ -242,6 +244,7 @@ export function createImportsService(db: Kysely<DB>, options: ImportsServiceOpti
         const counts = await runImport(db, imp, chunks(ctx, importId), {
           batchSize,
           writers: options.writers ?? 1,
+          ...(options.parseWorker ? { parseWorker: options.parseWorker } : {}),
           signal: jobCtx.signal,
           onProgress: (done, total, rows) => jobCtx.progress(done, total, `${rows} rows`),
           bulk: parseBulkRequest(payload.bulk),
@@ -295,6 +298,8 @@ export interface LocalImportOptions {
   /** Bulk mode (see bulk-mode.ts): 'auto' by default. */
   bulk?: BulkRequest;
   lockTimeoutMs?: number;
+  /** Parse on a worker thread (see RunOptions.parseWorker): 'auto' by default. */
+  parseWorker?: RunOptions['parseWorker'];
   logger?: Pick<Logger, 'info' | 'warn'>;
   onProgress?: (bytesDone: number, bytesTotal: number) => void;
 }
@@ -359,6 +364,7 @@ export async function importLocalFile(db: Kysely<DB>, options: LocalImportOption
       writers: options.writers ?? 1,
       onProgress: (done, total) => options.onProgress?.(done, total),
       bulk: options.bulk ?? 'auto',
+      ...(options.parseWorker ? { parseWorker: options.parseWorker } : {}),
       onMode: (report) => (mode = report),
       ...(options.lockTimeoutMs !== undefined ? { lockTimeoutMs: options.lockTimeoutMs } : {}),
       ...(options.logger ? { logger: options.logger } : {}),

@@ -41,6 +41,12 @@ export interface CustomFieldState {
   categories: Set<string>;
 }
 
+export interface CustomFieldsState {
+  fields: { key: string; label: string; type: CustomFieldType; categories: string[] }[];
+  changed: string[];
+  decimalComma: boolean;
+}
+
 const MAX_LENGTH: Partial<Record<LeadField, number>> = {
   first_name: 255, last_name: 255, full_name: 510, company: 255, job_title: 255, campaign: 255, external_id: 255,
   phone: 50, stage: 100, source: 100,
@@ -63,6 +69,23 @@ export class CustomFields {
   readonly changed = new Set<string>();
   /** Semicolon-separated files come from locales that write 1.234,5: "8.000" is eight thousand. */
   decimalComma = false;
+
+  /** Plain data, for the parse worker: the same types, categories and pending changes on another thread. */
+  toState(): CustomFieldsState {
+    return {
+      fields: [...this.fields.values()].map((f) => ({ key: f.key, label: f.label, type: f.type, categories: [...f.categories] })),
+      changed: [...this.changed],
+      decimalComma: this.decimalComma,
+    };
+  }
+
+  static fromState(state: CustomFieldsState): CustomFields {
+    const cf = new CustomFields();
+    for (const f of state.fields) cf.fields.set(f.key, { ...f, categories: new Set(f.categories) });
+    for (const key of state.changed) cf.changed.add(key);
+    cf.decimalComma = state.decimalComma;
+    return cf;
+  }
 
   static from(plan: { key: string; label: string }[], sample: readonly (readonly string[])[], indexOf: Map<string, number>, catalogue: Map<string, { type: CustomFieldType; categories: string[] }>) {
     const cf = new CustomFields();

@@ -9,6 +9,7 @@
  * maintained row by row. The import's mode is printed: `--bulk auto` (default; bulk here,
  * since the database is fresh and the file large), `--bulk on`, `--bulk off` (the normal
  * batches); in bulk mode with the time of each phase (load with the indexes dropped, rebuild).
+ * `--parse-worker auto|on|off`: parse and map the CSV on a worker thread (auto: files ≥ 8 MB).
  */
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,9 +25,11 @@ import { createOrganization } from '../src/modules/organizations/organizations.s
 import { openBenchDatabase, serverUrl } from './db.ts';
 import { printReport } from './report.ts';
 
-const { values } = parseArgs({ options: { rows: { type: 'string', default: '1000000' }, 'batch-size': { type: 'string', default: '5000' }, writers: { type: 'string', default: '1' }, bulk: { type: 'string', default: 'auto' }, 'skip-floor': { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { rows: { type: 'string', default: '1000000' }, 'batch-size': { type: 'string', default: '5000' }, writers: { type: 'string', default: '1' }, bulk: { type: 'string', default: 'auto' }, 'parse-worker': { type: 'string', default: 'auto' }, 'skip-floor': { type: 'boolean', default: false } } });
 const rows = Number(values.rows);
 const bulk = parseBulkRequest(values.bulk);
+const parseWorker = values['parse-worker'];
+if (parseWorker !== 'auto' && parseWorker !== 'on' && parseWorker !== 'off') throw new Error(`--parse-worker must be auto, on or off (got ${parseWorker})`);
 const name = 'leadai_bench_import';
 
 // A HubSpot-like export: quoted fields, a few commas and newlines inside quotes, mixed case emails.
@@ -75,7 +78,7 @@ await client.query('DROP TABLE scratch_copy');
 
 const progress = createProgress(`Importing ${rows.toLocaleString('en-US')} rows`, true);
 t = performance.now();
-const first = await importLocalFile(database.db, { organizationId: organization.id, path: file, batchSize: Number(values['batch-size']), writers: Number(values.writers), bulk, onProgress: progress.update });
+const first = await importLocalFile(database.db, { organizationId: organization.id, path: file, batchSize: Number(values['batch-size']), writers: Number(values.writers), bulk, parseWorker, onProgress: progress.update });
 const importSeconds = (performance.now() - t) / 1000;
 progress.stop();
 const leads = Number((await client.query('SELECT count(*) AS n FROM leads WHERE organization_id = $1', [organization.id])).rows[0].n);
@@ -120,6 +123,7 @@ printReport('bench:import', [
   { metric: 'file size (MB)', value: Math.round(bytes / 1e5) / 10 },
   { metric: 'COPY into scratch table (s)', value: Math.round(copySeconds * 100) / 100 },
   { metric: 'mode', value: `${first.mode?.mode ?? '?'} (--bulk ${bulk}: ${first.mode?.reason ?? ''})` },
+  { metric: 'parse worker', value: parseWorker },
   { metric: 'import (s)', value: Math.round(importSeconds * 100) / 100 },
   ...(first.mode?.seconds
     ? [

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { Kysely } from 'kysely';
 import type { DB, JsonObject } from '../../db/schema.ts';
 import { withTenant, type TenantContext, type Tx } from '../../db/tenant.ts';
@@ -57,7 +58,11 @@ export interface RunOptions {
   onMode?: (report: ImportModeReport) => void;
   /**
    * Parse and map on a worker thread (batch-source.ts): 'auto' (the default) does for
-   * files of WORKER_MIN_BYTES or more (a worker takes about half a second to start).
+   * files of WORKER_MIN_BYTES or more (a worker takes about half a second to start) on a
+   * machine with WORKER_MIN_CORES or more. On two cores it gained nothing, measured: the
+   * load is bound by the CPU of the whole machine (PostgreSQL's inserts take one core,
+   * parsing and mapping the other), and a third busy thread only moves work around
+   * (docs/benchmarks.md, bench:import, 2026-12-05).
    */
   parseWorker?: 'auto' | 'on' | 'off';
   /** Where the choice of mode, a fallback and the bulk phases are logged. */
@@ -81,6 +86,7 @@ export interface ImportCounts {
 
 export const DEFAULT_BATCH_SIZE = 5000;
 export const WORKER_MIN_BYTES = 8 * 1024 * 1024;
+export const WORKER_MIN_CORES = 4;
 
 type ImportRow = NonNullable<Awaited<ReturnType<typeof q.getImport>>>;
 
@@ -112,7 +118,8 @@ export async function runImport(db: Kysely<DB>, imp: ImportRow, source: ByteSour
     format, headers: format.headers, mapping, custom, batchSize,
     checkpoint: imp.checkpoint_line, ranges: (imp.committed_ranges as unknown as [number, number][]) ?? [],
   };
-  const inWorker = options.parseWorker === 'on' || ((options.parseWorker ?? 'auto') === 'auto' && imp.file_size >= WORKER_MIN_BYTES);
+  const inWorker = options.parseWorker === 'on'
+    || ((options.parseWorker ?? 'auto') === 'auto' && imp.file_size >= WORKER_MIN_BYTES && availableParallelism() >= WORKER_MIN_CORES);
   const batches = (bytes: Bytes) => (inWorker ? workerBatches : threadBatches)(bytes, setup);
   let batchNo = imp.batches;
   const totals: ImportCounts = { rows: imp.rows_processed, created: imp.created_count, updated: imp.updated_count, rejected: imp.rejected_count };

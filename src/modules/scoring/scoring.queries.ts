@@ -86,20 +86,32 @@ export async function loadSignals(tx: Tx, selection: SignalSelection, now: Date)
     FROM l
     LEFT JOIN LATERAL (
       SELECT
-        count(*) FILTER (WHERE e.event_type = 'page_view')::int AS page_views,
-        coalesce(sum(power(0.5, extract(epoch FROM l.as_of - e.occurred_at) / ${halfLife})) FILTER (WHERE e.event_type = 'page_view'), 0)::float8 AS page_views_recent,
-        count(*) FILTER (WHERE e.event_type = 'page_view' AND e.properties->>'url' ~* ${PRICING})::int AS pricing_views,
-        coalesce(sum(power(0.5, extract(epoch FROM l.as_of - e.occurred_at) / ${halfLife})) FILTER (WHERE e.event_type = 'page_view' AND e.properties->>'url' ~* ${PRICING}), 0)::float8 AS pricing_views_recent,
-        count(*) FILTER (WHERE e.event_type = 'page_view' AND e.properties->>'url' ~* ${DEMO})::int AS demo_views,
-        count(*) FILTER (WHERE e.event_type = 'page_view' AND e.properties->>'url' ~* ${CONTACT})::int AS contact_views,
-        count(*) FILTER (WHERE e.event_type = 'form_submit')::int AS form_submits,
-        count(*) FILTER (WHERE e.event_type = 'form_submit' AND (e.event_name ~* '(demo|trial)' OR e.properties->>'url' ~* ${DEMO} OR e.properties->>'form' ~* '(demo|trial)'))::int AS demo_requests,
-        count(*) FILTER (WHERE e.event_type = 'email_open')::int AS email_opens,
-        count(*) FILTER (WHERE e.event_type = 'email_click')::int AS email_clicks,
-        count(DISTINCT e.session_id)::int AS sessions,
-        max(e.occurred_at) AS journey_last_at
-      FROM journey_events AS e
-      WHERE e.lead_id = l.id AND e.occurred_at <= l.as_of AND e.event_type <> 'status_change'
+        count(*) FILTER (WHERE ev.page_view)::int AS page_views,
+        coalesce(sum(ev.weight) FILTER (WHERE ev.page_view), 0)::float8 AS page_views_recent,
+        count(*) FILTER (WHERE ev.pricing)::int AS pricing_views,
+        coalesce(sum(ev.weight) FILTER (WHERE ev.pricing), 0)::float8 AS pricing_views_recent,
+        count(*) FILTER (WHERE ev.page_view AND ev.url ~* ${DEMO})::int AS demo_views,
+        count(*) FILTER (WHERE ev.page_view AND ev.url ~* ${CONTACT})::int AS contact_views,
+        count(*) FILTER (WHERE ev.event_type = 'form_submit')::int AS form_submits,
+        count(*) FILTER (WHERE ev.event_type = 'form_submit' AND (ev.event_name ~* '(demo|trial)' OR ev.url ~* ${DEMO} OR ev.form ~* '(demo|trial)'))::int AS demo_requests,
+        count(*) FILTER (WHERE ev.event_type = 'email_open')::int AS email_opens,
+        count(*) FILTER (WHERE ev.event_type = 'email_click')::int AS email_clicks,
+        count(DISTINCT ev.session_id)::int AS sessions,
+        max(ev.occurred_at) AS journey_last_at
+      FROM (
+        -- Each event's flags and decay weight once: the aggregates above read them twice.
+        -- The weight in float8: extract(epoch …) is numeric, and a numeric power() per
+        -- event was 45 % of this whole statement (measured on 5,000 leads: 296 → 155 ms
+        -- with the OFFSET below). OFFSET 0 keeps the planner from inlining this subquery,
+        -- which would copy each expression back into every aggregate that reads it.
+        SELECT e.event_type, e.event_name, e.session_id, e.occurred_at, e.properties->>'url' AS url, e.properties->>'form' AS form,
+          e.event_type = 'page_view' AS page_view,
+          e.event_type = 'page_view' AND e.properties->>'url' ~* ${PRICING} AS pricing,
+          CASE WHEN e.event_type = 'page_view' THEN power(0.5::float8, extract(epoch FROM l.as_of - e.occurred_at)::float8 / ${halfLife}::float8) END AS weight
+        FROM journey_events AS e
+        WHERE e.lead_id = l.id AND e.occurred_at <= l.as_of AND e.event_type <> 'status_change'
+        OFFSET 0
+      ) AS ev
     ) AS j ON TRUE
     LEFT JOIN LATERAL (
       SELECT

@@ -130,19 +130,25 @@ export function createScoringService(db: Kysely<DB>, options: { now?: () => Date
   async function train(organizationId: string, opts: TrainOptions = {}) {
     const started = performance.now();
     const rows = await loadSignals(organizationId, 'closed', opts.onProgress);
+    const read = performance.now();
     const signals = rows.map((r) => r.signals);
     const y = Uint8Array.from(rows, (r) => (r.won ? 1 : 0));
     const { space, encoded, leaks } = trainingSpace(signals, y);
+    const featured = performance.now();
     await opts.onProgress?.(rows.length, rows.length, `training on ${rows.length} decided leads`);
     const model = await trainScoringModelInParallel(datasetFrom(encoded, y), { prior: priorFor(space), seed: opts.seed ?? 0, ...sizeOptions(rows.length), ...(opts.folds ? { folds: opts.folds } : {}) });
+    const fitted = performance.now();
     const wonIdx = rows.flatMap((r, i) => (r.won && r.dealValue && r.dealValue > 0 ? [i] : []));
     const deal = learnDealValues(encodeLeads(space, wonIdx.map((i) => signals[i]!)), wonIdx.map((i) => rows[i]!.dealValue!));
+    // Where training spent its time, kept with the model: what an admin needs to see why it was slow.
+    const phases = { read: read - started, features: featured - read, fit: fitted - featured, deal_values: performance.now() - fitted };
     const cv = model.info.cv.calibrated ?? model.info.cv.blend;
     // The calibration table from out-of-fold probabilities (what the model said for leads it had not seen).
     const metrics = {
       roc_auc: cv?.auc ?? null, log_loss: cv?.logLoss ?? null, brier: cv?.brier ?? null, folds: model.info.folds, n: rows.length, positives: model.info.positives,
       blend_weight: model.info.blendWeight, prior_share: model.info.priorShare, calibration_method: model.info.calibration.method,
       logistic: model.info.cv.logistic, gbdt: model.info.cv.gbdt, leaked_features: leaks, training_ms: Math.round(performance.now() - started),
+      phases_ms: Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, Math.round(v)])),
     };
     // Out-of-fold: what the model said of leads it had not been trained on (none below two folds).
     const calibration = (model.info.cv.calibrationTable ?? []).map((b) => ({ ...b, meanPredicted: finite(b.meanPredicted), observedRate: finite(b.observedRate) }));

@@ -13,6 +13,25 @@ describe('scoring metrics', () => {
     expect(rocAuc([0, 0, 1], [0.1, 0.6, 0.5], [2, 1, 1])).toBeCloseTo(rocAuc([0, 0, 0, 1], [0.1, 0.1, 0.6, 0.5]), 12);
   });
 
+  it('ROC AUC without weights (sorted typed arrays) equals the weighted walk with unit weights', () => {
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    for (let t = 0; t < 200; t++) {
+      const n = 2 + Math.floor(rnd() * 300);
+      const y = Uint8Array.from({ length: n }, () => (rnd() < 0.3 ? 1 : 0));
+      const ties = t % 2 === 0;
+      const s = Float64Array.from({ length: n }, () => (ties ? Math.floor(rnd() * 5) - 2 : rnd() * 10 - 5));
+      if (t % 5 === 0) s[0] = -0; // ties with 0, as === says
+      const fast = rocAuc(y, s);
+      const walk = rocAuc(y, s, new Float64Array(n).fill(1));
+      if (Number.isNaN(walk)) expect(fast).toBeNaN();
+      else expect(fast).toBeCloseTo(walk, 12);
+    }
+    // NaN scores rank after every number (and tie with nothing).
+    expect(rocAuc([1, 0, 0], [Number.NaN, 0.2, 0.1])).toBe(1);
+    expect(rocAuc([0, 1, 1], [Number.NaN, 0.2, 0.1])).toBe(0);
+  });
+
   it('log loss and Brier score match hand computation', () => {
     expect(logLoss([1, 0], [0.8, 0.4])).toBeCloseTo(-(Math.log(0.8) + Math.log(0.6)) / 2, 12);
     expect(brierScore([1, 0], [0.8, 0.4])).toBeCloseTo((0.04 + 0.16) / 2, 12);

@@ -261,6 +261,9 @@ export function trainLogistic(dataset: Dataset, rows?: ArrayLike<number>, prior?
   let iterations = 0;
   let converged = false;
   const grad = new Float64Array(p);
+  // The factorised Hessian at the weights Newton stopped at: the covariance below needs
+  // exactly that matrix (a pass over every row and pair of columns: a quarter of the fit).
+  let finalFactor: Float64Array | null = null;
   for (; iterations < o.maxIterations; iterations++) {
     const hm = hessian(beta, grad);
     if (!cholesky(hm, p)) break;
@@ -269,6 +272,7 @@ export function trainLogistic(dataset: Dataset, rows?: ArrayLike<number>, prior?
     for (let k = 0; k < p; k++) dec += grad[k]! * step[k]!;
     if (dec / 2 < o.tol * Math.max(1, n)) {
       converged = true;
+      finalFactor = hm;
       break;
     }
     let t = 1;
@@ -282,10 +286,14 @@ export function trainLogistic(dataset: Dataset, rows?: ArrayLike<number>, prior?
     beta.set(trial);
     obj = next;
   }
-  objective(beta); // refresh eta at the final weights
-  const hm = hessian(beta, null);
+  let hm = finalFactor;
+  if (!hm) {
+    objective(beta); // refresh eta at the final weights
+    hm = hessian(beta, null);
+    if (!cholesky(hm, p)) hm = null;
+  }
   const covariance = new Float64Array(p * p);
-  if (cholesky(hm, p)) {
+  if (hm) {
     const e = new Float64Array(p);
     for (let k = 0; k < p; k++) {
       e.fill(0);

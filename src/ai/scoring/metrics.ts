@@ -8,6 +8,7 @@ import { createRng, shuffleInPlace } from './random.ts';
 /** Area under the ROC curve; tied scores count one half (the Mann–Whitney statistic). NaN if one class is absent. */
 export function rocAuc(y: ArrayLike<number>, score: ArrayLike<number>, weights?: ArrayLike<number>): number {
   const n = y.length;
+  if (!weights) return unweightedAuc(y, score);
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => score[a]! - score[b]!);
   let pos = 0;
   let neg = 0;
@@ -33,6 +34,49 @@ export function rocAuc(y: ArrayLike<number>, score: ArrayLike<number>, weights?:
     s = e;
   }
   return pos > 0 && neg > 0 ? area / (pos * neg) : Number.NaN;
+}
+
+/**
+ * The same walk over tie groups without weights, from the positives' and the negatives'
+ * scores each sorted as a typed array (numeric, no comparator): an index sort with a
+ * comparator cost ~50 ms per 100,000 scores, and training computes dozens of AUCs (the
+ * leakage guard's one per feature, the out-of-fold metrics). NaN scores sort last in
+ * both arrays and never tie with anything, as with the comparator.
+ */
+function unweightedAuc(y: ArrayLike<number>, score: ArrayLike<number>): number {
+  const n = y.length;
+  let nPos = 0;
+  for (let i = 0; i < n; i++) if (y[i]) nPos++;
+  const pos = new Float64Array(nPos);
+  const neg = new Float64Array(n - nPos);
+  for (let i = 0, a = 0, b = 0; i < n; i++) {
+    if (y[i]) pos[a++] = score[i]!;
+    else neg[b++] = score[i]!;
+  }
+  if (pos.length === 0 || neg.length === 0) return Number.NaN;
+  pos.sort();
+  neg.sort();
+  let area = 0;
+  let negBelow = 0;
+  let i = 0;
+  let j = 0;
+  while (i < pos.length || j < neg.length) {
+    const pHead = i < pos.length ? pos[i]! : Number.NaN;
+    const nHead = j < neg.length ? neg[j]! : Number.NaN;
+    const v = pHead !== pHead ? nHead : nHead !== nHead ? pHead : Math.min(pHead, nHead);
+    let gPos = 0;
+    let gNeg = 0;
+    if (v !== v) {
+      // NaN: each one is its own group (NaN equals nothing), after every number.
+      if (i < pos.length) { i++; gPos = 1; } else { j++; gNeg = 1; }
+    } else {
+      while (i < pos.length && pos[i] === v) { i++; gPos++; }
+      while (j < neg.length && neg[j] === v) { j++; gNeg++; }
+    }
+    area += gPos * (negBelow + gNeg / 2);
+    negBelow += gNeg;
+  }
+  return area / (pos.length * neg.length);
 }
 
 const EPS = 1e-15;

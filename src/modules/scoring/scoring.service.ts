@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { learnDealValues, predictDealValues, type DealValueModel } from '../../ai/features/deal-value.ts';
 import { explain, recommend, subScores } from '../../ai/features/explain.ts';
-import { encodeLeads, learnFeatureSpace, type EncodedLeads, type FeatureSpace } from '../../ai/features/feature-space.ts';
+import { encodeLeads, learnEncodedSpace, type EncodedLeads, type FeatureSpace } from '../../ai/features/feature-space.ts';
 import { suspectedLeaks } from '../../ai/features/leakage.ts';
 import { priorFor } from '../../ai/features/prior.ts';
 import type { LeadSignals } from '../../ai/features/signals.ts';
@@ -111,13 +111,14 @@ export function createScoringService(db: Kysely<DB>, options: { now?: () => Date
 
   /** The feature space of the decided leads, without the features that look like the outcome itself. */
   function trainingSpace(signals: LeadSignals[], y: Uint8Array) {
-    let space = learnFeatureSpace(signals);
-    let encoded = encodeLeads(space, signals);
+    let { space, encoded } = learnEncodedSpace(signals);
     const leaks = suspectedLeaks(encoded, y);
     if (leaks.length > 0) {
+      // Features encode independently of each other: leaving some out leaves the rest as they are.
       const dropped = new Set(leaks.map((l) => l.feature));
-      space = { ...space, features: space.features.filter((f) => !dropped.has(f.name)), customFields: space.customFields.filter((c) => !dropped.has(`cf:${c.key}`)) };
-      encoded = encodeLeads(space, signals);
+      const kept = space.features.flatMap((f, j) => (dropped.has(f.name) ? [] : [j]));
+      space = { ...space, features: kept.map((j) => space.features[j]!), customFields: space.customFields.filter((c) => !dropped.has(`cf:${c.key}`)) };
+      encoded = { columns: kept.map((j) => encoded.columns[j]!), features: space.features, n: encoded.n };
     }
     return { space, encoded, leaks };
   }

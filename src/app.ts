@@ -17,7 +17,7 @@ import { createScoringApi } from './modules/scoring/scoring.api.ts';
 import { createJobsService } from './modules/jobs/jobs.service.ts';
 import { ANALYSIS_QUEUE, createAnalysisService } from './modules/analysis/analysis.service.ts';
 import { createLlmProvider } from './modules/analysis/llm-provider.ts';
-import { createScoringService, RESCORE_QUEUE, TRAIN_QUEUE } from './modules/scoring/scoring.service.ts';
+import { createScoringService, EVERY_LEAD, RESCORE_QUEUE, TRAIN_QUEUE } from './modules/scoring/scoring.service.ts';
 import { createInsightsApi } from './modules/insights/insights.api.ts';
 import { createDashboardService } from './modules/dashboard/dashboard.service.ts';
 import { createViewsService } from './modules/views/views.service.ts';
@@ -91,6 +91,8 @@ export async function createApp(config: Config, logger: Logger, options: { datab
             [ANALYSIS_QUEUE]: async (job, ctx) => analysis.drain(job.organization_id!, (done, total, message) => ctx.progress(done, total, message)),
             // Changes queue their leads (0012); this scores them in batches, then checks whether enough new outcomes call for a new model.
             [RESCORE_QUEUE]: async (job, ctx) => {
+              // A new model asks for every lead (requestRescoreAll); a retry queues them again, harmlessly.
+              if (job.dedupe_key === EVERY_LEAD) await scoring.queueAll(job.organization_id!);
               const result = await scoring.drainQueue(job.organization_id!, (done, total, message) => ctx.progress(done, total, message));
               await scoring.retrainIfDue(job.organization_id!);
               // The same leads' insights (0015 queues them with the rescoring), seeing their new scores.

@@ -93,7 +93,20 @@ describe(`lead scoring over HTTP (${MODE})`, () => {
       const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM jobs WHERE organization_id = ${admin.organizationId} AND queue = 'scoring.train' AND status IN ('queued', 'running')`.execute(app().database.db);
       return rows[0]!.n === 0;
     }, 30_000);
+    const activatedAt = new Date();
     expect((await admin.client.post('/api/v1/models/v1/activate', {})).status).toBe(200);
+    // The activation asked for every lead to be rescored with v1: one job that queues them all.
+    const db = app().database.db;
+    const leads = (await sql<{ n: number }>`SELECT count(*)::int AS n FROM leads WHERE organization_id = ${admin.organizationId}`.execute(db)).rows[0]!.n;
+    await until('the every-lead rescoring', async () => {
+      const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM jobs WHERE organization_id = ${admin.organizationId} AND queue = 'scoring.rescore'
+        AND dedupe_key = 'every-lead' AND status = 'succeeded' AND created_at >= ${activatedAt}`.execute(db);
+      return rows[0]!.n === 1;
+    }, 30_000);
+    // Every lead went through a drain after the activation (one drain or two at once, SKIP LOCKED).
+    const { rows: drained } = await sql<{ n: number }>`SELECT coalesce(sum((result->>'scored')::int), 0)::int AS n FROM jobs
+      WHERE organization_id = ${admin.organizationId} AND queue = 'scoring.rescore' AND status = 'succeeded' AND finished_at >= ${activatedAt}`.execute(db);
+    expect(drained[0]!.n).toBeGreaterThanOrEqual(leads);
     const models = (await admin.client.get('/api/v1/models')).body.data as { version: string; is_active: boolean }[];
     expect(models.filter((m) => m.is_active).map((m) => m.version)).toEqual(['v1']);
     const missing = await admin.client.post('/api/v1/models/v99/activate', {});

@@ -1,4 +1,4 @@
-import { calibrate, DEFAULT_CALIBRATION_OPTIONS, fitCalibration, fitIsotonic, fitPlatt, type CalibrationOptions, type Calibrator } from './calibration.ts';
+import { calibrate, DEFAULT_CALIBRATION_OPTIONS, fitCalibration, fitIsotonic, fitPlatt, type CalibrationChoice, type CalibrationOptions, type Calibrator } from './calibration.ts';
 import { FEATURE_GROUPS, rowCount, ScoringInputError, sigmoid, validateDataset, type Dataset, type FeatureGroup, type FeatureMatrix, type FeatureMeta } from './dataset.ts';
 import { predictGbdtRaw, trainGbdt, type GbdtModel, type GbdtOptions } from './gbdt.ts';
 import { explainGbdt } from './tree-shap.ts';
@@ -146,14 +146,21 @@ export function trainScoringModel(dataset: Dataset, options: Partial<ScoringOpti
 }
 
 /**
- * Blends and calibrates. `gbdt(k)` gives the tree model of `plan.fits[k]`, `logistic(k)` the
- * logistic model of `plan.logisticFits[k]`: fitted now (in line, the default for the logistic
- * ones) or earlier (in parallel). The final tree model (k = K, or 0 without folds) is asked
- * for only when the trees get weight.
+ * What the cross-validation folds say, before the final models exist: the out-of-fold scores,
+ * the blend weight β, the calibrator and the out-of-fold metrics. It needs only the folds'
+ * fits, so a caller fitting in parallel computes it while the final models are still fitting.
  */
-export function completeScoringModel(dataset: Dataset, plan: TrainingPlan, gbdt: (k: number) => GbdtModel, logistic?: (k: number) => LogisticModel): ScoringModel {
-  const { options: o, n, positives, m, cap, useTrees, K, fold } = plan;
-  const logisticFit = logistic ?? ((k: number) => trainLogistic(dataset, plan.logisticFits[k], o.prior, o.logistic));
+export interface FoldSummary {
+  beta: number;
+  gbdtFolds: GbdtModel[];
+  choice: CalibrationChoice;
+  calibrated: Metrics | null;
+  table: CalibrationBin[] | null;
+  cv: { logistic: Metrics | null; gbdt: Metrics | null; blend: Metrics | null };
+}
+
+export function summariseFolds(dataset: Dataset, plan: TrainingPlan, gbdt: (k: number) => GbdtModel, logistic: (k: number) => LogisticModel): FoldSummary {
+  const { options: o, n, m, cap, useTrees, K, fold } = plan;
   const { y, weights } = dataset;
 
   const oofLR = new Float64Array(n);
@@ -164,7 +171,7 @@ export function completeScoringModel(dataset: Dataset, plan: TrainingPlan, gbdt:
     for (let f = 0; f < K; f++) {
       const { test } = foldIndices(fold, f);
       const testX = { columns: dataset.columns.map((c) => Float64Array.from(test, (i) => c[i]!)) };
-      const lr = logisticFit(f);
+      const lr = logistic(f);
       const zl = predictLogisticRaw(lr, testX);
       test.forEach((i, k) => (oofLR[i] = zl[k]!));
       if (useTrees) {
@@ -190,13 +197,10 @@ export function completeScoringModel(dataset: Dataset, plan: TrainingPlan, gbdt:
     }
   }
 
-  const finalLogistic = logisticFit(plan.logisticFits.length - 1);
-  const finalTrees = beta > 0 ? gbdt(plan.fits.length - 1) : null;
-
   const oof = new Float64Array(n);
   for (let i = 0; i < n; i++) oof[i] = (1 - beta) * oofLR[i]! + beta * oofG[i]!;
   const calibOptions = { seed: o.seed, ...o.calibration };
-  const choice = cvDone ? fitCalibration(oof, y, calibOptions, weights) : { calibrator: { method: 'identity' } as Calibrator, cvLogLoss: {} };
+  const choice: CalibrationChoice = cvDone ? fitCalibration(oof, y, calibOptions, weights) : { calibrator: { method: 'identity' }, cvLogLoss: {} };
 
   const toP = (z: Float64Array) => Float64Array.from(z, sigmoid);
   let calibrated: Metrics | null = null;
@@ -216,7 +220,21 @@ export function completeScoringModel(dataset: Dataset, plan: TrainingPlan, gbdt:
     calibrated = evaluate(y, pc, weights);
     table = calibrationTable(y, pc);
   }
+  return {
+    beta, gbdtFolds, choice, calibrated, table,
+    cv: {
+      logistic: cvDone ? evaluate(y, toP(oofLR), weights) : null,
+      gbdt: cvDone && useTrees ? evaluate(y, toP(oofG), weights) : null,
+      blend: cvDone ? evaluate(y, toP(oof), weights) : null,
+    },
+  };
+}
 
+/** The model from the folds' summary and the final fits (`finalTrees` is used only when β > 0). */
+export function assembleScoringModel(dataset: Dataset, plan: TrainingPlan, summary: FoldSummary, finalLogistic: LogisticModel, finalTrees: GbdtModel | null): ScoringModel {
+  const { options: o, n, positives, m, cap, K, fold } = plan;
+  const { beta, choice } = summary;
+  const trees = beta > 0 ? finalTrees : null;
   const p = finalLogistic.coef.length;
   const lam = (o.logistic.l2 ?? 1) * (o.prior ? (o.prior.strength ?? DEFAULT_PRIOR_STRENGTH) : 1);
   let share = 0;
@@ -226,28 +244,35 @@ export function completeScoringModel(dataset: Dataset, plan: TrainingPlan, gbdt:
     kind: 'scoring-model',
     features: dataset.features,
     logistic: finalLogistic,
-    gbdt: finalTrees,
-    gbdtFolds: finalTrees ? gbdtFolds : [],
+    gbdt: trees,
+    gbdtFolds: trees ? summary.gbdtFolds : [],
     blendWeight: beta,
     calibrator: choice.calibrator,
     info: {
       n,
       positives,
       minorityOutcomes: m,
-      folds: cvDone ? K : 0,
+      folds: fold !== null ? K : 0,
       gbdtCap: cap,
       blendWeight: beta,
       priorShare: p > 1 ? Math.min(1, share / (p - 1)) : 1,
-      cv: {
-        logistic: cvDone ? evaluate(y, toP(oofLR), weights) : null,
-        gbdt: cvDone && useTrees ? evaluate(y, toP(oofG), weights) : null,
-        blend: cvDone ? evaluate(y, toP(oof), weights) : null,
-        calibrated,
-        calibrationTable: table,
-      },
+      cv: { ...summary.cv, calibrated: summary.calibrated, calibrationTable: summary.table },
       calibration: { method: choice.calibrator.method, cvLogLoss: choice.cvLogLoss },
     },
   };
+}
+
+/**
+ * Blends and calibrates. `gbdt(k)` gives the tree model of `plan.fits[k]`, `logistic(k)` the
+ * logistic model of `plan.logisticFits[k]`: fitted now (in line, the default for the logistic
+ * ones) or earlier. The final tree model (k = K, or 0 without folds) is asked for only when the
+ * trees get weight.
+ */
+export function completeScoringModel(dataset: Dataset, plan: TrainingPlan, gbdt: (k: number) => GbdtModel, logistic?: (k: number) => LogisticModel): ScoringModel {
+  const logisticFit = logistic ?? ((k: number) => trainLogistic(dataset, plan.logisticFits[k], plan.options.prior, plan.options.logistic));
+  const summary = summariseFolds(dataset, plan, gbdt, logisticFit);
+  const finalLogistic = logisticFit(plan.logisticFits.length - 1);
+  return assembleScoringModel(dataset, plan, summary, finalLogistic, summary.beta > 0 ? gbdt(plan.fits.length - 1) : null);
 }
 
 // ---- scoring ----------------------------------------------------------------------------

@@ -35,6 +35,18 @@ export const RESCORE_QUEUE = 'scoring.rescore';
 export async function requestQueuedScoring(tx: Parameters<typeof enqueue>[0], organizationId: string): Promise<void> {
   await enqueue(tx, { organizationId, queue: RESCORE_QUEUE, dedupeKey: 'queued-leads' });
 }
+
+/** The rescoring job's dedupe key that makes it queue every lead of the organization first. */
+export const EVERY_LEAD = 'every-lead';
+
+/**
+ * Asks for every lead to be rescored, as one job that queues them when it runs. A new model
+ * asks this inside the transaction that activates it: the job is as durable as the model,
+ * and the transaction stays short (queueing 150,000 leads there took 2–3 s of `train`).
+ */
+export async function requestRescoreAll(tx: Parameters<typeof enqueue>[0], organizationId: string): Promise<void> {
+  await enqueue(tx, { organizationId, queue: RESCORE_QUEUE, dedupeKey: EVERY_LEAD });
+}
 export const TRAIN_QUEUE = 'scoring.train';
 
 export interface RuntimeModel {
@@ -163,7 +175,7 @@ export function createScoringService(db: Kysely<DB>, options: { now?: () => Date
       });
       if ((opts.activate ?? true) && !rolledBack) {
         await q.activateModel(tx, version);
-        await queueEveryLead(tx, organizationId);
+        await requestRescoreAll(tx, organizationId);
       }
       return inserted;
     });
@@ -289,6 +301,10 @@ export function createScoringService(db: Kysely<DB>, options: { now?: () => Date
       const total = await withTenant(db, system(organizationId), (tx) => q.queueAllLeads(tx, organizationId));
       return drainQueue(organizationId, (done, _t, message) => progress?.(done, total, message));
     },
+    /** Puts every lead in the rescoring queue (what the `every-lead` job does first); answers how many. */
+    async queueAll(organizationId: string): Promise<number> {
+      return withTenant(db, system(organizationId), (tx) => q.queueAllLeads(tx, organizationId));
+    },
     /** Queues every lead for rescoring; answers how many leads that is. */
     async queueRescoreAll(organizationId: string): Promise<number> {
       return withTenant(db, system(organizationId), (tx) => queueEveryLead(tx, organizationId));
@@ -314,7 +330,7 @@ export function createScoringService(db: Kysely<DB>, options: { now?: () => Date
     async activate(organizationId: string, version: string): Promise<boolean> {
       return withTenant(db, system(organizationId), async (tx) => {
         const ok = await q.activateModel(tx, version);
-        if (ok) await queueEveryLead(tx, organizationId);
+        if (ok) await requestRescoreAll(tx, organizationId);
         return ok;
       });
     },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { scoringModelToJson, trainScoringModel, type Dataset, type FeatureMeta } from '../src/ai/scoring/index.ts';
 import { createRng } from '../src/ai/scoring/random.ts';
-import { trainScoringModelInParallel } from '../src/modules/scoring/fit-pool.ts';
+import { openFitPool, trainScoringModelInParallel } from '../src/modules/scoring/fit-pool.ts';
 
 /** Tree fits in worker threads must give exactly the model the in-line training gives. */
 function dataset(n: number): Dataset {
@@ -36,6 +36,22 @@ describe('the fit pool', () => {
     expect(parallel.gbdtFolds).toHaveLength(3);
     expect(JSON.stringify(scoringModelToJson(parallel))).toBe(JSON.stringify(scoringModelToJson(inline)));
     expect(parallel.info.cv.blend).toEqual(inline.info.cv.blend);
+  }, 60_000);
+
+  it('fits on threads started ahead (a warm pool), leaves them open for the caller, and gives the same model', async () => {
+    const d = dataset(2000);
+    const options = { seed: 5, folds: 3, gbdt: { learningRate: 0.1, maxIterations: 40 } };
+    const pool = openFitPool(2);
+    try {
+      const first = await trainScoringModelInParallel(d, options, { warm: pool, minCells: 0 });
+      // Still open: a second training on the same threads works.
+      const second = await trainScoringModelInParallel(d, options, { warm: pool, minCells: 0 });
+      const inline = JSON.stringify(scoringModelToJson(trainScoringModel(d, options)));
+      expect(JSON.stringify(scoringModelToJson(first))).toBe(inline);
+      expect(JSON.stringify(scoringModelToJson(second))).toBe(inline);
+    } finally {
+      await pool.close();
+    }
   }, 60_000);
 
   it('gives small trainings the in-line model (no threads below the size threshold)', async () => {

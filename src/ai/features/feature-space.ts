@@ -172,12 +172,20 @@ function heavyTailed(values: number[]): boolean {
 
 /** Median and standard deviation of the present values (0 and 1 when there are none). */
 function numericStats(column: Float64Array): { center: number; scale: number } {
-  // A typed array sorts numerically without a comparator (~10× faster at 100,000 leads).
-  const v = column.filter((x) => !Number.isNaN(x)).sort();
-  if (v.length === 0) return { center: 0, scale: 1 };
-  const center = v[Math.floor(v.length / 2)]!;
-  const mean = v.reduce((a, b) => a + b, 0) / v.length;
-  const sd = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length);
+  // Plain loops and a typed-array sort (numeric without a comparator): filter/reduce with
+  // callbacks were most of this at 100,000 leads × 40 numeric features.
+  const v = new Float64Array(column.length);
+  let m = 0;
+  for (let i = 0; i < column.length; i++) if (column[i] === column[i]) v[m++] = column[i]!;
+  if (m === 0) return { center: 0, scale: 1 };
+  const present = v.subarray(0, m).sort();
+  const center = present[Math.floor(m / 2)]!;
+  let sum = 0;
+  for (let i = 0; i < m; i++) sum += present[i]!;
+  const mean = sum / m;
+  let ss = 0;
+  for (let i = 0; i < m; i++) ss += (present[i]! - mean) ** 2;
+  const sd = Math.sqrt(ss / m);
   return { center, scale: sd > 1e-9 ? sd : 1 };
 }
 

@@ -1,4 +1,4 @@
-import { sigmoid } from './dataset.ts';
+import { gather, sigmoid } from './dataset.ts';
 import { foldIndices, logLoss, stratifiedKFold } from './metrics.ts';
 
 /**
@@ -176,10 +176,9 @@ export function fitCalibration(s: Float64Array, y: Uint8Array, options: Partial<
   const pi = new Float64Array(n);
   for (let f = 0; f < 5; f++) {
     const { train, test } = foldIndices(fold, f);
-    const pick = (a: ArrayLike<number>, ix: Int32Array) => Float64Array.from(ix, (i) => a[i]!);
-    const st = pick(s, train);
-    const yt = pick(y, train);
-    const wt = w ? pick(w, train) : undefined;
+    const st = gather(s, train);
+    const yt = gather(y, train);
+    const wt = w ? gather(w, train) : undefined;
     const platt = fitPlatt(st, yt, o.plattPrecision, wt);
     const iso = fitIsotonic(st, yt, wt);
     for (const i of test) {

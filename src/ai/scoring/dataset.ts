@@ -6,6 +6,29 @@
  * categorical columns hold integer codes 0..k-1 into `categories`, NaN for missing or unknown.
  */
 export type FeatureKind = 'numeric' | 'categorical';
+
+/**
+ * `values[rows[k]]` for every k, as a Float64Array. A plain loop: `Float64Array.from(rows, fn)`
+ * calls fn through the iterator protocol and was most of the cross-validation bookkeeping
+ * (≈ 0.8 s of CPU per 100,000-lead training).
+ */
+export function gather(values: ArrayLike<number>, rows: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(rows.length);
+  for (let k = 0; k < rows.length; k++) out[k] = values[rows[k]!]!;
+  return out;
+}
+
+/** `out[rows[k]] = values[k]` for every k. */
+export function scatter(out: Float64Array, rows: ArrayLike<number>, values: ArrayLike<number>): void {
+  for (let k = 0; k < rows.length; k++) out[rows[k]!] = values[k]!;
+}
+
+/** The logistic function of every entry. */
+export function sigmoidAll(z: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(z.length);
+  for (let i = 0; i < z.length; i++) out[i] = sigmoid(z[i]!);
+  return out;
+}
 export type FeatureGroup = 'demographic' | 'behavioral' | 'temporal' | 'conversational';
 export const FEATURE_GROUPS: readonly FeatureGroup[] = ['demographic', 'behavioral', 'temporal', 'conversational'];
 

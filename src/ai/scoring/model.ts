@@ -1,5 +1,5 @@
 import { calibrate, DEFAULT_CALIBRATION_OPTIONS, fitCalibration, fitIsotonic, fitPlatt, type CalibrationChoice, type CalibrationOptions, type Calibrator } from './calibration.ts';
-import { FEATURE_GROUPS, rowCount, ScoringInputError, sigmoid, validateDataset, type Dataset, type FeatureGroup, type FeatureMatrix, type FeatureMeta } from './dataset.ts';
+import { FEATURE_GROUPS, gather, rowCount, scatter, ScoringInputError, sigmoid, sigmoidAll, validateDataset, type Dataset, type FeatureGroup, type FeatureMatrix, type FeatureMeta } from './dataset.ts';
 import { predictGbdtRaw, trainGbdt, type GbdtModel, type GbdtOptions } from './gbdt.ts';
 import { explainGbdt } from './tree-shap.ts';
 import { DEFAULT_PRIOR_STRENGTH, explainLogistic, predictLogisticRaw, trainLogistic, type LogisticModel, type LogisticOptions, type LogisticPrior } from './logistic.ts';
@@ -170,15 +170,15 @@ export function summariseFolds(dataset: Dataset, plan: TrainingPlan, gbdt: (k: n
   if (fold) {
     for (let f = 0; f < K; f++) {
       const { test } = foldIndices(fold, f);
-      const testX = { columns: dataset.columns.map((c) => Float64Array.from(test, (i) => c[i]!)) };
+      const testX = { columns: dataset.columns.map((c) => gather(c, test)) };
       const lr = logistic(f);
       const zl = predictLogisticRaw(lr, testX);
-      test.forEach((i, k) => (oofLR[i] = zl[k]!));
+      scatter(oofLR, test, zl);
       if (useTrees) {
         const g = gbdt(f);
         gbdtFolds.push(g);
         const zg = predictGbdtRaw(g, testX);
-        test.forEach((i, k) => (oofG[i] = zg[k]!));
+        scatter(oofG, test, zg);
       }
     }
   }
@@ -202,7 +202,7 @@ export function summariseFolds(dataset: Dataset, plan: TrainingPlan, gbdt: (k: n
   const calibOptions = { seed: o.seed, ...o.calibration };
   const choice: CalibrationChoice = cvDone ? fitCalibration(oof, y, calibOptions, weights) : { calibrator: { method: 'identity' }, cvLogLoss: {} };
 
-  const toP = (z: Float64Array) => Float64Array.from(z, sigmoid);
+  const toP = sigmoidAll;
   let calibrated: Metrics | null = null;
   let table: CalibrationBin[] | null = cvDone ? calibrationTable(y, toP(oof)) : null;
   if (cvDone && choice.calibrator.method !== 'identity') {
@@ -211,9 +211,9 @@ export function summariseFolds(dataset: Dataset, plan: TrainingPlan, gbdt: (k: n
     const pc = new Float64Array(n);
     for (let f = 0; f < Math.min(5, m); f++) {
       const { train, test } = foldIndices(cf, f);
-      const st = Float64Array.from(train, (i) => oof[i]!);
-      const yt = Uint8Array.from(train, (i) => y[i]!);
-      const wt = weights ? Float64Array.from(train, (i) => weights[i]!) : undefined;
+      const st = gather(oof, train);
+      const yt = gather(y, train);
+      const wt = weights ? gather(weights, train) : undefined;
       const c = choice.calibrator.method === 'isotonic' ? fitIsotonic(st, yt, wt) : fitPlatt(st, yt, calibOptions.plattPrecision ?? DEFAULT_CALIBRATION_OPTIONS.plattPrecision, wt);
       for (const i of test) pc[i] = calibrate(c, oof[i]!);
     }

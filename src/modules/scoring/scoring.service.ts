@@ -6,7 +6,7 @@ import { suspectedLeaks } from '../../ai/features/leakage.ts';
 import { priorFor } from '../../ai/features/prior.ts';
 import type { LeadSignals } from '../../ai/features/signals.ts';
 import { explainRaw, scoreWithConfidence, scoringModelFromJson, scoringModelToJson, type ScoringModel } from '../../ai/scoring/index.ts';
-import { trainScoringModelInParallel } from './fit-pool.ts';
+import { openFitPool, PARALLEL_MIN_CELLS, trainScoringModelInParallel, type FitPool } from './fit-pool.ts';
 import { calibrate } from '../../ai/scoring/calibration.ts';
 import type { Dataset } from '../../ai/scoring/dataset.ts';
 import type { DB } from '../../db/schema.ts';
@@ -21,6 +21,8 @@ import * as q from './scoring.queries.ts';
 const BATCH = 5000;
 /** Reads of this many leads or more run on READERS connections at once. */
 const PARALLEL_READ_MIN = 20_000;
+/** Features a lead has at the least (the built-in ones): with the decided count, whether the fit will run in parallel. */
+const WARM_FEATURES = 40;
 const READERS = 2;
 /** Rescoring batches in flight at once. */
 const DRAINERS = 2;
@@ -99,9 +101,10 @@ export function createScoringService(db: Kysely<DB>, options: { now?: () => Date
    * read at once on separate connections (one aggregate statement per batch keeps a core
    * busy); the ranges are joined in order, so the result is the same as one walk.
    */
-  async function loadSignals(organizationId: string, kind: 'closed' | 'all', progress?: Progress) {
+  async function loadSignals(organizationId: string, kind: 'closed' | 'all', progress?: Progress, onTotal?: (total: number) => void) {
     const at = now();
     const total = await withTenant(db, system(organizationId), (tx) => q.countLeads(tx, kind));
+    onTotal?.(total);
     const splits = total >= (options.parallelReadMin ?? PARALLEL_READ_MIN) ? await withTenant(db, system(organizationId), (tx) => q.signalSplits(tx, kind, READERS)) : [];
     const bounds = [null, ...splits];
     let read = 0;
@@ -139,22 +142,39 @@ export function createScoringService(db: Kysely<DB>, options: { now?: () => Date
     return { columns: encoded.columns, features: encoded.features.map((f) => ({ ...f })), y };
   }
 
+  /**
+   * Reads the decided leads and fits a model on them (train and evaluate alike). When there
+   * are enough of them to fit in parallel, the fit threads start as soon as the count is known
+   * and load while the leads are read.
+   */
+  async function fitDecided(organizationId: string, opts: { seed?: number; folds?: number; onProgress?: Progress }) {
+    const started = performance.now();
+    let pool: FitPool | undefined;
+    try {
+      const rows = await loadSignals(organizationId, 'closed', opts.onProgress, (total) => {
+        if (total * WARM_FEATURES >= PARALLEL_MIN_CELLS) pool = openFitPool();
+      });
+      const read = performance.now();
+      const signals = rows.map((r) => r.signals);
+      const y = Uint8Array.from(rows, (r) => (r.won ? 1 : 0));
+      const { space, encoded, leaks } = trainingSpace(signals, y);
+      const featured = performance.now();
+      await opts.onProgress?.(rows.length, rows.length, `training on ${rows.length} decided leads`);
+      const model = await trainScoringModelInParallel(datasetFrom(encoded, y), { prior: priorFor(space), seed: opts.seed ?? 0, ...sizeOptions(rows.length), ...(opts.folds ? { folds: opts.folds } : {}) }, pool ? { warm: pool } : {});
+      return { rows, signals, space, leaks, model, started, phases: { read: read - started, features: featured - read, fit: performance.now() - featured } };
+    } finally {
+      await pool?.close();
+    }
+  }
+
   /** Trains on every decided lead; the model starts from the prior and leans on data as it grows. */
   async function train(organizationId: string, opts: TrainOptions = {}) {
-    const started = performance.now();
-    const rows = await loadSignals(organizationId, 'closed', opts.onProgress);
-    const read = performance.now();
-    const signals = rows.map((r) => r.signals);
-    const y = Uint8Array.from(rows, (r) => (r.won ? 1 : 0));
-    const { space, encoded, leaks } = trainingSpace(signals, y);
-    const featured = performance.now();
-    await opts.onProgress?.(rows.length, rows.length, `training on ${rows.length} decided leads`);
-    const model = await trainScoringModelInParallel(datasetFrom(encoded, y), { prior: priorFor(space), seed: opts.seed ?? 0, ...sizeOptions(rows.length), ...(opts.folds ? { folds: opts.folds } : {}) });
+    const { rows, signals, space, leaks, model, started, phases: fitPhases } = await fitDecided(organizationId, opts);
     const fitted = performance.now();
     const wonIdx = rows.flatMap((r, i) => (r.won && r.dealValue && r.dealValue > 0 ? [i] : []));
     const deal = learnDealValues(encodeLeads(space, wonIdx.map((i) => signals[i]!)), wonIdx.map((i) => rows[i]!.dealValue!));
     // Where training spent its time, kept with the model: what an admin needs to see why it was slow.
-    const phases = { read: read - started, features: featured - read, fit: fitted - featured, deal_values: performance.now() - fitted };
+    const phases = { ...fitPhases, deal_values: performance.now() - fitted };
     const cv = model.info.cv.calibrated ?? model.info.cv.blend;
     // The calibration table from out-of-fold probabilities (what the model said for leads it had not seen).
     const metrics = {
@@ -336,12 +356,7 @@ export function createScoringService(db: Kysely<DB>, options: { now?: () => Date
     },
     /** Cross-validated quality on the decided leads, without storing a model. */
     async evaluate(organizationId: string, opts: { folds?: number; seed?: number } = {}) {
-      const rows = await loadSignals(organizationId, 'closed');
-      const signals: LeadSignals[] = rows.map((r) => r.signals);
-      const y = Uint8Array.from(rows, (r) => (r.won ? 1 : 0));
-      // The same preparation as train (leakage guard included), so the figures are the stored model's.
-      const { space, encoded, leaks } = trainingSpace(signals, y);
-      const model = await trainScoringModelInParallel(datasetFrom(encoded, y), { prior: priorFor(space), seed: opts.seed ?? 0, ...sizeOptions(rows.length), ...(opts.folds ? { folds: opts.folds } : {}) });
+      const { rows, leaks, model } = await fitDecided(organizationId, opts);
       const cv = model.info.cv.calibrated ?? model.info.cv.blend;
       return { roc_auc: cv?.auc ?? null, log_loss: cv?.logLoss ?? null, brier: cv?.brier ?? null, n: rows.length, positives: model.info.positives, folds: model.info.folds, leaked_features: leaks, info: model.info };
     },

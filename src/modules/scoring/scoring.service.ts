@@ -103,9 +103,11 @@ export function createScoringService(db: Kysely<DB>, options: { now?: () => Date
    */
   async function loadSignals(organizationId: string, kind: 'closed' | 'all', progress?: Progress, onTotal?: (total: number) => void) {
     const at = now();
-    const total = await withTenant(db, system(organizationId), (tx) => q.countLeads(tx, kind));
+    // The cuts come with the count (a sort of the ids, nothing for a small organization); below the threshold one connection reads all.
+    const ranges = await withTenant(db, system(organizationId), (tx) => q.signalRanges(tx, kind, READERS));
+    const total = ranges.total;
+    const splits = total >= (options.parallelReadMin ?? PARALLEL_READ_MIN) ? ranges.splits : [];
     onTotal?.(total);
-    const splits = total >= (options.parallelReadMin ?? PARALLEL_READ_MIN) ? await withTenant(db, system(organizationId), (tx) => q.signalSplits(tx, kind, READERS)) : [];
     const bounds = [null, ...splits];
     let read = 0;
     const parts = await Promise.all(bounds.map(async (from, k) => {

@@ -95,4 +95,28 @@ describe(`leadai CLI (${MODE})`, { timeout: 180_000 }, () => {
     expect(result.adminEmail).toBe('admin@northwind-5.example');
     expect(result.anchor).toBe('2026-11-25T00:00:00.000Z');
   });
+
+  it('trains a model, evaluates it, lists the models and scores every lead (model and score commands)', () => {
+    const seeded = leadai('seed', '--demo', '--leads', '300', '--seed', '6', '--anchor', '2026-11-25', '--json');
+    expect(seeded.code, seeded.stderr).toBe(0);
+    const org = JSON.parse(seeded.stdout).organizationId as string;
+    const trained = leadai('model', 'train', '--org', org, '--json');
+    expect(trained.code, trained.stderr).toBe(0);
+    const model = JSON.parse(trained.stdout);
+    expect(model.version).toMatch(/^v\d+$/);
+    expect(model.training_size).toBeGreaterThan(20);
+    expect(model.metrics).toMatchObject({ roc_auc: expect.any(Number), log_loss: expect.any(Number), brier: expect.any(Number) });
+    // Training rescored every lead of the organization itself, with the new model.
+    expect(model.rescored).toBe(300);
+    const evaluated = leadai('model', 'evaluate', '--org', org, '--folds', '3', '--json');
+    expect(evaluated.code, evaluated.stderr).toBe(0);
+    expect(JSON.parse(evaluated.stdout)).toMatchObject({ n: model.training_size, folds: 3, roc_auc: expect.any(Number), log_loss: expect.any(Number), brier: expect.any(Number) });
+    const listed = leadai('model', 'list', '--org', org, '--json');
+    expect(listed.code, listed.stderr).toBe(0);
+    const models = JSON.parse(listed.stdout) as { version: string; is_active: boolean }[];
+    expect(models.filter((m) => m.is_active).map((m) => m.version)).toEqual([model.version]);
+    const scored = leadai('score', '--all', '--org', org, '--json');
+    expect(scored.code, scored.stderr).toBe(0);
+    expect(JSON.parse(scored.stdout)).toMatchObject({ scored: 300, history_rows: 0 });
+  });
 });

@@ -68,6 +68,11 @@ export interface TrainOptions {
    * retraining stores new models but leaves the admin's choice in place.
    */
   activate?: boolean | 'unless-rolled-back';
+  /**
+   * After activating: 'job' (default) asks for the every-lead rescoring job; 'caller' asks for
+   * nothing, because the caller rescores every lead itself right away (the CLI, with its bar).
+   */
+  rescore?: 'job' | 'caller';
   onProgress?: (done: number, total: number | undefined, message: string) => void | Promise<void>;
 }
 
@@ -197,7 +202,7 @@ export function createScoringService(db: Kysely<DB>, options: { now?: () => Date
       });
       if ((opts.activate ?? true) && !rolledBack) {
         await q.activateModel(tx, version);
-        await requestRescoreAll(tx, organizationId);
+        if (opts.rescore !== 'caller') await requestRescoreAll(tx, organizationId);
       }
       return inserted;
     });

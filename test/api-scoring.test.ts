@@ -89,23 +89,25 @@ describe(`lead scoring over HTTP (${MODE})`, () => {
     expect(v2.calibration).toHaveLength(10);
     // Outcomes arriving also queue automatic retraining: let it finish, so that it does not
     // activate a newer model right after the rollback below.
-    await until('no training left to run', async () => {
-      const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM jobs WHERE organization_id = ${admin.organizationId} AND queue = 'scoring.train' AND status IN ('queued', 'running')`.execute(app().database.db);
+    // Also let the rescoring those models asked for finish: the activation below must ask for
+    // a job of its own (while one is still queued, the request joins it).
+    const db = app().database.db;
+    await until('no training or rescoring left to run', async () => {
+      const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM jobs WHERE organization_id = ${admin.organizationId} AND queue IN ('scoring.train', 'scoring.rescore') AND status IN ('queued', 'running')`.execute(db);
       return rows[0]!.n === 0;
     }, 30_000);
-    const activatedAt = new Date();
+    const before = (await sql<{ id: number }>`SELECT coalesce(max(id), 0)::int AS id FROM jobs`.execute(db)).rows[0]!.id;
     expect((await admin.client.post('/api/v1/models/v1/activate', {})).status).toBe(200);
     // The activation asked for every lead to be rescored with v1: one job that queues them all.
-    const db = app().database.db;
     const leads = (await sql<{ n: number }>`SELECT count(*)::int AS n FROM leads WHERE organization_id = ${admin.organizationId}`.execute(db)).rows[0]!.n;
     await until('the every-lead rescoring', async () => {
       const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM jobs WHERE organization_id = ${admin.organizationId} AND queue = 'scoring.rescore'
-        AND dedupe_key = 'every-lead' AND status = 'succeeded' AND created_at >= ${activatedAt}`.execute(db);
+        AND dedupe_key = 'every-lead' AND status = 'succeeded' AND id > ${before}`.execute(db);
       return rows[0]!.n === 1;
     }, 30_000);
-    // Every lead went through a drain after the activation (one drain or two at once, SKIP LOCKED).
+    // Every lead went through a drain asked for after the activation (one drain or two at once, SKIP LOCKED).
     const { rows: drained } = await sql<{ n: number }>`SELECT coalesce(sum((result->>'scored')::int), 0)::int AS n FROM jobs
-      WHERE organization_id = ${admin.organizationId} AND queue = 'scoring.rescore' AND status = 'succeeded' AND finished_at >= ${activatedAt}`.execute(db);
+      WHERE organization_id = ${admin.organizationId} AND queue = 'scoring.rescore' AND status = 'succeeded' AND id > ${before}`.execute(db);
     expect(drained[0]!.n).toBeGreaterThanOrEqual(leads);
     const models = (await admin.client.get('/api/v1/models')).body.data as { version: string; is_active: boolean }[];
     expect(models.filter((m) => m.is_active).map((m) => m.version)).toEqual(['v1']);

@@ -44,6 +44,8 @@ describe('the fit pool', () => {
     const pool = openFitPool(2);
     try {
       const first = await trainScoringModelInParallel(d, options, { warm: pool, minCells: 0 });
+      // On the pool's threads, not in line: 3 folds + the final model, trees and logistic each.
+      expect(pool.completed).toBe(8);
       // Still open: a second training on the same threads works.
       const second = await trainScoringModelInParallel(d, options, { warm: pool, minCells: 0 });
       const inline = JSON.stringify(scoringModelToJson(trainScoringModel(d, options)));

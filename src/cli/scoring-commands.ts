@@ -31,10 +31,10 @@ export function registerScoringCommands(program: Command, withDatabase: WithData
         const org = await resolveOrganization(database.db, opts.org);
         const scoring = createScoringService(database.db);
         const progress = createProgress('Reading decided leads', !opts.json);
-        const trained = await scoring.train(org.id, { seed: opts.seed, rescore: 'caller', onProgress: (done, total) => progress.update(done, total ?? done) });
+        const trained = await scoring.train(org.id, { seed: opts.seed, rescore: 'queued', onProgress: (done, total) => progress.update(done, total ?? done) });
         progress.stop();
         const rescoring = createProgress('Rescoring leads', !opts.json);
-        const rescored = await scoring.rescoreAll(org.id, (done, total) => rescoring.update(done, total ?? done));
+        const rescored = await scoring.drainQueue(org.id, (done, total) => rescoring.update(done, total ?? done));
         rescoring.stop();
         const m = trained.metrics;
         if (opts.json) return printJson({ version: trained.version, algorithm: trained.algorithm, training_size: trained.training_size, positives: trained.positives, metrics: m, rescored: rescored.scored });

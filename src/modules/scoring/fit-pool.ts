@@ -35,13 +35,22 @@ export interface FitPoolOptions {
  */
 export interface FitPool {
   readonly threads: number;
+  /** Fits done on these threads so far. */
+  readonly completed: number;
   run(task: FitTask): Promise<GbdtModel | LogisticModel>;
   close(): Promise<void>;
 }
 
 export function openFitPool(threads = availableParallelism()): FitPool {
   const piscina = new Piscina<FitTask, GbdtModel | LogisticModel>({ filename: WORKER, minThreads: threads, maxThreads: threads, idleTimeout: 1_000 });
-  return { threads, run: (task) => piscina.run(task), close: () => piscina.destroy() };
+  return {
+    threads,
+    get completed() {
+      return piscina.completed;
+    },
+    run: (task) => piscina.run(task),
+    close: () => piscina.destroy(),
+  };
 }
 
 export async function trainScoringModelInParallel(dataset: Dataset, options: Partial<ScoringOptions>, pool: FitPoolOptions = {}): Promise<ScoringModel> {

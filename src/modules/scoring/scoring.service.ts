@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { Kysely } from 'kysely';
 import { learnDealValues, predictDealValues, type DealValueModel } from '../../ai/features/deal-value.ts';
 import { explain, recommend, subScores } from '../../ai/features/explain.ts';
@@ -5,7 +6,7 @@ import { encodeLeads, learnEncodedSpace, type EncodedLeads, type FeatureSpace } 
 import { suspectedLeaks } from '../../ai/features/leakage.ts';
 import { priorFor } from '../../ai/features/prior.ts';
 import type { LeadSignals } from '../../ai/features/signals.ts';
-import { explainRaw, scoreWithConfidence, scoringModelFromJson, scoringModelToJson, type ScoringModel } from '../../ai/scoring/index.ts';
+import { DEFAULT_SCORING_OPTIONS, explainRaw, scoreWithConfidence, scoringModelFromJson, scoringModelToJson, type ScoringModel } from '../../ai/scoring/index.ts';
 import { openFitPool, PARALLEL_MIN_CELLS, trainScoringModelInParallel, type FitPool } from './fit-pool.ts';
 import { calibrate } from '../../ai/scoring/calibration.ts';
 import type { Dataset } from '../../ai/scoring/dataset.ts';
@@ -69,10 +70,12 @@ export interface TrainOptions {
    */
   activate?: boolean | 'unless-rolled-back';
   /**
-   * After activating: 'job' (default) asks for the every-lead rescoring job; 'caller' asks for
-   * nothing, because the caller rescores every lead itself right away (the CLI, with its bar).
+   * After activating: 'job' (default) asks for the every-lead rescoring job; 'queued' puts
+   * every lead in the rescoring queue in the activating transaction (with the job that drains
+   * it), for a caller that drains the queue itself right away — the CLI with its progress bar,
+   * or a first score that had no model — and must not leave a second pass behind.
    */
-  rescore?: 'job' | 'caller';
+  rescore?: 'job' | 'queued';
   onProgress?: (done: number, total: number | undefined, message: string) => void | Promise<void>;
 }
 
@@ -159,7 +162,9 @@ export function createScoringService(db: Kysely<DB>, options: { now?: () => Date
     let pool: FitPool | undefined;
     try {
       const rows = await loadSignals(organizationId, 'closed', opts.onProgress, (total) => {
-        if (total * WARM_FEATURES >= PARALLEL_MIN_CELLS) pool = openFitPool();
+        // One thread per fit at most (the folds' and the final model's), as the fit itself would start.
+        const fits = (opts.folds ?? sizeOptions(total).folds ?? DEFAULT_SCORING_OPTIONS.folds) + 1;
+        if (total * WARM_FEATURES >= PARALLEL_MIN_CELLS) pool = openFitPool(Math.min(availableParallelism(), fits));
       });
       const read = performance.now();
       const signals = rows.map((r) => r.signals);
@@ -168,6 +173,10 @@ export function createScoringService(db: Kysely<DB>, options: { now?: () => Date
       const featured = performance.now();
       await opts.onProgress?.(rows.length, rows.length, `training on ${rows.length} decided leads`);
       const model = await trainScoringModelInParallel(datasetFrom(encoded, y), { prior: priorFor(space), seed: opts.seed ?? 0, ...sizeOptions(rows.length), ...(opts.folds ? { folds: opts.folds } : {}) }, pool ? { warm: pool } : {});
+      // Closing the threads is part of the fit's time.
+      const closing = pool;
+      pool = undefined;
+      await closing?.close();
       return { rows, signals, space, leaks, model, started, phases: { read: read - started, features: featured - read, fit: performance.now() - featured } };
     } finally {
       await pool?.close();
@@ -202,7 +211,8 @@ export function createScoringService(db: Kysely<DB>, options: { now?: () => Date
       });
       if ((opts.activate ?? true) && !rolledBack) {
         await q.activateModel(tx, version);
-        if (opts.rescore !== 'caller') await requestRescoreAll(tx, organizationId);
+        if (opts.rescore === 'queued') await queueEveryLead(tx, organizationId);
+        else await requestRescoreAll(tx, organizationId);
       }
       return inserted;
     });
@@ -219,7 +229,8 @@ export function createScoringService(db: Kysely<DB>, options: { now?: () => Date
     const active = await withTenant(db, system(organizationId), (tx) => q.activeModel(tx));
     if (!active) {
       // Cold start: the first model is trained now, from the prior and whatever outcomes exist.
-      await train(organizationId, { activate: true });
+      // The caller is draining the queue: every lead goes in it now, as before any model existed.
+      await train(organizationId, { activate: true, rescore: 'queued' });
       return runtime(organizationId);
     }
     const key = `${organizationId}:${active.version}`;

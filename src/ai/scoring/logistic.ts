@@ -1,4 +1,4 @@
-import { rowCount, sigmoid, validateDataset, type Dataset, type FeatureMatrix, type FeatureMeta } from './dataset.ts';
+import { gather, rowCount, sigmoid, validateDataset, type Dataset, type FeatureMatrix, type FeatureMeta } from './dataset.ts';
 
 /**
  * Bayesian logistic regression: a Gaussian prior centred on given prior weights, fitted to the
@@ -214,8 +214,8 @@ export function trainLogistic(dataset: Dataset, rows?: ArrayLike<number>, prior?
     const r = idx[i]!;
     encodeRow(shape, (j) => dataset.columns[j]![r]!, cols, vals, i * a);
   }
-  const y = Float64Array.from(idx, (r) => dataset.y[r]!);
-  const wt = Float64Array.from(idx, (r) => (w ? w[r]! : 1));
+  const y = gather(dataset.y, idx);
+  const wt = w ? gather(w, idx) : new Float64Array(n).fill(1);
   const { m, lam } = priorVectors(features, lay, mean, scale, prior, o);
 
   const beta = Float64Array.from(m);

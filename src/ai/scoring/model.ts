@@ -1,5 +1,5 @@
 import { calibrate, DEFAULT_CALIBRATION_OPTIONS, fitCalibration, fitIsotonic, fitPlatt, type CalibrationChoice, type CalibrationOptions, type Calibrator } from './calibration.ts';
-import { FEATURE_GROUPS, gather, rowCount, scatter, ScoringInputError, sigmoid, sigmoidAll, validateDataset, type Dataset, type FeatureGroup, type FeatureMatrix, type FeatureMeta } from './dataset.ts';
+import { FEATURE_GROUPS, gather, rowCount, scatter, ScoringInputError, sigmoid, sigmoidAll, subsetMatrix, validateDataset, type Dataset, type FeatureGroup, type FeatureMatrix, type FeatureMeta } from './dataset.ts';
 import { predictGbdtRaw, trainGbdt, type GbdtModel, type GbdtOptions } from './gbdt.ts';
 import { explainGbdt } from './tree-shap.ts';
 import { DEFAULT_PRIOR_STRENGTH, explainLogistic, predictLogisticRaw, trainLogistic, type LogisticModel, type LogisticOptions, type LogisticPrior } from './logistic.ts';
@@ -170,7 +170,7 @@ export function summariseFolds(dataset: Dataset, plan: TrainingPlan, gbdt: (k: n
   if (fold) {
     for (let f = 0; f < K; f++) {
       const { test } = foldIndices(fold, f);
-      const testX = { columns: dataset.columns.map((c) => gather(c, test)) };
+      const testX = subsetMatrix(dataset, test);
       const lr = logistic(f);
       const zl = predictLogisticRaw(lr, testX);
       scatter(oofLR, test, zl);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { scoringModelToJson, trainScoringModel, type Dataset, type FeatureMeta } from '../src/ai/scoring/index.ts';
 import { createRng } from '../src/ai/scoring/random.ts';
-import { openFitPool, trainScoringModelInParallel } from '../src/modules/scoring/fit-pool.ts';
+import { availableParallelism } from 'node:os';
+import { openFitPool, trainScoringModelInParallel, warmFitPool } from '../src/modules/scoring/fit-pool.ts';
 
 /** Tree fits in worker threads must give exactly the model the in-line training gives. */
 function dataset(n: number): Dataset {
@@ -55,6 +56,18 @@ describe('the fit pool', () => {
       await pool.close();
     }
   }, 60_000);
+
+  it('starts threads ahead only for a training that will fit in parallel, one per fit at most', async () => {
+    expect(warmFitPool(1_000, 5)).toBeUndefined();
+    expect(warmFitPool(100_000, 1)).toBeUndefined();
+    const pool = warmFitPool(100_000, 3);
+    try {
+      if (availableParallelism() < 2) expect(pool).toBeUndefined();
+      else expect(pool?.threads).toBe(Math.min(availableParallelism(), 4));
+    } finally {
+      await pool?.close();
+    }
+  });
 
   it('gives small trainings the in-line model (no threads below the size threshold)', async () => {
     const d = dataset(500);

@@ -41,6 +41,19 @@ export interface FitPool {
   close(): Promise<void>;
 }
 
+/** Features a lead has at the least (the built-in ones), for deciding before the features exist. */
+const MIN_FEATURES = 40;
+
+/**
+ * Threads for a training of `rows` decided leads with `folds` folds, started now when that
+ * training will fit in parallel (the rule of trainScoringModelInParallel, with the fewest
+ * features a lead has): one per fit at most, the folds' and the final model's.
+ */
+export function warmFitPool(rows: number, folds: number): FitPool | undefined {
+  const threads = Math.min(availableParallelism(), folds + 1);
+  return threads >= 2 && folds >= 2 && rows * MIN_FEATURES >= PARALLEL_MIN_CELLS ? openFitPool(threads) : undefined;
+}
+
 export function openFitPool(threads = availableParallelism()): FitPool {
   const piscina = new Piscina<FitTask, GbdtModel | LogisticModel>({ filename: WORKER, minThreads: threads, maxThreads: threads, idleTimeout: 1_000 });
   return {

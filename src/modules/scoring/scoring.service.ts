@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import type { Kysely } from 'kysely';
 import { learnDealValues, predictDealValues, type DealValueModel } from '../../ai/features/deal-value.ts';
 import { explain, recommend, subScores } from '../../ai/features/explain.ts';
@@ -7,7 +6,7 @@ import { suspectedLeaks } from '../../ai/features/leakage.ts';
 import { priorFor } from '../../ai/features/prior.ts';
 import type { LeadSignals } from '../../ai/features/signals.ts';
 import { DEFAULT_SCORING_OPTIONS, explainRaw, scoreWithConfidence, scoringModelFromJson, scoringModelToJson, type ScoringModel } from '../../ai/scoring/index.ts';
-import { openFitPool, PARALLEL_MIN_CELLS, trainScoringModelInParallel, type FitPool } from './fit-pool.ts';
+import { trainScoringModelInParallel, warmFitPool, type FitPool } from './fit-pool.ts';
 import { calibrate } from '../../ai/scoring/calibration.ts';
 import type { Dataset } from '../../ai/scoring/dataset.ts';
 import type { DB } from '../../db/schema.ts';
@@ -22,8 +21,6 @@ import * as q from './scoring.queries.ts';
 const BATCH = 5000;
 /** Reads of this many leads or more run on READERS connections at once. */
 const PARALLEL_READ_MIN = 20_000;
-/** Features a lead has at the least (the built-in ones): with the decided count, whether the fit will run in parallel. */
-const WARM_FEATURES = 40;
 const READERS = 2;
 /** Rescoring batches in flight at once. */
 const DRAINERS = 2;
@@ -159,12 +156,12 @@ export function createScoringService(db: Kysely<DB>, options: { now?: () => Date
    */
   async function fitDecided(organizationId: string, opts: { seed?: number; folds?: number; onProgress?: Progress }) {
     const started = performance.now();
+    // The caller's folds, else those for the training's size (the model's default below that).
+    const sized = (n: number) => ({ ...sizeOptions(n), ...(opts.folds ? { folds: opts.folds } : {}) });
     let pool: FitPool | undefined;
     try {
       const rows = await loadSignals(organizationId, 'closed', opts.onProgress, (total) => {
-        // One thread per fit at most (the folds' and the final model's), as the fit itself would start.
-        const fits = (opts.folds ?? sizeOptions(total).folds ?? DEFAULT_SCORING_OPTIONS.folds) + 1;
-        if (total * WARM_FEATURES >= PARALLEL_MIN_CELLS) pool = openFitPool(Math.min(availableParallelism(), fits));
+        pool = warmFitPool(total, sized(total).folds ?? DEFAULT_SCORING_OPTIONS.folds);
       });
       const read = performance.now();
       const signals = rows.map((r) => r.signals);
@@ -172,7 +169,7 @@ export function createScoringService(db: Kysely<DB>, options: { now?: () => Date
       const { space, encoded, leaks } = trainingSpace(signals, y);
       const featured = performance.now();
       await opts.onProgress?.(rows.length, rows.length, `training on ${rows.length} decided leads`);
-      const model = await trainScoringModelInParallel(datasetFrom(encoded, y), { prior: priorFor(space), seed: opts.seed ?? 0, ...sizeOptions(rows.length), ...(opts.folds ? { folds: opts.folds } : {}) }, pool ? { warm: pool } : {});
+      const model = await trainScoringModelInParallel(datasetFrom(encoded, y), { prior: priorFor(space), seed: opts.seed ?? 0, ...sized(rows.length) }, pool ? { warm: pool } : {});
       // Closing the threads is part of the fit's time.
       const closing = pool;
       pool = undefined;
@@ -217,6 +214,11 @@ export function createScoringService(db: Kysely<DB>, options: { now?: () => Date
       return inserted;
     });
     return { ...row, metrics };
+  }
+
+  /** Puts every lead in the rescoring queue (what the `every-lead` job does first); answers how many. */
+  async function queueAll(organizationId: string): Promise<number> {
+    return withTenant(db, system(organizationId), (tx) => q.queueAllLeads(tx, organizationId));
   }
 
   async function queueEveryLead(tx: Parameters<typeof q.queueAllLeads>[0], organizationId: string): Promise<number> {
@@ -336,13 +338,10 @@ export function createScoringService(db: Kysely<DB>, options: { now?: () => Date
     runtime,
     /** Every lead of the organization, now (CLI `score --all`, and after a new model). */
     async rescoreAll(organizationId: string, progress?: Progress) {
-      const total = await withTenant(db, system(organizationId), (tx) => q.queueAllLeads(tx, organizationId));
+      const total = await queueAll(organizationId);
       return drainQueue(organizationId, (done, _t, message) => progress?.(done, total, message));
     },
-    /** Puts every lead in the rescoring queue (what the `every-lead` job does first); answers how many. */
-    async queueAll(organizationId: string): Promise<number> {
-      return withTenant(db, system(organizationId), (tx) => q.queueAllLeads(tx, organizationId));
-    },
+    queueAll,
     /** Queues every lead for rescoring; answers how many leads that is. */
     async queueRescoreAll(organizationId: string): Promise<number> {
       return withTenant(db, system(organizationId), (tx) => queueEveryLead(tx, organizationId));

@@ -3,7 +3,10 @@
 import { register } from 'tsx/esm/api';
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
+import { relaunchWithYoungGeneration } from './young-generation.js';
 
+// The same heap settings as the `leadai` command, so benchmarks measure what users run.
+await relaunchWithYoungGeneration();
 register();
 const [, , entry, ...rest] = process.argv;
 if (!entry) {

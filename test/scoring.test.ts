@@ -4,7 +4,7 @@ import { encodeLeads } from '../src/ai/features/feature-space.ts';
 import { explainLead, predictScores } from '../src/ai/scoring/index.ts';
 import { withTenant } from '../src/db/tenant.ts';
 import { seedDemo, type SeedDemoResult } from '../src/modules/demo/demo.service.ts';
-import { loadSignals } from '../src/modules/scoring/scoring.queries.ts';
+import { loadSignals, takeQueuedLeads } from '../src/modules/scoring/scoring.queries.ts';
 import { createScoringService } from '../src/modules/scoring/scoring.service.ts';
 import { createTestDatabase, MODE, type TestDatabase } from './helpers/db.ts';
 
@@ -135,6 +135,20 @@ describe(`the scoring model on the demo organization (${MODE})`, () => {
     const scored = await sql<{ n: number }>`SELECT count(*)::int AS n FROM leads WHERE id IN (${kept}, ${other}) AND current_score IS NOT NULL`.execute(database.db);
     expect(scored.rows[0]!.n).toBe(2);
   }, 300_000);
+
+  it('takes queued leads oldest first, and leads queued together in id order (0023)', async () => {
+    const org = demo.organizationId;
+    await scoring().drainQueue(org);
+    const { rows } = await sql<{ id: string }>`SELECT id FROM leads WHERE organization_id = ${org} ORDER BY id LIMIT 6`.execute(database.db);
+    const ids = rows.map((r) => r.id);
+    // Two leads queued an hour ago (in reverse id order), four queued together now.
+    await sql`INSERT INTO lead_score_queue (organization_id, lead_id, queued_at) SELECT ${org}::uuid, unnest(${[ids[5], ids[4]]}::uuid[]), now() - interval '1 hour'`.execute(database.db);
+    await sql`INSERT INTO lead_score_queue (organization_id, lead_id) SELECT ${org}::uuid, unnest(${[ids[3], ids[0], ids[2], ids[1]]}::uuid[])`.execute(database.db);
+    const first = await withTenant(database.db, { organizationId: org }, (tx) => takeQueuedLeads(tx, 3));
+    expect(first).toEqual([ids[4], ids[5], ids[0]]);
+    const rest = await withTenant(database.db, { organizationId: org }, (tx) => takeQueuedLeads(tx, 10));
+    expect(rest).toEqual([ids[1], ids[2], ids[3]]);
+  });
 
   it('leaves out a custom field that is the outcome under another name, in training and in evaluation alike', async () => {
     await sql`UPDATE leads SET custom_fields = custom_fields || jsonb_build_object('Contract signed', CASE WHEN status = 'closed_won' THEN 'yes' ELSE 'no' END)

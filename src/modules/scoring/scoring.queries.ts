@@ -334,7 +334,8 @@ export async function scoreHistory(tx: Tx, leadId: string, limit: number, before
 // The rescoring queue -----------------------------------------------------------------
 
 /**
- * Takes up to `limit` queued leads (oldest first); concurrent workers take different ones.
+ * Takes up to `limit` queued leads (oldest first, then by id: 0023 indexes that order);
+ * concurrent workers take different ones.
  * The same transaction queues them for insights (0020): the rescoring job evaluates those right
  * after scoring, and if it dies in between, the insights queue still has them.
  */
@@ -347,7 +348,7 @@ export async function takeQueuedLeads(tx: Tx, limit: number): Promise<string[]> 
   // subquery). A bound array is a constant to the planner, and a constant array is matched
   // by hash: 60 ms (bench:scoring, 2026-12-05).
   const { rows } = await sql<{ lead_id: string }>`
-    SELECT lead_id FROM lead_score_queue ORDER BY queued_at LIMIT ${limit} FOR UPDATE SKIP LOCKED`.execute(tx);
+    SELECT lead_id FROM lead_score_queue ORDER BY queued_at, lead_id LIMIT ${limit} FOR UPDATE SKIP LOCKED`.execute(tx);
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.lead_id);
   await sql`

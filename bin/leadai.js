@@ -5,7 +5,8 @@ import { register } from 'tsx/esm/api';
 import { relaunchWithYoungGeneration } from './young-generation.js';
 
 // Long commands (imports, scoring, the server) allocate a lot: see young-generation.js.
-await relaunchWithYoungGeneration();
+// On a PostgreSQL server only (DATABASE_URL): the embedded data directory admits one process.
+await relaunchWithYoungGeneration({ serverOnly: true });
 register();
 const { main } = await import('../src/main.ts');
 await main(process.argv);

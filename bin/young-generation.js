@@ -40,11 +40,18 @@ function followLauncher() {
 
 /**
  * Either returns false (this process runs the command: it already has the flag, or
- * LEADAI_YOUNG_GENERATION=off) or runs the command in a child process with the flag and
- * never returns: this process exits as the child did.
+ * LEADAI_YOUNG_GENERATION=off, or `serverOnly` and no DATABASE_URL) or runs the command in a
+ * child process with the flag and never returns: this process exits as the child did.
+ *
+ * `serverOnly` (the `leadai` command): the embedded database is a data directory that one
+ * process may open at a time. A child outlives a SIGKILLed launcher by the moment it takes
+ * to notice, and a command started again at once found the directory still open (PGlite
+ * aborted; seen in CI). On a PostgreSQL server the dying child's transaction simply rolls
+ * back, and that is where the large imports the flag is for run.
  */
-export async function relaunchWithYoungGeneration() {
+export async function relaunchWithYoungGeneration({ serverOnly = false } = {}) {
   if (followLauncher() || flagGiven() || process.env.LEADAI_YOUNG_GENERATION === 'off') return false;
+  if (serverOnly && !process.env.DATABASE_URL) return false;
   const child = spawn(process.execPath, [`${SEMI_SPACE_FLAG}=${SEMI_SPACE_MB}`, ...process.execArgv, ...process.argv.slice(1)], {
     stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, [CHILD_MARK]: '1' },

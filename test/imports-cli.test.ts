@@ -92,14 +92,16 @@ describe(`leadai import (${MODE})`, { timeout: 180_000 }, () => {
     writeFileSync(file, lines.join('\n') + '\n');
     const before = leadCount();
 
-    const child = spawn(process.execPath, [BIN, 'import', file, '--batch-size', '250'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group: with a server database `leadai` runs the import in a relaunched
+    // child (bin/young-generation.js), and killing the command means killing both at once.
+    const child = spawn(process.execPath, [BIN, 'import', file, '--batch-size', '250'], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     await new Promise<void>((resolve, reject) => {
       let seen = '';
       child.stderr.on('data', (d: Buffer) => {
         seen += d.toString();
         // Killed once a few batches have committed, before the end.
         if (/Importing \(bytes\): [1-9]\d*\//.test(seen)) {
-          child.kill('SIGKILL');
+          process.kill(-child.pid!, 'SIGKILL');
           resolve();
         }
       });

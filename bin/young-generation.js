@@ -4,7 +4,7 @@
 // A million-row CSV import creates a batch of 5,000 mapped rows (several MB of short-lived
 // strings and objects) while the previous one is written; with 16 MB each batch survives a
 // scavenge or two, is copied and promoted, and is collected again by the old-generation GC.
-// Measured with `npm run bench:import` (1,000,000 rows, server database): median 65.1 s
+// Measured with `npm run bench:import` (1,000,000 rows, server database): median 64.4 s
 // with the default, 55.6 s with --max-semi-space-size=64 (32 and 128 measure the same), the
 // process's CPU 44.5 s → 35.6 s (docs/benchmarks.md, session 10). V8 reads the size once,
 // when the heap is set up, so it cannot be changed from inside the process (v8.setFlagsFromString
@@ -17,8 +17,8 @@
 // second one would cut short the graceful shutdown the first one started.
 import { spawn } from 'node:child_process';
 
-export const SEMI_SPACE_FLAG = '--max-semi-space-size';
-export const SEMI_SPACE_MB = 64;
+const SEMI_SPACE_FLAG = '--max-semi-space-size';
+const SEMI_SPACE_MB = 64;
 const CHILD_MARK = 'LEADAI_RELAUNCHED';
 
 /** Whether the flag is already given, on the command line or in NODE_OPTIONS (a user's own choice wins). */
@@ -59,18 +59,16 @@ export async function relaunchWithYoungGeneration({ serverOnly = false } = {}) {
   const forward = (signal) => () => child.kill(signal);
   const handlers = { SIGTERM: forward('SIGTERM'), SIGHUP: forward('SIGHUP'), SIGINT: () => {} };
   for (const [signal, handler] of Object.entries(handlers)) process.on(signal, handler);
-  await new Promise((resolve) => {
-    child.on('error', (error) => {
-      console.error(`leadai: could not start Node.js (${process.execPath}): ${error.message}`);
-      process.exit(1);
-    });
-    child.on('exit', (code, signal) => {
-      for (const [name, handler] of Object.entries(handlers)) process.off(name, handler);
-      if (signal) process.kill(process.pid, signal);
-      else process.exit(code ?? 1);
-      resolve();
-    });
+  child.on('error', (error) => {
+    console.error(`leadai: could not start Node.js (${process.execPath}): ${error.message}`);
+    process.exit(1);
   });
-  // Unreachable in practice (exit or the re-raised signal ends the process first).
+  child.on('exit', (code, signal) => {
+    for (const [name, handler] of Object.entries(handlers)) process.off(name, handler);
+    if (signal) process.kill(process.pid, signal);
+    else process.exit(code ?? 1);
+  });
+  // Never settles: the child's exit ends this process, and the caller must not go on to run
+  // the command a second time.
   return new Promise(() => {});
 }

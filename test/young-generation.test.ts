@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 
 /**
  * bin/young-generation.js: the `leadai` command and bin/run-ts.js relaunch themselves with a
- * larger V8 young generation (measured: a million-row import 65 → 56 s). What must hold for
+ * larger V8 young generation (measured: a million-row import 64 → 56 s (medians)). What must hold for
  * a user: the command runs with the flag, exits as the command did, and never outlives its
  * launcher — killing `leadai import` with SIGKILL must stop the import.
  */

@@ -19,7 +19,7 @@ describe(`GET /api/v1/tracking/events: the install check (${MODE})`, () => {
 
     const empty = await a.client.get('/api/v1/tracking/events');
     expect(empty.status).toBe(200);
-    expect(empty.body).toEqual({ data: [], last_24h: 0, last_received_at: null });
+    expect(empty.body).toEqual({ data: [], last_24h: 0, last_30d: 0, last_received_at: null });
 
     const t0 = Date.now();
     await track(keyA, [
@@ -38,6 +38,7 @@ describe(`GET /api/v1/tracking/events: the install check (${MODE})`, () => {
     expect(r.body.data[1]).toMatchObject({ event_name: 'Pricing', url: 'https://a.example/pricing', anonymous_id: 'v1' });
     expect(r.body.data[1].lead_id).toBeTruthy(); // stitched to the lead once identified
     expect(r.body.last_24h).toBe(2);
+    expect(r.body.last_30d).toBe(3);
     expect(Date.parse(r.body.last_received_at)).toBeGreaterThan(t0 - 40_000);
 
     expect((await a.client.get('/api/v1/tracking/events?limit=1')).body.data).toHaveLength(1);

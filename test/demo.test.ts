@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BLOCK_SIZE, LeadGenerator, demoBlocks, generateOrganization } from '../src/modules/demo/demo.generator.ts';
-import { seedDemo, type SeedDemoResult } from '../src/modules/demo/demo.service.ts';
+import { seedDemo, startOfUtcDay, type SeedDemoResult } from '../src/modules/demo/demo.service.ts';
+import { recentWebsiteEvents } from '../src/modules/tracking/tracking.queries.ts';
+import { withTenant } from '../src/db/tenant.ts';
 import { createTestDatabase, MODE, type TestDatabase } from './helpers/db.ts';
 
 const ANCHOR = new Date('2026-11-25T00:00:00Z');
@@ -129,9 +131,35 @@ describe(`demo organization in the database (${MODE})`, () => {
     expect(s('referral')).toBeGreaterThan(Math.max(s('purchased_list'), s('cold_outreach')));
   });
 
+  it('has website visits that look tracked: each visitor has an anonymous id mapped to its lead, which the install check counts', async () => {
+    const { rows } = await sql<{ web: number; tagged: number; email: number; email_tagged: number; visitors: number; mapped: number; wrong: number }>`
+      SELECT count(*) FILTER (WHERE event_type IN ('page_view', 'form_submit'))::int AS web,
+             count(*) FILTER (WHERE event_type IN ('page_view', 'form_submit') AND anonymous_id IS NOT NULL)::int AS tagged,
+             count(*) FILTER (WHERE event_type IN ('email_open', 'status_change'))::int AS email,
+             count(*) FILTER (WHERE event_type IN ('email_open', 'status_change') AND anonymous_id IS NOT NULL)::int AS email_tagged,
+             count(DISTINCT anonymous_id)::int AS visitors,
+             (SELECT count(*)::int FROM tracking_identities WHERE organization_id = ${result.organizationId}::uuid) AS mapped,
+             (SELECT count(*)::int FROM journey_events j JOIN tracking_identities t USING (organization_id, anonymous_id)
+               WHERE j.organization_id = ${result.organizationId}::uuid AND t.lead_id <> j.lead_id) AS wrong
+      FROM journey_events WHERE organization_id = ${result.organizationId}::uuid`.execute(database.db);
+    const r = rows[0]!;
+    expect(r.web).toBeGreaterThan(2500);
+    expect(r.tagged).toBe(r.web);
+    expect(r.email).toBeGreaterThan(0);
+    expect(r.email_tagged).toBe(0);
+    expect(r.mapped).toBe(r.visitors);
+    expect(r.wrong).toBe(0);
+
+    // A demo made today (as `npm start` makes it): the tracking tab's install check counts its visits.
+    const today = await seedDemo(database, { leads: 60, seed: 12, anchor: startOfUtcDay() });
+    const seen = await withTenant(database.db, { organizationId: today.organizationId }, (tx) => recentWebsiteEvents(tx, today.organizationId, 10));
+    expect(seen.rows).toHaveLength(10);
+    expect(seen.last30d).toBeGreaterThan(20);
+  });
+
   it('refuses to seed the same demo organization twice and leaves the first intact', async () => {
     await expect(seedDemo(database, { leads: 10, seed: 11, anchor: ANCHOR })).rejects.toThrow(/already exists/);
-    const n = await database.db.selectFrom('leads').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const n = await database.db.selectFrom('leads').select((eb) => eb.fn.countAll<number>().as('n')).where('organization_id', '=', result.organizationId).executeTakeFirstOrThrow();
     expect(Number(n.n)).toBe(2500);
   });
 });

@@ -33,8 +33,13 @@ export const CONVERSATION_COLUMNS = [
 ] as const;
 export const JOURNEY_COLUMNS = [
   'id', 'organization_id', 'lead_id', 'event_type', 'event_name', 'description', 'properties', 'user_id',
-  'session_id', 'ip_address', 'user_agent', 'occurred_at',
+  'session_id', 'ip_address', 'user_agent', 'occurred_at', 'anonymous_id',
 ] as const;
+/** The demo visitor's anonymous id, as the tracking snippet would have stored it in the browser. */
+export function demoVisitorId(leadId: string): string {
+  return `v_${(hashString(leadId) >>> 0).toString(36)}${(hashString(`${leadId}:v`) >>> 0).toString(36)}`;
+}
+
 export const TRUTH_COLUMNS = ['lead_id', 'organization_id', 'true_probability', 'drivers', 'generator_version'] as const;
 
 export interface DemoUser {
@@ -574,7 +579,11 @@ export class LeadGenerator {
     sessionId: string | null, ip: string | null, ua: string | null, at: number,
   ): CopyValue[] {
     const when = new Date(Math.min(at, this.latest));
-    return [this.nextId(), this.org.id, leadId, type, name, null, properties, userId, sessionId, ip, ua, when];
+    // Website events (they have a browser session) arrive through the tracking snippet, so they
+    // carry the visitor's anonymous id as real tracked events do; e-mail opens and status
+    // changes do not. Derived from the lead id, not drawn: the random sequence stays the same.
+    const visitor = sessionId === null ? null : demoVisitorId(leadId);
+    return [this.nextId(), this.org.id, leadId, type, name, null, properties, userId, sessionId, ip, ua, when, visitor];
   }
 
   private activity(

@@ -70,6 +70,20 @@ export async function deleteOrganization(database: Database, organizationId: str
   await database.db.deleteFrom('organizations').where('id', '=', organizationId).execute();
 }
 
+/**
+ * The demo's web events carry their visitor's anonymous id; map each visitor to its lead as
+ * the tracker's identify does, so later events of that visitor would attach to the lead.
+ */
+export async function identifyDemoVisitors(database: Database, organizationId: string): Promise<void> {
+  await sql`
+    INSERT INTO tracking_identities (organization_id, anonymous_id, lead_id, created_at, updated_at)
+    SELECT DISTINCT ON (anonymous_id) organization_id, anonymous_id, lead_id, occurred_at, occurred_at
+      FROM journey_events
+     WHERE organization_id = ${organizationId}::uuid AND anonymous_id IS NOT NULL AND lead_id IS NOT NULL
+     ORDER BY anonymous_id, occurred_at
+    ON CONFLICT DO NOTHING`.execute(database.db);
+}
+
 /** Bulk loads skip triggers: the search words of the new leads are added afterwards. */
 export async function refreshSearchWords(database: Database, organizationId: string): Promise<void> {
   await sql`SELECT app.refresh_search_words(${organizationId}::uuid)`.execute(database.db);

@@ -10,7 +10,7 @@ import { Worker } from 'node:worker_threads';
 import {
   DEFAULT_DEMO_SEED, LANES, blockCount, demoBlocks, encodeBatch, generateOrganization, type DemoOrganization, type EncodedBatch,
 } from './demo.generator.ts';
-import { DEMO_TABLES, copyDemoBatch, copyDemoBatchInto, deleteOrganization, insertDemoOrganization, refreshSearchWords } from './demo.queries.ts';
+import { DEMO_TABLES, copyDemoBatch, copyDemoBatchInto, deleteOrganization, identifyDemoVisitors, insertDemoOrganization, refreshSearchWords } from './demo.queries.ts';
 
 export const DEMO_PASSWORD = 'leadai-demo-password';
 
@@ -140,6 +140,7 @@ export async function seedDemo(database: Database, options: SeedDemoOptions): Pr
   }
   options.onProgress?.(written, options.leads);
   await refreshSearchWords(database, org.id);
+  await identifyDemoVisitors(database, org.id);
   // The bulk path loads with triggers off: queue the conversation analysis explicitly (it
   // retrains the scoring model when done, which scores every lead). Deduplicated otherwise.
   await enqueue(database.db, { organizationId: org.id, queue: ANALYSIS_QUEUE, dedupeKey: 'unanalyzed' });

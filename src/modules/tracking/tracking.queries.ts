@@ -161,12 +161,15 @@ export async function recentWebsiteEvents(tx: Tx, organizationId: string, limit:
     .orderBy('id', 'desc')
     .limit(limit)
     .execute();
-  const day = await tx
+  const counts = await tx
     .selectFrom('journey_events')
-    .select(sql<number>`count(*)::int`.as('n'))
+    .select([
+      sql<number>`count(*) FILTER (WHERE occurred_at >= now() - interval '24 hours')::int`.as('day'),
+      sql<number>`count(*)::int`.as('month'),
+    ])
     .where('organization_id', '=', organizationId)
     .where('anonymous_id', 'is not', null)
-    .where('occurred_at', '>=', sql<Date>`now() - interval '24 hours'`)
+    .where('occurred_at', '>=', sql<Date>`now() - interval '30 days'`)
     .executeTakeFirstOrThrow();
-  return { rows, last24h: Number(day.n) };
+  return { rows, last24h: Number(counts.day), last30d: Number(counts.month) };
 }

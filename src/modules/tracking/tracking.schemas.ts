@@ -131,5 +131,6 @@ export const RecentEvent = z.object({
 export const RecentEvents = z.object({
   data: z.array(RecentEvent).describe('The latest website events, newest first (last 30 days)'),
   last_24h: z.number().int().describe('Website events received in the last 24 hours'),
+  last_30d: z.number().int().describe('Website events received in the last 30 days'),
   last_received_at: z.date().nullable().describe('When the newest website event happened; null when none in 30 days'),
 });

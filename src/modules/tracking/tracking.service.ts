@@ -277,8 +277,8 @@ export function createTrackingService(db: Kysely<DB>, leads: LeadsService, optio
     /** The install check: the latest website events and how many came in the last day. */
     async recentEvents(ctx: AuthContext, query: RecentEventsQuery) {
       authorize(ctx, 'tracking:read');
-      const { rows, last24h } = await withTenantRead(db, ctx, (tx) => q.recentWebsiteEvents(tx, ctx.organizationId, query.limit));
-      return { data: rows, last_24h: last24h, last_received_at: rows[0]?.occurred_at ?? null };
+      const { rows, last24h, last30d } = await withTenantRead(db, ctx, (tx) => q.recentWebsiteEvents(tx, ctx.organizationId, query.limit));
+      return { data: rows, last_24h: last24h, last_30d: last30d, last_received_at: rows[0]?.occurred_at ?? null };
     },
 
     /** A lead's journey, newest first, within the caller's lead scope (404 outside it). */

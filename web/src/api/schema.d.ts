@@ -4096,6 +4096,8 @@ export interface paths {
                             }[];
                             /** @description Website events received in the last 24 hours */
                             last_24h: number;
+                            /** @description Website events received in the last 30 days */
+                            last_30d: number;
                             /** @description When the newest website event happened; null when none in 30 days */
                             last_received_at: string | null;
                         };

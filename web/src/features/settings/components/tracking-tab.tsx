@@ -113,7 +113,7 @@ function RecentEventsCard() {
       ) : (
         <>
           <p role="status">
-            <Badge tone="good">Receiving</Badge> {formatNumber(data.last_24h)} {data.last_24h === 1 ? 'event' : 'events'} in the last 24 hours; the newest arrived {formatRelative(data.last_received_at)}.
+            <Badge tone="good">Receiving</Badge> {formatNumber(data.last_30d)} website {data.last_30d === 1 ? 'event' : 'events'} in the last 30 days, {formatNumber(data.last_24h)} in the last 24 hours; the newest arrived {formatRelative(data.last_received_at)}.
           </p>
           <div className="table-wrap">
             <table className="table table--compact">

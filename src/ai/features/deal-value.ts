@@ -1,5 +1,5 @@
 import type { EncodedLeads, FeatureDef } from './feature-space.ts';
-import { fitGroupedRidge, gram, type GroupedRidgeFit, type SparseRow } from './grouped-ridge.ts';
+import { addGrams, fitGroupedRidge, gram, subtractGram, type GroupedRidgeFit, type SparseRow } from './grouped-ridge.ts';
 import { createRng, shuffleInPlace } from '../scoring/random.ts';
 import { predictSegmentDealValues, type SegmentDealValueModel } from './deal-value-segments.ts';
 
@@ -206,20 +206,24 @@ export function learnDealValues(won: EncodedLeads, values: readonly number[], op
   const terms = n >= MIN_REGRESSION ? learnTerms(won) : [];
   const { groups, p } = termGroups(terms);
   const rows = design(terms, won);
-  const fit = fitGroupedRidge(gram(rows, y, p), groups, terms.length);
-  // Out-of-fold log residuals, each fold refitted with the full fit's variances: the
-  // residual spread of a model that had not seen the deal, at the cost of one solve per fold.
   const folds = Math.min(options.folds ?? FOLDS, n);
   const cvable = n >= MIN_CV && folds >= 2;
+  const fold = foldOf(n, cvable ? folds : 1, options.seed ?? 0);
+  // One pass over the deals: each fold's sums, the whole as their total, a training set as the
+  // total less its fold.
+  const members = Array.from({ length: cvable ? folds : 1 }, () => [] as number[]);
+  for (let i = 0; i < n; i++) members[fold[i]!]!.push(i);
+  const foldGrams = members.map((idx) => gram(rows, y, p, idx));
+  const whole = addGrams(foldGrams);
+  const fit = fitGroupedRidge(whole, groups, terms.length);
+  // Out-of-fold log residuals, each fold refitted with the full fit's variances: the
+  // residual spread of a model that had not seen the deal, at the cost of one solve per fold.
   const residuals = new Float64Array(n);
   const oof = new Float64Array(n);
   if (cvable) {
-    const fold = foldOf(n, folds, options.seed ?? 0);
     for (let f = 0; f < folds; f++) {
-      const train: number[] = [];
-      for (let i = 0; i < n; i++) if (fold[i] !== f) train.push(i);
-      const fitF = fitGroupedRidge(gram(train.map((i) => rows[i]!), train.map((i) => y[i]!), p), groups, terms.length, { fixed: { groupVariance: fit.groupVariance, noiseVariance: Math.max(1e-12, fit.noiseVariance) } });
-      for (let i = 0; i < n; i++) if (fold[i] === f) oof[i] = linear(fitF, rows[i]!);
+      const fitF = fitGroupedRidge(subtractGram(whole, foldGrams[f]!), groups, terms.length, { fixed: { groupVariance: fit.groupVariance, noiseVariance: Math.max(1e-12, fit.noiseVariance) } });
+      for (const i of members[f]!) oof[i] = linear(fitF, rows[i]!);
     }
   } else {
     for (let i = 0; i < n; i++) oof[i] = linear(fit, rows[i]!);
@@ -231,7 +235,6 @@ export function learnDealValues(won: EncodedLeads, values: readonly number[], op
   let cv: DealValueAccuracy | null = null;
   if (cvable) {
     // The same folds for the median baseline: the median of the other folds' deals.
-    const fold = foldOf(n, folds, options.seed ?? 0);
     const medians = Array.from({ length: folds }, (_, f) => median(values.filter((_, i) => fold[i] !== f)));
     const point = (i: number) => Math.min(range[1], Math.max(range[0], Math.exp(oof[i]!)));
     cv = accuracy(values, point, (i) => medians[fold[i]!]!, (i) => [point(i) * interval.low, point(i) * interval.high], folds);

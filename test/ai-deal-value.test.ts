@@ -144,3 +144,26 @@ describe('deal value if won: a regression on the lead\'s fit features', () => {
     expect(predicted.every((v) => typeof v === 'number' && v > 0)).toBe(true);
   });
 });
+
+describe('deal value if won: cost', () => {
+  it('keeps at most 60 categories of a feature with an effect of their own (the fit costs the cube of the columns)', () => {
+    // Encoded directly: a feature space with many categories (a high-cardinality field).
+    const rng = createRng(8);
+    const n = 3000;
+    const employees = Float64Array.from({ length: n }, (_, i) => Math.log1p(10 + (i % 500)));
+    const account = Float64Array.from({ length: n }, () => Math.floor(rng() * 300));
+    const won = {
+      n, columns: [employees, account],
+      features: [
+        { name: 'cf:employees', label: 'employees', group: 'demographic' as const, kind: 'numeric' as const },
+        { name: 'cf:account', label: 'account', group: 'demographic' as const, kind: 'categorical' as const, categories: Array.from({ length: 300 }, (_, k) => `A${k}`) },
+      ],
+    };
+    const values = Array.from(employees, (e) => 50 * Math.expm1(e));
+    const model = learnDealValues(won, values);
+    const term = model.terms.find((t) => t.feature === 'cf:account');
+    expect(term?.kind === 'categorical' ? term.categories.length : 0).toBe(60);
+    expect(model.coef.length).toBeLessThan(70);
+    expect(model.cv!.mdape).toBeLessThan(0.05);
+  });
+});

@@ -73,6 +73,8 @@ const FOLDS = 5;
 const MIN_CV = 20;
 /** Fewer than this: only the overall typical value (a regression on 3 deals is noise). */
 const MIN_REGRESSION = 8;
+/** Categories of one feature with an effect of their own; the rest count as the overall mean. */
+const MAX_CATEGORIES = 60;
 
 const width = (t: Term) => (t.kind === 'categorical' ? t.categories.length : 1 + t.knots.length + (t.missing ? 1 : 0));
 
@@ -85,10 +87,12 @@ function learnTerms(won: EncodedLeads): Term[] {
     const col = won.columns[j]!;
     let term: Term | null = null;
     if (def.kind === 'categorical' && def.categories) {
-      // Only categories some won deal has: the others would get a zero effect anyway.
-      const seen = new Set<number>();
-      for (const v of col) if (!Number.isNaN(v)) seen.add(v);
-      const categories = [...seen].sort((a, b) => a - b).flatMap((c) => (def.categories![c] === undefined ? [] : [def.categories![c]!]));
+      // Only categories some won deal has (the others would get a zero effect anyway), and at
+      // most the MAX_CATEGORIES most frequent of them: the fit costs the cube of the columns.
+      const counts = new Map<number, number>();
+      for (const v of col) if (!Number.isNaN(v)) counts.set(v, (counts.get(v) ?? 0) + 1);
+      const kept = [...counts].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, MAX_CATEGORIES).map(([c]) => c).sort((a, b) => a - b);
+      const categories = kept.flatMap((c) => (def.categories![c] === undefined ? [] : [def.categories![c]!]));
       if (categories.length >= 1) term = { feature: def.name, kind: 'categorical', start, categories };
     } else if (def.kind === 'numeric') {
       const present = Float64Array.from(Array.from(col).filter((v) => Number.isFinite(v))).sort();

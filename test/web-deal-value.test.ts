@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, useServer } from './helpers/api.ts';
@@ -10,7 +11,7 @@ if (!hasChromium) console.warn(skipMessage());
 
 /** The lead page shows the deal value if won with the range 8 in 10 such deals fell in. */
 describe.skipIf(!hasChromium)(`web app: the predicted deal value on a lead (${MODE})`, () => {
-  const { url } = useServer(() => ({ LEADAI_WORKERS: 'true' }));
+  const { app, url } = useServer(() => ({ LEADAI_WORKERS: 'true' }));
   let browser: Browser;
 
   beforeAll(async () => {
@@ -32,10 +33,19 @@ describe.skipIf(!hasChromium)(`web app: the predicted deal value on a lead (${MO
     }
     const id = (await admin.client.post('/api/v1/leads', { first_name: 'Petra', last_name: 'Prospect', email: 'petra@midsize.example', company: 'Midsize Ltd', custom_fields: { employees: 800 } })).body.id as string;
     expect((await admin.client.post('/api/v1/models/train', {})).status).toBe(202);
-    const score = await until('the lead scored by a model with a deal-value interval', async () => {
-      const s = (await admin.client.get(`/api/v1/leads/${id}/score`)).body;
-      return s.predicted_value_low !== null && s.predicted_value_low !== undefined ? s : null;
+    // Outcomes arriving retrain on their own too: wait for the model that saw all 60 and for
+    // every training and rescoring to finish, so the page and the score below agree.
+    await until('the model trained on all 60 decided leads, active', async () => {
+      const models = (await admin.client.get('/api/v1/models')).body.data as { is_active: boolean; training_size: number }[];
+      return models.some((m) => m.is_active && m.training_size === 60) ? true : null;
     }, 90_000);
+    await until('no training or rescoring left to run', async () => {
+      const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM jobs WHERE organization_id = ${admin.organizationId} AND queue IN ('scoring.train', 'scoring.rescore') AND status IN ('queued', 'running')`.execute(app().database.db);
+      return rows[0]!.n === 0 ? true : null;
+    }, 90_000);
+    const score = (await admin.client.get(`/api/v1/leads/${id}/score`)).body;
+    expect(score.predicted_value_low).toBeLessThan(score.predicted_value);
+    expect(score.predicted_value_high).toBeGreaterThan(score.predicted_value);
     const money = (x: number) => new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 0 }).format(x);
     for (const width of [1440, 390]) {
       const web = await openWebPage(browser, { width, height: 900 });

@@ -6,6 +6,11 @@
  *     cross-validated ROC AUC, log loss and Brier score from `createScoringService(db).evaluate`,
  *     next to the same metrics of the demo's TRUE probabilities (`demo_lead_truth`, readable
  *     only by the owner role) on the same decided leads. Target: within 0.01 AUC of the truth.
+ *     Then the deal value if won (`evaluateDealValues`): 5-fold cross-validated mean absolute
+ *     error and median absolute % error of the won deals' predicted values, against predicting
+ *     the training folds' median and against the segment model it replaced, the held-out
+ *     coverage of the 80 % interval; and after training and scoring, the new leads' predicted
+ *     values (how many distinct, their spread) and the "New" column's total.
  * (b) UCI Bank Marketing (/work/shared/data/bank-full.csv) imported through the CSV import
  *     exactly as `leadai import FILE --mapping …` does (`importLocalFile`), without the leaking
  *     `duration`, then `evaluate`; next to scikit-learn's figures. Targets: AUC ≥ 0.7986
@@ -63,6 +68,7 @@ const { values } = parseArgs({
     floor: { type: 'boolean', default: false },
     /** Which parts to run (c includes d): for development; the benchmark is all three. */
     parts: { type: 'string', default: 'a,b,c' },
+    suffix: { type: 'string' },
   },
 });
 const quick = values.quick === true;
@@ -73,7 +79,9 @@ const anchor = new Date(`${values.anchor}T00:00:00Z`);
 const parts = new Set(values.parts.split(','));
 const FOLDS = 5;
 const serverUrl = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
-const NAMES = { demo: 'leadai_bench_scoring_demo', bank: 'leadai_bench_scoring_bank', train: 'leadai_bench_scoring_train' } as const;
+// --suffix NAME: databases of their own, for runs side by side on one server.
+const suffix = values.suffix ? `_${values.suffix.replace(/[^a-z0-9_]/gi, '').toLowerCase()}` : '';
+const NAMES = { demo: `leadai_bench_scoring_demo${suffix}`, bank: `leadai_bench_scoring_bank${suffix}`, train: `leadai_bench_scoring_train${suffix}` } as const;
 const urlOf = (name: string) => {
   const u = new URL(serverUrl);
   u.pathname = `/${name}`;
@@ -143,6 +151,42 @@ if (parts.has('a')) {
     { metric: '(a) target: within 0.01 AUC of the truth', value: gap !== null && gap <= 0.01 ? 'met' : 'missed' },
   );
   json.demo = { leads: demoLeads, decided: cv.n, won: cv.positives, truth_rows: truth.length, model: { roc_auc: r4(cv.roc_auc), log_loss: r4(cv.log_loss), brier: r4(cv.brier), logistic_auc: r4(cv.info.cv.logistic?.auc), gbdt_auc: r4(cv.info.cv.gbdt?.auc), blend_weight: r4(cv.info.blendWeight), calibration: cv.info.calibration.method }, truth: { roc_auc: r4(t3.auc), log_loss: r4(t3.logLoss), brier: r4(t3.brier) }, auc_gap: r4(gap), seed_s: r2(seedSeconds), evaluate_s: r2(evalSeconds) };
+
+  // Deal value if won: k-fold CV on the won deals (each fold's model learned from the other
+  // folds), against predicting the training folds' median and the segment model it replaced.
+  t = performance.now();
+  const deal = await scoring.evaluateDealValues(demo.organizationId, { folds: FOLDS, seed: 0 });
+  const dealSeconds = seconds(t);
+  // Then as the product runs: train, score every lead, and look at the new leads' values.
+  await scoring.train(demo.organizationId, { seed: 0, rescore: 'queued' });
+  await scoring.drainQueue(demo.organizationId);
+  const fresh = (await withTenant(database.db, { organizationId: demo.organizationId }, (tx) => sql<{ n: number; distinct: number; p10: number; p50: number; p90: number; total: number }>`
+    SELECT count(*)::int AS n, count(DISTINCT predicted_value)::int AS distinct,
+      percentile_cont(0.1) WITHIN GROUP (ORDER BY predicted_value)::float8 AS p10, percentile_cont(0.5) WITHIN GROUP (ORDER BY predicted_value)::float8 AS p50,
+      percentile_cont(0.9) WITHIN GROUP (ORDER BY predicted_value)::float8 AS p90, sum(coalesce(deal_value, predicted_value))::float8 AS total
+    FROM leads WHERE status = 'new'`.execute(tx))).rows[0]!;
+  const money = (x: number) => `$${Math.round(x).toLocaleString('en-US')}`;
+  const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+  rows.push(
+    { metric: `(a) deal value, ${FOLDS}-fold CV: won deals`, value: deal.wonDeals.toLocaleString('en-US') },
+    { metric: '(a) deal value MAE: model / training median / segment model', value: `${money(deal.model.mae)} / ${money(deal.model.medianMae)} / ${money(deal.segments.mae)} (model ÷ median ${(deal.model.mae / deal.model.medianMae).toFixed(3)})` },
+    { metric: '(a) deal value median abs. % error: model / median / segments', value: `${pct(deal.model.mdape)} / ${pct(deal.model.medianMdape)} / ${pct(deal.segments.mdape)}` },
+    { metric: '(a) deal value 80 % interval: held-out deals inside', value: pct(deal.model.coverage) },
+    { metric: '(a) deal value: distinct held-out estimates (model / segments)', value: `${deal.distinct.model.toLocaleString('en-US')} / ${deal.distinct.segments}` },
+    { metric: '(a) new leads: n, distinct predicted values, p10 / p50 / p90', value: `${fresh.n}, ${fresh.distinct}, ${money(fresh.p10)} / ${money(fresh.p50)} / ${money(fresh.p90)}` },
+    { metric: '(a) "New" column total (deal value, else predicted)', value: money(fresh.total) },
+    { metric: '(a) deal value CV time (s)', value: r2(dealSeconds) },
+  );
+  json.demo = {
+    ...(json.demo as object),
+    deal_value: {
+      folds: FOLDS, won_deals: deal.wonDeals, cv_s: r2(dealSeconds),
+      mae: { model: r2(deal.model.mae), median: r2(deal.model.medianMae), segments: r2(deal.segments.mae) },
+      mdape: { model: r4(deal.model.mdape), median: r4(deal.model.medianMdape), segments: r4(deal.segments.mdape) },
+      coverage_80: r4(deal.model.coverage), distinct_estimates: deal.distinct,
+      new_leads: { n: fresh.n, distinct: fresh.distinct, p10: r2(fresh.p10), p50: r2(fresh.p50), p90: r2(fresh.p90), column_total: r2(fresh.total) },
+    },
+  };
   await database.close();
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { inferCustomFieldKind } from '../src/ai/features/custom-fields.ts';
 import { describe as describeFeature, explain, pointsPerLogit, recommend, subScores } from '../src/ai/features/explain.ts';
-import { learnDealValues, predictDealValues } from '../src/ai/features/deal-value.ts';
+import { learnSegmentDealValues, predictSegmentDealValues } from '../src/ai/features/deal-value-segments.ts';
 import { encodeLeads, learnFeatureSpace, OTHER } from '../src/ai/features/feature-space.ts';
 import { emailKind, phonePlausible, titleFunction, titleSeniority } from '../src/ai/features/lead-profile.ts';
 import type { LeadSignals } from '../src/ai/features/signals.ts';
@@ -153,20 +153,20 @@ describe('explanations in points and words', () => {
   });
 });
 
-describe('deal size from similar won deals', () => {
+describe('deal size by segment (the model stored before the regression)', () => {
   it('groups won deals by the fit feature that explains their size best, and shrinks small groups', () => {
     const won = Array.from({ length: 80 }, (_, i) => lead({ customFields: { segment: i % 2 === 0 ? 'enterprise' : 'smb', colour: ['red', 'blue'][i % 3 === 0 ? 0 : 1] } }));
     const values = won.map((_, i) => (i % 2 === 0 ? 50_000 : 5_000) * (1 + (i % 5) / 20));
     const space = learnFeatureSpace(won);
-    const model = learnDealValues(encodeLeads(space, won), values);
+    const model = learnSegmentDealValues(encodeLeads(space, won), values);
     expect(model.feature).toBe('cf:segment');
     expect(model.explained).toBeGreaterThan(0.9);
-    const [big, small, unknown] = predictDealValues(model, encodeLeads(space, [
+    const [big, small, unknown] = predictSegmentDealValues(model, encodeLeads(space, [
       lead({ customFields: { segment: 'enterprise' } }), lead({ customFields: { segment: 'smb' } }), lead(),
     ]));
     expect(big!).toBeGreaterThan(40_000);
     expect(small!).toBeLessThan(8_000);
     expect(unknown).toBe(model.overall);
-    expect(predictDealValues(learnDealValues(encodeLeads(space, []), []), encodeLeads(space, [lead()]))).toEqual([null]);
+    expect(predictSegmentDealValues(learnSegmentDealValues(encodeLeads(space, []), []), encodeLeads(space, [lead()]))).toEqual([null]);
   });
 });

@@ -22,12 +22,16 @@ export function createScoringApi(db: Kysely<DB>, scoring: ScoringService, leads:
       const v = await withTenantRead(db, ctx, (tx) => q.scoreView(tx, leadId));
       if (!v) throw new DomainError('not_found', 'No lead with this id is visible to you.');
       const num = (x: string | number | null) => (x === null ? null : Number(x));
+      const predicted = num(v.predicted_value);
       return {
         lead_id: lead.id,
         score: v.current_score,
         conversion_probability: num(v.conversion_probability),
         confidence: Number(v.score_confidence),
-        predicted_value: num(v.predicted_value),
+        predicted_value: predicted,
+        // Null when the model has no interval (one stored before the regression) or no value.
+        predicted_value_low: predicted !== null && v.value_low_factor !== null ? Math.round(predicted * v.value_low_factor) : null,
+        predicted_value_high: predicted !== null && v.value_high_factor !== null ? Math.round(predicted * v.value_high_factor) : null,
         sub_scores: v.created_at
           ? { demographic: v.demographic_score, behavioral: v.behavioral_score, temporal: v.temporal_score, conversational: v.conversational_score }
           : null,

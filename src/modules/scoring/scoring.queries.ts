@@ -307,17 +307,28 @@ export async function writeScores(tx: Tx, organizationId: string, rows: readonly
   return history.length;
 }
 
-/** A lead's score fields and its latest history row, read in one statement (one snapshot). */
+/**
+ * A lead's score fields and its latest history row, read in one statement (one snapshot),
+ * with the active model's deal-value interval multipliers (its metrics, a small JSON: the
+ * parameters would be the whole model). The predicted value is one number on the lead; the
+ * interval around it is the same multiple of it for every lead of a model.
+ */
 export async function scoreView(tx: Tx, leadId: string) {
   const { rows } = await sql<{
     current_score: number; conversion_probability: string | null; score_confidence: string; predicted_value: string | null;
+    value_low_factor: number | null; value_high_factor: number | null;
     demographic_score: number | null; behavioral_score: number | null; temporal_score: number | null; conversational_score: number | null;
     explanation: unknown[] | null; recommendations: unknown[] | null; model_version: string | null; created_at: Date | null;
   }>`
     SELECT l.current_score, l.conversion_probability, l.score_confidence, l.predicted_value,
-      s.demographic_score, s.behavioral_score, s.temporal_score, s.conversational_score, s.explanation, s.recommendations, s.model_version, s.created_at
+      s.demographic_score, s.behavioral_score, s.temporal_score, s.conversational_score, s.explanation, s.recommendations, s.model_version, s.created_at,
+      dv.value_low_factor, dv.value_high_factor
     FROM leads AS l
     LEFT JOIN LATERAL (SELECT * FROM lead_scores AS x WHERE x.lead_id = l.id ORDER BY x.created_at DESC, x.id DESC LIMIT 1) AS s ON TRUE
+    LEFT JOIN LATERAL (
+      SELECT (m.metrics->'deal_value'->>'interval_low')::float8 AS value_low_factor, (m.metrics->'deal_value'->>'interval_high')::float8 AS value_high_factor
+      FROM scoring_models AS m WHERE m.is_active
+    ) AS dv ON TRUE
     WHERE l.id = ${leadId}`.execute(tx);
   return rows[0];
 }

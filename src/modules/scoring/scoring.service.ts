@@ -1,5 +1,7 @@
 import type { Kysely } from 'kysely';
 import { learnDealValues, predictDealValues, type DealValueModel } from '../../ai/features/deal-value.ts';
+import { crossValidateDealValues } from '../../ai/features/deal-value-cv.ts';
+import type { SegmentDealValueModel } from '../../ai/features/deal-value-segments.ts';
 import { explain, recommend, subScores } from '../../ai/features/explain.ts';
 import { encodeLeads, learnEncodedSpace, type EncodedLeads, type FeatureSpace } from '../../ai/features/feature-space.ts';
 import { suspectedLeaks } from '../../ai/features/leakage.ts';
@@ -53,7 +55,8 @@ export interface RuntimeModel {
   version: string;
   space: FeatureSpace;
   model: ScoringModel;
-  deal: DealValueModel;
+  /** A model stored before the regression carries the segment model. */
+  deal: DealValueModel | SegmentDealValueModel;
 }
 
 export interface TrainOptions {
@@ -182,10 +185,10 @@ export function createScoringService(db: Kysely<DB>, options: { now?: () => Date
 
   /** Trains on every decided lead; the model starts from the prior and leans on data as it grows. */
   async function train(organizationId: string, opts: TrainOptions = {}) {
-    const { rows, signals, space, leaks, model, started, phases: fitPhases } = await fitDecided(organizationId, opts);
+    const { rows, space, leaks, model, started, phases: fitPhases } = await fitDecided(organizationId, opts);
     const fitted = performance.now();
-    const wonIdx = rows.flatMap((r, i) => (r.won && r.dealValue && r.dealValue > 0 ? [i] : []));
-    const deal = learnDealValues(encodeLeads(space, wonIdx.map((i) => signals[i]!)), wonIdx.map((i) => rows[i]!.dealValue!));
+    const won = wonDeals(rows, space);
+    const deal = learnDealValues(won.encoded, won.values, { seed: opts.seed ?? 0 });
     // Where training spent its time, kept with the model: what an admin needs to see why it was slow.
     const phases = { ...fitPhases, deal_values: performance.now() - fitted };
     const cv = model.info.cv.calibrated ?? model.info.cv.blend;
@@ -193,7 +196,7 @@ export function createScoringService(db: Kysely<DB>, options: { now?: () => Date
     const metrics = {
       roc_auc: cv?.auc ?? null, log_loss: cv?.logLoss ?? null, brier: cv?.brier ?? null, folds: model.info.folds, n: rows.length, positives: model.info.positives,
       blend_weight: model.info.blendWeight, prior_share: model.info.priorShare, calibration_method: model.info.calibration.method,
-      logistic: model.info.cv.logistic, gbdt: model.info.cv.gbdt, leaked_features: leaks, training_ms: Math.round(performance.now() - started),
+      logistic: model.info.cv.logistic, gbdt: model.info.cv.gbdt, leaked_features: leaks, deal_value: dealValueMetrics(deal), training_ms: Math.round(performance.now() - started),
       phases_ms: Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, Math.round(v)])),
     };
     // Out-of-fold: what the model said of leads it had not been trained on (none below two folds).
@@ -239,7 +242,7 @@ export function createScoringService(db: Kysely<DB>, options: { now?: () => Date
     const cached = runtimeCache.get(key);
     if (cached) return cached;
     // The feature space is stored once: its features in `features`, the custom-field kinds in `parameters`.
-    const p = active.parameters as unknown as { customFields: FeatureSpace['customFields']; model: unknown; deal: DealValueModel };
+    const p = active.parameters as unknown as { customFields: FeatureSpace['customFields']; model: unknown; deal: RuntimeModel['deal'] };
     const space: FeatureSpace = { version: 1, features: active.features as unknown as FeatureSpace['features'], customFields: p.customFields };
     const built = { version: active.version, space, model: scoringModelFromJson(p.model), deal: p.deal };
     runtimeCache.set(key, built);
@@ -371,6 +374,16 @@ export function createScoringService(db: Kysely<DB>, options: { now?: () => Date
         return ok;
       });
     },
+    /**
+     * Cross-validated accuracy of the deal value if won (bench:scoring): each fold's model
+     * learned from the other folds' won deals, against their median and the segment model.
+     */
+    async evaluateDealValues(organizationId: string, opts: { folds?: number; seed?: number } = {}) {
+      const rows = await loadSignals(organizationId, 'closed');
+      const { space } = trainingSpace(rows.map((r) => r.signals), Uint8Array.from(rows, (r) => (r.won ? 1 : 0)));
+      const won = wonDeals(rows, space);
+      return { wonDeals: won.values.length, ...crossValidateDealValues(won.encoded, won.values, opts) };
+    },
     /** Cross-validated quality on the decided leads, without storing a model. */
     async evaluate(organizationId: string, opts: { folds?: number; seed?: number } = {}) {
       const { rows, leaks, model } = await fitDecided(organizationId, opts);
@@ -393,5 +406,28 @@ export function sizeOptions(decided: number) {
 }
 
 const finite = (x: number) => (Number.isFinite(x) ? x : null);
+
+/** The won deals with a value (the deal-value model's training data), encoded in the model's space. */
+function wonDeals(rows: readonly q.SignalRow[], space: FeatureSpace) {
+  const won = rows.filter((r) => r.won && r.dealValue !== null && r.dealValue > 0);
+  return { encoded: encodeLeads(space, won.map((r) => r.signals)), values: won.map((r) => r.dealValue!) };
+}
+
+/**
+ * What the model registry shows of the deal-value model, and where the score endpoint reads
+ * the interval from (a small JSON, not the whole parameters): the 80 % interval's
+ * multipliers, the out-of-fold accuracy, and which fit features set deal size.
+ */
+export function dealValueMetrics(deal: DealValueModel) {
+  const r = (x: number, d = 4) => Math.round(x * 10 ** d) / 10 ** d;
+  return {
+    won_deals: deal.wonDeals,
+    estimate: 'median deal if won',
+    interval_low: r(deal.interval.low), interval_high: r(deal.interval.high), mean_factor: r(deal.meanFactor), log_sigma: r(deal.sigma),
+    cv: deal.cv && { folds: deal.cv.folds, mae: r(deal.cv.mae, 2), median_mae: r(deal.cv.medianMae, 2), mdape: r(deal.cv.mdape), median_mdape: r(deal.cv.medianMdape), coverage: r(deal.cv.coverage) },
+    // Prior sd of each feature's effects on log value: ~0 = switched off, 0.5 = effects of ±50 %.
+    features: deal.terms.map((t, k) => ({ feature: t.feature, effect_sd: r(Math.sqrt(deal.termVariance[k] ?? 0)) })).filter((f) => f.effect_sd >= 0.01).sort((a, b) => b.effect_sd - a.effect_sd),
+  };
+}
 
 export type ScoringService = ReturnType<typeof createScoringService>;

@@ -2925,8 +2925,12 @@ export interface paths {
                             /** Format: uuid */
                             lead_id: string;
                             model_version: string | null;
-                            /** @description Deal value if won, from won deals of similar leads */
+                            /** @description Deal value if won: the typical (median) won deal of leads like this one, from a regression on the organization's won deals (company size, industry and other fit features) */
                             predicted_value: number | null;
+                            /** @description High end of the 80 % interval of the deal value if won (1 in 10 was larger) */
+                            predicted_value_high: number | null;
+                            /** @description Low end of the 80 % interval of the deal value if won (1 in 10 won deals like this one was smaller, in cross-validation) */
+                            predicted_value_low: number | null;
                             recommendations: {
                                 action: string;
                                 /** @enum {string} */

@@ -55,7 +55,17 @@ export function ScorePanel({ score, history, loading, error }: { score: Score | 
                 </div>
               );
             })}
-            {score.predicted_value !== null && <p className="muted">Predicted deal value if won: {formatMoney(score.predicted_value)}</p>}
+            {score.predicted_value !== null && (
+              <p className="muted" data-testid="predicted-value">
+                Predicted deal value if won: {formatMoney(score.predicted_value)}
+                {/* The model's 80 % interval: how far won deals like this one fell from the estimate. */}
+                {score.predicted_value_low !== null && score.predicted_value_high !== null && (
+                  <span title="8 in 10 won deals like this one were in this range (cross-validated on your won deals)">
+                    {' '}(likely {formatMoney(score.predicted_value_low)}–{formatMoney(score.predicted_value_high)})
+                  </span>
+                )}
+              </p>
+            )}
           </div>
         </div>
         <section aria-labelledby="why-heading">

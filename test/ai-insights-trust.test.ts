@@ -143,4 +143,16 @@ describe('content that does not discriminate is no insight', () => {
     const strong = stats({ decided: 2000, won: 800, engagedDecided: 1200, engagedWon: 720, content: [{ key: 'page:/customers/acme', label: 'Acme case study', decided: 100, won: 92 }] });
     expect(detectContent(lead(), strong, NOW)).toMatchObject({ reason: 'content:page:/customers/acme' });
   });
+
+  it('a blog post read by the most engaged leads wins no more than leads who read as much: not raised', () => {
+    // 43 % of its readers won against 31 % of readers of anything — but its readers read a lot,
+    // and leads who read as much won 42 % of the time.
+    const post = { key: 'page:/blog/pipeline-forecasting', label: 'Pipeline forecasting', decided: 184, won: 79 };
+    const s = stats({ decided: 2042, won: 613, engagedDecided: 1597, engagedWon: 500, content: [{ ...post, expected: 77 }] });
+    expect(detectContent(lead(), s, NOW)).toBeNull();
+    expect(detectContent(lead(), stats({ decided: 2042, won: 613, engagedDecided: 1597, engagedWon: 500, content: [post] }), NOW)).not.toBeNull();
+    // Readers who won far more than leads who read as much: raised, against that matched rate.
+    const c = detectContent(lead(), stats({ decided: 2042, won: 613, content: [{ ...post, won: 120, expected: 60 }] }), NOW);
+    expect(c).toMatchObject({ data: { base_win_rate: 0.326, baseline: 'decided leads that engaged with as many pieces' } });
+  });
 });

@@ -8,11 +8,11 @@ import { DAY_MS, type Candidate, type LeadSnapshot, type OrgStats } from './type
  * baseline, PRIOR decided leads' worth) — the piece whose readers won most clearly more
  * often, among those this lead has not seen yet.
  *
- * The baseline is the win rate of the decided leads that engaged with any content, not of
- * all decided leads: people who read anything convert more anyway, and against everyone a
- * piece every engaged lead saw looks like a winner and is recommended to every lead at
- * 99 %. Against readers of anything, a piece that does not discriminate has a lift of about
- * 1 and is not raised.
+ * The baseline is not all decided leads: people who read anything convert more anyway, and
+ * those who read much more than those who read little, so against everyone a blog post
+ * engaged leads read looks like a winner and is recommended to every lead at 99 %. Each
+ * piece's readers are compared with the win rate of leads that engaged with as many pieces
+ * (`expected`); a piece that does not discriminate has a lift of about 1 and is not raised.
  */
 const PRIOR = 10;
 const MIN_WON = 3;
@@ -28,8 +28,12 @@ export function detectContent(lead: LeadSnapshot, stats: OrgStats, now: Date): C
   const ranked = stats.content
     .filter((c) => c.won >= MIN_WON && !seen.has(c.key))
     .map((c) => {
-      const post = betaPosterior(c.won, c.decided, base, PRIOR);
-      return { c, post, lift: post.mean / base, confidence: probabilityGreater(post, baseline) };
+      // The rate this piece's readers would have had anyway (matched on how much they read), else the engaged baseline.
+      const matched = c.expected !== undefined && c.expected > 0 && c.decided > 0 ? Math.min(0.99, c.expected / c.decided) : null;
+      const rate = matched ?? base;
+      const post = betaPosterior(c.won, c.decided, rate, PRIOR);
+      const against = matched !== null ? { mean: matched, variance: 0 } : baseline;
+      return { c, post, rate, lift: post.mean / rate, confidence: probabilityGreater(post, against) };
     })
     .filter((x) => x.lift >= MIN_LIFT && x.confidence >= MIN_CONFIDENCE)
     .sort((a, b) => b.lift - a.lift || b.c.won - a.c.won || a.c.key.localeCompare(b.c.key));
@@ -40,7 +44,7 @@ export function detectContent(lead: LeadSnapshot, stats: OrgStats, now: Date): C
     type: 'content_recommendation',
     reason: `content:${c.key}`.slice(0, 200),
     title: `Send “${c.label}”`,
-    description: `${c.won} of the ${c.decided} decided leads who engaged with “${c.label}” were won (${Math.round((100 * c.won) / c.decided)}%, against ${Math.round(100 * base)}% of ${engaged ? 'the leads who read anything' : 'all decided leads'}); ${lead.name} has not seen it yet.`,
+    description: `${c.won} of the ${c.decided} decided leads who engaged with “${c.label}” were won (${Math.round((100 * c.won) / c.decided)}%, against ${Math.round(100 * best.rate)}% expected of leads who read as much); ${lead.name} has not seen it yet.`,
     confidence: round2(clamp(best.confidence, 0.05, 0.99)),
     priority: best.lift >= 2 ? 'medium' : 'low',
     data: {
@@ -49,8 +53,8 @@ export function detectContent(lead: LeadSnapshot, stats: OrgStats, now: Date): C
       won_leads: c.won,
       decided_leads: c.decided,
       win_rate: round3(c.won / c.decided),
-      base_win_rate: round3(base),
-      baseline: engaged ? 'decided leads that engaged with any content' : 'all decided leads',
+      base_win_rate: round3(best.rate),
+      baseline: c.expected !== undefined ? 'decided leads that engaged with as many pieces' : engaged ? 'decided leads that engaged with any content' : 'all decided leads',
       lift: round2(best.lift),
       alternatives: ranked.slice(1, 4).map((x) => ({ content_key: x.c.key, label: x.c.label, lift: round2(x.lift) })),
     },

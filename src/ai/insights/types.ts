@@ -111,6 +111,12 @@ export interface ContentStat {
   /** Decided leads that engaged with it before the decision, and how many of them were won. */
   decided: number;
   won: number;
+  /**
+   * Wins expected of those readers had the piece made no difference: the win rate of decided
+   * leads that engaged with as many pieces, summed over the readers. Absent: the baseline is
+   * the win rate of leads that engaged with any content.
+   */
+  expected?: number;
 }
 
 /** Engagement categories, each counted with exponential decay (see engagement.ts). */

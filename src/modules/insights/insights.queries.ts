@@ -183,17 +183,28 @@ export async function hourOfWeekReplies(tx: Tx, zone: string, now: Date, days: n
 export async function contentStats(tx: Tx, minWon: number, limit: number): Promise<{ content: ContentStat[]; decided: number; won: number; engagedDecided: number; engagedWon: number }> {
   const totals = await sql<{ decided: number; won: number }>`
     SELECT count(*)::int AS decided, count(*) FILTER (WHERE status = 'closed_won')::int AS won FROM leads WHERE status IN ('closed_won', 'closed_lost')`.execute(tx);
+  // Readers of anything convert more than readers of nothing, and readers of much more than
+  // readers of little: each piece's readers are compared with what leads that read as much
+  // won (bands of how many pieces a lead engaged with), not with everyone.
   const { rows } = await sql<ContentStat>`
     WITH engaged AS (
       SELECT d.id, d.status = 'closed_won' AS won, ${CONTENT_KEY} AS key, e.event_name
       FROM leads d JOIN journey_events e ON e.lead_id = d.id AND e.occurred_at <= coalesce(d.closed_at, d.status_changed_at)
       WHERE d.status IN ('closed_won', 'closed_lost')
+    ), content AS (
+      SELECT * FROM engaged WHERE key IS NOT NULL AND key !~* ${NOT_CONTENT}
+    ), banded AS (
+      SELECT id, bool_or(won) AS won, CASE WHEN count(DISTINCT key) = 1 THEN 1 WHEN count(DISTINCT key) <= 3 THEN 2 WHEN count(DISTINCT key) <= 7 THEN 3 ELSE 4 END AS band
+      FROM content GROUP BY id
+    ), band_rate AS (
+      SELECT band, avg(won::int)::float8 AS rate FROM banded GROUP BY band
+    ), readers AS (
+      SELECT key, id, mode() WITHIN GROUP (ORDER BY event_name) AS label FROM content GROUP BY key, id
     )
-    SELECT key, mode() WITHIN GROUP (ORDER BY event_name) AS label, count(DISTINCT id)::int AS decided, count(DISTINCT id) FILTER (WHERE won)::int AS won
-    FROM engaged WHERE key IS NOT NULL AND key !~* ${NOT_CONTENT}
-    GROUP BY key HAVING count(DISTINCT id) FILTER (WHERE won) >= ${minWon}
-    ORDER BY won DESC, key LIMIT ${limit}`.execute(tx);
-  // The baseline a piece must beat: decided leads that engaged with any content before their decision.
+    SELECT r.key, mode() WITHIN GROUP (ORDER BY r.label) AS label, count(*)::int AS decided, count(*) FILTER (WHERE b.won)::int AS won, sum(br.rate)::float8 AS expected
+    FROM readers r JOIN banded b ON b.id = r.id JOIN band_rate br ON br.band = b.band
+    GROUP BY r.key HAVING count(*) FILTER (WHERE b.won) >= ${minWon}
+    ORDER BY won DESC, r.key LIMIT ${limit}`.execute(tx);
   const engaged = await sql<{ decided: number; won: number }>`
     SELECT count(*)::int AS decided, count(*) FILTER (WHERE d.status = 'closed_won')::int AS won FROM leads d
     WHERE d.status IN ('closed_won', 'closed_lost') AND EXISTS (
@@ -275,15 +286,19 @@ export async function reprioritise(tx: Tx, now: Date, t: { urgent: number; high:
 export interface ReplayRow { id: string; won: boolean; as_of: Date; status: string; status_changed_at: Date }
 
 /**
- * Decided leads as they stood `horizonDays` before their decision, the most recently decided
- * first: the status they had then (from the status-change events of their journey, else
- * 'qualified'), and since when. Leads created after that moment are left out.
+ * Decided leads (the most recently decided) as they stood at one point of their life, drawn
+ * uniformly between their creation and `horizonDays` before their decision — as the open
+ * leads stand at any point of theirs; a fixed "a week before the decision" would mean a lead
+ * still qualified then was almost surely lost. With the status they had then (from the
+ * status-change events of their journey, else 'qualified'), and since when.
  */
 export async function replayLeads(tx: Tx, horizonDays: number, limit: number): Promise<ReplayRow[]> {
   const { rows } = await sql<ReplayRow>`
     SELECT d.id, d.status = 'closed_won' AS won, d.as_of,
       coalesce(s.status, 'qualified') AS status, coalesce(s.at, d.created_at) AS status_changed_at
-    FROM (SELECT id, status, created_at, coalesce(closed_at, status_changed_at) - make_interval(days => ${horizonDays}) AS as_of
+    FROM (SELECT id, status, created_at,
+            -- A point of its life drawn by its id (deterministic), never later than horizonDays before the decision.
+            created_at + (((abs(hashtext(id::text)) % 1000) + 0.5) / 1000.0) * greatest(interval '0', coalesce(closed_at, status_changed_at) - make_interval(days => ${horizonDays}) - created_at) AS as_of
           FROM leads WHERE status IN ('closed_won', 'closed_lost') ORDER BY coalesce(closed_at, status_changed_at) DESC, id LIMIT ${limit}) d
     LEFT JOIN LATERAL (
       SELECT e.properties->>'to' AS status, e.occurred_at AS at FROM journey_events e

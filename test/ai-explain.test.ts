@@ -53,7 +53,7 @@ describe('explanations', () => {
     expect(texts).not.toContain('Tone not analysed yet');
     // What the lead did, and a missing fact that lowers the score, stay.
     expect(texts).toContain('Visited the pricing page twice');
-    expect(texts).toContain('Never clicked an email link');
+    expect(texts).toContain('Has not opened or clicked an email');
   });
 
   it('gives no conversational sub-score to a lead with no conversation', () => {

@@ -144,6 +144,18 @@ describe('content that does not discriminate is no insight', () => {
     expect(detectContent(lead(), strong, NOW)).toMatchObject({ reason: 'content:page:/customers/acme' });
   });
 
+  it('a recommendation kind that came true no more often than the base rate on decided leads is not raised', () => {
+    const content = [{ key: 'page:/customers/acme', label: 'Acme case study', decided: 100, won: 92 }];
+    const replays = (won: number) => Array.from({ length: 200 }, (_, i) => ({ kind: 'content_recommendation:content', claim: 'won' as const, raw: 0.99, won: i < won }));
+    const flat = stats({ decided: 2000, won: 600, content, calibration: fitCalibration(replays(60), 2000, 600, 7) });
+    const rec = (s: OrgStats) => evaluateLead(lead(), s, NOW).candidates.find((c) => c.type === 'content_recommendation');
+    expect(detectContent(lead(), flat, NOW)).not.toBeNull();
+    expect(rec(flat)).toBeUndefined();
+    // Readers of the recommended pieces won half the time against 30 %: kept, at that confidence.
+    const useful = stats({ decided: 2000, won: 600, content, calibration: fitCalibration(replays(100), 2000, 600, 7) });
+    expect(rec(useful)?.confidence).toBeGreaterThan(0.4);
+  });
+
   it('a blog post read by the most engaged leads wins no more than leads who read as much: not raised', () => {
     // 43 % of its readers won against 31 % of readers of anything — but its readers read a lot,
     // and leads who read as much won 42 % of the time.

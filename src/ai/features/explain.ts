@@ -225,8 +225,8 @@ export function explain(defs: readonly FeatureDef[], contributions: ArrayLike<nu
     members.sort((a, b) => Math.abs(b.points) - Math.abs(a.points));
     const present = members.filter((m) => !m.absent);
     let text: string;
-    if (members.length === 1) text = describe(members[0]!.def, signals);
-    else if (present.length === 0 && FAMILY_ABSENT[key]) text = FAMILY_ABSENT[key];
+    if (present.length === 0 && FAMILY_ABSENT[key]) text = FAMILY_ABSENT[key];
+    else if (members.length === 1) text = describe(members[0]!.def, signals);
     else {
       // The facts that happened, biggest effect first; each sentence once.
       const parts = [...new Set((present.length > 0 ? present : members).map((m) => describe(m.def, signals)))].slice(0, 3);

@@ -101,6 +101,23 @@ export function calibrate(c: Candidate, calibration: Calibration | null): Candid
   return {
     ...c,
     confidence: round2(clamp(rate, 0.01, 0.99)),
-    data: { ...c.data, confidence_basis: { method, claim, raw_confidence: c.confidence, kind: kindOf(c), decided_leads_with_this_kind: kind?.n ?? 0, of_which_right: kind?.hits ?? 0, horizon_days: calibration.horizonDays } },
+    data: { ...c.data, confidence_basis: { method, claim, raw_confidence: c.confidence, kind: kindOf(c), decided_leads_with_this_kind: kind?.n ?? 0, of_which_right: kind?.hits ?? 0, base_rate: round2(base), lift: kind ? round2(kind.rate / base) : null, horizon_days: calibration.horizonDays } },
   };
+}
+
+/** Below this lift over the base rate of its claim, measured on at least MIN_DISCRIMINATION_SAMPLE replays, a recommendation tells nothing. */
+export const MIN_LIFT = 1.1;
+export const MIN_DISCRIMINATION_SAMPLE = 30;
+
+/**
+ * How much more often than the base rate of its claim a kind came true on the decided leads
+ * (its rate ÷ the base rate); null while fewer than MIN_DISCRIMINATION_SAMPLE decided leads
+ * showed it. A content recommendation that fires on every lead has a lift of about 1.
+ */
+export function liftOf(c: { type: InsightType; reason: string }, calibration: Calibration | null): number | null {
+  const claim = claimOf(c);
+  const kind = calibration?.kinds[kindOf(c)];
+  if (!claim || !calibration || !kind || kind.n < MIN_DISCRIMINATION_SAMPLE) return null;
+  const base = claim === 'won' ? (calibration.won + 1) / (calibration.decided + 2) : (calibration.decided - calibration.won + 1) / (calibration.decided + 2);
+  return kind.rate / base;
 }

@@ -1,5 +1,5 @@
 import { detectBuyingSignals } from './buying-signal.ts';
-import { calibrate } from './calibration.ts';
+import { calibrate, liftOf, MIN_LIFT } from './calibration.ts';
 import { detectChurnRisk } from './churn-risk.ts';
 import { detectCompetitiveThreats } from './competitive.ts';
 import { optimalContactTime, type ContactTime } from './contact-time.ts';
@@ -14,7 +14,7 @@ export type { ContactTime } from './contact-time.ts';
 export type { CommunicationPreference } from './engagement.ts';
 export { isTimeZone } from './time.ts';
 export { PRICING_PATH } from './buying-signal.ts';
-export { claimOf, fitCalibration, kindOf, type Claim } from './calibration.ts';
+export { claimOf, fitCalibration, kindOf, liftOf, type Claim } from './calibration.ts';
 export { fixedScale, priorityOf, scaleFrom, URGENT_SHARE, HIGH_SHARE, MEDIUM_SHARE } from './priority.ts';
 export { recentContactHours, DEFAULT_RECENT_CONTACT_HOURS } from './recent-contact.ts';
 
@@ -54,7 +54,11 @@ export function detectAll(lead: LeadSnapshot, stats: OrgStats, now: Date): { can
 export function evaluateLead(lead: LeadSnapshot, stats: OrgStats, now: Date): LeadEvaluation {
   const { candidates, contact } = detectAll(lead, stats, now);
   return {
-    candidates: candidates.map((c) => prioritise(calibrate(c, stats.calibration), lead, stats.priority)),
+    candidates: candidates
+      // A recommendation whose kind came true no more often than the base rate on the decided
+      // leads does not discriminate: one piece on every lead at "99 %" is no insight.
+      .filter((c) => c.type !== 'content_recommendation' || (liftOf(c, stats.calibration) ?? Infinity) >= MIN_LIFT)
+      .map((c) => prioritise(calibrate(c, stats.calibration), lead, stats.priority)),
     engagement: engagementLevel(lead, stats, now),
     communicationPreference: communicationPreference(lead),
     optimalContactTime: contact.value,

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import {
-  HIGH_SHARE, MEDIUM_SHARE, PRICING_PATH, REPLY_WINDOW_HOURS, URGENT_SHARE, claimOf, detectAll, evaluateLead, fitCalibration, fixedScale, isTimeZone, kindOf, recentContactHours, scaleFrom,
+  HIGH_SHARE, MEDIUM_SHARE, PRICING_PATH, REPLY_WINDOW_HOURS, URGENT_SHARE, claimOf, detectAll, evaluateLead, fitCalibration, isTimeZone, kindOf, recentContactHours, scaleFrom,
   type Calibration, type Claim, type EngagementCategory, type LeadSnapshot, type OrgStats,
 } from '../../ai/insights/index.ts';
 import { activityCategory, eventCategory, ENGAGEMENT_WINDOW_DAYS, HALF_LIFE_DAYS } from '../../ai/insights/engagement.ts';

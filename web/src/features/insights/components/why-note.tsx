@@ -19,7 +19,7 @@ export function confidenceSentence(data: Record<string, unknown>, confidence: nu
   const pct = `${Math.round(confidence * 100)} %`;
   const outcome = b?.claim === 'lost' ? 'were lost' : 'were won';
   if (b?.method === 'isotonic' && b.decided_leads_with_this_kind) {
-    return `${pct}: of ${b.decided_leads_with_this_kind} decided leads that showed this ${b.horizon_days ?? 7} days before their decision, about that share ${outcome}.`;
+    return `${pct}: about that share of the ${b.decided_leads_with_this_kind} decided leads that showed this ${outcome}.`;
   }
   if (b?.method === 'base_rate') return `${pct}: not seen on a decided lead yet, so the share of all decided leads that ${outcome.replace('were ', '')}.`;
   return `${pct}: the engine's own reading of the evidence; no decided leads to check it against yet.`;
@@ -29,7 +29,7 @@ export function prioritySentence(data: Record<string, unknown>): string | null {
   const b = obj<PriorityBasis>(data.priority_basis);
   if (!b) return null;
   const p = typeof b.conversion_probability === 'number' ? `${Math.round(b.conversion_probability * 100)} % likely to buy` : 'not scored yet';
-  return `Priority weighs the lead (${p}, deal size against your median), how soon acting matters, and the confidence — ranked against all open insights.`;
+  return `Priority from expected impact: the lead (${p}) and its deal size, how soon acting matters, and the confidence, ranked against all open insights.`;
 }
 
 export function WhyNote({ data, confidence }: { data: Record<string, unknown>; confidence: number }) {

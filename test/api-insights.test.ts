@@ -318,4 +318,19 @@ describe(`AI insights over HTTP (${MODE})`, { timeout: 150_000 }, () => {
     expect(timeline.status).toBe(200);
     expect(timeline.body.data.some((x: { kind: string }) => x.kind === 'insight')).toBe(true);
   });
+
+  it('scores explained in lines people believe: no conversational sub-score without a conversation, one line per kind, no oddities', async () => {
+    const quiet = await newLead({ first_name: 'Quinn', last_name: 'Quiet', email: 'quinn@initech.example', job_title: 'Director of IT' });
+    const scoreOf = async (id: string) => (await admin.client.get(`/api/v1/leads/${id}/score`)).body as { scored_at: string | null; sub_scores: Record<string, number | null>; explanation: { feature: string; text: string; points: number }[] };
+    const q = await until('the quiet lead\'s score', async () => { const s = await scoreOf(quiet); return s.scored_at ? s : null; }, 60_000);
+    expect(q.sub_scores.conversational).toBeNull();
+    expect(q.sub_scores.demographic).toEqual(expect.any(Number));
+    const features = q.explanation.map((f) => f.feature);
+    expect(new Set(features).size).toBe(features.length);
+    expect(features.filter((f) => ['page_views', 'page_views_recent', 'sessions', 'days_since_web'].includes(f))).toEqual([]);
+    expect(q.explanation.map((f) => f.text)).not.toContain('No message sent yet');
+    // Hana wrote to us: her conversational sub-score is a number.
+    await settled();
+    expect((await scoreOf(hot)).sub_scores.conversational).toEqual(expect.any(Number));
+  });
 });

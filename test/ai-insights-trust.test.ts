@@ -51,6 +51,8 @@ describe('no contact suggested that the timeline shows just happened', () => {
   it('a call older than the window, or a window set shorter, brings "Call … now" back', () => {
     expect(action(lead({ messages: [purchase()], activities: [activity('call', ago(3 * D))] }))).toMatchObject({ reason: 'call_now' });
     expect(action(lead({ messages: [purchase()], activities: [activity('call', ago(2 * H))] }), stats({ recentContactHours: 1 }))).toMatchObject({ reason: 'call_now' });
+    // The lead rang us (an inbound phone conversation): that call just happened too.
+    expect(action(lead({ messages: [purchase(), msg({ direction: 'inbound', channel: 'phone', at: ago(H) })] }))?.reason).not.toBe('call_now');
   });
 
   it('no re-engagement right after an email went out; the passed-over action is said', () => {

@@ -2,7 +2,7 @@ import { HOUR_MS, type LeadSnapshot } from './types.ts';
 
 /**
  * What the timeline shows the team just did: the last call (a logged call, meeting or demo,
- * or a phone message) and the last email (a logged email or an outbound email message).
+ * or a phone conversation either way) and the last email (a logged email or an email we sent).
  * An insight never suggests a contact of a kind the timeline shows within the recent window
  * (`settings.insights.recent_contact_hours`, 48 by default): "Call … now" minutes after the
  * call was logged tells the rep nothing and makes the rest of the page harder to believe.
@@ -16,7 +16,8 @@ export function lastContact(lead: LeadSnapshot, kind: ContactKind, now: Date): D
   const t = now.getTime();
   const times = [
     ...lead.activities.filter((a) => (kind === 'call' ? CALL_ACTIVITIES.has(a.type) : a.type === 'email')).map((a) => a.at.getTime()),
-    ...lead.messages.filter((m) => m.direction === 'outbound' && (kind === 'call' ? CALL_CHANNELS.has(m.channel) : m.channel === 'email')).map((m) => m.at.getTime()),
+    // A phone conversation is a call whoever dialled; an email is ours only when we sent it.
+    ...lead.messages.filter((m) => (kind === 'call' ? CALL_CHANNELS.has(m.channel) : m.direction === 'outbound' && m.channel === 'email')).map((m) => m.at.getTime()),
   ].filter((x) => x <= t);
   return times.length > 0 ? new Date(Math.max(...times)) : null;
 }

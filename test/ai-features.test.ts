@@ -128,7 +128,7 @@ describe('explanations in points and words', () => {
     expect(Math.abs(factors[0]!.points)).toBeGreaterThanOrEqual(Math.abs(factors[factors.length - 1]!.points));
     const sub = subScores(defs, contributions);
     expect(Object.keys(sub).sort()).toEqual(['behavioral', 'conversational', 'demographic', 'temporal']);
-    expect(Object.values(sub).every((v) => v >= 0 && v <= 100)).toBe(true);
+    expect(Object.values(sub).every((v) => v !== null && v >= 0 && v <= 100)).toBe(true);
   });
 
   it('says what it means in words a salesperson uses', () => {

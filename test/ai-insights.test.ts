@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateLead, QUANTILES, type EventSnap, type LeadSnapshot, type MessageSnap, type OrgStats } from '../src/ai/insights/index.ts';
+import { evaluateLead, fixedScale, QUANTILES, type EventSnap, type LeadSnapshot, type MessageSnap, type OrgStats } from '../src/ai/insights/index.ts';
 import { detectBuyingSignals } from '../src/ai/insights/buying-signal.ts';
 import { detectChurnRisk } from '../src/ai/insights/churn-risk.ts';
 import { detectCompetitiveThreats } from '../src/ai/insights/competitive.ts';
@@ -22,7 +22,7 @@ const id = () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`;
 
 function lead(over: Partial<LeadSnapshot> = {}): LeadSnapshot {
   return {
-    id: id(), name: 'Dana Wu', company: 'Initech', status: 'qualified', statusChangedAt: ago(3 * D), createdAt: ago(60 * D), score: 40,
+    id: id(), name: 'Dana Wu', company: 'Initech', status: 'qualified', statusChangedAt: ago(3 * D), createdAt: ago(60 * D), score: 40, conversionProbability: null,
     dealValue: null, predictedValue: null, timezone: 'UTC', activities: [], messages: [], events: [], latestScore: null, ...over,
   };
 }
@@ -41,7 +41,7 @@ function stats(over: Partial<OrgStats> = {}): OrgStats {
   return {
     computedAt: NOW, timezone: 'UTC', statusDays: {}, hourOfWeek: { sent, replied }, content: [], decided: 0, won: 0,
     engagement: { totals: { inbound_message: 50, meeting: 10, call: 20, other_activity: 20, form_submit: 10, email_click: 20, page_view: 200, email_open: 100 }, activeLeads: 100 },
-    pricingViewsPerLeadDay: 0.02, valueP75: 50_000, ...over,
+    pricingViewsPerLeadDay: 0.02, valueP75: 50_000, engagedDecided: 0, engagedWon: 0, recentContactHours: 48, calibration: null, priority: fixedScale(), ...over,
   };
 }
 

@@ -89,18 +89,34 @@ describe(`AI insights over HTTP (${MODE})`, { timeout: 150_000 }, () => {
       return xs.some((x) => x.reason === 'pricing_spike') && xs.some((x) => x.reason === 'conversation_signals') ? xs : null;
     }, 60_000);
     const spike = found.find((x) => x.reason === 'pricing_spike')!;
-    expect(spike).toMatchObject({ insight_type: 'buying_signal', priority: 'high', lead_name: 'Hana Hot', status: 'open', acknowledged_at: null });
+    // Priority comes from expected impact (worth × time sensitivity × confidence); the detector's own reading is its severity.
+    expect(spike).toMatchObject({ insight_type: 'buying_signal', lead_name: 'Hana Hot', status: 'open', acknowledged_at: null, data: { priority_basis: { severity: 'high' } } });
+    expect(spike.data.confidence_basis).toBeDefined();
     expect((spike.data.event_ids as string[]).length).toBe(3);
     const said = found.find((x) => x.reason === 'conversation_signals')!;
-    expect(said.priority).toBe('urgent');
+    expect(said.data.priority_basis).toMatchObject({ severity: 'urgent' });
     expect(JSON.stringify(said.data)).toMatch(/purchase_intent|contract_request/);
-    expect(found.find((x) => x.insight_type === 'next_best_action')).toMatchObject({ reason: 'call_now', priority: 'urgent' });
+    expect(found.find((x) => x.insight_type === 'next_best_action')).toMatchObject({ reason: 'call_now', title: 'Call Hana Hot now' });
 
     await settled();
     expect((await open(cool)).filter((x) => x.insight_type === 'buying_signal')).toEqual([]);
     // The behavioural fields are kept current too.
     const lead = (await admin.client.get(`/api/v1/leads/${hot}`)).body;
     expect(lead.engagement_level).not.toBe('unknown');
+  });
+
+  it('no "Call … now" once a call is logged: regenerated, the action passes over the call', async () => {
+    expect((await open(hot)).find((x) => x.reason === 'call_now')).toBeDefined();
+    const call = await admin.client.post(`/api/v1/leads/${hot}/activities`, { type: 'call', subject: 'Called Hana about the contract', completed_at: new Date().toISOString(), duration_minutes: 10 });
+    expect(call.status, JSON.stringify(call.body)).toBe(201);
+    await until('the call to end "Call … now"', async () => !(await open(hot)).some((x) => x.reason === 'call_now'), 60_000);
+    await settled();
+    const actions = (await open(hot)).filter((x) => x.insight_type === 'next_best_action');
+    expect(actions.every((a) => !/^Call /.test(a.title))).toBe(true);
+    // The call itself is why: said on the action that took its place, if any.
+    for (const a of actions) expect(a.data.passed_over).toEqual([expect.objectContaining({ action: 'call_now', kind: 'call' })]);
+    const closed = (await insightsOf(hot, '&status=expired&type=next_best_action')).find((x) => x.reason === 'call_now');
+    expect(closed).toBeDefined();
   });
 
   it('keeps one open insight per lead, type and reason: new evidence updates it', async () => {
@@ -125,7 +141,8 @@ describe(`AI insights over HTTP (${MODE})`, { timeout: 150_000 }, () => {
     await admin.client.post(`/api/v1/leads/${rivalNearMiss}/conversations`, { direction: 'outbound', channel: 'email', content: 'Unlike Globex, our platform includes forecasting at no extra cost.' });
     const threat = await until('the competitive threat', async () => (await open(rival)).find((x) => x.insight_type === 'competitive_threat'), 60_000);
     expect(threat).toMatchObject({ reason: 'competitor:globex', data: { competitor: 'Globex' } });
-    expect(['high', 'urgent']).toContain(threat.priority);
+    // Named in negotiation with a negative tone: the detector reads it as urgent (the priority also weighs the lead's worth).
+    expect(threat.data.priority_basis).toMatchObject({ severity: 'urgent' });
     expect(JSON.stringify(threat.data.mentions)).toMatch(/evaluating Globex/);
     await until('the escalation', async () => (await open(rival)).find((x) => x.insight_type === 'next_best_action' && x.reason === 'escalate_to_manager'), 60_000);
     await settled();
@@ -170,7 +187,9 @@ describe(`AI insights over HTTP (${MODE})`, { timeout: 150_000 }, () => {
     for (let i = 0; i < 6; i++) {
       const won = await newLead({ first_name: `Won${i}`, last_name: 'Lead', email: `won${i}@corp${i}.example`, status: 'closed_won' });
       await admin.client.post(`/api/v1/leads/${won}/journey`, { events: [story(20 + i)] });
-      await newLead({ first_name: `Lost${i}`, last_name: 'Lead', email: `lost${i}@corp${i}.example`, status: 'closed_lost' });
+      // The lost leads read too (another page): the story must beat readers of anything, not everyone.
+      const lost = await newLead({ first_name: `Lost${i}`, last_name: 'Lead', email: `lost${i}@corp${i}.example`, status: 'closed_lost' });
+      await admin.client.post(`/api/v1/leads/${lost}/journey`, { events: [{ type: 'page_view', url: 'https://insights.example/blog/news', title: 'Company news', timestamp: iso((20 + i) * D) }] });
     }
     const reader = await newLead({ first_name: 'Rhoda', last_name: 'Reader', email: 'rhoda@hooli.example', status: 'contacted' });
     const alreadyRead = await newLead({ first_name: 'Andy', last_name: 'Already', email: 'andy@hooli.example', status: 'contacted' });
@@ -298,5 +317,20 @@ describe(`AI insights over HTTP (${MODE})`, { timeout: 150_000 }, () => {
     const timeline = await admin.client.get(`/api/v1/leads/${rival}/timeline?limit=100`);
     expect(timeline.status).toBe(200);
     expect(timeline.body.data.some((x: { kind: string }) => x.kind === 'insight')).toBe(true);
+  });
+
+  it('scores explained in lines people believe: no conversational sub-score without a conversation, one line per kind, no oddities', async () => {
+    const quiet = await newLead({ first_name: 'Quinn', last_name: 'Quiet', email: 'quinn@initech.example', job_title: 'Director of IT' });
+    const scoreOf = async (id: string) => (await admin.client.get(`/api/v1/leads/${id}/score`)).body as { scored_at: string | null; sub_scores: Record<string, number | null>; explanation: { feature: string; text: string; points: number }[] };
+    const q = await until('the quiet lead\'s score', async () => { const s = await scoreOf(quiet); return s.scored_at ? s : null; }, 60_000);
+    expect(q.sub_scores.conversational).toBeNull();
+    expect(q.sub_scores.demographic).toEqual(expect.any(Number));
+    const features = q.explanation.map((f) => f.feature);
+    expect(new Set(features).size).toBe(features.length);
+    expect(features.filter((f) => ['page_views', 'page_views_recent', 'sessions', 'days_since_web'].includes(f))).toEqual([]);
+    expect(q.explanation.map((f) => f.text)).not.toContain('No message sent yet');
+    // Hana wrote to us: her conversational sub-score is a number.
+    await settled();
+    expect((await scoreOf(hot)).sub_scores.conversational).toEqual(expect.any(Number));
   });
 });

@@ -112,30 +112,147 @@ export function describe(def: FeatureDef, s: LeadSignals): string {
   }
 }
 
-/** Factors in points, biggest effect first; tiny ones (under half a point) left out. */
+/**
+ * Features that measure one thing a person recognises as one fact: a lead's website visits
+ * are counted four ways (views, recent views, sessions, days since), and four lines about
+ * them read as four reasons. Each family becomes one line with the points summed.
+ */
+const FAMILIES: Record<string, string> = {
+  page_views: 'website', page_views_recent: 'website', sessions: 'website', days_since_web: 'website', contact_views: 'website',
+  pricing_views: 'pricing', pricing_views_recent: 'pricing',
+  demo_views: 'demo', demo_requests: 'demo',
+  email_opens: 'email_engagement', email_clicks: 'email_engagement',
+  calls: 'sales_touches', sales_emails: 'sales_touches', days_since_touch: 'sales_touches',
+  inbound_messages: 'messages', outbound_messages: 'messages', inbound_share: 'messages', reply_rate: 'messages', reply_hours: 'messages',
+  sentiment: 'tone', sentiment_trend: 'tone', positive_share: 'tone', negative_share: 'tone',
+  title_seniority: 'title', title_function: 'title',
+};
+export const familyOf = (feature: string) => FAMILIES[feature] ?? feature;
+
+/** The one line of a family none of whose facts happened yet. */
+const FAMILY_ABSENT: Record<string, string> = {
+  website: 'No website activity', pricing: 'Never visited the pricing page', demo: 'Has not asked for or looked at a demo',
+  email_engagement: 'Has not opened or clicked an email', sales_touches: 'Not contacted yet', messages: 'No conversation yet', title: 'No job title',
+};
+
+/** Whether the fact behind a feature is missing for this lead (no visit, no message, field not set). */
+export function absent(def: FeatureDef, s: LeadSignals): boolean {
+  const j = s.journey;
+  const c = s.conversations;
+  const a = s.activities;
+  switch (def.name) {
+    case 'title_seniority': case 'title_function': return !s.jobTitle;
+    case 'email_kind': return !s.email;
+    case 'phone_plausible': return !s.phone;
+    case 'country': return !s.country;
+    case 'source': return !s.source;
+    case 'campaign': return !s.campaign;
+    case 'page_views': return j.pageViews === 0;
+    case 'page_views_recent': return j.pageViewsRecent < 0.5;
+    case 'sessions': return j.sessions === 0;
+    case 'days_since_web': return j.lastAt === null;
+    case 'pricing_views': case 'pricing_views_recent': return j.pricingViews === 0;
+    case 'demo_views': return j.demoViews === 0;
+    case 'contact_views': return j.contactViews === 0;
+    case 'demo_requests': return j.demoRequests === 0;
+    case 'form_submits': return j.formSubmits === 0;
+    case 'email_opens': return j.emailOpens === 0;
+    case 'email_clicks': return j.emailClicks === 0;
+    case 'calls': return a.calls === 0;
+    case 'sales_emails': return a.emails === 0;
+    case 'days_since_touch': return a.lastAt === null && c.lastAt === null;
+    case 'follow_up_overdue_days': return s.nextFollowUpAt === null;
+    case 'reply_hours': return c.replyHours === null;
+    case 'inbound_messages': return c.inbound === 0;
+    case 'outbound_messages': return c.outbound === 0;
+    case 'inbound_share': return c.inbound + c.outbound === 0;
+    case 'reply_rate': return c.outbound === 0;
+    case 'sentiment': return c.sentiment === null && a.sentiment === null;
+    case 'sentiment_trend': return c.sentimentTrend === null;
+    case 'positive_share': case 'negative_share': return c.analysed === 0;
+    case 'buying_signals': return c.buyingSignals + a.buyingSignals === 0;
+    default: {
+      if (def.name.startsWith('intent_')) return (c.intents[def.name.slice(7)] ?? 0) === 0;
+      if (def.name.startsWith('cf:')) {
+        const v = s.customFields[def.name.slice(3)];
+        return v === null || v === undefined || v === '';
+      }
+      return false;
+    }
+  }
+}
+
+/**
+ * Features whose "missing" is no fact about the lead but a measurement that could not be
+ * taken: a reply rate with no message sent, a tone with nothing analysed, a share of
+ * messages without messages. Whatever points the model gives them, they explain nothing.
+ */
+const UNMEASURED_WHEN_ABSENT = new Set(['reply_rate', 'inbound_share', 'reply_hours', 'sentiment', 'sentiment_trend', 'positive_share', 'negative_share', 'follow_up_overdue_days', 'outbound_messages', 'sales_emails', 'calls']);
+
+/**
+ * Whether a factor means something to a person. Dropped: unmeasured features (above), and
+ * any missing fact that raises the score ("No message sent yet: +2.7", "Country unknown:
+ * +1.1"): the model's baseline arithmetic, not a reason anybody would act on.
+ */
+export function meaningful(def: FeatureDef, s: LeadSignals, points: number): boolean {
+  if (!absent(def, s)) return true;
+  if (UNMEASURED_WHEN_ABSENT.has(def.name)) return false;
+  return points < 0;
+}
+
+const lowerFirst = (t: string) => (/^[A-Z][a-z]/.test(t) ? t.charAt(0).toLowerCase() + t.slice(1) : t);
+
+/**
+ * Factors in points, biggest effect first: one line per family of features (points summed),
+ * factors that mean nothing to a person left out, and tiny ones (under half a point) too.
+ */
 export function explain(defs: readonly FeatureDef[], contributions: ArrayLike<number>, baseLogit: number, logit: number, signals: LeadSignals, probability?: (logit: number) => number): Factor[] {
   const scale = pointsPerLogit(baseLogit, logit, probability);
-  const factors: Factor[] = [];
+  const families = new Map<string, { members: { def: FeatureDef; points: number; logit: number; absent: boolean }[] }>();
   for (let i = 0; i < defs.length; i++) {
+    const def = defs[i]!;
     const c = contributions[i] ?? 0;
     const points = c * scale;
+    if (points === 0 || !meaningful(def, signals, points)) continue;
+    const key = familyOf(def.name);
+    const f = families.get(key) ?? families.set(key, { members: [] }).get(key)!;
+    f.members.push({ def, points, logit: c, absent: absent(def, signals) });
+  }
+  const factors: Factor[] = [];
+  for (const [key, { members }] of families) {
+    const points = members.reduce((sum, m) => sum + m.points, 0);
     if (Math.abs(points) < 0.5) continue;
-    factors.push({ feature: defs[i]!.name, group: defs[i]!.group, points: Math.round(points * 10) / 10, logit: c, text: describe(defs[i]!, signals) });
+    members.sort((a, b) => Math.abs(b.points) - Math.abs(a.points));
+    const present = members.filter((m) => !m.absent);
+    let text: string;
+    if (present.length === 0 && FAMILY_ABSENT[key]) text = FAMILY_ABSENT[key];
+    else if (members.length === 1) text = describe(members[0]!.def, signals);
+    else {
+      // The facts that happened, biggest effect first; each sentence once.
+      const parts = [...new Set((present.length > 0 ? present : members).map((m) => describe(m.def, signals)))].slice(0, 3);
+      text = parts.map((t, i) => (i === 0 ? t : lowerFirst(t))).join('; ');
+    }
+    factors.push({ feature: members.length === 1 ? members[0]!.def.name : key, group: members[0]!.def.group, points: Math.round(points * 10) / 10, logit: members.reduce((sum, m) => sum + m.logit, 0), text });
   }
   return factors.sort((a, b) => Math.abs(b.points) - Math.abs(a.points));
 }
 
 /**
  * Sub-scores 0–100 per group: 50 is neutral (the group moves the lead neither way), and
- * each group's log-odds move the score along the same logistic curve.
+ * each group's log-odds move the score along the same logistic curve. A lead with no
+ * conversation has no conversational sub-score (null): a 50 or a 38 there would grade
+ * talks that never happened. Without `signals`, every group gets a number.
  */
-export function subScores(defs: readonly FeatureDef[], contributions: ArrayLike<number>): Record<FeatureGroup, number> {
+export type SubScores = Record<Exclude<FeatureGroup, 'conversational'>, number> & { conversational: number | null };
+export function subScores(defs: readonly FeatureDef[], contributions: ArrayLike<number>, signals?: LeadSignals): SubScores {
   const sums: Record<FeatureGroup, number> = { demographic: 0, behavioral: 0, temporal: 0, conversational: 0 };
   for (let i = 0; i < defs.length; i++) sums[defs[i]!.group] += contributions[i] ?? 0;
-  const out = {} as Record<FeatureGroup, number>;
-  for (const g of Object.keys(sums) as FeatureGroup[]) out[g] = Math.round(100 * sigmoid(sums[g]));
-  return out;
+  const score = (g: FeatureGroup) => Math.round(100 * sigmoid(sums[g]));
+  const none = signals !== undefined && signals.conversations.inbound + signals.conversations.outbound === 0;
+  return { demographic: score('demographic'), behavioral: score('behavioral'), temporal: score('temporal'), conversational: none ? null : score('conversational') };
 }
+
+const JUST_TOUCHED_MS = 48 * 3_600_000;
 
 /** Concrete next actions from the lead's state and what drives its score. */
 export function recommend(signals: LeadSignals, factors: readonly Factor[], score: number): Recommendation[] {
@@ -146,7 +263,9 @@ export function recommend(signals: LeadSignals, factors: readonly Factor[], scor
   const overdue = s.nextFollowUpAt ? Math.round((s.asOf.getTime() - s.nextFollowUpAt.getTime()) / 86_400_000) : null;
   if (overdue !== null && overdue > 0) out.push({ action: 'Do the overdue follow-up now', reason: `It was due ${plural(overdue, 'day')} ago.`, priority: 'high' });
   const recentPricing = s.journey.pricingViews > 0 && s.journey.lastAt && s.asOf.getTime() - s.journey.lastAt.getTime() < 7 * 86_400_000;
-  if (recentPricing) out.push({ action: 'Call about pricing this week', reason: `Visited the pricing page ${times(s.journey.pricingViews)}, last within 7 days.`, priority: score >= 50 ? 'high' : 'medium' });
+  // Someone spoke with the lead in the last two days: "call" is what just happened, not what to do next.
+  const justTouched = last !== null && s.asOf.getTime() - last.getTime() < JUST_TOUCHED_MS;
+  if (recentPricing && !justTouched) out.push({ action: 'Call about pricing this week', reason: `Visited the pricing page ${times(s.journey.pricingViews)}, last within 7 days.`, priority: score >= 50 ? 'high' : 'medium' });
   if ((s.journey.demoViews > 0 || s.journey.demoRequests > 0 || (s.conversations.intents.demo_request ?? 0) > 0) && s.activities.meetings === 0) out.push({ action: 'Offer a demo', reason: 'Showed interest in a demo but has had no meeting yet.', priority: 'high' });
   if ((s.conversations.intents.pricing_inquiry ?? 0) > 0) out.push({ action: 'Send a tailored quote', reason: 'Asked about pricing in a message.', priority: 'high' });
   if ((s.conversations.intents.objection ?? 0) > 0 || (s.conversations.sentiment !== null && s.conversations.sentiment < -0.2)) out.push({ action: 'Address the concern in the last reply before pitching further', reason: 'Recent replies raise an objection or sound negative.', priority: 'medium' });

@@ -85,6 +85,8 @@ export interface LeadSnapshot {
   statusChangedAt: Date;
   createdAt: Date;
   score: number;
+  /** The scoring model's calibrated P(won), null before the lead was scored. */
+  conversionProbability: number | null;
   dealValue: number | null;
   predictedValue: number | null;
   /** The lead's own IANA time zone (custom field `timezone`), when it has a valid one. */
@@ -109,6 +111,12 @@ export interface ContentStat {
   /** Decided leads that engaged with it before the decision, and how many of them were won. */
   decided: number;
   won: number;
+  /**
+   * Wins expected of those readers had the piece made no difference: the win rate of decided
+   * leads that engaged with as many pieces, summed over the readers. Absent: the baseline is
+   * the win rate of leads that engaged with any content.
+   */
+  expected?: number;
 }
 
 /** Engagement categories, each counted with exponential decay (see engagement.ts). */
@@ -125,6 +133,15 @@ export interface OrgStats {
   content: ContentStat[];
   decided: number;
   won: number;
+  /** Decided leads that engaged with any content before their decision, and how many were won: the baseline a piece must beat. */
+  engagedDecided: number;
+  engagedWon: number;
+  /** Hours after a call or an email in which no insight suggests another one (settings.insights.recent_contact_hours). */
+  recentContactHours: number;
+  /** What confidence means, learned from the organization's decided leads (null: not learned yet). */
+  calibration: Calibration | null;
+  /** How impact maps to priority in this organization. */
+  priority: PriorityScale;
   /** Decayed engagement per category, summed over the leads active in the last 90 days, and how many those are. */
   engagement: { totals: Record<EngagementCategory, number>; activeLeads: number };
   /** Pricing page views per active lead per day over the last 90 days. */
@@ -134,3 +151,24 @@ export interface OrgStats {
 }
 
 export const REPLY_WINDOW_HOURS = 48;
+
+/** One step of a calibration curve: raw confidences up to `upTo` map to `rate` (see calibration.ts). */
+export interface CalibrationStep { upTo: number; n: number; hits: number; rate: number }
+export interface KindCalibration { n: number; hits: number; rate: number; steps: CalibrationStep[] }
+export interface Calibration {
+  /** Decided leads replayed, and how many of them were won. */
+  decided: number;
+  won: number;
+  horizonDays: number;
+  kinds: Record<string, KindCalibration>;
+}
+
+/** How impact maps to priority in an organization (see priority.ts). */
+export interface PriorityScale {
+  /** The organization's median deal (or predicted) value of open leads; null without any. */
+  valueMedian: number | null;
+  /** The lowest impact of the top URGENT_SHARE, HIGH_SHARE, MEDIUM_SHARE of the leads with an open insight. */
+  thresholds: { urgent: number; high: number; medium: number };
+  /** Leads with an open insight the quantiles were computed on (0: fixed thresholds). */
+  n: number;
+}

@@ -42,15 +42,26 @@ export async function leadIdsAfter(tx: Tx, after: string | null, limit: number, 
 
 // ── lead snapshots, set-based: one statement per table for a whole batch ──────────────
 
+/**
+ * The moment each lead is seen as of: one for the whole batch (now), or one per lead (the
+ * calibration replays decided leads as they stood before their decision). Rows after a
+ * lead's moment are not read.
+ */
+export type Cutoff = Date | readonly Date[];
+function cutoffs(ids: string[], at: Cutoff): RawBuilder<unknown> {
+  const times = Array.isArray(at) ? at.map((d) => d.toISOString()) : ids.map(() => (at as Date).toISOString());
+  return sql`unnest(${ids}::uuid[], ${times}::timestamptz[]) AS k(lead_id, at)`;
+}
+
 export interface LeadRow {
   id: string; first_name: string; last_name: string; company: string | null; status: string; status_changed_at: Date; created_at: Date;
-  current_score: number; deal_value: number | null; predicted_value: number | null; timezone: string | null;
+  current_score: number; conversion_probability: number | null; deal_value: number | null; predicted_value: number | null; timezone: string | null;
 }
 
 export async function loadLeads(tx: Tx, ids: string[]): Promise<LeadRow[]> {
   const { rows } = await sql<LeadRow>`
     SELECT id, first_name, last_name, company, status::text AS status, status_changed_at, created_at, current_score,
-      deal_value::float8 AS deal_value, predicted_value::float8 AS predicted_value,
+      conversion_probability::float8 AS conversion_probability, deal_value::float8 AS deal_value, predicted_value::float8 AS predicted_value,
       coalesce(custom_fields->>'timezone', custom_fields->>'time_zone') AS timezone
     FROM leads WHERE id = ANY(${ids}::uuid[]) ORDER BY id`.execute(tx);
   return rows;
@@ -62,14 +73,14 @@ export interface ActivityRow {
 }
 
 /** Completed activities of the last `days` days, the newest `perLead` of each lead. */
-export async function loadActivities(tx: Tx, ids: string[], now: Date, days: number, perLead: number): Promise<ActivityRow[]> {
+export async function loadActivities(tx: Tx, ids: string[], now: Cutoff, days: number, perLead: number): Promise<ActivityRow[]> {
   const { rows } = await sql<ActivityRow>`
     SELECT id, lead_id, type, subject, outcome, at, sentiment, intent, signals FROM (
       SELECT a.id, a.lead_id, a.type::text AS type, a.subject, a.outcome, a.completed_at AS at, a.sentiment_score::float8 AS sentiment,
         a.intent_detected AS intent, a.buying_signals AS signals, row_number() OVER (PARTITION BY a.lead_id ORDER BY a.completed_at DESC) AS rn
-      FROM activities a
-      WHERE a.lead_id = ANY(${ids}::uuid[]) AND a.completed_at IS NOT NULL
-        AND a.completed_at > ${now}::timestamptz - make_interval(days => ${days}) AND a.completed_at <= ${now}::timestamptz
+      FROM ${cutoffs(ids, now)} JOIN activities a ON a.lead_id = k.lead_id
+      WHERE a.completed_at IS NOT NULL
+        AND a.completed_at > k.at - make_interval(days => ${days}) AND a.completed_at <= k.at
     ) x WHERE rn <= ${perLead}`.execute(tx);
   return rows;
 }
@@ -80,7 +91,7 @@ export interface MessageRow {
   competitors: { name: string; start: number; end: number }[]; content: string | null;
 }
 
-export async function loadMessages(tx: Tx, ids: string[], now: Date, days: number, perLead: number): Promise<MessageRow[]> {
+export async function loadMessages(tx: Tx, ids: string[], now: Cutoff, days: number, perLead: number): Promise<MessageRow[]> {
   const { rows } = await sql<MessageRow>`
     SELECT id, lead_id, direction, channel, subject, at, sentiment, intent, intent_confidence, signals, competitors, content FROM (
       SELECT c.id, c.lead_id, c.direction::text AS direction, c.channel, c.subject, c.created_at AS at,
@@ -94,21 +105,21 @@ export async function loadMessages(tx: Tx, ids: string[], now: Date, days: numbe
         -- The text only where a competitor is named: the threat quotes the sentence around it.
         CASE WHEN c.entities @> '[{"type": "competitor"}]' THEN c.content END AS content,
         row_number() OVER (PARTITION BY c.lead_id ORDER BY c.created_at DESC) AS rn
-      FROM conversations c
-      WHERE c.lead_id = ANY(${ids}::uuid[]) AND c.created_at > ${now}::timestamptz - make_interval(days => ${days}) AND c.created_at <= ${now}::timestamptz
+      FROM ${cutoffs(ids, now)} JOIN conversations c ON c.lead_id = k.lead_id
+      WHERE c.created_at > k.at - make_interval(days => ${days}) AND c.created_at <= k.at
     ) x WHERE rn <= ${perLead}`.execute(tx);
   return rows;
 }
 
 export interface EventRow { id: string; lead_id: string; type: string; name: string; path: string | null; content_key: string | null; at: Date }
 
-export async function loadEvents(tx: Tx, ids: string[], now: Date, days: number, perLead: number): Promise<EventRow[]> {
+export async function loadEvents(tx: Tx, ids: string[], now: Cutoff, days: number, perLead: number): Promise<EventRow[]> {
   const { rows } = await sql<EventRow>`
     SELECT id, lead_id, type, name, path, content_key, at FROM (
       SELECT e.id, e.lead_id, e.event_type AS type, e.event_name AS name, CASE WHEN e.properties->>'url' IS NOT NULL THEN ${PATH} END AS path,
         ${CONTENT_KEY} AS content_key, e.occurred_at AS at, row_number() OVER (PARTITION BY e.lead_id ORDER BY e.occurred_at DESC) AS rn
-      FROM journey_events e
-      WHERE e.lead_id = ANY(${ids}::uuid[]) AND e.occurred_at > ${now}::timestamptz - make_interval(days => ${days}) AND e.occurred_at <= ${now}::timestamptz
+      FROM ${cutoffs(ids, now)} JOIN journey_events e ON e.lead_id = k.lead_id
+      WHERE e.occurred_at > k.at - make_interval(days => ${days}) AND e.occurred_at <= k.at
     ) x WHERE rn <= ${perLead}`.execute(tx);
   return rows;
 }
@@ -134,6 +145,12 @@ export async function dismissedKeys(tx: Tx, ids: string[], now: Date): Promise<S
 }
 
 // ── organization statistics ──────────────────────────────────────────────────────────
+
+/** `settings.insights.recent_contact_hours` as stored (validated by the caller). */
+export async function recentContactSetting(tx: Tx, organizationId: string): Promise<unknown> {
+  const { rows } = await sql<{ v: unknown }>`SELECT settings->'insights'->'recent_contact_hours' AS v FROM organizations WHERE id = ${organizationId}`.execute(tx);
+  return rows[0]?.v ?? null;
+}
 
 export async function organizationTimezone(tx: Tx, organizationId: string): Promise<string | null> {
   const { rows } = await sql<{ tz: string | null }>`SELECT settings->>'timezone' AS tz FROM organizations WHERE id = ${organizationId}`.execute(tx);
@@ -163,20 +180,40 @@ export async function hourOfWeekReplies(tx: Tx, zone: string, now: Date, days: n
 }
 
 /** Content decided leads engaged with before their decision, with how many of those leads were won. */
-export async function contentStats(tx: Tx, minWon: number, limit: number): Promise<{ content: ContentStat[]; decided: number; won: number }> {
+export async function contentStats(tx: Tx, minWon: number, limit: number): Promise<{ content: ContentStat[]; decided: number; won: number; engagedDecided: number; engagedWon: number }> {
   const totals = await sql<{ decided: number; won: number }>`
     SELECT count(*)::int AS decided, count(*) FILTER (WHERE status = 'closed_won')::int AS won FROM leads WHERE status IN ('closed_won', 'closed_lost')`.execute(tx);
+  // Readers of anything convert more than readers of nothing, and readers of much more than
+  // readers of little: each piece's readers are compared with what leads that read as much
+  // won (bands of how many pieces a lead engaged with), not with everyone.
   const { rows } = await sql<ContentStat>`
     WITH engaged AS (
       SELECT d.id, d.status = 'closed_won' AS won, ${CONTENT_KEY} AS key, e.event_name
       FROM leads d JOIN journey_events e ON e.lead_id = d.id AND e.occurred_at <= coalesce(d.closed_at, d.status_changed_at)
       WHERE d.status IN ('closed_won', 'closed_lost')
+    ), content AS (
+      SELECT * FROM engaged WHERE key IS NOT NULL AND key !~* ${NOT_CONTENT}
+    ), banded AS (
+      SELECT id, bool_or(won) AS won, CASE WHEN count(DISTINCT key) = 1 THEN 1 WHEN count(DISTINCT key) <= 3 THEN 2 WHEN count(DISTINCT key) <= 7 THEN 3 ELSE 4 END AS band
+      FROM content GROUP BY id
+    ), band_rate AS (
+      SELECT band, avg(won::int)::float8 AS rate FROM banded GROUP BY band
+    ), readers AS (
+      SELECT key, id, mode() WITHIN GROUP (ORDER BY event_name) AS label FROM content GROUP BY key, id
     )
-    SELECT key, mode() WITHIN GROUP (ORDER BY event_name) AS label, count(DISTINCT id)::int AS decided, count(DISTINCT id) FILTER (WHERE won)::int AS won
-    FROM engaged WHERE key IS NOT NULL AND key !~* ${NOT_CONTENT}
-    GROUP BY key HAVING count(DISTINCT id) FILTER (WHERE won) >= ${minWon}
-    ORDER BY won DESC, key LIMIT ${limit}`.execute(tx);
-  return { content: rows, decided: totals.rows[0]?.decided ?? 0, won: totals.rows[0]?.won ?? 0 };
+    SELECT r.key, mode() WITHIN GROUP (ORDER BY r.label) AS label, count(*)::int AS decided, count(*) FILTER (WHERE b.won)::int AS won, sum(br.rate)::float8 AS expected
+    FROM readers r JOIN banded b ON b.id = r.id JOIN band_rate br ON br.band = b.band
+    GROUP BY r.key HAVING count(*) FILTER (WHERE b.won) >= ${minWon}
+    ORDER BY won DESC, r.key LIMIT ${limit}`.execute(tx);
+  const engaged = await sql<{ decided: number; won: number }>`
+    SELECT count(*)::int AS decided, count(*) FILTER (WHERE d.status = 'closed_won')::int AS won FROM leads d
+    WHERE d.status IN ('closed_won', 'closed_lost') AND EXISTS (
+      SELECT 1 FROM journey_events e WHERE e.lead_id = d.id AND e.occurred_at <= coalesce(d.closed_at, d.status_changed_at)
+        AND ${CONTENT_KEY} IS NOT NULL AND ${CONTENT_KEY} !~* ${NOT_CONTENT})`.execute(tx);
+  return {
+    content: rows, decided: totals.rows[0]?.decided ?? 0, won: totals.rows[0]?.won ?? 0,
+    engagedDecided: engaged.rows[0]?.decided ?? 0, engagedWon: engaged.rows[0]?.won ?? 0,
+  };
 }
 
 function engagementUnion(now: Date, days: number): RawBuilder<unknown> {
@@ -207,6 +244,70 @@ export async function openValueP75(tx: Tx): Promise<number | null> {
     SELECT percentile_cont(0.75) WITHIN GROUP (ORDER BY coalesce(deal_value, predicted_value))::float8 AS p75
     FROM leads WHERE status IN ${OPEN_STATUSES} AND coalesce(deal_value, predicted_value) IS NOT NULL`.execute(tx);
   return rows[0]?.p75 ?? null;
+}
+
+export async function openValueMedian(tx: Tx): Promise<number | null> {
+  const { rows } = await sql<{ p50: number | null }>`
+    SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY coalesce(deal_value, predicted_value))::float8 AS p50
+    FROM leads WHERE status IN ${OPEN_STATUSES} AND coalesce(deal_value, predicted_value) > 0`.execute(tx);
+  return rows[0]?.p50 ?? null;
+}
+
+/**
+ * The impacts of the open insights, the strongest of each open lead: how many leads have
+ * one, and the impact at the given shares from the top (e.g. 0.03 → the 97th percentile).
+ */
+export async function impactQuantiles(tx: Tx, now: Date, shares: { urgent: number; high: number; medium: number }): Promise<{ n: number; urgent: number; high: number; medium: number } | null> {
+  const { rows } = await sql<{ n: number; q: number[] | null }>`
+    WITH per_lead AS (
+      SELECT i.lead_id, max((i.data->'priority_basis'->>'impact')::float8) AS impact
+      FROM ai_insights i JOIN leads l ON l.id = i.lead_id
+      WHERE i.status = 'open' AND (i.expires_at IS NULL OR i.expires_at > ${now}::timestamptz) AND l.status IN ${OPEN_STATUSES}
+        AND jsonb_typeof(i.data->'priority_basis'->'impact') = 'number'
+      GROUP BY i.lead_id)
+    SELECT count(*)::int AS n, percentile_cont(${sql.val([1 - shares.urgent, 1 - shares.high, 1 - shares.medium])}::float8[]) WITHIN GROUP (ORDER BY impact) AS q FROM per_lead`.execute(tx);
+  const r = rows[0];
+  if (!r || !r.q) return null;
+  return { n: r.n, urgent: Number(r.q[0]), high: Number(r.q[1]), medium: Number(r.q[2]) };
+}
+
+/** Open insights ranked again against new thresholds (after a sweep): priority from the stored impact. */
+export async function reprioritise(tx: Tx, now: Date, t: { urgent: number; high: number; medium: number }): Promise<number> {
+  const r = await sql`
+    UPDATE ai_insights AS i SET priority = x.p::priority_level,
+      data = jsonb_set(i.data, '{priority_basis,thresholds}', ${JSON.stringify(t)}::jsonb)
+    FROM (SELECT id, CASE WHEN impact >= ${t.urgent} THEN 'urgent' WHEN impact >= ${t.high} THEN 'high' WHEN impact >= ${t.medium} THEN 'medium' ELSE 'low' END AS p
+          FROM (SELECT id, (data->'priority_basis'->>'impact')::float8 AS impact FROM ai_insights
+                WHERE status = 'open' AND (expires_at IS NULL OR expires_at > ${now}::timestamptz) AND jsonb_typeof(data->'priority_basis'->'impact') = 'number') y) x
+    WHERE i.id = x.id AND i.priority::text <> x.p`.execute(tx);
+  return Number(r.numAffectedRows ?? 0);
+}
+
+export interface ReplayRow { id: string; won: boolean; as_of: Date; status: string; status_changed_at: Date }
+
+/**
+ * Decided leads (the most recently decided) as they stood at one point of their life, drawn
+ * uniformly between their creation and `horizonDays` before their decision — as the open
+ * leads stand at any point of theirs; a fixed "a week before the decision" would mean a lead
+ * still qualified then was almost surely lost. With the status they had then (from the
+ * status-change events of their journey, else 'qualified'), and since when.
+ */
+export async function replayLeads(tx: Tx, horizonDays: number, limit: number): Promise<ReplayRow[]> {
+  const { rows } = await sql<ReplayRow>`
+    SELECT d.id, d.status = 'closed_won' AS won, d.as_of,
+      coalesce(s.status, 'qualified') AS status, coalesce(s.at, d.created_at) AS status_changed_at
+    FROM (SELECT id, status, created_at,
+            -- A point of its life drawn by its id (deterministic), never later than horizonDays before the decision.
+            created_at + (((abs(hashtext(id::text)) % 1000) + 0.5) / 1000.0) * greatest(interval '0', coalesce(closed_at, status_changed_at) - make_interval(days => ${horizonDays}) - created_at) AS as_of
+          FROM leads WHERE status IN ('closed_won', 'closed_lost') ORDER BY coalesce(closed_at, status_changed_at) DESC, id LIMIT ${limit}) d
+    LEFT JOIN LATERAL (
+      SELECT e.properties->>'to' AS status, e.occurred_at AS at FROM journey_events e
+      WHERE e.lead_id = d.id AND e.event_type = 'status_change' AND e.occurred_at <= d.as_of
+        AND e.properties->>'to' IN ('new', 'contacted', 'qualified', 'proposal', 'negotiation', 'nurturing')
+      ORDER BY e.occurred_at DESC LIMIT 1) s ON true
+    WHERE d.created_at < d.as_of
+    ORDER BY d.id`.execute(tx);
+  return rows;
 }
 
 export const emptyTotals = () => Object.fromEntries(ENGAGEMENT_CATEGORIES.map((c) => [c, 0])) as Record<EngagementCategory, number>;

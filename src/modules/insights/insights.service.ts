@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import {
-  PRICING_PATH, REPLY_WINDOW_HOURS, evaluateLead, isTimeZone,
-  type EngagementCategory, type LeadSnapshot, type OrgStats,
+  HIGH_SHARE, MEDIUM_SHARE, PRICING_PATH, REPLY_WINDOW_HOURS, URGENT_SHARE, claimOf, detectAll, evaluateLead, fitCalibration, isTimeZone, kindOf, recentContactHours, scaleFrom,
+  type Calibration, type Claim, type EngagementCategory, type LeadSnapshot, type OrgStats,
 } from '../../ai/insights/index.ts';
 import { activityCategory, eventCategory, ENGAGEMENT_WINDOW_DAYS, HALF_LIFE_DAYS } from '../../ai/insights/engagement.ts';
 import type { DB } from '../../db/schema.ts';
@@ -21,6 +21,10 @@ const BATCH = 500;
 /** How much history a snapshot holds per lead. */
 const HISTORY_DAYS = 180;
 const PER_LEAD = { activities: 200, messages: 300, events: 500 };
+/** Calibration: decided leads replayed (the most recently decided), each as it stood this long before its decision. */
+const CALIBRATION_LEADS = 2000;
+export const CALIBRATION_HORIZON_DAYS = 7;
+const SHARES = { urgent: URGENT_SHARE, high: HIGH_SHARE, medium: MEDIUM_SHARE };
 /** Organization statistics are shared by every batch for this long; the periodic job refreshes them. */
 const STATS_TTL_MS = 10 * 60_000;
 /** The periodic sweep: time-driven insights (stalls, decay) appear without any change to the lead. */
@@ -69,7 +73,8 @@ export function createInsightsService(db: Kysely<DB>, options: { now?: () => Dat
         if (category) totals[category] += r.total ?? 0;
       }
     }
-    return {
+    const valueMedian = await q.openValueMedian(tx);
+    const base: OrgStats = {
       computedAt: at,
       timezone,
       statusDays,
@@ -77,10 +82,43 @@ export function createInsightsService(db: Kysely<DB>, options: { now?: () => Dat
       content: content.content,
       decided: content.decided,
       won: content.won,
+      engagedDecided: content.engagedDecided,
+      engagedWon: content.engagedWon,
       engagement: { totals, activeLeads },
       pricingViewsPerLeadDay: activeLeads > 0 ? pricingViews / (activeLeads * ENGAGEMENT_WINDOW_DAYS) : 0,
       valueP75: await q.openValueP75(tx),
+      recentContactHours: recentContactHours(await q.recentContactSetting(tx, organizationId)),
+      calibration: null,
+      priority: scaleFrom(valueMedian, await q.impactQuantiles(tx, at, SHARES)),
     };
+    return { ...base, calibration: await replayCalibration(tx, base) };
+  }
+
+  /**
+   * What confidence means: the detectors replayed on the organization's decided leads as
+   * they stood CALIBRATION_HORIZON_DAYS before their decision (status from their status
+   * changes, nothing later read), and each kind's raw confidence fitted to whether its claim
+   * (won or lost) came true. See src/ai/insights/calibration.ts.
+   */
+  async function replayCalibration(tx: Tx, orgStats: OrgStats): Promise<Calibration | null> {
+    const replay = await q.replayLeads(tx, CALIBRATION_HORIZON_DAYS, CALIBRATION_LEADS);
+    if (replay.length === 0) return null;
+    const observations: { kind: string; claim: Claim; raw: number; won: boolean }[] = [];
+    for (let i = 0; i < replay.length; i += BATCH) {
+      const batch = replay.slice(i, i + BATCH);
+      const byId = new Map(batch.map((r) => [r.id, r]));
+      const leads = await snapshots(tx, batch.map((r) => r.id), batch.map((r) => new Date(r.as_of)), { replay: true });
+      for (const lead of leads) {
+        const r = byId.get(lead.id)!;
+        // As it stood then: its status of that day, and no score, value or outcome of later.
+        const then: LeadSnapshot = { ...lead, status: r.status, statusChangedAt: new Date(r.status_changed_at), score: 0, conversionProbability: null, dealValue: null, predictedValue: null, latestScore: null };
+        for (const c of detectAll(then, orgStats, new Date(r.as_of)).candidates) {
+          const claim = claimOf(c);
+          if (claim) observations.push({ kind: kindOf(c), claim, raw: c.confidence, won: r.won });
+        }
+      }
+    }
+    return fitCalibration(observations, replay.length, replay.filter((r) => r.won).length, CALIBRATION_HORIZON_DAYS);
   }
 
   async function stats(organizationId: string, refresh = false): Promise<OrgStats> {
@@ -92,13 +130,14 @@ export function createInsightsService(db: Kysely<DB>, options: { now?: () => Dat
     return fresh;
   }
 
-  async function snapshots(tx: Tx, ids: string[], at: Date): Promise<LeadSnapshot[]> {
+  /** Leads as of `at` (one moment, or one per lead); a replay reads no score (it would be from later). */
+  async function snapshots(tx: Tx, ids: string[], at: q.Cutoff, opts: { replay?: boolean } = {}): Promise<LeadSnapshot[]> {
     const [leads, activities, messages, events, scores] = [
       await q.loadLeads(tx, ids),
       await q.loadActivities(tx, ids, at, HISTORY_DAYS, PER_LEAD.activities),
       await q.loadMessages(tx, ids, at, HISTORY_DAYS, PER_LEAD.messages),
       await q.loadEvents(tx, ids, at, HISTORY_DAYS, PER_LEAD.events),
-      await q.latestScores(tx, ids),
+      opts.replay ? [] : await q.latestScores(tx, ids),
     ];
     const group = <T extends { lead_id: string }>(rows: T[]) => {
       const m = new Map<string, T[]>();
@@ -120,6 +159,7 @@ export function createInsightsService(db: Kysely<DB>, options: { now?: () => Dat
         statusChangedAt: new Date(l.status_changed_at),
         createdAt: new Date(l.created_at),
         score: l.current_score,
+        conversionProbability: l.conversion_probability,
         dealValue: l.deal_value,
         predictedValue: l.predicted_value,
         timezone: isTimeZone(l.timezone) ? l.timezone : null,
@@ -205,7 +245,7 @@ export function createInsightsService(db: Kysely<DB>, options: { now?: () => Dat
      * are recomputed, and every lead (or those given) is evaluated again, since stalls and
      * fading engagement arrive with time rather than with a change.
      */
-    async refresh(organizationId: string, opts: { leadIds?: string[]; progress?: Progress; schedule?: boolean } = {}): Promise<EvaluationResult & { run_out: number }> {
+    async refresh(organizationId: string, opts: { leadIds?: string[]; progress?: Progress; schedule?: boolean } = {}): Promise<EvaluationResult & { run_out: number; reprioritised: number }> {
       const runOut = await withTenant(db, system(organizationId), (tx) => q.expireRunOut(tx, now()));
       const orgStats = await stats(organizationId, true);
       let total = zero();
@@ -219,8 +259,16 @@ export function createInsightsService(db: Kysely<DB>, options: { now?: () => Dat
         if (ids.length < BATCH) break;
         after = ids[ids.length - 1]!;
       }
+      // Every open insight now has an impact from this sweep: rank them all against the
+      // thresholds of these results (the batches before knew only the last sweep's).
+      const reranked = await withTenant(db, system(organizationId), async (tx) => {
+        const scale = scaleFrom(orgStats.priority.valueMedian, await q.impactQuantiles(tx, now(), SHARES));
+        const changed = await q.reprioritise(tx, now(), scale.thresholds);
+        statsCache.set(organizationId, { ...orgStats, priority: scale });
+        return changed;
+      });
       if (opts.schedule ?? true) await ensurePeriodic(organizationId);
-      return { ...total, run_out: runOut };
+      return { ...total, run_out: runOut, reprioritised: reranked };
     },
 
     ensurePeriodic,

@@ -272,7 +272,7 @@ export interface ScoreWrite {
   probability: number;
   confidence: number;
   predictedValue: number | null;
-  sub: { demographic: number; behavioral: number; temporal: number; conversational: number };
+  sub: { demographic: number; behavioral: number; temporal: number; conversational: number | null };
   explanation: { feature: string; group: 'demographic' | 'behavioral' | 'temporal' | 'conversational'; points: number; text: string }[];
   recommendations: unknown[];
   modelVersion: string;

@@ -287,7 +287,7 @@ export function createScoringService(db: Kysely<DB>, options: { now?: () => Date
       const e = explainRaw(rt.model, row);
       const contributions = Array.from(e.phi);
       const factors = explain(encoded.features, contributions, e.baseValue, e.raw, r.signals, (z) => calibrate(rt.model.calibrator, z));
-      return { ...base, sub: subScores(encoded.features, contributions), explanation: factors.slice(0, 8).map(({ feature, group, points, text }) => ({ feature, group, points, text })), recommendations: r.closed ? [] : recommend(r.signals, factors, score) };
+      return { ...base, sub: subScores(encoded.features, contributions, r.signals), explanation: factors.slice(0, 8).map(({ feature, group, points, text }) => ({ feature, group, points, text })), recommendations: r.closed ? [] : recommend(r.signals, factors, score) };
     });
     phases.explain += performance.now() - t;
     t = performance.now();

@@ -1,11 +1,13 @@
 import { formatDateTime, humanize } from '../../../lib/format';
+import { WHY_KEYS } from './why-note';
 
 /**
  * The evidence behind an insight (its `data`), read as labelled facts: lists of events and
  * messages become bullet lists, dates read as dates, ids are left out (the lead link covers them).
  */
 export function Evidence({ data }: { data: Record<string, unknown> }) {
-  const entries = Object.entries(data).filter(([k, v]) => show(k, v));
+  // Confidence, priority and passed-over actions are said in words above the evidence (WhyNote).
+  const entries = Object.entries(data).filter(([k, v]) => show(k, v) && !WHY_KEYS.has(k));
   if (entries.length === 0) return <p className="muted small">No further evidence recorded.</p>;
   return (
     <dl className="evidence">

@@ -11,6 +11,7 @@ import { useCan } from '../../../lib/session';
 import '../../../styles/workspace.css';
 import { useAcknowledge, useDismiss, useInbox, useInsightList, type Insight, type InsightListQuery, type InsightType, type Priority } from '../api/insights-api';
 import { Evidence } from './evidence';
+import { WhyNote } from './why-note';
 
 const TYPES: Record<InsightType, string> = {
   buying_signal: 'Buying signal',
@@ -169,7 +170,7 @@ function InsightItem({
       <div className="insight__meta">
         <Badge tone={p.tone}>{p.label}</Badge>
         <Badge tone="accent">{TYPES[insight.insight_type]}</Badge>
-        <span className="insight__confidence" title="How sure the engine is, from the evidence behind it">
+        <span className="insight__confidence" title="The share of such insights that came true on your decided leads">
           <span className="meter" aria-hidden="true">
             <span className="meter__fill" style={{ width: `${Math.round(insight.confidence * 100)}%` }} />
           </span>
@@ -188,6 +189,7 @@ function InsightItem({
         Lead: <Link to={`/leads/${insight.lead_id}`}>{insight.lead_name}</Link>
       </div>
       <p className="insight__description">{insight.description}</p>
+      <WhyNote data={insight.data} confidence={insight.confidence} />
       {insight.dismiss_reason && (
         <p className="small muted">
           Dismissed {formatRelative(insight.dismissed_at)}: “{insight.dismiss_reason}”

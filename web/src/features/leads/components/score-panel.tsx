@@ -45,6 +45,15 @@ export function ScorePanel({ score, history, loading, error }: { score: Score | 
           <div className="subscores" aria-label="Sub-scores" role="list">
             {GROUPS.map(([key, label]) => {
               const v = score.sub_scores?.[key];
+              // A lead nobody has talked with has nothing to grade: said in words, not a 50 or a dash.
+              if (key === 'conversational' && score.sub_scores && v === null) {
+                return (
+                  <div key={key} className="subscore" role="listitem" data-testid="subscore-conversational">
+                    <span>{label}</span>
+                    <span className="muted" style={{ gridColumn: '2 / 4' }}>no conversations yet</span>
+                  </div>
+                );
+              }
               return (
                 <div key={key} className="subscore" role="listitem">
                   <span>{label}</span>

@@ -28,8 +28,26 @@ function clippedPlaceholders(page: Page): Promise<string[]> {
       const style = getComputedStyle(input);
       canvas.font = `${style.fontStyle} ${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
       const room = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
-      const lines = input instanceof HTMLTextAreaElement ? input.placeholder.split('\n') : [input.placeholder];
-      const width = Math.max(...lines.map((l) => canvas.measureText(l).width));
+      if (input instanceof HTMLTextAreaElement) {
+        // A text area wraps its placeholder: it is cut off only when the lines are taller than the box.
+        let lines = 0;
+        for (const paragraph of input.placeholder.split('\n')) {
+          let line = '';
+          lines++;
+          for (const word of paragraph.split(' ')) {
+            const next = line ? `${line} ${word}` : word;
+            if (canvas.measureText(next).width > room && line) {
+              lines++;
+              line = word;
+            } else line = next;
+          }
+        }
+        const lineHeight = parseFloat(style.lineHeight) || parseFloat(style.fontSize) * 1.5;
+        const height = input.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
+        if (lines * lineHeight > height + 1) out.push(`“${input.placeholder}” needs ${lines} lines, has room for ${Math.floor(height / lineHeight)}`);
+        continue;
+      }
+      const width = canvas.measureText(input.placeholder).width;
       if (width > room + 1) out.push(`“${input.placeholder}” needs ${Math.ceil(width)} px, has ${Math.floor(room)} px`);
     }
     return out;

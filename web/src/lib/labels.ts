@@ -28,8 +28,8 @@ const WORDS: Record<string, string> = {
 };
 
 /**
- * A stored code (snake_case, kebab-case or lower case) as words; text that already reads as
- * words ("Trade show", "Q3 Push") is left as it is. Empty values give `empty`.
+ * A stored code (snake_case, kebab-case or lower case) as words, sentence case; text someone
+ * already capitalised ("Trade show", "Q3 Push") is left as it is. Empty values give `empty`.
  */
 export function label(value: string | null | undefined, empty = '—'): string {
   if (value === null || value === undefined) return empty;
@@ -37,8 +37,8 @@ export function label(value: string | null | undefined, empty = '—'): string {
   if (trimmed === '') return empty;
   const key = trimmed.toLowerCase();
   if (KNOWN[key]) return KNOWN[key];
-  // Already words: has a capital or a space and no separators of a code.
-  if (!/[_]/.test(trimmed) && (/[A-Z]/.test(trimmed) || /\s/.test(trimmed))) return trimmed;
+  // Already written by a person ("Trade show", "Q3 Push"): a capital and no underscore.
+  if (!trimmed.includes('_') && /[A-Z]/.test(trimmed)) return trimmed;
   const words = key.split(/[_\-\s]+/).filter(Boolean);
   if (words.length === 0) return empty;
   return capitalize(words.map((w) => WORDS[w] ?? w).join(' '));

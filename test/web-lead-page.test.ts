@@ -79,7 +79,7 @@ describe.skipIf(!hasChromium)(`web app: the lead page in Chromium (${MODE})`, { 
       expect(await dates.locator('time').count()).toBeGreaterThanOrEqual(3);
       expect(await profile.getByText('organic_search').count()).toBe(0);
       await web.screenshot(`lead-page-profile-${width}`);
-      expect(await page.evaluate(() => document.scrollingElement!.scrollWidth)).toBeLessThanOrEqual(width);
+      expect(await page.evaluate('document.scrollingElement.scrollWidth')).toBeLessThanOrEqual(width);
       expect(web.problems).toEqual([]);
       await web.close();
     }

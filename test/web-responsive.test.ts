@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, useServer } from './helpers/api.ts';
 import { hasChromium, launchBrowser, skipMessage } from './helpers/browser.ts';
@@ -18,24 +18,26 @@ const SCREENS = [
   { name: 'import', path: '/leads/import', heading: 'Import leads' },
 ] as const;
 
-/** Inputs whose placeholder is wider than the room the input gives it (measured in the input's own font). */
-function clippedPlaceholders(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const canvas = document.createElement('canvas').getContext('2d')!;
-    const out: string[] = [];
-    for (const input of document.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>('input[placeholder], textarea[placeholder]')) {
+/**
+ * Inputs whose placeholder is wider than the room the input gives it (measured in the input's
+ * own font). Browser-side code as text: the tests compile without the DOM's types.
+ */
+const CLIPPED_PLACEHOLDERS = `(() => {
+    const canvas = document.createElement('canvas').getContext('2d');
+    const out = [];
+    for (const input of document.querySelectorAll('input[placeholder], textarea[placeholder]')) {
       if (!input.placeholder || input.offsetParent === null) continue;
       const style = getComputedStyle(input);
-      canvas.font = `${style.fontStyle} ${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+      canvas.font = \`\${style.fontStyle} \${style.fontWeight} \${style.fontSize} \${style.fontFamily}\`;
       const room = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
-      if (input instanceof HTMLTextAreaElement) {
+      if (input.tagName === 'TEXTAREA') {
         // A text area wraps its placeholder: it is cut off only when the lines are taller than the box.
         let lines = 0;
-        for (const paragraph of input.placeholder.split('\n')) {
+        for (const paragraph of input.placeholder.split('\\n')) {
           let line = '';
           lines++;
           for (const word of paragraph.split(' ')) {
-            const next = line ? `${line} ${word}` : word;
+            const next = line ? \`\${line} \${word}\` : word;
             if (canvas.measureText(next).width > room && line) {
               lines++;
               line = word;
@@ -44,15 +46,14 @@ function clippedPlaceholders(page: Page): Promise<string[]> {
         }
         const lineHeight = parseFloat(style.lineHeight) || parseFloat(style.fontSize) * 1.5;
         const height = input.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
-        if (lines * lineHeight > height + 1) out.push(`“${input.placeholder}” needs ${lines} lines, has room for ${Math.floor(height / lineHeight)}`);
+        if (lines * lineHeight > height + 1) out.push(\`“\${input.placeholder}” needs \${lines} lines, has room for \${Math.floor(height / lineHeight)}\`);
         continue;
       }
       const width = canvas.measureText(input.placeholder).width;
-      if (width > room + 1) out.push(`“${input.placeholder}” needs ${Math.ceil(width)} px, has ${Math.floor(room)} px`);
+      if (width > room + 1) out.push(\`“\${input.placeholder}” needs \${Math.ceil(width)} px, has \${Math.floor(room)} px\`);
     }
     return out;
-  });
-}
+})()`;
 
 /**
  * The app at phone width (390 px) and on a desktop (1440 px): no screen wider than the
@@ -96,12 +97,12 @@ describe.skipIf(!hasChromium)(`web app: every screen at 390 and 1440 px (${MODE}
         // Let lazy parts (charts, lists) render before measuring.
         await page.waitForLoadState('networkidle');
         await web.screenshot(`responsive-${screen.name}-${width}`);
-        const measured = await page.evaluate(() => {
-          const header = document.querySelector('.topbar')!.getBoundingClientRect();
-          const overflowing = [...document.querySelectorAll('.topbar *')].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5).map((e) => e.className || e.tagName);
-          return { scrollWidth: document.scrollingElement!.scrollWidth, headerRight: header.right, overflowing };
-        });
-        report[screen.name] = { ...measured, clipped: await clippedPlaceholders(page) };
+        const measured = (await page.evaluate(`(() => {
+          const header = document.querySelector('.topbar').getBoundingClientRect();
+          const overflowing = [...document.querySelectorAll('.topbar *')].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5).map((e) => e.className.baseVal ?? e.className ?? e.tagName);
+          return { scrollWidth: document.scrollingElement.scrollWidth, headerRight: header.right, overflowing };
+        })()`)) as { scrollWidth: number; headerRight: number; overflowing: string[] };
+        report[screen.name] = { ...measured, clipped: (await page.evaluate(CLIPPED_PLACEHOLDERS)) as string[] };
       }
       for (const [name, r] of Object.entries(report) as [string, { scrollWidth: number; headerRight: number; overflowing: string[]; clipped: string[] }][]) {
         expect(r.scrollWidth, `${name}: page width at ${width} px`).toBeLessThanOrEqual(width);
@@ -117,13 +118,11 @@ describe.skipIf(!hasChromium)(`web app: every screen at 390 and 1440 px (${MODE}
     const web = await openWebPage(browser);
     const { page } = web;
     await signIn(web, url(''), owner.email);
-    const pillColours = () =>
-      page.evaluate(() =>
-        [...document.querySelectorAll<HTMLElement>('.score-pill')].map((e) => {
-          const s = getComputedStyle(e);
-          return `${e.textContent}: ${s.backgroundColor} / ${s.color}`;
-        }),
-      );
+    const pillColours = async () =>
+      (await page.evaluate(`[...document.querySelectorAll('.score-pill')].map((e) => {
+        const s = getComputedStyle(e);
+        return e.textContent + ': ' + s.backgroundColor + ' / ' + s.color;
+      })`)) as string[];
     const nav = (name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name });
     // Straight to the leads list (a fresh load: no other screen's stylesheet yet).
     await page.goto(url('/leads'));

@@ -172,7 +172,9 @@ function Item({ item }: { item: TimelineItem }) {
         {c && conversationBadges(c)}
       </>
     );
-    const sameText = c && typeof c.excerpt === 'string' && typeof d.description === 'string' && c.excerpt.startsWith(d.description.slice(0, 200));
+    // The activity's notes are often a part of the conversation's text (the demo's e-mails, a
+    // call's notes): then the conversation's text alone, not the same words twice.
+    const sameText = c && typeof c.excerpt === 'string' && typeof d.description === 'string' && c.excerpt.includes(d.description.slice(0, 120));
     body = (
       <>
         {item.summary && <strong>{item.summary}</strong>}

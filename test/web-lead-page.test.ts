@@ -42,6 +42,7 @@ describe.skipIf(!hasChromium)(`web app: the lead page in Chromium (${MODE})`, { 
       (${owner.organizationId}::uuid, 'renewal_date', 'Renewal date', 'date', '[]'::jsonb)`.execute(db());
     await sql`UPDATE leads SET custom_fields = custom_fields || '{"industry": "Software"}'::jsonb WHERE id = ${leadId}`.execute(db());
 
+    expect((await owner.client.patch(`/api/v1/leads/${leadId}`, { status: 'contacted' })).status).toBe(200);
     // A call logged as an activity, its notes as a linked conversation (as the demo writes them).
     const call = await owner.client.post(`/api/v1/leads/${leadId}/activities`, { type: 'call', subject: 'Discovery call', description: 'Budget approved for Q1.', completed_at: new Date(Date.now() - 3 * 86_400_000).toISOString() });
     callId = call.body.id as string;
@@ -66,6 +67,7 @@ describe.skipIf(!hasChromium)(`web app: the lead page in Chromium (${MODE})`, { 
       await page.goto(url(`/leads/${leadId}`));
       const profile = page.getByRole('region', { name: 'Profile' }).or(page.locator('.card', { hasText: 'Click a value to change it' }));
       await page.getByRole('button', { name: 'Edit Owner: Unassigned' }).waitFor();
+      await page.getByRole('button', { name: 'Edit Status: Contacted' }).waitFor();
       await page.getByRole('button', { name: 'Edit City: Lyon' }).waitFor();
       await page.getByRole('button', { name: 'Edit Country: France' }).waitFor();
       await page.getByRole('button', { name: 'Edit Source: Organic search' }).waitFor();
@@ -193,7 +195,11 @@ describe.skipIf(!hasChromium)(`web app: the lead page in Chromium (${MODE})`, { 
       // Narrowed to conversations, the call's notes are there too (no activity carries them).
       return kinds.length === 2 && kinds.every((k) => k === 'conversation');
     });
-    await filter.getByRole('button', { name: 'Web visits' }).click();
+    await filter.getByRole('button', { name: 'Journey' }).click();
+    // The status change, in words.
+    await timeline.locator('li[data-kind="journey_event"]').getByText('New → Contacted').waitFor();
+    expect(await timeline.locator('li.timeline__item').count()).toBe(1);
+    await filter.getByRole('button', { name: 'Insights' }).click();
     await page.getByText('Nothing of this kind yet').waitFor();
     await web.screenshot('lead-page-timeline-filtered');
     await filter.getByRole('button', { name: 'All' }).click();

@@ -7,14 +7,15 @@ import { label } from '../../../lib/labels';
 import type { TimelineItem, TimelineKind } from '../api/leads-api';
 import { groupTimeline, scoreChange, type TimelineEntry } from './timeline-groups';
 
-const KIND_LABEL: Record<TimelineItem['kind'], string> = { activity: 'Activity', conversation: 'Conversation', journey_event: 'Web visit', score: 'Score change', insight: 'Insight' };
+const KIND_LABEL: Record<TimelineItem['kind'], string> = { activity: 'Activity', conversation: 'Conversation', journey_event: 'Journey', score: 'Score change', insight: 'Insight' };
 
 /** The filter above the timeline: everything, or one kind of event (filtered by the server, so paging still works). */
 export const TIMELINE_FILTERS: { value: TimelineKind | undefined; label: string }[] = [
   { value: undefined, label: 'All' },
   { value: 'activity', label: 'Activities' },
   { value: 'conversation', label: 'Conversations' },
-  { value: 'journey_event', label: 'Web visits' },
+  // Journey events: website visits and forms, and status changes (recorded there too).
+  { value: 'journey_event', label: 'Journey' },
   { value: 'score', label: 'Score changes' },
   { value: 'insight', label: 'Insights' },
 ];
@@ -32,7 +33,7 @@ function iconOf(item: TimelineItem): IconName {
     case 'conversation':
       return CHANNEL_ICON[String(d.channel)] ?? 'message';
     case 'journey_event':
-      return 'globe';
+      return d.event_type === 'status_change' || item.title === 'status_change' ? 'pipeline' : 'globe';
     case 'score': {
       const { from, to } = scoreChange(item);
       return from !== null && to < from ? 'trendingDown' : 'trendingUp';
@@ -182,6 +183,8 @@ function Item({ item }: { item: TimelineItem }) {
         {c && <Excerpt text={c.excerpt} from={c} />}
       </>
     );
+  } else if (item.kind === 'journey_event' && item.title === 'status_change' && typeof d.to === 'string') {
+    body = <span>{typeof d.from === 'string' ? `${label(d.from)} → ${label(d.to)}` : `Set to ${label(d.to)}`}</span>;
   } else if (item.kind === 'score') {
     body = <ScoreText item={item} />;
   } else if (item.kind === 'insight') {

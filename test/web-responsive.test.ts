@@ -104,6 +104,12 @@ describe.skipIf(!hasChromium)(`web app: every screen at 390 and 1440 px (${MODE}
         })()`)) as { scrollWidth: number; headerRight: number; overflowing: string[] };
         report[screen.name] = { ...measured, clipped: (await page.evaluate(CLIPPED_PLACEHOLDERS)) as string[] };
       }
+      // The user menu opens inside the window, and its button keeps its name for screen readers.
+      await page.getByRole('button', { name: 'Narrow Screens Incorporated Admin', exact: true }).click();
+      const menu = (await page.locator('#user-menu').boundingBox())!;
+      expect(menu.x, 'user menu left edge').toBeGreaterThanOrEqual(0);
+      expect(menu.x + menu.width, 'user menu right edge').toBeLessThanOrEqual(width);
+      await page.getByRole('button', { name: 'Sign out' }).waitFor();
       for (const [name, r] of Object.entries(report) as [string, { scrollWidth: number; headerRight: number; overflowing: string[]; clipped: string[] }][]) {
         expect(r.scrollWidth, `${name}: page width at ${width} px`).toBeLessThanOrEqual(width);
         expect(r.overflowing, `${name}: header parts beyond the window`).toEqual([]);

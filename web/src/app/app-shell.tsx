@@ -42,7 +42,9 @@ export function AppShell() {
       </aside>
       <div className="main">
         <header className="topbar">
-          <span className="topbar__org">{me.organization.name}</span>
+          <span className="topbar__org" title={me.organization.name}>
+            {me.organization.name}
+          </span>
           <UserMenu me={me} />
         </header>
         <main id="main" className="content" tabIndex={-1}>
@@ -87,9 +89,9 @@ function UserMenu({ me }: { me: Me }) {
 
   return (
     <div className="menu" ref={root}>
-      <button ref={button} type="button" className="btn btn--ghost" aria-expanded={open} aria-controls="user-menu" onClick={() => setOpen((o) => !o)}>
+      <button ref={button} type="button" className="btn btn--ghost topbar__user" aria-expanded={open} aria-controls="user-menu" onClick={() => setOpen((o) => !o)}>
         <Icon name="user" />
-        <span>{name}</span>
+        <span className="topbar__user-name">{name}</span>
         <Icon name="chevronDown" size={16} />
       </button>
       {open && (

@@ -1,3 +1,5 @@
+import { label } from './labels';
+
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
 const integer = new Intl.NumberFormat();
@@ -32,11 +34,9 @@ export function formatRelative(value: string | null | undefined, now = Date.now(
   return formatDate(value);
 }
 
-/** "closed_won" → "Closed won". */
+/** "closed_won" → "Closed won": the shared label helper (lib/labels.ts), kept under its old name. */
 export function humanize(value: string | null | undefined): string {
-  if (!value) return '—';
-  const s = value.replaceAll('_', ' ');
-  return s.charAt(0).toUpperCase() + s.slice(1);
+  return label(value);
 }
 
 /** "$12.5M", "$48K": money in little space (KPI cards, column headers); pair it with a title holding formatMoney. */

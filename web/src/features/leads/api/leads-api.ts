@@ -7,6 +7,7 @@ export type CustomField = ApiResponse<'/api/v1/custom-fields', 'get'>['data'][nu
 export type Score = ApiResponse<'/api/v1/leads/{id}/score', 'get'>;
 export type ScoreHistory = ApiResponse<'/api/v1/leads/{id}/scores', 'get'>['data'];
 export type TimelineItem = ApiResponse<'/api/v1/leads/{id}/timeline', 'get'>['data'][number];
+export type TimelineKind = TimelineItem['kind'];
 export type Insight = ApiResponse<'/api/v1/leads/{id}/insights', 'get'>['data'][number];
 export type ActivityInput = ApiBody<'/api/v1/leads/{id}/activities', 'post'>;
 export type LeadPatch = ApiBody<'/api/v1/leads/{id}', 'patch'>;
@@ -86,10 +87,13 @@ export function useScoreHistory(id: string, options: { refetchInterval?: number 
   return useQuery({ queryKey: queryKeys.leads.scoreHistory(id), queryFn: ({ signal }) => api.get('/api/v1/leads/{id}/scores', { params: { id }, signal }), refetchInterval: options.refetchInterval ?? false });
 }
 
-export function useTimeline(id: string, options: { refetchInterval?: number | false } = {}) {
+/** The lead's history, newest first; `kind` narrows it to one kind of event (on the server, so pages stay full). */
+export function useTimeline(id: string, options: { refetchInterval?: number | false; kind?: TimelineKind | undefined } = {}) {
+  const kind = options.kind;
   return useInfiniteQuery({
-    queryKey: queryKeys.leads.timeline(id),
-    queryFn: ({ pageParam, signal }) => api.get('/api/v1/leads/{id}/timeline', { params: { id }, query: { limit: 50, cursor: pageParam }, signal }),
+    // Under the timeline's key, so invalidating the timeline refreshes every filter.
+    queryKey: [...queryKeys.leads.timeline(id), kind ?? 'all'],
+    queryFn: ({ pageParam, signal }) => api.get('/api/v1/leads/{id}/timeline', { params: { id }, query: { limit: 50, cursor: pageParam, ...(kind ? { kinds: kind } : {}) }, signal }),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.next_cursor ?? undefined,
     refetchInterval: options.refetchInterval ?? false,

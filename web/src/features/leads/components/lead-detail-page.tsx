@@ -4,9 +4,9 @@ import { Button } from '../../../components/button';
 import { Badge, EmptyState, ErrorMessage, SkeletonBlock } from '../../../components/feedback';
 import { Card, PageHeader } from '../../../components/page';
 import { ApiError } from '../../../lib/api-client';
-import { humanize } from '../../../lib/format';
+import { label } from '../../../lib/labels';
 import { useCan } from '../../../lib/session';
-import { useLead, useLeadInsights, useScore, useScoreHistory, useTimeline } from '../api/leads-api';
+import { useLead, useLeadInsights, useScore, useScoreHistory, useTimeline, type TimelineKind } from '../api/leads-api';
 import { ScorePill, STATUS_TONE } from './lead-columns';
 import { LeadInsights } from './lead-insights';
 import { LeadProfile } from './lead-profile';
@@ -14,7 +14,7 @@ import { LogActivityForm } from './log-activity';
 import { MergeDialog } from './merge-dialog';
 import { ScheduleFollowUp } from './schedule-follow-up';
 import { ScorePanel } from './score-panel';
-import { Timeline } from './timeline';
+import { Timeline, TimelineFilter } from './timeline';
 
 /** After a change the lead is analysed and rescored in the background: watch for ~30 s. */
 function useWatchWindow() {
@@ -35,12 +35,14 @@ export function LeadDetailPage() {
   const interval = watching ? 1500 : false;
   const score = useScore(id, { refetchInterval: interval });
   const history = useScoreHistory(id, { refetchInterval: interval });
-  const timeline = useTimeline(id, { refetchInterval: interval });
+  const [kind, setKind] = useState<TimelineKind | undefined>(undefined);
+  const timeline = useTimeline(id, { refetchInterval: interval, kind });
   // Insights are re-evaluated right after the rescoring: the insights card follows them too.
   useLeadInsights(id, { refetchInterval: interval });
   const canEdit = useCan('leads:write');
   const canLog = useCan('activities:write');
   const canMerge = useCan('leads:merge');
+  const canAssign = useCan('leads:assign');
   const [merging, setMerging] = useState(false);
 
   if (lead.isPending) return <SkeletonBlock lines={10} label="Loading the lead" />;
@@ -61,7 +63,7 @@ export function LeadDetailPage() {
       <PageHeader
         title={
           <span className="row">
-            {name} <ScorePill score={score.data?.score ?? l.current_score} /> <Badge tone={STATUS_TONE[l.status]}>{humanize(l.status)}</Badge>
+            {name} <ScorePill score={score.data?.score ?? l.current_score} /> <Badge tone={STATUS_TONE[l.status]}>{label(l.status)}</Badge>
           </span>
         }
         documentTitle={name}
@@ -79,7 +81,7 @@ export function LeadDetailPage() {
         <div className="stack">
           <ScorePanel score={score.data} history={history.data?.data} loading={score.isPending} error={score.error} />
           <LeadInsights leadId={id} canAct={canEdit} />
-          <LeadProfile lead={l} canEdit={canEdit} />
+          <LeadProfile lead={l} canEdit={canEdit} canAssign={canAssign} />
         </div>
         <div className="stack">
           {canLog && (
@@ -93,7 +95,10 @@ export function LeadDetailPage() {
             </Card>
           )}
           <Card title="Timeline" actions={watching ? <span className="muted" role="status">Updating…</span> : undefined}>
-            <Timeline pages={items} loading={timeline.isPending} error={timeline.error} hasMore={!!timeline.hasNextPage} loadMore={() => void timeline.fetchNextPage()} loadingMore={timeline.isFetchingNextPage} />
+            <div className="stack stack--sm">
+              <TimelineFilter value={kind} onChange={setKind} />
+              <Timeline pages={items} filtered={kind !== undefined} loading={timeline.isPending} error={timeline.error} hasMore={!!timeline.hasNextPage} loadMore={() => void timeline.fetchNextPage()} loadingMore={timeline.isFetchingNextPage} />
+            </div>
           </Card>
         </div>
       </div>

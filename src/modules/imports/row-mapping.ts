@@ -63,7 +63,15 @@ interface ColumnPlan {
   customKey?: string;
   /** Owner and team columns: where a cell that names no user or team is kept (mapping.unmatched_owners). */
   fallbackKey?: string;
+  fallbackLabel?: string;
 }
+
+/**
+ * Where the close date of a lead that is not closed goes: in a deals export it is the
+ * expected close date. closed_at means "was closed at" and stays empty for an open lead,
+ * so the date is kept here instead of being dropped.
+ */
+export const EXPECTED_CLOSE_KEY = 'expected_close_date';
 
 /**
  * Custom field types for one import: what the catalogue already says, else inferred from
@@ -139,6 +147,7 @@ export function planColumns(headers: readonly string[], mapping: ImportMapping):
     if (target === 'assigned_to' || target === 'team_id') {
       return (mapping.unmatched_owners ?? 'custom') === 'custom' ? { index, header, field: target, fallbackKey: customKey(header) } : { index, header, field: target };
     }
+    if (target === 'closed_at') return { index, header, field: target, fallbackKey: EXPECTED_CLOSE_KEY, fallbackLabel: `${header} (expected, open leads)` };
     if ((LEAD_FIELDS as readonly string[]).includes(target)) return { index, header, field: target as LeadField };
     return { index, header };
   });
@@ -149,7 +158,7 @@ export function customFieldsOf(plan: readonly ColumnPlan[]): { key: string; labe
   const seen = new Map<string, { key: string; label: string; index: number }>();
   for (const c of plan) {
     const key = c.customKey ?? c.fallbackKey;
-    if (key && !seen.has(key)) seen.set(key, { key, label: c.header, index: c.index });
+    if (key && !seen.has(key)) seen.set(key, { key, label: c.customKey ? c.header : (c.fallbackLabel ?? c.header), index: c.index });
   }
   return [...seen.values()];
 }
@@ -161,6 +170,7 @@ export function createRowMapper(plan: readonly ColumnPlan[], mapping: ImportMapp
   // Deal exports carry the outcome in their stage ("Closed Won"): without a status column,
   // a stage that names a status sets it too (other stages leave the status to its default).
   const stageSetsStatus = !plan.some((c) => c.field === 'status');
+  const closeColumn = plan.find((c) => c.field === 'closed_at');
   return (cells, line) => {
     if (cells.every((c) => c.trim() === '')) return null;
     const lead: PreparedLead = {
@@ -265,6 +275,9 @@ export function createRowMapper(plan: readonly ColumnPlan[], mapping: ImportMapp
       lead.last_name = names.last_name === '' ? null : names.last_name;
     }
     if (Object.keys(address).length > 0) lead.address = address;
+    if (closeColumn && lead.closed_at !== null && lead.status !== 'closed_won' && lead.status !== 'closed_lost') {
+      lead.custom_fields[EXPECTED_CLOSE_KEY] = custom.value(EXPECTED_CLOSE_KEY, cells[closeColumn.index] ?? '');
+    }
     const nameIssue = nameProblem({ first_name: lead.first_name ?? '', last_name: lead.last_name ?? '', email: lead.email, company: lead.company });
     if (nameIssue !== null && nameIssue !== NO_IDENTITY) problems.push(nameIssue);
     if (problems.length > 0) return { line, reason: problems.join('; '), raw: [...cells] };

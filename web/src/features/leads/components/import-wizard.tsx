@@ -141,7 +141,7 @@ function MappingStep({ draft, onChange, onStarted }: { draft: ImportWithPreview;
       </Card>
       <OwnerMatches
         draft={draft}
-        disabled={change.isPending}
+        pendingKeep={change.isPending && change.variables.unmatched_owners !== undefined ? change.variables.unmatched_owners === 'custom' : undefined}
         onKeepUnmatched={(keep) => change.mutate({ unmatched_owners: keep ? 'custom' : 'leave_empty' }, { onSuccess: onChange })}
       />
       <ValueMaps

@@ -151,10 +151,11 @@ type OwnerColumn = ImportWithPreview['preview']['owners'][number];
  * kept in a custom field (the default) or left out. Unmatched values come first: they are
  * what needs a decision.
  */
-export function OwnerMatches({ draft, disabled, onKeepUnmatched }: { draft: ImportWithPreview; disabled: boolean; onKeepUnmatched: (keep: boolean) => void }) {
+export function OwnerMatches({ draft, pendingKeep, onKeepUnmatched }: { draft: ImportWithPreview; pendingKeep: boolean | undefined; onKeepUnmatched: (keep: boolean) => void }) {
   const columns = draft.preview.owners;
   if (columns.length === 0) return null;
-  const keep = (draft.mapping.unmatched_owners ?? 'custom') === 'custom';
+  // While a change is on its way the checkbox shows it, not the value it replaces.
+  const keep = pendingKeep ?? (draft.mapping.unmatched_owners ?? 'custom') === 'custom';
   const anyUnmatched = columns.some((c) => c.unmatched.length > 0);
   return (
     <Card title="Owners and teams" actions={<span className="muted">in the first {formatNumber(draft.preview.sample_rows)} rows</span>}>
@@ -163,8 +164,8 @@ export function OwnerMatches({ draft, disabled, onKeepUnmatched }: { draft: Impo
           <OwnerTable key={c.column} column={c} keep={keep} />
         ))}
         {anyUnmatched && (
-          <label className="row owner-keep">
-            <input type="checkbox" checked={keep} disabled={disabled} onChange={(e) => onKeepUnmatched(e.target.checked)} />
+          <label className="owner-keep">
+            <input type="checkbox" checked={keep} disabled={pendingKeep !== undefined} onChange={(e) => onKeepUnmatched(e.target.checked)} />
             <span>Keep values that match no one in a custom field under the column’s name (the lead stays unassigned either way)</span>
           </label>
         )}
@@ -187,7 +188,7 @@ function OwnerTable({ column, keep }: { column: OwnerColumn; keep: boolean }) {
         {column.unmatched.length > 0 && `; ${column.unmatched.length} ${column.unmatched.length === 1 ? 'matches' : 'match'} no one`}
         {column.truncated ? ' (most frequent shown)' : ''}.
       </p>
-      <table className="table mapping-table">
+      <table className="table mapping-table owner-table">
         <thead>
           <tr>
             <th scope="col">Value in the file</th>

@@ -22,7 +22,7 @@ function targetLabel(t: string): string {
   if (t === 'custom') return 'Custom field';
   if (t === 'ignore') return 'Leave out';
   if (t.startsWith('custom:')) return `Custom field “${t.slice(7)}”`;
-  if (t === 'assigned_to') return 'owner (assigned to)';
+  if (t === 'assigned_to') return 'owner';
   if (t === 'team_id') return 'team';
   return t.replaceAll('_', ' ');
 }

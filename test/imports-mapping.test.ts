@@ -1,6 +1,10 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { withTenant } from '../src/db/tenant.ts';
 import { proposeMapping } from '../src/modules/imports/header-mapping.ts';
+import { importLocalFile } from '../src/modules/imports/imports.service.ts';
 import { Client, useServer } from './helpers/api.ts';
 import { MODE } from './helpers/db.ts';
 import { until } from './helpers/wait.ts';
@@ -69,6 +73,12 @@ describe(`CSV import preview: notes, owners, in-file duplicates, errors (${MODE}
     expect(forced.status).toBe(200);
     expect(forced.body.preview.columns.find((n: { column: string }) => n.column === 'Last Activity')).toMatchObject({ kind: 'values_do_not_fit', message: expect.stringMatching(/^Mapped to last contacted at, but 30 of 30 sampled values are not dates.*those rows will be refused/) });
     expect(forced.body.preview.error_rows).toBe(30);
+
+    // The CLI shares the engine: its result carries the same notes for the same file.
+    const path = join(mkdtempSync(join(tmpdir(), 'leadai-notes-')), 'export.csv');
+    writeFileSync(path, csv(rows));
+    const dry = await importLocalFile(app().database.db, { organizationId: (await Client.signup(url, 'Notes CLI')).organizationId, path, dryRun: true });
+    expect(dry.notes).toEqual(up.body.preview.columns);
   });
 
   it('maps owner and team columns to users and teams by email or name (case and accents ignored), lists those that match no one, and keeps them as a custom field unless told not to', async () => {

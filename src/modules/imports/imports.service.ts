@@ -20,7 +20,7 @@ import { parseBulkRequest, type BulkRequest } from './bulk-mode.ts';
 import * as q from './imports.queries.ts';
 import { mergeDuplicates, type PreparedLead, type RowError } from './row-mapping.ts';
 import { summarizeValues } from './value-summary.ts';
-import { columnNotes } from './column-notes.ts';
+import { columnNotes, type ColumnNote } from './column-notes.ts';
 import { findDuplicates } from './in-file-duplicates.ts';
 import { summarizeOwners } from './owner-directory.ts';
 
@@ -339,6 +339,8 @@ export interface LocalImportResult {
   resumed: boolean;
   file: { name: string; size: number; encoding: string; bom: boolean; delimiter: string };
   mapping: ImportMapping;
+  /** Why columns were mapped as they are, where values and headers disagree (the preview's column notes). */
+  notes: ColumnNote[];
   counts: ImportCounts;
   /** Which mode the import ran in and why (absent for a dry run). */
   mode?: ImportModeReport;
@@ -374,7 +376,8 @@ export async function importLocalFile(db: Kysely<DB>, options: LocalImportOption
   }
   const source: ByteSource = () => createReadStream(options.path, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Uint8Array>;
   const file = { name: options.path.split(/[\\/]/).pop()!, size: scanned.size, encoding: format.encoding, bom: format.bom, delimiter: format.delimiter };
-  if (options.dryRun) return { import_id: null, dry_run: true, resumed: false, file, mapping, ...(await dryRun(db, ctx, format, mapping, sample, source, options.batchSize ?? DEFAULT_BATCH_SIZE)) };
+  const notes = columnNotes(sample.headers, mapping, sample.rows.map((r) => r.cells));
+  if (options.dryRun) return { import_id: null, dry_run: true, resumed: false, file, mapping, notes, ...(await dryRun(db, ctx, format, mapping, sample, source, options.batchSize ?? DEFAULT_BATCH_SIZE)) };
 
   const mappingJson = JSON.stringify(mapping);
   const existing = await withTenant(db, ctx, (tx) => q.findResumableCliImport(tx, scanned.sha256, mappingJson));
@@ -398,7 +401,7 @@ export async function importLocalFile(db: Kysely<DB>, options: LocalImportOption
       ...(options.lockTimeoutMs !== undefined ? { lockTimeoutMs: options.lockTimeoutMs } : {}),
       ...(options.logger ? { logger: options.logger } : {}),
     });
-    return { import_id: imp.id, dry_run: false, resumed: existing !== undefined, file, mapping, counts, ...(mode ? { mode } : {}) };
+    return { import_id: imp.id, dry_run: false, resumed: existing !== undefined, file, mapping, notes, counts, ...(mode ? { mode } : {}) };
   } catch (error) {
     await withTenant(db, ctx, (tx) => q.updateImport(tx, imp.id, { status: 'failed', last_error: (error as Error).message })).catch(() => {});
     throw error;

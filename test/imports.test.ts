@@ -162,7 +162,9 @@ describe(`CSV import over the API (${MODE})`, () => {
       column: 'Converted', field: 'status', truncated: false,
       values: [{ value: '0', rows: 20, valid: false, stored_as: null }, { value: '1', rows: 10, valid: false, stored_as: null }],
     });
-    expect(asStatus.body.preview.errors.length).toBe(20);
+    // Every sampled row in error is listed (all 30 here), not only those among the first 20 rows.
+    expect(asStatus.body.preview.errors.length).toBe(30);
+    expect(asStatus.body.preview.error_rows).toBe(30);
     expect(asStatus.body.preview.errors[0].reason).toMatch(/unknown status "1"/);
 
     const mapped = await client.patch(`/api/v1/imports/${id}`, { values: { status: { '1': 'closed_won', '0': 'closed_lost' }, source: { Web: 'website' } } });

@@ -4,7 +4,8 @@ import { batchesOf, committedLines, takeCustomChanges, type Batch, type CustomFi
 import { records } from './csv-records.ts';
 import type { CsvFormat } from './csv-sniff.ts';
 import type { ImportMapping } from './header-mapping.ts';
-import type { CustomFields} from './row-mapping.ts';
+import type { OwnerDirectory } from './owner-directory.ts';
+import type { CustomFields } from './row-mapping.ts';
 import { createRowMapper, planColumns, type CustomFieldsState } from './row-mapping.ts';
 
 /**
@@ -28,6 +29,8 @@ export interface BatchSourceSetup {
   mapping: ImportMapping;
   /** The import's custom-field types so far; the thread version updates this object. */
   custom: CustomFields;
+  /** The organization's users and teams, for owner and team columns (plain data). */
+  owners: OwnerDirectory;
   /** What an earlier run committed (skipped). */
   checkpoint: number;
   ranges: [number, number][];
@@ -36,7 +39,7 @@ export interface BatchSourceSetup {
 
 /** On this thread. */
 export async function* threadBatches(source: Bytes, setup: BatchSourceSetup): AsyncGenerator<MappedBatch> {
-  const mapRow = createRowMapper(planColumns(setup.headers, setup.mapping), setup.mapping, setup.custom);
+  const mapRow = createRowMapper(planColumns(setup.headers, setup.mapping), setup.mapping, setup.custom, setup.owners);
   const options = { mapRow, isCommitted: committedLines(setup.checkpoint, setup.ranges), size: setup.batchSize };
   // The changes are taken when a batch is handed over: the generator is paused until the
   // next one is asked for, so they are exactly this batch's.

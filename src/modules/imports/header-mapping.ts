@@ -1,3 +1,5 @@
+import { checkValues, isUniquePerRow } from './column-checks.ts';
+
 /**
  * Pure header → lead field matching. Headers from HubSpot, Salesforce, Pipedrive and
  * hand-made spreadsheets are normalised (case, accents, punctuation, spacing), then looked
@@ -7,7 +9,7 @@ export const LEAD_FIELDS = [
   'first_name', 'last_name', 'full_name', 'email', 'phone', 'company', 'job_title',
   'status', 'stage', 'source', 'campaign', 'tags', 'external_id', 'deal_value',
   'created_at', 'closed_at', 'next_follow_up_at', 'last_contacted_at',
-  'street', 'city', 'state', 'postal_code', 'country',
+  'street', 'city', 'state', 'postal_code', 'country', 'assigned_to', 'team_id',
 ] as const;
 export type LeadField = (typeof LEAD_FIELDS)[number];
 
@@ -25,13 +27,23 @@ export type ColumnTarget = LeadField | 'ignore' | 'custom' | `custom:${string}`;
 export interface ImportMapping {
   columns: Record<string, ColumnTarget>;
   values: Partial<Record<ValueMappedField, Record<string, string>>>;
+  /**
+   * Owner and team cells that name no user or team of the organization: kept in a custom
+   * field under the column's header ('custom', the default: nothing in the file is lost),
+   * or left out ('leave_empty'). Either way the lead is not assigned.
+   */
+  unmatched_owners?: UnmatchedOwners;
 }
+
+export const UNMATCHED_OWNERS = ['custom', 'leave_empty'] as const;
+export type UnmatchedOwners = (typeof UNMATCHED_OWNERS)[number];
 
 /** Also the mapping file's shape (`--mapping`): every part optional, `ignore` as a list. */
 export interface MappingOverride {
   columns?: Record<string, string>;
   values?: Record<string, Record<string, string>>;
   ignore?: string[];
+  unmatched_owners?: string;
 }
 
 const SYNONYMS: Record<LeadField, string[]> = {
@@ -47,7 +59,7 @@ const SYNONYMS: Record<LeadField, string[]> = {
   source: ['source', 'lead source', 'original source', 'source of lead', 'channel', 'utm source', 'lead origin', 'origin', 'acquisition channel'],
   campaign: ['campaign', 'campaign name', 'utm campaign', 'lead campaign', 'marketing campaign'],
   tags: ['tags', 'tag', 'labels', 'label', 'keywords'],
-  external_id: ['id', 'record id', 'lead id', 'contact id', 'prospect id', 'person id', 'external id', 'crm id', 'salesforce id', 'hubspot id', 'customer id', 'uid'],
+  external_id: ['id', 'record id', 'lead id', 'contact id', 'prospect id', 'person id', 'external id', 'crm id', 'salesforce id', 'hubspot id', 'customer id', 'uid', 'deal id', 'opportunity id'],
   deal_value: ['deal value', 'value', 'amount', 'deal amount', 'opportunity amount', 'opportunity value', 'deal size', 'won amount'],
   created_at: ['create date', 'created date', 'created', 'created at', 'date created', 'creation date', 'created time', 'add time', 'date added', 'added on', 'lead created date'],
   closed_at: ['close date', 'closed date', 'closed at', 'date closed', 'converted date', 'won time', 'closed on', 'won date'],
@@ -58,6 +70,11 @@ const SYNONYMS: Record<LeadField, string[]> = {
   state: ['state', 'province', 'region', 'state province', 'state region', 'county', 'mailing state', 'mailing state province', 'billing state'],
   postal_code: ['zip', 'zip code', 'postal code', 'postcode', 'post code', 'zip postal code', 'mailing zip', 'mailing postal code', 'mailing zip postal code', 'billing zip'],
   country: ['country', 'country region', 'country name', 'mailing country', 'billing country', 'nation'],
+  assigned_to: [
+    'owner', 'lead owner', 'contact owner', 'deal owner', 'account owner', 'record owner', 'opportunity owner', 'company owner', 'hubspot owner',
+    'owner name', 'owner email', 'sales rep', 'sales representative', 'salesperson', 'sales person', 'rep', 'assigned to', 'assignee', 'assigned user',
+  ],
+  team_id: ['team', 'team name', 'sales team', 'owner team', 'hubspot team', 'primary team', 'lead owner team', 'deal owner team', 'contact owner team'],
 };
 
 /**
@@ -145,20 +162,22 @@ export function uniqueHeaders(raw: readonly string[]): string[] {
 }
 
 /**
- * The automatic mapping: each lead field goes to the first column that names it; the
- * rest become custom fields, except columns that are empty in the whole sample (trailing
- * empty columns of spreadsheet exports), which are ignored.
+ * The automatic mapping: each lead field goes to the first column that names it and whose
+ * sampled values fit it (column-checks.ts); an id column no synonym names ("Deal ID") but
+ * whose values are unique per row becomes external_id; the rest become custom fields,
+ * except columns that are empty in the whole sample (trailing empty columns of
+ * spreadsheet exports), which are ignored.
  */
 export function proposeMapping(headers: readonly string[], sample: readonly (readonly string[])[]): ImportMapping {
   const columns: Record<string, ColumnTarget> = {};
   const taken = new Set<string>();
   headers.forEach((header, i) => {
-    const empty = sample.every((row) => (row[i] ?? '').trim() === '');
+    const values = columnValues(sample, i);
     const match = matchHeader(header);
-    if (match && !taken.has(match) && valuesFit(match, sample.map((row) => (row[i] ?? '').trim()).filter((v) => v !== ''))) {
+    if (match && !taken.has(match) && checkValues(match, values).fits) {
       taken.add(match);
       columns[header] = match;
-    } else if (empty && /^Column \d+$/.test(header)) {
+    } else if (values.length === 0 && /^Column \d+$/.test(header)) {
       columns[header] = 'ignore';
     } else {
       columns[header] = 'custom';
@@ -168,34 +187,37 @@ export function proposeMapping(headers: readonly string[], sample: readonly (rea
   if (taken.has('first_name') && taken.has('last_name')) {
     for (const [h, t] of Object.entries(columns)) if (t === 'full_name') columns[h] = 'custom';
   }
+  if (!taken.has('external_id')) {
+    const id = idColumn(headers, sample, columns);
+    if (id !== undefined) columns[id] = 'external_id';
+  }
   return { columns, values: {} };
 }
 
-const NAME_TARGETS = new Set<string>(['full_name', 'first_name', 'last_name']);
-const TEXT_TARGETS = new Set<string>(['job_title', 'company', 'source', 'campaign', 'stage']);
-const NUMBER = /^[-+]?\d+([.,]\d+)?$/;
-const MIN_DISTINCT_NAMES = 12;
+/** The trimmed, non-empty cells of column i in the sample. */
+export function columnValues(sample: readonly (readonly string[])[], i: number): string[] {
+  return sample.map((row) => (row[i] ?? '').trim()).filter((v) => v !== '');
+}
+
+// Whose id a column holds, by the word before "id": these are the row's own record.
+const RECORD_WORDS = new Set(['record', 'deal', 'opportunity', 'lead', 'contact', 'person', 'prospect', 'customer', 'row', 'object']);
 
 /**
- * Headers alone mislead: a "contact" column can hold a person's name (Pipedrive) or the
- * channel of the last contact ("cellular", "telephone"); a "campaign" column a campaign or a
- * count of calls. A header match is kept only when the sample's values look like that field:
- * names vary from row to row (a dozen different ones at least) and are not numbers, emails
- * have an @, text fields are not all numbers. Otherwise the column stays a custom field, which is always safe.
+ * A column named "… ID" (or "…Id", "…_id") that is still a custom field and holds a
+ * different value in every sampled row: the row's id. "Deal ID" beats "Pipeline ID"; an
+ * owner or company id repeats across rows and is never chosen.
  */
-function valuesFit(target: string, values: readonly string[]): boolean {
-  if (values.length === 0) return true;
-  const numeric = values.filter((v) => NUMBER.test(v)).length / values.length;
-  if (NAME_TARGETS.has(target)) {
-    if (numeric > 0.2) return false;
-    // A channel column has a handful of values; names have dozens even where they repeat
-    // (a 1,000-row sample of a team's contacts may well use only 30 first names).
-    const distinct = new Set(values.map((v) => v.toLowerCase())).size;
-    return values.length < 20 || distinct >= MIN_DISTINCT_NAMES || distinct >= 0.2 * values.length;
-  }
-  if (target === 'email') return values.filter((v) => v.includes('@')).length >= 0.5 * values.length;
-  if (TEXT_TARGETS.has(target)) return numeric < 0.9;
-  return true;
+export function idColumn(headers: readonly string[], sample: readonly (readonly string[])[], columns: Record<string, ColumnTarget>): string | undefined {
+  let best: { header: string; rank: number } | undefined;
+  headers.forEach((header, i) => {
+    if (columns[header] !== 'custom') return;
+    const words = normalizeHeader(header.replace(/([a-z])Id\b/g, '$1 Id')).split(' ');
+    if (words[words.length - 1] !== 'id') return;
+    if (!isUniquePerRow(columnValues(sample, i), sample.length)) return;
+    const rank = words.length === 2 && RECORD_WORDS.has(words[0]!) ? 2 : 1;
+    if (!best || rank > best.rank) best = { header, rank };
+  });
+  return best?.header;
 }
 
 export class MappingError extends Error {
@@ -234,6 +256,13 @@ export function applyOverride(base: ImportMapping, headers: readonly string[], o
     columns[header] = target;
   }
   for (const h of override.ignore ?? []) columns[resolve(h, 'ignore')] = 'ignore';
+  let unmatched = base.unmatched_owners;
+  if (override.unmatched_owners !== undefined) {
+    if (!(UNMATCHED_OWNERS as readonly string[]).includes(override.unmatched_owners)) {
+      throw new MappingError(`unmatched_owners: "${override.unmatched_owners}" is not one of ${UNMATCHED_OWNERS.join(', ')}.`, 'unmatched_owners');
+    }
+    unmatched = override.unmatched_owners as UnmatchedOwners;
+  }
 
   const counts = new Map<string, string[]>();
   for (const [h, t] of Object.entries(columns)) {
@@ -253,15 +282,16 @@ export function applyOverride(base: ImportMapping, headers: readonly string[], o
     }
     values[field as ValueMappedField] = { ...map };
   }
-  return { columns, values };
+  return { columns, values, ...(unmatched !== undefined ? { unmatched_owners: unmatched } : {}) };
 }
 
 /** Checks a mapping file's JSON shape before applying it. */
 export function parseOverride(value: unknown): MappingOverride {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new MappingError('The mapping must be a JSON object with "columns", "values" and/or "ignore".', 'mapping');
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new MappingError('The mapping must be a JSON object with "columns", "values", "ignore" and/or "unmatched_owners".', 'mapping');
   const v = value as Record<string, unknown>;
-  const unknownKeys = Object.keys(v).filter((k) => !['columns', 'values', 'ignore'].includes(k));
-  if (unknownKeys.length > 0) throw new MappingError(`Unknown key(s) in the mapping: ${unknownKeys.join(', ')} (allowed: columns, values, ignore).`, 'mapping');
+  const unknownKeys = Object.keys(v).filter((k) => !['columns', 'values', 'ignore', 'unmatched_owners'].includes(k));
+  if (unknownKeys.length > 0) throw new MappingError(`Unknown key(s) in the mapping: ${unknownKeys.join(', ')} (allowed: columns, values, ignore, unmatched_owners).`, 'mapping');
+  if (v.unmatched_owners !== undefined && typeof v.unmatched_owners !== 'string') throw new MappingError(`"unmatched_owners" must be one of ${UNMATCHED_OWNERS.join(', ')}.`, 'unmatched_owners');
   const isStringRecord = (x: unknown) => typeof x === 'object' && x !== null && !Array.isArray(x) && Object.values(x).every((s) => typeof s === 'string');
   if (v.columns !== undefined && !isStringRecord(v.columns)) throw new MappingError('"columns" must map column headers to field names, e.g. {"Converted": "status"}.', 'columns');
   if (v.values !== undefined && (typeof v.values !== 'object' || v.values === null || Array.isArray(v.values))) throw new MappingError('"values" must be an object like {"status": {"1": "closed_won"}}.', 'values');

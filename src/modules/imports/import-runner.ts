@@ -13,6 +13,7 @@ import { runBulkImport, type BulkTimings } from './bulk-import.ts';
 import { decideBulk, type BulkRequest } from './bulk-mode.ts';
 import { applyBatch, planBatch, type Batch, type CustomFieldChange } from './batch-plan.ts';
 import { threadBatches, workerBatches, type BatchSourceSetup, type Bytes, type MappedBatch } from './batch-source.ts';
+import { buildDirectory } from './owner-directory.ts';
 import { createRowMapper, customFieldsOf, CustomFields, planColumns } from './row-mapping.ts';
 
 /**
@@ -92,12 +93,13 @@ type ImportRow = NonNullable<Awaited<ReturnType<typeof q.getImport>>>;
 
 export async function prepareMapper(db: Kysely<DB>, ctx: TenantContext, format: StoredFormat, mapping: ImportMapping, sample: Sample) {
   const plan = planColumns(format.headers, mapping);
-  const catalogue = await withTenant(db, ctx, (tx) => q.listCustomFields(tx));
+  const [catalogue, people] = await withTenant(db, ctx, async (tx) => [await q.listCustomFields(tx), await q.listOwners(tx)] as const);
+  const owners = buildDirectory(people.users, people.teams);
   const customPlan = customFieldsOf(plan);
   const indexOf = new Map(customPlan.map((c) => [c.key, c.index]));
   const custom = CustomFields.from(customPlan, sample.rows.map((r) => r.cells), indexOf, new Map(catalogue.map((c) => [c.key, { type: c.type, categories: c.categories }])));
   custom.decimalComma = format.delimiter === ';';
-  return { mapRow: createRowMapper(plan, mapping, custom), custom };
+  return { mapRow: createRowMapper(plan, mapping, custom, owners), custom, owners };
 }
 
 /**
@@ -111,11 +113,11 @@ export async function runImport(db: Kysely<DB>, imp: ImportRow, source: ByteSour
   const format = imp.format as unknown as StoredFormat;
   const mapping = imp.mapping as unknown as ImportMapping;
   const sample = await sampleHead(await readHead(source), format, imp.file_size <= HEAD_BYTES);
-  const { custom } = await prepareMapper(db, ctx, format, mapping, sample);
+  const { custom, owners } = await prepareMapper(db, ctx, format, mapping, sample);
 
   await withTenant(db, ctx, (tx) => q.updateImport(tx, imp.id, { status: 'running', started_at: imp.started_at ?? new Date(), last_error: null }));
   const setup: BatchSourceSetup = {
-    format, headers: format.headers, mapping, custom, batchSize,
+    format, headers: format.headers, mapping, custom, owners, batchSize,
     checkpoint: imp.checkpoint_line, ranges: (imp.committed_ranges as unknown as [number, number][]) ?? [],
   };
   const inWorker = options.parseWorker === 'on'

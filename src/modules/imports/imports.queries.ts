@@ -135,9 +135,9 @@ function unnestRows(rows: readonly PreparedLead[], ids?: string[]) {
     ${col(rows, 'stage')}::text[], ${col(rows, 'source')}::text[], ${col(rows, 'campaign')}::text[], ${json(rows, 'tags')}::text[],
     ${col(rows, 'external_id')}::text[], ${col(rows, 'deal_value')}::numeric[], ${json(rows, 'address')}::text[], ${json(rows, 'custom_fields')}::text[],
     ${col(rows, 'created_at')}::timestamptz[], ${col(rows, 'closed_at')}::timestamptz[], ${col(rows, 'next_follow_up_at')}::timestamptz[],
-    ${col(rows, 'last_contacted_at')}::timestamptz[]
+    ${col(rows, 'last_contacted_at')}::timestamptz[], ${col(rows, 'assigned_to')}::uuid[], ${col(rows, 'team_id')}::uuid[]
   ) AS u(id, first_name, last_name, email, phone, company, job_title, status, stage, source, campaign, tags, external_id, deal_value,
-         address, custom_fields, created_at, closed_at, next_follow_up_at, last_contacted_at)`;
+         address, custom_fields, created_at, closed_at, next_follow_up_at, last_contacted_at, assigned_to, team_id)`;
 }
 
 const CLOSED = sql`('closed_won', 'closed_lost')`;
@@ -183,7 +183,8 @@ export function insertLeadsStatement(organizationId: string, rows: readonly Prep
   if (rows.length === 0) return null;
   return sql`
     INSERT INTO leads (id, organization_id, first_name, last_name, email, phone, company, job_title, status, stage, source, campaign, tags,
-                       external_id, deal_value, address, custom_fields, created_at, status_changed_at, closed_at, next_follow_up_at, last_contacted_at)
+                       external_id, deal_value, address, custom_fields, created_at, status_changed_at, closed_at, next_follow_up_at, last_contacted_at,
+                       assigned_to, team_id)
     SELECT u.id, ${organizationId}::uuid, coalesce(u.first_name, ''), coalesce(u.last_name, ''), u.email, u.phone, u.company, u.job_title,
            coalesce(u.status, 'new')::lead_status, coalesce(u.stage, 'prospect'), u.source, u.campaign,
            CASE WHEN u.tags IS NULL THEN '{}'::text[] ELSE ARRAY(SELECT jsonb_array_elements_text(u.tags::jsonb)) END,
@@ -191,7 +192,7 @@ export function insertLeadsStatement(organizationId: string, rows: readonly Prep
            coalesce(u.created_at, now()),
            CASE WHEN u.status IN ${CLOSED} THEN coalesce(u.closed_at, now()) ELSE now() END,
            CASE WHEN u.status IN ${CLOSED} THEN coalesce(u.closed_at, now()) END,
-           u.next_follow_up_at, u.last_contacted_at
+           u.next_follow_up_at, u.last_contacted_at, u.assigned_to, u.team_id
     FROM ${unnestRows(rows, [...ids])}`;
 }
 
@@ -234,7 +235,9 @@ export async function updateLeads(tx: Tx, rows: readonly PreparedLead[], ids: st
       custom_fields = l.custom_fields || coalesce(u.custom_fields::jsonb, '{}'::jsonb),
       created_at = least(l.created_at, coalesce(u.created_at, l.created_at)),
       next_follow_up_at = coalesce(u.next_follow_up_at, l.next_follow_up_at),
-      last_contacted_at = greatest(l.last_contacted_at, u.last_contacted_at)
+      last_contacted_at = greatest(l.last_contacted_at, u.last_contacted_at),
+      assigned_to = coalesce(u.assigned_to, l.assigned_to),
+      team_id = coalesce(u.team_id, l.team_id)
     FROM ${unnestRows(rows, ids)}
     WHERE l.id = u.id`.execute(tx);
   return Number(r.numAffectedRows ?? 0);
@@ -247,6 +250,13 @@ export async function updateLeads(tx: Tx, rows: readonly PreparedLead[], ids: st
  */
 export async function analyzeLeads(db: Kysely<DB>) {
   await sql`ANALYZE leads`.execute(db);
+}
+
+/** The organization's active users and its teams, to match owner and team columns against. */
+export async function listOwners(tx: Tx | Kysely<DB>) {
+  const users = await tx.selectFrom('users').select(['id', 'email', 'full_name']).where('is_active', '=', true).orderBy('created_at').execute();
+  const teams = await tx.selectFrom('teams').select(['id', 'name']).orderBy('created_at').execute();
+  return { users, teams };
 }
 
 // Custom-field catalogue --------------------------------------------------------------------

@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { CUSTOM_FIELD_TYPES, IMPORT_STATUSES, LEAD_STATUSES } from '../../db/schema.ts';
-import { LEAD_FIELDS, VALUE_MAPPED_FIELDS } from './header-mapping.ts';
+import { LEAD_FIELDS, UNMATCHED_OWNERS, VALUE_MAPPED_FIELDS } from './header-mapping.ts';
+
+const UnmatchedOwners = z.enum(UNMATCHED_OWNERS).meta({
+  description: 'Owner (assigned_to) and team (team_id) cells that name no user or team of the organization: "custom" keeps them in a custom field under the column header (the default), "leave_empty" leaves them out. Either way such a lead is not assigned.',
+  examples: ['custom'],
+});
 
 const Target = z.string().meta({
   description: `A lead field (${LEAD_FIELDS.join(', ')}), "custom" (a custom field under the column's header), "custom:<key>" or "ignore".`,
@@ -15,12 +20,14 @@ export const MappingBody = z
       examples: [{ status: { '1': 'closed_won', '0': 'closed_lost' } }],
     }),
     ignore: z.array(z.string()).optional().meta({ description: 'Column headers to leave out.', examples: [['Notes']] }),
+    unmatched_owners: UnmatchedOwners.optional(),
   })
   .meta({ id: 'ImportMappingChange' });
 
 const Mapping = z.object({
   columns: z.record(z.string(), z.string()),
   values: z.record(z.string(), z.record(z.string(), z.string())),
+  unmatched_owners: UnmatchedOwners.optional(),
 });
 
 export const ImportView = z
@@ -67,6 +74,40 @@ const PreviewLead = z.object({
   closed_at: z.string().nullable(),
   next_follow_up_at: z.string().nullable(),
   last_contacted_at: z.string().nullable(),
+  assigned_to: z.string().nullable().meta({ description: 'The user the owner column names' }),
+  team_id: z.string().nullable().meta({ description: 'The team the team column names' }),
+});
+
+const ColumnNote = z.object({
+  column: z.string(),
+  kind: z.enum(['kept_as_custom', 'values_do_not_fit', 'id_column', 'stage_sets_status']).meta({
+    description: 'kept_as_custom: the header names a lead field but the values do not fit it, so the column stays a custom field; values_do_not_fit: mapped to a field some sampled values do not fit (those rows are refused); id_column: proposed as external_id because every sampled row has a different value; stage_sets_status: without a status column, stages that name a status ("Closed Won") set it.',
+  }),
+  field: z.string().meta({ description: 'The lead field concerned', examples: ['last_contacted_at'] }),
+  message: z.string().meta({ examples: ['The header reads as last contacted at, but 40 of 40 sampled values are not dates (e.g. "Email Opened"): kept as the custom field “Last Activity” instead.'] }),
+});
+
+const OwnerValue = z.object({
+  value: z.string().meta({ description: 'As the file writes it', examples: ['José Núñez'] }),
+  rows: z.number().meta({ description: 'Sampled rows holding it' }),
+  match: z.object({ id: z.string(), name: z.string(), email: z.string().nullable() }).nullable().meta({ description: 'The user or team it names (by email or name, ignoring case and accents)' }),
+  reason: z.string().nullable().meta({ description: 'Why it matches no one' }),
+});
+
+const OwnerColumn = z.object({
+  column: z.string(),
+  field: z.enum(['assigned_to', 'team_id']),
+  matched: z.array(OwnerValue),
+  unmatched: z.array(OwnerValue).meta({ description: 'Kept as a custom field or left out, per mapping.unmatched_owners' }),
+  truncated: z.boolean(),
+});
+
+const Duplicate = z.object({
+  key: z.enum(['email', 'external_id']),
+  value: z.string(),
+  lines: z.array(z.number()),
+  winner: z.number().meta({ description: 'The line whose values win (the last: rows are applied in file order)' }),
+  reason: z.string(),
 });
 
 const ColumnValues = z.object({
@@ -89,12 +130,17 @@ export const ImportWithPreview = ImportView.extend({
   preview: z
     .object({
       rows: z.array(z.object({ line: z.number(), lead: PreviewLead })),
-      errors: z.array(z.object({ line: z.number(), reason: z.string() })),
+      errors: z.array(z.object({ line: z.number(), reason: z.string() })).meta({ description: 'Sampled rows that will be refused, in file order (at most 100)' }),
+      error_rows: z.number().meta({ description: 'All sampled rows that will be refused' }),
       custom_fields: z.array(z.object({ key: z.string(), label: z.string(), type: z.enum(CUSTOM_FIELD_TYPES) })),
       sample_rows: z.number().meta({ description: 'Rows read from the start of the file for this preview (the whole file when it is small).' }),
       values: z.array(ColumnValues).meta({ description: `Per column mapped to a value-mapped field (${VALUE_MAPPED_FIELDS.join(', ')}): its distinct values in the sampled rows, to build a value map from.` }),
+      columns: z.array(ColumnNote).meta({ description: 'Notes on columns whose values do not fit the field their header names or they are mapped to, and on proposals made from values' }),
+      owners: z.array(OwnerColumn).meta({ description: 'Per owner or team column: values that match a user or team of the organization, and those that do not' }),
+      duplicates: z.array(Duplicate).meta({ description: 'Sampled rows that are the same lead (same email or external id): they become one lead; which row wins and why (at most 50)' }),
+      duplicate_groups: z.number().meta({ description: 'All such groups in the sample' }),
     })
-    .meta({ description: 'The first rows as they will be stored (null: not in the file; kept on update, default on create), the errors among them, and the distinct values of value-mapped columns.' }),
+    .meta({ description: 'The first rows as they will be stored (null: not in the file; kept on update, default on create), the sampled rows in error, in-file duplicates, column notes, owners, and the distinct values of value-mapped columns.' }),
 }).meta({ id: 'ImportWithPreview' });
 
 export const ImportList = z.object({ data: z.array(ImportView) });

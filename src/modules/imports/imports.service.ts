@@ -20,10 +20,15 @@ import { parseBulkRequest, type BulkRequest } from './bulk-mode.ts';
 import * as q from './imports.queries.ts';
 import { mergeDuplicates, type PreparedLead, type RowError } from './row-mapping.ts';
 import { summarizeValues } from './value-summary.ts';
+import { columnNotes, type ColumnNote } from './column-notes.ts';
+import { findDuplicates } from './in-file-duplicates.ts';
+import { summarizeOwners } from './owner-directory.ts';
 
 export const IMPORT_QUEUE = 'imports';
 const CHUNK_BYTES = 1024 * 1024;
 const PREVIEW_ROWS = 20;
+/** Rows in error listed in a preview (all of them are counted). */
+const PREVIEW_ERRORS = 100;
 
 type ImportRow = NonNullable<Awaited<ReturnType<typeof q.getImport>>>;
 
@@ -68,22 +73,46 @@ export function toView(imp: ImportRow) {
 }
 
 /**
- * Maps the sample through the mapping: the first rows as they will be stored, their errors,
- * and the distinct values of value-mapped columns in the whole sample (to build value maps from).
+ * Maps the whole sample through the mapping: the first rows as they will be stored; every
+ * row in error (errors first: a person fixes those before starting); rows that are the same
+ * lead (in-file duplicates, and which one wins); notes on columns whose values do not fit
+ * what their header says; owner and team values with the users and teams they match; and
+ * the distinct values of value-mapped columns (to build value maps from).
  */
 async function buildPreview(db: Kysely<DB>, ctx: TenantContext, format: StoredFormat, mapping: ImportMapping, sample: Sample) {
-  const { mapRow, custom } = await prepareMapper(db, ctx, format, mapping, sample);
+  const { mapRow, custom, owners } = await prepareMapper(db, ctx, format, mapping, sample);
   const rows: { line: number; lead: PreparedLead }[] = [];
   const errors: { line: number; reason: string }[] = [];
-  for (const r of sample.rows.slice(0, PREVIEW_ROWS)) {
+  const leads: PreparedLead[] = [];
+  for (const r of sample.rows) {
     const mapped = mapRow(r.cells, r.line);
     if (mapped === null) continue;
     if ('reason' in mapped) errors.push({ line: mapped.line, reason: mapped.reason });
-    else rows.push({ line: r.line, lead: mapped });
+    else {
+      leads.push(mapped);
+      if (rows.length < PREVIEW_ROWS) rows.push({ line: r.line, lead: mapped });
+    }
   }
+  const { duplicates, groups } = findDuplicates(leads);
+  // The rows the import will refuse when it merges duplicates (an email and an external id
+  // that point at two different earlier rows), on copies: the preview shows rows as read.
+  const refused = mergeDuplicates(leads.map((l) => ({ ...l, custom_fields: { ...l.custom_fields } }))).errors;
+  errors.push(...refused);
+  errors.sort((a, b) => a.line - b.line);
   const customFields = [...custom.fields.values()].map((f) => ({ key: f.key, label: f.label, type: f.type }));
-  const values = summarizeValues(format.headers, mapping, sample.rows.map((r) => r.cells));
-  return { rows, errors, custom_fields: customFields, sample_rows: sample.rows.length, values };
+  const cells = sample.rows.map((r) => r.cells);
+  return {
+    rows,
+    errors: errors.slice(0, PREVIEW_ERRORS),
+    error_rows: errors.length,
+    custom_fields: customFields,
+    sample_rows: sample.rows.length,
+    values: summarizeValues(format.headers, mapping, cells),
+    columns: columnNotes(format.headers, mapping, cells),
+    owners: summarizeOwners(format.headers, mapping.columns, cells, owners),
+    duplicates,
+    duplicate_groups: groups,
+  };
 }
 
 function toDomain(error: unknown): never {
@@ -310,6 +339,8 @@ export interface LocalImportResult {
   resumed: boolean;
   file: { name: string; size: number; encoding: string; bom: boolean; delimiter: string };
   mapping: ImportMapping;
+  /** Why columns were mapped as they are, where values and headers disagree (the preview's column notes). */
+  notes: ColumnNote[];
   counts: ImportCounts;
   /** Which mode the import ran in and why (absent for a dry run). */
   mode?: ImportModeReport;
@@ -345,7 +376,8 @@ export async function importLocalFile(db: Kysely<DB>, options: LocalImportOption
   }
   const source: ByteSource = () => createReadStream(options.path, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Uint8Array>;
   const file = { name: options.path.split(/[\\/]/).pop()!, size: scanned.size, encoding: format.encoding, bom: format.bom, delimiter: format.delimiter };
-  if (options.dryRun) return { import_id: null, dry_run: true, resumed: false, file, mapping, ...(await dryRun(db, ctx, format, mapping, sample, source, options.batchSize ?? DEFAULT_BATCH_SIZE)) };
+  const notes = columnNotes(sample.headers, mapping, sample.rows.map((r) => r.cells));
+  if (options.dryRun) return { import_id: null, dry_run: true, resumed: false, file, mapping, notes, ...(await dryRun(db, ctx, format, mapping, sample, source, options.batchSize ?? DEFAULT_BATCH_SIZE)) };
 
   const mappingJson = JSON.stringify(mapping);
   const existing = await withTenant(db, ctx, (tx) => q.findResumableCliImport(tx, scanned.sha256, mappingJson));
@@ -369,7 +401,7 @@ export async function importLocalFile(db: Kysely<DB>, options: LocalImportOption
       ...(options.lockTimeoutMs !== undefined ? { lockTimeoutMs: options.lockTimeoutMs } : {}),
       ...(options.logger ? { logger: options.logger } : {}),
     });
-    return { import_id: imp.id, dry_run: false, resumed: existing !== undefined, file, mapping, counts, ...(mode ? { mode } : {}) };
+    return { import_id: imp.id, dry_run: false, resumed: existing !== undefined, file, mapping, notes, counts, ...(mode ? { mode } : {}) };
   } catch (error) {
     await withTenant(db, ctx, (tx) => q.updateImport(tx, imp.id, { status: 'failed', last_error: (error as Error).message })).catch(() => {});
     throw error;

@@ -1,5 +1,7 @@
 import type { Address, CustomFieldType, JsonValue, LeadStatus } from '../../db/schema.ts';
+import { leadNames, nameProblem, NO_IDENTITY } from '../leads/lead-names.ts';
 import { customKey, LEAD_FIELDS, type ImportMapping, type LeadField } from './header-mapping.ts';
+import { EMPTY_DIRECTORY, resolveOwner, resolveTeam, type OwnerDirectory } from './owner-directory.ts';
 import {
   customValue, inferType, isBlank, mapValue, MAX_CATEGORIES, parseEmail, parseNumber, parseStatus, parseTags, parseTimestamp, widen,
 } from './value-parsing.ts';
@@ -26,6 +28,8 @@ export interface PreparedLead {
   closed_at: string | null;
   next_follow_up_at: string | null;
   last_contacted_at: string | null;
+  assigned_to: string | null;
+  team_id: string | null;
 }
 
 export interface RowError {
@@ -48,7 +52,7 @@ export interface CustomFieldsState {
 }
 
 const MAX_LENGTH: Partial<Record<LeadField, number>> = {
-  first_name: 255, last_name: 255, full_name: 510, company: 255, job_title: 255, campaign: 255, external_id: 255,
+  full_name: 510, company: 255, job_title: 255, campaign: 255, external_id: 255,
   phone: 50, stage: 100, source: 100,
 };
 
@@ -57,7 +61,17 @@ interface ColumnPlan {
   header: string;
   field?: LeadField;
   customKey?: string;
+  /** Owner and team columns: where a cell that names no user or team is kept (mapping.unmatched_owners). */
+  fallbackKey?: string;
+  fallbackLabel?: string;
 }
+
+/**
+ * Where the close date of a lead that is not closed goes: in a deals export it is the
+ * expected close date. closed_at means "was closed at" and stays empty for an open lead,
+ * so the date is kept here instead of being dropped.
+ */
+export const EXPECTED_CLOSE_KEY = 'expected_close_date';
 
 /**
  * Custom field types for one import: what the catalogue already says, else inferred from
@@ -130,6 +144,10 @@ export function planColumns(headers: readonly string[], mapping: ImportMapping):
     if (target === 'ignore') return { index, header };
     if (target === 'custom') return { index, header, customKey: customKey(header) };
     if (target.startsWith('custom:')) return { index, header, customKey: target.slice('custom:'.length) };
+    if (target === 'assigned_to' || target === 'team_id') {
+      return (mapping.unmatched_owners ?? 'custom') === 'custom' ? { index, header, field: target, fallbackKey: customKey(header) } : { index, header, field: target };
+    }
+    if (target === 'closed_at') return { index, header, field: target, fallbackKey: EXPECTED_CLOSE_KEY, fallbackLabel: `${header} (expected, open leads)` };
     if ((LEAD_FIELDS as readonly string[]).includes(target)) return { index, header, field: target as LeadField };
     return { index, header };
   });
@@ -138,20 +156,27 @@ export function planColumns(headers: readonly string[], mapping: ImportMapping):
 /** The custom fields a plan writes: key and label (the first header that uses the key). */
 export function customFieldsOf(plan: readonly ColumnPlan[]): { key: string; label: string; index: number }[] {
   const seen = new Map<string, { key: string; label: string; index: number }>();
-  for (const c of plan) if (c.customKey && !seen.has(c.customKey)) seen.set(c.customKey, { key: c.customKey, label: c.header, index: c.index });
+  for (const c of plan) {
+    const key = c.customKey ?? c.fallbackKey;
+    if (key && !seen.has(key)) seen.set(key, { key, label: c.customKey ? c.header : (c.fallbackLabel ?? c.header), index: c.index });
+  }
   return [...seen.values()];
 }
 
 export type MapRow = (cells: readonly string[], line: number) => PreparedLead | RowError | null;
 
 /** Returns null for a row with nothing in it (a blank line of delimiters). */
-export function createRowMapper(plan: readonly ColumnPlan[], mapping: ImportMapping, custom: CustomFields): MapRow {
+export function createRowMapper(plan: readonly ColumnPlan[], mapping: ImportMapping, custom: CustomFields, owners: OwnerDirectory = EMPTY_DIRECTORY): MapRow {
+  // Deal exports carry the outcome in their stage ("Closed Won"): without a status column,
+  // a stage that names a status sets it too (other stages leave the status to its default).
+  const stageSetsStatus = !plan.some((c) => c.field === 'status');
+  const closeColumn = plan.find((c) => c.field === 'closed_at');
   return (cells, line) => {
     if (cells.every((c) => c.trim() === '')) return null;
     const lead: PreparedLead = {
       line, email: null, external_id: null, first_name: null, last_name: null, phone: null, company: null, job_title: null,
       status: null, stage: null, source: null, campaign: null, tags: null, deal_value: null, address: null, custom_fields: {},
-      created_at: null, closed_at: null, next_follow_up_at: null, last_contacted_at: null,
+      created_at: null, closed_at: null, next_follow_up_at: null, last_contacted_at: null, assigned_to: null, team_id: null,
     };
     const problems: string[] = [];
     let fullName: string | null = null;
@@ -209,10 +234,21 @@ export function createRowMapper(plan: readonly ColumnPlan[], mapping: ImportMapp
           const mapped = mapValue(value, mapping.values[field]);
           if (mapped.length > (MAX_LENGTH[field] ?? 255)) problems.push(`${field} is longer than ${MAX_LENGTH[field]} characters`);
           else if (mapped !== '') lead[field] = mapped;
+          if (field === 'stage' && stageSetsStatus && lead.status === null) {
+            const status = parseStatus(mapped, undefined);
+            if (status.ok) lead.status = status.value;
+          }
+          break;
+        }
+        case 'assigned_to':
+        case 'team_id': {
+          const id = field === 'assigned_to' ? resolveOwner(owners, value) : resolveTeam(owners, value);
+          if (id) lead[field] = id;
+          else if (c.fallbackKey) lead.custom_fields[c.fallbackKey] = custom.value(c.fallbackKey, value);
           break;
         }
         case 'full_name':
-          fullName = value.replace(/\s+/g, ' ');
+          fullName = value;
           break;
         case 'street':
         case 'city':
@@ -231,29 +267,26 @@ export function createRowMapper(plan: readonly ColumnPlan[], mapping: ImportMapp
           break;
       }
     }
-    if (fullName && lead.first_name === null && lead.last_name === null) {
-      const [first, last] = splitName(fullName);
-      lead.first_name = first.slice(0, 255);
-      lead.last_name = last.slice(0, 255);
+    // The same rule as POST /leads (leads/lead-names.ts). A name left empty stays null here:
+    // an update keeps the name the lead has.
+    if (lead.first_name !== null || lead.last_name !== null || fullName !== null) {
+      const names = leadNames({ first_name: lead.first_name, last_name: lead.last_name, full_name: fullName });
+      lead.first_name = names.first_name === '' ? null : names.first_name;
+      lead.last_name = names.last_name === '' ? null : names.last_name;
     }
     if (Object.keys(address).length > 0) lead.address = address;
-    if (problems.length > 0) return { line, reason: problems.join('; '), raw: [...cells] };
-    if (lead.email === null && lead.first_name === null && lead.last_name === null && lead.company === null) {
-      return { line, reason: 'no name, email or company (a summary or footer line?)', raw: [...cells] };
+    if (closeColumn && lead.closed_at !== null && lead.status !== 'closed_won' && lead.status !== 'closed_lost') {
+      lead.custom_fields[EXPECTED_CLOSE_KEY] = custom.value(EXPECTED_CLOSE_KEY, cells[closeColumn.index] ?? '');
     }
+    const nameIssue = nameProblem({ first_name: lead.first_name ?? '', last_name: lead.last_name ?? '', email: lead.email, company: lead.company });
+    if (nameIssue !== null && nameIssue !== NO_IDENTITY) problems.push(nameIssue);
+    if (problems.length > 0) return { line, reason: problems.join('; '), raw: [...cells] };
+    if (nameIssue === NO_IDENTITY) return { line, reason: `no name, email or company (${NO_IDENTITY}; a summary or footer line?)`, raw: [...cells] };
     if (lead.email === null && lead.external_id === null) {
       return { line, reason: 'no email and no external id: a row needs one of them so that importing the file again updates the lead instead of duplicating it (map an ID column to external_id)', raw: [...cells] };
     }
     return lead;
   };
-}
-
-/** "Ada King Lovelace" → ["Ada King", "Lovelace"]; "Lovelace, Ada" → ["Ada", "Lovelace"]. */
-export function splitName(full: string): [string, string] {
-  const comma = full.indexOf(',');
-  if (comma > 0) return [full.slice(comma + 1).trim(), full.slice(0, comma).trim()];
-  const space = full.lastIndexOf(' ');
-  return space > 0 ? [full.slice(0, space), full.slice(space + 1)] : [full, ''];
 }
 
 /**

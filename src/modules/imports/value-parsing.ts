@@ -32,8 +32,8 @@ const STATUS_SYNONYMS: Record<string, LeadStatus> = {
   qualified: 'qualified', 'sales qualified lead': 'qualified', salesqualifiedlead: 'qualified', sql: 'qualified', 'marketing qualified lead': 'qualified', marketingqualifiedlead: 'qualified', mql: 'qualified', opportunity: 'qualified',
   proposal: 'proposal', 'proposal sent': 'proposal', 'proposal made': 'proposal', quoted: 'proposal', quote: 'proposal',
   negotiation: 'negotiation', negotiating: 'negotiation', 'negotiations started': 'negotiation', 'contract sent': 'negotiation',
-  'closed won': 'closed_won', won: 'closed_won', 'closed converted': 'closed_won', converted: 'closed_won', customer: 'closed_won', 'closed deal': 'closed_won', evangelist: 'closed_won',
-  'closed lost': 'closed_lost', lost: 'closed_lost', 'closed not converted': 'closed_lost', 'not converted': 'closed_lost', 'bad timing': 'closed_lost', dead: 'closed_lost',
+  'closed won': 'closed_won', closedwon: 'closed_won', won: 'closed_won', 'closed converted': 'closed_won', converted: 'closed_won', customer: 'closed_won', 'closed deal': 'closed_won', evangelist: 'closed_won',
+  'closed lost': 'closed_lost', closedlost: 'closed_lost', lost: 'closed_lost', 'closed not converted': 'closed_lost', 'not converted': 'closed_lost', 'bad timing': 'closed_lost', dead: 'closed_lost',
   nurturing: 'nurturing', nurture: 'nurturing', 'on hold': 'nurturing', 'follow up later': 'nurturing',
   unqualified: 'unqualified', disqualified: 'unqualified', junk: 'unqualified', 'not interested': 'unqualified', spam: 'unqualified',
 };
@@ -161,7 +161,9 @@ export function parseDate(cell: string): Parsed<{ iso: string; dateOnly: boolean
   if (ampm === 'am' && h === 12) h = 0;
   if (h > 23 || Number(t[2]) > 59 || Number(t[3] ?? 0) > 59) return bad(`"${v}" has an invalid time`);
   const zone = t[6] ? (/^(z|utc)$/i.test(t[6]) ? 'Z' : t[6].replace(/^([+-]\d{2})(\d{2})$/, '$1:$2')) : 'Z';
-  const iso = `${ymd}T${String(h).padStart(2, '0')}:${t[2]}:${(t[3] ?? '00').padStart(2, '0')}${zone}`;
+  // Milliseconds are kept: history arrives exactly as exported ("…T14:05:09.120Z").
+  const fraction = t[4] ? `.${t[4].slice(0, 3).padEnd(3, '0')}` : '';
+  const iso = `${ymd}T${String(h).padStart(2, '0')}:${t[2]}:${(t[3] ?? '00').padStart(2, '0')}${fraction}${zone}`;
   const parsed = new Date(iso);
   if (Number.isNaN(parsed.getTime())) return bad(`"${v}" is not a valid date`);
   return ok({ iso: parsed.toISOString(), dateOnly: false });

@@ -15,8 +15,9 @@ export const Address = z.strictObject({
 });
 
 export const LeadFields = z.strictObject({
-  first_name: Text(255).min(1),
-  last_name: Text(255).min(1),
+  // The name rule (lead-names.ts, shared with imports): a first or last name, an email or a company.
+  first_name: Text(255).optional(),
+  last_name: Text(255).optional(),
   email: z.string().trim().toLowerCase().max(255).email({ message: 'must be an email address like ada@example.com' }).nullable().optional(),
   phone: Text(50).nullable().optional(),
   company: Text(255).nullable().optional(),
@@ -36,7 +37,7 @@ export const LeadFields = z.strictObject({
 });
 
 export const LeadCreate = LeadFields;
-export const LeadPatch = LeadFields.partial().refine((v) => Object.keys(v).length > 0, { message: 'send at least one field to change' });
+export const LeadPatch = LeadFields.extend({ first_name: Text(255).min(1), last_name: Text(255).min(1) }).partial().refine((v) => Object.keys(v).length > 0, { message: 'send at least one field to change' });
 
 export const Lead = z.object({
   id: Uuid,

@@ -14,6 +14,7 @@ import { CUSTOM_FIELD_PARAM, type LeadExportQuery, type LeadListQuery } from './
 type LeadFilterQuery = LeadListQuery | LeadExportQuery;
 import type { z } from 'zod';
 import type { LeadCreate, LeadPatch } from './leads.schemas.ts';
+import { requireLeadNames } from './lead-names.ts';
 
 type CreateInput = z.infer<typeof LeadCreate>;
 type PatchInput = z.infer<typeof LeadPatch>;
@@ -159,8 +160,7 @@ export function createLeadsService(db: Kysely<DB>) {
         const lead = await q
           .insertLead(tx, {
             organization_id: ctx.organizationId,
-            first_name: input.first_name,
-            last_name: input.last_name,
+            ...requireLeadNames(input),
             email: input.email ?? null,
             phone: input.phone ?? null,
             company: input.company ?? null,

@@ -2013,9 +2013,9 @@ export interface paths {
                         deal_value?: number | null;
                         email?: string | null;
                         external_id?: string | null;
-                        first_name: string;
+                        first_name?: string;
                         job_title?: string | null;
-                        last_name: string;
+                        last_name?: string;
                         next_follow_up_at?: unknown | null;
                         phone?: string | null;
                         source?: string | null;
@@ -4462,6 +4462,12 @@ export interface components {
                 columns: {
                     [key: string]: string;
                 };
+                /**
+                 * @description Owner (assigned_to) and team (team_id) cells that name no user or team of the organization: "custom" keeps them in a custom field under the column header (the default), "leave_empty" leaves them out. Either way such a lead is not assigned.
+                 * @example custom
+                 * @enum {string}
+                 */
+                unmatched_owners?: "custom" | "leave_empty";
                 values: {
                     [key: string]: {
                         [key: string]: string;
@@ -4509,6 +4515,12 @@ export interface components {
                 columns: {
                     [key: string]: string;
                 };
+                /**
+                 * @description Owner (assigned_to) and team (team_id) cells that name no user or team of the organization: "custom" keeps them in a custom field under the column header (the default), "leave_empty" leaves them out. Either way such a lead is not assigned.
+                 * @example custom
+                 * @enum {string}
+                 */
+                unmatched_owners?: "custom" | "leave_empty";
                 values: {
                     [key: string]: {
                         [key: string]: string;
@@ -4550,6 +4562,12 @@ export interface components {
              */
             ignore?: string[];
             /**
+             * @description Owner (assigned_to) and team (team_id) cells that name no user or team of the organization: "custom" keeps them in a custom field under the column header (the default), "leave_empty" leaves them out. Either way such a lead is not assigned.
+             * @example custom
+             * @enum {string}
+             */
+            unmatched_owners?: "custom" | "leave_empty";
+            /**
              * @description Per field (status, stage, tags, source, campaign): file value → stored value.
              * @example {
              *       "status": {
@@ -4582,6 +4600,12 @@ export interface components {
              *     ]
              */
             ignore?: string[];
+            /**
+             * @description Owner (assigned_to) and team (team_id) cells that name no user or team of the organization: "custom" keeps them in a custom field under the column header (the default), "leave_empty" leaves them out. Either way such a lead is not assigned.
+             * @example custom
+             * @enum {string}
+             */
+            unmatched_owners?: "custom" | "leave_empty";
             /**
              * @description Per field (status, stage, tags, source, campaign): file value → stored value.
              * @example {
@@ -4623,23 +4647,102 @@ export interface components {
                 columns: {
                     [key: string]: string;
                 };
+                /**
+                 * @description Owner (assigned_to) and team (team_id) cells that name no user or team of the organization: "custom" keeps them in a custom field under the column header (the default), "leave_empty" leaves them out. Either way such a lead is not assigned.
+                 * @example custom
+                 * @enum {string}
+                 */
+                unmatched_owners?: "custom" | "leave_empty";
                 values: {
                     [key: string]: {
                         [key: string]: string;
                     };
                 };
             };
-            /** @description The first rows as they will be stored (null: not in the file; kept on update, default on create), the errors among them, and the distinct values of value-mapped columns. */
+            /** @description The first rows as they will be stored (null: not in the file; kept on update, default on create), the sampled rows in error, in-file duplicates, column notes, owners, and the distinct values of value-mapped columns. */
             preview: {
+                /** @description Notes on columns whose values do not fit the field their header names or they are mapped to, and on proposals made from values */
+                columns: {
+                    column: string;
+                    /**
+                     * @description The lead field concerned
+                     * @example last_contacted_at
+                     */
+                    field: string;
+                    /**
+                     * @description kept_as_custom: the header names a lead field but the values do not fit it, so the column stays a custom field; values_do_not_fit: mapped to a field some sampled values do not fit (those rows are refused); id_column: proposed as external_id because every sampled row has a different value; stage_sets_status: without a status column, stages that name a status ("Closed Won") set it.
+                     * @enum {string}
+                     */
+                    kind: "kept_as_custom" | "values_do_not_fit" | "id_column" | "stage_sets_status";
+                    /** @example The header reads as last contacted at, but 40 of 40 sampled values are not dates (e.g. "Email Opened"): kept as the custom field “Last Activity” instead. */
+                    message: string;
+                }[];
                 custom_fields: {
                     key: string;
                     label: string;
                     /** @enum {string} */
                     type: "number" | "boolean" | "date" | "category" | "text";
                 }[];
+                /** @description All such groups in the sample */
+                duplicate_groups: number;
+                /** @description Sampled rows that are the same lead (same email or external id): they become one lead; which row wins and why (at most 50) */
+                duplicates: {
+                    /** @enum {string} */
+                    key: "email" | "external_id";
+                    lines: number[];
+                    reason: string;
+                    value: string;
+                    /** @description The line whose values win (the last: rows are applied in file order) */
+                    winner: number;
+                }[];
+                /** @description All sampled rows that will be refused */
+                error_rows: number;
+                /** @description Sampled rows that will be refused, in file order (at most 100) */
                 errors: {
                     line: number;
                     reason: string;
+                }[];
+                /** @description Per owner or team column: values that match a user or team of the organization, and those that do not */
+                owners: {
+                    column: string;
+                    /** @enum {string} */
+                    field: "assigned_to" | "team_id";
+                    matched: {
+                        /** @description The user or team it names (by email or name, ignoring case and accents) */
+                        match: {
+                            email: string | null;
+                            id: string;
+                            name: string;
+                        } | null;
+                        /** @description Why it matches no one */
+                        reason: string | null;
+                        /** @description Sampled rows holding it */
+                        rows: number;
+                        /**
+                         * @description As the file writes it
+                         * @example José Núñez
+                         */
+                        value: string;
+                    }[];
+                    truncated: boolean;
+                    /** @description Kept as a custom field or left out, per mapping.unmatched_owners */
+                    unmatched: {
+                        /** @description The user or team it names (by email or name, ignoring case and accents) */
+                        match: {
+                            email: string | null;
+                            id: string;
+                            name: string;
+                        } | null;
+                        /** @description Why it matches no one */
+                        reason: string | null;
+                        /** @description Sampled rows holding it */
+                        rows: number;
+                        /**
+                         * @description As the file writes it
+                         * @example José Núñez
+                         */
+                        value: string;
+                    }[];
                 }[];
                 rows: {
                     lead: {
@@ -4651,6 +4754,8 @@ export interface components {
                             state?: string;
                             street?: string;
                         } | null;
+                        /** @description The user the owner column names */
+                        assigned_to: string | null;
                         campaign: string | null;
                         closed_at: string | null;
                         company: string | null;
@@ -4671,6 +4776,8 @@ export interface components {
                         stage: string | null;
                         status: ("new" | "contacted" | "qualified" | "proposal" | "negotiation" | "closed_won" | "closed_lost" | "nurturing" | "unqualified") | null;
                         tags: string[] | null;
+                        /** @description The team the team column names */
+                        team_id: string | null;
                     };
                     line: number;
                 }[];
@@ -4747,23 +4854,102 @@ export interface components {
                 columns: {
                     [key: string]: string;
                 };
+                /**
+                 * @description Owner (assigned_to) and team (team_id) cells that name no user or team of the organization: "custom" keeps them in a custom field under the column header (the default), "leave_empty" leaves them out. Either way such a lead is not assigned.
+                 * @example custom
+                 * @enum {string}
+                 */
+                unmatched_owners?: "custom" | "leave_empty";
                 values: {
                     [key: string]: {
                         [key: string]: string;
                     };
                 };
             };
-            /** @description The first rows as they will be stored (null: not in the file; kept on update, default on create), the errors among them, and the distinct values of value-mapped columns. */
+            /** @description The first rows as they will be stored (null: not in the file; kept on update, default on create), the sampled rows in error, in-file duplicates, column notes, owners, and the distinct values of value-mapped columns. */
             preview: {
+                /** @description Notes on columns whose values do not fit the field their header names or they are mapped to, and on proposals made from values */
+                columns: {
+                    column: string;
+                    /**
+                     * @description The lead field concerned
+                     * @example last_contacted_at
+                     */
+                    field: string;
+                    /**
+                     * @description kept_as_custom: the header names a lead field but the values do not fit it, so the column stays a custom field; values_do_not_fit: mapped to a field some sampled values do not fit (those rows are refused); id_column: proposed as external_id because every sampled row has a different value; stage_sets_status: without a status column, stages that name a status ("Closed Won") set it.
+                     * @enum {string}
+                     */
+                    kind: "kept_as_custom" | "values_do_not_fit" | "id_column" | "stage_sets_status";
+                    /** @example The header reads as last contacted at, but 40 of 40 sampled values are not dates (e.g. "Email Opened"): kept as the custom field “Last Activity” instead. */
+                    message: string;
+                }[];
                 custom_fields: {
                     key: string;
                     label: string;
                     /** @enum {string} */
                     type: "number" | "boolean" | "date" | "category" | "text";
                 }[];
+                /** @description All such groups in the sample */
+                duplicate_groups: number;
+                /** @description Sampled rows that are the same lead (same email or external id): they become one lead; which row wins and why (at most 50) */
+                duplicates: {
+                    /** @enum {string} */
+                    key: "email" | "external_id";
+                    lines: number[];
+                    reason: string;
+                    value: string;
+                    /** @description The line whose values win (the last: rows are applied in file order) */
+                    winner: number;
+                }[];
+                /** @description All sampled rows that will be refused */
+                error_rows: number;
+                /** @description Sampled rows that will be refused, in file order (at most 100) */
                 errors: {
                     line: number;
                     reason: string;
+                }[];
+                /** @description Per owner or team column: values that match a user or team of the organization, and those that do not */
+                owners: {
+                    column: string;
+                    /** @enum {string} */
+                    field: "assigned_to" | "team_id";
+                    matched: {
+                        /** @description The user or team it names (by email or name, ignoring case and accents) */
+                        match: {
+                            email: string | null;
+                            id: string;
+                            name: string;
+                        } | null;
+                        /** @description Why it matches no one */
+                        reason: string | null;
+                        /** @description Sampled rows holding it */
+                        rows: number;
+                        /**
+                         * @description As the file writes it
+                         * @example José Núñez
+                         */
+                        value: string;
+                    }[];
+                    truncated: boolean;
+                    /** @description Kept as a custom field or left out, per mapping.unmatched_owners */
+                    unmatched: {
+                        /** @description The user or team it names (by email or name, ignoring case and accents) */
+                        match: {
+                            email: string | null;
+                            id: string;
+                            name: string;
+                        } | null;
+                        /** @description Why it matches no one */
+                        reason: string | null;
+                        /** @description Sampled rows holding it */
+                        rows: number;
+                        /**
+                         * @description As the file writes it
+                         * @example José Núñez
+                         */
+                        value: string;
+                    }[];
                 }[];
                 rows: {
                     lead: {
@@ -4775,6 +4961,8 @@ export interface components {
                             state?: string;
                             street?: string;
                         } | null;
+                        /** @description The user the owner column names */
+                        assigned_to: string | null;
                         campaign: string | null;
                         closed_at: string | null;
                         company: string | null;
@@ -4795,6 +4983,8 @@ export interface components {
                         stage: string | null;
                         status: ("new" | "contacted" | "qualified" | "proposal" | "negotiation" | "closed_won" | "closed_lost" | "nurturing" | "unqualified") | null;
                         tags: string[] | null;
+                        /** @description The team the team column names */
+                        team_id: string | null;
                     };
                     line: number;
                 }[];

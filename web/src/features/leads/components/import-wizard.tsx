@@ -7,15 +7,27 @@ import { Card, PageHeader } from '../../../components/page';
 import { formatNumber } from '../../../lib/format';
 import { useCan } from '../../../lib/session';
 import { useChangeMapping, useImportStatus, useStartImport, useUploadImport, type ImportWithPreview } from '../api/imports-api';
-import { ValueMaps } from './value-maps';
+import { OwnerMatches, ValueMaps } from './value-maps';
 
 /** What a column may become (the server's LEAD_FIELDS in src/modules/imports/header-mapping.ts, plus custom and ignore). */
 const TARGETS = [
   'first_name', 'last_name', 'full_name', 'email', 'phone', 'company', 'job_title',
   'status', 'stage', 'source', 'campaign', 'tags', 'external_id', 'deal_value',
   'created_at', 'closed_at', 'next_follow_up_at', 'last_contacted_at',
-  'street', 'city', 'state', 'postal_code', 'country',
+  'street', 'city', 'state', 'postal_code', 'country', 'assigned_to', 'team_id',
 ];
+
+/** How a target reads in the select: owner and team by what they do, not their column names. */
+function targetLabel(t: string): string {
+  if (t === 'custom') return 'Custom field';
+  if (t === 'ignore') return 'Leave out';
+  if (t.startsWith('custom:')) return `Custom field “${t.slice(7)}”`;
+  if (t === 'assigned_to') return 'owner';
+  if (t === 'team_id') return 'team';
+  return t.replaceAll('_', ' ');
+}
+
+type Preview = ImportWithPreview['preview'];
 
 const STEPS = ['Upload', 'Map columns', 'Import', 'Result'] as const;
 
@@ -78,14 +90,19 @@ function targetOf(draft: ImportWithPreview, header: string): string {
 function MappingStep({ draft, onChange, onStarted }: { draft: ImportWithPreview; onChange: (d: ImportWithPreview) => void; onStarted: () => void }) {
   const change = useChangeMapping(draft.id);
   const start = useStartImport(draft.id);
-  const errorsByLine = new Map(draft.preview.errors.map((e) => [e.line, e.reason]));
   const headers = draft.format.headers;
+  const { preview } = draft;
+  const notesOf = new Map<string, Preview['columns']>();
+  for (const n of preview.columns) notesOf.set(n.column, [...(notesOf.get(n.column) ?? []), n]);
   const options = (current: string) => [...new Set([...TARGETS, 'custom', 'ignore', current])];
 
   return (
     <div className="stack">
+      <CheckSummary preview={preview} />
+      <RowsToFix preview={preview} />
+      <Duplicates preview={preview} />
       <Card title={`Columns of ${draft.file_name}`} actions={<span className="muted">{headers.length} columns · delimiter “{draft.format.delimiter}” · {draft.format.encoding}</span>}>
-        <table className="table mapping-table">
+        <table id="columns" className="table mapping-table">
           <thead>
             <tr>
               <th scope="col">Column in the file</th>
@@ -94,7 +111,7 @@ function MappingStep({ draft, onChange, onStarted }: { draft: ImportWithPreview;
           </thead>
           <tbody>
             {headers.map((h) => (
-              <tr key={h}>
+              <tr key={h} className={notesOf.get(h)?.some((n) => n.kind === 'values_do_not_fit') ? 'row-warn' : undefined}>
                 <td className="mono">{h}</td>
                 <td>
                   <select
@@ -106,10 +123,15 @@ function MappingStep({ draft, onChange, onStarted }: { draft: ImportWithPreview;
                   >
                     {options(targetOf(draft, h)).map((t) => (
                       <option key={t} value={t}>
-                        {t === 'custom' ? 'Custom field' : t === 'ignore' ? 'Leave out' : t.startsWith('custom:') ? `Custom field “${t.slice(7)}”` : t.replaceAll('_', ' ')}
+                        {targetLabel(t)}
                       </option>
                     ))}
                   </select>
+                  {notesOf.get(h)?.map((n) => (
+                    <p key={n.kind} className={`column-note column-note--${n.kind}`}>
+                      {n.message}
+                    </p>
+                  ))}
                 </td>
               </tr>
             ))}
@@ -117,6 +139,11 @@ function MappingStep({ draft, onChange, onStarted }: { draft: ImportWithPreview;
         </table>
         <ErrorMessage error={change.error} title="The mapping was not changed" />
       </Card>
+      <OwnerMatches
+        draft={draft}
+        pendingKeep={change.isPending && change.variables.unmatched_owners !== undefined ? change.variables.unmatched_owners === 'custom' : undefined}
+        onKeepUnmatched={(keep) => change.mutate({ unmatched_owners: keep ? 'custom' : 'leave_empty' }, { onSuccess: onChange })}
+      />
       <ValueMaps
         draft={draft}
         pending={change.isPending ? (change.variables.values ?? {}) : undefined}
@@ -124,11 +151,6 @@ function MappingStep({ draft, onChange, onStarted }: { draft: ImportWithPreview;
         onChange={(field, map) => change.mutate({ values: { [field]: map } }, { onSuccess: onChange })}
       />
       <Card title="Preview: the first rows as they will be stored">
-        {draft.preview.errors.length > 0 && (
-          <p className="alert alert--error" role="status" style={{ marginBottom: 12 }}>
-            {draft.preview.errors.length} of the first {draft.preview.rows.length + draft.preview.errors.length} rows have errors; they will be left out and listed in the error file.
-          </p>
-        )}
         <div className="preview-scroll">
           <table className="table">
             <thead>
@@ -138,6 +160,7 @@ function MappingStep({ draft, onChange, onStarted }: { draft: ImportWithPreview;
                 <th scope="col">Email</th>
                 <th scope="col">Company</th>
                 <th scope="col">Status</th>
+                <th scope="col">Owner</th>
                 <th scope="col">Custom fields</th>
               </tr>
             </thead>
@@ -149,15 +172,8 @@ function MappingStep({ draft, onChange, onStarted }: { draft: ImportWithPreview;
                   <td>{r.lead.email ?? '—'}</td>
                   <td>{r.lead.company ?? '—'}</td>
                   <td>{r.lead.status ?? '—'}</td>
+                  <td>{ownerName(preview, r.lead.assigned_to)}</td>
                   <td className="muted">{Object.entries(r.lead.custom_fields).map(([k, v]) => `${k}: ${String(v)}`).join(', ') || '—'}</td>
-                </tr>
-              ))}
-              {[...errorsByLine].map(([line, reason]) => (
-                <tr key={`e${line}`} className="row-error">
-                  <td>{line}</td>
-                  <td colSpan={5}>
-                    <strong>Error:</strong> {reason}
-                  </td>
                 </tr>
               ))}
             </tbody>
@@ -171,6 +187,87 @@ function MappingStep({ draft, onChange, onStarted }: { draft: ImportWithPreview;
         <ErrorMessage error={start.error} title="The import did not start" />
       </div>
     </div>
+  );
+}
+
+function ownerName(preview: Preview, id: string | null): string {
+  if (!id) return '—';
+  for (const c of preview.owners) for (const v of c.matched) if (v.match?.id === id) return v.match.name;
+  return '—';
+}
+
+const plural = (n: number, one: string, many: string) => `${formatNumber(n)} ${n === 1 ? one : many}`;
+
+/** What needs a look before starting, in one line each, linking to its section. */
+function CheckSummary({ preview }: { preview: Preview }) {
+  const kept = preview.columns.filter((n) => n.kind === 'kept_as_custom').length;
+  const misfit = preview.columns.filter((n) => n.kind === 'values_do_not_fit').length;
+  const unmatched = preview.owners.reduce((sum, c) => sum + c.unmatched.length, 0);
+  const items = [
+    preview.error_rows > 0 && <a href="#rows-to-fix">{plural(preview.error_rows, 'row will be left out', 'rows will be left out')}</a>,
+    preview.duplicate_groups > 0 && <a href="#duplicates">{plural(preview.duplicate_groups, 'group of rows is one lead', 'groups of rows are one lead each')}</a>,
+    kept + misfit > 0 && <a href="#columns">{plural(kept + misfit, 'column to check', 'columns to check')}</a>,
+    unmatched > 0 && <a href="#owners">{plural(unmatched, 'owner matches no user', 'owners match no user')}</a>,
+  ].filter(Boolean);
+  return (
+    <div className={items.length ? 'alert alert--error check-summary' : 'alert alert--good check-summary'} role="status">
+      <strong>
+        In the {plural(preview.sample_rows, 'row', 'rows')} read{items.length ? ':' : ': nothing to fix.'}
+      </strong>
+      {items.length > 0 && (
+        <ul>
+          {items.map((item, i) => (
+            <li key={i}>{item}</li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+/** Rows in error come first, each with its reason, in file order; none hidden in a scroll box. */
+function RowsToFix({ preview }: { preview: Preview }) {
+  if (preview.error_rows === 0) return null;
+  return (
+    <Card title={`Rows that will be left out (${formatNumber(preview.error_rows)})`}>
+      <div id="rows-to-fix" className="stack stack--sm">
+        <p className="muted small">They are listed in the error file after the import, with their original columns, so they can be fixed and imported again.</p>
+        <table className="table issue-table">
+          <thead>
+            <tr>
+              <th scope="col">Line</th>
+              <th scope="col">Why</th>
+            </tr>
+          </thead>
+          <tbody>
+            {preview.errors.map((e) => (
+              <tr key={e.line} className="row-error">
+                <td>{e.line}</td>
+                <td>{e.reason}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {preview.error_rows > preview.errors.length && <p className="muted small">And {formatNumber(preview.error_rows - preview.errors.length)} more.</p>}
+      </div>
+    </Card>
+  );
+}
+
+/** Rows that are the same lead: not merged silently — which one wins and why. */
+function Duplicates({ preview }: { preview: Preview }) {
+  if (preview.duplicate_groups === 0) return null;
+  return (
+    <Card title={`Rows that are the same lead (${formatNumber(preview.duplicate_groups)})`}>
+      <ul id="duplicates" className="issue-list">
+        {preview.duplicates.map((d) => (
+          <li key={`${d.key}:${d.value}`}>
+            <span className="badge badge--warn">{d.key === 'email' ? 'Same email' : 'Same external id'}</span> <span className="mono">{d.value}</span>
+            <p>{d.reason}</p>
+          </li>
+        ))}
+      </ul>
+    </Card>
   );
 }
 

@@ -142,3 +142,81 @@ function RenameInput({ label, value, current, disabled, onCommit }: { label: str
     />
   );
 }
+
+type OwnerColumn = ImportWithPreview['preview']['owners'][number];
+
+/**
+ * Owner and team columns: which values reach a user or team of the organization (by email
+ * or name, case and accents ignored), which reach no one and why, and whether those are
+ * kept in a custom field (the default) or left out. Unmatched values come first: they are
+ * what needs a decision.
+ */
+export function OwnerMatches({ draft, pendingKeep, onKeepUnmatched }: { draft: ImportWithPreview; pendingKeep: boolean | undefined; onKeepUnmatched: (keep: boolean) => void }) {
+  const columns = draft.preview.owners;
+  if (columns.length === 0) return null;
+  // While a change is on its way the checkbox shows it, not the value it replaces.
+  const keep = pendingKeep ?? (draft.mapping.unmatched_owners ?? 'custom') === 'custom';
+  const anyUnmatched = columns.some((c) => c.unmatched.length > 0);
+  return (
+    <Card title="Owners and teams" actions={<span className="muted">in the first {formatNumber(draft.preview.sample_rows)} rows</span>}>
+      <div id="owners" className="stack">
+        {columns.map((c) => (
+          <OwnerTable key={c.column} column={c} keep={keep} />
+        ))}
+        {anyUnmatched && (
+          <label className="owner-keep">
+            <input type="checkbox" checked={keep} disabled={pendingKeep !== undefined} onChange={(e) => onKeepUnmatched(e.target.checked)} />
+            <span>Keep values that match no one in a custom field under the column’s name (the lead stays unassigned either way)</span>
+          </label>
+        )}
+      </div>
+    </Card>
+  );
+}
+
+function OwnerTable({ column, keep }: { column: OwnerColumn; keep: boolean }) {
+  const captionId = useId();
+  const what = column.field === 'assigned_to' ? 'owner' : 'team';
+  const rows = [...column.unmatched, ...column.matched];
+  return (
+    <section aria-labelledby={captionId} className="value-map">
+      <h3 id={captionId} className="value-map__title">
+        Column <span className="mono">{column.column}</span> → {what}
+      </h3>
+      <p className={column.unmatched.length ? 'alert alert--error' : 'muted small'} role="status">
+        {column.matched.length} {column.matched.length === 1 ? 'value matches' : 'values match'} a {column.field === 'assigned_to' ? 'user' : 'team'}
+        {column.unmatched.length > 0 && `; ${column.unmatched.length} ${column.unmatched.length === 1 ? 'matches' : 'match'} no one`}
+        {column.truncated ? ' (most frequent shown)' : ''}.
+      </p>
+      <table className="table mapping-table owner-table">
+        <thead>
+          <tr>
+            <th scope="col">Value in the file</th>
+            <th scope="col">Rows</th>
+            <th scope="col">{column.field === 'assigned_to' ? 'Assigned to' : 'Team'}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((v) => (
+            <tr key={v.value} className={v.match ? undefined : 'row-error'}>
+              <td className="mono">{v.value}</td>
+              <td>{formatNumber(v.rows)}</td>
+              <td>
+                {v.match ? (
+                  <>
+                    {v.match.name}
+                    {v.match.email && <span className="muted small"> · {v.match.email}</span>}
+                  </>
+                ) : (
+                  <>
+                    <strong>No one</strong>: {v.reason}. {keep ? `Kept in the custom field “${column.column}”.` : 'Left out.'}
+                  </>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}

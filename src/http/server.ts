@@ -32,6 +32,7 @@ import type { UsersService } from '../modules/users/users.service.ts';
 import { registerUserRoutes } from '../modules/users/users.routes.ts';
 import { registerSystemRoutes } from '../modules/system/system.routes.ts';
 import type { Logger } from '../shared/logger.ts';
+import { apiDocsOptions } from './api-docs.ts';
 import { registerAuthentication } from './auth.ts';
 import { registerInputGuard } from './input-guard.ts';
 import { PROBLEM_TYPE_BASE, problemFromError, sendClientError, sendProblem } from './problem.ts';
@@ -137,7 +138,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     // Schemas named with .meta({ id }) are emitted once under components.schemas; without this their $refs dangle.
     transformObject: jsonSchemaTransformObject,
   });
-  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+  await app.register(swaggerUi, apiDocsOptions);
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   registerAuthentication(app, deps.auth);

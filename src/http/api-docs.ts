@@ -13,7 +13,7 @@ export const apiDocsOptions: FastifySwaggerUiOptions = {
   theme: {
     title: 'LeadAI API',
     favicon: [{ filename: 'leadai.svg', rel: 'icon', type: 'image/svg+xml', sizes: 'any', content: FAVICON }],
-    css: [{ filename: 'leadai.css', content: '.swagger-ui .topbar { background-color: #1e1b4b; } .swagger-ui .topbar a img { height: 32px; }' }],
+    css: [{ filename: 'leadai.css', content: '.swagger-ui .topbar { background-color: #1e1b4b; } .swagger-ui .topbar a img { height: 32px; } .swagger-ui .topbar .download-url-wrapper { display: none; }' }],
   },
   logo: { type: 'image/svg+xml', content: LOGO, href: '/', target: '_self' },
   uiConfig: { docExpansion: 'list', deepLinking: true },

@@ -1986,7 +1986,7 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create a lead (409 with existing_id when the email is taken) */
+        /** Create a lead (409 when the email is taken, with existing_id if you may read that lead) */
         post: {
             parameters: {
                 query?: never;

@@ -104,6 +104,9 @@ describe(`plain words (${MODE})`, () => {
     expect(r.body.detail).toContain('zz_unknown: is not a field here');
     expect(r.body.detail).not.toMatch(/Too small|Invalid option|expected string|body\//);
     expect(r.body.errors).toContainEqual({ field: 'first_name', message: 'must not be empty' });
+    const noBody = await client.request('POST', '/api/v1/leads');
+    expect(noBody.status).toBe(400);
+    expect(noBody.body.detail).toBe('the request body: is required.');
     const query = await client.get('/api/v1/leads?limit=900');
     expect(query.body.detail).toBe('query parameter limit: must be 200 or less.');
     const date = await client.post('/api/v1/leads', { first_name: 'A', last_name: 'B', next_follow_up_at: '-5000' });

@@ -57,12 +57,14 @@ export function problemFromError(error: unknown, request: FastifyRequest): Probl
       const keys = v.keyword === 'unrecognized_keys' ? ((v.params as { keys?: string[] })?.keys ?? []) : [];
       return keys.length > 0 ? keys.map((key) => ({ field: field ? `${field}.${key}` : key, message })) : [{ field, message }];
     });
-    const where = fastifyError.validationContext === 'querystring' ? 'query parameter ' : fastifyError.validationContext === 'params' ? 'path parameter ' : '';
+    const context = fastifyError.validationContext;
+    const where = context === 'querystring' ? 'query parameter ' : context === 'params' ? 'path parameter ' : '';
+    const whole = context === 'querystring' ? 'the query string' : context === 'params' ? 'the address' : 'the request body';
     return {
       type: PROBLEM_TYPE_BASE + 'validation',
       title: 'The request is not valid',
       status: 400,
-      detail: errors.map((e) => (e.field ? `${where}${e.field}: ${e.message}` : e.message)).join('; ') + '.',
+      detail: errors.map((e) => (e.field ? `${where}${e.field}: ${e.message}` : `${whole}: ${e.message}`)).join('; ') + '.',
       instance: request.url,
       errors,
     };

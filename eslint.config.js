@@ -18,6 +18,14 @@ export default tseslint.config(
     },
   },
   {
+    // Request schemas take dates through the shared DateTimeInput (src/shared/schemas.ts): ISO 8601,
+    // bounded to what PostgreSQL stores. z.coerce.date() takes "-5000" as the year 5000 and year 200000.
+    files: ['src/modules/**/*.schemas.ts'],
+    rules: {
+      'no-restricted-syntax': ['error', { selector: "MemberExpression[object.property.name='coerce'][property.name='date']", message: 'Use DateTimeInput from src/shared/schemas.ts for dates in requests.' }],
+    },
+  },
+  {
     // The web app runs in the browser: DOM globals, the rules of hooks, no stray console output.
     files: ['web/src/**/*.{ts,tsx}'],
     plugins: { 'react-hooks': reactHooks },

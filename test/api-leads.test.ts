@@ -136,7 +136,7 @@ describe(`leads over HTTP (${MODE})`, () => {
       for (const id of initial) expect(seen, sort).toContain(id);
     }
     const bad = await org.client.get('/api/v1/leads?cursor=garbage');
-    expect(bad.status).toBe(422);
+    expect(bad.status).toBe(400);
     expect(bad.body.field).toBe('cursor');
   });
 

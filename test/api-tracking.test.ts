@@ -293,7 +293,7 @@ describe(`tracking: identification and stitching (${MODE})`, () => {
       cursor = page.next_cursor;
     } while (cursor);
     expect(seen).toEqual(all.body.data.map((e: { id: string }) => e.id));
-    expect((await A.admin.get(`/api/v1/leads/${leadId}/journey?cursor=nonsense`)).status).toBe(422);
+    expect((await A.admin.get(`/api/v1/leads/${leadId}/journey?cursor=nonsense`)).status).toBe(400);
     expect((await A.admin.get(`/api/v1/leads/${leadId}/journey?type=Page%20View`)).status).toBe(400);
   });
 

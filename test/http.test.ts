@@ -91,3 +91,52 @@ describe(`first start (${MODE})`, () => {
     }
   });
 });
+
+describe(`plain words (${MODE})`, () => {
+  it('names the field and what is allowed in validation errors', async () => {
+    const { client } = await Client.signup((path) => base() + path, 'Words Co');
+    const r = await client.post('/api/v1/leads', { first_name: '', last_name: 'X', status: 'bogus', tags: [1], zz_unknown: true });
+    expect(r.status).toBe(400);
+    expect(r.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    expect(r.body.detail).toContain('first_name: must not be empty');
+    expect(r.body.detail).toContain('status: must be one of new, contacted, qualified');
+    expect(r.body.detail).toContain('tags[0]: must be text');
+    expect(r.body.detail).toContain('zz_unknown: is not a field here');
+    expect(r.body.detail).not.toMatch(/Too small|Invalid option|expected string|body\//);
+    expect(r.body.errors).toContainEqual({ field: 'first_name', message: 'must not be empty' });
+    const noBody = await client.request('POST', '/api/v1/leads');
+    expect(noBody.status).toBe(400);
+    expect(noBody.body.detail).toBe('the request body: is required.');
+    const query = await client.get('/api/v1/leads?limit=900');
+    expect(query.body.detail).toBe('query parameter limit: must be 200 or less.');
+    const date = await client.post('/api/v1/leads', { first_name: 'A', last_name: 'B', next_follow_up_at: '-5000' });
+    expect(date.status).toBe(400);
+    expect(date.body.detail).toBe('next_follow_up_at: must be a date between 1900-01-01 and 9999-12-31, like 2026-11-25 or 2026-11-25T14:03:00Z.');
+    const cursor = await client.get('/api/v1/leads?cursor=bnVsbA');
+    expect(cursor.status).toBe(400);
+    expect(cursor.body.detail).toMatch(/^cursor is not one this server issued .*start from the first page/);
+  });
+
+  it('titles malformed JSON as such', async () => {
+    const res = await fetch(`${base()}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"email": "a@b.c", ' });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    const body = (await res.json()) as { title: string; detail: string; type: string };
+    expect(body.title).toBe('The request body is not valid JSON');
+    expect(body.type).toMatch(/malformed-json$/);
+    expect(body.detail).not.toMatch(/FastifyError|FST_/);
+  });
+
+  it("serves the API documentation under LeadAI's name and icon, not the framework's", async () => {
+    const html = await (await fetch(`${base()}/api/docs/`)).text();
+    expect(html).toContain('<title>LeadAI API</title>');
+    expect(html).not.toMatch(/Swagger UI<\/title>|favicon-32x32/);
+    const icon = html.match(/<link rel="icon" type="image\/svg\+xml" href="([^"]+)"/)?.[1];
+    expect(icon).toBeDefined();
+    const iconRes = await fetch(new URL(icon!, `${base()}/api/docs/`));
+    expect(iconRes.headers.get('content-type')).toMatch(/image\/svg\+xml/);
+    expect(await iconRes.text()).toContain('#4338ca');
+    const init = await (await fetch(`${base()}/api/docs/static/swagger-initializer.js`)).text();
+    expect(Buffer.from(init.match(/data:image\/svg\+xml;base64,([A-Za-z0-9+/=]+)/)![1]!, 'base64').toString()).toContain('LeadAI');
+  });
+});

@@ -32,8 +32,11 @@ import type { UsersService } from '../modules/users/users.service.ts';
 import { registerUserRoutes } from '../modules/users/users.routes.ts';
 import { registerSystemRoutes } from '../modules/system/system.routes.ts';
 import type { Logger } from '../shared/logger.ts';
+import { apiDocsOptions } from './api-docs.ts';
 import { registerAuthentication } from './auth.ts';
-import { PROBLEM_TYPE_BASE, problemFromError, sendProblem } from './problem.ts';
+import { registerInputGuard } from './input-guard.ts';
+import { PROBLEM_TYPE_BASE, problemFromError, sendClientError, sendProblem } from './problem.ts';
+import { installPlainMessages } from './validation-messages.ts';
 import { createResponseSerializerCompiler } from './serializer.ts';
 import { isSpaRoute, registerWebApp, sendSpaIndex, webAppBuilt } from './web-app.ts';
 
@@ -71,7 +74,12 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     bodyLimit: 1_048_576,
     requestIdHeader: 'x-request-id',
     trustProxy: false,
+    // Refused before any route runs (a malformed or too long URL part, headers too large):
+    // problem+json like every other error, not Fastify's own JSON.
+    frameworkErrors: (error, request, reply) => sendProblem(reply, problemFromError(error, request)),
+    clientErrorHandler: sendClientError,
   });
+  installPlainMessages();
   // Fastify hands the validator `null` for a request without a body, which an optional body
   // schema (`z.strictObject({}).optional()`: acknowledge, train, rescore) refused with a 400:
   // to the schemas, "no body" means undefined. A JSON `null` really sent as the body looks the
@@ -91,21 +99,27 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     return sendProblem(reply, { type: `${PROBLEM_TYPE_BASE}validation`, title: 'The request is not valid', status: 400, detail, instance: request.url, errors: [{ field: '/', message: detail }] });
   });
 
+  registerInputGuard(app);
+
   app.setErrorHandler((error, request, reply) => {
     const problem = problemFromError(error, request);
     if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
     return sendProblem(reply, problem);
   });
   const web = webAppBuilt(deps.webDist);
-  app.setNotFoundHandler((request, reply) =>
-    web && isSpaRoute(request) ? sendSpaIndex(reply) : sendProblem(reply, {
+  app.setNotFoundHandler((request, reply) => {
+    if (web && isSpaRoute(request)) return sendSpaIndex(reply);
+    const path = request.url.split('?')[0]!;
+    // An address too long for any route (a pasted blob as an id) is cut in the message.
+    const shown = path.length > 160 ? `${path.slice(0, 120)}… (${path.length} characters; ids are 36)` : path;
+    return sendProblem(reply, {
       type: 'https://leadai.dev/problems/not-found',
       title: 'Not found',
       status: 404,
-      detail: `There is nothing at ${request.method} ${request.url.split('?')[0]}.`,
-      instance: request.url.split('?')[0],
-    }),
-  );
+      detail: `There is nothing at ${request.method} ${shown}.`,
+      instance: path.slice(0, 2048),
+    });
+  });
 
   await app.register(cookie);
   await app.register(swagger, {
@@ -124,7 +138,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     // Schemas named with .meta({ id }) are emitted once under components.schemas; without this their $refs dangle.
     transformObject: jsonSchemaTransformObject,
   });
-  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+  await app.register(swaggerUi, apiDocsOptions);
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   registerAuthentication(app, deps.auth);

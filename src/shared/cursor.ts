@@ -1,9 +1,11 @@
 import { DomainError } from './errors.ts';
 import { isUuid } from './ids.ts';
+import { textProblem } from './text.ts';
 
 /**
  * Keyset cursors: the sort key of the last row of a page, opaque to clients. Decoding
- * checks the shape, so a tampered or stale cursor is a clear 422, never a 500.
+ * checks the shape, every slot's type and range, and enum slots against their values, so a
+ * tampered, stale or made-up cursor is a 400 — never a value PostgreSQL refuses (a 500).
  */
 export type CursorValue = string | number;
 
@@ -11,31 +13,39 @@ export function encodeCursor(sort: string, values: CursorValue[]): string {
   return Buffer.from(JSON.stringify({ s: sort, v: values })).toString('base64url');
 }
 
+/**
+ * What one slot must hold: a number (scores, confidences: well inside a PostgreSQL integer),
+ * a timestamp as db/keyset.ts writes it, a string, the final id, or one of the listed values
+ * (an enum column: anything else would make PostgreSQL fail on the cast).
+ */
+export type CursorKind = 'number' | 'timestamp' | 'string' | 'uuid' | readonly string[];
 
-/** `kinds` says what each value must be: a number, a timestamp, a string, or the final id. */
-export function decodeCursor(sort: string, cursor: string, kinds: readonly ('number' | 'timestamp' | 'string' | 'uuid')[]): CursorValue[] {
-  let parsed: { s?: unknown; v?: unknown } = {};
+export const CURSOR_NOT_ISSUED = 'cursor is not one this server issued for this list and sort; start from the first page (leave cursor out), then pass next_cursor on.';
+
+// db/keyset.ts writes 'YYYY-MM-DDTHH:MI:SS.USZ' (or 'infinity'); four-digit years only.
+const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
+
+function slotOk(kind: CursorKind, v: unknown): boolean {
+  if (typeof kind !== 'string') return typeof v === 'string' && kind.includes(v);
+  switch (kind) {
+    case 'number': return typeof v === 'number' && Number.isFinite(v) && Math.abs(v) < 2 ** 31;
+    case 'timestamp': return typeof v === 'string' && (v === 'infinity' || (CURSOR_TIME.test(v) && !Number.isNaN(Date.parse(v))));
+    case 'string': return typeof v === 'string' && v.length <= 1000 && textProblem(v) === null;
+    case 'uuid': return typeof v === 'string' && isUuid(v);
+  }
+}
+
+export function decodeCursor(sort: string, cursor: string, kinds: readonly CursorKind[]): CursorValue[] {
+  let parsed: unknown = null;
   try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as typeof parsed;
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
     // reported below
   }
-  const values = Array.isArray(parsed.v) ? (parsed.v as unknown[]) : [];
-  const ok =
-    parsed.s === sort &&
-    values.length === kinds.length &&
-    values.every((v, i) => {
-      switch (kinds[i]) {
-        case 'number': return typeof v === 'number' && Number.isFinite(v);
-        case 'timestamp': return typeof v === 'string' && (v === 'infinity' || !Number.isNaN(Date.parse(v)));
-        case 'string': return typeof v === 'string' && v.length <= 1000;
-        case 'uuid': return typeof v === 'string' && isUuid(v);
-        default: return false;
-      }
-    });
-  if (!ok) {
-    throw new DomainError('validation', 'The cursor is not valid for this list and sort. Use next_cursor from the previous page, with the same sort.', { field: 'cursor' });
-  }
+  const { s, v } = typeof parsed === 'object' && parsed !== null ? (parsed as { s?: unknown; v?: unknown }) : {};
+  const values = Array.isArray(v) ? (v as unknown[]) : [];
+  const ok = s === sort && values.length === kinds.length && values.every((value, i) => slotOk(kinds[i]!, value));
+  if (!ok) throw new DomainError('bad_request', CURSOR_NOT_ISSUED, { field: 'cursor' });
   return values as CursorValue[];
 }
 

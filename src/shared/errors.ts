@@ -1,8 +1,11 @@
 /**
  * Domain errors carry a stable code; the HTTP edge and the CLI map codes to status codes
- * and exit codes in one place each. Domain code never throws HTTP errors.
+ * and exit codes in one place each. Domain code never throws HTTP errors. `bad_request` is
+ * input no client could have meant (a made-up cursor, text PostgreSQL cannot store: 400);
+ * `validation` is a well-formed request the rules refuse (422).
  */
 export type DomainErrorCode =
+  | 'bad_request'
   | 'validation'
   | 'not_found'
   | 'conflict'

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DateTimeInput } from '../../shared/schemas.ts';
 import { ACTIVITY_TYPES } from '../../db/schema.ts';
 import { Uuid } from '../auth/auth.schemas.ts';
 
@@ -7,8 +8,8 @@ export const ActivityBody = z.strictObject({
   subject: z.string().trim().max(500).nullable().optional(),
   description: z.string().max(100_000).nullable().optional(),
   outcome: z.string().trim().max(255).nullable().optional(),
-  scheduled_at: z.coerce.date().nullable().optional(),
-  completed_at: z.coerce.date().nullable().optional(),
+  scheduled_at: DateTimeInput.nullable().optional(),
+  completed_at: DateTimeInput.nullable().optional(),
   duration_minutes: z.number().int().min(0).max(100_000).nullable().optional(),
   metadata: z.record(z.string(), z.unknown()).optional(),
 });
@@ -25,8 +26,8 @@ export const ActivityListQuery = z.strictObject({
   type: z.enum(ACTIVITY_TYPES).optional(),
   user_id: Uuid.optional(),
   lead_id: Uuid.optional(),
-  created_after: z.coerce.date().optional(),
-  created_before: z.coerce.date().optional(),
+  created_after: DateTimeInput.optional(),
+  created_before: DateTimeInput.optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(500).optional(),
 });

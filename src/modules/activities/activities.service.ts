@@ -36,12 +36,17 @@ export function createActivitiesService(db: Kysely<DB>, leads: LeadsService) {
     return timePage('activities', rows, query.limit);
   }
 
-  /** Reps change only what they logged; managers and admins anything on leads they may see. */
+  /**
+   * Reps change only what they logged; managers anything on their team's leads, admins
+   * anything: the lead must be one the caller may change (see leads.writable).
+   */
   async function editable(ctx: AuthContext, id: string) {
     authorize(ctx, 'activities:write');
     const activity = await withTenant(db, ctx, (tx) => q.getActivity(tx, id));
     if (!activity) throw new DomainError('not_found', 'No activity with this id is visible to you.');
-    await leads.get(ctx, activity.lead_id);
+    await leads.writable(ctx, activity.lead_id).catch((error: unknown) => {
+      throw error instanceof DomainError && error.code === 'not_found' ? new DomainError('not_found', 'No activity with this id is visible to you.') : error;
+    });
     if (ctx.role === 'sales_rep' && activity.user_id !== ctx.userId) {
       throw new DomainError('forbidden', 'Sales reps may change only the activities they logged.');
     }
@@ -71,7 +76,7 @@ export function createActivitiesService(db: Kysely<DB>, leads: LeadsService) {
 
     async create(ctx: AuthContext, leadId: string, body: Body) {
       authorize(ctx, 'activities:write');
-      await leads.get(ctx, leadId);
+      await leads.writable(ctx, leadId);
       return withTenant(db, ctx, async (tx) => {
         const activity = await q
           .insertActivity(tx, {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DateTimeInput } from '../../shared/schemas.ts';
 import { USER_ROLES } from '../../db/schema.ts';
 
 export const Email = z.string().trim().toLowerCase().max(255).email({ message: 'must be an email address like ada@example.com' });
@@ -47,7 +48,7 @@ export const IdParams = z.strictObject({ id: Uuid });
 export const ApiKeyBody = z.strictObject({
   name: z.string().trim().min(1).max(255),
   role: z.enum(USER_ROLES).describe('What the key may do: the permissions of this role'),
-  expires_at: z.coerce.date().optional(),
+  expires_at: DateTimeInput.optional(),
 });
 
 export const ApiKey = z.object({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DateTimeInput } from '../../shared/schemas.ts';
 import { CONVERSATION_DIRECTIONS } from '../../db/schema.ts';
 import { Uuid } from '../auth/auth.schemas.ts';
 
@@ -11,7 +12,7 @@ export const ConversationBody = z.strictObject({
   external_id: z.string().trim().max(255).nullable().optional(),
   thread_id: z.string().trim().max(255).nullable().optional(),
   metadata: z.record(z.string(), z.unknown()).optional(),
-  occurred_at: z.coerce.date().optional().describe('When the message was sent or received (default: now)'),
+  occurred_at: DateTimeInput.optional().describe('When the message was sent or received (default: now)'),
 });
 export const ConversationPatch = ConversationBody.omit({ direction: true, occurred_at: true })
   .partial()
@@ -29,8 +30,8 @@ export const ConversationListQuery = z.strictObject({
   channel: z.string().max(50).optional(),
   lead_id: Uuid.optional(),
   thread_id: z.string().max(255).optional(),
-  created_after: z.coerce.date().optional(),
-  created_before: z.coerce.date().optional(),
+  created_after: DateTimeInput.optional(),
+  created_before: DateTimeInput.optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(500).optional(),
 });

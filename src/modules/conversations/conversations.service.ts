@@ -53,6 +53,14 @@ export function createConversationsService(db: Kysely<DB>, leads: LeadsService) 
     return conversation;
   }
 
+  /** Recording and changing a conversation needs a lead the caller may change (see leads.writable). */
+  async function changeable(ctx: AuthContext, id: string) {
+    authorize(ctx, 'conversations:write');
+    const conversation = await visible(ctx, id);
+    await leads.writable(ctx, conversation.lead_id);
+    return conversation;
+  }
+
   return {
     list: (ctx: AuthContext, query: ConversationListQuery) => page(ctx, query),
 
@@ -68,7 +76,7 @@ export function createConversationsService(db: Kysely<DB>, leads: LeadsService) 
 
     async create(ctx: AuthContext, leadId: string, body: z.infer<typeof ConversationBody>) {
       authorize(ctx, 'conversations:write');
-      await leads.get(ctx, leadId);
+      await leads.writable(ctx, leadId);
       return withTenant(db, ctx, async (tx) => {
         const conversation = await q
           .insertConversation(tx, {
@@ -91,8 +99,7 @@ export function createConversationsService(db: Kysely<DB>, leads: LeadsService) 
     },
 
     async update(ctx: AuthContext, id: string, patch: z.infer<typeof ConversationPatch>) {
-      authorize(ctx, 'conversations:write');
-      await visible(ctx, id);
+      await changeable(ctx, id);
       const values = patchValues(patch, ['metadata']) as Updateable<ConversationsTable>;
       // Changed text must be analysed again.
       if (patch.content !== undefined || patch.subject !== undefined) values.analyzed_at = null;
@@ -104,8 +111,7 @@ export function createConversationsService(db: Kysely<DB>, leads: LeadsService) 
     },
 
     async remove(ctx: AuthContext, id: string) {
-      authorize(ctx, 'conversations:write');
-      const conversation = await visible(ctx, id);
+      const conversation = await changeable(ctx, id);
       await withTenant(db, ctx, async (tx) => {
         await q.deleteConversation(tx, id);
         await emitEvent(tx, ctx, { type: 'conversation.deleted', entityType: 'conversation', entityId: id, payload: { lead_id: conversation.lead_id } });

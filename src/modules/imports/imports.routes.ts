@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { requireAuth } from '../../http/auth.ts';
 import { DomainError } from '../../shared/errors.ts';
+import { textProblem } from '../../shared/text.ts';
 import { IdParams } from '../auth/auth.schemas.ts';
 import type { AuthService } from '../auth/auth.service.ts';
 import { CustomFieldList, ImportList, ImportView, ImportWithPreview, MappingBody, StartBody } from './imports.schemas.ts';
@@ -28,6 +29,9 @@ export async function registerImportRoutes(server: FastifyInstance, imports: Imp
       if (!request.isMultipart()) throw new DomainError('validation', 'Send the CSV file as multipart/form-data in a field named "file".', { field: 'file' });
       const part = await request.file();
       if (!part) throw new DomainError('validation', 'No file in the upload: send the CSV in a multipart field named "file".', { field: 'file' });
+      // The edge's text check (http/input-guard.ts) does not see inside a multipart body.
+      const nameProblem = textProblem(part.filename);
+      if (nameProblem) throw new DomainError('bad_request', `file name: ${nameProblem}.`, { field: 'file' });
       const file = part.file;
       async function* stream() {
         for await (const chunk of file) yield chunk as Uint8Array;

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { DB } from '../../db/schema.ts';
+import { PRIORITY_LEVELS, type DB } from '../../db/schema.ts';
 import { withTenant, withTenantRead } from '../../db/tenant.ts';
 import { decodeCursor, decodeTimeCursor, encodeCursor, timePage } from '../../shared/cursor.ts';
 import { DomainError } from '../../shared/errors.ts';
@@ -89,7 +89,7 @@ export function createInsightsApi(db: Kysely<DB>, leads: LeadsService) {
     async inbox(ctx: AuthContext, query: InboxQuery) {
       authorize(ctx, 'leads:read');
       if (!ctx.userId) throw new DomainError('validation', 'The inbox belongs to a signed-in user; an API key has none. Use GET /api/v1/insights with filters instead.');
-      const after = query.cursor ? (decodeCursor('inbox', query.cursor, ['string', 'number', 'timestamp', 'uuid']) as [string, number, string, string]) : null;
+      const after = query.cursor ? (decodeCursor('inbox', query.cursor, [PRIORITY_LEVELS, 'number', 'timestamp', 'uuid']) as [string, number, string, string]) : null;
       // Admins oversee the whole organization: on first start (the demo) their inbox is its story.
       const reach = ctx.role === 'admin' ? 'all' : ctx.role === 'manager' ? 'teams' : 'own';
       const rows = await withTenantRead(db, ctx, (tx) => q.inbox(tx, ctx.userId!, reach, ctx.teamId, query.limit, after));

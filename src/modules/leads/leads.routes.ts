@@ -36,7 +36,7 @@ export async function registerLeadRoutes(server: FastifyInstance, leads: LeadsSe
   });
 
   app.post('/api/v1/leads', {
-    schema: { tags, summary: 'Create a lead (409 with existing_id when the email is taken)', body: LeadCreate, response: { 201: Lead } },
+    schema: { tags, summary: 'Create a lead (409 when the email is taken, with existing_id if you may read that lead)', body: LeadCreate, response: { 201: Lead } },
   }, async (request, reply) => reply.code(201).send(await leads.create(requireAuth(request, auth), request.body)));
 
   app.post('/api/v1/leads/assign', {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DateTimeInput } from '../../shared/schemas.ts';
 import { ENGAGEMENT_LEVELS, LEAD_STATUSES } from '../../db/schema.ts';
 import { Uuid } from '../auth/auth.schemas.ts';
 
@@ -33,7 +34,7 @@ export const LeadFields = z.strictObject({
   tags: z.array(Text(100).min(1)).max(100).optional(),
   external_id: Text(255).nullable().optional(),
   deal_value: z.number().nonnegative().max(9_999_999_999).nullable().optional(),
-  next_follow_up_at: z.coerce.date().nullable().optional(),
+  next_follow_up_at: DateTimeInput.nullable().optional(),
 });
 
 export const LeadCreate = LeadFields;
@@ -94,10 +95,10 @@ const LeadFilterKnown = {
   score_min: z.coerce.number().int().min(0).max(100).optional(),
   score_max: z.coerce.number().int().min(0).max(100).optional(),
   follow_up: z.enum(['due', 'overdue']).optional().describe('due: by the end of today (UTC); overdue: already past'),
-  created_after: z.coerce.date().optional(),
-  created_before: z.coerce.date().optional(),
-  updated_after: z.coerce.date().optional(),
-  updated_before: z.coerce.date().optional(),
+  created_after: DateTimeInput.optional(),
+  created_before: DateTimeInput.optional(),
+  updated_after: DateTimeInput.optional(),
+  updated_before: DateTimeInput.optional(),
 };
 
 const LeadListKnown = {

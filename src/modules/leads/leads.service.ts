@@ -91,6 +91,20 @@ export function createLeadsService(db: Kysely<DB>) {
     }
   }
 
+  /** Managers and reps place leads only in their own team: a lead they put elsewhere would leave their hands. */
+  function checkTeam(ctx: AuthContext, teamId: string | null | undefined) {
+    if (teamId === undefined) return;
+    const scope = leadScope(ctx, 'write');
+    if (scope.kind === 'all' || teamId === scope.teamId || (scope.kind === 'owner_or_team' && teamId === null)) return;
+    throw new DomainError('forbidden', `Your role (${ctx.role}) may place leads only in your own team.`, { field: 'team_id' });
+  }
+
+  /** A duplicate email names the existing lead only to someone who may read it: ids are not handed out. */
+  async function emailConflict(tx: Tx, ctx: AuthContext, existingId: string, message: string) {
+    const readable = await q.getLead(tx, existingId, leadScope(ctx, 'read'));
+    return new DomainError('conflict', readable ? message : `${message.slice(0, -1)}, one you cannot see; ask a manager or admin.`, readable ? { existing_id: existingId, field: 'email' } : { field: 'email' });
+  }
+
   return {
     async list(ctx: AuthContext, query: LeadListQuery) {
       authorize(ctx, 'leads:read');
@@ -148,14 +162,31 @@ export function createLeadsService(db: Kysely<DB>) {
       return lead;
     },
 
+    /**
+     * The lead, when the caller may change it and what hangs on it (activities,
+     * conversations): 403 when they may only read it, 404 when they may not even see it.
+     */
+    async writable(ctx: AuthContext, id: string) {
+      const lead = await withTenantRead(db, ctx, async (tx) => {
+        const found = await q.getLead(tx, id, leadScope(ctx, 'write'));
+        if (!found && (await q.getLead(tx, id, leadScope(ctx, 'read')))) {
+          throw new DomainError('forbidden', 'This lead belongs to another team; you may read it but not change it or log on it.');
+        }
+        return found;
+      });
+      if (!lead) throw new DomainError('not_found', 'No lead with this id is visible to you.');
+      return lead;
+    },
+
     async create(ctx: AuthContext, input: CreateInput) {
       authorize(ctx, 'leads:write');
       checkAssignment(ctx, input.assigned_to);
+      checkTeam(ctx, input.team_id);
       const status = input.status ?? 'new';
       return withTenant(db, ctx, async (tx) => {
         if (input.email) {
           const existing = await q.findLeadIdByEmail(tx, input.email);
-          if (existing) throw new DomainError('conflict', 'A lead with this email already exists.', { existing_id: existing.id, field: 'email' });
+          if (existing) throw await emailConflict(tx, ctx, existing.id, 'A lead with this email already exists.');
         }
         const lead = await q
           .insertLead(tx, {
@@ -194,6 +225,7 @@ export function createLeadsService(db: Kysely<DB>) {
     async update(ctx: AuthContext, id: string, patch: PatchInput) {
       authorize(ctx, 'leads:write');
       checkAssignment(ctx, patch.assigned_to);
+      checkTeam(ctx, patch.team_id);
       return withTenant(db, ctx, async (tx) => {
         const current = await q.getLead(tx, id, leadScope(ctx, 'write'));
         if (!current) {
@@ -203,7 +235,7 @@ export function createLeadsService(db: Kysely<DB>) {
         }
         if (patch.email && patch.email !== current.email?.toLowerCase()) {
           const existing = await q.findLeadIdByEmail(tx, patch.email);
-          if (existing && existing.id !== id) throw new DomainError('conflict', 'Another lead already has this email.', { existing_id: existing.id, field: 'email' });
+          if (existing && existing.id !== id) throw await emailConflict(tx, ctx, existing.id, 'Another lead already has this email.');
         }
         const values = patchValues(patch, ['address', 'custom_fields']) as Updateable<LeadsTable>;
         const statusChanged = patch.status !== undefined && patch.status !== current.status;
@@ -259,6 +291,7 @@ export function createLeadsService(db: Kysely<DB>) {
     /** Assigns many leads at once; only those in the caller's scope change. */
     async assign(ctx: AuthContext, input: { lead_ids: string[]; assigned_to: string | null; team_id?: string | null | undefined }) {
       authorize(ctx, 'leads:assign');
+      checkTeam(ctx, input.team_id);
       const ids = [...new Set(input.lead_ids)];
       return withTenant(db, ctx, async (tx) => {
         const values = { assigned_to: input.assigned_to, ...(input.team_id !== undefined ? { team_id: input.team_id } : {}) };

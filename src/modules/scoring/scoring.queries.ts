@@ -233,6 +233,8 @@ export async function lockModels(tx: Tx): Promise<void> {
  */
 export async function activateModel(tx: Tx, version: string): Promise<boolean> {
   await lockModels(tx);
+  // An unknown version (an admin's typo) must leave the active model as it is.
+  if (!(await tx.selectFrom('scoring_models').select('id').where('version', '=', version).executeTakeFirst())) return false;
   await tx.updateTable('scoring_models').set({ is_active: false }).where('is_active', '=', true).where('version', '<>', version).execute();
   const r = await tx.updateTable('scoring_models').set({ is_active: true, activated_at: sql`now()` }).where('version', '=', version).executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;

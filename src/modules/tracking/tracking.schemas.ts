@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DateTimeInput } from '../../shared/schemas.ts';
 import { Email, Uuid } from '../auth/auth.schemas.ts';
 
 export const TRACK_EVENT_TYPES = ['page_view', 'form_submit', 'email_open', 'email_click', 'identify', 'custom'] as const;
@@ -73,8 +74,8 @@ export const JourneyQuery = z.strictObject({
     .pipe(z.array(JOURNEY_TYPE).min(1).max(20))
     .optional()
     .describe('Comma-separated event types, e.g. page_view,form_submit'),
-  from: z.coerce.date().optional().describe('occurred_at ≥ from'),
-  to: z.coerce.date().optional().describe('occurred_at < to'),
+  from: DateTimeInput.optional().describe('occurred_at ≥ from'),
+  to: DateTimeInput.optional().describe('occurred_at < to'),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(500).optional(),
 });

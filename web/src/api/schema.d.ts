@@ -48,8 +48,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    created_after?: unknown;
-                    created_before?: unknown;
+                    created_after?: string;
+                    created_before?: string;
                     cursor?: string;
                     lead_id?: string;
                     limit?: number;
@@ -204,14 +204,14 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        completed_at?: unknown | null;
+                        completed_at?: string | null;
                         description?: string | null;
                         duration_minutes?: number | null;
                         metadata?: {
                             [key: string]: unknown;
                         };
                         outcome?: string | null;
-                        scheduled_at?: unknown | null;
+                        scheduled_at?: string | null;
                         subject?: string | null;
                         /** @enum {string} */
                         type?: "call" | "email" | "meeting" | "demo" | "proposal" | "follow_up" | "note" | "task" | "social_interaction";
@@ -312,7 +312,8 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        expires_at?: unknown;
+                        /** Format: date-time */
+                        expires_at?: string;
                         name: string;
                         /**
                          * @description What the key may do: the permissions of this role
@@ -682,8 +683,8 @@ export interface paths {
             parameters: {
                 query?: {
                     channel?: string;
-                    created_after?: unknown;
-                    created_before?: unknown;
+                    created_after?: string;
+                    created_before?: string;
                     cursor?: string;
                     direction?: "inbound" | "outbound";
                     lead_id?: string;
@@ -1893,8 +1894,8 @@ export interface paths {
                 query?: {
                     assigned_to?: string | "none" | "me";
                     campaign?: string;
-                    created_after?: unknown;
-                    created_before?: unknown;
+                    created_after?: string;
+                    created_before?: string;
                     /** @description next_cursor of the previous page */
                     cursor?: string;
                     engagement_level?: string;
@@ -1914,8 +1915,8 @@ export interface paths {
                     tags_all?: string;
                     tags_any?: string;
                     team_id?: string;
-                    updated_after?: unknown;
-                    updated_before?: unknown;
+                    updated_after?: string;
+                    updated_before?: string;
                 };
                 header?: never;
                 path?: never;
@@ -1985,7 +1986,7 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create a lead (409 with existing_id when the email is taken) */
+        /** Create a lead (409 when the email is taken, with existing_id if you may read that lead) */
         post: {
             parameters: {
                 query?: never;
@@ -2016,7 +2017,7 @@ export interface paths {
                         first_name?: string;
                         job_title?: string | null;
                         last_name?: string;
-                        next_follow_up_at?: unknown | null;
+                        next_follow_up_at?: string | null;
                         phone?: string | null;
                         source?: string | null;
                         stage?: string | null;
@@ -2227,7 +2228,7 @@ export interface paths {
                         first_name?: string;
                         job_title?: string | null;
                         last_name?: string;
-                        next_follow_up_at?: unknown | null;
+                        next_follow_up_at?: string | null;
                         phone?: string | null;
                         source?: string | null;
                         stage?: string | null;
@@ -2310,8 +2311,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    created_after?: unknown;
-                    created_before?: unknown;
+                    created_after?: string;
+                    created_before?: string;
                     cursor?: string;
                     lead_id?: string;
                     limit?: number;
@@ -2380,14 +2381,14 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        completed_at?: unknown | null;
+                        completed_at?: string | null;
                         description?: string | null;
                         duration_minutes?: number | null;
                         metadata?: {
                             [key: string]: unknown;
                         };
                         outcome?: string | null;
-                        scheduled_at?: unknown | null;
+                        scheduled_at?: string | null;
                         subject?: string | null;
                         /** @enum {string} */
                         type: "call" | "email" | "meeting" | "demo" | "proposal" | "follow_up" | "note" | "task" | "social_interaction";
@@ -2450,8 +2451,8 @@ export interface paths {
             parameters: {
                 query?: {
                     channel?: string;
-                    created_after?: unknown;
-                    created_before?: unknown;
+                    created_after?: string;
+                    created_before?: string;
                     cursor?: string;
                     direction?: "inbound" | "outbound";
                     lead_id?: string;
@@ -2533,8 +2534,11 @@ export interface paths {
                         metadata?: {
                             [key: string]: unknown;
                         };
-                        /** @description When the message was sent or received (default: now) */
-                        occurred_at?: unknown;
+                        /**
+                         * Format: date-time
+                         * @description When the message was sent or received (default: now)
+                         */
+                        occurred_at?: string;
                         subject?: string | null;
                         thread_id?: string | null;
                     };
@@ -2684,10 +2688,10 @@ export interface paths {
                 query?: {
                     cursor?: string;
                     /** @description occurred_at ≥ from */
-                    from?: unknown;
+                    from?: string;
                     limit?: number;
                     /** @description occurred_at < to */
-                    to?: unknown;
+                    to?: string;
                     /** @description Comma-separated event types, e.g. page_view,form_submit */
                     type?: string;
                 };
@@ -3189,8 +3193,8 @@ export interface paths {
                 query?: {
                     assigned_to?: string | "none" | "me";
                     campaign?: string;
-                    created_after?: unknown;
-                    created_before?: unknown;
+                    created_after?: string;
+                    created_before?: string;
                     engagement_level?: string;
                     /** @description due: by the end of today (UTC); overdue: already past */
                     follow_up?: "due" | "overdue";
@@ -3208,8 +3212,8 @@ export interface paths {
                     tags_all?: string;
                     tags_any?: string;
                     team_id?: string;
-                    updated_after?: unknown;
-                    updated_before?: unknown;
+                    updated_after?: string;
+                    updated_before?: string;
                 };
                 header?: never;
                 path?: never;

@@ -206,9 +206,22 @@ describe('GET /api/v1/pipeline', () => {
     expect(r.body.columns.map((c: { status: string }) => c.status).slice(0, 6)).toEqual(['new', 'contacted', 'qualified', 'proposal', 'negotiation', 'closed_won']);
     expect(col.new).toMatchObject({ count: 1 });
     expect(col.contacted).toMatchObject({ count: 1 });
-    expect(col.qualified).toEqual({ status: 'qualified', count: 1, total_value: 500, weighted_value: 200 });
-    expect(col.closed_won).toEqual({ status: 'closed_won', count: 1, total_value: 1000, weighted_value: 1000 });
+    expect(col.qualified).toEqual({ status: 'qualified', count: 1, total_value: 500, weighted_value: 200, predicted_value: 0, predicted_count: 0 });
+    expect(col.closed_won).toEqual({ status: 'closed_won', count: 1, total_value: 1000, weighted_value: 1000, predicted_value: 0, predicted_count: 0 });
     expect(col.closed_lost).toMatchObject({ count: 1, weighted_value: 0 });
+  });
+
+  it("sums a lead's own deal value when it has one, else its predicted value, and says how much is predicted", async () => {
+    const p = await Client.signup(url, 'Dash Money');
+    const db = app().database.db;
+    const own = await lead(p.client, 'Own', { status: 'proposal', deal_value: 1000 });
+    const guessed = await lead(p.client, 'Guess', { status: 'proposal' });
+    await lead(p.client, 'Blank', { status: 'proposal' });
+    // The model's predictions, as the scoring job writes them: the own deal value wins over its prediction.
+    await sql`UPDATE leads SET predicted_value = 250000, conversion_probability = 0.5 WHERE id = ${own}`.execute(db);
+    await sql`UPDATE leads SET predicted_value = 300, conversion_probability = 0.5 WHERE id = ${guessed}`.execute(db);
+    const col = (await p.client.get('/api/v1/pipeline')).body.columns.find((c: { status: string }) => c.status === 'proposal');
+    expect(col).toEqual({ status: 'proposal', count: 3, total_value: 1300, weighted_value: 650, predicted_value: 300, predicted_count: 1 });
   });
 
   it('filters by owner, stays inside the organization and the rep scope', async () => {

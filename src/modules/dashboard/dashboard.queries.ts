@@ -65,7 +65,11 @@ export async function dayBounds(tx: Tx, timeZone: string) {
     .then((r) => r.rows[0]!);
 }
 
-/** Count and value per status. Value: the deal value, else the predicted one. */
+/**
+ * Count and value per status. A lead's value is its own deal value when it has one, else the
+ * predicted one; the predicted part is also summed alone, so the board can say how much of a
+ * total is a prediction.
+ */
 export async function pipelineColumns(tx: Tx, scope: LeadScope, filter: { assignedTo?: string; teamId?: string }) {
   let query = tx.selectFrom('leads').where(scopeCondition(scope));
   if (filter.assignedTo) query = query.where('assigned_to', '=', filter.assignedTo);
@@ -78,6 +82,8 @@ export async function pipelineColumns(tx: Tx, scope: LeadScope, filter: { assign
       sql<string>`count(*)`.as('count'),
       sql<string>`sum(${value})`.as('total_value'),
       sql<string>`sum(${value} * ${probability})`.as('weighted_value'),
+      sql<string>`sum(predicted_value) FILTER (WHERE deal_value IS NULL)`.as('predicted_value'),
+      sql<string>`count(*) FILTER (WHERE deal_value IS NULL AND predicted_value IS NOT NULL)`.as('predicted_count'),
     ])
     .groupBy('status')
     .execute();

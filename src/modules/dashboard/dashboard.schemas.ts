@@ -79,8 +79,10 @@ export type PipelineQuery = z.infer<typeof PipelineQuery>;
 export const PipelineColumn = z.object({
   status: z.enum(LEAD_STATUSES),
   count: z.number(),
-  total_value: z.number().describe('Sum of deal values (the predicted value where no deal value is set)'),
+  total_value: z.number().describe("Sum of the leads' values: each lead's own deal value, else its predicted value"),
   weighted_value: z.number().describe('Sum of value × conversion probability (1 for won, 0 for lost)'),
+  predicted_value: z.number().describe('The part of total_value that is predicted: the predicted values of the leads without a deal value'),
+  predicted_count: z.number().describe('How many leads count with a predicted value (no deal value of their own)'),
 });
 export const Pipeline = z.object({ columns: z.array(PipelineColumn) });
 export type Pipeline = z.infer<typeof Pipeline>;

@@ -73,7 +73,10 @@ export function createDashboardService(db: Kysely<DB>, options: { now?: () => Da
       return {
         columns: BOARD.map((status) => {
           const r = byStatus.get(status);
-          return { status, count: num(r?.count), total_value: money(r?.total_value), weighted_value: money(r?.weighted_value) };
+          return {
+            status, count: num(r?.count), total_value: money(r?.total_value), weighted_value: money(r?.weighted_value),
+            predicted_value: money(r?.predicted_value), predicted_count: num(r?.predicted_count),
+          };
         }),
       };
     },

@@ -104,8 +104,10 @@ function applyFilters<Q extends { where: (...args: any[]) => Q }>(query: Q, filt
   const f = filter;
   if (f.statuses) query = query.where('status', 'in', f.statuses as never[]);
   if (f.outcome) query = query.where('status', 'in', [...OUTCOME_STATUSES[f.outcome]]);
-  if (f.stage) query = query.where('stage', '=', f.stage);
-  if (f.source) query = query.where('source', '=', f.source);
+  // Stage and source are stored as codes ("sales_qualified") and shown as words ("Sales
+  // qualified"): either form, in any case, finds them.
+  if (f.stage) query = query.where(sql<boolean>`${asWords(sql.ref('stage'))} = ${asWords(sql`${f.stage}`)}`);
+  if (f.source) query = query.where(sql<boolean>`${asWords(sql.ref('source'))} = ${asWords(sql`${f.source}`)}`);
   if (f.campaign) query = query.where('campaign', '=', f.campaign);
   if (f.tagsAny) query = query.where(sql<boolean>`tags && ${sql.val(f.tagsAny)}::text[]`);
   if (f.tagsAll) query = query.where(sql<boolean>`tags @> ${sql.val(f.tagsAll)}::text[]`);
@@ -138,6 +140,9 @@ function applyFilters<Q extends { where: (...args: any[]) => Q }>(query: Q, filt
   if (f.tsquery) query = query.where('id', 'in', sql<string>`(SELECT lead_id FROM app.search_lead_ids(to_tsquery('english', ${f.tsquery}), 10000))`);
   return query;
 }
+
+/** A code or its words, compared alike: lower case, underscores as spaces. */
+const asWords = (value: RawBuilder<unknown>) => sql`replace(lower(${value}), '_', ' ')`;
 
 /** Text matched literally inside LIKE: its wildcards and the escape character escaped, lower-cased. */
 function likePattern(text: string): string {

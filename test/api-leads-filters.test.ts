@@ -32,7 +32,7 @@ beforeAll(async () => {
   await lead('Bea', { email: 'bea@globex.example', company: 'Globex 100%', job_title: 'Head of Marketing', address: { city: 'Austin', state: 'Texas', country: 'United States', country_code: 'US' }, deal_value: 3_000, status: 'closed_won' });
   await lead('Cyd', { phone: '+44 20 7946 0000', company: 'acme foods', job_title: 'Sales Analyst', address: { city: 'london', country: 'United Kingdom', country_code: 'GB' }, status: 'closed_lost', next_follow_up_at: new Date(now + 9 * DAY).toISOString() });
   await lead('Dee', { email: 'dee@initech.example', company: 'Initech', address: { city: 'Dallas', state: 'texas', country: 'United States', country_code: 'US' }, status: 'unqualified' });
-  await lead('Eli', { email: 'eli@hooli.example', company: 'Hooli', status: 'nurturing', deal_value: 50_000 });
+  await lead('Eli', { email: 'eli@hooli.example', company: 'Hooli', status: 'nurturing', deal_value: 50_000, source: 'organic_search', stage: 'marketing_qualified' });
   await sql`UPDATE leads SET last_contacted_at = ${new Date(now - 3 * DAY)} WHERE id IN (${ids.Ada}, ${ids.Eli})`.execute(app().database.db);
   await sql`UPDATE leads SET last_contacted_at = ${new Date(now - 40 * DAY)} WHERE id = ${ids.Bea}`.execute(app().database.db);
 });
@@ -61,6 +61,10 @@ describe(`GET /api/v1/leads filters (${MODE})`, () => {
     expect(await names('company=Globex%20100%25')).toEqual(['Bea']);
     expect(await names('company=%25')).toEqual([]);
     expect(await names('job_title=sales')).toEqual(['Ada', 'Cyd']);
+    // Stored as codes, shown as words: either finds the lead.
+    expect(await names('source=Organic%20search')).toEqual(['Eli']);
+    expect(await names('source=organic_search&stage=Marketing%20qualified')).toEqual(['Eli']);
+    expect(await names('source=organic')).toEqual([]);
     expect(await names('deal_value_min=3000&deal_value_max=20000')).toEqual(['Ada', 'Bea']);
     expect(await names('deal_value_min=20000')).toEqual(['Eli']);
     expect(await names('has_email=false')).toEqual(['Cyd']);

@@ -61,7 +61,7 @@ export async function periodFigures(tx: Tx, scope: LeadScope, previousFrom: Date
     WITH l AS (
       -- Only a lead created, moved or closed since previousFrom can have a figure in either period
       -- (every status change moves status_changed_at forward).
-      SELECT id, status, created_at, closed_at, status_changed_at, deal_value,
+      SELECT id, organization_id, status, created_at, closed_at, status_changed_at, deal_value,
              CASE WHEN status = 'closed_won' THEN coalesce(closed_at, status_changed_at) END AS won_at
       FROM leads
       WHERE ${scopeCondition(scope)} AND (created_at >= ${previousFrom} OR status_changed_at >= ${previousFrom} OR closed_at >= ${previousFrom})
@@ -78,7 +78,8 @@ export async function periodFigures(tx: Tx, scope: LeadScope, previousFrom: Date
       SELECT (array_agg(je.properties->>'from' ORDER BY je.occurred_at, je.id))[1] AS initial,
              ${sql.join(MIDDLE.map((p) => sql`min(je.occurred_at) FILTER (WHERE ${position(sql`je.properties->>'to'`)} >= ${sql.lit(p)}) AS ${sql.ref(`at${p}`)}`))}
       FROM journey_events AS je
-      WHERE je.lead_id = l.id AND je.event_type = 'status_change'
+      -- (organization, lead, type) leads journey_events_lead_type_idx straight to the status changes.
+      WHERE je.organization_id = l.organization_id AND je.lead_id = l.id AND je.event_type = 'status_change'
     ) AS ev ON true`.execute(tx);
   const r = rows[0]!;
   const n = (v: string | null | undefined) => (v == null ? 0 : Number(v));

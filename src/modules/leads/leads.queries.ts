@@ -137,12 +137,15 @@ function applyFilters<Q extends { where: (...args: any[]) => Q }>(query: Q, filt
   if (f.country) query = query.where(sql<boolean>`(lower(address ->> 'country') = ${f.country.toLowerCase()} OR lower(address ->> 'country_code') = ${f.country.toLowerCase()})`);
   for (const [key, value] of f.customFields ?? []) query = query.where(sql<boolean>`custom_fields ->> ${key} = ${value}`);
   // Through the search function: a plain @@ cannot use the GIN index under RLS (0005).
-  if (f.tsquery) query = query.where('id', 'in', sql<string>`(SELECT lead_id FROM app.search_lead_ids(to_tsquery('english', ${f.tsquery}), 10000))`);
+  if (f.tsquery) query = query.where('id', 'in', sql<string>`(SELECT lead_id FROM app.search_lead_ids(to_tsquery('english', ${f.tsquery}), ${sql.lit(SEARCH_CAP)}))`);
   return query;
 }
 
 /** A code or its words, compared alike: lower case, underscores as spaces. */
 const asWords = (value: RawBuilder<unknown>) => sql`replace(lower(${value}), '_', ' ')`;
+
+/** The most matches a search filter reads. */
+const SEARCH_CAP = 10_000;
 
 /** Text matched literally inside LIKE: its wildcards and the escape character escaped, lower-cased. */
 function likePattern(text: string): string {
@@ -158,7 +161,8 @@ export async function countLeads(tx: Tx, scope: LeadScope, filter: LeadFilter, c
   const matching = applyFilters(tx.selectFrom('leads').select(sql<number>`1`.as('one')).where(scopeCondition(scope)), filter);
   const counted = await tx.selectFrom(matching.limit(cap + 1).as('m')).select(sql<string>`count(*)`.as('n')).executeTakeFirstOrThrow();
   const n = Number(counted.n);
-  if (n <= cap) return { count: n, exact: true };
+  // A search reads at most 10,000 matches (search_lead_ids): that many means "at least".
+  if (n <= cap) return { count: n, exact: !(filter.tsquery && n >= SEARCH_CAP) };
   const [plan] = await matching.explain('json');
   const raw = (plan as Record<string, unknown> | undefined)?.['QUERY PLAN'];
   const parsed = (typeof raw === 'string' ? JSON.parse(raw) : raw) as { Plan?: { 'Plan Rows'?: number } }[] | undefined;

@@ -92,8 +92,9 @@ export const BASE_COLUMNS: Column[] = [
       </Link>
     ),
   },
-  { id: 'company', label: 'Company', width: 'minmax(120px, 1.2fr)', render: (l) => <CellText value={l.company} /> },
+  // The score (or outcome) beside the name: on a phone both fit before the table scrolls sideways.
   { id: 'score', label: 'Score', width: '108px', sort: 'score', render: (l) => <ScoreOrOutcome lead={l} /> },
+  { id: 'company', label: 'Company', width: 'minmax(120px, 1.2fr)', render: (l) => <CellText value={l.company} /> },
   { id: 'status', label: 'Status', width: '128px', render: (l) => <Badge tone={STATUS_TONE[l.status]}>{humanize(l.status)}</Badge> },
   { id: 'email', label: 'Email', width: 'minmax(150px, 1.2fr)', render: (l) => <CellText value={l.email} /> },
   { id: 'engagement', label: 'Engagement', width: '110px', render: (l) => <CellText value={humanize(l.engagement_level)} /> },
@@ -111,7 +112,7 @@ export const BASE_COLUMNS: Column[] = [
   { id: 'created', label: 'Created', width: '120px', sort: 'created_at', render: (l) => <CellText value={formatDate(l.created_at)} /> },
 ];
 
-export const DEFAULT_COLUMNS = ['name', 'company', 'score', 'status', 'owner', 'source', 'updated'];
+export const DEFAULT_COLUMNS = ['name', 'score', 'company', 'status', 'owner', 'source', 'updated'];
 
 export function customFieldColumn(key: string, label: string): Column {
   return {

@@ -137,6 +137,11 @@ describe.skipIf(!hasChromium)(`web app: leads list, dashboard and board on demo 
       await page.goto(url('/pipeline'));
       const newColumn = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: /^New/ }) });
       await newColumn.getByText(/of it predicted/).waitFor();
+      // A won deal on the board shows no score: its column says how it ended.
+      const won = page.locator('[data-status="closed_won"]');
+      await won.locator('.board__card').first().waitFor();
+      expect(await won.locator('.score-pill').count()).toBe(0);
+      expect(await page.locator('[data-status="new"] .board__card .score-pill').count()).toBeGreaterThan(0);
       expect(await fitsTheScreen(web)).toBe(true);
       await web.screenshot(`pipeline-demo-${width}`);
       expect(web.problems).toEqual([]);

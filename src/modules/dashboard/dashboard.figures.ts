@@ -42,12 +42,16 @@ export interface PeriodFigures {
   revenueWon: { current: number; previous: number };
 }
 
-/** Every figure for [from, to) and for the period of the same length before it. */
+/** Every figure for [from, to) and for the period of the same length before it (inside a transaction). */
 export async function periodFigures(tx: Tx, scope: LeadScope, previousFrom: Date, from: Date, to: Date): Promise<PeriodFigures> {
+  // Created at step p or later (imported history): it left such a step before any move to one,
+  // or it never moved and is at one now.
+  const createdAtOrLater = (p: number) =>
+    sql`(ev.${sql.ref(`left${p}`)} <= coalesce(ev.${sql.ref(`at${p}`)}, 'infinity') OR (ev.moves = 0 AND ${position(sql`l.status`)} >= ${sql.lit(p)}))`;
   // When each lead reached each step (null: not yet, or not in a way that counts).
   const arrivals = [
     sql`l.created_at`,
-    ...MIDDLE.map((p) => sql`least(ev.${sql.ref(`at${p}`)}, CASE WHEN ${position(sql`coalesce(ev.initial, l.status::text)`)} >= ${sql.lit(p)} THEN l.created_at END, l.won_at)`),
+    ...MIDDLE.map((p) => sql`least(ev.${sql.ref(`at${p}`)}, CASE WHEN ${createdAtOrLater(p)} THEN l.created_at END, l.won_at)`),
     sql`l.won_at`,
   ];
   const lostAt = sql`CASE l.status WHEN 'closed_lost' THEN coalesce(l.closed_at, l.status_changed_at) WHEN 'unqualified' THEN l.status_changed_at END`;
@@ -57,6 +61,10 @@ export async function periodFigures(tx: Tx, scope: LeadScope, previousFrom: Date
     sql`count(*) FILTER (WHERE ${inCurrent(at)}) AS ${sql.ref(`c${k}`)}`,
     sql`count(*) FILTER (WHERE ${inPrevious(at)}) AS ${sql.ref(`p${k}`)}`,
   ]);
+  // The per-lead lookups inflate the cost estimate past jit_above_cost, and compiling took
+  // ~200 ms at 20,000 leads, more than the statement then saved. SET LOCAL: `tx` must be a
+  // transaction (withTenant), so the setting ends with it.
+  await sql`SET LOCAL jit = off`.execute(tx);
   const { rows } = await sql<Record<string, string | null>>`
     WITH l AS (
       -- Only a lead created, moved or closed since previousFrom can have a figure in either period
@@ -73,10 +81,12 @@ export async function periodFigures(tx: Tx, scope: LeadScope, previousFrom: Date
       sum(l.deal_value) FILTER (WHERE ${inPrevious(sql`l.won_at`)}) AS revenue_p
     FROM l
     LEFT JOIN LATERAL (
-      -- The status it was created at (the first change's "from") and, per step, its first
-      -- move to that step or a later one.
-      SELECT (array_agg(je.properties->>'from' ORDER BY je.occurred_at, je.id))[1] AS initial,
-             ${sql.join(MIDDLE.map((p) => sql`min(je.occurred_at) FILTER (WHERE ${position(sql`je.properties->>'to'`)} >= ${sql.lit(p)}) AS ${sql.ref(`at${p}`)}`))}
+      -- Per step, its first move to that step or a later one, and its first move away from one.
+      SELECT count(*) AS moves,
+             ${sql.join(MIDDLE.flatMap((p) => [
+               sql`min(je.occurred_at) FILTER (WHERE ${position(sql`je.properties->>'to'`)} >= ${sql.lit(p)}) AS ${sql.ref(`at${p}`)}`,
+               sql`min(je.occurred_at) FILTER (WHERE ${position(sql`je.properties->>'from'`)} >= ${sql.lit(p)}) AS ${sql.ref(`left${p}`)}`,
+             ]))}
       FROM journey_events AS je
       -- (organization, lead, type) leads journey_events_lead_type_idx straight to the status changes.
       WHERE je.organization_id = l.organization_id AND je.lead_id = l.id AND je.event_type = 'status_change'

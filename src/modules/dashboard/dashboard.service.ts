@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DB, LeadStatus } from '../../db/schema.ts';
-import { withTenantRead } from '../../db/tenant.ts';
+import { withTenant, withTenantRead } from '../../db/tenant.ts';
 import type { AuthContext } from '../auth/auth.context.ts';
 import { authorize, leadScope } from '../auth/permissions.ts';
 import { FUNNEL, periodFigures } from './dashboard.figures.ts';
@@ -30,7 +30,8 @@ export function createDashboardService(db: Kysely<DB>, options: { now?: () => Da
       const previousFrom = new Date(from.getTime() - query.days * DAY);
       // Independent reads, each its own statement: they need not share a snapshot.
       const [figures, hot, today] = await Promise.all([
-        withTenantRead(db, ctx, (tx) => periodFigures(tx, scope, previousFrom, from, to)),
+        // A transaction (not a bare read session): periodFigures turns JIT off for its statement.
+        withTenant(db, ctx, (tx) => periodFigures(tx, scope, previousFrom, from, to)),
         withTenantRead(db, ctx, (tx) => q.hotLeads(tx, scope, new Date(to.getTime() - 7 * DAY), HOT_LEADS)),
         withTenantRead(db, ctx, (tx) => q.dayBounds(tx, query.tz)),
       ]);

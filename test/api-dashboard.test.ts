@@ -145,6 +145,59 @@ describe('GET /api/v1/dashboard', () => {
   });
 });
 
+describe('the dashboard figures, defined once (dashboard.figures.ts)', () => {
+  it('counts what happened in the period, whenever the lead was created, and the KPI cards are the funnel\'s own figures', async () => {
+    const org = await Client.signup(url, 'Dash Figures');
+    const db = app().database.db;
+    const ago = (days: number) => new Date(Date.now() - days * DAY);
+    // Each lead: when it was created, its status now, its close date, its status changes (days ago).
+    type Spec = { name: string; created: number; status: string; closed?: number; deal?: number; moves?: [number, string, string][] };
+    const specs: Spec[] = [
+      // Created long ago, qualified in the previous period, won this one.
+      { name: 'OldWin', created: 90, status: 'closed_won', closed: 10, deal: 1000, moves: [[80, 'new', 'contacted'], [45, 'contacted', 'qualified'], [20, 'qualified', 'proposal'], [10, 'proposal', 'closed_won']] },
+      // New this period and qualified.
+      { name: 'Fresh', created: 5, status: 'qualified', moves: [[4, 'new', 'contacted'], [3, 'contacted', 'qualified']] },
+      // Imported two days ago as won, with its historical close date (previous period).
+      { name: 'Imported', created: 2, status: 'closed_won', closed: 40, deal: 500 },
+      // Qualified in the previous period, then nurturing, qualified again now: counted once, the first time.
+      { name: 'Returned', created: 100, status: 'qualified', moves: [[50, 'new', 'qualified'], [40, 'qualified', 'nurturing'], [5, 'nurturing', 'qualified']] },
+      // Lost this period.
+      { name: 'LostNow', created: 70, status: 'closed_lost', closed: 3, moves: [[65, 'new', 'contacted'], [3, 'contacted', 'closed_lost']] },
+      // Created this period and made unqualified (counts as lost, by the date of that change).
+      { name: 'Unq', created: 10, status: 'unqualified', moves: [[1, 'new', 'unqualified']] },
+      // Nothing happened to it in either period.
+      { name: 'Idle', created: 200, status: 'new' },
+      // Walked the whole path this period, won, then reopened: not won now, every earlier step reached.
+      { name: 'Reopened', created: 20, status: 'negotiation', moves: [[19, 'new', 'contacted'], [18, 'contacted', 'qualified'], [17, 'qualified', 'proposal'], [16, 'proposal', 'negotiation'], [15, 'negotiation', 'closed_won'], [14, 'closed_won', 'negotiation']] },
+    ];
+    for (const l of specs) {
+      const changed = l.moves?.length ? ago(l.moves.at(-1)![0]) : ago(l.created);
+      const { rows } = await sql<{ id: string }>`INSERT INTO leads (organization_id, first_name, last_name, status, created_at, status_changed_at, closed_at, deal_value)
+        VALUES (${org.organizationId}, ${l.name}, 'Figures', ${l.status}, ${ago(l.created)}, ${changed}, ${l.closed === undefined ? null : ago(l.closed)}, ${l.deal ?? null}) RETURNING id`.execute(db);
+      for (const [days, from, to] of l.moves ?? []) {
+        await sql`INSERT INTO journey_events (organization_id, lead_id, event_type, event_name, properties, occurred_at)
+          VALUES (${org.organizationId}, ${rows[0]!.id}, 'status_change', ${`Status changed to ${to}`}, ${JSON.stringify({ from, to })}::jsonb, ${ago(days)})`.execute(db);
+      }
+    }
+    const r = await org.client.get('/api/v1/dashboard?days=30');
+    expect(r.status).toBe(200);
+    const { funnel, kpis, lost } = r.body;
+    const reached = Object.fromEntries(funnel.map((s: { status: string; reached: number }) => [s.status, s.reached]));
+    // new: Fresh, Imported, Unq, Reopened. contacted/qualified: Fresh, Reopened. proposal/negotiation: OldWin, Reopened. won: OldWin.
+    expect(reached).toEqual({ new: 4, contacted: 2, qualified: 2, proposal: 2, negotiation: 2, closed_won: 1 });
+    // The previous 30 days: Imported's historical win (and every step before it), Returned's and OldWin's first qualification.
+    expect(kpis.new_leads).toEqual({ current: 4, previous: 0, change: null });
+    expect(kpis.qualified).toEqual({ current: 2, previous: 3, change: -0.3333 });
+    expect(kpis.won).toEqual({ current: 1, previous: 1, change: 0 });
+    expect(kpis.revenue_won).toEqual({ current: 1000, previous: 500, change: 1 });
+    expect(kpis.lost).toEqual({ current: 2, previous: 0, change: null });
+    expect(lost).toBe(2);
+    // One definition: the cards are the funnel's steps.
+    expect([kpis.new_leads.current, kpis.qualified.current, kpis.won.current]).toEqual([reached.new, reached.qualified, reached.closed_won]);
+    expect(funnel[1].conversion).toBe(0.5);
+  });
+});
+
 describe('GET /api/v1/pipeline', () => {
   it('gives count, total and weighted value per status', async () => {
     const r = await a.client.get('/api/v1/pipeline');
@@ -153,9 +206,22 @@ describe('GET /api/v1/pipeline', () => {
     expect(r.body.columns.map((c: { status: string }) => c.status).slice(0, 6)).toEqual(['new', 'contacted', 'qualified', 'proposal', 'negotiation', 'closed_won']);
     expect(col.new).toMatchObject({ count: 1 });
     expect(col.contacted).toMatchObject({ count: 1 });
-    expect(col.qualified).toEqual({ status: 'qualified', count: 1, total_value: 500, weighted_value: 200 });
-    expect(col.closed_won).toEqual({ status: 'closed_won', count: 1, total_value: 1000, weighted_value: 1000 });
+    expect(col.qualified).toEqual({ status: 'qualified', count: 1, total_value: 500, weighted_value: 200, predicted_value: 0, predicted_count: 0 });
+    expect(col.closed_won).toEqual({ status: 'closed_won', count: 1, total_value: 1000, weighted_value: 1000, predicted_value: 0, predicted_count: 0 });
     expect(col.closed_lost).toMatchObject({ count: 1, weighted_value: 0 });
+  });
+
+  it("sums a lead's own deal value when it has one, else its predicted value, and says how much is predicted", async () => {
+    const p = await Client.signup(url, 'Dash Money');
+    const db = app().database.db;
+    const own = await lead(p.client, 'Own', { status: 'proposal', deal_value: 1000 });
+    const guessed = await lead(p.client, 'Guess', { status: 'proposal' });
+    await lead(p.client, 'Blank', { status: 'proposal' });
+    // The model's predictions, as the scoring job writes them: the own deal value wins over its prediction.
+    await sql`UPDATE leads SET predicted_value = 250000, conversion_probability = 0.5 WHERE id = ${own}`.execute(db);
+    await sql`UPDATE leads SET predicted_value = 300, conversion_probability = 0.5 WHERE id = ${guessed}`.execute(db);
+    const col = (await p.client.get('/api/v1/pipeline')).body.columns.find((c: { status: string }) => c.status === 'proposal');
+    expect(col).toEqual({ status: 'proposal', count: 3, total_value: 1300, weighted_value: 650, predicted_value: 300, predicted_count: 1 });
   });
 
   it('filters by owner, stays inside the organization and the rep scope', async () => {

@@ -58,14 +58,17 @@ describe.skipIf(!hasChromium)(`web app: dashboard and insights in Chromium (${MO
     const kpis = page.getByRole('list', { name: 'Key figures' });
     await kpis.getByText('New leads').waitFor();
     const newLeads = kpis.getByRole('listitem').filter({ hasText: 'New leads' });
-    expect(await newLeads.textContent()).toMatch(/New leads4.*vs 0 in the 30 days before/);
+    expect(await newLeads.textContent()).toMatch(/New leadscreated in the period4.*vs 0 in the 30 days before/);
     expect(await kpis.getByRole('listitem').filter({ hasText: 'Revenue won' }).textContent()).toContain('$1.2K');
 
-    const funnel = page.getByRole('list', { name: /Leads created in the last 30 days/ });
+    const funnel = page.getByRole('list', { name: /Leads that reached each step in the last 30 days/ });
     const steps = await funnel.getByRole('listitem').allTextContents();
     expect(steps[0]).toMatch(/New\s*4/);
-    expect(steps[1]).toMatch(/75\s*%.*Contacted\s*3/); // 3 of 4 reached contacted
-    expect(steps[2]).toMatch(/67\s*%.*Qualified\s*2/);
+    expect(steps[1]).toMatch(/75\s*% as many as new.*Contacted\s*3/); // 3 of 4 reached contacted
+    expect(steps[2]).toMatch(/67\s*% as many as contacted.*Qualified\s*2/);
+    // The cards are the funnel's figures: Won above, Closed won at the funnel's end.
+    expect(steps[5]).toMatch(/Closed won\s*1/);
+    expect(await kpis.getByRole('listitem').filter({ hasText: 'closed won in the period' }).locator('.kpi__value').textContent()).toBe('1');
 
     const hot = page.getByRole('table').filter({ hasText: '7-day change' });
     const bobRow = hot.getByRole('row').filter({ hasText: 'Bob Test' });

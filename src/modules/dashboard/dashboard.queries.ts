@@ -2,93 +2,15 @@ import { sql } from 'kysely';
 import type { LeadStatus } from '../../db/schema.ts';
 import type { Tx } from '../../db/tenant.ts';
 import type { LeadScope } from '../auth/permissions.ts';
-import { leadIdInScope, scopeCondition } from '../leads/leads.queries.ts';
+import { scopeCondition } from '../leads/leads.queries.ts';
 
 /**
- * Read-model aggregates for the dashboard and the pipeline board. They read leads, their
- * status-change journey events and score history; every statement is cut to the caller's
- * lead scope (and to the organization by Row Level Security).
+ * Read-model aggregates for the dashboard and the pipeline board (the period's figures, KPI
+ * cards and funnel, are defined in dashboard.figures.ts). Every statement is cut to the
+ * caller's lead scope (and to the organization by Row Level Security).
  */
 
-/** The forward path of a deal; other statuses (lost, nurturing, unqualified) sit beside it. */
-export const FUNNEL: readonly LeadStatus[] = ['new', 'contacted', 'qualified', 'proposal', 'negotiation', 'closed_won'];
 export const OPEN_STATUSES: readonly LeadStatus[] = ['new', 'contacted', 'qualified', 'proposal', 'negotiation', 'nurturing'];
-
-const funnelArray = sql`ARRAY[${sql.join(FUNNEL.map((s) => sql.lit(s)))}]::text[]`;
-
-/**
- * How far each lead created since `from` got along the funnel: the furthest of its current
- * status and every status it was moved to (journey events), counted per step.
- */
-export async function funnelReach(tx: Tx, scope: LeadScope, from: Date) {
-  const rows = await tx
-    .with('cohort', (db) => db.selectFrom('leads').select(['id', 'status']).where(scopeCondition(scope)).where('created_at', '>=', from))
-    .selectFrom('cohort as c')
-    .leftJoin('journey_events as je', (join) => join.onRef('je.lead_id', '=', 'c.id').on('je.event_type', '=', 'status_change'))
-    .select(sql<number>`greatest(0, coalesce(array_position(${funnelArray}, c.status::text), 0) - 1, coalesce(max(array_position(${funnelArray}, je.properties->>'to')), 0) - 1)`.as('reached'))
-    .select(sql<boolean>`c.status IN ('closed_lost', 'unqualified')`.as('lost'))
-    .groupBy(['c.id', 'c.status'])
-    .execute();
-  const reached = new Array<number>(FUNNEL.length).fill(0);
-  let lost = 0;
-  for (const r of rows) {
-    for (let k = 0; k <= Number(r.reached); k++) reached[k]!++;
-    if (r.lost) lost++;
-  }
-  return { reached, lost };
-}
-
-/** New and won leads and revenue, in [from, to) and in the period before it. */
-export async function leadKpis(tx: Tx, scope: LeadScope, previousFrom: Date, from: Date, to: Date) {
-  const won = sql`status = 'closed_won'`;
-  return tx
-    .selectFrom('leads')
-    .where(scopeCondition(scope))
-    .where((eb) => eb.or([eb('created_at', '>=', previousFrom), eb('closed_at', '>=', previousFrom)]))
-    .select([
-      sql<string>`count(*) FILTER (WHERE created_at >= ${from} AND created_at < ${to})`.as('new_current'),
-      sql<string>`count(*) FILTER (WHERE created_at >= ${previousFrom} AND created_at < ${from})`.as('new_previous'),
-      sql<string>`count(*) FILTER (WHERE ${won} AND closed_at >= ${from} AND closed_at < ${to})`.as('won_current'),
-      sql<string>`count(*) FILTER (WHERE ${won} AND closed_at >= ${previousFrom} AND closed_at < ${from})`.as('won_previous'),
-      sql<string | null>`sum(deal_value) FILTER (WHERE ${won} AND closed_at >= ${from} AND closed_at < ${to})`.as('revenue_current'),
-      sql<string | null>`sum(deal_value) FILTER (WHERE ${won} AND closed_at >= ${previousFrom} AND closed_at < ${from})`.as('revenue_previous'),
-    ])
-    .executeTakeFirstOrThrow();
-}
-
-/** Qualified and every step after it: a lead at any of these has been qualified. */
-const QUALIFIED_OR_LATER = FUNNEL.slice(FUNNEL.indexOf('qualified'));
-const qualifiedList = sql.join(QUALIFIED_OR_LATER.map((s) => sql.lit(s)));
-
-/**
- * Leads that reached qualified (or a later step: a deal moved straight to proposal or won
- * was qualified too) in [from, to) and in the period before it, each counted once, when it
- * first got there: its first status change to such a step, or, for a lead whose status never
- * changed (created or imported at that step), its creation. Matches the funnel's reading of
- * "reached", so the KPI never says 0 qualified beside won deals.
- */
-export async function qualifiedKpis(tx: Tx, scope: LeadScope, previousFrom: Date, from: Date, to: Date) {
-  const { rows } = await sql<{ current: string; previous: string }>`
-    WITH reached AS (
-      SELECT je.lead_id, min(je.occurred_at) AS at
-      FROM journey_events AS je
-      WHERE je.event_type = 'status_change' AND je.properties->>'to' IN (${qualifiedList})
-        AND je.occurred_at >= ${previousFrom} AND je.occurred_at < ${to} AND ${leadIdInScope(scope)}
-        AND NOT EXISTS (
-          SELECT 1 FROM journey_events AS p
-          WHERE p.lead_id = je.lead_id AND p.event_type = 'status_change' AND p.properties->>'to' IN (${qualifiedList}) AND p.occurred_at < ${previousFrom})
-      GROUP BY je.lead_id
-      UNION ALL
-      SELECT lead_id, at FROM (
-        SELECT l.id AS lead_id, l.created_at AS at FROM leads AS l
-        WHERE l.status IN (${qualifiedList}) AND l.created_at >= ${previousFrom} AND l.created_at < ${to}
-          AND NOT EXISTS (SELECT 1 FROM journey_events AS e WHERE e.lead_id = l.id AND e.event_type = 'status_change')
-      ) AS created
-      WHERE ${leadIdInScope(scope)}
-    )
-    SELECT count(*) FILTER (WHERE at >= ${from}) AS current, count(*) FILTER (WHERE at < ${from}) AS previous FROM reached`.execute(tx);
-  return rows[0]!;
-}
 
 const SUMMARY = ['l.id', 'l.first_name', 'l.last_name', 'l.company', 'l.status', 'l.current_score', 'l.assigned_to'] as const;
 
@@ -143,7 +65,11 @@ export async function dayBounds(tx: Tx, timeZone: string) {
     .then((r) => r.rows[0]!);
 }
 
-/** Count and value per status. Value: the deal value, else the predicted one. */
+/**
+ * Count and value per status. A lead's value is its own deal value when it has one, else the
+ * predicted one; the predicted part is also summed alone, so the board can say how much of a
+ * total is a prediction.
+ */
 export async function pipelineColumns(tx: Tx, scope: LeadScope, filter: { assignedTo?: string; teamId?: string }) {
   let query = tx.selectFrom('leads').where(scopeCondition(scope));
   if (filter.assignedTo) query = query.where('assigned_to', '=', filter.assignedTo);
@@ -156,6 +82,8 @@ export async function pipelineColumns(tx: Tx, scope: LeadScope, filter: { assign
       sql<string>`count(*)`.as('count'),
       sql<string>`sum(${value})`.as('total_value'),
       sql<string>`sum(${value} * ${probability})`.as('weighted_value'),
+      sql<string>`sum(predicted_value) FILTER (WHERE deal_value IS NULL)`.as('predicted_value'),
+      sql<string>`count(*) FILTER (WHERE deal_value IS NULL AND predicted_value IS NOT NULL)`.as('predicted_count'),
     ])
     .groupBy('status')
     .execute();

@@ -45,15 +45,21 @@ export const FollowUp = LeadSummary.extend({ next_follow_up_at: z.date() });
 
 export const FunnelStep = z.object({
   status: z.enum(LEAD_STATUSES),
-  reached: z.number().describe('Leads created in the period that reached this step or a later one'),
-  conversion: z.number().nullable().describe('Share of the previous step that reached this one'),
+  reached: z.number().describe('Leads that reached this step in the period, whenever they were created: new = created in the period; contacted … negotiation = first got to this step or a later one in the period; closed won = won in the period (by close date). The same figures as the KPI cards.'),
+  conversion: z.number().nullable().describe('This step\'s count over the previous step\'s (both counted in the period; can exceed 1 when older leads moved on); null for the first step or when the previous is 0'),
 });
 
 export const Dashboard = z.object({
   period: z.object({ from: z.date(), to: z.date(), previous_from: z.date(), days: z.number() }),
   funnel: z.array(FunnelStep),
-  lost: z.number().describe('Leads created in the period now closed lost or unqualified'),
-  kpis: z.object({ new_leads: Kpi, qualified: Kpi, won: Kpi, revenue_won: Kpi }),
+  lost: z.number().describe('Leads closed lost (by close date) or made unqualified in the period (= kpis.lost.current)'),
+  kpis: z.object({
+    new_leads: Kpi.describe('Leads created in the period (= the funnel\'s new step)'),
+    qualified: Kpi.describe('Leads that first reached qualified, or a later step, in the period (= the funnel\'s qualified step)'),
+    won: Kpi.describe('Leads closed won in the period, by close date (= the funnel\'s closed won step)'),
+    revenue_won: Kpi.describe('Sum of the deal values of the leads won in the period'),
+    lost: Kpi.describe('Leads closed lost (by close date) or made unqualified in the period'),
+  }),
   hot_leads: z.array(HotLead),
   follow_ups: z.object({
     overdue: z.array(FollowUp),
@@ -73,8 +79,10 @@ export type PipelineQuery = z.infer<typeof PipelineQuery>;
 export const PipelineColumn = z.object({
   status: z.enum(LEAD_STATUSES),
   count: z.number(),
-  total_value: z.number().describe('Sum of deal values (the predicted value where no deal value is set)'),
+  total_value: z.number().describe("Sum of the leads' values: each lead's own deal value, else its predicted value"),
   weighted_value: z.number().describe('Sum of value × conversion probability (1 for won, 0 for lost)'),
+  predicted_value: z.number().describe('The part of total_value that is predicted: the predicted values of the leads without a deal value'),
+  predicted_count: z.number().describe('How many leads count with a predicted value (no deal value of their own)'),
 });
 export const Pipeline = z.object({ columns: z.array(PipelineColumn) });
 export type Pipeline = z.infer<typeof Pipeline>;

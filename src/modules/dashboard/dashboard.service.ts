@@ -1,8 +1,9 @@
 import type { Kysely } from 'kysely';
 import type { DB, LeadStatus } from '../../db/schema.ts';
-import { withTenantRead } from '../../db/tenant.ts';
+import { withTenant, withTenantRead } from '../../db/tenant.ts';
 import type { AuthContext } from '../auth/auth.context.ts';
 import { authorize, leadScope } from '../auth/permissions.ts';
+import { FUNNEL, periodFigures } from './dashboard.figures.ts';
 import * as q from './dashboard.queries.ts';
 import type { Dashboard, DashboardQuery, Pipeline, PipelineQuery } from './dashboard.schemas.ts';
 
@@ -28,13 +29,14 @@ export function createDashboardService(db: Kysely<DB>, options: { now?: () => Da
       const from = new Date(to.getTime() - query.days * DAY);
       const previousFrom = new Date(from.getTime() - query.days * DAY);
       // Independent reads, each its own statement: they need not share a snapshot.
-      const [funnel, leads, qualified, hot, today] = await Promise.all([
-        withTenantRead(db, ctx, (tx) => q.funnelReach(tx, scope, from)),
-        withTenantRead(db, ctx, (tx) => q.leadKpis(tx, scope, previousFrom, from, to)),
-        withTenantRead(db, ctx, (tx) => q.qualifiedKpis(tx, scope, previousFrom, from, to)),
+      const [figures, hot, today] = await Promise.all([
+        // A transaction (not a bare read session): periodFigures turns JIT off for its statement.
+        withTenant(db, ctx, (tx) => periodFigures(tx, scope, previousFrom, from, to)),
         withTenantRead(db, ctx, (tx) => q.hotLeads(tx, scope, new Date(to.getTime() - 7 * DAY), HOT_LEADS)),
         withTenantRead(db, ctx, (tx) => q.dayBounds(tx, query.tz)),
       ]);
+      const { current, previous } = figures.reached;
+      const step = (status: LeadStatus) => kpi(current[FUNNEL.indexOf(status)]!, previous[FUNNEL.indexOf(status)]!);
       // API keys act for no user: they have no follow-ups of their own.
       const userId = ctx.userId;
       const [overdue, dueToday] = userId
@@ -45,17 +47,19 @@ export function createDashboardService(db: Kysely<DB>, options: { now?: () => Da
         : [{ rows: [], count: 0 }, { rows: [], count: 0 }];
       return {
         period: { from, to, previous_from: previousFrom, days: query.days },
-        funnel: q.FUNNEL.map((status, k) => ({
+        funnel: FUNNEL.map((status, k) => ({
           status,
-          reached: funnel.reached[k]!,
-          conversion: k === 0 ? null : funnel.reached[k - 1]! === 0 ? null : Math.round((funnel.reached[k]! / funnel.reached[k - 1]!) * 10_000) / 10_000,
+          reached: current[k]!,
+          conversion: k === 0 || current[k - 1]! === 0 ? null : Math.round((current[k]! / current[k - 1]!) * 10_000) / 10_000,
         })),
-        lost: funnel.lost,
+        lost: figures.lost.current,
+        // The cards are the funnel's own figures (dashboard.figures.ts): they cannot disagree.
         kpis: {
-          new_leads: kpi(num(leads.new_current), num(leads.new_previous)),
-          qualified: kpi(num(qualified.current), num(qualified.previous)),
-          won: kpi(num(leads.won_current), num(leads.won_previous)),
-          revenue_won: kpi(money(leads.revenue_current), money(leads.revenue_previous)),
+          new_leads: step('new'),
+          qualified: step('qualified'),
+          won: step('closed_won'),
+          revenue_won: kpi(money(figures.revenueWon.current), money(figures.revenueWon.previous)),
+          lost: kpi(figures.lost.current, figures.lost.previous),
         },
         hot_leads: hot.map((h) => ({ ...h, score_change: num(h.score_change) })),
         follow_ups: { overdue: overdue.rows, due_today: dueToday.rows, overdue_count: overdue.count, due_today_count: dueToday.count },
@@ -70,7 +74,10 @@ export function createDashboardService(db: Kysely<DB>, options: { now?: () => Da
       return {
         columns: BOARD.map((status) => {
           const r = byStatus.get(status);
-          return { status, count: num(r?.count), total_value: money(r?.total_value), weighted_value: money(r?.weighted_value) };
+          return {
+            status, count: num(r?.count), total_value: money(r?.total_value), weighted_value: money(r?.weighted_value),
+            predicted_value: money(r?.predicted_value), predicted_count: num(r?.predicted_count),
+          };
         }),
       };
     },

@@ -13,8 +13,17 @@ export const LEAD_COLUMNS = [
   'closed_at', 'created_at', 'updated_at', 'last_contacted_at', 'next_follow_up_at',
 ] as const;
 
+/** Where a lead stands: still being worked, or decided one way or the other. */
+export const OUTCOME_STATUSES = {
+  open: ['new', 'contacted', 'qualified', 'proposal', 'negotiation', 'nurturing'],
+  won: ['closed_won'],
+  lost: ['closed_lost', 'unqualified'],
+} as const;
+export type Outcome = keyof typeof OUTCOME_STATUSES;
+
 export interface LeadFilter {
   statuses?: string[] | undefined;
+  outcome?: Outcome | undefined;
   stage?: string | undefined;
   source?: string | undefined;
   campaign?: string | undefined;
@@ -30,6 +39,22 @@ export interface LeadFilter {
   createdBefore?: Date | undefined;
   updatedAfter?: Date | undefined;
   updatedBefore?: Date | undefined;
+  lastContactedAfter?: Date | undefined;
+  lastContactedBefore?: Date | undefined;
+  followUpAfter?: Date | undefined;
+  followUpUntil?: Date | undefined;
+  dealValueMin?: number | undefined;
+  dealValueMax?: number | undefined;
+  /** The company name starts with this (case-insensitive; the company prefix index serves it). */
+  company?: string | undefined;
+  /** The job title contains this (case-insensitive). */
+  jobTitle?: string | undefined;
+  hasEmail?: boolean | undefined;
+  hasPhone?: boolean | undefined;
+  /** Address parts, case-insensitive equality; country matches the name or the two-letter code. */
+  city?: string | undefined;
+  region?: string | undefined;
+  country?: string | undefined;
   /** A prepared to_tsquery string (prefix terms joined with &). */
   tsquery?: string | undefined;
   /** Custom-field equality, compared as text. */
@@ -78,8 +103,11 @@ function sortValues(sort: SortKey, row: { current_score: number; last_name: stri
 function applyFilters<Q extends { where: (...args: any[]) => Q }>(query: Q, filter: LeadFilter): Q {
   const f = filter;
   if (f.statuses) query = query.where('status', 'in', f.statuses as never[]);
-  if (f.stage) query = query.where('stage', '=', f.stage);
-  if (f.source) query = query.where('source', '=', f.source);
+  if (f.outcome) query = query.where('status', 'in', [...OUTCOME_STATUSES[f.outcome]]);
+  // Stage and source are stored as codes ("sales_qualified") and shown as words ("Sales
+  // qualified"): either form, in any case, finds them.
+  if (f.stage) query = query.where(sql<boolean>`${asWords(sql.ref('stage'))} = ${asWords(sql`${f.stage}`)}`);
+  if (f.source) query = query.where(sql<boolean>`${asWords(sql.ref('source'))} = ${asWords(sql`${f.source}`)}`);
   if (f.campaign) query = query.where('campaign', '=', f.campaign);
   if (f.tagsAny) query = query.where(sql<boolean>`tags && ${sql.val(f.tagsAny)}::text[]`);
   if (f.tagsAll) query = query.where(sql<boolean>`tags @> ${sql.val(f.tagsAll)}::text[]`);
@@ -94,10 +122,52 @@ function applyFilters<Q extends { where: (...args: any[]) => Q }>(query: Q, filt
   if (f.createdBefore) query = query.where('created_at', '<', f.createdBefore);
   if (f.updatedAfter) query = query.where('updated_at', '>=', f.updatedAfter);
   if (f.updatedBefore) query = query.where('updated_at', '<', f.updatedBefore);
+  if (f.lastContactedAfter) query = query.where('last_contacted_at', '>=', f.lastContactedAfter);
+  if (f.lastContactedBefore) query = query.where('last_contacted_at', '<', f.lastContactedBefore);
+  if (f.followUpAfter) query = query.where('next_follow_up_at', '>=', f.followUpAfter);
+  if (f.followUpUntil) query = query.where('next_follow_up_at', '<', f.followUpUntil);
+  if (f.dealValueMin !== undefined) query = query.where('deal_value', '>=', f.dealValueMin);
+  if (f.dealValueMax !== undefined) query = query.where('deal_value', '<=', f.dealValueMax);
+  if (f.company) query = query.where(sql<boolean>`lower(company) LIKE ${likePattern(f.company)} || '%'`);
+  if (f.jobTitle) query = query.where(sql<boolean>`job_title ILIKE '%' || ${likePattern(f.jobTitle)} || '%'`);
+  if (f.hasEmail !== undefined) query = query.where('email', f.hasEmail ? 'is not' : 'is', null);
+  if (f.hasPhone !== undefined) query = query.where(f.hasPhone ? sql<boolean>`coalesce(phone, '') <> ''` : sql<boolean>`coalesce(phone, '') = ''`);
+  if (f.city) query = query.where(sql<boolean>`lower(address ->> 'city') = ${f.city.toLowerCase()}`);
+  if (f.region) query = query.where(sql<boolean>`lower(address ->> 'state') = ${f.region.toLowerCase()}`);
+  if (f.country) query = query.where(sql<boolean>`(lower(address ->> 'country') = ${f.country.toLowerCase()} OR lower(address ->> 'country_code') = ${f.country.toLowerCase()})`);
   for (const [key, value] of f.customFields ?? []) query = query.where(sql<boolean>`custom_fields ->> ${key} = ${value}`);
   // Through the search function: a plain @@ cannot use the GIN index under RLS (0005).
-  if (f.tsquery) query = query.where('id', 'in', sql<string>`(SELECT lead_id FROM app.search_lead_ids(to_tsquery('english', ${f.tsquery}), 10000))`);
+  if (f.tsquery) query = query.where('id', 'in', sql<string>`(SELECT lead_id FROM app.search_lead_ids(to_tsquery('english', ${f.tsquery}), ${sql.lit(SEARCH_CAP)}))`);
   return query;
+}
+
+/** A code or its words, compared alike: lower case, underscores as spaces. */
+const asWords = (value: RawBuilder<unknown>) => sql`replace(lower(${value}), '_', ' ')`;
+
+/** The most matches a search filter reads. */
+const SEARCH_CAP = 10_000;
+
+/** Text matched literally inside LIKE: its wildcards and the escape character escaped, lower-cased. */
+function likePattern(text: string): string {
+  return text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/**
+ * How many leads a filter selects: counted exactly up to `cap` (a count that stops at cap + 1
+ * rows stays cheap), beyond it the planner's estimate of the same statement ("about N"),
+ * never below cap + 1. A million-lead organization is not counted row by row on every page.
+ */
+export async function countLeads(tx: Tx, scope: LeadScope, filter: LeadFilter, cap: number): Promise<{ count: number; exact: boolean }> {
+  const matching = applyFilters(tx.selectFrom('leads').select(sql<number>`1`.as('one')).where(scopeCondition(scope)), filter);
+  const counted = await tx.selectFrom(matching.limit(cap + 1).as('m')).select(sql<string>`count(*)`.as('n')).executeTakeFirstOrThrow();
+  const n = Number(counted.n);
+  // A search reads at most 10,000 matches (search_lead_ids): that many means "at least".
+  if (n <= cap) return { count: n, exact: !(filter.tsquery && n >= SEARCH_CAP) };
+  const [plan] = await matching.explain('json');
+  const raw = (plan as Record<string, unknown> | undefined)?.['QUERY PLAN'];
+  const parsed = (typeof raw === 'string' ? JSON.parse(raw) : raw) as { Plan?: { 'Plan Rows'?: number } }[] | undefined;
+  const estimate = Math.round(parsed?.[0]?.Plan?.['Plan Rows'] ?? 0);
+  return { count: Math.max(cap + 1, estimate), exact: false };
 }
 
 /** The leads a scope lets its holder see or change, as one condition on `leads`. */

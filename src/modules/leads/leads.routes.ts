@@ -6,7 +6,7 @@ import { IdParams } from '../auth/auth.schemas.ts';
 import type { AuthService } from '../auth/auth.service.ts';
 import { leadsAsCsv, leadsAsNdjson } from './leads.export.ts';
 import { LEAD_COLUMNS } from './leads.queries.ts';
-import { AssignBody, AssignResult, BulkUpdateBody, BulkUpdateResult, Lead, LeadCreate, LeadExportQuery, LeadListQuery, LeadPage, LeadPatch, MergeBody, MergeResult } from './leads.schemas.ts';
+import { AssignBody, AssignResult, BulkUpdateBody, BulkUpdateResult, Lead, LeadCount, LeadCountQuery, LeadCreate, LeadExportQuery, LeadListQuery, LeadPage, LeadPatch, MergeBody, MergeResult } from './leads.schemas.ts';
 import type { LeadsService } from './leads.service.ts';
 
 export async function registerLeadRoutes(server: FastifyInstance, leads: LeadsService, auth: AuthService) {
@@ -16,6 +16,10 @@ export async function registerLeadRoutes(server: FastifyInstance, leads: LeadsSe
   app.get('/api/v1/leads', {
     schema: { tags, summary: 'List leads: filters, sort, keyset pages and full-text search', querystring: LeadListQuery, response: { 200: LeadPage } },
   }, async (request) => leads.list(requireAuth(request, auth), request.query));
+
+  app.get('/api/v1/leads/count', {
+    schema: { tags, summary: 'How many leads the list\'s filters select: exact up to 10,000, else an estimate (exact: false)', querystring: LeadCountQuery, response: { 200: LeadCount } },
+  }, async (request) => leads.count(requireAuth(request, auth), request.query));
 
   app.get('/api/v1/leads/export', {
     schema: {

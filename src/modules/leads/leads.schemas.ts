@@ -81,9 +81,14 @@ const csv = <T extends z.ZodType<unknown, string>>(item: T) =>
     .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
     .pipe(z.array(item).min(1));
 
+const Flag = z.enum(['true', 'false']).transform((v) => v === 'true');
+const Money = z.coerce.number().nonnegative().max(9_999_999_999);
+const Place = z.string().trim().min(1).max(255);
+
 const LeadFilterKnown = {
   q: z.string().trim().max(200).optional().describe('Full-text search over name, company and email; prefixes match ("acm" finds "Acme Corp")'),
   status: csv(z.enum(LEAD_STATUSES)).optional().describe('One or more statuses, comma-separated'),
+  outcome: z.enum(['open', 'won', 'lost']).optional().describe('open: still being worked (new … negotiation, nurturing); won: closed won; lost: closed lost or unqualified'),
   stage: z.string().max(100).optional(),
   source: z.string().max(100).optional(),
   campaign: z.string().max(255).optional(),
@@ -99,6 +104,19 @@ const LeadFilterKnown = {
   created_before: DateTimeInput.optional(),
   updated_after: DateTimeInput.optional(),
   updated_before: DateTimeInput.optional(),
+  last_contacted_after: DateTimeInput.optional(),
+  last_contacted_before: DateTimeInput.optional(),
+  follow_up_after: DateTimeInput.optional().describe('Next follow-up at or after this time'),
+  follow_up_before: DateTimeInput.optional().describe('Next follow-up before this time'),
+  deal_value_min: Money.optional(),
+  deal_value_max: Money.optional(),
+  company: z.string().trim().min(1).max(255).optional().describe('Company name starts with this (any case)'),
+  job_title: z.string().trim().min(1).max(255).optional().describe('Job title contains this (any case)'),
+  has_email: Flag.optional(),
+  has_phone: Flag.optional(),
+  city: Place.optional().describe("The address's city (any case)"),
+  region: Place.optional().describe("The address's state or region (any case)"),
+  country: Place.optional().describe("The address's country, by name or two-letter code (any case)"),
 };
 
 const LeadListKnown = {
@@ -129,6 +147,14 @@ export const LeadListQuery = withCustomFieldFilters(LeadListKnown);
 export type LeadListQuery = z.infer<typeof LeadListQuery>;
 
 export const LeadPage = z.object({ data: z.array(Lead), next_cursor: z.string().nullable() });
+
+/** The list's filters without paging: what GET /leads/count counts. */
+export const LeadCountQuery = withCustomFieldFilters(LeadFilterKnown);
+export type LeadCountQuery = z.infer<typeof LeadCountQuery>;
+export const LeadCount = z.object({
+  count: z.number().describe('How many leads the filters select: exact, or the database\'s estimate when exact is false'),
+  exact: z.boolean().describe('false when the count is an estimate (beyond 10,000 matches): show it as "about N"'),
+});
 
 const ExportKnown = {
   ...LeadFilterKnown,

@@ -9,9 +9,9 @@ import type { AuthContext } from '../auth/auth.context.ts';
 import { emitEvent } from '../events/events.service.ts';
 import { authorize, can, leadScope } from '../auth/permissions.ts';
 import * as q from './leads.queries.ts';
-import { CUSTOM_FIELD_PARAM, type LeadExportQuery, type LeadListQuery } from './leads.schemas.ts';
+import { CUSTOM_FIELD_PARAM, type LeadCountQuery, type LeadExportQuery, type LeadListQuery } from './leads.schemas.ts';
 
-type LeadFilterQuery = LeadListQuery | LeadExportQuery;
+type LeadFilterQuery = LeadListQuery | LeadExportQuery | LeadCountQuery;
 import type { z } from 'zod';
 import type { LeadCreate, LeadPatch } from './leads.schemas.ts';
 import { requireLeadNames } from './lead-names.ts';
@@ -28,6 +28,8 @@ const CURSOR_KINDS = {
 } as const;
 
 const EXPORT_BATCH = 2000;
+/** Counted exactly up to here; beyond, the planner's estimate (see countLeads). */
+const COUNT_CAP = 10_000;
 
 const CLOSED: ReadonlySet<LeadStatus> = new Set(['closed_won', 'closed_lost']);
 
@@ -56,6 +58,7 @@ function toFilter(ctx: AuthContext, query: LeadFilterQuery): q.LeadFilter {
   endOfToday.setUTCHours(24, 0, 0, 0);
   return {
     statuses: query.status,
+    outcome: query.outcome,
     stage: query.stage,
     source: query.source,
     campaign: query.campaign,
@@ -71,6 +74,19 @@ function toFilter(ctx: AuthContext, query: LeadFilterQuery): q.LeadFilter {
     createdBefore: query.created_before,
     updatedAfter: query.updated_after,
     updatedBefore: query.updated_before,
+    lastContactedAfter: query.last_contacted_after,
+    lastContactedBefore: query.last_contacted_before,
+    followUpAfter: query.follow_up_after,
+    followUpUntil: query.follow_up_before,
+    dealValueMin: query.deal_value_min,
+    dealValueMax: query.deal_value_max,
+    company: query.company,
+    jobTitle: query.job_title,
+    hasEmail: query.has_email,
+    hasPhone: query.has_phone,
+    city: query.city,
+    region: query.region,
+    country: query.country,
     tsquery: query.q ? toPrefixQuery(query.q) : undefined,
     customFields: Object.entries(query)
       .map(([key, value]) => [CUSTOM_FIELD_PARAM.exec(key)?.[1], value] as const)
@@ -120,6 +136,14 @@ export function createLeadsService(db: Kysely<DB>) {
       const after = query.cursor ? decodeCursor(sort, query.cursor, CURSOR_KINDS[sort]) : null;
       const page = await withTenantRead(db, ctx, (tx) => q.listLeads(tx, leadScope(ctx, 'read'), filter, sort, query.limit, after));
       return { data: page.rows, next_cursor: page.after ? encodeCursor(sort, page.after) : null };
+    },
+
+    /** How many leads the list's filters select: exact up to 10,000, an estimate beyond. */
+    async count(ctx: AuthContext, query: LeadCountQuery) {
+      authorize(ctx, 'leads:read');
+      const filter = toFilter(ctx, query);
+      if (query.q && !filter.tsquery) return { count: 0, exact: true };
+      return withTenantRead(db, ctx, (tx) => q.countLeads(tx, leadScope(ctx, 'read'), filter, COUNT_CAP));
     },
 
     /**

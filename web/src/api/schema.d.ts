@@ -997,9 +997,9 @@ export interface paths {
                                 overdue_count: number;
                             };
                             funnel: {
-                                /** @description Share of the previous step that reached this one */
+                                /** @description This step's count over the previous step's (both counted in the period; can exceed 1 when older leads moved on); null for the first step or when the previous is 0 */
                                 conversion: number | null;
-                                /** @description Leads created in the period that reached this step or a later one */
+                                /** @description Leads that reached this step in the period, whenever they were created: new = created in the period; contacted … negotiation = first got to this step or a later one in the period; closed won = won in the period (by close date). The same figures as the KPI cards. */
                                 reached: number;
                                 /** @enum {string} */
                                 status: "new" | "contacted" | "qualified" | "proposal" | "negotiation" | "closed_won" | "closed_lost" | "nurturing" | "unqualified";
@@ -1018,6 +1018,16 @@ export interface paths {
                                 status: "new" | "contacted" | "qualified" | "proposal" | "negotiation" | "closed_won" | "closed_lost" | "nurturing" | "unqualified";
                             }[];
                             kpis: {
+                                /** @description Leads closed lost (by close date) or made unqualified in the period */
+                                lost: {
+                                    /** @description Relative change (0.25 = +25 %); null when the previous value is 0 */
+                                    change: number | null;
+                                    /** @description Value in the period */
+                                    current: number;
+                                    /** @description Value in the period of the same length before it */
+                                    previous: number;
+                                };
+                                /** @description Leads created in the period (= the funnel's new step) */
                                 new_leads: {
                                     /** @description Relative change (0.25 = +25 %); null when the previous value is 0 */
                                     change: number | null;
@@ -1026,6 +1036,7 @@ export interface paths {
                                     /** @description Value in the period of the same length before it */
                                     previous: number;
                                 };
+                                /** @description Leads that first reached qualified, or a later step, in the period (= the funnel's qualified step) */
                                 qualified: {
                                     /** @description Relative change (0.25 = +25 %); null when the previous value is 0 */
                                     change: number | null;
@@ -1034,6 +1045,7 @@ export interface paths {
                                     /** @description Value in the period of the same length before it */
                                     previous: number;
                                 };
+                                /** @description Sum of the deal values of the leads won in the period */
                                 revenue_won: {
                                     /** @description Relative change (0.25 = +25 %); null when the previous value is 0 */
                                     change: number | null;
@@ -1042,6 +1054,7 @@ export interface paths {
                                     /** @description Value in the period of the same length before it */
                                     previous: number;
                                 };
+                                /** @description Leads closed won in the period, by close date (= the funnel's closed won step) */
                                 won: {
                                     /** @description Relative change (0.25 = +25 %); null when the previous value is 0 */
                                     change: number | null;
@@ -1051,7 +1064,7 @@ export interface paths {
                                     previous: number;
                                 };
                             };
-                            /** @description Leads created in the period now closed lost or unqualified */
+                            /** @description Leads closed lost (by close date) or made unqualified in the period (= kpis.lost.current) */
                             lost: number;
                             period: {
                                 days: number;
@@ -1894,16 +1907,38 @@ export interface paths {
                 query?: {
                     assigned_to?: string | "none" | "me";
                     campaign?: string;
+                    /** @description The address's city (any case) */
+                    city?: string;
+                    /** @description Company name starts with this (any case) */
+                    company?: string;
+                    /** @description The address's country, by name or two-letter code (any case) */
+                    country?: string;
                     created_after?: string;
                     created_before?: string;
                     /** @description next_cursor of the previous page */
                     cursor?: string;
+                    deal_value_max?: number;
+                    deal_value_min?: number;
                     engagement_level?: string;
                     /** @description due: by the end of today (UTC); overdue: already past */
                     follow_up?: "due" | "overdue";
+                    /** @description Next follow-up at or after this time */
+                    follow_up_after?: string;
+                    /** @description Next follow-up before this time */
+                    follow_up_before?: string;
+                    has_email?: "true" | "false";
+                    has_phone?: "true" | "false";
+                    /** @description Job title contains this (any case) */
+                    job_title?: string;
+                    last_contacted_after?: string;
+                    last_contacted_before?: string;
                     limit?: number;
+                    /** @description open: still being worked (new … negotiation, nurturing); won: closed won; lost: closed lost or unqualified */
+                    outcome?: "open" | "won" | "lost";
                     /** @description Full-text search over name, company and email; prefixes match ("acm" finds "Acme Corp") */
                     q?: string;
+                    /** @description The address's state or region (any case) */
+                    region?: string;
                     score_max?: number;
                     score_min?: number;
                     /** @description Default: relevance with q (best 200 matches, one page), else score */
@@ -3180,6 +3215,90 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/leads/count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How many leads the list's filters select: exact up to 10,000, else an estimate (exact: false) */
+        get: {
+            parameters: {
+                query?: {
+                    assigned_to?: string | "none" | "me";
+                    campaign?: string;
+                    /** @description The address's city (any case) */
+                    city?: string;
+                    /** @description Company name starts with this (any case) */
+                    company?: string;
+                    /** @description The address's country, by name or two-letter code (any case) */
+                    country?: string;
+                    created_after?: string;
+                    created_before?: string;
+                    deal_value_max?: number;
+                    deal_value_min?: number;
+                    engagement_level?: string;
+                    /** @description due: by the end of today (UTC); overdue: already past */
+                    follow_up?: "due" | "overdue";
+                    /** @description Next follow-up at or after this time */
+                    follow_up_after?: string;
+                    /** @description Next follow-up before this time */
+                    follow_up_before?: string;
+                    has_email?: "true" | "false";
+                    has_phone?: "true" | "false";
+                    /** @description Job title contains this (any case) */
+                    job_title?: string;
+                    last_contacted_after?: string;
+                    last_contacted_before?: string;
+                    /** @description open: still being worked (new … negotiation, nurturing); won: closed won; lost: closed lost or unqualified */
+                    outcome?: "open" | "won" | "lost";
+                    /** @description Full-text search over name, company and email; prefixes match ("acm" finds "Acme Corp") */
+                    q?: string;
+                    /** @description The address's state or region (any case) */
+                    region?: string;
+                    score_max?: number;
+                    score_min?: number;
+                    source?: string;
+                    stage?: string;
+                    /** @description One or more statuses, comma-separated */
+                    status?: string;
+                    tags_all?: string;
+                    tags_any?: string;
+                    team_id?: string;
+                    updated_after?: string;
+                    updated_before?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description How many leads the filters select: exact, or the database's estimate when exact is false */
+                            count: number;
+                            /** @description false when the count is an estimate (beyond 10,000 matches): show it as "about N" */
+                            exact: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/leads/export": {
         parameters: {
             query?: never;
@@ -3193,15 +3312,37 @@ export interface paths {
                 query?: {
                     assigned_to?: string | "none" | "me";
                     campaign?: string;
+                    /** @description The address's city (any case) */
+                    city?: string;
+                    /** @description Company name starts with this (any case) */
+                    company?: string;
+                    /** @description The address's country, by name or two-letter code (any case) */
+                    country?: string;
                     created_after?: string;
                     created_before?: string;
+                    deal_value_max?: number;
+                    deal_value_min?: number;
                     engagement_level?: string;
                     /** @description due: by the end of today (UTC); overdue: already past */
                     follow_up?: "due" | "overdue";
+                    /** @description Next follow-up at or after this time */
+                    follow_up_after?: string;
+                    /** @description Next follow-up before this time */
+                    follow_up_before?: string;
                     /** @description csv (one column per field and per custom field) or ndjson (one JSON lead per line) */
                     format?: "csv" | "ndjson";
+                    has_email?: "true" | "false";
+                    has_phone?: "true" | "false";
+                    /** @description Job title contains this (any case) */
+                    job_title?: string;
+                    last_contacted_after?: string;
+                    last_contacted_before?: string;
+                    /** @description open: still being worked (new … negotiation, nurturing); won: closed won; lost: closed lost or unqualified */
+                    outcome?: "open" | "won" | "lost";
                     /** @description Full-text search over name, company and email; prefixes match ("acm" finds "Acme Corp") */
                     q?: string;
+                    /** @description The address's state or region (any case) */
+                    region?: string;
                     score_max?: number;
                     score_min?: number;
                     sort?: "score" | "updated_at" | "created_at" | "next_follow_up_at" | "name";
@@ -3645,9 +3786,13 @@ export interface paths {
                         "application/json": {
                             columns: {
                                 count: number;
+                                /** @description How many leads count with a predicted value (no deal value of their own) */
+                                predicted_count: number;
+                                /** @description The part of total_value that is predicted: the predicted values of the leads without a deal value */
+                                predicted_value: number;
                                 /** @enum {string} */
                                 status: "new" | "contacted" | "qualified" | "proposal" | "negotiation" | "closed_won" | "closed_lost" | "nurturing" | "unqualified";
-                                /** @description Sum of deal values (the predicted value where no deal value is set) */
+                                /** @description Sum of the leads' values: each lead's own deal value, else its predicted value */
                                 total_value: number;
                                 /** @description Sum of value × conversion probability (1 for won, 0 for lost) */
                                 weighted_value: number;

@@ -5,25 +5,31 @@ import type { FunnelStep } from '../api/dashboard-api';
 
 /**
  * The funnel as horizontal bars (plain HTML: crisp at any width, read as a list by screen
- * readers), with the conversion from each step to the next between the bars.
+ * readers), with each step's count against the step before between the bars. It counts
+ * what happened in the period, as the KPI cards do (one definition on the server): its
+ * steps may not shrink one by one, since older leads move on in the period too.
  */
 export function Funnel({ steps, lost, days }: { steps: FunnelStep[]; lost: number; days: number }) {
   const top = Math.max(1, ...steps.map((s) => s.reached));
   if (steps.every((s) => s.reached === 0)) {
     return (
-      <EmptyState title="No leads created in this period" action={<Link to="/leads" className="btn btn--primary">Add or import leads</Link>}>
-        The funnel follows the leads created in the last {days} days through each status. Import a list or add a lead to start it.
+      <EmptyState title="Nothing moved in this period" action={<Link to="/leads" className="btn btn--primary">Add or import leads</Link>}>
+        The funnel counts the leads created, moved along the pipeline and won in the last {days} days. Import a list or add a lead to start it.
       </EmptyState>
     );
   }
   return (
     <div>
-      <ol className="funnel" aria-label={`Leads created in the last ${days} days by the furthest step they reached`}>
+      <p className="funnel__legend muted small">
+        Leads that reached each step in the last {days} days, however old they are: <strong>New</strong> = created, <strong>Closed won</strong> = won (by close date), the
+        steps between = got there for the first time. The same figures as the cards above.
+      </p>
+      <ol className="funnel" aria-label={`Leads that reached each step in the last ${days} days`}>
         {steps.map((step, i) => (
           <li key={step.status} className="funnel__step">
             {i > 0 && (
               <div className="funnel__conversion">
-                <span aria-hidden="true">↓</span> {formatPercent(step.conversion, 0)} <span className="muted">of {humanize(steps[i - 1]!.status).toLowerCase()}</span>
+                <span aria-hidden="true">↓</span> {formatPercent(step.conversion, 0)} <span className="muted">as many as {humanize(steps[i - 1]!.status).toLowerCase()}</span>
               </div>
             )}
             <div className="funnel__row">
@@ -37,7 +43,7 @@ export function Funnel({ steps, lost, days }: { steps: FunnelStep[]; lost: numbe
         ))}
       </ol>
       <p className="funnel__lost muted">
-        {formatNumber(lost)} {lost === 1 ? 'lead' : 'leads'} of the period closed lost or unqualified.
+        {formatNumber(lost)} {lost === 1 ? 'lead' : 'leads'} closed lost or unqualified in the period.
       </p>
     </div>
   );

@@ -8,7 +8,11 @@ import type { Team, User } from '../../../api/types';
 export const ENGAGEMENT = ['cold', 'warm', 'hot'] as const;
 
 /** Every filter of GET /leads that the panel offers; values live in the URL. */
-export const FILTER_KEYS = ['status', 'engagement_level', 'stage', 'source', 'campaign', 'tags_any', 'tags_all', 'assigned_to', 'team_id', 'score_min', 'score_max', 'follow_up', 'created_after', 'created_before', 'updated_after', 'updated_before'] as const;
+export const FILTER_KEYS = [
+  'status', 'engagement_level', 'stage', 'source', 'campaign', 'tags_any', 'tags_all', 'assigned_to', 'team_id', 'score_min', 'score_max',
+  'company', 'job_title', 'city', 'region', 'country', 'deal_value_min', 'deal_value_max', 'has_email', 'has_phone',
+  'follow_up', 'follow_up_after', 'follow_up_before', 'last_contacted_after', 'last_contacted_before', 'created_after', 'created_before', 'updated_after', 'updated_before',
+] as const;
 
 function MultiCheck({ legend, name, options, value, onChange }: { legend: string; name: string; options: readonly string[]; value: string; onChange: (v: string) => void }) {
   const selected = new Set(value.split(',').filter(Boolean));
@@ -64,18 +68,39 @@ export function LeadFilters({ values, onChange, customFields, users, teams, foot
             </option>
           ))}
         </SelectField>
-        {text('stage', 'Stage')}
-        {text('source', 'Source')}
+        {text('company', 'Company starts with')}
+        {text('job_title', 'Job title contains')}
+        {text('city', 'City')}
+        {text('region', 'State or region')}
+        {text('country', 'Country', 'text', { hint: 'Name or two-letter code' })}
+        {text('stage', 'Stage', 'text', { hint: 'e.g. Sales qualified' })}
+        {text('source', 'Source', 'text', { hint: 'e.g. Organic search' })}
         {text('campaign', 'Campaign')}
         {text('tags_any', 'Any of these tags', 'text', { hint: 'Comma-separated' })}
         {text('tags_all', 'All of these tags', 'text', { hint: 'Comma-separated' })}
         {text('score_min', 'Score at least', 'number', { min: 0, max: 100 })}
         {text('score_max', 'Score at most', 'number', { min: 0, max: 100 })}
+        {text('deal_value_min', 'Deal value at least', 'number', { min: 0 })}
+        {text('deal_value_max', 'Deal value at most', 'number', { min: 0 })}
+        <SelectField label="Email" value={v('has_email')} onChange={(e) => onChange('has_email', e.target.value)}>
+          <option value="">Any</option>
+          <option value="true">Has an email</option>
+          <option value="false">No email</option>
+        </SelectField>
+        <SelectField label="Phone" value={v('has_phone')} onChange={(e) => onChange('has_phone', e.target.value)}>
+          <option value="">Any</option>
+          <option value="true">Has a phone</option>
+          <option value="false">No phone</option>
+        </SelectField>
         <SelectField label="Follow-up" value={v('follow_up')} onChange={(e) => onChange('follow_up', e.target.value)}>
           <option value="">Any</option>
           <option value="due">Due today</option>
           <option value="overdue">Overdue</option>
         </SelectField>
+        {text('follow_up_after', 'Follow-up from', 'date')}
+        {text('follow_up_before', 'Follow-up before', 'date')}
+        {text('last_contacted_after', 'Last contacted after', 'date')}
+        {text('last_contacted_before', 'Last contacted before', 'date')}
         {text('created_after', 'Created after', 'date')}
         {text('created_before', 'Created before', 'date')}
         {text('updated_after', 'Updated after', 'date')}

@@ -10,6 +10,7 @@ import { toSearchParams, type QueryParams } from '../../../lib/api-client';
 import { formatNumber } from '../../../lib/format';
 import { useCan } from '../../../lib/session';
 import { useDebouncedValue } from '../../../lib/use-debounced-value';
+import { useLeadCount } from '../api/lead-count-api';
 import { useCustomFields, useLeadPages, useTeams, useUsers } from '../api/leads-api';
 import { useRovingRows } from '../hooks/use-roving-rows';
 import { BulkBar } from './bulk-bar';
@@ -17,8 +18,32 @@ import { BASE_COLUMNS, customFieldColumn, DEFAULT_COLUMNS, type Column } from '.
 import { FILTER_KEYS, LeadFilters } from './lead-filters';
 import { LeadRow, LoadingRow } from './lead-row';
 import { SavedViews } from './saved-views';
+import '../../../styles/workspace.css';
+import '../../../styles/leads-list.css';
 
 const ROW_HEIGHT = 44;
+const CHECKBOX_COLUMN = 44;
+
+/** Where a lead stands; the list opens on the open ones ("who do I call next"). */
+const OUTCOMES = [
+  { value: 'open', label: 'Open' },
+  { value: 'won', label: 'Won' },
+  { value: 'lost', label: 'Lost' },
+  { value: 'all', label: 'All' },
+] as const;
+const DEFAULT_OUTCOME = 'open';
+
+/** "about 980,000": an estimate said with two significant digits, not as if counted. */
+function leadCountText(count: { count: number; exact: boolean } | undefined, outcome: string, matching: boolean): string {
+  if (!count) return 'Everyone in your pipeline';
+  const n = count.exact ? count.count : Number(count.count.toPrecision(2));
+  const what = outcome === 'all' ? '' : `${outcome} `;
+  const noun = n === 1 && count.exact ? 'lead' : 'leads';
+  return `${count.exact ? '' : 'about '}${formatNumber(n)} ${what}${noun}${matching ? (n === 1 && count.exact ? ' matches' : ' match') : ''}`;
+}
+
+/** The table's narrowest width: below it the table scrolls sideways in its own box. */
+const minWidthOf = (columns: Column[]) => CHECKBOX_COLUMN + columns.reduce((sum, c) => sum + Number(/(\d+)px/.exec(c.width)?.[1] ?? 100), 0);
 const COLUMNS_STORAGE = 'leadai.leads.columns';
 
 function loadColumns(): string[] {
@@ -61,9 +86,21 @@ export function LeadsPage() {
     for (const [k, v] of searchParams) if (v) p[k] = v;
     return p;
   }, [searchParams]);
-  const filterCount = Object.keys(params).filter((k) => k !== 'q' && k !== 'sort').length;
+  // Statuses picked by name (the board's "All in Leads" link, the status filter) are shown whatever their outcome.
+  const outcome = params.outcome ?? (params.status ? 'all' : DEFAULT_OUTCOME);
+  const filterCount = Object.keys(params).filter((k) => k !== 'q' && k !== 'sort' && k !== 'outcome').length;
+  // What the server is asked: the outcome the page shows (open unless chosen), "all" as no filter.
+  const apiParams = useMemo(() => {
+    const { outcome: _, ...rest } = params;
+    return outcome === 'all' ? rest : { ...rest, outcome };
+  }, [params, outcome]);
 
-  const leads = useLeadPages(params as QueryParams);
+  const leads = useLeadPages(apiParams as QueryParams);
+  const count = useLeadCount(apiParams as QueryParams);
+  const unfiltered = !params.q && filterCount === 0;
+  // No open leads: are there none at all (offer an import), or only decided ones (offer them)?
+  const anyLeads = useLeadCount({}, { enabled: unfiltered && outcome !== 'all' && leads.isSuccess && leads.data.pages[0]?.data.length === 0 });
+  const hasNoLeads = outcome === 'all' ? true : anyLeads.data?.count === 0;
   const customFields = useCustomFields();
   const users = useUsers();
   const teams = useTeams();
@@ -76,7 +113,9 @@ export function LeadsPage() {
   // Kept stable between renders so rows (memoised) re-render only when their own props change.
   const columns = useMemo(() => allColumns.filter((c) => visible.includes(c.id)), [allColumns, visible]);
   const rows = useMemo<Lead[]>(() => leads.data?.pages.flatMap((p) => p.data) ?? [], [leads.data]);
-  const template = `44px ${columns.map((c) => c.width).join(' ')}`;
+  const template = `${CHECKBOX_COLUMN}px ${columns.map((c) => c.width).join(' ')}`;
+  const minWidth = minWidthOf(columns);
+  const head = useRef<HTMLDivElement>(null);
 
   const scroller = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({ count: rows.length + (leads.hasNextPage ? 1 : 0), getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 12 });
@@ -129,7 +168,7 @@ export function LeadsPage() {
     });
   }
 
-  const exportQuery: QueryParams = { ...params, format: 'csv' };
+  const exportQuery: QueryParams = { ...apiParams, format: 'csv' };
   if (exportQuery.sort === 'relevance') delete exportQuery.sort;
   const allSelected = rows.length > 0 && rows.every((r) => selected.has(r.id));
   const sort = params.sort ?? (params.q ? 'relevance' : 'score');
@@ -138,7 +177,7 @@ export function LeadsPage() {
     <>
       <PageHeader
         title="Leads"
-        description={leads.data ? `${formatNumber(rows.length)}${leads.hasNextPage ? '+' : ''} ${rows.length === 1 && !leads.hasNextPage ? 'lead' : 'leads'}${filterCount || params.q ? (rows.length === 1 && !leads.hasNextPage ? ' matches' : ' match') : ''}` : 'Everyone in your pipeline'}
+        description={leadCountText(count.data, outcome, Boolean(filterCount || params.q))}
         actions={
           <>
             {canImport && (
@@ -152,6 +191,13 @@ export function LeadsPage() {
           </>
         }
       />
+      <div className="segmented outcome-tabs" role="group" aria-label="Show">
+        {OUTCOMES.map((o) => (
+          <button key={o.value} type="button" className="segmented__option" aria-pressed={o.value === outcome} onClick={() => setParam('outcome', o.value === DEFAULT_OUTCOME ? '' : o.value)}>
+            {o.label}
+          </button>
+        ))}
+      </div>
       <div className="toolbar">
         <div className="search">
           <Icon name="search" />
@@ -245,8 +291,8 @@ export function LeadsPage() {
         aria-rowcount={leads.hasNextPage ? -1 : rows.length + 1}
         aria-busy={leads.isFetching || undefined}
       >
-        <div className="grid-table__head" role="rowgroup">
-          <div className="grid-table__row" role="row" style={{ gridTemplateColumns: template }}>
+        <div ref={head} className="grid-table__head" role="rowgroup">
+          <div className="grid-table__row" role="row" style={{ gridTemplateColumns: template, minWidth }}>
             <div role="columnheader" className="grid-table__cell">
               <input type="checkbox" className="checkbox" aria-label="Select all loaded leads" checked={allSelected} onChange={() => setSelected(allSelected ? new Set() : new Set(rows.map((r) => r.id)))} />
             </div>
@@ -263,7 +309,17 @@ export function LeadsPage() {
             ))}
           </div>
         </div>
-        <div ref={scroller} className="grid-table__body" role="rowgroup" onKeyDown={roving.onKeyDown} onFocus={roving.onFocus}>
+        <div
+          ref={scroller}
+          className="grid-table__body"
+          role="rowgroup"
+          onKeyDown={roving.onKeyDown}
+          onFocus={roving.onFocus}
+          // Narrower than the columns (a phone): the body scrolls sideways and the header follows.
+          onScroll={(e) => {
+            if (head.current) head.current.scrollLeft = e.currentTarget.scrollLeft;
+          }}
+        >
           {leads.isPending ? (
             <div role="row">
               <div role="gridcell">
@@ -277,8 +333,10 @@ export function LeadsPage() {
           ) : rows.length === 0 ? (
             <div role="row">
               <div role="gridcell">
-                {params.q || filterCount ? (
-                  <EmptyState title="No leads match">Try fewer words or filters. Search matches the beginning of names, companies and emails.</EmptyState>
+                {!unfiltered || !hasNoLeads ? (
+                  <EmptyState title={`No ${outcome === 'all' ? '' : `${outcome} `}leads match`}>
+                    {unfiltered ? 'Every lead here is decided: show the won, lost or all leads above.' : `Try fewer words or filters${outcome === 'all' ? '' : ', or show all leads'}. Search matches the beginning of names, companies and emails.`}
+                  </EmptyState>
                 ) : (
                   <EmptyState title="No leads yet" action={canImport ? <Link className="btn btn--primary" to="/leads/import">Import a CSV</Link> : undefined}>
                     Import your leads from a CSV export (HubSpot, Salesforce, Pipedrive or a spreadsheet), or send them through the API.
@@ -287,7 +345,7 @@ export function LeadsPage() {
               </div>
             </div>
           ) : (
-            <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+            <div style={{ height: virtualizer.getTotalSize(), position: 'relative', minWidth }}>
               {items.map((item) => {
                 const lead = rows[item.index];
                 return lead ? (

@@ -84,10 +84,18 @@ export function useMoveLead() {
       if (previous.to) client.setQueryData<CardPages>(cardsKey(to), withCard(previous.to, { ...lead, status: to }));
       if (previous.columns) {
         const value = leadValue(lead);
+        // A lead without a deal value carries its predicted value, and the "of it predicted" line with it.
+        const predicted = lead.deal_value === null && lead.predicted_value !== null ? lead.predicted_value : 0;
+        const counted = predicted ? 1 : 0;
+        const shift = (c: PipelineColumn, sign: 1 | -1): PipelineColumn => ({
+          ...c,
+          count: c.count + sign,
+          total_value: c.total_value + sign * value,
+          predicted_value: c.predicted_value + sign * predicted,
+          predicted_count: c.predicted_count + sign * counted,
+        });
         client.setQueryData<Pipeline>(queryKeys.pipeline.columns({}), {
-          columns: previous.columns.columns.map((c) =>
-            c.status === from ? { ...c, count: c.count - 1, total_value: c.total_value - value } : c.status === to ? { ...c, count: c.count + 1, total_value: c.total_value + value } : c,
-          ),
+          columns: previous.columns.columns.map((c) => (c.status === from ? shift(c, -1) : c.status === to ? shift(c, 1) : c)),
         });
       }
       return previous;

@@ -80,7 +80,7 @@ export function BoardColumn({
           <dl className="board__money">
             <div>
               <dt>Total</dt>
-              <dd title={formatMoney(column.total_value, currency)}>{formatMoneyCompact(column.total_value, currency)}</dd>
+              <dd title={`${formatMoney(column.total_value, currency)}: deal values, else predicted values`}>{formatMoneyCompact(column.total_value, currency)}</dd>
             </div>
             <div>
               <dt>Weighted</dt>
@@ -89,6 +89,11 @@ export function BoardColumn({
           </dl>
         ) : (
           <Skeleton width="70%" />
+        )}
+        {column && column.predicted_count > 0 && (
+          <p className="board__predicted muted small" title={formatMoney(column.predicted_value, currency)}>
+            {formatMoneyCompact(column.predicted_value, currency)} of it predicted ({formatNumber(column.predicted_count)} {column.predicted_count === 1 ? 'lead' : 'leads'} without a deal value)
+          </p>
         )}
       </header>
       <div ref={scroller} className="board__scroll">

@@ -6,6 +6,8 @@ import { leadValue } from '../api/pipeline-api';
 import { MoveMenu } from './move-menu';
 import { STATUSES, statusLabel } from './statuses';
 
+const DECIDED: ReadonlySet<LeadStatus> = new Set(['closed_won', 'closed_lost', 'unqualified']);
+
 /** A lead on the board: name, score, company and value; draggable, with a keyboard Move menu. */
 export function LeadCard({
   lead, status, currency, canMove, dragging, onDragStart, onDragEnd, onMove, focusMove, onFocused,
@@ -16,6 +18,8 @@ export function LeadCard({
 }) {
   const name = `${lead.first_name} ${lead.last_name}`;
   const value = leadValue(lead);
+  // A decided lead's score is a conversion probability that reads like an open lead's: its column says how it ended.
+  const decided = DECIDED.has(lead.status);
   return (
     <li
       className={['board__card', dragging ? 'board__card--saving' : ''].join(' ')}
@@ -23,19 +27,21 @@ export function LeadCard({
       onDragStart={canMove ? onDragStart : undefined}
       onDragEnd={canMove ? onDragEnd : undefined}
       data-lead-id={lead.id}
-      aria-label={`${name}, score ${lead.current_score}`}
+      aria-label={decided ? `${name}, ${statusLabel(lead.status).toLowerCase()}` : `${name}, score ${lead.current_score}`}
     >
       <div className="board__card-top">
         <Link to={`/leads/${lead.id}`} className="strong-link board__name" draggable={false}>
           {name}
         </Link>
-        <span className="score-pill" title="Score">
-          {lead.current_score}
-        </span>
+        {!decided && (
+          <span className="score-pill" title="Score">
+            {lead.current_score}
+          </span>
+        )}
       </div>
       {lead.company && <div className="muted small board__company">{lead.company}</div>}
       <div className="board__card-bottom">
-        <span className="small" title={lead.deal_value === null ? 'Predicted value' : 'Deal value'}>
+        <span className="small" title={lead.deal_value === null ? 'Predicted value: no deal value entered yet' : 'Deal value'}>
           {value ? formatMoneyCompact(value, currency) : '—'}
           {lead.deal_value === null && value ? <span className="muted"> predicted</span> : null}
         </span>

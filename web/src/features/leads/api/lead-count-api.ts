@@ -1,0 +1,18 @@
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import type { ApiResponse } from '../../../api/types';
+import { rawRequest, toSearchParams, type QueryParams } from '../../../lib/api-client';
+import { queryKeys } from '../../../lib/query-keys';
+
+export type LeadCount = ApiResponse<'/api/v1/leads/count', 'get'>;
+
+/** How many leads the list's filters select: exact, or "about N" from the server's estimate. */
+export function useLeadCount(params: QueryParams, options: { enabled?: boolean } = {}) {
+  const { sort: _sort, ...filters } = params;
+  return useQuery({
+    // Under the list's key root, so whatever refreshes the lists refreshes the count.
+    queryKey: [...queryKeys.leads.lists(), 'count', filters] as const,
+    queryFn: ({ signal }) => rawRequest('get', `/api/v1/leads/count${toSearchParams(filters)}`, undefined, signal) as Promise<LeadCount>,
+    placeholderData: keepPreviousData,
+    enabled: options.enabled ?? true,
+  });
+}

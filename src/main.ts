@@ -26,9 +26,12 @@ export async function main(argv: string[]): Promise<void> {
     await program.parseAsync(argv);
   } catch (error) {
     // Commander has already printed help, the version or a usage error.
-    process.exitCode = error instanceof CommanderError ? error.exitCode : reportError(error);
+    process.exitCode = error instanceof CommanderError ? error.exitCode : reportError(error, running);
   }
 }
+
+/** The command being run ('serve', 'model train' …): the data folder's lock names it to other processes. */
+let running = 'leadai';
 
 const integer = (name: string, min: number, max: number) => (value: string) => {
   const n = Number(value);
@@ -39,7 +42,7 @@ const integer = (name: string, min: number, max: number) => (value: string) => {
 };
 
 async function withDatabase<T>(config: Config, fn: (database: Database) => Promise<T>): Promise<T> {
-  const database = await openDatabase(config.database);
+  const database = await openDatabase(config.database, { purpose: running });
   try {
     await migrate(database.db);
     return await fn(database);
@@ -55,6 +58,11 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ outputError: (text, write) => write(text) });
   program.exitOverride();
+  program.hook('preAction', (_program, command) => {
+    const names: string[] = [];
+    for (let c: Command | null = command; c && c !== program; c = c.parent) names.unshift(c.name());
+    running = names.join(' ');
+  });
 
   program
     .command('serve')
@@ -64,10 +72,30 @@ export function buildProgram(): Command {
     .action(async (opts: { port?: number; host?: string }) => {
       const config = loadConfig();
       const logger = createLogger(config);
-      const app = await createApp(config, logger);
+      // Opened here rather than by createApp: the lock on an embedded folder says 'serve',
+      // and gets the address once the server listens.
+      const database = await openDatabase(config.database, { purpose: 'serve' });
+      if (database.lock?.tookOverFrom) {
+        const dead = database.lock.tookOverFrom;
+        logger.warn({ previous_pid: dead.pid, previous_command: dead.command, since: dead.started_at }, 'the previous process on this data folder stopped without closing the database; recovering it');
+      }
+      let app: Awaited<ReturnType<typeof createApp>>;
+      try {
+        app = await createApp(config, logger, { database });
+      } catch (error) {
+        await database.close();
+        throw error;
+      }
       const port = opts.port ?? config.port;
       const host = opts.host ?? config.host;
-      const address = await app.server.listen({ port, host });
+      let address: string;
+      try {
+        address = await app.server.listen({ port, host });
+      } catch (error) {
+        await app.close();
+        throw error;
+      }
+      database.lock?.setUrl(address.replace('127.0.0.1', 'localhost'));
       const where = config.database.kind === 'embedded' ? `embedded database in ${config.database.dataDir}` : 'PostgreSQL server (DATABASE_URL)';
       console.log(`\nLeadAI ${VERSION} is running at ${address.replace('127.0.0.1', 'localhost')} on the ${where}.`);
       if (app.demo) {
@@ -93,7 +121,7 @@ export function buildProgram(): Command {
     .option('--json', 'print the result as JSON')
     .action(async (opts: { json?: boolean }) => {
       const config = loadConfig();
-      const database = await openDatabase(config.database);
+      const database = await openDatabase(config.database, { purpose: running });
       try {
         const report = await migrate(database.db);
         if (opts.json) printJson(report);

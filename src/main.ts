@@ -10,7 +10,7 @@ import { importLocalFile, localErrorsCsv } from './modules/imports/imports.servi
 import { readFile, writeFile } from 'node:fs/promises';
 import { DomainError } from './shared/errors.ts';
 import { VERSION } from './modules/system/system.service.ts';
-import { createLogger } from './shared/logger.ts';
+import { createLogger, flushLogger } from './shared/logger.ts';
 import { createProgress, printJson, printTable, reportError } from './cli/output.ts';
 import { registerScoringCommands } from './cli/scoring-commands.ts';
 import { registerAnalyzeCommand } from './cli/analyze-command.ts';
@@ -96,6 +96,8 @@ export function buildProgram(): Command {
         throw error;
       }
       database.lock?.setUrl(address.replace('127.0.0.1', 'localhost'));
+      // The banner comes last, after the start-up logs (written asynchronously), not among them.
+      await flushLogger(logger);
       const where = config.database.kind === 'embedded' ? `embedded database in ${config.database.dataDir}` : 'PostgreSQL server (DATABASE_URL)';
       console.log(`\nLeadAI ${VERSION} is running at ${address.replace('127.0.0.1', 'localhost')} on the ${where}.`);
       if (app.demo) {

@@ -31,7 +31,7 @@ import type { SystemService } from '../modules/system/system.service.ts';
 import type { UsersService } from '../modules/users/users.service.ts';
 import { registerUserRoutes } from '../modules/users/users.routes.ts';
 import { registerSystemRoutes } from '../modules/system/system.routes.ts';
-import type { Logger } from '../shared/logger.ts';
+import { logsRequests, type Logger } from '../shared/logger.ts';
 import { registerAuthentication } from './auth.ts';
 import { PROBLEM_TYPE_BASE, problemFromError, sendProblem } from './problem.ts';
 import { createResponseSerializerCompiler } from './serializer.ts';
@@ -68,6 +68,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const app = Fastify({
     // pino's Logger is a FastifyBaseLogger; naming the base type keeps route types default.
     loggerInstance: deps.logger as FastifyBaseLogger,
+    // A line per request in JSON logs (machines); none in a terminal unless LOG_LEVEL=debug.
+    disableRequestLogging: !logsRequests(deps.logger),
     bodyLimit: 1_048_576,
     requestIdHeader: 'x-request-id',
     trustProxy: false,

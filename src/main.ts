@@ -5,7 +5,8 @@ import { migrate } from './db/migrate.ts';
 import { createApp } from './app.ts';
 import { DEFAULT_DEMO_SEED } from './modules/demo/demo.generator.ts';
 import { seedDemo, startOfUtcDay } from './modules/demo/demo.service.ts';
-import { createOrganization, listOrganizations, resolveOrganization } from './modules/organizations/organizations.service.ts';
+import { createOrganization, listOrganizations } from './modules/organizations/organizations.service.ts';
+import { resolveCliOrganization } from './cli/organization.ts';
 import { importLocalFile, localErrorsCsv } from './modules/imports/imports.service.ts';
 import { readFile, writeFile } from 'node:fs/promises';
 import { DomainError } from './shared/errors.ts';
@@ -226,7 +227,7 @@ export function buildProgram(): Command {
         }
       }
       await withDatabase(config, async (database) => {
-        const organization = await resolveOrganization(database.db, opts.org);
+        const organization = await resolveCliOrganization(database.db, opts.org);
         const progress = createProgress('Importing (bytes)', !opts.json && !opts.dryRun);
         const result = await importLocalFile(database.db, {
           organizationId: organization.id, path: file, override, dryRun: opts.dryRun === true, batchSize: opts.batchSize, writers: database.mode === 'server' ? opts.writers : 1, onProgress: progress.update,

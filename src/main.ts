@@ -1,6 +1,8 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { loadConfig, type Config } from './config.ts';
 import { openDatabase, type Database } from './db/connect.ts';
+import { liveHolder } from './db/data-dir-lock.ts';
+import { importViaServer } from './cli/import-via-server.ts';
 import { migrate } from './db/migrate.ts';
 import { createApp } from './app.ts';
 import { DEFAULT_DEMO_SEED } from './modules/demo/demo.generator.ts';
@@ -202,7 +204,7 @@ export function buildProgram(): Command {
 
   program
     .command('import')
-    .description('Import leads from a CSV file: HubSpot, Salesforce and Pipedrive exports or any spreadsheet (`,` `;` or tab separated; UTF-8 or Windows-1252).\nColumns are matched to lead fields automatically; the rest become custom fields. Importing the same file again updates, never duplicates (by email or external id).\nAn interrupted import resumes where it stopped when run again.')
+    .description('Import leads from a CSV file: HubSpot, Salesforce and Pipedrive exports or any spreadsheet (`,` `;` or tab separated; UTF-8 or Windows-1252).\nColumns are matched to lead fields automatically; the rest become custom fields. Importing the same file again updates, never duplicates (by email or external id).\nAn interrupted import resumes where it stopped when run again.\nWhen a running `leadai serve` holds the embedded database, set LEADAI_API_KEY (an API key from Settings → API keys) to send the file to that server instead.')
     .argument('<file>', 'the CSV file')
     .option('--org <id-or-name>', 'the organization (default: the only one)')
     .option('--mapping <file>', 'JSON overriding the automatic mapping, e.g. {"columns": {"Converted": "status"}, "values": {"status": {"1": "closed_won", "0": "closed_lost"}}, "ignore": ["Notes"]}')
@@ -213,7 +215,7 @@ export function buildProgram(): Command {
     .option('--bulk', 'load in bulk: one transaction that locks the leads table, drops its secondary indexes and rebuilds them at the end (faster for a large first import into a nearly empty table; nobody can use leads meanwhile). Default: automatic, on a PostgreSQL server for 100,000+ rows into a leads table holding fewer than half as many')
     .option('--no-bulk', 'never load in bulk: resumable batches, the table stays in use')
     .option('--json', 'print the result as JSON')
-    .action(async (file: string, opts: { org?: string; mapping?: string; dryRun?: boolean; errors?: string; batchSize: number; writers: number; bulk?: boolean; json?: boolean }) => {
+    .action(async (file: string, opts: { org?: string; mapping?: string; dryRun?: boolean; errors?: string; batchSize: number; writers: number; bulk?: boolean; json?: boolean }, command: Command) => {
       const config = loadConfig();
       let override: unknown;
       if (opts.mapping) {
@@ -225,6 +227,18 @@ export function buildProgram(): Command {
         } catch (error) {
           throw new DomainError('validation', `The mapping file ${opts.mapping} is not valid JSON: ${(error as Error).message}`);
         }
+      }
+      // The folder held by a running server, and an API key to reach it: the server imports.
+      const apiKey = process.env.LEADAI_API_KEY;
+      const holder = config.database.kind === 'embedded' && apiKey ? liveHolder(config.database.dataDir) : undefined;
+      if (apiKey && holder?.command === 'serve' && holder.url) {
+        if (opts.dryRun) {
+          throw new DomainError('validation', `--dry-run runs in this process, and the server at ${holder.url} holds the database. Check the mapping and preview in the import wizard (${holder.url}/leads/import), or stop the server and run this again.`);
+        }
+        for (const name of ['batchSize', 'writers'] as const) {
+          if (command.getOptionValueSource(name) === 'cli') console.error(`Note: --${name === 'batchSize' ? 'batch-size' : 'writers'} applies to imports run in this process; the server uses its own.`);
+        }
+        return importViaServer({ server: { ...holder, url: holder.url }, apiKey, file, org: opts.org, override, errors: opts.errors, bulk: opts.bulk, json: opts.json });
       }
       await withDatabase(config, async (database) => {
         const organization = await resolveCliOrganization(database.db, opts.org);

@@ -20,7 +20,7 @@ let server: RunningServer | undefined;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'leadai-lock-'));
-  env = { ...process.env, LEADAI_DATA_DIR: join(dir, 'data'), LEADAI_DEMO_LEADS: String(DEMO_LEADS), LOG_LEVEL: 'warn', DATABASE_URL: '', LEADAI_WORKERS: 'false' };
+  env = { ...process.env, LEADAI_DATA_DIR: join(dir, 'data'), LEADAI_DEMO_LEADS: String(DEMO_LEADS), LOG_LEVEL: 'warn', DATABASE_URL: '' };
   if (SERVER_URL) {
     const created = await createServerDatabase();
     env.DATABASE_URL = created.url;
@@ -145,6 +145,38 @@ if (MODE === 'embedded') describe('the embedded data folder, held by a running s
     expect(await next.stop()).toBe(0);
     server = undefined;
     expect(await leadCount()).toBe(DEMO_LEADS + 1);
+  });
+
+  it('`leadai import` with LEADAI_API_KEY sends the file to the running server, which imports it', async () => {
+    server = await startServer(env);
+    const { url } = server;
+    const api = await signIn(url);
+    const key = (await (await api('/api/v1/api-keys', { method: 'POST', body: JSON.stringify({ name: 'cli', role: 'marketing' }) })).json()) as { key: string };
+    const withKey = { ...env, LEADAI_API_KEY: key.key };
+    const csv = join(dir, 'leads.csv');
+
+    const [forwarded, wrongOrg, dryRun, badKey] = await Promise.all([
+      runLeadai(withKey, ['import', csv, '--json']),
+      runLeadai(withKey, ['import', csv, '--org', 'Globex']),
+      runLeadai(withKey, ['import', csv, '--dry-run']),
+      runLeadai({ ...env, LEADAI_API_KEY: 'lak_not_a_key' }, ['import', csv]),
+    ]);
+    expect(forwarded.code, forwarded.stderr).toBe(0);
+    expect(JSON.parse(forwarded.stdout)).toMatchObject({ rows: 3, created: 3, rejected: 0, via_server: url, organization: { name: 'Northwind Analytics (demo)' } });
+    const found = (await (await api('/api/v1/leads?q=lock-1%40refused.example')).json()) as { data: { email: string }[] };
+    expect(found.data.map((l) => l.email)).toEqual(['lock-1@refused.example']);
+
+    expect(wrongOrg.code).toBe(2);
+    expect(wrongOrg.stderr).toContain("LEADAI_API_KEY belongs to the organization 'Northwind Analytics (demo)', not 'Globex'.");
+    expect(dryRun.code).toBe(2);
+    expect(dryRun.stderr).toContain(`--dry-run runs in this process, and the server at ${url} holds the database.`);
+    expect(badKey.code).toBe(2);
+    expect(badKey.stderr).toContain(`The server at ${url} refused LEADAI_API_KEY:`);
+    expect(badKey.stderr).toContain('Settings → API keys');
+
+    expect(await server.stop()).toBe(0);
+    server = undefined;
+    expect(await leadCount()).toBe(DEMO_LEADS + 1 + 3);
   });
 });
 

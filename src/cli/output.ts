@@ -58,6 +58,16 @@ export function createProgress(label: string, enabled: boolean) {
   };
 }
 
+const FILE_PROBLEMS: Record<string, string> = {
+  EEXIST: 'a file is in the way where a folder should be',
+  ENOTDIR: 'part of the path is a file, not a folder',
+  EISDIR: 'it is a folder, not a file',
+  EACCES: 'this user may not write there',
+  EPERM: 'this user may not write there',
+  EROFS: 'the file system is read-only',
+  ENOSPC: 'the disk is full',
+};
+
 /** Exit code when the embedded data folder is held by another process (EX_TEMPFAIL: try again later). */
 export const EXIT_DATA_DIR_IN_USE = 75;
 
@@ -85,7 +95,13 @@ export function reportError(error: unknown, command = 'leadai'): number {
     return 1;
   }
   const code = (error as { code?: string }).code;
-  if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+  const { syscall, path } = error as { syscall?: string; path?: string };
+  if (syscall !== 'listen' && path && code && FILE_PROBLEMS[code]) {
+    console.error(`Error: cannot use ${path}: ${FILE_PROBLEMS[code]} (${code}).`);
+    console.error('Choose a path this user may create and write, on a disk with space; the embedded database lives in LEADAI_DATA_DIR (default ./data).');
+    return 1;
+  }
+  if (syscall === 'listen') {
     const { port, address } = error as { port?: number; address?: string };
     console.error(`Error: cannot listen on ${address ?? 'that address'}${port === undefined ? '' : ` port ${port}`}: ${
       code === 'EADDRINUSE' ? 'another program is using it' : code === 'EACCES' ? 'this user may not use that port' : 'this machine has no such address'}.`);

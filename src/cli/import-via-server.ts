@@ -66,7 +66,7 @@ export async function importViaServer(o: ViaServerOptions): Promise<void> {
   const progress = createProgress('Importing (bytes)', !o.json);
   const started = Date.now();
   let hinted = false;
-  let current = uploaded;
+  let current: ImportView;
   for (;;) {
     current = await call<ImportView>('GET', `/api/v1/imports/${uploaded.id}`);
     if (current.status === 'completed' || current.status === 'failed') break;

@@ -40,7 +40,8 @@ export function createLogger(config: Pick<Config, 'logLevel'>, options: LoggerOp
   };
   if (!pretty) return pino(settings);
   // Synchronous, in this thread: a person's terminal sees the lines in the order they happened.
-  const logger = pino(settings, pinoPretty({ sync: true, colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,reqId' }));
+  // One line per entry (its fields as compact JSON); colours unless NO_COLOR.
+  const logger = pino(settings, pinoPretty({ sync: true, singleLine: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,reqId' }));
   if (!logger.isLevelEnabled('debug')) quietRequests.add(logger);
   return logger;
 }

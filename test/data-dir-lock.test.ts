@@ -47,6 +47,15 @@ describe('the data folder lock', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
+  it('names what holds the folder: a CLI command as the user typed it, anything else as it is', () => {
+    const cli = acquireDataDirLock(dir, 'model train');
+    expect(() => acquireDataDirLock(dir, 'serve')).toThrow(`is in use by \`leadai model train\` (pid ${process.pid}`);
+    cli.release();
+    const script = acquireDataDirLock(dir, 'the process api.bench.ts');
+    expect(() => acquireDataDirLock(dir, 'serve')).toThrow(`is in use by the process api.bench.ts (pid ${process.pid}`);
+    script.release();
+  });
+
   it('takes over the lock of a process that is gone', () => {
     const pid = deadPid();
     writeLock({ pid });

@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress';
 import { ConfigError } from '../config.ts';
-import { DataDirInUseError } from '../db/data-dir-lock.ts';
+import { DataDirInUseError, isCliCommand } from '../db/data-dir-lock.ts';
 import { MigrationError } from '../db/migrate.ts';
 import { DomainError } from '../shared/errors.ts';
 
@@ -122,7 +122,7 @@ function dataDirAdvice(error: DataDirInUseError, command: string): string {
   const { holder } = error;
   if (error.unverifiable) return 'Or give this command its own folder with LEADAI_DATA_DIR.';
   const stop = `kill ${holder.pid}`;
-  if (holder.command !== 'serve') return `Wait for \`leadai ${holder.command}\` to finish (or stop it: ${stop}), then run this again.`;
+  if (holder.command !== 'serve') return `Wait for ${isCliCommand(holder.command) ? `\`leadai ${holder.command}\`` : holder.command} to finish (or stop it: ${stop}), then run this again.`;
   if (command === 'serve') {
     return [
       holder.url ? `LeadAI is already running: open ${holder.url}.` : 'Another LeadAI server is starting on this folder.',

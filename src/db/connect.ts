@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { PGlite } from '@electric-sql/pglite';
@@ -92,7 +92,7 @@ export interface OpenOptions {
  * holds it this throws DataDirInUseError and PGlite is never opened (data-dir-lock.ts).
  */
 export async function openDatabase(options: DatabaseOptions, open: OpenOptions = {}): Promise<Database> {
-  return options.kind === 'server' ? openServer(options.url, options.poolSize) : openEmbedded(options, open.purpose ?? 'leadai');
+  return options.kind === 'server' ? openServer(options.url, options.poolSize) : openEmbedded(options, open.purpose ?? `the process ${basename(process.argv[1] ?? process.execPath)}`);
 }
 
 async function openEmbedded(

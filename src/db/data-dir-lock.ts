@@ -62,12 +62,18 @@ export class DataDirInUseError extends Error {
 }
 
 export function describeHolder(dataDir: string, holder: LockHolder, lockPath: string, unverifiable = false): string {
-  const what = holder.command === 'serve' ? `the LeadAI server${holder.url ? ` at ${holder.url}` : ' (starting)'}` : `\`leadai ${holder.command}\``;
+  const what =
+    holder.command === 'serve' ? `the LeadAI server${holder.url ? ` at ${holder.url}` : ' (starting)'}`
+    : isCliCommand(holder.command) ? `\`leadai ${holder.command}\``
+    : holder.command;
   const where = unverifiable ? ` on host ${holder.host}` : '';
   return `The embedded database in ${dataDir} is in use by ${what} (pid ${holder.pid}${where}, since ${holder.started_at}); it admits one process at a time, so nothing was done.${
     unverifiable ? ` If no LeadAI runs on ${holder.host} any more, delete ${lockPath} and try again.` : ''
   }`;
 }
+
+/** A `leadai` subcommand ('import', 'model train'), as the CLI names them; anything else is shown as it is. */
+export const isCliCommand = (command: string) => /^[a-z]+( [a-z]+)?$/.test(command);
 
 /**
  * Takes the folder's lock for `command`, or throws DataDirInUseError. Synchronous, so

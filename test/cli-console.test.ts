@@ -33,7 +33,7 @@ afterAll(async () => {
 });
 
 /** Starts the server (in a terminal or not), makes three requests, stops it; returns what it printed. */
-async function serveAndRequest(opts: { tty: boolean; logLevel?: string }): Promise<{ output: string; beforeRequests: string }> {
+async function serveAndRequest(opts: { tty: boolean; logLevel?: string; until?: RegExp }): Promise<{ output: string; beforeRequests: string }> {
   const command = [process.execPath, BIN, 'serve', '--port', '0'];
   const child = opts.tty
     ? spawn('script', ['-qfec', command.map((a) => `'${a}'`).join(' '), '/dev/null'], { env: { ...env, LOG_LEVEL: opts.logLevel ?? 'info', TERM: 'xterm' }, stdio: ['pipe', 'pipe', 'pipe'], detached: true })
@@ -46,7 +46,10 @@ async function serveAndRequest(opts: { tty: boolean; logLevel?: string }): Promi
     const url = await until('the banner', async () => /Press Ctrl\+C to stop\./.test(output) && /is running at (http:\/\/\S+) on /.exec(output)?.[1], 150_000);
     const beforeRequests = output;
     for (const path of ['/api/health', '/api/v1/leads', '/api/health']) await fetch(url + path);
-    await sleep(500);
+    // Lines that should come: wait for them (logs are written asynchronously); lines that should not: give them a second.
+    const expected = opts.until;
+    if (expected) await until('the request logs', async () => expected.test(stripAnsi(output)), 30_000).catch(() => {});
+    else await sleep(1000);
     return { output, beforeRequests };
   } finally {
     process.kill(-child.pid!, 'SIGTERM');
@@ -74,18 +77,18 @@ describe(`leadai serve's console (${MODE})`, { timeout: 400_000 }, () => {
   });
 
   it('in a terminal with LOG_LEVEL=debug: the requests are logged', async () => {
-    const { output } = await serveAndRequest({ tty: true, logLevel: 'debug' });
+    const { output } = await serveAndRequest({ tty: true, logLevel: 'debug', until: /request completed/ });
     expect(stripAnsi(output)).toMatch(/request completed/);
   });
 
   it('into a pipe: JSON lines, the banner after them, every request logged', async () => {
-    const { output, beforeRequests } = await serveAndRequest({ tty: false });
+    const { output, beforeRequests } = await serveAndRequest({ tty: false, until: /(request completed[\s\S]*){3}/ });
     const bannerAt = beforeRequests.indexOf('\nLeadAI ');
     const logLines = beforeRequests.slice(0, bannerAt).split('\n').filter((l) => l.startsWith('{'));
-    expect(logLines.map((l) => (JSON.parse(l) as { msg: string }).msg)).toContain(`Server listening at ${/Server listening at (\S+)"/.exec(beforeRequests)?.[1]}`);
+    expect(logLines.map((l) => (JSON.parse(l) as { msg: string }).msg), beforeRequests).toContain(`Server listening at ${/Server listening at (\S+)"/.exec(beforeRequests)?.[1]}`);
     expect(beforeRequests.slice(bannerAt)).not.toMatch(/\{"level":/);
     const requests = output.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { msg: string; req?: { path: string } });
-    expect(requests.filter((l) => l.msg === 'request completed').length).toBe(3);
+    expect(requests.filter((l) => l.msg === 'request completed').length, output).toBe(3);
     expect(requests.filter((l) => l.msg === 'incoming request').map((l) => l.req?.path)).toEqual(['/api/health', '/api/v1/leads', '/api/health']);
   });
 });

@@ -1,16 +1,19 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { loadConfig, type Config } from './config.ts';
 import { openDatabase, type Database } from './db/connect.ts';
+import { liveHolder } from './db/data-dir-lock.ts';
+import { importViaServer } from './cli/import-via-server.ts';
 import { migrate } from './db/migrate.ts';
 import { createApp } from './app.ts';
 import { DEFAULT_DEMO_SEED } from './modules/demo/demo.generator.ts';
 import { seedDemo, startOfUtcDay } from './modules/demo/demo.service.ts';
-import { createOrganization, listOrganizations, resolveOrganization } from './modules/organizations/organizations.service.ts';
+import { createOrganization, listOrganizations } from './modules/organizations/organizations.service.ts';
+import { resolveCliOrganization } from './cli/organization.ts';
 import { importLocalFile, localErrorsCsv } from './modules/imports/imports.service.ts';
 import { readFile, writeFile } from 'node:fs/promises';
 import { DomainError } from './shared/errors.ts';
 import { VERSION } from './modules/system/system.service.ts';
-import { createLogger } from './shared/logger.ts';
+import { createLogger, flushLogger } from './shared/logger.ts';
 import { createProgress, printJson, printTable, reportError } from './cli/output.ts';
 import { registerScoringCommands } from './cli/scoring-commands.ts';
 import { registerAnalyzeCommand } from './cli/analyze-command.ts';
@@ -26,9 +29,12 @@ export async function main(argv: string[]): Promise<void> {
     await program.parseAsync(argv);
   } catch (error) {
     // Commander has already printed help, the version or a usage error.
-    process.exitCode = error instanceof CommanderError ? error.exitCode : reportError(error);
+    process.exitCode = error instanceof CommanderError ? error.exitCode : reportError(error, running);
   }
 }
+
+/** The command being run ('serve', 'model train' …): the data folder's lock names it to other processes. */
+let running = 'leadai';
 
 const integer = (name: string, min: number, max: number) => (value: string) => {
   const n = Number(value);
@@ -39,7 +45,7 @@ const integer = (name: string, min: number, max: number) => (value: string) => {
 };
 
 async function withDatabase<T>(config: Config, fn: (database: Database) => Promise<T>): Promise<T> {
-  const database = await openDatabase(config.database);
+  const database = await openDatabase(config.database, { purpose: running });
   try {
     await migrate(database.db);
     return await fn(database);
@@ -55,6 +61,11 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ outputError: (text, write) => write(text) });
   program.exitOverride();
+  program.hook('preAction', (_program, command) => {
+    const names: string[] = [];
+    for (let c: Command | null = command; c && c !== program; c = c.parent) names.unshift(c.name());
+    running = names.join(' ');
+  });
 
   program
     .command('serve')
@@ -64,10 +75,32 @@ export function buildProgram(): Command {
     .action(async (opts: { port?: number; host?: string }) => {
       const config = loadConfig();
       const logger = createLogger(config);
-      const app = await createApp(config, logger);
+      // Opened here rather than by createApp: the lock on an embedded folder says 'serve',
+      // and gets the address once the server listens.
+      const database = await openDatabase(config.database, { purpose: 'serve' });
+      if (database.lock?.tookOverFrom) {
+        const dead = database.lock.tookOverFrom;
+        logger.warn({ previous_pid: dead.pid, previous_command: dead.command, since: dead.started_at }, 'the previous process on this data folder stopped without closing the database; recovering it');
+      }
+      let app: Awaited<ReturnType<typeof createApp>>;
+      try {
+        app = await createApp(config, logger, { database });
+      } catch (error) {
+        await database.close();
+        throw error;
+      }
       const port = opts.port ?? config.port;
       const host = opts.host ?? config.host;
-      const address = await app.server.listen({ port, host });
+      let address: string;
+      try {
+        address = await app.server.listen({ port, host });
+      } catch (error) {
+        await app.close();
+        throw error;
+      }
+      database.lock?.setUrl(address.replace('127.0.0.1', 'localhost'));
+      // The banner comes last, after the start-up logs (written asynchronously), not among them.
+      await flushLogger(logger);
       const where = config.database.kind === 'embedded' ? `embedded database in ${config.database.dataDir}` : 'PostgreSQL server (DATABASE_URL)';
       console.log(`\nLeadAI ${VERSION} is running at ${address.replace('127.0.0.1', 'localhost')} on the ${where}.`);
       if (app.demo) {
@@ -93,7 +126,7 @@ export function buildProgram(): Command {
     .option('--json', 'print the result as JSON')
     .action(async (opts: { json?: boolean }) => {
       const config = loadConfig();
-      const database = await openDatabase(config.database);
+      const database = await openDatabase(config.database, { purpose: running });
       try {
         const report = await migrate(database.db);
         if (opts.json) printJson(report);
@@ -171,7 +204,7 @@ export function buildProgram(): Command {
 
   program
     .command('import')
-    .description('Import leads from a CSV file: HubSpot, Salesforce and Pipedrive exports or any spreadsheet (`,` `;` or tab separated; UTF-8 or Windows-1252).\nColumns are matched to lead fields automatically; the rest become custom fields. Importing the same file again updates, never duplicates (by email or external id).\nAn interrupted import resumes where it stopped when run again.')
+    .description('Import leads from a CSV file: HubSpot, Salesforce and Pipedrive exports or any spreadsheet (`,` `;` or tab separated; UTF-8 or Windows-1252).\nColumns are matched to lead fields automatically; the rest become custom fields. Importing the same file again updates, never duplicates (by email or external id).\nAn interrupted import resumes where it stopped when run again.\nWhen a running `leadai serve` holds the embedded database, set LEADAI_API_KEY (an API key from Settings → API keys) to send the file to that server instead.')
     .argument('<file>', 'the CSV file')
     .option('--org <id-or-name>', 'the organization (default: the only one)')
     .option('--mapping <file>', 'JSON overriding the automatic mapping, e.g. {"columns": {"Converted": "status"}, "values": {"status": {"1": "closed_won", "0": "closed_lost"}}, "ignore": ["Notes"]}')
@@ -182,7 +215,7 @@ export function buildProgram(): Command {
     .option('--bulk', 'load in bulk: one transaction that locks the leads table, drops its secondary indexes and rebuilds them at the end (faster for a large first import into a nearly empty table; nobody can use leads meanwhile). Default: automatic, on a PostgreSQL server for 100,000+ rows into a leads table holding fewer than half as many')
     .option('--no-bulk', 'never load in bulk: resumable batches, the table stays in use')
     .option('--json', 'print the result as JSON')
-    .action(async (file: string, opts: { org?: string; mapping?: string; dryRun?: boolean; errors?: string; batchSize: number; writers: number; bulk?: boolean; json?: boolean }) => {
+    .action(async (file: string, opts: { org?: string; mapping?: string; dryRun?: boolean; errors?: string; batchSize: number; writers: number; bulk?: boolean; json?: boolean }, command: Command) => {
       const config = loadConfig();
       let override: unknown;
       if (opts.mapping) {
@@ -195,8 +228,20 @@ export function buildProgram(): Command {
           throw new DomainError('validation', `The mapping file ${opts.mapping} is not valid JSON: ${(error as Error).message}`);
         }
       }
+      // The folder held by a running server, and an API key to reach it: the server imports.
+      const apiKey = process.env.LEADAI_API_KEY;
+      const holder = config.database.kind === 'embedded' && apiKey ? liveHolder(config.database.dataDir) : undefined;
+      if (apiKey && holder?.command === 'serve' && holder.url) {
+        if (opts.dryRun) {
+          throw new DomainError('validation', `--dry-run runs in this process, and the server at ${holder.url} holds the database. Check the mapping and preview in the import wizard (${holder.url}/leads/import), or stop the server and run this again.`);
+        }
+        for (const name of ['batchSize', 'writers'] as const) {
+          if (command.getOptionValueSource(name) === 'cli') console.error(`Note: --${name === 'batchSize' ? 'batch-size' : 'writers'} applies to imports run in this process; the server uses its own.`);
+        }
+        return importViaServer({ server: { ...holder, url: holder.url }, apiKey, file, org: opts.org, override, errors: opts.errors, bulk: opts.bulk, json: opts.json });
+      }
       await withDatabase(config, async (database) => {
-        const organization = await resolveOrganization(database.db, opts.org);
+        const organization = await resolveCliOrganization(database.db, opts.org);
         const progress = createProgress('Importing (bytes)', !opts.json && !opts.dryRun);
         const result = await importLocalFile(database.db, {
           organizationId: organization.id, path: file, override, dryRun: opts.dryRun === true, batchSize: opts.batchSize, writers: database.mode === 'server' ? opts.writers : 1, onProgress: progress.update,

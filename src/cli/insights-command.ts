@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../config.ts';
 import type { Database } from '../db/connect.ts';
 import { createInsightsService } from '../modules/insights/insights.service.ts';
-import { resolveOrganization } from '../modules/organizations/organizations.service.ts';
+import { resolveCliOrganization } from './organization.ts';
 import { createProgress, printJson, printTable } from './output.ts';
 
 type WithDatabase = <T>(config: ReturnType<typeof loadConfig>, fn: (database: Database) => Promise<T>) => Promise<T>;
@@ -17,7 +17,7 @@ export function registerInsightsCommand(program: Command, withDatabase: WithData
     .option('--json', 'print the result as JSON')
     .action(async (opts: { org?: string; json?: boolean }) => {
       await withDatabase(loadConfig(), async (database) => {
-        const org = await resolveOrganization(database.db, opts.org);
+        const org = await resolveCliOrganization(database.db, opts.org);
         const progress = createProgress('Evaluating leads', !opts.json);
         // The server's periodic job keeps running on its own schedule: this run does not add one.
         const service = createInsightsService(database.db);

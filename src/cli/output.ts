@@ -1,5 +1,6 @@
 import cliProgress from 'cli-progress';
 import { ConfigError } from '../config.ts';
+import { DataDirInUseError, isCliCommand } from '../db/data-dir-lock.ts';
 import { MigrationError } from '../db/migrate.ts';
 import { DomainError } from '../shared/errors.ts';
 
@@ -57,8 +58,29 @@ export function createProgress(label: string, enabled: boolean) {
   };
 }
 
-/** One place that turns any failure into a message a person can act on, and an exit code. */
-export function reportError(error: unknown): number {
+const FILE_PROBLEMS: Record<string, string> = {
+  EEXIST: 'a file is in the way where a folder should be',
+  ENOTDIR: 'part of the path is a file, not a folder',
+  EISDIR: 'it is a folder, not a file',
+  EACCES: 'this user may not write there',
+  EPERM: 'this user may not write there',
+  EROFS: 'the file system is read-only',
+  ENOSPC: 'the disk is full',
+};
+
+/** Exit code when the embedded data folder is held by another process (EX_TEMPFAIL: try again later). */
+export const EXIT_DATA_DIR_IN_USE = 75;
+
+/**
+ * One place that turns any failure into a message a person can act on, and an exit code.
+ * `command` is the command that failed ('serve', 'import' …), for advice that depends on it.
+ */
+export function reportError(error: unknown, command = 'leadai'): number {
+  if (error instanceof DataDirInUseError) {
+    console.error(`Error: ${error.message}`);
+    console.error(dataDirAdvice(error, command));
+    return EXIT_DATA_DIR_IN_USE;
+  }
   if (error instanceof ConfigError) {
     console.error(error.message);
     console.error('Fix the environment variables above (see README.md, "Configuration") and try again.');
@@ -73,6 +95,19 @@ export function reportError(error: unknown): number {
     return 1;
   }
   const code = (error as { code?: string }).code;
+  const { syscall, path } = error as { syscall?: string; path?: string };
+  if (syscall !== 'listen' && path && code && FILE_PROBLEMS[code]) {
+    console.error(`Error: cannot use ${path}: ${FILE_PROBLEMS[code]} (${code}).`);
+    console.error('Choose a path this user may create and write, on a disk with space; the embedded database lives in LEADAI_DATA_DIR (default ./data).');
+    return 1;
+  }
+  if (syscall === 'listen') {
+    const { port, address } = error as { port?: number; address?: string };
+    console.error(`Error: cannot listen on ${address ?? 'that address'}${port === undefined ? '' : ` port ${port}`}: ${
+      code === 'EADDRINUSE' ? 'another program is using it' : code === 'EACCES' ? 'this user may not use that port' : 'this machine has no such address'}.`);
+    console.error('Choose another with --port N (or PORT=N) and --host H (or HOST=H), or stop the program using it.');
+    return 1;
+  }
   if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === '3D000' || code === '28P01') {
     console.error(`Error: cannot reach the database (${code}): ${(error as Error).message}`);
     console.error('Check DATABASE_URL, or unset it to use the embedded database.');
@@ -80,4 +115,26 @@ export function reportError(error: unknown): number {
   }
   console.error('Unexpected error:', error instanceof Error ? (error.stack ?? error.message) : error);
   return 1;
+}
+
+/** What to do when another process holds the embedded data folder, by who holds it and what was asked. */
+function dataDirAdvice(error: DataDirInUseError, command: string): string {
+  const { holder } = error;
+  if (error.unverifiable) return 'Or give this command its own folder with LEADAI_DATA_DIR.';
+  const stop = `kill ${holder.pid}`;
+  if (holder.command !== 'serve') return `Wait for ${isCliCommand(holder.command) ? `\`leadai ${holder.command}\`` : holder.command} to finish (or stop it: ${stop}), then run this again.`;
+  if (command === 'serve') {
+    return [
+      holder.url ? `LeadAI is already running: open ${holder.url}.` : 'Another LeadAI server is starting on this folder.',
+      `To restart it, stop that one first (Ctrl+C in its terminal, or ${stop}). A second server needs its own LEADAI_DATA_DIR,`,
+      'or run both on one PostgreSQL server (DATABASE_URL), which admits many processes.',
+    ].join('\n');
+  }
+  const lines = [`Stop the server (Ctrl+C in its terminal, or ${stop}), run this again, then start the server again.`];
+  if (command === 'import') {
+    lines.push(`Or import through the running server: the Import screen at ${holder.url ?? 'its address'}/leads/import, or run this again with`);
+    lines.push('LEADAI_API_KEY=<an admin\'s API key, from Settings → API keys> to send the file to it.');
+  }
+  lines.push('To run commands next to a server, use a PostgreSQL server (DATABASE_URL): it admits many processes.');
+  return lines.join('\n');
 }

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { loadConfig } from '../config.ts';
 import type { Database } from '../db/connect.ts';
-import { resolveOrganization } from '../modules/organizations/organizations.service.ts';
+import { resolveCliOrganization } from './organization.ts';
 import { createScoringService } from '../modules/scoring/scoring.service.ts';
 import { createProgress, printJson, printTable } from './output.ts';
 
@@ -28,7 +28,7 @@ export function registerScoringCommands(program: Command, withDatabase: WithData
     .option('--json', 'print the new model as JSON')
     .action(async (opts: { org?: string; seed: number; json?: boolean }) => {
       await withDatabase(loadConfig(), async (database) => {
-        const org = await resolveOrganization(database.db, opts.org);
+        const org = await resolveCliOrganization(database.db, opts.org);
         const scoring = createScoringService(database.db);
         const progress = createProgress('Reading decided leads', !opts.json);
         const trained = await scoring.train(org.id, { seed: opts.seed, rescore: 'queued', onProgress: (done, total) => progress.update(done, total ?? done) });
@@ -54,7 +54,7 @@ export function registerScoringCommands(program: Command, withDatabase: WithData
     .option('--json', 'print the metrics as JSON')
     .action(async (opts: { org?: string; folds: number; seed: number; json?: boolean }) => {
       await withDatabase(loadConfig(), async (database) => {
-        const org = await resolveOrganization(database.db, opts.org);
+        const org = await resolveCliOrganization(database.db, opts.org);
         const r = await createScoringService(database.db).evaluate(org.id, { folds: opts.folds, seed: opts.seed });
         if (opts.json) return printJson({ roc_auc: r.roc_auc, log_loss: r.log_loss, brier: r.brier, n: r.n, positives: r.positives, folds: r.folds, logistic: r.info.cv.logistic, gbdt: r.info.cv.gbdt, blend_weight: r.info.blendWeight });
         if (r.folds === 0) console.log(`Only ${r.n} decided leads (${r.positives} won): too few to cross-validate; the model runs on its prior.`);
@@ -69,7 +69,7 @@ export function registerScoringCommands(program: Command, withDatabase: WithData
     .option('--json', 'print as JSON')
     .action(async (opts: { org?: string; json?: boolean }) => {
       await withDatabase(loadConfig(), async (database) => {
-        const org = await resolveOrganization(database.db, opts.org);
+        const org = await resolveCliOrganization(database.db, opts.org);
         const rows = await createScoringService(database.db).listModels(org.id);
         if (opts.json) return printJson(rows);
         printTable(rows.map((r) => {
@@ -87,7 +87,7 @@ export function registerScoringCommands(program: Command, withDatabase: WithData
     .option('--json', 'print the counts as JSON')
     .action(async (opts: { org?: string; all?: boolean; json?: boolean }) => {
       await withDatabase(loadConfig(), async (database) => {
-        const org = await resolveOrganization(database.db, opts.org);
+        const org = await resolveCliOrganization(database.db, opts.org);
         const scoring = createScoringService(database.db);
         const progress = createProgress('Scoring leads', !opts.json);
         const started = performance.now();

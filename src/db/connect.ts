@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { PGlite } from '@electric-sql/pglite';
@@ -9,6 +9,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Config } from '../config.ts';
+import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
 import type { DB } from './schema.ts';
 import { prepareMarkedStatements } from './prepared.ts';
@@ -30,6 +31,11 @@ export interface Database {
    * (embedded, not a superuser, or a table already has rows). See bulkLoadIntoEmpty.
    */
   bulkLoadIntoEmpty(tables: readonly string[], load: (copy: BulkCopy) => Promise<void>): Promise<boolean>;
+  /**
+   * Embedded on a data folder: this process's hold on it (see data-dir-lock.ts). The server
+   * records its address there, for the refusals of other processes.
+   */
+  readonly lock?: DataDirLock;
   /** Embedded only: a dump of the data directory (tests start new databases from it). */
   dumpDataDir?(): Promise<Blob>;
   /**
@@ -73,28 +79,50 @@ const keepString = (value: string) => value;
  */
 export type DatabaseOptions = Config['database'] | { kind: 'memory'; template?: Blob };
 
-export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  return options.kind === 'server' ? openServer(options.url, options.poolSize) : openEmbedded(options);
+export interface OpenOptions {
+  /**
+   * What this process is, for the lock on an embedded data folder ('serve', or the CLI
+   * command): another process refused by the lock is told who holds the folder.
+   */
+  purpose?: string;
+}
+
+/**
+ * Opens the database. An embedded data folder is locked first: when another live process
+ * holds it this throws DataDirInUseError and PGlite is never opened (data-dir-lock.ts).
+ */
+export async function openDatabase(options: DatabaseOptions, open: OpenOptions = {}): Promise<Database> {
+  return options.kind === 'server' ? openServer(options.url, options.poolSize) : openEmbedded(options, open.purpose ?? `the process ${basename(process.argv[1] ?? process.execPath)}`);
 }
 
 async function openEmbedded(
   options: { kind: 'embedded'; dataDir: string } | { kind: 'memory'; template?: Blob },
+  purpose: string,
 ): Promise<Database> {
   let dataDir: string | undefined;
+  let lock: DataDirLock | undefined;
   if (options.kind === 'embedded') {
     mkdirSync(options.dataDir, { recursive: true });
+    lock = acquireDataDirLock(options.dataDir, purpose);
     dataDir = join(options.dataDir, 'pg');
   }
-  const pglite = await PGlite.create({
-    ...(dataDir ? { dataDir } : {}),
-    ...(options.kind === 'memory' && options.template ? { loadDataDir: options.template } : {}),
-    extensions: { pg_trgm },
-    parsers: { [INT8]: toNumber, [NUMERIC]: toNumber, [DATE]: keepString },
-  });
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create({
+      ...(dataDir ? { dataDir } : {}),
+      ...(options.kind === 'memory' && options.template ? { loadDataDir: options.template } : {}),
+      extensions: { pg_trgm },
+      parsers: { [INT8]: toNumber, [NUMERIC]: toNumber, [DATE]: keepString },
+    });
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
   const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
   return {
     mode: 'embedded',
     db,
+    ...(lock ? { lock } : {}),
     async skipsTriggersOnTrustedCopy() {
       return false;
     },
@@ -118,8 +146,13 @@ async function openEmbedded(
       });
     },
     async close() {
-      await db.destroy();
-      await pglite.close();
+      try {
+        await db.destroy();
+        await pglite.close();
+      } finally {
+        // Only once PGlite has written everything back may another process open the folder.
+        lock?.release();
+      }
     },
   };
 }

@@ -1,7 +1,7 @@
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject, validatorCompiler } from 'fastify-type-provider-zod';
 import type { AuthService } from '../modules/auth/auth.service.ts';
 import { registerAuthRoutes } from '../modules/auth/auth.routes.ts';
@@ -31,7 +31,7 @@ import type { SystemService } from '../modules/system/system.service.ts';
 import type { UsersService } from '../modules/users/users.service.ts';
 import { registerUserRoutes } from '../modules/users/users.routes.ts';
 import { registerSystemRoutes } from '../modules/system/system.routes.ts';
-import type { Logger } from '../shared/logger.ts';
+import { logsRequests, type Logger } from '../shared/logger.ts';
 import { apiDocsOptions } from './api-docs.ts';
 import { registerAuthentication } from './auth.ts';
 import { registerInputGuard } from './input-guard.ts';
@@ -71,6 +71,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const app = Fastify({
     // pino's Logger is a FastifyBaseLogger; naming the base type keeps route types default.
     loggerInstance: deps.logger as FastifyBaseLogger,
+    // A line per request in JSON logs (machines); none in a terminal unless LOG_LEVEL=debug.
+    ...(logsRequests(deps.logger) ? {} : { logController: new LogController({ disableRequestLogging: true }) }),
     bodyLimit: 1_048_576,
     requestIdHeader: 'x-request-id',
     trustProxy: false,

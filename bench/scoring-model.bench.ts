@@ -8,7 +8,8 @@
  * 3. A high-cardinality category (generated, known truth; bench/high-cardinality.ts): 20,000
  *    leads whose strongest column is a campaign id with 500 Zipf-distributed levels. LeadAI as
  *    the product trains it (feature space, scoring model) next to a plain L2 logistic regression
- *    on one-hot of every level fitted here. `--high-cardinality` runs this part alone.
+ *    on one-hot of every level fitted here. `--high-cardinality` runs this part alone,
+ *    `--skip-speed` all but part 2.
  *
  * The column kinds are detected from the values; src/ai knows no column names.
  */
@@ -230,11 +231,13 @@ for (const r of REFERENCE) console.log(`| ${r.model} (reference) | ${r.auc.toFix
 const gb = bankRows[1]!;
 console.log(`GBDT target AUC ≥ 0.7986: ${gb.auc >= 0.7986 ? 'met' : 'NOT met'}; Brier ≤ 0.0811: ${gb.brier <= 0.0811 ? 'met' : 'NOT met'}`);
 
-const s = speed();
+const s = args.has('--skip-speed') ? null : speed();
+if (s) {
 console.log('\nSpeed (one core)');
 console.log(`GBDT training, 100,000 × 40 (defaults, early stopping): ${s.gbdtTrainSeconds.toFixed(2)} s, ${s.gbdtIterations} trees, ${s.gbdtLeaves} leaves`);
 console.log(`GBDT training, 100,000 × 40, 100 trees at lr 0.1 without early stopping: ${s.gbdtTrain100IterSeconds.toFixed(2)} s`);
 console.log(`GBDT prediction: ${Math.round(s.gbdtPredictRowsPerSecond).toLocaleString('en')} rows/s over ${s.predictRows.toLocaleString('en')} rows`);
 console.log(`Logistic training 100,000 × 40: ${s.logisticTrainSeconds.toFixed(2)} s; prediction ${Math.round(s.logisticPredictRowsPerSecond).toLocaleString('en')} rows/s`);
+}
 const h = highCardinality();
 if (args.has('--json')) console.log(JSON.stringify({ bank: bankRows, speed: s, highCardinality: h }));

@@ -11,11 +11,14 @@ import { conditionalEffects, crossFitted, encodingTable, levelCounts } from '../
  */
 describe('a high-cardinality category', () => {
   it('LeadAI as the product trains it is not worse than a plain one-hot L2 logistic regression', () => {
-    const set = highCardinalityLeads({ n: 4000, levels: 200, zipf: 1, levelSd: 1, seed: 3 });
+    // 400 campaigns with flat Zipf frequencies: the 40 most frequent carry a fifth of the leads.
+    const set = highCardinalityLeads({ n: 4000, levels: 400, zipf: 0.6, levelSd: 1, seed: 3 });
     const r = compareOnHighCardinality(set, 3, 42, { prior: false });
-    // The campaign column keeps its levels (most of the 200 are seen 3+ times in 2,667 leads).
-    expect(r.levelsKept).toBeGreaterThan(100);
-    // Cross-validated, same folds; "within noise" is half a hundredth of AUC here.
+    // The campaign column keeps its levels (those seen 3+ times in the 2,667 training leads).
+    expect(r.levelsKept).toBeGreaterThan(200);
+    // Cross-validated, same folds; "within noise" is half a hundredth of AUC here. Measured:
+    // LeadAI 0.7657, plain 0.7646 (log loss 0.0004 lower); with the 40-level feature space it
+    // was 0.7507 (log loss 0.0058 higher).
     expect(r.leadai.auc).toBeGreaterThan(r.plain.auc - 0.005);
     expect(r.leadai.logLoss).toBeLessThan(r.plain.logLoss + 0.003);
     // And the truth is still better than both: the data is not trivially separable.

@@ -199,13 +199,10 @@ export function fitPlainLogistic(d: Dataset, rows: ArrayLike<number>, c = 1): (x
     const trial = new Float64Array(p);
     for (let ls = 0; ls < 30; ls++, t /= 2) {
       for (let k = 0; k < p; k++) trial[k] = w[k]! - t * step[k]!;
-      const next = loss(trial);
-      if (next <= obj - 1e-4 * t * dec) {
-        obj = next;
-        break;
-      }
+      if (loss(trial) <= obj - 1e-4 * t * dec) break;
     }
     w.set(trial);
+    // Also refreshes z, which the next Hessian reads.
     obj = loss(w);
   }
   const c1 = new Int32Array(a);

@@ -137,11 +137,13 @@ export function crossFitted(codes: ArrayLike<number>, y: ArrayLike<number>, rows
  * Level effects given the rest of a model: each level's shift u of the log-odds on top of the
  * other features' part `offset` (per position of `rows`), as a random effect,
  *   u_l = argmax Σ_{i in l} w_i·log-likelihood(y_i | offset_i + u) − (u − δ_l)² / 2τ²,
- * with the between-level variance τ² estimated from the data (method of moments on the score:
- * E[U_l²] = I_l + I_l²·τ² at u = δ). This is what one-hot columns of every level with an L2
+ * with the between-level variance τ² estimated from the data (empirical Bayes, EM below).
+ * This is what one-hot columns of every level with an L2
  * penalty estimate, without their p × p cost; unlike the raw win rates above it does not count
  * again what the other features already explain. As with crossFitted, each training row gets
- * the effect estimated without its inner fold, and the table is estimated from every row.
+ * the effect estimated without its inner fold, and the table is estimated from every row (τ²,
+ * one number for all levels, comes from every row). The logistic model uses these; the raw
+ * win rates above are its first pass and what the trees split on.
  */
 export function conditionalEffects(codes: ArrayLike<number>, y: ArrayLike<number>, rows: ArrayLike<number>, k: number, offset: Float64Array, offsets: Float64Array | null, weights?: ArrayLike<number>, seed = 0): { table: Float64Array; fitted: Float64Array } {
   const n = rows.length;

@@ -103,12 +103,20 @@ function nullIfUnknown(v: string): string | null {
 
 const norm = (v: unknown) => String(v).trim();
 
-/** Categories kept: frequent enough to learn from (≥ 5 leads and ≥ 0.2 %), at most 40. */
+/**
+ * Categories kept: seen in at least 3 leads, the 1,000 most frequent at most. Rarer ones pool as
+ * `(other)`. Until 2026-12 at most 40 were kept (and only those in ≥ 5 leads and ≥ 0.2 %): a
+ * column of hundreds of campaign ids or landing pages lost most of its signal to "(other)"
+ * (cross-validated AUC 0.013 below a plain one-hot logistic regression on public lead data).
+ * The models now handle many levels: beyond 40, a categorical is read as shrunken target
+ * statistics (ai/scoring/target-encoding.ts) by the logistic model and the trees alike.
+ */
+const MIN_LEVEL_LEADS = 3;
+const MAX_LEVELS = 1000;
 function learnCategories(values: readonly (string | null)[]): string[] {
   const counts = new Map<string, number>();
   for (const v of values) if (v !== null && v !== '') counts.set(v, (counts.get(v) ?? 0) + 1);
-  const min = Math.max(5, 0.002 * values.length);
-  return [...counts].filter(([, c]) => c >= min).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 40).map(([v]) => v);
+  return [...counts].filter(([, c]) => c >= MIN_LEVEL_LEADS).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, MAX_LEVELS).map(([v]) => v);
 }
 
 function customValue(kind: FeatureSpace['customFields'][number]['kind'], value: unknown, asOf: Date, log = false): number | string | null {

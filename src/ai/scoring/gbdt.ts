@@ -1,6 +1,7 @@
 import { binColumn, fitBinMapper, MISSING_BIN, type BinMapper } from './binning.ts';
 import { rowCount, sigmoid, validateDataset, type Dataset, type FeatureMatrix, type FeatureMeta } from './dataset.ts';
 import { stratifiedKFold } from './metrics.ts';
+import { crossFitted, encodingTable, levelCounts, levelOf } from './target-encoding.ts';
 
 /**
  * Histogram gradient-boosted trees for binary log-loss (the LightGBM / HistGradientBoosting
@@ -8,6 +9,12 @@ import { stratifiedKFold } from './metrics.ts';
  * histogram subtraction (only the smaller child is scanned), a learned direction for missing
  * values, native categorical splits, monotone constraints and early stopping on a held-out
  * stratified split. Deterministic: the only randomness is the seeded validation split.
+ *
+ * A categorical with more than `oneHotMaxLevels` levels (hundreds of campaign ids) is split on
+ * as a number instead: its shrunken target statistics (target-encoding.ts), cross-fitted on the
+ * training rows, the validation rows and new leads read through the training rows' table. A
+ * native split on it would store a mask over every level in each node, and its level order
+ * would be learned from a handful of leads per level.
  */
 export interface GbdtOptions {
   learningRate: number;
@@ -35,6 +42,8 @@ export interface GbdtOptions {
   /** At most this many categories on the left side of a categorical split. */
   maxCategoryThreshold: number;
   rareCategoryCount: number;
+  /** Categoricals with more levels than this are split on as target statistics (see above). */
+  oneHotMaxLevels: number;
 }
 
 export const DEFAULT_GBDT_OPTIONS: Readonly<GbdtOptions> = Object.freeze({
@@ -55,6 +64,7 @@ export const DEFAULT_GBDT_OPTIONS: Readonly<GbdtOptions> = Object.freeze({
   categorySmoothing: 10,
   maxCategoryThreshold: 32,
   rareCategoryCount: 5,
+  oneHotMaxLevels: 40,
 });
 
 /** One tree in flat arrays. Node 0 is the root; `feature[i] < 0` marks a leaf. */
@@ -80,8 +90,13 @@ export interface GbdtModel {
   features: FeatureMeta[];
   baseScore: number;
   trees: GbdtTree[];
-  /** Codes per categorical feature (mask length), 0 for numeric. */
+  /** Codes per categorical feature (mask length), 0 for numeric and target-encoded ones. */
   nCodes: Int32Array;
+  /**
+   * Per feature, the target encoding of a categorical the trees split on as a number (value of
+   * each code, then of missing/unknown), else null. Absent when there is none.
+   */
+  encodings?: (Float64Array | null)[];
   info: { iterations: number; leaves: number; validationLoss: number | null; trainRows: number };
 }
 
@@ -555,8 +570,23 @@ export function trainGbdt(input: GbdtTrainInput, options: Partial<GbdtOptions> =
   } else trainRows = Int32Array.from(all);
 
   const n = trainRows.length;
-  const mappers = features.map((f, j) => fitBinMapper(f, d.columns[j]!, trainRows, { maxBins: o.maxBins, rareCategoryCount: o.rareCategoryCount, sampleRows: 200_000 }));
-  const binned = mappers.map((m, j) => binColumn(m, d.columns[j]!, trainRows));
+  // High-cardinality categoricals become numbers: out-of-fold for the rows the trees learn from,
+  // the training rows' table for the validation rows (as for any lead scored later).
+  const encodings = features.map((f, j) => {
+    if (f.kind !== 'categorical' || (f.categories?.length ?? 0) <= o.oneHotMaxLevels) return null;
+    const k = f.categories!.length;
+    const codes = d.columns[j]!;
+    const table = encodingTable(levelCounts(codes, d.y, trainRows, k, d.weights), null, 0.5);
+    const column = new Float64Array(d.y.length);
+    for (let i = 0; i < all.length; i++) column[all[i]!] = table[levelOf(codes[all[i]!]!, k)]!;
+    const fitted = crossFitted(codes, d.y, trainRows, k, null, 0.5, d.weights, o.seed);
+    for (let i = 0; i < n; i++) column[trainRows[i]!] = fitted[i]!;
+    return { table, column };
+  });
+  const columns = d.columns.map((c, j) => encodings[j]?.column ?? c);
+  const binFeatures = features.map((f, j): FeatureMeta => (encodings[j] ? { name: f.name, kind: 'numeric', group: f.group } : f));
+  const mappers = binFeatures.map((f, j) => fitBinMapper(f, columns[j]!, trainRows, { maxBins: o.maxBins, rareCategoryCount: o.rareCategoryCount, sampleRows: 200_000 }));
+  const binned = mappers.map((m, j) => binColumn(m, columns[j]!, trainRows));
   const y = new Uint8Array(n);
   for (let i = 0; i < n; i++) y[i] = d.y[trainRows[i]!]!;
   const w = d.weights ? Float64Array.from(trainRows, (r) => d.weights![r]!) : null;
@@ -572,8 +602,8 @@ export function trainGbdt(input: GbdtTrainInput, options: Partial<GbdtOptions> =
   const baseScore = Math.log(rate / (1 - rate));
 
   const nBins = Int32Array.from(mappers, (m) => m.nBins);
-  const categorical = Uint8Array.from(features, (f) => (f.kind === 'categorical' ? 1 : 0));
-  const monotone = Int8Array.from(features, (f) => (f.kind === 'numeric' ? (f.monotone ?? 0) : 0));
+  const categorical = Uint8Array.from(binFeatures, (f) => (f.kind === 'categorical' ? 1 : 0));
+  const monotone = Int8Array.from(binFeatures, (f) => (f.kind === 'numeric' ? (f.monotone ?? 0) : 0));
   const grower = new Grower(binned, nBins, categorical, monotone, o, w, n);
 
   const raw = new Float64Array(n).fill(baseScore);
@@ -587,7 +617,7 @@ export function trainGbdt(input: GbdtTrainInput, options: Partial<GbdtOptions> =
   let valY: Uint8Array | null = null;
   let valW: Float64Array | null = null;
   if (valRows) {
-    valBinned = mappers.map((m, j) => binColumn(m, d.columns[j]!, valRows));
+    valBinned = mappers.map((m, j) => binColumn(m, columns[j]!, valRows));
     valRaw = new Float64Array(valRows.length).fill(baseScore);
     valY = Uint8Array.from(valRows, (r) => d.y[r]!);
     valW = d.weights ? Float64Array.from(valRows, (r) => d.weights![r]!) : null;
@@ -620,9 +650,29 @@ export function trainGbdt(input: GbdtTrainInput, options: Partial<GbdtOptions> =
     features,
     baseScore,
     trees: kept.map((t) => toRuntimeTree(t, mappers)),
-    nCodes: Int32Array.from(features, (f) => (f.kind === 'categorical' ? (f.categories?.length ?? 0) : 0)),
+    nCodes: Int32Array.from(binFeatures, (f) => (f.kind === 'categorical' ? (f.categories?.length ?? 0) : 0)),
     info: { iterations: kept.length, leaves: kept.reduce((s, t) => s + t.feature.filter((f) => f < 0).length, 0), validationLoss: valRaw ? bestLoss : null, trainRows: all.length },
+    ...(encodings.some((e) => e) ? { encodings: encodings.map((e) => e?.table ?? null) } : {}),
   };
+}
+
+/** A feature column as the trees read it: target-encoded categoricals mapped to their numbers. */
+export function gbdtColumn(model: GbdtModel, j: number, column: Float64Array): Float64Array {
+  const enc = model.encodings?.[j];
+  if (!enc) return column;
+  const k = enc.length - 1;
+  const out = new Float64Array(column.length);
+  for (let i = 0; i < column.length; i++) out[i] = enc[levelOf(column[i]!, k)]!;
+  return out;
+}
+
+/** One row as the trees read it (see gbdtColumn). */
+export function gbdtRow(model: GbdtModel, row: ArrayLike<number>): ArrayLike<number> {
+  if (!model.encodings) return row;
+  return Array.from(row, (v, j) => {
+    const enc = model.encodings![j];
+    return enc ? enc[levelOf(v, enc.length - 1)]! : v;
+  });
 }
 
 // ---- prediction -------------------------------------------------------------------------
@@ -697,7 +747,7 @@ function flatten(t: GbdtTree): FlatTree {
 export function predictGbdtRaw(model: GbdtModel, x: FeatureMatrix): Float64Array {
   const n = rowCount(x);
   const out = new Float64Array(n).fill(model.baseScore);
-  const cols = x.columns;
+  const cols = model.encodings ? x.columns.map((c, j) => gbdtColumn(model, j, c)) : x.columns;
   const nCodes = model.nCodes;
   const flat = model.trees.map(flatten);
   // Rows in blocks, every tree per block: the block's feature values stay in cache instead of

@@ -1,11 +1,15 @@
 import { gather, rowCount, sigmoid, validateDataset, type Dataset, type FeatureMatrix, type FeatureMeta } from './dataset.ts';
+import { conditionalEffects, crossFitted, encodingTable, levelCounts, levelOf } from './target-encoding.ts';
 
 /**
  * Bayesian logistic regression: a Gaussian prior centred on given prior weights, fitted to the
  * MAP by Newton's method. With no outcomes the model *is* the prior; each outcome pulls the
  * weights by an amount bounded by the prior's precision, so an organization's own data takes
  * over smoothly. Numeric features are standardised internally (with a missing indicator),
- * categoricals one-hot encoded (with a missing/unknown column). The Laplace approximation of the
+ * categoricals one-hot encoded (with a missing/unknown column), except those with more levels
+ * than `oneHotMaxLevels`: each of those is one column of shrunken target statistics
+ * (target-encoding.ts, cross-fitted inside the training rows), whose weight starts at 1, so
+ * every level counts as much as its own outcomes warrant. The Laplace approximation of the
  * posterior (inverse Hessian at the MAP) gives each lead's logit variance.
  */
 
@@ -49,9 +53,15 @@ export interface LogisticOptions {
   interceptPrecision: number;
   maxIterations: number;
   tol: number;
+  /**
+   * Categoricals with more levels than this are target-encoded instead of one-hot: the dense
+   * Hessian and covariance grow with the square of the columns, and hundreds of one-hot levels
+   * seen a few times each are what shrunken target statistics are for.
+   */
+  oneHotMaxLevels: number;
 }
 
-export const DEFAULT_LOGISTIC_OPTIONS: Readonly<LogisticOptions> = Object.freeze({ l2: 1, standardisationPseudoCount: 10, interceptPrecision: 1e-2, maxIterations: 50, tol: 1e-9 });
+export const DEFAULT_LOGISTIC_OPTIONS: Readonly<LogisticOptions> = Object.freeze({ l2: 1, standardisationPseudoCount: 10, interceptPrecision: 1e-2, maxIterations: 50, tol: 1e-9, oneHotMaxLevels: 40 });
 
 export interface LogisticModel {
   kind: 'logistic';
@@ -66,6 +76,12 @@ export interface LogisticModel {
   covariance: Float64Array;
   /** Mean of each feature's term over the training rows: attributions are relative to it. */
   termMean: Float64Array;
+  /**
+   * Per feature, the target encoding of a target-encoded categorical (value of each code, then
+   * of missing/unknown, in log-odds relative to the base rate; one design column), else null.
+   * Absent in models from before target encoding: every categorical is one-hot.
+   */
+  encodings?: (Float64Array | null)[];
   info: { n: number; iterations: number; converged: boolean };
 }
 
@@ -74,18 +90,23 @@ interface Layout {
   p: number;
 }
 
-function layout(features: FeatureMeta[]): Layout {
+/** Whether the logistic model target-encodes this feature (else numeric, or one-hot). */
+export function targetEncoded(f: FeatureMeta, o: Pick<LogisticOptions, 'oneHotMaxLevels'>): boolean {
+  return f.kind === 'categorical' && (f.categories?.length ?? 0) > o.oneHotMaxLevels;
+}
+
+function layout(features: FeatureMeta[], o: LogisticOptions): Layout {
   const offsets = new Int32Array(features.length);
   let p = 1;
   features.forEach((f, j) => {
     offsets[j] = p;
-    p += f.kind === 'numeric' ? 2 : (f.categories?.length ?? 0) + 1;
+    p += f.kind === 'numeric' ? 2 : targetEncoded(f, o) ? 1 : (f.categories?.length ?? 0) + 1;
   });
   return { offsets, p };
 }
 
 /** Writes the active design columns of a row (intercept + one per feature) into cols/vals. */
-function encodeRow(m: Pick<LogisticModel, 'features' | 'offsets' | 'mean' | 'scale'>, get: (j: number) => number, cols: Int32Array, vals: Float64Array, at: number): void {
+function encodeRow(m: Pick<LogisticModel, 'features' | 'offsets' | 'mean' | 'scale' | 'encodings'>, get: (j: number) => number, cols: Int32Array, vals: Float64Array, at: number): void {
   cols[at] = 0;
   vals[at] = 1;
   const fs = m.features;
@@ -103,8 +124,14 @@ function encodeRow(m: Pick<LogisticModel, 'features' | 'offsets' | 'mean' | 'sca
       }
     } else {
       const k = fs[j]!.categories?.length ?? 0;
-      cols[q] = v >= 0 && v < k && v === Math.floor(v) ? o + v : o + k;
-      vals[q] = 1;
+      const enc = m.encodings?.[j];
+      if (enc) {
+        cols[q] = o;
+        vals[q] = enc[levelOf(v, k)]!;
+      } else {
+        cols[q] = levelOf(v, k) + o;
+        vals[q] = 1;
+      }
     }
   }
 }
@@ -157,6 +184,9 @@ function priorVectors(features: FeatureMeta[], lay: Layout, mean: Float64Array, 
       m[0]! += shift;
       m[off] = pr.slope * scale[j]!;
       m[off + 1] = (pr.missing ?? 0) - shift;
+    } else if (targetEncoded(f, o)) {
+      // The encoding is already in log-odds (and carries the prior's level effects): weight 1 uses it as it is.
+      m[off] = 1;
     } else {
       const pr = prior?.categorical?.[f.name];
       if (!pr) return;
@@ -176,7 +206,7 @@ export function trainLogistic(dataset: Dataset, rows?: ArrayLike<number>, prior?
   const idx = rows ?? Int32Array.from({ length: dataset.y.length }, (_, i) => i);
   const n = idx.length;
   const w = dataset.weights;
-  const lay = layout(features);
+  const lay = layout(features, o);
   const p = lay.p;
 
   const mean = new Float64Array(nf);
@@ -206,13 +236,24 @@ export function trainLogistic(dataset: Dataset, rows?: ArrayLike<number>, prior?
     const varr = sw + k0 > 0 ? m2 - mu * mu : s0 * s0;
     scale[j] = varr > 1e-12 * Math.max(1, mu * mu) ? Math.sqrt(varr) : 1;
   });
-  const shape = { features, offsets: lay.offsets, mean, scale };
+  // Target encodings: the table every training row contributes to (for scoring new leads) and,
+  // for training itself, each row's value from a table that never saw the row's outcome.
+  const fallbackRate = sigmoid(prior?.intercept ?? 0);
+  const encodings = features.map((f, j) => {
+    if (!targetEncoded(f, o)) return null;
+    const k = f.categories!.length;
+    const pr = prior?.categorical?.[f.name];
+    const offsets = pr ? Float64Array.from({ length: k + 1 }, (_, c) => (c < k ? (pr[f.categories![c]!] ?? 0) : 0)) : null;
+    return { table: encodingTable(levelCounts(dataset.columns[j]!, dataset.y, idx, k, w), offsets, fallbackRate), fitted: crossFitted(dataset.columns[j]!, dataset.y, idx, k, offsets, fallbackRate, w) };
+  });
+  const shape = { features, offsets: lay.offsets, mean, scale, encodings: encodings.map((e) => e?.table ?? null) };
   const a = nf + 1;
   const cols = new Int32Array(n * a);
   const vals = new Float64Array(n * a);
   for (let i = 0; i < n; i++) {
     const r = idx[i]!;
     encodeRow(shape, (j) => dataset.columns[j]![r]!, cols, vals, i * a);
+    for (let j = 0; j < nf; j++) if (encodings[j]) vals[i * a + 1 + j] = encodings[j]!.fitted[i]!;
   }
   const y = gather(dataset.y, idx);
   const wt = w ? gather(w, idx) : new Float64Array(n).fill(1);
@@ -257,36 +298,60 @@ export function trainLogistic(dataset: Dataset, rows?: ArrayLike<number>, prior?
     return hm;
   };
 
-  let obj = objective(beta);
   let iterations = 0;
   let converged = false;
   const grad = new Float64Array(p);
   // The factorised Hessian at the weights Newton stopped at: the covariance below needs
   // exactly that matrix (a pass over every row and pair of columns: a quarter of the fit).
   let finalFactor: Float64Array | null = null;
-  for (; iterations < o.maxIterations; iterations++) {
-    const hm = hessian(beta, grad);
-    if (!cholesky(hm, p)) break;
-    const step = cholSolve(hm, p, grad);
-    let dec = 0;
-    for (let k = 0; k < p; k++) dec += grad[k]! * step[k]!;
-    if (dec / 2 < o.tol * Math.max(1, n)) {
-      converged = true;
-      finalFactor = hm;
-      break;
+  /** Newton's method from the current weights; leaves eta at the weights it stops at. */
+  const newton = () => {
+    let obj = objective(beta);
+    converged = false;
+    finalFactor = null;
+    for (let it = 0; it < o.maxIterations; it++, iterations++) {
+      const hm = hessian(beta, grad);
+      if (!cholesky(hm, p)) break;
+      const step = cholSolve(hm, p, grad);
+      let dec = 0;
+      for (let k = 0; k < p; k++) dec += grad[k]! * step[k]!;
+      if (dec / 2 < o.tol * Math.max(1, n)) {
+        converged = true;
+        finalFactor = hm;
+        break;
+      }
+      let t = 1;
+      const trial = new Float64Array(p);
+      let next = obj;
+      for (let ls = 0; ls < 30; ls++, t /= 2) {
+        for (let k = 0; k < p; k++) trial[k] = beta[k]! - t * step[k]!;
+        next = objective(trial);
+        if (next <= obj - 1e-4 * t * dec) break;
+      }
+      beta.set(trial);
+      obj = next;
     }
-    let t = 1;
-    const trial = new Float64Array(p);
-    let next = obj;
-    for (let ls = 0; ls < 30; ls++, t /= 2) {
-      for (let k = 0; k < p; k++) trial[k] = beta[k]! - t * step[k]!;
-      next = objective(trial);
-      if (next <= obj - 1e-4 * t * dec) break;
+  };
+  newton();
+  if (encodings.some((e) => e)) {
+    // The win rates above also count what the other features explain. Once those have their
+    // weights, each level's effect is re-estimated on top of them (a random effect, the same
+    // cross-fitting) and the model refitted: what one-hot columns of every level would learn.
+    for (let j = 0; j < nf; j++) {
+      if (!encodings[j]) continue;
+      const f = features[j]!;
+      const k = f.categories!.length;
+      const rest = new Float64Array(n);
+      for (let i = 0; i < n; i++) rest[i] = eta[i]! - beta[cols[i * a + 1 + j]!]! * vals[i * a + 1 + j]!;
+      const pr = prior?.categorical?.[f.name];
+      const offsets = pr ? Float64Array.from({ length: k + 1 }, (_, c) => (c < k ? (pr[f.categories![c]!] ?? 0) : 0)) : null;
+      const effects = conditionalEffects(dataset.columns[j]!, dataset.y, idx, k, rest, offsets, w);
+      shape.encodings[j] = effects.table;
+      for (let i = 0; i < n; i++) vals[i * a + 1 + j] = effects.fitted[i]!;
     }
-    beta.set(trial);
-    obj = next;
+    newton();
   }
-  let hm = finalFactor;
+  let hm: Float64Array | null = finalFactor;
   if (!hm) {
     objective(beta); // refresh eta at the final weights
     hm = hessian(beta, null);
@@ -307,11 +372,16 @@ export function trainLogistic(dataset: Dataset, rows?: ArrayLike<number>, prior?
     sw += wt[i]!;
     for (let j = 0; j < nf; j++) {
       const q = i * a + 1 + j;
-      termMean[j]! += wt[i]! * beta[cols[q]!]! * vals[q]!;
+      // Attributions are relative to the mean term as scored (the full table), not as trained.
+      const v = encodings[j] ? shape.encodings[j]![levelOf(dataset.columns[j]![idx[i]!]!, features[j]!.categories!.length)]! : vals[q]!;
+      termMean[j]! += wt[i]! * beta[cols[q]!]! * v;
     }
   }
   if (sw > 0) for (let j = 0; j < nf; j++) termMean[j]! /= sw;
-  return { kind: 'logistic', features, offsets: lay.offsets, mean, scale, coef: beta, covariance, termMean, info: { n, iterations, converged } };
+  return {
+    kind: 'logistic', features, offsets: lay.offsets, mean, scale, coef: beta, covariance, termMean, info: { n, iterations, converged },
+    ...(encodings.some((e) => e) ? { encodings: shape.encodings } : {}),
+  };
 }
 
 /** Raw logits; with `variance`, also each row's posterior logit variance xᵀΣx. */

@@ -22,7 +22,7 @@ export interface ScoringModelJson {
   features: FeatureMeta[];
   blendWeight: number;
   calibrator: { method: 'identity' } | { method: 'platt'; a: number; b: number } | { method: 'isotonic'; x: number[]; p: number[] };
-  logistic: { offsets: number[]; mean: number[]; scale: number[]; coef: number[]; covariance: number[]; termMean: number[]; info: LogisticModel['info'] };
+  logistic: { offsets: number[]; mean: number[]; scale: number[]; coef: number[]; covariance: number[]; termMean: number[]; info: LogisticModel['info']; encodings?: EncodingsJson };
   gbdt: GbdtJson | null;
   gbdtFolds: GbdtJson[];
   info: TrainingInfo;
@@ -40,9 +40,13 @@ interface TreeJson {
   cover: number[];
 }
 
+/** Per feature, the target encoding of a high-cardinality categorical (one value per code, then missing), else null. */
+type EncodingsJson = (number[] | null)[];
+
 interface GbdtJson {
   baseScore: number;
   nCodes: number[];
+  encodings?: EncodingsJson;
   trees: TreeJson[];
   info: GbdtModel['info'];
 }
@@ -55,10 +59,30 @@ function finite(a: ArrayLike<number>, what: string): number[] {
   return out;
 }
 
+function encodingsToJson(e: (Float64Array | null)[] | undefined): { encodings?: EncodingsJson } {
+  return e ? { encodings: e.map((t) => (t ? finite(t, 'target encodings') : null)) } : {};
+}
+
+/** Stored encodings, checked against the features: one table of k + 1 numbers per encoded categorical. */
+function encodingsFromJson(v: unknown, features: FeatureMeta[]): { encodings?: (Float64Array | null)[] } {
+  if (v === undefined || v === null) return {};
+  if (!Array.isArray(v) || v.length !== features.length) throw new ScoringInputError('model JSON: invalid encodings');
+  return {
+    encodings: v.map((t, j) => {
+      if (t === null) return null;
+      const table = Float64Array.from(nums(t, 'encodings'));
+      const f = features[j]!;
+      if (f.kind !== 'categorical' || table.length !== (f.categories?.length ?? 0) + 1 || table.some((x) => !Number.isFinite(x))) throw new ScoringInputError('model JSON: invalid encodings');
+      return table;
+    }),
+  };
+}
+
 function gbdtToJson(g: GbdtModel): GbdtJson {
   return {
     baseScore: g.baseScore,
     nCodes: arr(g.nCodes),
+    ...encodingsToJson(g.encodings),
     trees: g.trees.map((t) => ({
       feature: arr(t.feature),
       threshold: finite(t.threshold, 'tree thresholds'),
@@ -91,6 +115,7 @@ export function scoringModelToJson(model: ScoringModel): ScoringModelJson {
       covariance: finite(lr.covariance, 'covariance'),
       termMean: finite(lr.termMean, 'term means'),
       info: lr.info,
+      ...encodingsToJson(lr.encodings),
     },
     gbdt: model.gbdt ? gbdtToJson(model.gbdt) : null,
     gbdtFolds: model.gbdtFolds.map(gbdtToJson),
@@ -143,7 +168,7 @@ function gbdtFromJson(g: unknown, features: FeatureMeta[]): GbdtModel {
       if (f >= features.length) bad('tree feature index');
     }
   }
-  return { kind: 'gbdt', features, baseScore: g.baseScore, trees, nCodes: Int32Array.from(nums(g.nCodes, 'gbdt.nCodes')), info: g.info as GbdtModel['info'] };
+  return { kind: 'gbdt', features, baseScore: g.baseScore, trees, nCodes: Int32Array.from(nums(g.nCodes, 'gbdt.nCodes')), info: g.info as GbdtModel['info'], ...encodingsFromJson(g.encodings, features) };
 }
 
 export function scoringModelFromJson(json: unknown): ScoringModel {
@@ -164,6 +189,7 @@ export function scoringModelFromJson(json: unknown): ScoringModel {
     covariance: Float64Array.from(nums(l.covariance, 'logistic.covariance')),
     termMean: Float64Array.from(nums(l.termMean, 'logistic.termMean')),
     info: l.info as LogisticModel['info'],
+    ...encodingsFromJson(l.encodings, features),
   };
   if (logistic.offsets.length !== features.length || logistic.covariance.length !== logistic.coef.length ** 2) throw new ScoringInputError('model JSON: logistic shape');
   const c = j.calibrator as Json;

@@ -1,4 +1,4 @@
-import type { GbdtModel, GbdtTree } from './gbdt.ts';
+import { gbdtRow, type GbdtModel, type GbdtTree } from './gbdt.ts';
 
 /**
  * Path-dependent TreeSHAP (Lundberg, Erion & Lee 2018): exact Shapley values of each tree's
@@ -328,7 +328,9 @@ function treeShap(sh: ShapTree, x: ArrayLike<number>, nCodes: Int32Array, phi: F
  * φ (one per feature) for one row, and each tree's expected value added to the base value, so
  * that base + Σφ equals the raw logit up to rounding.
  */
-export function explainGbdt(model: GbdtModel, row: ArrayLike<number>): { baseValue: number; phi: Float64Array; raw: number } {
+export function explainGbdt(model: GbdtModel, input: ArrayLike<number>): { baseValue: number; phi: Float64Array; raw: number } {
+  // Target-encoded categoricals are split on as numbers: read the row as the trees do.
+  const row = gbdtRow(model, input);
   const phi = new Float64Array(model.features.length);
   let base = model.baseScore;
   let raw = model.baseScore;

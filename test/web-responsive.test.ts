@@ -79,6 +79,10 @@ describe.skipIf(!hasChromium)(`web app: every screen at 390 and 1440 px (${MODE}
       const r = await owner.client.post('/api/v1/leads', { first_name: first, last_name: last, status, assigned_to: owner.userId, deal_value: 125_000, ...fields });
       expect(r.status, JSON.stringify(r.body)).toBe(201);
       await sql`UPDATE leads SET current_score = ${score} WHERE id = ${r.body.id}`.execute(db);
+      // A score from ten days ago, so the dashboard's hot leads show a 7-day change (its arrow
+      // carries a visually hidden label that once widened the phone page past its table's box).
+      await sql`INSERT INTO lead_scores (organization_id, lead_id, score, confidence, model_version, explanation, created_at)
+                VALUES (${owner.organizationId}, ${r.body.id}, ${Math.max(0, score - 20)}, 0.5, 'test', '[]', now() - interval '10 days')`.execute(db);
       leadId ||= r.body.id as string;
     }
     await owner.client.post(`/api/v1/leads/${leadId}/activities`, { type: 'call', subject: 'Discovery call about the consolidated freight contract renewal', description: 'Wants a proposal for 40 seats before the end of the quarter.' });

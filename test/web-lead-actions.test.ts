@@ -228,20 +228,20 @@ describe.skipIf(!hasChromium)(`web app: lead actions in Chromium (${MODE})`, { t
     await page.goto(url('/leads'));
     const headers = async () => (await page.getByRole('columnheader').allTextContents()).map((t) => t.trim()).filter(Boolean);
     await page.getByRole('checkbox', { name: 'Select Ann Bulk' }).waitFor();
-    expect(await headers()).toEqual(['Name', 'Company', 'Score', 'Status', 'Owner', 'Source', 'Updated']);
+    expect(await headers()).toEqual(['Name', 'Score', 'Company', 'Status', 'Owner', 'Source', 'Updated']);
 
     await page.getByRole('button', { name: 'Columns' }).click();
     const chooser = page.getByRole('group', { name: 'Columns to show' });
     await chooser.getByLabel('Source').uncheck();
     await chooser.getByLabel('Email').check();
     // Columns keep the catalogue's order, whatever the order they were picked in.
-    expect(await headers()).toEqual(['Name', 'Company', 'Score', 'Status', 'Email', 'Owner', 'Updated']);
+    expect(await headers()).toEqual(['Name', 'Score', 'Company', 'Status', 'Email', 'Owner', 'Updated']);
     await page.locator('[data-column="email"]').filter({ hasText: 'ann@bulk.example' }).waitFor();
     await web.screenshot('leads-columns');
 
     await page.reload();
     await page.getByRole('checkbox', { name: 'Select Ann Bulk' }).waitFor();
-    expect(await headers()).toEqual(['Name', 'Company', 'Score', 'Status', 'Email', 'Owner', 'Updated']);
+    expect(await headers()).toEqual(['Name', 'Score', 'Company', 'Status', 'Email', 'Owner', 'Updated']);
 
     // Saved with a view, on the server: choosing the view brings the columns back.
     await page.getByRole('button', { name: 'Save view' }).click();
@@ -258,7 +258,7 @@ describe.skipIf(!hasChromium)(`web app: lead actions in Chromium (${MODE})`, { t
     // The view saved is the one chosen: pick nothing first, so choosing it again applies it.
     await page.getByLabel('View', { exact: true }).selectOption('');
     await page.getByLabel('View', { exact: true }).selectOption({ label: 'With emails' });
-    await until('the view’s columns', async () => JSON.stringify(await headers()) === JSON.stringify(['Name', 'Company', 'Score', 'Status', 'Email', 'Owner', 'Updated']));
+    await until('the view’s columns', async () => JSON.stringify(await headers()) === JSON.stringify(['Name', 'Score', 'Company', 'Status', 'Email', 'Owner', 'Updated']));
     expect(web.problems).toEqual([]);
     await web.close();
   });

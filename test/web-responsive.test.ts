@@ -104,8 +104,11 @@ describe.skipIf(!hasChromium)(`web app: every screen at 390 and 1440 px (${MODE}
         const measured = (await page.evaluate(`(() => {
           const header = document.querySelector('.topbar').getBoundingClientRect();
           const overflowing = [...document.querySelectorAll('.topbar *')].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5).map((e) => e.className.baseVal ?? e.className ?? e.tagName);
-          return { scrollWidth: document.scrollingElement.scrollWidth, headerRight: header.right, overflowing };
-        })()`)) as { scrollWidth: number; headerRight: number; overflowing: string[] };
+          // What reaches past the window, to name the culprit when the page is too wide.
+          const wide = [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5)
+            .slice(-6).map((e) => e.tagName + '.' + (e.className.baseVal ?? e.className) + ' ' + Math.round(e.getBoundingClientRect().right));
+          return { scrollWidth: document.scrollingElement.scrollWidth, headerRight: header.right, overflowing, wide };
+        })()`)) as { scrollWidth: number; headerRight: number; overflowing: string[]; wide: string[] };
         report[screen.name] = { ...measured, clipped: (await page.evaluate(CLIPPED_PLACEHOLDERS)) as string[] };
       }
       // The user menu opens inside the window, and its button keeps its name for screen readers.
@@ -115,7 +118,7 @@ describe.skipIf(!hasChromium)(`web app: every screen at 390 and 1440 px (${MODE}
       expect(menu.x + menu.width, 'user menu right edge').toBeLessThanOrEqual(width);
       await page.getByRole('button', { name: 'Sign out' }).waitFor();
       for (const [name, r] of Object.entries(report) as [string, { scrollWidth: number; headerRight: number; overflowing: string[]; clipped: string[] }][]) {
-        expect(r.scrollWidth, `${name}: page width at ${width} px`).toBeLessThanOrEqual(width);
+        expect(r.scrollWidth, `${name}: page width at ${width} px (${(r as { wide?: string[] }).wide?.join(', ')})`).toBeLessThanOrEqual(width);
         expect(r.overflowing, `${name}: header parts beyond the window`).toEqual([]);
         expect(r.clipped, `${name}: placeholders cut off`).toEqual([]);
       }

@@ -87,7 +87,7 @@ describe.skipIf(!hasChromium)(`web app: settings in Chromium (${MODE})`, () => {
     expect(sent.status).toBe(200);
     await page.getByRole('button', { name: 'Check now' }).click();
     await page.getByText('https://settings.example/pricing').waitFor();
-    await page.getByText(/1 event in the last 24 hours/).waitFor();
+    await page.getByText(/1 website event in the last 30 days, 1 in the last 24 hours/).waitFor();
     await web.screenshot('settings-tracking');
 
     // Scoring model: decided leads, then a retraining asked for here, with its progress.

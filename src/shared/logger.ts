@@ -38,7 +38,10 @@ export function createLogger(config: Pick<Config, 'logLevel'>, options: LoggerOp
       censor: '[redacted]',
     },
   };
-  if (!pretty) return pino(settings);
+  // Synchronous writes to standard output: pino's default asynchronous destination calls a
+  // flush's callback at once while a write is still in flight (minLength 0), so the banner
+  // printed after flushLogger could come out before the start-up logs in a pipe.
+  if (!pretty) return pino(settings, pino.destination({ dest: 1, sync: true }));
   // Synchronous, in this thread: a person's terminal sees the lines in the order they happened.
   // One line per entry (its fields as compact JSON); colours unless NO_COLOR.
   const logger = pino(settings, pinoPretty({ sync: true, singleLine: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,reqId' }));

@@ -9,6 +9,7 @@
  * Works on the normal equations (XᵀX, Xᵀy), built once from sparse rows: the number of
  * coefficients is small (a few hundred), the rows many.
  */
+import { cholesky, cholSolve } from '../scoring/cholesky.ts';
 
 /** One row: the columns it has a value in (0-based, intercept excluded) and those values. */
 export interface SparseRow {
@@ -161,37 +162,6 @@ export function fitGroupedRidge(g: Gram, groups: ArrayLike<number>, nGroups: num
   return { intercept: m[0]!, coef: m.slice(1), groupVariance: tau, noiseVariance: sigma, effective, iterations };
 }
 
-/** Cholesky factorisation in place (lower triangle); false if not positive definite. */
-function cholesky(a: Float64Array, p: number): boolean {
-  for (let j = 0; j < p; j++) {
-    let d = a[j * p + j]!;
-    for (let k = 0; k < j; k++) d -= a[j * p + k]! * a[j * p + k]!;
-    if (!(d > 0)) return false;
-    const l = Math.sqrt(d);
-    a[j * p + j] = l;
-    for (let i = j + 1; i < p; i++) {
-      let s = a[i * p + j]!;
-      for (let k = 0; k < j; k++) s -= a[i * p + k]! * a[j * p + k]!;
-      a[i * p + j] = s / l;
-    }
-  }
-  return true;
-}
-
-function cholSolve(l: Float64Array, p: number, b: Float64Array): Float64Array {
-  const x = Float64Array.from(b);
-  for (let i = 0; i < p; i++) {
-    let s = x[i]!;
-    for (let k = 0; k < i; k++) s -= l[i * p + k]! * x[k]!;
-    x[i] = s / l[i * p + i]!;
-  }
-  for (let i = p - 1; i >= 0; i--) {
-    let s = x[i]!;
-    for (let k = i + 1; k < p; k++) s -= l[k * p + i]! * x[k]!;
-    x[i] = s / l[i * p + i]!;
-  }
-  return x;
-}
 
 /** diag(A⁻¹) from A's Cholesky factor L: A⁻¹ = L⁻ᵀL⁻¹, so (A⁻¹)_cc = Σ_k (L⁻¹)_kc². */
 function inverseDiagonal(l: Float64Array, p: number): Float64Array {

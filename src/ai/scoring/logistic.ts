@@ -1,5 +1,6 @@
 import { gather, rowCount, sigmoid, validateDataset, type Dataset, type FeatureMatrix, type FeatureMeta } from './dataset.ts';
 import { conditionalEffects, crossFitted, encodingTable, levelCounts, levelOf } from './target-encoding.ts';
+import { cholesky, cholSolve } from './cholesky.ts';
 
 /**
  * Bayesian logistic regression: a Gaussian prior centred on given prior weights, fitted to the
@@ -136,37 +137,6 @@ function encodeRow(m: Pick<LogisticModel, 'features' | 'offsets' | 'mean' | 'sca
   }
 }
 
-/** Cholesky factorisation in place (lower triangle); returns false if not positive definite. */
-function cholesky(a: Float64Array, p: number): boolean {
-  for (let j = 0; j < p; j++) {
-    let d = a[j * p + j]!;
-    for (let k = 0; k < j; k++) d -= a[j * p + k]! * a[j * p + k]!;
-    if (!(d > 0)) return false;
-    const l = Math.sqrt(d);
-    a[j * p + j] = l;
-    for (let i = j + 1; i < p; i++) {
-      let s = a[i * p + j]!;
-      for (let k = 0; k < j; k++) s -= a[i * p + k]! * a[j * p + k]!;
-      a[i * p + j] = s / l;
-    }
-  }
-  return true;
-}
-
-function cholSolve(l: Float64Array, p: number, b: Float64Array): Float64Array {
-  const x = Float64Array.from(b);
-  for (let i = 0; i < p; i++) {
-    let s = x[i]!;
-    for (let k = 0; k < i; k++) s -= l[i * p + k]! * x[k]!;
-    x[i] = s / l[i * p + i]!;
-  }
-  for (let i = p - 1; i >= 0; i--) {
-    let s = x[i]!;
-    for (let k = i + 1; k < p; k++) s -= l[k * p + i]! * x[k]!;
-    x[i] = s / l[i * p + i]!;
-  }
-  return x;
-}
 
 function priorVectors(features: FeatureMeta[], lay: Layout, mean: Float64Array, scale: Float64Array, prior: LogisticPrior | undefined, o: LogisticOptions) {
   const m = new Float64Array(lay.p);

@@ -141,12 +141,22 @@ describe(`hostile input on every route (${MODE})`, () => {
     fc.integer({ min: -271_000, max: -1 }).map(isoYear), fc.integer({ min: 10_000, max: 275_000 }).map(isoYear),
   );
   const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+  // The lists whose cursor is (time, id).
+  const TIME_LISTS = ['updated_at', 'created_at', 'next_follow_up_at', 'activities', 'conversations', 'timeline', 'scores', 'journey', 'insights'];
   const LISTS = ['score', 'updated_at', 'created_at', 'next_follow_up_at', 'name', 'activities', 'conversations', 'timeline', 'scores', 'journey', 'insights', 'inbox'];
-  const slotValue = fc.oneof(fc.string({ maxLength: 6 }), text, date, fc.constantFrom(1e300, -1e300, 2 ** 53, 'infinity', 'nope', 'urgentest', null, true), fc.double(), fc.jsonValue({ maxDepth: 2 }));
+  // Shaped like an issued cursor time, but no real instant: V8's Date.parse rolls 2026-02-30 on to March 2 and reads year 0000; PostgreSQL refuses both.
+  const IMPOSSIBLE_TIMES = ['2026-02-30T00:00:00Z', '0000-01-01T00:00:00.000000Z', '2025-02-29T12:00:00.5Z', '2026-04-31T23:59:59.999999Z', '2026-01-01T24:00:00Z', '1900-02-29T00:00:00.000000Z'];
+  const impossibleTime = fc.oneof(
+    fc.constantFrom(...IMPOSSIBLE_TIMES),
+    fc.tuple(fc.integer({ min: 1, max: 9999 }), fc.constantFrom(['02', 30], ['02', 31], ['04', 31], ['06', 31], ['09', 31], ['11', 31]) as fc.Arbitrary<[string, number]>)
+      .map(([y, [m, d]]) => `${String(y).padStart(4, '0')}-${m}-${d}T00:00:00.000000Z`),
+  );
+  const slotValue = fc.oneof(fc.string({ maxLength: 6 }), text, date, impossibleTime, fc.constantFrom(1e300, -1e300, 2 ** 53, 'infinity', 'nope', 'urgentest', null, true), fc.double(), fc.jsonValue({ maxDepth: 2 }));
   const cursor = fc.oneof(
     fc.constantFrom('bnVsbA', 'x', '!!!', b64(null), b64([]), b64('s'), b64({ s: 'score' }), b64({ s: 'inbox', v: ['nope', 1, '2026-01-01T00:00:00.000000Z', randomUUID()] })),
     fc.tuple(fc.constantFrom(...LISTS), fc.array(slotValue, { minLength: 2, maxLength: 4 })).map(([s, v]) => b64({ s, v: [...v.slice(0, -1), randomUUID()] })),
     fc.tuple(fc.constantFrom(...LISTS), fc.array(slotValue, { minLength: 1, maxLength: 4 })).map(([s, v]) => b64({ s, v })),
+    fc.tuple(fc.constantFrom(...TIME_LISTS), impossibleTime).map(([s, t]) => b64({ s, v: [t, randomUUID()] })),
   );
   // Too deep for JSON.stringify here: written as text and spliced into the body where the marker is.
   const DEEP = '__nested_10000_deep__';
@@ -163,6 +173,9 @@ describe(`hostile input on every route (${MODE})`, () => {
       b64({ s: 'inbox', v: ['nope', 1, '2026-01-01T00:00:00.000000Z', randomUUID()] }),
       ...['activities', 'conversations', 'timeline', 'scores', 'journey', 'insights', 'created_at'].flatMap((list) => [b64({ s: list, v: ['-5000-01-01T00:00:00Z', randomUUID()] }), b64({ s: list, v: [7, randomUUID()] })]),
       b64({ s: 'name', v: ['a\u0000', 'b', randomUUID()] }),
+      // Each time list with an impossible date that passes Date.parse (one each, rotating through them).
+      ...TIME_LISTS.map((list, i) => b64({ s: list, v: [IMPOSSIBLE_TIMES[i % IMPOSSIBLE_TIMES.length], randomUUID()] })),
+      b64({ s: 'inbox', v: ['high', 1, '2026-02-30T00:00:00.000000Z', randomUUID()] }),
     ],
     json: [DEEP, { 'k\u0000': 1 }],
     other: ['a\u0000b'],

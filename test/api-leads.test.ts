@@ -280,4 +280,53 @@ describe(`leads over HTTP (${MODE})`, () => {
     expect(big.status).toBe(413);
     expect(await snapshot()).toEqual(before);
   });
+
+  it('merges address and custom fields key by key: writes from stale copies all survive, null removes a key', async () => {
+    const db = app().database.db;
+    const lead = (await admin.client.post('/api/v1/leads', { first_name: 'Merge', last_name: 'Keys', address: { city: 'Lyon', country_code: 'FR' }, custom_fields: { seats: 40, legacy_id: 'X-17' } })).body;
+    // Two people opened the page before an import added a key; each changes one field.
+    await sql`UPDATE leads SET custom_fields = custom_fields || '{"industry": "Software"}'::jsonb WHERE id = ${lead.id}`.execute(db);
+    const first = await admin.client.patch(`/api/v1/leads/${lead.id}`, { custom_fields: { seats: 45 } });
+    expect(first.status).toBe(200);
+    const second = await admin.client.patch(`/api/v1/leads/${lead.id}`, { custom_fields: { region: 'EMEA', legacy_id: null } });
+    expect(second.body.custom_fields).toEqual({ seats: 45, industry: 'Software', region: 'EMEA' });
+    expect((await admin.client.get(`/api/v1/leads/${lead.id}`)).body.custom_fields).toEqual({ seats: 45, industry: 'Software', region: 'EMEA' });
+    // The address likewise: one part changes, one is removed; with none left it is null; null clears it.
+    expect((await admin.client.patch(`/api/v1/leads/${lead.id}`, { address: { street: '12 Rue de la République' } })).body.address).toEqual({ city: 'Lyon', country_code: 'FR', street: '12 Rue de la République' });
+    expect((await admin.client.patch(`/api/v1/leads/${lead.id}`, { address: { country_code: null, country: 'Belgium' } })).body.address).toEqual({ city: 'Lyon', street: '12 Rue de la République', country: 'Belgium' });
+    expect((await admin.client.patch(`/api/v1/leads/${lead.id}`, { address: { city: null, street: null, country: null } })).body.address).toBeNull();
+    await admin.client.patch(`/api/v1/leads/${lead.id}`, { address: { city: 'Paris' } });
+    expect((await admin.client.patch(`/api/v1/leads/${lead.id}`, { address: null })).body.address).toBeNull();
+    // Bad input changes nothing: an unknown address part is refused.
+    const refused = await admin.client.patch(`/api/v1/leads/${lead.id}`, { address: { planet: 'Mars' }, custom_fields: { seats: 1 } });
+    expect(refused.status).toBe(400);
+    const { rows } = await sql<{ custom_fields: Record<string, unknown>; address: unknown }>`SELECT custom_fields, address FROM leads WHERE id = ${lead.id}`.execute(db);
+    expect(rows[0]).toEqual({ custom_fields: { seats: 45, industry: 'Software', region: 'EMEA' }, address: null });
+  });
+
+  it("tells each role what it may do to a lead, as the write paths decide: a manager reads another team's lead but may not change it", async () => {
+    const db = app().database.db;
+    const org = await Client.signup(url, 'Flags');
+    const [east, west] = await Promise.all(['East', 'West'].map((name) => db.insertInto('teams').values({ organization_id: org.organizationId, name }).returning('id').executeTakeFirstOrThrow()));
+    const rep = await addUser(org.organizationId, 'sales_rep', east!.id);
+    const lead = (await rep.client.post('/api/v1/leads', { first_name: 'East', last_name: 'Lead' })).body;
+    const none = { edit: false, log_activity: false, assign: false, merge: false, delete: false };
+    const all = { edit: true, log_activity: true, assign: true, merge: true, delete: true };
+    const cases: [string, { client: Client }, typeof none][] = [
+      ['admin', org, all],
+      ['manager of the team', await addUser(org.organizationId, 'manager', east!.id), all],
+      ['manager of another team', await addUser(org.organizationId, 'manager', west!.id), none],
+      ['sales rep owning it', rep, { ...none, edit: true, log_activity: true }],
+      ['viewer', await addUser(org.organizationId, 'viewer', null), none],
+      ['marketing', await addUser(org.organizationId, 'marketing', null), none],
+    ];
+    for (const [who, user, expected] of cases) {
+      const got = await user.client.get(`/api/v1/leads/${lead.id}`);
+      expect(got.status, who).toBe(200);
+      expect(got.body.permissions, who).toEqual(expected);
+      // The flags say what the write paths answer.
+      expect((await user.client.patch(`/api/v1/leads/${lead.id}`, { job_title: who })).status, who).toBe(expected.edit ? 200 : 403);
+      expect((await user.client.post(`/api/v1/leads/${lead.id}/activities`, { type: 'note', description: who })).status, who).toBe(expected.log_activity ? 201 : 403);
+    }
+  });
 });

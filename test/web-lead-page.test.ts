@@ -105,11 +105,13 @@ describe.skipIf(!hasChromium)(`web app: the lead page in Chromium (${MODE})`, { 
     await page.getByRole('textbox', { name: 'Street' }).fill('12 Rue de la République');
     await page.getByRole('textbox', { name: 'Street' }).press('Enter');
     await page.getByRole('button', { name: 'Edit Street: 12 Rue de la République' }).waitFor();
+    // Meanwhile someone else (an import, another user) adds a postal code: the page's copy is stale, and the edit keeps it.
+    await sql`UPDATE leads SET address = address || '{"postal_code": "69001"}'::jsonb WHERE id = ${leadId}`.execute(db());
     await page.getByRole('button', { name: 'Edit Country: France' }).click();
     await page.getByRole('textbox', { name: 'Country' }).fill('Belgium');
     await page.getByRole('textbox', { name: 'Country' }).press('Enter');
     await page.getByRole('button', { name: 'Edit Country: Belgium' }).waitFor();
-    await until('the address stored', async () => JSON.stringify((await stored()).address) === JSON.stringify({ city: 'Lyon', street: '12 Rue de la République', country: 'Belgium' }));
+    await until('the address stored', async () => JSON.stringify((await stored()).address) === JSON.stringify({ city: 'Lyon', street: '12 Rue de la République', country: 'Belgium', postal_code: '69001' }));
 
     // A catalogue category (suggested values), a catalogue date left empty so far, a number held outside the catalogue.
     await page.getByRole('button', { name: 'Edit Industry: Software' }).click();
@@ -120,6 +122,7 @@ describe.skipIf(!hasChromium)(`web app: the lead page in Chromium (${MODE})`, { 
     await page.getByLabel('Renewal date', { exact: true }).fill('2027-03-31');
     await page.getByRole('button', { name: 'Save Renewal date' }).click();
     await page.getByRole('button', { name: /^Edit Renewal date: .*2027/ }).waitFor();
+    await sql`UPDATE leads SET custom_fields = custom_fields || '{"plan": "Enterprise"}'::jsonb WHERE id = ${leadId}`.execute(db());
     await page.getByRole('button', { name: 'Edit Seats: 40' }).click();
     await page.getByRole('spinbutton', { name: 'Seats' }).fill('55');
     await page.getByRole('spinbutton', { name: 'Seats' }).press('Enter');
@@ -128,6 +131,9 @@ describe.skipIf(!hasChromium)(`web app: the lead page in Chromium (${MODE})`, { 
       const cf = (await stored()).custom_fields;
       return cf.industry === 'Retail' && cf.renewal_date === '2027-03-31' && cf.seats === 55 && cf.legacy_id === 'X-17';
     });
+    // Written behind the page's back, and kept: only the edited key was sent.
+    expect((await stored()).custom_fields.plan).toBe('Enterprise');
+    expect((await stored()).address?.postal_code).toBe('69001');
     await web.screenshot('lead-page-edited');
     expect(web.problems).toEqual([]);
     await web.close();
@@ -154,6 +160,34 @@ describe.skipIf(!hasChromium)(`web app: the lead page in Chromium (${MODE})`, { 
     expect(await page.getByRole('button', { name: /^Edit Owner/ }).count()).toBe(0);
     expect(web.problems).toEqual([]);
     await web.close();
+  });
+
+  it("a manager on another team's lead reads it, with a note, and is offered no control the server would refuse", async () => {
+    const [east, west] = await Promise.all(['East', 'West'].map(async (name) => (await owner.client.post('/api/v1/teams', { name })).body.id as string));
+    const mia = await inviteUser(owner.client, url, 'manager', 'Mia Manager');
+    expect((await owner.client.patch(`/api/v1/users/${mia.userId}`, { team_id: east })).status).toBe(200);
+    const theirs = (await owner.client.post('/api/v1/leads', { first_name: 'Wes', last_name: 'Westerly', team_id: west, custom_fields: { seats: 9 } })).body.id as string;
+    const ours = (await owner.client.post('/api/v1/leads', { first_name: 'Eve', last_name: 'Easterly', team_id: east })).body.id as string;
+    for (const width of [1440, 390]) {
+      const web = await openWebPage(browser, { width, height: 900 });
+      const { page } = web;
+      await signIn(web, url(''), mia.email);
+      // Her own team's lead: the controls are there (so their absence below is the lead's doing).
+      await page.goto(url(`/leads/${ours}`));
+      await page.getByRole('button', { name: 'Edit First name: Eve' }).waitFor();
+      await page.getByRole('heading', { name: 'Log an activity' }).waitFor();
+      await page.getByRole('button', { name: 'Merge duplicate…' }).waitFor();
+      await page.goto(url(`/leads/${theirs}`));
+      await page.getByText('Read-only: this lead belongs to team West', { exact: false }).waitFor();
+      await page.getByText('Seats', { exact: true }).waitFor();
+      expect(await page.getByRole('button', { name: /^Edit / }).count()).toBe(0);
+      for (const heading of ['Log an activity', 'Schedule a follow-up']) expect(await page.getByRole('heading', { name: heading }).count(), heading).toBe(0);
+      expect(await page.getByRole('button', { name: 'Merge duplicate…' }).count()).toBe(0);
+      await web.screenshot(`lead-page-other-team-${width}`);
+      expect(await page.evaluate('document.scrollingElement.scrollWidth')).toBeLessThanOrEqual(width);
+      expect(web.problems).toEqual([]);
+      await web.close();
+    }
   });
 
   it('timeline: each call once, a burst of score changes folded, icons, and a filter by kind', async () => {

@@ -23,15 +23,35 @@ export type CursorKind = 'number' | 'timestamp' | 'string' | 'uuid' | readonly s
 export const CURSOR_NOT_ISSUED = 'cursor is not one this server issued for this list and sort; start from the first page (leave cursor out), then pass next_cursor on.';
 
 // db/keyset.ts writes 'YYYY-MM-DDTHH:MI:SS.USZ' (or 'infinity'); four-digit years only.
-const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
+const CURSOR_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?Z$/;
 
-function slotOk(kind: CursorKind, v: unknown): boolean {
-  if (typeof kind !== 'string') return typeof v === 'string' && kind.includes(v);
+/**
+ * A cursor timestamp in the one form db/keyset.ts issues, or null when it is no real
+ * instant. The shape alone is not enough, and neither is Date.parse: V8 rolls 2026-02-30
+ * forward to March 2 and reads year 0000, while PostgreSQL refuses both ("date/time field
+ * value out of range", a 500). So every field is checked against the calendar, over the
+ * years the server can issue (0001–9999: to_char writes four digits), and the normalised
+ * text — not the client's — goes on to the query.
+ */
+export function cursorTimestamp(v: string): string | null {
+  if (v === 'infinity') return v;
+  const m = CURSOR_TIME.exec(v);
+  if (!m) return null;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+  if (year < 1 || days === undefined || day < 1 || day > days || hour > 23 || minute > 59 || second > 59) return null;
+  return `${v.slice(0, 19)}.${(m[7] ?? '').padEnd(6, '0')}Z`;
+}
+
+/** The slot's value as the query should get it, or undefined when it is not one this server issues. */
+function slotValue(kind: CursorKind, v: unknown): CursorValue | undefined {
+  if (typeof kind !== 'string') return typeof v === 'string' && kind.includes(v) ? v : undefined;
   switch (kind) {
-    case 'number': return typeof v === 'number' && Number.isFinite(v) && Math.abs(v) < 2 ** 31;
-    case 'timestamp': return typeof v === 'string' && (v === 'infinity' || (CURSOR_TIME.test(v) && !Number.isNaN(Date.parse(v))));
-    case 'string': return typeof v === 'string' && v.length <= 1000 && textProblem(v) === null;
-    case 'uuid': return typeof v === 'string' && isUuid(v);
+    case 'number': return typeof v === 'number' && Number.isFinite(v) && Math.abs(v) < 2 ** 31 ? v : undefined;
+    case 'timestamp': return typeof v === 'string' ? (cursorTimestamp(v) ?? undefined) : undefined;
+    case 'string': return typeof v === 'string' && v.length <= 1000 && textProblem(v) === null ? v : undefined;
+    case 'uuid': return typeof v === 'string' && isUuid(v) ? v : undefined;
   }
 }
 
@@ -44,9 +64,9 @@ export function decodeCursor(sort: string, cursor: string, kinds: readonly Curso
   }
   const { s, v } = typeof parsed === 'object' && parsed !== null ? (parsed as { s?: unknown; v?: unknown }) : {};
   const values = Array.isArray(v) ? (v as unknown[]) : [];
-  const ok = s === sort && values.length === kinds.length && values.every((value, i) => slotOk(kinds[i]!, value));
-  if (!ok) throw new DomainError('bad_request', CURSOR_NOT_ISSUED, { field: 'cursor' });
-  return values as CursorValue[];
+  const decoded = s === sort && values.length === kinds.length ? values.map((value, i) => slotValue(kinds[i]!, value)) : [];
+  if (decoded.length !== kinds.length || decoded.includes(undefined)) throw new DomainError('bad_request', CURSOR_NOT_ISSUED, { field: 'cursor' });
+  return decoded as CursorValue[];
 }
 
 /** Lists ordered by (created_at DESC, id DESC): the cursor of a page's last row. */

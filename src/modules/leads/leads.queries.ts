@@ -277,8 +277,30 @@ export async function insertLead(tx: Tx, values: Insertable<LeadsTable>) {
   return tx.insertInto('leads').values(values).returning(LEAD_COLUMNS).executeTakeFirstOrThrow();
 }
 
-export async function updateLead(tx: Tx, id: string, values: Updateable<LeadsTable>) {
-  return tx.updateTable('leads').set(values).where('id', '=', id).returning(LEAD_COLUMNS).executeTakeFirstOrThrow();
+/** A jsonb object's change by key: these keys set, these removed (a PATCH's `"key": null`). */
+export type JsonMerge = { set: Record<string, unknown>; remove: string[] };
+
+export function jsonMerge(patch: Record<string, unknown>): JsonMerge {
+  const entries = Object.entries(patch);
+  return { set: Object.fromEntries(entries.filter(([, v]) => v !== null && v !== undefined)), remove: entries.filter(([, v]) => v === null).map(([k]) => k) };
+}
+
+/**
+ * The stored object with the change applied in the statement itself, so keys another
+ * writer (an import, the tracker, another user) set meanwhile survive: `||` then `-`.
+ * An address left with no key becomes NULL, as one never given.
+ */
+function mergedJson(column: 'address' | 'custom_fields', change: JsonMerge): RawBuilder<string> {
+  const merged = sql`(coalesce(${sql.ref(column)}, '{}'::jsonb) || ${JSON.stringify(change.set)}::jsonb) - ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(change.remove)}::jsonb))`;
+  return column === 'address' ? sql<string>`nullif(${merged}, '{}'::jsonb)` : sql<string>`${merged}`;
+}
+
+export async function updateLead(tx: Tx, id: string, values: Updateable<LeadsTable>, merge: { address?: JsonMerge; custom_fields?: JsonMerge } = {}) {
+  const merged = {
+    ...(merge.address ? { address: mergedJson('address', merge.address) } : {}),
+    ...(merge.custom_fields ? { custom_fields: mergedJson('custom_fields', merge.custom_fields) } : {}),
+  };
+  return tx.updateTable('leads').set({ ...values, ...merged }).where('id', '=', id).returning(LEAD_COLUMNS).executeTakeFirstOrThrow();
 }
 
 export async function deleteLead(tx: Tx, id: string) {

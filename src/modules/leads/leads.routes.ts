@@ -6,7 +6,7 @@ import { IdParams } from '../auth/auth.schemas.ts';
 import type { AuthService } from '../auth/auth.service.ts';
 import { leadsAsCsv, leadsAsNdjson } from './leads.export.ts';
 import { LEAD_COLUMNS } from './leads.queries.ts';
-import { AssignBody, AssignResult, BulkUpdateBody, BulkUpdateResult, Lead, LeadCount, LeadCountQuery, LeadCreate, LeadExportQuery, LeadListQuery, LeadPage, LeadPatch, MergeBody, MergeResult } from './leads.schemas.ts';
+import { AssignBody, AssignResult, BulkUpdateBody, BulkUpdateResult, Lead, LeadCount, LeadCountQuery, LeadCreate, LeadDetail, LeadExportQuery, LeadListQuery, LeadPage, LeadPatch, MergeBody, MergeResult } from './leads.schemas.ts';
 import type { LeadsService } from './leads.service.ts';
 
 export async function registerLeadRoutes(server: FastifyInstance, leads: LeadsService, auth: AuthService) {
@@ -55,12 +55,12 @@ export async function registerLeadRoutes(server: FastifyInstance, leads: LeadsSe
     schema: { tags, summary: 'Merge a duplicate into this lead: its whole history moves here', params: IdParams, body: MergeBody, response: { 200: MergeResult } },
   }, async (request) => leads.merge(requireAuth(request, auth), request.params.id, request.body.source_id));
 
-  app.get('/api/v1/leads/:id', { schema: { tags, summary: 'One lead', params: IdParams, response: { 200: Lead } } }, async (request) =>
+  app.get('/api/v1/leads/:id', { schema: { tags, summary: 'One lead, with what you may do to it (permissions)', params: IdParams, response: { 200: LeadDetail } } }, async (request) =>
     leads.get(requireAuth(request, auth), request.params.id),
   );
 
   app.patch('/api/v1/leads/:id', {
-    schema: { tags, summary: 'Change some fields of a lead (status changes are recorded in its journey)', params: IdParams, body: LeadPatch, response: { 200: Lead } },
+    schema: { tags, summary: 'Change some fields of a lead (status changes are recorded in its journey; address and custom_fields are merged key by key, null removes a key)', params: IdParams, body: LeadPatch, response: { 200: LeadDetail } },
   }, async (request) => leads.update(requireAuth(request, auth), request.params.id, request.body));
 
   app.delete('/api/v1/leads/:id', { schema: { tags, summary: 'Delete a lead and everything recorded about it', params: IdParams, response: { 204: z.null() } } }, async (request, reply) => {

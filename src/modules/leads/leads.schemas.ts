@@ -38,7 +38,18 @@ export const LeadFields = z.strictObject({
 });
 
 export const LeadCreate = LeadFields;
-export const LeadPatch = LeadFields.extend({ first_name: Text(255).min(1), last_name: Text(255).min(1) }).partial().refine((v) => Object.keys(v).length > 0, { message: 'send at least one field to change' });
+
+// In a PATCH every part of the address may be null: that part is removed.
+const AddressPatch = z.strictObject(Object.fromEntries(Object.entries(Address.shape).map(([k, v]) => [k, v.unwrap().nullable().optional()])) as {
+  [K in keyof typeof Address.shape]: z.ZodOptional<z.ZodNullable<ReturnType<(typeof Address.shape)[K]['unwrap']>>>;
+});
+
+export const LeadPatch = LeadFields.extend({
+  first_name: Text(255).min(1),
+  last_name: Text(255).min(1),
+  address: AddressPatch.nullable().optional().describe('Merged into the stored address key by key: only the parts sent change, a part set to null is removed; null clears the whole address.'),
+  custom_fields: JsonObject.optional().describe('Merged into the stored custom fields key by key: only the keys sent change (others, say from an import or another user meanwhile, stay), a key set to null is removed.'),
+}).partial().refine((v) => Object.keys(v).length > 0, { message: 'send at least one field to change' });
 
 export const Lead = z.object({
   id: Uuid,
@@ -71,6 +82,17 @@ export const Lead = z.object({
   updated_at: z.date(),
   last_contacted_at: z.date().nullable(),
   next_follow_up_at: z.date().nullable(),
+});
+
+/** One lead as its page shows it: with what the caller may do to it (see leads.service permissionsFor). */
+export const LeadDetail = Lead.extend({
+  permissions: z.object({
+    edit: z.boolean().describe('Change its fields and follow-up, act on its insights'),
+    log_activity: z.boolean().describe('Log activities and conversations on it'),
+    assign: z.boolean().describe('Give it to another user (anyone who may edit may take it themselves)'),
+    merge: z.boolean(),
+    delete: z.boolean(),
+  }).describe("What you may do to this lead: your role's rights on a lead in your write scope (a manager reads every team's leads, but changes only their own team's)"),
 });
 
 export const SORTS = ['relevance', 'score', 'updated_at', 'created_at', 'next_follow_up_at', 'name'] as const;

@@ -7,7 +7,7 @@ import { patchValues } from '../../shared/patch.ts';
 import { DomainError } from '../../shared/errors.ts';
 import type { AuthContext } from '../auth/auth.context.ts';
 import { emitEvent } from '../events/events.service.ts';
-import { authorize, can, leadScope } from '../auth/permissions.ts';
+import { authorize, can, leadScope, type Action } from '../auth/permissions.ts';
 import * as q from './leads.queries.ts';
 import { CUSTOM_FIELD_PARAM, type LeadCountQuery, type LeadExportQuery, type LeadListQuery } from './leads.schemas.ts';
 
@@ -93,6 +93,21 @@ function toFilter(ctx: AuthContext, query: LeadFilterQuery): q.LeadFilter {
       .filter((e): e is readonly [string, string] => e[0] !== undefined && typeof e[1] === 'string')
       .map(([k, v]) => [k, v] as [string, string]),
   };
+}
+
+/**
+ * What the caller may do to one lead, for the lead page to offer only that: their role's
+ * action, on a lead in their write scope — the two checks every write path makes (update,
+ * writable for activities and conversations, assign, merge, remove).
+ */
+export function permissionsFor(ctx: AuthContext, inWriteScope: boolean) {
+  const may = (action: Action) => inWriteScope && can(ctx.role, action);
+  return { edit: may('leads:write'), log_activity: may('activities:write'), assign: may('leads:assign'), merge: may('leads:merge'), delete: may('leads:delete') };
+}
+
+/** The lead when it is in the caller's write scope (the one definition of "may change it"). */
+function findWritable(tx: Tx, ctx: AuthContext, id: string) {
+  return q.getLead(tx, id, leadScope(ctx, 'write'));
 }
 
 export function createLeadsService(db: Kysely<DB>) {
@@ -181,9 +196,12 @@ export function createLeadsService(db: Kysely<DB>) {
 
     async get(ctx: AuthContext, id: string) {
       authorize(ctx, 'leads:read');
-      const lead = await withTenantRead(db, ctx, (tx) => q.getLead(tx, id, leadScope(ctx, 'read')));
-      if (!lead) throw new DomainError('not_found', 'No lead with this id is visible to you.');
-      return lead;
+      const found = await withTenantRead(db, ctx, async (tx) => {
+        const lead = await q.getLead(tx, id, leadScope(ctx, 'read'));
+        return lead && { lead, writable: leadScope(ctx, 'write').kind === 'all' || (await findWritable(tx, ctx, id)) !== undefined };
+      });
+      if (!found) throw new DomainError('not_found', 'No lead with this id is visible to you.');
+      return { ...found.lead, permissions: permissionsFor(ctx, found.writable) };
     },
 
     /**
@@ -192,7 +210,7 @@ export function createLeadsService(db: Kysely<DB>) {
      */
     async writable(ctx: AuthContext, id: string) {
       const lead = await withTenantRead(db, ctx, async (tx) => {
-        const found = await q.getLead(tx, id, leadScope(ctx, 'write'));
+        const found = await findWritable(tx, ctx, id);
         if (!found && (await q.getLead(tx, id, leadScope(ctx, 'read')))) {
           throw new DomainError('forbidden', 'This lead belongs to another team; you may read it but not change it or log on it.');
         }
@@ -251,7 +269,7 @@ export function createLeadsService(db: Kysely<DB>) {
       checkAssignment(ctx, patch.assigned_to);
       checkTeam(ctx, patch.team_id);
       return withTenant(db, ctx, async (tx) => {
-        const current = await q.getLead(tx, id, leadScope(ctx, 'write'));
+        const current = await findWritable(tx, ctx, id);
         if (!current) {
           const visible = await q.getLead(tx, id, leadScope(ctx, 'read'));
           if (visible) throw new DomainError('forbidden', 'This lead belongs to another team; you may read it but not change it.');
@@ -261,18 +279,22 @@ export function createLeadsService(db: Kysely<DB>) {
           const existing = await q.findLeadIdByEmail(tx, patch.email);
           if (existing && existing.id !== id) throw await emailConflict(tx, ctx, existing.id, 'Another lead already has this email.');
         }
-        const values = patchValues(patch, ['address', 'custom_fields']) as Updateable<LeadsTable>;
+        // Address and custom fields change key by key (see LeadPatch); a null address clears it.
+        const { address, custom_fields, ...rest } = patch;
+        const values = patchValues({ ...rest, ...(address === null ? { address } : {}) }, []) as Updateable<LeadsTable>;
+        const merge = { ...(address ? { address: q.jsonMerge(address) } : {}), ...(custom_fields ? { custom_fields: q.jsonMerge(custom_fields) } : {}) };
         const statusChanged = patch.status !== undefined && patch.status !== current.status;
         if (statusChanged) {
           values.status_changed_at = new Date();
           values.closed_at = CLOSED.has(patch.status!) ? new Date() : null;
         }
-        const lead = await q.updateLead(tx, id, values).catch(mapWriteError);
+        const lead = await q.updateLead(tx, id, values, merge).catch(mapWriteError);
         if (statusChanged) {
           await q.insertStatusChange(tx, { organizationId: ctx.organizationId, leadId: id, userId: ctx.userId, from: current.status, to: patch.status! });
         }
-        await emit(tx, ctx, 'lead.updated', id, { fields: Object.keys(values) });
-        return lead;
+        await emit(tx, ctx, 'lead.updated', id, { fields: [...Object.keys(values), ...Object.keys(merge)] });
+        // A change of team or owner can take the lead out of the caller's hands.
+        return { ...lead, permissions: permissionsFor(ctx, (await findWritable(tx, ctx, id)) !== undefined) };
       });
     },
 

@@ -2135,7 +2135,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One lead */
+        /** One lead, with what you may do to it (permissions) */
         get: {
             parameters: {
                 query?: never;
@@ -2187,6 +2187,17 @@ export interface paths {
                             next_follow_up_at: string | null;
                             /** Format: uuid */
                             organization_id: string;
+                            /** @description What you may do to this lead: your role's rights on a lead in your write scope (a manager reads every team's leads, but changes only their own team's) */
+                            permissions: {
+                                /** @description Give it to another user (anyone who may edit may take it themselves) */
+                                assign: boolean;
+                                delete: boolean;
+                                /** @description Change its fields and follow-up, act on its insights */
+                                edit: boolean;
+                                /** @description Log activities and conversations on it */
+                                log_activity: boolean;
+                                merge: boolean;
+                            };
                             phone: string | null;
                             predicted_value: number | null;
                             score_confidence: number;
@@ -2230,7 +2241,7 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Change some fields of a lead (status changes are recorded in its journey) */
+        /** Change some fields of a lead (status changes are recorded in its journey; address and custom_fields are merged key by key, null removes a key) */
         patch: {
             parameters: {
                 query?: never;
@@ -2243,17 +2254,19 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description Merged into the stored address key by key: only the parts sent change, a part set to null is removed; null clears the whole address. */
                         address?: {
-                            city?: string;
-                            country?: string;
-                            country_code?: string;
-                            postal_code?: string;
-                            state?: string;
-                            street?: string;
+                            city?: string | null;
+                            country?: string | null;
+                            country_code?: string | null;
+                            postal_code?: string | null;
+                            state?: string | null;
+                            street?: string | null;
                         } | null;
                         assigned_to?: string | null;
                         campaign?: string | null;
                         company?: string | null;
+                        /** @description Merged into the stored custom fields key by key: only the keys sent change (others, say from an import or another user meanwhile, stay), a key set to null is removed. */
                         custom_fields?: {
                             [key: string]: unknown;
                         };
@@ -2315,6 +2328,17 @@ export interface paths {
                             next_follow_up_at: string | null;
                             /** Format: uuid */
                             organization_id: string;
+                            /** @description What you may do to this lead: your role's rights on a lead in your write scope (a manager reads every team's leads, but changes only their own team's) */
+                            permissions: {
+                                /** @description Give it to another user (anyone who may edit may take it themselves) */
+                                assign: boolean;
+                                delete: boolean;
+                                /** @description Change its fields and follow-up, act on its insights */
+                                edit: boolean;
+                                /** @description Log activities and conversations on it */
+                                log_activity: boolean;
+                                merge: boolean;
+                            };
                             phone: string | null;
                             predicted_value: number | null;
                             score_confidence: number;

@@ -41,7 +41,9 @@ export type Schemas = components['schemas'];
 export type Me = ApiResponse<'/api/v1/me', 'get'>;
 export type Role = Me['role'];
 export type Session = ApiResponse<'/api/v1/auth/sessions', 'get'>['data'][number];
-export type Lead = ApiResponse<'/api/v1/leads/{id}', 'get'>;
+export type Lead = ApiResponse<'/api/v1/leads', 'get'>['data'][number];
+/** One lead as its page gets it: with what the signed-in user may do to it. */
+export type LeadDetail = ApiResponse<'/api/v1/leads/{id}', 'get'>;
 export type LeadPage = ApiResponse<'/api/v1/leads', 'get'>;
 export type LeadListQuery = ApiQuery<'/api/v1/leads', 'get'>;
 export type LeadStatus = Lead['status'];

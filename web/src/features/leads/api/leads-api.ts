@@ -1,5 +1,5 @@
 import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { ApiBody, ApiResponse, Lead, LeadPage } from '../../../api/types';
+import type { ApiBody, ApiResponse, LeadDetail, LeadPage } from '../../../api/types';
 import { api, rawRequest, toSearchParams, type QueryParams } from '../../../lib/api-client';
 import { queryKeys } from '../../../lib/query-keys';
 
@@ -55,6 +55,27 @@ export function useLead(id: string) {
   return useQuery({ queryKey: queryKeys.leads.detail(id), queryFn: ({ signal }) => api.get('/api/v1/leads/{id}', { params: { id }, signal }) });
 }
 
+/** A key-by-key change (as the server merges address and custom_fields): null removes the key. */
+function mergeKeys<T extends object>(stored: T | null, change: Record<string, unknown>): T | null {
+  const next: Record<string, unknown> = { ...stored };
+  for (const [key, value] of Object.entries(change)) {
+    if (value === null) delete next[key];
+    else next[key] = value;
+  }
+  return Object.keys(next).length > 0 ? (next as T) : null;
+}
+
+/** The lead as the server will store the PATCH: plain fields replaced, address and custom fields merged. */
+function optimistic(lead: LeadDetail, body: LeadPatch): LeadDetail {
+  const { address, custom_fields, ...rest } = body;
+  return {
+    ...lead,
+    ...(rest as Partial<LeadDetail>),
+    ...(address !== undefined ? { address: address === null ? null : mergeKeys(lead.address, address) } : {}),
+    ...(custom_fields !== undefined ? { custom_fields: mergeKeys(lead.custom_fields, custom_fields) ?? {} } : {}),
+  };
+}
+
 /** Inline edits: shown at once, rolled back if the server refuses. */
 export function usePatchLead(id: string) {
   const client = useQueryClient();
@@ -63,8 +84,8 @@ export function usePatchLead(id: string) {
     onMutate: async (body) => {
       const key = queryKeys.leads.detail(id);
       await client.cancelQueries({ queryKey: key, exact: true });
-      const previous = client.getQueryData<Lead>(key);
-      if (previous) client.setQueryData<Lead>(key, { ...previous, ...(body as Partial<Lead>) });
+      const previous = client.getQueryData<LeadDetail>(key);
+      if (previous) client.setQueryData<LeadDetail>(key, optimistic(previous, body));
       return { previous };
     },
     onError: (_error, _body, context) => {
@@ -150,7 +171,8 @@ export function useMergeLead(targetId: string) {
   const client = useQueryClient();
   return useMutation({
     mutationFn: (sourceId: string) => api.post('/api/v1/leads/{id}/merge', { params: { id: targetId }, body: { source_id: sourceId } }),
-    onSuccess: (result) => client.setQueryData(queryKeys.leads.detail(targetId), result.lead),
+    // The merge answers the lead without permissions; it stays the same lead, with the same rights.
+    onSuccess: (result) => client.setQueryData<LeadDetail>(queryKeys.leads.detail(targetId), (previous) => (previous ? { ...previous, ...result.lead } : previous)),
     onSettled: () => client.invalidateQueries({ queryKey: queryKeys.leads.all }),
   });
 }

@@ -6,7 +6,7 @@ import { Card, PageHeader } from '../../../components/page';
 import { ApiError } from '../../../lib/api-client';
 import { label } from '../../../lib/labels';
 import { useCan } from '../../../lib/session';
-import { useLead, useLeadInsights, useScore, useScoreHistory, useTimeline, type TimelineKind } from '../api/leads-api';
+import { useLead, useLeadInsights, useScore, useScoreHistory, useTeams, useTimeline, type TimelineKind } from '../api/leads-api';
 import { ScorePill, STATUS_TONE } from './lead-columns';
 import { LeadInsights } from './lead-insights';
 import { LeadProfile } from './lead-profile';
@@ -39,10 +39,9 @@ export function LeadDetailPage() {
   const timeline = useTimeline(id, { refetchInterval: interval, kind });
   // Insights are re-evaluated right after the rescoring: the insights card follows them too.
   useLeadInsights(id, { refetchInterval: interval });
-  const canEdit = useCan('leads:write');
-  const canLog = useCan('activities:write');
-  const canMerge = useCan('leads:merge');
-  const canAssign = useCan('leads:assign');
+  // The role may change leads, yet not necessarily this one (a manager reads every team's): the lead's own permissions decide.
+  const roleCanEdit = useCan('leads:write');
+  const teams = useTeams();
   const [merging, setMerging] = useState(false);
 
   if (lead.isPending) return <SkeletonBlock lines={10} label="Loading the lead" />;
@@ -55,7 +54,12 @@ export function LeadDetailPage() {
     );
   }
   const l = lead.data;
+  const { edit: canEdit, log_activity: canLog, merge: canMerge, assign: canAssign } = l.permissions;
   const name = `${l.first_name} ${l.last_name}`;
+  const teamName = teams.data?.data.find((t) => t.id === l.team_id)?.name;
+  const readOnlyNote = roleCanEdit && !canEdit
+    ? `Read-only: this lead belongs to ${teamName ? `team ${teamName}` : l.team_id ? 'another team' : 'no team'}; you can change only your own team's leads.`
+    : null;
   const items = timeline.data?.pages.flatMap((p) => p.data);
 
   return (
@@ -77,29 +81,36 @@ export function LeadDetailPage() {
           </>
         }
       />
-      <div className="detail-grid">
-        <div className="stack">
-          <ScorePanel score={score.data} history={history.data?.data} loading={score.isPending} error={score.error} />
-          <LeadInsights leadId={id} canAct={canEdit} />
-          <LeadProfile lead={l} canEdit={canEdit} canAssign={canAssign} />
-        </div>
-        <div className="stack">
-          {canLog && (
-            <Card title="Log an activity">
-              <LogActivityForm leadId={id} onLogged={watch} />
+      <div className="stack">
+        {readOnlyNote && (
+          <p className="alert alert--info" role="note">
+            {readOnlyNote}
+          </p>
+        )}
+        <div className="detail-grid">
+          <div className="stack">
+            <ScorePanel score={score.data} history={history.data?.data} loading={score.isPending} error={score.error} />
+            <LeadInsights leadId={id} canAct={canEdit} />
+            <LeadProfile lead={l} canEdit={canEdit} canAssign={canAssign} />
+          </div>
+          <div className="stack">
+            {canLog && (
+              <Card title="Log an activity">
+                <LogActivityForm leadId={id} onLogged={watch} />
+              </Card>
+            )}
+            {canEdit && (
+              <Card title="Schedule a follow-up">
+                <ScheduleFollowUp lead={l} />
+              </Card>
+            )}
+            <Card title="Timeline" actions={watching ? <span className="muted" role="status">Updating…</span> : undefined}>
+              <div className="stack stack--sm">
+                <TimelineFilter value={kind} onChange={setKind} />
+                <Timeline pages={items} filtered={kind !== undefined} loading={timeline.isPending} error={timeline.error} hasMore={!!timeline.hasNextPage} loadMore={() => void timeline.fetchNextPage()} loadingMore={timeline.isFetchingNextPage} />
+              </div>
             </Card>
-          )}
-          {canEdit && (
-            <Card title="Schedule a follow-up">
-              <ScheduleFollowUp lead={l} />
-            </Card>
-          )}
-          <Card title="Timeline" actions={watching ? <span className="muted" role="status">Updating…</span> : undefined}>
-            <div className="stack stack--sm">
-              <TimelineFilter value={kind} onChange={setKind} />
-              <Timeline pages={items} filtered={kind !== undefined} loading={timeline.isPending} error={timeline.error} hasMore={!!timeline.hasNextPage} loadMore={() => void timeline.fetchNextPage()} loadingMore={timeline.isFetchingNextPage} />
-            </div>
-          </Card>
+          </div>
         </div>
       </div>
       {canMerge && <MergeDialog leadId={id} leadName={name} open={merging} onClose={() => setMerging(false)} />}

@@ -58,7 +58,10 @@ const ADDRESS_PARTS: { key: keyof Address; label: string }[] = [
   { key: 'country', label: 'Country' },
 ];
 
-/** One part of the address: the PATCH sends the whole address with that part changed (empty parts left out). */
+/**
+ * One part of the address: the PATCH sends only that part (null when emptied), which the
+ * server merges into the stored address, so parts others changed since the page loaded stay.
+ */
 function addressField(lead: Lead, part: { key: keyof Address; label: string }): Row {
   const current = lead.address ?? {};
   const shown = part.key === 'country' ? countryName(lead.address) : current[part.key];
@@ -67,12 +70,10 @@ function addressField(lead: Lead, part: { key: keyof Address; label: string }): 
     toPatch: (d) => {
       const value = orNull(d);
       if ((value ?? '') === (shown ?? '')) return null;
-      const next: Address = { ...current };
-      if (value === null) delete next[part.key];
-      else next[part.key] = value;
+      const change: NonNullable<LeadPatch['address']> = { [part.key]: value };
       // A country typed by hand replaces the one the code named.
-      if (part.key === 'country') delete next.country_code;
-      return { address: Object.keys(next).length ? next : null };
+      if (part.key === 'country' && current.country_code !== undefined) change.country_code = null;
+      return { address: change };
     },
   };
 }
@@ -132,10 +133,8 @@ function customRows(lead: Lead, catalogue: CustomField[]): Row[] {
       toPatch: (d: string) => {
         const next = customValue(d, field);
         if (JSON.stringify(next ?? null) === JSON.stringify(value ?? null)) return null;
-        const fields = { ...lead.custom_fields };
-        if (next === undefined) delete fields[key];
-        else fields[key] = next;
-        return { custom_fields: fields };
+        // Only this key (null removes it): the server merges it, so keys an import or another user set meanwhile stay.
+        return { custom_fields: { [key]: next ?? null } };
       },
     };
   });

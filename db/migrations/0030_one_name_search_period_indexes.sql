@@ -1,4 +1,5 @@
--- Search: a lead with only a first or only a last name is an exact match for it.
+-- Search: a lead with only a first or only a last name is an exact match for it; and two
+-- indexes for the dashboard's period figures (at the end).
 --
 -- Leads may now have one name only, or none (just an email or a company: lead-names.ts).
 -- The exact tier compared the query with first_name || ' ' || last_name, which for "Cher"
@@ -140,3 +141,17 @@ BEGIN
   RETURN QUERY SELECT u.id, u.r, u.s FROM unnest(ids, ranks, sims) AS u(id, r, s);
 END
 $$;
+
+-- The dashboard's period figures (dashboard.figures.ts) read the leads created, moved or
+-- closed since a date: created_at OR status_changed_at OR closed_at. Only created_at had an
+-- index, so the statement read the whole organization. With these two the planner ORs three
+-- index scans (a BitmapOr, usable under Row Level Security as leadai_app: plain timestamp
+-- comparisons are leakproof). Measured (EXPLAIN ANALYZE, server, 25,000 leads of the
+-- organization in 50,000, the last 60 days): 23.7 ms → 2.2 ms. status_changed_at changes
+-- with the status, which already has an index (no HOT update lost); closed_at only on closing.
+-- Not added: lower(address->>'city'), the job title and deal_value: ->>, ILIKE and numeric
+-- comparisons are not leakproof (pg_proc.proleakproof), so under RLS no index on them can
+-- serve the list's filter; last_contacted_at: not shown to be used by a plan. Each index on
+-- leads costs every import and scoring write.
+CREATE INDEX leads_org_status_changed_idx ON leads (organization_id, status_changed_at);
+CREATE INDEX leads_org_closed_idx ON leads (organization_id, closed_at) WHERE closed_at IS NOT NULL;

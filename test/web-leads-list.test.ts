@@ -140,7 +140,8 @@ describe.skipIf(!hasChromium)(`web app: leads list, dashboard and board on demo 
     const grid = page.getByRole('grid', { name: 'Leads' });
     await grid.locator('[data-lead-id]').first().waitFor();
     const header = page.locator('.page-header__description');
-    await page.waitForFunction(() => /^Best /.test(document.querySelector('.page-header__description')?.textContent ?? ''), undefined, { timeout: 20_000 }).catch(() => undefined);
+    // The count arrives after the rows: wait for its wording, then read it (a mismatch is reported as text).
+    await page.waitForFunction("/^Best /.test(document.querySelector('.page-header__description')?.textContent ?? '')", undefined, { timeout: 20_000 }).catch(() => undefined);
     const text = (await header.textContent())!;
     expect(text).toMatch(/^Best [\d,]+ matches among open leads$/);
     const shown = Number(text.match(/[\d,]+/)![0].replace(/,/g, ''));

@@ -172,8 +172,11 @@ describe.skipIf(!hasChromium)(`web app: leads list, dashboard and board on demo 
       const card = page.locator(`[data-status="new"] .board__card[data-lead-id="${solo.body.id}"]`);
       await card.getByRole('link', { name: email }).waitFor();
       const won = page.locator('[data-status="closed_won"]');
-      await won.getByText(/^[\d,]+ leads? without a deal value, not counted$/).waitFor();
       await web.screenshot(`pipeline-email-only-${width}`);
+      const note = won.getByText(/^[\d,]+ leads? without a deal value, not counted$/);
+      await note.waitFor();
+      await note.scrollIntoViewIfNeeded();
+      await web.screenshot(`pipeline-won-no-value-${width}`);
 
       await page.goto(url('/'));
       await page.getByRole('link', { name: email }).first().waitFor();

@@ -206,8 +206,8 @@ describe('GET /api/v1/pipeline', () => {
     expect(r.body.columns.map((c: { status: string }) => c.status).slice(0, 6)).toEqual(['new', 'contacted', 'qualified', 'proposal', 'negotiation', 'closed_won']);
     expect(col.new).toMatchObject({ count: 1 });
     expect(col.contacted).toMatchObject({ count: 1 });
-    expect(col.qualified).toEqual({ status: 'qualified', count: 1, total_value: 500, weighted_value: 200, predicted_value: 0, predicted_count: 0 });
-    expect(col.closed_won).toEqual({ status: 'closed_won', count: 1, total_value: 1000, weighted_value: 1000, predicted_value: 0, predicted_count: 0 });
+    expect(col.qualified).toEqual({ status: 'qualified', count: 1, total_value: 500, weighted_value: 200, predicted_value: 0, predicted_count: 0, no_value_count: 0 });
+    expect(col.closed_won).toEqual({ status: 'closed_won', count: 1, total_value: 1000, weighted_value: 1000, predicted_value: 0, predicted_count: 0, no_value_count: 0 });
     expect(col.closed_lost).toMatchObject({ count: 1, weighted_value: 0 });
   });
 
@@ -221,7 +221,35 @@ describe('GET /api/v1/pipeline', () => {
     await sql`UPDATE leads SET predicted_value = 250000, conversion_probability = 0.5 WHERE id = ${own}`.execute(db);
     await sql`UPDATE leads SET predicted_value = 300, conversion_probability = 0.5 WHERE id = ${guessed}`.execute(db);
     const col = (await p.client.get('/api/v1/pipeline')).body.columns.find((c: { status: string }) => c.status === 'proposal');
-    expect(col).toEqual({ status: 'proposal', count: 3, total_value: 1300, weighted_value: 650, predicted_value: 300, predicted_count: 1 });
+    expect(col).toEqual({ status: 'proposal', count: 3, total_value: 1300, weighted_value: 650, predicted_value: 300, predicted_count: 1, no_value_count: 1 });
+  });
+
+  it("decided columns sum deal values only; open predictions count as expected values (median × the active model's mean factor), in the total and the forecast", async () => {
+    const p = await Client.signup(url, 'Dash Expected');
+    const db = app().database.db;
+    // The deal-value model stores the median deal; the active model's metrics say the mean is 1.5 × it.
+    // An older, inactive model's factor must not count.
+    await sql`INSERT INTO scoring_models (organization_id, version, algorithm, is_active, activated_at, metrics) VALUES
+      (${p.organizationId}, 'v1', 'gbdt', false, NULL, ${JSON.stringify({ deal_value: { mean_factor: 9 } })}::jsonb),
+      (${p.organizationId}, 'v2', 'gbdt', true, now(), ${JSON.stringify({ deal_value: { estimate: 'median deal if won', mean_factor: 1.5 } })}::jsonb)`.execute(db);
+    const guessed = await lead(p.client, 'Guess', { status: 'proposal' });
+    const own = await lead(p.client, 'Own', { status: 'proposal', deal_value: 1000 });
+    const wonValued = await lead(p.client, 'WonValued', { status: 'closed_won', deal_value: 2000 });
+    const wonBlank = await lead(p.client, 'WonBlank', { status: 'closed_won' });
+    const lost = await lead(p.client, 'Lost', { status: 'closed_lost' });
+    const unq = await lead(p.client, 'Unq', { status: 'unqualified' });
+    await sql`UPDATE leads SET predicted_value = 300, conversion_probability = 0.5 WHERE id IN (${guessed}, ${own})`.execute(db);
+    await sql`UPDATE leads SET predicted_value = 5000 WHERE id IN (${wonValued}, ${wonBlank}, ${lost}, ${unq})`.execute(db);
+    const cols = Object.fromEntries((await p.client.get('/api/v1/pipeline')).body.columns.map((c: { status: string }) => [c.status, c]));
+    // 1000 own + 300 × 1.5 predicted; the forecast × 0.5.
+    expect(cols.proposal).toEqual({ status: 'proposal', count: 2, total_value: 1450, weighted_value: 725, predicted_value: 450, predicted_count: 1, no_value_count: 0 });
+    // Revenue won is deal values: the won lead without one adds nothing, and is said to.
+    expect(cols.closed_won).toEqual({ status: 'closed_won', count: 2, total_value: 2000, weighted_value: 2000, predicted_value: 0, predicted_count: 0, no_value_count: 1 });
+    expect(cols.closed_lost).toEqual({ status: 'closed_lost', count: 1, total_value: 0, weighted_value: 0, predicted_value: 0, predicted_count: 0, no_value_count: 1 });
+    expect(cols.unqualified).toEqual({ status: 'unqualified', count: 1, total_value: 0, weighted_value: 0, predicted_value: 0, predicted_count: 0, no_value_count: 1 });
+    // The board's won total is the dashboard's revenue won.
+    const dash = (await p.client.get('/api/v1/dashboard')).body;
+    expect(dash.kpis.revenue_won.current).toBe(cols.closed_won.total_value);
   });
 
   it('filters by owner, stays inside the organization and the rep scope', async () => {

@@ -91,11 +91,12 @@ describe(`GET /api/v1/leads filters (${MODE})`, () => {
 
 describe(`GET /api/v1/leads/count (${MODE})`, () => {
   it('counts exactly under the same filters as the list', async () => {
-    expect((await org.client.get('/api/v1/leads/count')).body).toEqual({ count: 5, exact: true });
-    expect((await org.client.get('/api/v1/leads/count?outcome=open')).body).toEqual({ count: 2, exact: true });
-    expect((await org.client.get('/api/v1/leads/count?country=US&outcome=lost')).body).toEqual({ count: 1, exact: true });
-    expect((await org.client.get('/api/v1/leads/count?q=acme')).body).toEqual({ count: 2, exact: true });
-    expect((await org.client.get('/api/v1/leads/count?q=%2B%2B')).body).toEqual({ count: 0, exact: true });
+    expect((await org.client.get('/api/v1/leads/count')).body).toEqual({ count: 5, exact: true, best: false });
+    expect((await org.client.get('/api/v1/leads/count?outcome=open')).body).toEqual({ count: 2, exact: true, best: false });
+    expect((await org.client.get('/api/v1/leads/count?country=US&outcome=lost')).body).toEqual({ count: 1, exact: true, best: false });
+    expect((await org.client.get('/api/v1/leads/count?q=acme')).body).toEqual({ count: 2, exact: true, best: true });
+    expect((await org.client.get('/api/v1/leads/count?q=acme&sort=name')).body).toEqual({ count: 2, exact: true, best: false });
+    expect((await org.client.get('/api/v1/leads/count?q=%2B%2B')).body).toEqual({ count: 0, exact: true, best: false });
     expect((await org.client.get('/api/v1/leads/count?has_email=sometimes')).status).toBe(400);
   });
 
@@ -110,6 +111,37 @@ describe(`GET /api/v1/leads/count (${MODE})`, () => {
     expect(all.count).toBeGreaterThan(10_000);
     // A planner estimate of this table: within a factor of two of the truth.
     expect(all.count).toBeLessThan(24_000);
-    expect((await big.client.get('/api/v1/leads/count?outcome=won')).body).toEqual({ count: 120, exact: true });
+    expect((await big.client.get('/api/v1/leads/count?outcome=won')).body).toEqual({ count: 120, exact: true, best: false });
+  });
+
+  it('with a search, counts what the list shows: the best matches when ranked, the same filter when sorted otherwise', async () => {
+    const other = await Client.signup(url, 'Search counts');
+    await sql`INSERT INTO leads (organization_id, first_name, last_name, status)
+      SELECT ${other.organizationId}::uuid, 'Person' || g, 'Smith', 'new'::lead_status FROM generate_series(1, 120) AS g`.execute(app().database.db);
+    for (const [first, last] of [['Jacynthe', 'Koch'], ['Theodora', 'Thex'], ['The', 'Band']]) {
+      expect((await other.client.post('/api/v1/leads', { first_name: first, last_name: last })).status).toBe(201);
+    }
+    const list = async (query: string) => {
+      let rows = 0;
+      let cursor: string | null = null;
+      do {
+        const r = await other.client.get(`/api/v1/leads?${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+        expect(r.status, JSON.stringify(r.body)).toBe(200);
+        rows += (r.body.data as unknown[]).length;
+        cursor = r.body.next_cursor as string | null;
+      } while (cursor);
+      return rows;
+    };
+    for (const q of ['jacinthe%20koch', 'smith', 'the', 'koch']) {
+      // Ranked (the default with q): one page of at most `limit` best matches.
+      const shown = await list(`q=${q}&limit=50`);
+      expect(shown, q).toBeGreaterThan(0);
+      expect((await other.client.get(`/api/v1/leads/count?q=${q}&limit=50`)).body, q).toEqual({ count: shown, exact: true, best: true });
+      // Sorted by another key: every match, paged, and the count of the same filter.
+      const all = await list(`q=${q}&sort=name&limit=200`);
+      expect((await other.client.get(`/api/v1/leads/count?q=${q}&sort=name`)).body, q).toEqual({ count: all, exact: true, best: false });
+    }
+    expect(await list('q=smith&limit=50')).toBe(50);
+    expect(await list('q=smith&sort=name&limit=200')).toBe(120);
   });
 });

@@ -78,4 +78,19 @@ describe(`search ranks a near-exact full name first (${MODE})`, () => {
     });
     expect(plan.rows.map((r) => r['QUERY PLAN']).join('\n')).toContain('idx_leads_search');
   });
+
+  it('a lead with one name only is an exact match for it (0030), ahead of longer names that start with it', async () => {
+    const add = (first_name: string, last_name: string, current_score: number) =>
+      database.db.insertInto('leads').values({ organization_id: orgId, first_name, last_name, current_score }).execute();
+    await add('Cherilyn', 'Sarkisian', 99);
+    await add('Cher', '', 5);
+    await add('Princeton', 'Hall', 99);
+    await add('', 'Prince', 5);
+    const cher = await search(orgId, 'cher', 'cher:*');
+    expect(cher[0]).toMatchObject({ name: 'Cher ', rank: 0 });
+    expect(cher.find((r) => r.name === 'Cherilyn Sarkisian')?.rank).toBeGreaterThan(0);
+    const prince = await search(orgId, 'Prince', 'prince:*');
+    expect(prince[0]).toMatchObject({ name: ' Prince', rank: 0 });
+    expect(prince.find((r) => r.name === 'Princeton Hall')?.rank).toBeGreaterThan(0);
+  });
 });

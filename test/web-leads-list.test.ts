@@ -116,6 +116,77 @@ describe.skipIf(!hasChromium)(`web app: leads list, dashboard and board on demo 
     await web.close();
   });
 
+  it('a search: the header counts the rows the list shows (a misspelt name, a common word), at 1440 and 390 px', { timeout: 180_000 }, async () => {
+    const created = await admin.post('/api/v1/leads', { first_name: 'Jacynthe', last_name: 'Zwiebelhaus', status: 'new' });
+    expect(created.status).toBe(201);
+    for (const width of [1440, 390]) {
+      const web = await open(width, '/leads?q=jacinthe%20zwiebelhaus');
+      const { page } = web;
+      const grid = page.getByRole('grid', { name: 'Leads' });
+      // The near-exact tier lists Jacynthe Zwiebelhaus; the header must not say that nothing matches.
+      await grid.locator('[data-lead-id]').first().waitFor();
+      await page.getByText('1 open lead matches').waitFor();
+      expect(await grid.locator('[data-lead-id]').count()).toBe(1);
+      await web.screenshot(`leads-search-typo-${width}`);
+      await web.close();
+    }
+    // Many matches: one ranked page, and the header says it is the best of them.
+    // The commonest two first letters of the open leads' last names: many leads start with them.
+    const { rows } = await sql<{ prefix: string }>`SELECT lower(left(last_name, 2)) AS prefix FROM leads
+      WHERE organization_id = ${demo.organizationId} AND status IN ('new', 'contacted', 'qualified', 'proposal', 'negotiation', 'nurturing')
+      GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1`.execute(app().database.db);
+    const web = await open(1440, `/leads?q=${encodeURIComponent(rows[0]!.prefix)}`);
+    const { page } = web;
+    const grid = page.getByRole('grid', { name: 'Leads' });
+    await grid.locator('[data-lead-id]').first().waitFor();
+    const header = page.locator('.page-header__description');
+    // The count arrives after the rows: wait for its wording, then read it (a mismatch is reported as text).
+    await page.waitForFunction("/^Best /.test(document.querySelector('.page-header__description')?.textContent ?? '')", undefined, { timeout: 20_000 }).catch(() => undefined);
+    const text = (await header.textContent())!;
+    expect(text).toMatch(/^Best [\d,]+ matches among open leads$/);
+    const shown = Number(text.match(/[\d,]+/)![0].replace(/,/g, ''));
+    expect(shown).toBeGreaterThan(1);
+    // One page, no more to load: the grid's row count (header row included) is the header's.
+    expect(await grid.getAttribute('aria-rowcount')).toBe(String(shown + 1));
+    await web.screenshot('leads-search-best-1440');
+    expect(web.problems).toEqual([]);
+    await web.close();
+  });
+
+  it('a lead with only an email is called by it: list, board card, hot leads; a won lead without a deal value adds nothing to its column (1440 and 390 px)', { timeout: 180_000 }, async () => {
+    const email = 'solo.buyer@nameless.example';
+    const solo = await admin.post('/api/v1/leads', { email, status: 'new' });
+    expect(solo.status, JSON.stringify(solo.body)).toBe(201);
+    const wonBlank = await admin.post('/api/v1/leads', { first_name: 'Wanda', last_name: 'Novalue', status: 'closed_won' });
+    expect(wonBlank.status).toBe(201);
+    // Scored above every demo lead, so it heads the list, the New column and the hot leads.
+    await sql`UPDATE leads SET current_score = 99, predicted_value = 5000 WHERE id IN (${solo.body.id}, ${wonBlank.body.id})`.execute(app().database.db);
+    for (const width of [1440, 390]) {
+      const web = await open(width, '/leads');
+      const { page } = web;
+      const row = page.getByRole('grid', { name: 'Leads' }).locator(`[data-lead-id="${solo.body.id}"]`);
+      await row.getByRole('link', { name: email }).waitFor();
+      await web.screenshot(`leads-email-only-${width}`);
+
+      await page.goto(url('/pipeline'));
+      const card = page.locator(`[data-status="new"] .board__card[data-lead-id="${solo.body.id}"]`);
+      await card.getByRole('link', { name: email }).waitFor();
+      const won = page.locator('[data-status="closed_won"]');
+      await web.screenshot(`pipeline-email-only-${width}`);
+      const note = won.getByText(/^[\d,]+ leads? without a deal value, not counted$/);
+      await note.waitFor();
+      await note.scrollIntoViewIfNeeded();
+      await web.screenshot(`pipeline-won-no-value-${width}`);
+
+      await page.goto(url('/'));
+      await page.getByRole('link', { name: email }).first().waitFor();
+      await web.screenshot(`dashboard-email-only-${width}`);
+      expect(await fitsTheScreen(web)).toBe(true);
+      expect(web.problems).toEqual([]);
+      await web.close();
+    }
+  });
+
   it('dashboard: the cards and the funnel show the same figures, labelled; the board says what is predicted (1440 and 390 px)', { timeout: 180_000 }, async () => {
     for (const width of [1440, 390]) {
       const web = await open(width, '/');

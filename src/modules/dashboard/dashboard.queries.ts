@@ -3,6 +3,7 @@ import type { LeadStatus } from '../../db/schema.ts';
 import type { Tx } from '../../db/tenant.ts';
 import type { LeadScope } from '../auth/permissions.ts';
 import { scopeCondition } from '../leads/leads.queries.ts';
+import { expectedValue } from './expected-value.ts';
 
 /**
  * Read-model aggregates for the dashboard and the pipeline board (the period's figures, KPI
@@ -12,7 +13,8 @@ import { scopeCondition } from '../leads/leads.queries.ts';
 
 export const OPEN_STATUSES: readonly LeadStatus[] = ['new', 'contacted', 'qualified', 'proposal', 'negotiation', 'nurturing'];
 
-const SUMMARY = ['l.id', 'l.first_name', 'l.last_name', 'l.company', 'l.status', 'l.current_score', 'l.assigned_to'] as const;
+// The email too: a lead may have only an email to be called by (web/src/lib/lead-name.ts).
+const SUMMARY = ['l.id', 'l.first_name', 'l.last_name', 'l.email', 'l.company', 'l.status', 'l.current_score', 'l.assigned_to'] as const;
 
 /**
  * Open leads with a high score, ranked by score plus what they gained in the last week
@@ -66,24 +68,31 @@ export async function dayBounds(tx: Tx, timeZone: string) {
 }
 
 /**
- * Count and value per status. A lead's value is its own deal value when it has one, else the
- * predicted one; the predicted part is also summed alone, so the board can say how much of a
- * total is a prediction.
+ * Count and value per status. A decided lead (won, lost, unqualified) counts with its deal
+ * value only: a prediction says nothing about a decided deal, and the dashboard's revenue won
+ * counts deal values alone. An open lead counts with its deal value, else its predicted value
+ * as an expected value (expectedValue: the stored median × the model's mean factor); that
+ * predicted part is also summed alone, so the board can say how much of a total is predicted.
+ * The weighted forecast is value × probability over the same values. `no_value_count`: the
+ * leads that add nothing for want of a value (decided without a deal value, open without either).
  */
 export async function pipelineColumns(tx: Tx, scope: LeadScope, filter: { assignedTo?: string; teamId?: string }) {
   let query = tx.selectFrom('leads').where(scopeCondition(scope));
   if (filter.assignedTo) query = query.where('assigned_to', '=', filter.assignedTo);
   if (filter.teamId) query = query.where('team_id', '=', filter.teamId);
-  const value = sql`coalesce(deal_value, predicted_value, 0)`;
+  const decided = sql`status IN ('closed_won', 'closed_lost', 'unqualified')`;
+  const predicted = sql`CASE WHEN NOT ${decided} AND deal_value IS NULL THEN ${expectedValue()} END`;
+  const value = sql`coalesce(deal_value, ${predicted})`;
   const probability = sql`CASE status WHEN 'closed_won' THEN 1 WHEN 'closed_lost' THEN 0 WHEN 'unqualified' THEN 0 ELSE coalesce(conversion_probability, current_score / 100.0) END`;
   return query
     .select('status')
     .select([
       sql<string>`count(*)`.as('count'),
-      sql<string>`sum(${value})`.as('total_value'),
-      sql<string>`sum(${value} * ${probability})`.as('weighted_value'),
-      sql<string>`sum(predicted_value) FILTER (WHERE deal_value IS NULL)`.as('predicted_value'),
-      sql<string>`count(*) FILTER (WHERE deal_value IS NULL AND predicted_value IS NOT NULL)`.as('predicted_count'),
+      sql<string>`coalesce(sum(${value}), 0)`.as('total_value'),
+      sql<string>`coalesce(sum(${value} * ${probability}), 0)`.as('weighted_value'),
+      sql<string>`coalesce(sum(${predicted}), 0)`.as('predicted_value'),
+      sql<string>`count(${predicted})`.as('predicted_count'),
+      sql<string>`count(*) FILTER (WHERE ${value} IS NULL)`.as('no_value_count'),
     ])
     .groupBy('status')
     .execute();

@@ -31,6 +31,7 @@ const LeadSummary = z.object({
   id: Uuid,
   first_name: z.string(),
   last_name: z.string(),
+  email: z.string().nullable(),
   company: z.string().nullable(),
   status: z.enum(LEAD_STATUSES),
   current_score: z.number(),
@@ -79,10 +80,11 @@ export type PipelineQuery = z.infer<typeof PipelineQuery>;
 export const PipelineColumn = z.object({
   status: z.enum(LEAD_STATUSES),
   count: z.number(),
-  total_value: z.number().describe("Sum of the leads' values: each lead's own deal value, else its predicted value"),
-  weighted_value: z.number().describe('Sum of value × conversion probability (1 for won, 0 for lost)'),
-  predicted_value: z.number().describe('The part of total_value that is predicted: the predicted values of the leads without a deal value'),
-  predicted_count: z.number().describe('How many leads count with a predicted value (no deal value of their own)'),
+  total_value: z.number().describe("Sum of the leads' values: each lead's own deal value; for an open lead without one, its predicted expected value (decided leads count deal values only)"),
+  weighted_value: z.number().describe('Forecast: sum of value × conversion probability (1 for won, 0 for lost), over the same values as total_value'),
+  predicted_value: z.number().describe("The part of total_value that is predicted: open leads without a deal value, each at its expected value (the model's median deal × its mean factor)"),
+  predicted_count: z.number().describe('How many open leads count with a predicted value (no deal value of their own)'),
+  no_value_count: z.number().describe('How many leads add nothing to total_value: decided leads without a deal value, open leads without a deal or predicted value'),
 });
 export const Pipeline = z.object({ columns: z.array(PipelineColumn) });
 export type Pipeline = z.infer<typeof Pipeline>;

@@ -76,7 +76,7 @@ export function createDashboardService(db: Kysely<DB>, options: { now?: () => Da
           const r = byStatus.get(status);
           return {
             status, count: num(r?.count), total_value: money(r?.total_value), weighted_value: money(r?.weighted_value),
-            predicted_value: money(r?.predicted_value), predicted_count: num(r?.predicted_count),
+            predicted_value: money(r?.predicted_value), predicted_count: num(r?.predicted_count), no_value_count: num(r?.no_value_count),
           };
         }),
       };

@@ -369,7 +369,7 @@ export async function updateLeadBehaviour(tx: Tx, rows: { id: string; engagement
 /** Open means still open and not run out; a run-out insight the sweep has not reached yet already reads as expired. */
 const EFFECTIVE_STATUS = sql<string>`CASE WHEN i.status = 'open' AND i.expires_at <= now() THEN 'expired' ELSE i.status END`;
 
-const INSIGHT_COLUMNS = sql`i.id, i.lead_id, btrim(l.first_name || ' ' || l.last_name) AS lead_name, i.insight_type::text AS insight_type, i.title, i.description,
+const INSIGHT_COLUMNS = sql`i.id, i.lead_id, coalesce(nullif(btrim(l.first_name || ' ' || l.last_name), ''), l.email, l.company, 'Unnamed lead') AS lead_name, i.insight_type::text AS insight_type, i.title, i.description,
   i.confidence::float8 AS confidence, i.priority::text AS priority, i.data, i.reason, ${EFFECTIVE_STATUS} AS status, i.expires_at, i.acknowledged_at, i.acknowledged_by,
   i.dismissed_at, i.dismissed_by, i.dismiss_reason, i.created_at, i.updated_at, l.assigned_to`;
 

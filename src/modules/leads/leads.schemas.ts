@@ -171,11 +171,16 @@ export type LeadListQuery = z.infer<typeof LeadListQuery>;
 export const LeadPage = z.object({ data: z.array(Lead), next_cursor: z.string().nullable() });
 
 /** The list's filters without paging: what GET /leads/count counts. */
-export const LeadCountQuery = withCustomFieldFilters(LeadFilterKnown);
+export const LeadCountQuery = withCustomFieldFilters({
+  ...LeadFilterKnown,
+  sort: LeadListKnown.sort.describe('The list\'s sort: with q and relevance (the default with q), the count is of the one page of best matches the list shows'),
+  limit: LeadListKnown.limit.describe('The list\'s page size: a relevance-sorted search shows at most this many'),
+});
 export type LeadCountQuery = z.infer<typeof LeadCountQuery>;
 export const LeadCount = z.object({
   count: z.number().describe('How many leads the filters select: exact, or the database\'s estimate when exact is false'),
   exact: z.boolean().describe('false when the count is an estimate (beyond 10,000 matches): show it as "about N"'),
+  best: z.boolean().describe('true for a relevance-sorted search: count is the number of best matches the list shows (one page), say "Best N matches"'),
 });
 
 const ExportKnown = {

@@ -157,8 +157,16 @@ export function createLeadsService(db: Kysely<DB>) {
     async count(ctx: AuthContext, query: LeadCountQuery) {
       authorize(ctx, 'leads:read');
       const filter = toFilter(ctx, query);
-      if (query.q && !filter.tsquery) return { count: 0, exact: true };
-      return withTenantRead(db, ctx, (tx) => q.countLeads(tx, leadScope(ctx, 'read'), filter, COUNT_CAP));
+      if (query.q && !filter.tsquery) return { count: 0, exact: true, best: false };
+      // A relevance-sorted search lists one page of the best matches (name tiers included, which
+      // the prefix filter does not find): the count is of that page, so the header never
+      // contradicts the list. Other sorts list and count through the same filter.
+      if (query.q && (query.sort ?? 'relevance') === 'relevance') {
+        const rows = await withTenantRead(db, ctx, (tx) => q.searchLeads(tx, leadScope(ctx, 'read'), filter, query.q!, query.limit));
+        return { count: rows.length, exact: true, best: true };
+      }
+      const { count, exact } = await withTenantRead(db, ctx, (tx) => q.countLeads(tx, leadScope(ctx, 'read'), filter, COUNT_CAP));
+      return { count, exact, best: false };
     },
 
     /**

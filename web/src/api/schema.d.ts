@@ -971,6 +971,7 @@ export interface paths {
                                     assigned_to: string | null;
                                     company: string | null;
                                     current_score: number;
+                                    email: string | null;
                                     first_name: string;
                                     /** Format: uuid */
                                     id: string;
@@ -985,6 +986,7 @@ export interface paths {
                                     assigned_to: string | null;
                                     company: string | null;
                                     current_score: number;
+                                    email: string | null;
                                     first_name: string;
                                     /** Format: uuid */
                                     id: string;
@@ -1008,6 +1010,7 @@ export interface paths {
                                 assigned_to: string | null;
                                 company: string | null;
                                 current_score: number;
+                                email: string | null;
                                 first_name: string;
                                 /** Format: uuid */
                                 id: string;
@@ -3275,6 +3278,8 @@ export interface paths {
                     job_title?: string;
                     last_contacted_after?: string;
                     last_contacted_before?: string;
+                    /** @description The list's page size: a relevance-sorted search shows at most this many */
+                    limit?: number;
                     /** @description open: still being worked (new … negotiation, nurturing); won: closed won; lost: closed lost or unqualified */
                     outcome?: "open" | "won" | "lost";
                     /** @description Full-text search over name, company and email; prefixes match ("acm" finds "Acme Corp") */
@@ -3283,6 +3288,8 @@ export interface paths {
                     region?: string;
                     score_max?: number;
                     score_min?: number;
+                    /** @description The list's sort: with q and relevance (the default with q), the count is of the one page of best matches the list shows */
+                    sort?: "relevance" | "score" | "updated_at" | "created_at" | "next_follow_up_at" | "name";
                     source?: string;
                     stage?: string;
                     /** @description One or more statuses, comma-separated */
@@ -3306,6 +3313,8 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description true for a relevance-sorted search: count is the number of best matches the list shows (one page), say "Best N matches" */
+                            best: boolean;
                             /** @description How many leads the filters select: exact, or the database's estimate when exact is false */
                             count: number;
                             /** @description false when the count is an estimate (beyond 10,000 matches): show it as "about N" */
@@ -3810,15 +3819,17 @@ export interface paths {
                         "application/json": {
                             columns: {
                                 count: number;
-                                /** @description How many leads count with a predicted value (no deal value of their own) */
+                                /** @description How many leads add nothing to total_value: decided leads without a deal value, open leads without a deal or predicted value */
+                                no_value_count: number;
+                                /** @description How many open leads count with a predicted value (no deal value of their own) */
                                 predicted_count: number;
-                                /** @description The part of total_value that is predicted: the predicted values of the leads without a deal value */
+                                /** @description The part of total_value that is predicted: open leads without a deal value, each at its expected value (the model's median deal × its mean factor) */
                                 predicted_value: number;
                                 /** @enum {string} */
                                 status: "new" | "contacted" | "qualified" | "proposal" | "negotiation" | "closed_won" | "closed_lost" | "nurturing" | "unqualified";
-                                /** @description Sum of the leads' values: each lead's own deal value, else its predicted value */
+                                /** @description Sum of the leads' values: each lead's own deal value; for an open lead without one, its predicted expected value (decided leads count deal values only) */
                                 total_value: number;
-                                /** @description Sum of value × conversion probability (1 for won, 0 for lost) */
+                                /** @description Forecast: sum of value × conversion probability (1 for won, 0 for lost), over the same values as total_value */
                                 weighted_value: number;
                             }[];
                         };

@@ -2,6 +2,7 @@ import { Link } from 'react-router';
 import { EmptyState } from '../../../components/feedback';
 import { formatDateTime, formatRelative } from '../../../lib/format';
 import type { Dashboard, FollowUp } from '../api/dashboard-api';
+import { leadDisplayName } from '../../../lib/lead-name';
 
 /** Your follow-ups: overdue first, then those due today (in your time zone). */
 export function FollowUps({ followUps }: { followUps: Dashboard['follow_ups'] }) {
@@ -33,7 +34,7 @@ function FollowUpList({ title, tone, items, count, moreHref }: { title: string; 
           {items.map((f) => (
             <li key={f.id} className="followups__item">
               <Link to={`/leads/${f.id}`} className="strong-link">
-                {f.first_name} {f.last_name}
+                {leadDisplayName(f)}
               </Link>
               {f.company && <span className="muted small"> · {f.company}</span>}
               <time className="followups__when small" dateTime={String(f.next_follow_up_at)} title={formatDateTime(String(f.next_follow_up_at))}>

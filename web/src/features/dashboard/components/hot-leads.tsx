@@ -2,6 +2,7 @@ import { Link } from 'react-router';
 import { Badge, EmptyState } from '../../../components/feedback';
 import { humanize } from '../../../lib/format';
 import type { HotLead } from '../api/dashboard-api';
+import { leadDisplayName } from '../../../lib/lead-name';
 
 /** The best-scored open leads and how far their score moved in the last 7 days. */
 export function HotLeads({ leads }: { leads: HotLead[] }) {
@@ -28,7 +29,7 @@ export function HotLeads({ leads }: { leads: HotLead[] }) {
             <tr key={lead.id}>
               <td>
                 <Link to={`/leads/${lead.id}`} className="strong-link">
-                  {lead.first_name} {lead.last_name}
+                  {leadDisplayName(lead)}
                 </Link>
                 {lead.company && <div className="muted small">{lead.company}</div>}
               </td>

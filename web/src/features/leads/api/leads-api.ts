@@ -12,11 +12,14 @@ export type Insight = ApiResponse<'/api/v1/leads/{id}/insights', 'get'>['data'][
 export type ActivityInput = ApiBody<'/api/v1/leads/{id}/activities', 'post'>;
 export type LeadPatch = ApiBody<'/api/v1/leads/{id}', 'patch'>;
 
+/** Rows per page of the list; a relevance-sorted search shows one page of at most this many. */
+export const LEAD_PAGE_SIZE = 100;
+
 /** The leads list, page after page (keyset cursors); a search without a sort is one ranked page. */
 export function useLeadPages(params: QueryParams) {
   return useInfiniteQuery({
     queryKey: queryKeys.leads.list(params),
-    queryFn: ({ pageParam, signal }) => rawRequest('get', `/api/v1/leads${toSearchParams({ ...params, limit: 100, cursor: pageParam })}`, undefined, signal) as Promise<LeadPage>,
+    queryFn: ({ pageParam, signal }) => rawRequest('get', `/api/v1/leads${toSearchParams({ ...params, limit: LEAD_PAGE_SIZE, cursor: pageParam })}`, undefined, signal) as Promise<LeadPage>,
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.next_cursor ?? undefined,
     placeholderData: keepPreviousData,

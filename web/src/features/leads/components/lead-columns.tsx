@@ -3,6 +3,7 @@ import { Link } from 'react-router';
 import type { Lead } from '../../../api/types';
 import { Badge } from '../../../components/feedback';
 import { formatDate, formatMoney, formatRelative, humanize } from '../../../lib/format';
+import { leadDisplayName } from '../../../lib/lead-name';
 
 export interface Column {
   id: string;
@@ -87,8 +88,8 @@ export const BASE_COLUMNS: Column[] = [
     width: 'minmax(150px, 1.4fr)',
     sort: 'name',
     render: (l) => (
-      <Link to={`/leads/${l.id}`} className="lead-link" title={`${l.first_name} ${l.last_name}`}>
-        {l.first_name} {l.last_name}
+      <Link to={`/leads/${l.id}`} className="lead-link" title={leadDisplayName(l)}>
+        {leadDisplayName(l)}
       </Link>
     ),
   },

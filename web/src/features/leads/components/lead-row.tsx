@@ -2,6 +2,7 @@ import { memo, type CSSProperties } from 'react';
 import type { Lead } from '../../../api/types';
 import { ROW_INDEX_ATTRIBUTE } from '../hooks/use-roving-rows';
 import type { Column } from './lead-columns';
+import { leadDisplayName } from '../../../lib/lead-name';
 
 const rowStyle = (top: number, height: number, template: string): CSSProperties => ({
   position: 'absolute', top: 0, left: 0, right: 0, height, transform: `translateY(${top}px)`, gridTemplateColumns: template,
@@ -26,7 +27,7 @@ export const LeadRow = memo(function LeadRow({ lead, index, columns, template, t
   onSelect: (id: string, checked: boolean) => void;
   userName: (id: string | null) => string;
 }) {
-  const name = `${lead.first_name} ${lead.last_name}`;
+  const name = leadDisplayName(lead);
   return (
     <div
       role="row"

@@ -34,10 +34,13 @@ const OUTCOMES = [
 const DEFAULT_OUTCOME = 'open';
 
 /** "about 980,000": an estimate said with two significant digits, not as if counted. */
-function leadCountText(count: { count: number; exact: boolean } | undefined, outcome: string, matching: boolean): string {
+function leadCountText(count: { count: number; exact: boolean; best: boolean } | undefined, outcome: string, matching: boolean): string {
   if (!count) return 'Everyone in your pipeline';
   const n = count.exact ? count.count : Number(count.count.toPrecision(2));
   const what = outcome === 'all' ? '' : `${outcome} `;
+  // A relevance-ranked search shows one page of its best matches, typos included: say so.
+  if (count.best && n > 1) return `Best ${formatNumber(n)} matches${outcome === 'all' ? '' : ` among ${outcome} leads`}`;
+  if (count.best && n === 0) return `No ${what}leads match`;
   const noun = n === 1 && count.exact ? 'lead' : 'leads';
   return `${count.exact ? '' : 'about '}${formatNumber(n)} ${what}${noun}${matching ? (n === 1 && count.exact ? ' matches' : ' match') : ''}`;
 }

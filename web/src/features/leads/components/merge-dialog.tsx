@@ -4,6 +4,7 @@ import { ErrorMessage } from '../../../components/feedback';
 import { useToast } from '../../../components/toast';
 import { useDebouncedValue } from '../../../lib/use-debounced-value';
 import { useLeadSearch, useMergeLead } from '../api/leads-api';
+import { leadDisplayName } from '../../../lib/lead-name';
 
 /** Find the duplicate and merge it into this lead (its history moves here; it is deleted). */
 export function MergeDialog({ leadId, leadName, open, onClose }: { leadId: string; leadName: string; open: boolean; onClose: () => void }) {
@@ -39,7 +40,7 @@ export function MergeDialog({ leadId, leadName, open, onClose }: { leadId: strin
             <li key={l.id}>
               <label className="check">
                 <input type="radio" name="merge-source" checked={chosen === l.id} onChange={() => setChosen(l.id)} />
-                {l.first_name} {l.last_name} {l.company ? `· ${l.company}` : ''} {l.email ? `· ${l.email}` : ''}
+                {leadDisplayName(l)} {l.company ? `· ${l.company}` : ''} {l.email ? `· ${l.email}` : ''}
               </label>
             </li>
           ))}

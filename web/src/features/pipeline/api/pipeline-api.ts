@@ -61,8 +61,14 @@ export interface Move {
   to: LeadStatus;
 }
 
-/** A lead's value on the board: its deal value, else what the model predicts it is worth. */
-export const leadValue = (lead: Lead) => lead.deal_value ?? lead.predicted_value ?? 0;
+/** Decided leads: their money is their deal value alone (the server's pipeline totals say the same). */
+export const DECIDED: ReadonlySet<LeadStatus> = new Set(['closed_won', 'closed_lost', 'unqualified']);
+
+/**
+ * A lead's value on its card: its deal value; an open lead without one shows the model's
+ * prediction (the typical deal if won, labelled as predicted). A decided lead has only its deal value.
+ */
+export const leadValue = (lead: Lead) => lead.deal_value ?? (DECIDED.has(lead.status) ? 0 : (lead.predicted_value ?? 0));
 
 /**
  * Moving a card: it changes column at once (cards and column totals), the server is asked,
@@ -83,16 +89,14 @@ export function useMoveLead() {
       if (previous.from) client.setQueryData<CardPages>(cardsKey(from), withoutCard(previous.from, lead.id));
       if (previous.to) client.setQueryData<CardPages>(cardsKey(to), withCard(previous.to, { ...lead, status: to }));
       if (previous.columns) {
-        const value = leadValue(lead);
-        // A lead without a deal value carries its predicted value, and the "of it predicted" line with it.
-        const predicted = lead.deal_value === null && lead.predicted_value !== null ? lead.predicted_value : 0;
-        const counted = predicted ? 1 : 0;
+        // Only what is known here moves at once: the count and an own deal value. Predicted money
+        // counts at the model's expected value, and not at all in a decided column: the columns'
+        // money is the server's to say, and it is refetched when the move settles.
+        const deal = lead.deal_value ?? 0;
         const shift = (c: PipelineColumn, sign: 1 | -1): PipelineColumn => ({
           ...c,
           count: c.count + sign,
-          total_value: c.total_value + sign * value,
-          predicted_value: c.predicted_value + sign * predicted,
-          predicted_count: c.predicted_count + sign * counted,
+          total_value: c.total_value + sign * deal,
         });
         client.setQueryData<Pipeline>(queryKeys.pipeline.columns({}), {
           columns: previous.columns.columns.map((c) => (c.status === from ? shift(c, -1) : c.status === to ? shift(c, 1) : c)),

@@ -3,7 +3,7 @@ import { Link } from 'react-router';
 import type { Lead, LeadStatus } from '../../../api/types';
 import { ErrorMessage, Skeleton, SkeletonBlock } from '../../../components/feedback';
 import { formatMoney, formatMoneyCompact, formatNumber } from '../../../lib/format';
-import { useColumnCards, type PipelineColumn } from '../api/pipeline-api';
+import { DECIDED, useColumnCards, type PipelineColumn } from '../api/pipeline-api';
 import { LeadCard } from './lead-card';
 import { statusLabel } from './statuses';
 
@@ -80,11 +80,11 @@ export function BoardColumn({
           <dl className="board__money">
             <div>
               <dt>Total</dt>
-              <dd title={`${formatMoney(column.total_value, currency)}: deal values, else predicted values`}>{formatMoneyCompact(column.total_value, currency)}</dd>
+              <dd title={`${formatMoney(column.total_value, currency)}: ${DECIDED.has(status) ? 'deal values' : 'deal values, else predicted values'}`}>{formatMoneyCompact(column.total_value, currency)}</dd>
             </div>
             <div>
               <dt>Weighted</dt>
-              <dd title={formatMoney(column.weighted_value, currency)}>{formatMoneyCompact(column.weighted_value, currency)}</dd>
+              <dd title={`${formatMoney(column.weighted_value, currency)}: ${DECIDED.has(status) ? 'won deal values' : 'forecast, each value × its chance to win'}`}>{formatMoneyCompact(column.weighted_value, currency)}</dd>
             </div>
           </dl>
         ) : (
@@ -93,6 +93,11 @@ export function BoardColumn({
         {column && column.predicted_count > 0 && (
           <p className="board__predicted muted small" title={formatMoney(column.predicted_value, currency)}>
             {formatMoneyCompact(column.predicted_value, currency)} of it predicted ({formatNumber(column.predicted_count)} {column.predicted_count === 1 ? 'lead' : 'leads'} without a deal value)
+          </p>
+        )}
+        {column && DECIDED.has(status) && column.no_value_count > 0 && (
+          <p className="board__predicted muted small">
+            {formatNumber(column.no_value_count)} {column.no_value_count === 1 ? 'lead' : 'leads'} without a deal value, not counted
           </p>
         )}
       </header>

@@ -2,11 +2,10 @@ import type { DragEvent } from 'react';
 import { Link } from 'react-router';
 import type { Lead, LeadStatus } from '../../../api/types';
 import { formatMoneyCompact } from '../../../lib/format';
-import { leadValue } from '../api/pipeline-api';
+import { DECIDED, leadValue } from '../api/pipeline-api';
 import { MoveMenu } from './move-menu';
 import { STATUSES, statusLabel } from './statuses';
-
-const DECIDED: ReadonlySet<LeadStatus> = new Set(['closed_won', 'closed_lost', 'unqualified']);
+import { leadDisplayName } from '../../../lib/lead-name';
 
 /** A lead on the board: name, score, company and value; draggable, with a keyboard Move menu. */
 export function LeadCard({
@@ -16,7 +15,7 @@ export function LeadCard({
   onDragStart: (e: DragEvent) => void; onDragEnd: () => void; onMove: (to: LeadStatus) => void;
   focusMove: boolean; onFocused: () => void;
 }) {
-  const name = `${lead.first_name} ${lead.last_name}`;
+  const name = leadDisplayName(lead);
   const value = leadValue(lead);
   // A decided lead's score is a conversion probability that reads like an open lead's: its column says how it ended.
   const decided = DECIDED.has(lead.status);
@@ -41,7 +40,7 @@ export function LeadCard({
       </div>
       {lead.company && <div className="muted small board__company">{lead.company}</div>}
       <div className="board__card-bottom">
-        <span className="small" title={lead.deal_value === null ? 'Predicted value: no deal value entered yet' : 'Deal value'}>
+        <span className="small" title={lead.deal_value !== null ? 'Deal value' : decided ? 'No deal value entered' : 'Predicted value (the typical deal if won): no deal value entered yet'}>
           {value ? formatMoneyCompact(value, currency) : '—'}
           {lead.deal_value === null && value ? <span className="muted"> predicted</span> : null}
         </span>

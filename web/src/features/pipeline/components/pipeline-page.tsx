@@ -10,6 +10,7 @@ import '../../../styles/workspace.css';
 import { useMoveLead, usePipelineColumns, type Move, type PipelineColumn } from '../api/pipeline-api';
 import { BoardColumn } from './board-column';
 import { STATUSES, statusLabel } from './statuses';
+import { leadDisplayName } from '../../../lib/lead-name';
 
 const DRAG_TYPE = 'application/x-leadai-lead';
 
@@ -35,7 +36,7 @@ export function PipelinePage() {
     (m: Move, fromKeyboard = false) => {
       if (m.from === m.to) return;
       if (fromKeyboard) setRefocus({ id: m.lead.id, status: m.to });
-      const name = `${m.lead.first_name} ${m.lead.last_name}`;
+      const name = leadDisplayName(m.lead);
       setFailure(null);
       setAnnouncement(`Moving ${name} from ${statusLabel(m.from)} to ${statusLabel(m.to)}…`);
       move.mutate(m, {
@@ -115,7 +116,7 @@ export function PipelinePage() {
               onCardDragStart={(lead, e) => {
                 dragged.current = { lead, from: status };
                 e.dataTransfer.setData(DRAG_TYPE, lead.id);
-                e.dataTransfer.setData('text/plain', `${lead.first_name} ${lead.last_name}`);
+                e.dataTransfer.setData('text/plain', leadDisplayName(lead));
                 e.dataTransfer.effectAllowed = 'move';
               }}
               onCardDragEnd={() => {

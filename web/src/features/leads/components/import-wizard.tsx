@@ -8,6 +8,7 @@ import { formatNumber } from '../../../lib/format';
 import { useCan } from '../../../lib/session';
 import { useChangeMapping, useImportStatus, useStartImport, useUploadImport, type ImportWithPreview } from '../api/imports-api';
 import { OwnerMatches, ValueMaps } from './value-maps';
+import { leadDisplayName } from '../../../lib/lead-name';
 
 /** What a column may become (the server's LEAD_FIELDS in src/modules/imports/header-mapping.ts, plus custom and ignore). */
 const TARGETS = [
@@ -168,7 +169,7 @@ function MappingStep({ draft, onChange, onStarted }: { draft: ImportWithPreview;
               {draft.preview.rows.map((r) => (
                 <tr key={r.line}>
                   <td>{r.line}</td>
-                  <td>{[r.lead.first_name, r.lead.last_name].filter(Boolean).join(' ') || '—'}</td>
+                  <td>{leadDisplayName(r.lead)}</td>
                   <td>{r.lead.email ?? '—'}</td>
                   <td>{r.lead.company ?? '—'}</td>
                   <td>{r.lead.status ?? '—'}</td>

@@ -15,6 +15,7 @@ import { MergeDialog } from './merge-dialog';
 import { ScheduleFollowUp } from './schedule-follow-up';
 import { ScorePanel } from './score-panel';
 import { Timeline, TimelineFilter } from './timeline';
+import { leadDisplayName } from '../../../lib/lead-name';
 
 /** After a change the lead is analysed and rescored in the background: watch for ~30 s. */
 function useWatchWindow() {
@@ -55,7 +56,7 @@ export function LeadDetailPage() {
   }
   const l = lead.data;
   const { edit: canEdit, log_activity: canLog, merge: canMerge, assign: canAssign } = l.permissions;
-  const name = `${l.first_name} ${l.last_name}`;
+  const name = leadDisplayName(l);
   const teamName = teams.data?.data.find((t) => t.id === l.team_id)?.name;
   const readOnlyNote = roleCanEdit && !canEdit
     ? `Read-only: this lead belongs to ${teamName ? `team ${teamName}` : l.team_id ? 'another team' : 'no team'}; you can change only your own team's leads.`

@@ -267,7 +267,7 @@ export async function analyzeLeads(db: Kysely<DB>) {
 
 /** The organization's active users and its teams, to match owner and team columns against. */
 export async function listOwners(tx: Tx | Kysely<DB>) {
-  const users = await tx.selectFrom('users').select(['id', 'email', 'full_name']).where('is_active', '=', true).orderBy('created_at').execute();
+  const users = await tx.selectFrom('users').select(['id', 'email', 'full_name', 'team_id']).where('is_active', '=', true).orderBy('created_at').execute();
   const teams = await tx.selectFrom('teams').select(['id', 'name']).orderBy('created_at').execute();
   return { users, teams };
 }

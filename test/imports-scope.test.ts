@@ -127,6 +127,24 @@ describe(`Imports follow the role and team rules (${MODE})`, () => {
     expect({ assigned_to: beta.assigned_to, team_id: beta.team_id }).toEqual({ assigned_to: users['Bert Rep']!.id, team_id: teams.Beta });
   });
 
+  it('a marketing API key (the CLI with LEADAI_API_KEY) follows the same rules: no owner or team changes', async () => {
+    const key = (await admin.post('/api/v1/api-keys', { name: 'marketing cli', role: 'marketing' })).body.key as string;
+    const form = new FormData();
+    form.append('file', new Blob(['Email,Lead Owner,Team\nbeta@lead.example,Rita Rep,Alpha\n']), 'owners.csv');
+    const res = await fetch(url('/api/v1/imports'), { method: 'POST', body: form, headers: { authorization: `Bearer ${key}` } });
+    const up = (await res.json()) as { id: string };
+    expect(res.status).toBe(201);
+    const viaKey = Client.withKey(url, key);
+    expect((await viaKey.post(`/api/v1/imports/${up.id}/start`)).status).toBe(202);
+    const done = await until('import', async () => {
+      const r = await viaKey.get(`/api/v1/imports/${up.id}`);
+      return r.body.status === 'completed' || r.body.status === 'failed' ? r.body : undefined;
+    });
+    expect(done).toMatchObject({ status: 'completed', counts: { updated: 1, rejected: 0 } });
+    const beta = await lead(leads['beta@lead.example']!);
+    expect({ assigned_to: beta.assigned_to, team_id: beta.team_id, owner: beta.custom_fields['Lead Owner'] }).toEqual({ assigned_to: users['Bert Rep']!.id, team_id: teams.Beta, owner: 'Rita Rep' });
+  });
+
   it('admin: assigns owners and teams across the organization', async () => {
     const { done } = await runImport(admin, 'Email,Lead Owner,Team\nbeta@lead.example,Rita Rep,Alpha\n');
     expect(done).toMatchObject({ status: 'completed', counts: { updated: 1, rejected: 0 } });

@@ -448,7 +448,7 @@ describe(`Bulk import (${MODE})`, () => {
   it('an uploaded file imported in bulk by the background job (its chunks are read from the database)', async () => {
     const organizationId = await newOrg('Upload');
     const { ctx, service, uploaded, job } = await uploadInBulk(organizationId, readFileSync(rowsFile(50)), { maxUploadBytes: 1 << 20, batchSize: 10 });
-    expect(job.payload).toEqual({ import_id: uploaded.id, bulk: 'on' });
+    expect(job.payload).toEqual({ import_id: uploaded.id, bulk: 'on', scope: { role: 'admin', user_id: expect.any(String), team_id: null } });
     const result = await service.handleJob({ ...job, attempts: 1 }, { progress: async () => {}, signal: new AbortController().signal });
     expect(result).toMatchObject({ rows: 51, created: 50, updated: 1, rejected: 0, mode: 'bulk' });
     expect(await leadCount(organizationId)).toBe(50);
@@ -516,7 +516,7 @@ describe(`Bulk import over the API (${MODE})`, () => {
     expect(started.status, JSON.stringify(started.body)).toBe(202);
     const appDb = app().database.db;
     const job = await appDb.selectFrom('jobs').selectAll().where('queue', '=', 'imports').where('organization_id', '=', organizationId).executeTakeFirstOrThrow();
-    expect(job.payload).toEqual({ import_id: id, bulk: 'on' });
+    expect(job.payload).toEqual({ import_id: id, bulk: 'on', scope: { role: 'admin', user_id: expect.any(String), team_id: null } });
     const service = createImportsService(appDb, { maxUploadBytes: 1 << 20, batchSize: 10 });
     const result = await service.handleJob({ ...job, attempts: 1 }, { progress: async () => {}, signal: new AbortController().signal });
     expect(result).toMatchObject({ rows: 26, created: 25, updated: 1, rejected: 0, mode: 'bulk', mode_reason: 'bulk mode requested' });

@@ -53,7 +53,7 @@ function describe(action: Action): string {
  */
 export type LeadScope = { kind: 'all' } | { kind: 'owner_or_team'; userId: string | null; teamId: string | null } | { kind: 'team'; teamId: string | null };
 
-export function leadScope(ctx: AuthContext, purpose: 'read' | 'write'): LeadScope {
+export function leadScope(ctx: Pick<AuthContext, 'role' | 'userId' | 'teamId'>, purpose: 'read' | 'write'): LeadScope {
   if (ctx.role === 'sales_rep') return { kind: 'owner_or_team', userId: ctx.userId, teamId: ctx.teamId };
   if (ctx.role === 'manager' && purpose === 'write' && ctx.teamId) return { kind: 'team', teamId: ctx.teamId };
   return { kind: 'all' };

@@ -10,9 +10,10 @@ import { HEAD_BYTES, readHead, sampleHead, type Sample } from './csv-records.ts'
 import type { ImportMapping } from './header-mapping.ts';
 import * as q from './imports.queries.ts';
 import { runBulkImport, type BulkTimings } from './bulk-import.ts';
-import { decideBulk, type BulkRequest } from './bulk-mode.ts';
+import { decideBulk, type BulkDecision, type BulkRequest } from './bulk-mode.ts';
 import { applyBatch, planBatch, type Batch, type CustomFieldChange } from './batch-plan.ts';
 import { threadBatches, workerBatches, type BatchSourceSetup, type Bytes, type MappedBatch } from './batch-source.ts';
+import { assignableOwners, OPERATOR_SCOPE, restrictPlan, scopedMapping, writeScope, type ImportScope } from './import-scope.ts';
 import { buildDirectory } from './owner-directory.ts';
 import { createRowMapper, customFieldsOf, CustomFields, planColumns } from './row-mapping.ts';
 
@@ -68,6 +69,11 @@ export interface RunOptions {
   parseWorker?: 'auto' | 'on' | 'off';
   /** Where the choice of mode, a fallback and the bulk phases are logged. */
   logger?: Pick<Logger, 'info' | 'warn'>;
+  /**
+   * Whose rules the import follows (import-scope.ts): the person or API key that started
+   * it. Without one, the operator's (`leadai import` on the server: the whole organization).
+   */
+  scope?: ImportScope;
 }
 
 export interface ImportModeReport {
@@ -91,15 +97,24 @@ export const WORKER_MIN_CORES = 4;
 
 type ImportRow = NonNullable<Awaited<ReturnType<typeof q.getImport>>>;
 
-export async function prepareMapper(db: Kysely<DB>, ctx: TenantContext, format: StoredFormat, mapping: ImportMapping, sample: Sample) {
+/**
+ * The row mapper for an import, under its importer's rules: the mapping they may apply
+ * (owner and team columns only with the assign permission) and the owners they may name;
+ * `everyone` is the whole organization's directory, for the preview to say why a name
+ * that exists is not assignable.
+ */
+export async function prepareMapper(db: Kysely<DB>, ctx: TenantContext, format: StoredFormat, requested: ImportMapping, sample: Sample, scope: ImportScope) {
+  const mapping = scopedMapping(requested, scope);
   const plan = planColumns(format.headers, mapping);
   const [catalogue, people] = await withTenant(db, ctx, async (tx) => [await q.listCustomFields(tx), await q.listOwners(tx)] as const);
-  const owners = buildDirectory(people.users, people.teams);
+  const allowed = assignableOwners(people, scope);
+  const owners = buildDirectory(allowed.users, allowed.teams);
+  const everyone = allowed === people ? owners : buildDirectory(people.users, people.teams);
   const customPlan = customFieldsOf(plan);
   const indexOf = new Map(customPlan.map((c) => [c.key, c.index]));
   const custom = CustomFields.from(customPlan, sample.rows.map((r) => r.cells), indexOf, new Map(catalogue.map((c) => [c.key, { type: c.type, categories: c.categories }])));
   custom.decimalComma = format.delimiter === ';';
-  return { mapRow: createRowMapper(plan, mapping, custom, owners), custom, owners };
+  return { mapRow: createRowMapper(plan, mapping, custom, owners), custom, owners, everyone, mapping };
 }
 
 /**
@@ -111,9 +126,9 @@ export async function runImport(db: Kysely<DB>, imp: ImportRow, source: ByteSour
   const ctx: TenantContext = { organizationId: imp.organization_id, userId: imp.created_by };
   const actor = { organizationId: imp.organization_id, actor: { id: imp.created_by } };
   const format = imp.format as unknown as StoredFormat;
-  const mapping = imp.mapping as unknown as ImportMapping;
+  const scope = options.scope ?? OPERATOR_SCOPE;
   const sample = await sampleHead(await readHead(source), format, imp.file_size <= HEAD_BYTES);
-  const { custom, owners } = await prepareMapper(db, ctx, format, mapping, sample);
+  const { custom, owners, mapping } = await prepareMapper(db, ctx, format, imp.mapping as unknown as ImportMapping, sample, scope);
 
   await withTenant(db, ctx, (tx) => q.updateImport(tx, imp.id, { status: 'running', started_at: imp.started_at ?? new Date(), last_error: null }));
   const setup: BatchSourceSetup = {
@@ -125,7 +140,11 @@ export async function runImport(db: Kysely<DB>, imp: ImportRow, source: ByteSour
   const batches = (bytes: Bytes) => (inWorker ? workerBatches : threadBatches)(bytes, setup);
   let batchNo = imp.batches;
   const totals: ImportCounts = { rows: imp.rows_processed, created: imp.created_count, updated: imp.updated_count, rejected: imp.rejected_count };
-  const decision = await decideBulk(db, options.bulk ?? 'auto', { bytes: imp.file_size, bytesPerRow: sample.bytesPerRow });
+  // The bulk path matches leads against an in-memory key index that knows no teams: an
+  // importer limited to a team imports in batches, where each update is checked.
+  const decision: BulkDecision = writeScope(scope).kind === 'all'
+    ? await decideBulk(db, options.bulk ?? 'auto', { bytes: imp.file_size, bytesPerRow: sample.bytesPerRow })
+    : { bulk: false, reason: 'the importer may change only their own team\'s leads: bulk mode loads for the whole organization', engine: 'server' };
   if (decision.bulk) {
     const outcome = await runBulkImport(db, source, {
       imp, ctx, engine: decision.engine, batches, totals: { ...totals },
@@ -156,13 +175,13 @@ export async function runImport(db: Kysely<DB>, imp: ImportRow, source: ByteSour
   const write = async (batch: Batch, customChanges: CustomFieldChange[], before: Promise<void>) => {
     let result: Awaited<ReturnType<typeof writeBatch>>;
     try {
-      result = await withTenant(db, ctx, (tx) => writeBatch(tx, imp, batch, customChanges));
+      result = await withTenant(db, ctx, (tx) => writeBatch(tx, imp, batch, customChanges, scope));
     } catch (error) {
       // Two writers met on a lock (deadlock) or the same new key: once the earlier batch
       // has committed, this one sees its rows and goes through.
       if (!isRetryable(error)) throw error;
       await before.catch(() => {});
-      result = await withTenant(db, ctx, (tx) => writeBatch(tx, imp, batch, customChanges));
+      result = await withTenant(db, ctx, (tx) => writeBatch(tx, imp, batch, customChanges, scope));
     }
     batchNo++;
     totals.rows += batch.rows;
@@ -242,8 +261,9 @@ function intersects(a: Set<string>, b: Set<string>): boolean {
   return false;
 }
 
-async function writeBatch(tx: Tx, imp: ImportRow, batch: Batch, customChanges: CustomFieldChange[]) {
+async function writeBatch(tx: Tx, imp: ImportRow, batch: Batch, customChanges: CustomFieldChange[], scope: ImportScope) {
   const plan = await planBatch(batch, (emails, externalIds) => q.matchLeads(tx, emails, externalIds));
+  await restrictPlan(tx, plan, scope, batch.raw);
   const { created, updated, rejected } = await applyBatch(tx, imp.organization_id, imp.id, plan, customChanges);
   const advanced = await q.recordBatch(tx, imp.id, {
     after: batch.after, lastLine: batch.lastLine, bytes: batch.bytes, rows: batch.rows, created, updated, rejected,

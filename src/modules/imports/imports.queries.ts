@@ -169,10 +169,21 @@ export function timeOrderedIds(n: number): string[] {
 }
 
 /**
+ * The latest thing the file says happened to a row (its last activity or its creation):
+ * when a status the file gives without a date was most likely reached.
+ */
+const lastFileDate = sql`greatest(u.created_at, u.last_contacted_at)`;
+/** A closed row's close date: the file's, else its last known date, else the import's time. */
+const closedAt = sql`coalesce(u.closed_at, ${lastFileDate}, now())`;
+
+/**
  * New leads. An imported status is recorded as it is in the file, without journey events
- * (the file says where a lead ended, not how it got there); a closed one gets its close
- * date from the file, else the time of the import. The ids are time-ordered unless given
- * (the bulk path chooses them, to know which lead each row became).
+ * (the file says where a lead ended, not how it got there), and dated by the file, so
+ * imported history lands on the dashboard when it happened, not on the day of the import:
+ * a closed row by its close date, else its last activity or creation date; a new one by
+ * its creation date; any other status by its last activity, else its creation date. Only
+ * a row without any date gets the time of the import. The ids are time-ordered unless
+ * given (the bulk path chooses them, to know which lead each row became).
  */
 export async function insertLeads(tx: Tx, organizationId: string, rows: readonly PreparedLead[], ids: readonly string[] = timeOrderedIds(rows.length)): Promise<number> {
   return runStatement(tx, insertLeadsStatement(organizationId, rows, ids));
@@ -190,8 +201,10 @@ export function insertLeadsStatement(organizationId: string, rows: readonly Prep
            CASE WHEN u.tags IS NULL THEN '{}'::text[] ELSE ARRAY(SELECT jsonb_array_elements_text(u.tags::jsonb)) END,
            u.external_id, u.deal_value, u.address::jsonb, coalesce(u.custom_fields::jsonb, '{}'::jsonb),
            coalesce(u.created_at, now()),
-           CASE WHEN u.status IN ${CLOSED} THEN coalesce(u.closed_at, now()) ELSE now() END,
-           CASE WHEN u.status IN ${CLOSED} THEN coalesce(u.closed_at, now()) END,
+           CASE WHEN u.status IN ${CLOSED} THEN ${closedAt}
+                WHEN coalesce(u.status, 'new') = 'new' THEN coalesce(u.created_at, now())
+                ELSE coalesce(${lastFileDate}, now()) END,
+           CASE WHEN u.status IN ${CLOSED} THEN ${closedAt} END,
            u.next_follow_up_at, u.last_contacted_at, u.assigned_to, u.team_id
     FROM ${unnestRows(rows, [...ids])}`;
 }
@@ -254,7 +267,7 @@ export async function analyzeLeads(db: Kysely<DB>) {
 
 /** The organization's active users and its teams, to match owner and team columns against. */
 export async function listOwners(tx: Tx | Kysely<DB>) {
-  const users = await tx.selectFrom('users').select(['id', 'email', 'full_name']).where('is_active', '=', true).orderBy('created_at').execute();
+  const users = await tx.selectFrom('users').select(['id', 'email', 'full_name', 'team_id']).where('is_active', '=', true).orderBy('created_at').execute();
   const teams = await tx.selectFrom('teams').select(['id', 'name']).orderBy('created_at').execute();
   return { users, teams };
 }

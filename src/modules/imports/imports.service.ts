@@ -23,6 +23,7 @@ import { summarizeValues } from './value-summary.ts';
 import { columnNotes, type ColumnNote } from './column-notes.ts';
 import { findDuplicates } from './in-file-duplicates.ts';
 import { summarizeOwners } from './owner-directory.ts';
+import { OPERATOR_SCOPE, ownerColumnNotes, type ImportScope } from './import-scope.ts';
 
 export const IMPORT_QUEUE = 'imports';
 const CHUNK_BYTES = 1024 * 1024;
@@ -79,8 +80,10 @@ export function toView(imp: ImportRow) {
  * what their header says; owner and team values with the users and teams they match; and
  * the distinct values of value-mapped columns (to build value maps from).
  */
-async function buildPreview(db: Kysely<DB>, ctx: TenantContext, format: StoredFormat, mapping: ImportMapping, sample: Sample) {
-  const { mapRow, custom, owners } = await prepareMapper(db, ctx, format, mapping, sample);
+async function buildPreview(db: Kysely<DB>, ctx: TenantContext, format: StoredFormat, requested: ImportMapping, sample: Sample, scope: ImportScope) {
+  const { mapRow, custom, owners, everyone, mapping } = await prepareMapper(db, ctx, format, requested, sample, scope);
+  // Owner and team columns this importer may not apply: one note each says why.
+  const withheld = ownerColumnNotes(requested, scope);
   const rows: { line: number; lead: PreparedLead }[] = [];
   const errors: { line: number; reason: string }[] = [];
   const leads: PreparedLead[] = [];
@@ -108,8 +111,8 @@ async function buildPreview(db: Kysely<DB>, ctx: TenantContext, format: StoredFo
     custom_fields: customFields,
     sample_rows: sample.rows.length,
     values: summarizeValues(format.headers, mapping, cells),
-    columns: columnNotes(format.headers, mapping, cells),
-    owners: summarizeOwners(format.headers, mapping.columns, cells, owners),
+    columns: [...columnNotes(format.headers, mapping, cells).filter((n) => !withheld.some((w) => w.column === n.column)), ...withheld],
+    owners: summarizeOwners(format.headers, mapping.columns, cells, owners, everyone),
     duplicates,
     duplicate_groups: groups,
   };
@@ -141,11 +144,11 @@ export function createImportsService(db: Kysely<DB>, options: ImportsServiceOpti
       { readsDatabase: true },
     );
 
-  async function withPreview(ctx: TenantContext, imp: ImportRow) {
+  async function withPreview(ctx: AuthContext, imp: ImportRow) {
     const format = imp.format as unknown as StoredFormat;
     const source = chunks(ctx, imp.id);
     const sample = await sampleHead(await readHead(source, HEAD_BYTES), format, imp.file_size <= HEAD_BYTES);
-    return { ...toView(imp), preview: await buildPreview(db, ctx, format, imp.mapping as unknown as ImportMapping, sample) };
+    return { ...toView(imp), preview: await buildPreview(db, ctx, format, imp.mapping as unknown as ImportMapping, sample, ctx) };
   }
 
   return {
@@ -192,7 +195,7 @@ export function createImportsService(db: Kysely<DB>, options: ImportsServiceOpti
         const updated = await withTenant(db, ctx, (tx) =>
           q.updateImport(tx, imp.id, { file_size: scanned.size, file_sha256: scanned.sha256, format: JSON.stringify(format), mapping: JSON.stringify(mapping) }),
         );
-        return { ...toView(updated!), preview: await buildPreview(db, ctx, format, mapping, sample) };
+        return { ...toView(updated!), preview: await buildPreview(db, ctx, format, mapping, sample, ctx) };
       } catch (error) {
         await withTenant(db, ctx, (tx) => q.deleteImport(tx, imp.id)).catch(() => {});
         throw error;
@@ -241,7 +244,9 @@ export function createImportsService(db: Kysely<DB>, options: ImportsServiceOpti
         const imp = await q.getImport(tx, id);
         if (!imp) throw new DomainError('not_found', 'No import with this id in your organization.');
         if (imp.status !== 'pending') throw new DomainError('conflict', `The import has already been started (${imp.status}).`);
-        const job = await enqueue(tx, { organizationId: ctx.organizationId, queue: IMPORT_QUEUE, payload: { import_id: id, bulk }, maxAttempts: 3, createdBy: ctx.userId ?? undefined });
+        // The importer's rules travel with the job: an API key has no user row to look them up by.
+        const scope = { role: ctx.role, user_id: ctx.userId, team_id: ctx.teamId };
+        const job = await enqueue(tx, { organizationId: ctx.organizationId, queue: IMPORT_QUEUE, payload: { import_id: id, bulk, scope }, maxAttempts: 3, createdBy: ctx.userId ?? undefined });
         return q.updateImport(tx, id, { status: 'queued', job_id: job.id });
       });
       options.onEnqueued?.();
@@ -261,7 +266,7 @@ export function createImportsService(db: Kysely<DB>, options: ImportsServiceOpti
 
     /** The `imports` queue's handler: runs or resumes an uploaded file's import. */
     async handleJob(job: Job, jobCtx: JobContext): Promise<JsonValue> {
-      const payload = job.payload as { import_id?: string; bulk?: unknown };
+      const payload = job.payload as { import_id?: string; bulk?: unknown; scope?: unknown };
       const importId = payload.import_id;
       if (!importId || job.organization_id === null) throw new Error(`import job ${job.id} has no import_id`);
       let mode: ImportModeReport | undefined;
@@ -269,6 +274,7 @@ export function createImportsService(db: Kysely<DB>, options: ImportsServiceOpti
       const imp = await withTenant(db, ctx, (tx) => q.getImport(tx, importId));
       if (!imp) return { skipped: 'import deleted' };
       if (imp.status === 'completed') return { skipped: 'already completed' };
+      const scope = await jobScope(db, ctx, payload.scope, imp.created_by);
       try {
         const counts = await runImport(db, imp, chunks(ctx, importId), {
           batchSize,
@@ -278,6 +284,7 @@ export function createImportsService(db: Kysely<DB>, options: ImportsServiceOpti
           onProgress: (done, total, rows) => jobCtx.progress(done, total, `${rows} rows`),
           bulk: parseBulkRequest(payload.bulk),
           onMode: (report) => (mode = report),
+          scope,
           ...(options.logger ? { logger: options.logger } : {}),
         });
         return { ...counts, ...(mode ? { mode: mode.mode, mode_reason: mode.reason } : {}) };
@@ -294,6 +301,22 @@ export function createImportsService(db: Kysely<DB>, options: ImportsServiceOpti
 }
 
 export type ImportsService = ReturnType<typeof createImportsService>;
+
+const ROLES: readonly string[] = ['viewer', 'marketing', 'sales_rep', 'manager', 'admin'];
+
+/**
+ * The rules a queued import runs under: those its job carries. A job queued before jobs
+ * carried them falls back to its creator's current role and team, and (an API key's, with
+ * no user) to marketing's: no assigning, never more than was possible.
+ */
+async function jobScope(db: Kysely<DB>, ctx: TenantContext, carried: unknown, createdBy: string | null): Promise<ImportScope> {
+  const c = carried as { role?: unknown; user_id?: unknown; team_id?: unknown } | undefined;
+  if (c && typeof c.role === 'string' && ROLES.includes(c.role)) {
+    return { role: c.role as ImportScope['role'], userId: typeof c.user_id === 'string' ? c.user_id : null, teamId: typeof c.team_id === 'string' ? c.team_id : null };
+  }
+  const user = createdBy ? await withTenantRead(db, ctx, (tx) => tx.selectFrom('users').select(['role', 'team_id']).where('id', '=', createdBy).executeTakeFirst()) : undefined;
+  return user ? { role: user.role, userId: createdBy, teamId: user.team_id } : { role: 'marketing', userId: null, teamId: null };
+}
 
 /** Rejected rows as CSV: the original columns (as read), then line and reason. */
 export async function errorsCsv(db: Kysely<DB>, ctx: TenantContext, imp: Pick<ImportRow, 'id' | 'format' | 'file_name'>) {
@@ -398,6 +421,7 @@ export async function importLocalFile(db: Kysely<DB>, options: LocalImportOption
       bulk: options.bulk ?? 'auto',
       ...(options.parseWorker ? { parseWorker: options.parseWorker } : {}),
       onMode: (report) => (mode = report),
+      scope: OPERATOR_SCOPE,
       ...(options.lockTimeoutMs !== undefined ? { lockTimeoutMs: options.lockTimeoutMs } : {}),
       ...(options.logger ? { logger: options.logger } : {}),
     });
@@ -413,7 +437,7 @@ export async function importLocalFile(db: Kysely<DB>, options: LocalImportOption
  * updated or rejected (and why), and the first rows as they would be stored.
  */
 async function dryRun(db: Kysely<DB>, ctx: TenantContext, format: StoredFormat, mapping: ImportMapping, sample: Sample, source: ByteSource, batchSize: number) {
-  const { mapRow } = await prepareMapper(db, ctx, format, mapping, sample);
+  const { mapRow } = await prepareMapper(db, ctx, format, mapping, sample, OPERATOR_SCOPE);
   const counts: ImportCounts = { rows: 0, created: 0, updated: 0, rejected: 0 };
   const preview: { line: number; lead: PreparedLead }[] = [];
   const errors: { line: number; reason: string }[] = [];

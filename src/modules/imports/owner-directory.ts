@@ -88,8 +88,12 @@ export interface OwnerColumn {
 
 const MAX_LISTED = 50;
 
-/** For the preview: per owner or team column, the sampled values that match a user or team and those that do not. */
-export function summarizeOwners(headers: readonly string[], columns: Record<string, string>, rows: readonly (readonly string[])[], dir: OwnerDirectory): OwnerColumn[] {
+/**
+ * For the preview: per owner or team column, the sampled values that match a user or team
+ * and those that do not. `dir` holds whom the importer may assign; `everyone` (the whole
+ * organization) tells a name outside their team from one that exists nowhere.
+ */
+export function summarizeOwners(headers: readonly string[], columns: Record<string, string>, rows: readonly (readonly string[])[], dir: OwnerDirectory, everyone: OwnerDirectory = dir): OwnerColumn[] {
   const out: OwnerColumn[] = [];
   headers.forEach((column, index) => {
     const field = columns[column];
@@ -108,6 +112,10 @@ export function summarizeOwners(headers: readonly string[], columns: Record<stri
       }
       const shared = dir.ambiguous.includes(ownerKey(value));
       const who = field === 'assigned_to' ? 'user' : 'team';
+      const elsewhere = everyone !== dir && (field === 'assigned_to' ? resolveOwner(everyone, value) : resolveTeam(everyone, value));
+      if (elsewhere) {
+        return { value, rows: n, match: null, reason: field === 'assigned_to' ? 'not in your team: you may assign leads only to members of your own team' : 'not your team: you may place leads only in your own team' };
+      }
       return { value, rows: n, match: null, reason: shared ? `more than one ${who} is called "${value}"` : `no ${who} of your organization has this ${field === 'assigned_to' ? 'name or email' : 'name'}` };
     });
     const matched = judged.filter((v) => v.match !== null);

@@ -45,10 +45,14 @@ BEGIN
     RETURN;
   END IF;
 
-  -- 0: exact full name or email.
+  -- 0: exact full name or email. A lead with one name only has the full name 'cher ' or
+  -- ' koch' (the space joins an empty part; leads may have one name only, lead-names.ts):
+  -- those forms are the exact name too. Compared as the stored expression (not trimmed), so
+  -- the full-name index still answers.
   tier := ARRAY(
     SELECT l.id FROM public.leads AS l
-    WHERE l.organization_id = org AND (lower(l.first_name || ' ' || l.last_name) = t OR lower(l.email) = t)
+    WHERE l.organization_id = org
+      AND (lower(l.first_name || ' ' || l.last_name) IN (t, t || ' ', ' ' || t) OR lower(l.email) = t)
     ORDER BY l.current_score DESC, l.id LIMIT n);
   typed := typed + cardinality(tier);
   ids := ids || tier; ranks := ranks || array_fill(0, ARRAY[cardinality(tier)]); sims := sims || array_fill(1::real, ARRAY[cardinality(tier)]);

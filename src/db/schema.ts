@@ -405,6 +405,16 @@ export interface OutboxEventsTable {
   payload: DefaultJson<JsonObject>;
   actor_id: string | null;
   created_at: DefaultTimestamp;
+  /** The organization's delivery order, set after commit by the sequencer (0031); null until then. */
+  seq: number | null;
+}
+
+/** Per organization: the last seq handed out and how far retention has pruned (0031). */
+export interface OutboxSequencesTable {
+  organization_id: string;
+  last_seq: Generated<number>;
+  pruned_through: Generated<number>;
+  updated_at: DefaultTimestamp;
 }
 
 export interface ScoringModelsTable {
@@ -565,6 +575,7 @@ export interface DB {
   audit_log: AuditLogTable;
   jobs: JobsTable;
   outbox_events: OutboxEventsTable;
+  outbox_sequences: OutboxSequencesTable;
   scoring_models: ScoringModelsTable;
   demo_lead_truth: DemoLeadTruthTable;
   lead_search_words: LeadSearchWordsTable;
@@ -586,7 +597,7 @@ export const TENANT_TABLES = [
   'scoring_models', 'demo_lead_truth', 'lead_search_words',
   'imports', 'import_file_chunks', 'import_errors', 'custom_field_definitions',
   'tracking_keys', 'tracking_identities', 'lead_score_queue', 'lead_insight_queue',
-  'saved_views',
+  'saved_views', 'outbox_sequences',
 ] as const satisfies readonly (keyof DB)[];
 
 export type Lead = Selectable<LeadsTable>;

@@ -6,6 +6,8 @@ import { humanize } from '../lib/format';
 import type { Me } from '../api/types';
 import { useMe } from '../lib/session';
 import { useLogout } from '../features/auth/api/auth-api';
+import { NotificationsBell } from '../features/notifications/components/notifications-bell';
+import { useLiveUpdates, useStreamStatus } from '../lib/realtime/use-live-updates';
 
 const NAV: { to: string; label: string; icon: IconName; end?: boolean }[] = [
   { to: '/', label: 'Dashboard', icon: 'dashboard', end: true },
@@ -17,6 +19,8 @@ const NAV: { to: string; label: string; icon: IconName; end?: boolean }[] = [
 
 export function AppShell() {
   const me = useMe().data;
+  // One stream per tab, open while someone is signed in: every screen below is kept current by it.
+  useLiveUpdates();
   if (!me) return null;
   return (
     <div className="shell">
@@ -45,7 +49,11 @@ export function AppShell() {
           <span className="topbar__org" title={me.organization.name}>
             {me.organization.name}
           </span>
-          <UserMenu me={me} />
+          <div className="topbar__end">
+            <LiveStatus />
+            {me.user && <NotificationsBell />}
+            <UserMenu me={me} />
+          </div>
         </header>
         <main id="main" className="content" tabIndex={-1}>
           <Suspense fallback={<SkeletonBlock lines={6} label="Loading page" />}>
@@ -54,6 +62,21 @@ export function AppShell() {
         </main>
       </div>
     </div>
+  );
+}
+
+/**
+ * Whether the screens are live: a quiet "Live" while the stream is connected, a visible
+ * "Reconnecting…" while it is down (what is on screen may be behind until it is back).
+ */
+function LiveStatus() {
+  const status = useStreamStatus();
+  const text = status === 'live' ? 'Live' : status === 'reconnecting' ? 'Reconnecting…' : 'Connecting…';
+  return (
+    <span className={`live-status live-status--${status}`} role="status" title={status === 'live' ? 'Changes by others appear as they happen' : 'Changes by others will appear once the connection is back'}>
+      <span className="live-status__dot" aria-hidden="true" />
+      <span className="live-status__text">{text}</span>
+    </span>
   );
 }
 

@@ -1,7 +1,7 @@
 /**
  * Every TanStack Query key of the app, in one place, rooted by server resource
- * (['leads', …], ['insights', …]). A server event naming a resource and id maps to the
- * keys to invalidate with `keysForEvent`, so a live update refetches exactly what changed.
+ * (['leads', …], ['insights', …]). A stream event maps to the keys it makes stale in
+ * lib/realtime/invalidation.ts, so a live update refetches exactly what changed.
  * Features build keys here and nowhere else.
  */
 import type { QueryParams } from './api-client';
@@ -43,41 +43,7 @@ export const queryKeys = {
   models: { all: ['models'] as const },
   dashboard: { all: ['dashboard'] as const, view: (params: QueryParams) => ['dashboard', params] as const },
   pipeline: { all: ['pipeline'] as const, columns: (params: QueryParams) => ['pipeline', 'columns', params] as const },
+  notifications: { all: ['notifications'] as const, list: (params: QueryParams) => ['notifications', 'list', params] as const },
 } as const;
 
 export type QueryKey = readonly unknown[];
-
-/** A change the server announces (e.g. over a future event stream). */
-export interface ResourceEvent {
-  resource: 'lead' | 'activity' | 'conversation' | 'insight' | 'score' | 'import' | 'model' | 'user' | 'team' | 'organization';
-  id?: string;
-  lead_id?: string;
-}
-
-/** The query keys a server event makes stale: prefixes, so lists and details below them refetch. */
-export function keysForEvent(event: ResourceEvent): QueryKey[] {
-  const lead = event.lead_id ?? (event.resource === 'lead' ? event.id : undefined);
-  const leadKeys: QueryKey[] = lead ? [queryKeys.leads.detail(lead), queryKeys.leads.lists()] : [queryKeys.leads.lists()];
-  switch (event.resource) {
-    case 'lead':
-      return [...leadKeys, queryKeys.dashboard.all, queryKeys.pipeline.all];
-    case 'score':
-      return [...leadKeys, queryKeys.dashboard.all, queryKeys.pipeline.all];
-    case 'activity':
-      return [...(lead ? [queryKeys.leads.timeline(lead), queryKeys.leads.detail(lead)] : []), queryKeys.activities.all, queryKeys.dashboard.all];
-    case 'conversation':
-      return [...(lead ? [queryKeys.leads.timeline(lead)] : []), queryKeys.conversations.all];
-    case 'insight':
-      return [...(lead ? [queryKeys.leads.insights(lead)] : []), queryKeys.insights.all, queryKeys.dashboard.all];
-    case 'import':
-      return [event.id ? queryKeys.imports.detail(event.id) : queryKeys.imports.all, queryKeys.customFields.all, queryKeys.leads.lists()];
-    case 'model':
-      return [queryKeys.models.all];
-    case 'user':
-      return [queryKeys.users.all, queryKeys.me];
-    case 'team':
-      return [queryKeys.teams.all];
-    case 'organization':
-      return [queryKeys.organization, queryKeys.me];
-  }
-}

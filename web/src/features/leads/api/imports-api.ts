@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { ApiBody, ApiResponse } from '../../../api/types';
 import { api } from '../../../lib/api-client';
 import { queryKeys } from '../../../lib/query-keys';
+import { useStreamStatus } from '../../../lib/realtime/use-live-updates';
 
 export type ImportWithPreview = ApiResponse<'/api/v1/imports/{id}/preview', 'get'>;
 export type ImportView = ApiResponse<'/api/v1/imports/{id}', 'get'>;
@@ -29,9 +30,14 @@ export function useStartImport(id: string) {
   });
 }
 
-/** Follows a running import until it is done, then refreshes the lists it changed. */
+/**
+ * Follows a running import until it is done, then refreshes the lists it changed. The
+ * stream's import.progress events refetch it as it advances; polling is the net for a tab
+ * whose stream is down (quick) or for a step that announces nothing (slow).
+ */
 export function useImportStatus(id: string, enabled: boolean) {
   const client = useQueryClient();
+  const poll = useStreamStatus() === 'live' ? 5000 : 700;
   return useQuery({
     queryKey: queryKeys.imports.detail(id),
     queryFn: async ({ signal }) => {
@@ -43,6 +49,6 @@ export function useImportStatus(id: string, enabled: boolean) {
       return view;
     },
     enabled,
-    refetchInterval: (query) => (query.state.data && (query.state.data.status === 'completed' || query.state.data.status === 'failed') ? false : 700),
+    refetchInterval: (query) => (query.state.data && (query.state.data.status === 'completed' || query.state.data.status === 'failed') ? false : poll),
   });
 }

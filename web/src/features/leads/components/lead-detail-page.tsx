@@ -5,6 +5,7 @@ import { Badge, EmptyState, ErrorMessage, SkeletonBlock } from '../../../compone
 import { Card, PageHeader } from '../../../components/page';
 import { ApiError } from '../../../lib/api-client';
 import { label } from '../../../lib/labels';
+import { useStreamStatus } from '../../../lib/realtime/use-live-updates';
 import { useCan } from '../../../lib/session';
 import { useLead, useLeadInsights, useScore, useScoreHistory, useTeams, useTimeline, type TimelineKind } from '../api/leads-api';
 import { ScorePill, STATUS_TONE } from './lead-columns';
@@ -33,7 +34,10 @@ export function LeadDetailPage() {
   const { id = '' } = useParams();
   const lead = useLead(id);
   const { watching, watch } = useWatchWindow();
-  const interval = watching ? 1500 : false;
+  // The stream refetches the lead's score, timeline and insights as they change; polling only
+  // stands in while it is down.
+  const live = useStreamStatus() === 'live';
+  const interval = watching && !live ? 1500 : false;
   const score = useScore(id, { refetchInterval: interval });
   const history = useScoreHistory(id, { refetchInterval: interval });
   const [kind, setKind] = useState<TimelineKind | undefined>(undefined);

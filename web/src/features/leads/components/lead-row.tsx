@@ -15,7 +15,7 @@ const rowStyle = (top: number, height: number, template: string): CSSProperties 
  * position, not a style object; a callback that takes the id): while the table scrolls,
  * only the rows coming into view render.
  */
-export const LeadRow = memo(function LeadRow({ lead, index, columns, template, top, height, selected, tabIndex, onSelect, userName }: {
+export const LeadRow = memo(function LeadRow({ lead, index, columns, template, top, height, selected, arrived = false, tabIndex, onSelect, userName }: {
   lead: Lead;
   index: number;
   columns: Column[];
@@ -23,6 +23,8 @@ export const LeadRow = memo(function LeadRow({ lead, index, columns, template, t
   top: number;
   height: number;
   selected: boolean;
+  /** New to this list while it was open: highlighted for a few seconds. */
+  arrived?: boolean;
   tabIndex: 0 | -1;
   onSelect: (id: string, checked: boolean) => void;
   userName: (id: string | null) => string;
@@ -36,7 +38,7 @@ export const LeadRow = memo(function LeadRow({ lead, index, columns, template, t
       tabIndex={tabIndex}
       {...{ [ROW_INDEX_ATTRIBUTE]: index }}
       data-lead-id={lead.id}
-      className={`grid-table__row grid-table__row--lead${selected ? ' is-selected' : ''}`}
+      className={`grid-table__row grid-table__row--lead${selected ? ' is-selected' : ''}${arrived ? ' is-new' : ''}`}
       style={rowStyle(top, height, template)}
     >
       <div role="gridcell" className="grid-table__cell">

@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type RefObject } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import type { Lead } from '../../../api/types';
 import { Button } from '../../../components/button';
@@ -8,7 +8,8 @@ import { Icon } from '../../../components/icons';
 import { PageHeader } from '../../../components/page';
 import { toSearchParams, type QueryParams } from '../../../lib/api-client';
 import { formatNumber } from '../../../lib/format';
-import { useCan } from '../../../lib/session';
+import { useStreamEvent } from '../../../lib/realtime/use-live-updates';
+import { useCan, useCurrentUser } from '../../../lib/session';
 import { useDebouncedValue } from '../../../lib/use-debounced-value';
 import { useLeadCount } from '../api/lead-count-api';
 import { useCustomFields, useLeadPages, useTeams, useUsers } from '../api/leads-api';
@@ -121,7 +122,12 @@ export function LeadsPage() {
   const head = useRef<HTMLDivElement>(null);
 
   const scroller = useRef<HTMLDivElement>(null);
-  const virtualizer = useVirtualizer({ count: rows.length + (leads.hasNextPage ? 1 : 0), getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 12 });
+  // Rows keyed by lead, not position: a lead that arrives above keeps every other row's element
+  // (and its focus) instead of shifting contents through them.
+  const getItemKey = useCallback((index: number) => rows[index]?.id ?? `more-${index}`, [rows]);
+  const virtualizer = useVirtualizer({ count: rows.length + (leads.hasNextPage ? 1 : 0), getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 12, getItemKey });
+  const arrived = useArrivals();
+  useScrollAnchor(scroller, rows);
   const items = virtualizer.getVirtualItems();
   const lastIndex = items.at(-1)?.index ?? 0;
   useEffect(() => {
@@ -361,6 +367,7 @@ export function LeadsPage() {
                     top={item.start}
                     height={ROW_HEIGHT}
                     selected={selected.has(lead.id)}
+                    arrived={arrived.has(lead.id)}
                     tabIndex={roving.tabIndexOf(item.index)}
                     onSelect={toggleSelected}
                     userName={userName}
@@ -375,4 +382,57 @@ export function LeadsPage() {
       </div>
     </>
   );
+}
+
+const ARRIVAL_MS = 6000;
+
+/**
+ * Leads new to the list while it is open, from the stream: created by anyone, or just assigned
+ * to the signed-in user (a rep's list gains it). Each is remembered for a few seconds so its
+ * row is highlighted when the refetched list brings it in.
+ */
+function useArrivals(): ReadonlySet<string> {
+  const me = useCurrentUser();
+  const [arrived, setArrived] = useState<ReadonlySet<string>>(() => new Set());
+  useStreamEvent((event) => {
+    const id = event.entity_id;
+    if (!id || event.entity_type !== 'lead') return;
+    const mine = event.type === 'lead.assigned' && me?.user && event.payload.to === me.user.id && event.actor_id !== me.user.id;
+    if (event.type !== 'lead.created' && !mine) return;
+    setArrived((s) => new Set(s).add(id));
+    setTimeout(() => setArrived((s) => {
+      const next = new Set(s);
+      next.delete(id);
+      return next;
+    }), ARRIVAL_MS);
+  });
+  return arrived;
+}
+
+/**
+ * Keeps the rows in view where they are when the list changes under the reader: a lead that
+ * arrives (or leaves) above the first visible row moves the scroll position by as many rows,
+ * so what the reader was looking at stays put. At the very top the list simply grows there,
+ * where new leads are meant to be seen.
+ */
+function useScrollAnchor(scroller: RefObject<HTMLDivElement | null>, rows: Lead[]) {
+  const anchor = useRef<{ id: string; offset: number } | null>(null);
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    const remember = () => {
+      const index = Math.floor(el.scrollTop / ROW_HEIGHT);
+      const row = el.scrollTop > 0 ? rows[index] : undefined;
+      anchor.current = row ? { id: row.id, offset: el.scrollTop - index * ROW_HEIGHT } : null;
+    };
+    const a = anchor.current;
+    if (a) {
+      const index = rows.findIndex((r) => r.id === a.id);
+      const want = index * ROW_HEIGHT + a.offset;
+      if (index >= 0 && Math.abs(el.scrollTop - want) >= 1) el.scrollTop = want;
+    }
+    remember();
+    el.addEventListener('scroll', remember, { passive: true });
+    return () => el.removeEventListener('scroll', remember);
+  }, [scroller, rows]);
 }

@@ -1,4 +1,4 @@
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient, type InfiniteData } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient, type InfiniteData, type QueryClient } from '@tanstack/react-query';
 import type { ApiResponse, Lead, LeadPage, LeadStatus } from '../../../api/types';
 import { api } from '../../../lib/api-client';
 import { queryKeys } from '../../../lib/query-keys';
@@ -53,6 +53,21 @@ export function withCard(data: CardPages, lead: Lead): CardPages {
   cards.splice(index < 0 ? cards.length : index, 0, lead);
   pages[at] = { ...page, data: cards };
   return { ...data, pages };
+}
+
+/**
+ * A move someone else made, announced by the stream: the card leaves its loaded column and
+ * joins the other at once (the refetch that follows confirms the order and the totals).
+ * Whether the card was loaded at all (else the refetch alone brings it).
+ */
+export function applyRemoteMove(client: QueryClient, id: string, from: LeadStatus, to: LeadStatus): boolean {
+  const source = client.getQueryData<CardPages>(cardsKey(from));
+  const lead = source?.pages.flatMap((p) => p.data).find((l) => l.id === id);
+  if (!source || !lead) return false;
+  client.setQueryData<CardPages>(cardsKey(from), withoutCard(source, id));
+  const target = client.getQueryData<CardPages>(cardsKey(to));
+  if (target && !target.pages.some((p) => p.data.some((l) => l.id === id))) client.setQueryData<CardPages>(cardsKey(to), withCard(target, { ...lead, status: to }));
+  return true;
 }
 
 export interface Move {

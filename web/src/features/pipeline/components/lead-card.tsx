@@ -1,8 +1,9 @@
-import type { DragEvent } from 'react';
+import { useLayoutEffect, useRef, type DragEvent } from 'react';
 import { Link } from 'react-router';
 import type { Lead, LeadStatus } from '../../../api/types';
 import { formatMoneyCompact } from '../../../lib/format';
 import { DECIDED, leadValue } from '../api/pipeline-api';
+import { landCard } from './card-flight';
 import { MoveMenu } from './move-menu';
 import { STATUSES, statusLabel } from './statuses';
 import { leadDisplayName } from '../../../lib/lead-name';
@@ -19,8 +20,14 @@ export function LeadCard({
   const value = leadValue(lead);
   // A decided lead's score is a conversion probability that reads like an open lead's: its column says how it ended.
   const decided = DECIDED.has(lead.status);
+  const element = useRef<HTMLLIElement>(null);
+  // Mounted in a column: if a teammate's move brought it here, it flies in from where it was.
+  useLayoutEffect(() => {
+    if (element.current) landCard(element.current, lead.id);
+  }, [lead.id]);
   return (
     <li
+      ref={element}
       className={['board__card', dragging ? 'board__card--saving' : ''].join(' ')}
       draggable={canMove}
       onDragStart={canMove ? onDragStart : undefined}

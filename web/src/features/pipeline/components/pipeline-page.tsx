@@ -7,12 +7,17 @@ import { errorMessage } from '../../../lib/api-client';
 import { useCurrency } from '../../../lib/organization';
 import { useCan } from '../../../lib/session';
 import '../../../styles/workspace.css';
-import { useMoveLead, usePipelineColumns, type Move, type PipelineColumn } from '../api/pipeline-api';
+import { useQueryClient } from '@tanstack/react-query';
+import { useStreamEvent } from '../../../lib/realtime/use-live-updates';
+import { useCurrentUser } from '../../../lib/session';
+import { applyRemoteMove, useMoveLead, usePipelineColumns, type Move, type PipelineColumn } from '../api/pipeline-api';
+import { rememberOrigin } from './card-flight';
 import { BoardColumn } from './board-column';
 import { STATUSES, statusLabel } from './statuses';
 import { leadDisplayName } from '../../../lib/lead-name';
 
 const DRAG_TYPE = 'application/x-leadai-lead';
+const isStatus = (value: unknown): value is LeadStatus => (STATUSES as readonly unknown[]).includes(value);
 
 /**
  * Kanban by status. Cards move by drag and drop, or from the keyboard with each card's
@@ -51,6 +56,17 @@ export function PipelinePage() {
     },
     [move],
   );
+
+  // A teammate's move: the card glides to its new column as soon as the stream says so.
+  const client = useQueryClient();
+  const me = useCurrentUser();
+  useStreamEvent((event) => {
+    if (event.type !== 'lead.status_changed' || !event.entity_id || (me?.user && event.actor_id === me.user.id)) return;
+    const { from, to } = event.payload;
+    if (!isStatus(from) || !isStatus(to) || from === to) return;
+    rememberOrigin(event.entity_id);
+    applyRemoteMove(client, event.entity_id, from, to);
+  });
 
   const byStatus = new Map<LeadStatus, PipelineColumn>((columns.data?.columns ?? []).map((c) => [c.status, c]));
   const totalLeads = columns.data?.columns.reduce((n, c) => n + c.count, 0);

@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { ApiBody, ApiResponse } from '../../../api/types';
 import { api } from '../../../lib/api-client';
 import { queryKeys } from '../../../lib/query-keys';
+import { useStreamStatus } from '../../../lib/realtime/use-live-updates';
 
 export type Organization = ApiResponse<'/api/v1/organization', 'get'>;
 export type OrganizationPatch = ApiBody<'/api/v1/organization', 'patch'>;
@@ -151,12 +152,13 @@ export function useActivateModel() {
     onSettled: () => Promise.all([client.invalidateQueries({ queryKey: queryKeys.models.all }), client.invalidateQueries({ queryKey: queryKeys.leads.all })]),
   });
 }
-/** A background job, polled every second until it ends. */
+/** A background job until it ends: refetched on its job.progress events, polled as a net (every second while the stream is down). */
 export function useJob(id: number | null) {
+  const poll = useStreamStatus() === 'live' ? 5000 : 1000;
   return useQuery({
     queryKey: queryKeys.jobs.detail(id ?? 0),
     queryFn: ({ signal }) => api.get('/api/v1/jobs/{id}', { params: { id: id! }, signal }),
     enabled: id !== null,
-    refetchInterval: (query) => (query.state.data && ['succeeded', 'failed', 'cancelled'].includes(query.state.data.status) ? false : 1000),
+    refetchInterval: (query) => (query.state.data && ['succeeded', 'failed', 'cancelled'].includes(query.state.data.status) ? false : poll),
   });
 }

@@ -8,8 +8,7 @@ import { Icon } from '../../../components/icons';
 import { PageHeader } from '../../../components/page';
 import { toSearchParams, type QueryParams } from '../../../lib/api-client';
 import { formatNumber } from '../../../lib/format';
-import { useStreamEvent } from '../../../lib/realtime/use-live-updates';
-import { useCan, useCurrentUser } from '../../../lib/session';
+import { useCan } from '../../../lib/session';
 import { useDebouncedValue } from '../../../lib/use-debounced-value';
 import { useLeadCount } from '../api/lead-count-api';
 import { useCustomFields, useLeadPages, useTeams, useUsers } from '../api/leads-api';
@@ -126,7 +125,7 @@ export function LeadsPage() {
   // (and its focus) instead of shifting contents through them.
   const getItemKey = useCallback((index: number) => rows[index]?.id ?? `more-${index}`, [rows]);
   const virtualizer = useVirtualizer({ count: rows.length + (leads.hasNextPage ? 1 : 0), getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 12, getItemKey });
-  const arrived = useArrivals();
+  const arrived = useArrivals(rows, leads.data?.pages.length ?? 0, apiParams);
   useScrollAnchor(scroller, rows);
   const items = virtualizer.getVirtualItems();
   const lastIndex = items.at(-1)?.index ?? 0;
@@ -387,25 +386,27 @@ export function LeadsPage() {
 const ARRIVAL_MS = 6000;
 
 /**
- * Leads new to the list while it is open, from the stream: created by anyone, or just assigned
- * to the signed-in user (a rep's list gains it). Each is remembered for a few seconds so its
- * row is highlighted when the refetched list brings it in.
+ * Leads that joined the list while it was open: created, assigned to the reader, moved into
+ * the filter by someone (the stream refetches the list). A row is an arrival when the list
+ * for the same query gains it within the range already loaded; rows the reader loads by
+ * scrolling, and a new query's rows, are not. Each stays highlighted for a few seconds.
  */
-function useArrivals(): ReadonlySet<string> {
-  const me = useCurrentUser();
+function useArrivals(rows: Lead[], pages: number, query: unknown): ReadonlySet<string> {
   const [arrived, setArrived] = useState<ReadonlySet<string>>(() => new Set());
-  useStreamEvent((event) => {
-    const id = event.entity_id;
-    if (!id || event.entity_type !== 'lead') return;
-    const mine = event.type === 'lead.assigned' && me?.user && event.payload.to === me.user.id && event.actor_id !== me.user.id;
-    if (event.type !== 'lead.created' && !mine) return;
-    setArrived((s) => new Set(s).add(id));
-    setTimeout(() => setArrived((s) => {
-      const next = new Set(s);
-      next.delete(id);
-      return next;
-    }), ARRIVAL_MS);
-  });
+  const previous = useRef<{ query: string; ids: Set<string>; length: number; pages: number } | null>(null);
+  const queryKey = JSON.stringify(query);
+  useEffect(() => {
+    const before = previous.current;
+    previous.current = { query: queryKey, ids: new Set(rows.map((r) => r.id)), length: rows.length, pages };
+    if (!before || before.query !== queryKey || before.length === 0) return;
+    // A page loaded by scrolling adds rows after the old end: those are not arrivals.
+    const range = pages > before.pages ? rows.slice(0, before.length) : rows;
+    const fresh = range.filter((r) => !before.ids.has(r.id)).map((r) => r.id);
+    if (fresh.length === 0 || fresh.length > 50) return; // a whole new list (an import) is not "a few new leads"
+    setArrived((s) => new Set([...s, ...fresh]));
+    // Not cleared when the list changes again: each arrival fades on its own clock.
+    setTimeout(() => setArrived((s) => new Set([...s].filter((id) => !fresh.includes(id)))), ARRIVAL_MS);
+  }, [rows, pages, queryKey]);
   return arrived;
 }
 

@@ -15,6 +15,11 @@ export function rememberOrigin(leadId: string) {
   origins.set(leadId, { rect: card?.getBoundingClientRect() ?? null, at: Date.now() });
 }
 
+/** The board is left: a card mounting on the next visit must not fly from an old spot. */
+export function forgetOrigins() {
+  origins.clear();
+}
+
 /** Call when a card mounts (before paint): flies it in from its remembered place, if any. */
 export function landCard(element: HTMLElement, leadId: string) {
   const origin = origins.get(leadId);

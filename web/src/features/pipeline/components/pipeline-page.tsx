@@ -1,4 +1,4 @@
-import { useCallback, useRef, useState, type DragEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type DragEvent } from 'react';
 import { Link } from 'react-router';
 import type { Lead, LeadStatus } from '../../../api/types';
 import { EmptyState, ErrorMessage } from '../../../components/feedback';
@@ -11,7 +11,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useStreamEvent } from '../../../lib/realtime/use-live-updates';
 import { useCurrentUser } from '../../../lib/session';
 import { applyRemoteMove, useMoveLead, usePipelineColumns, type Move, type PipelineColumn } from '../api/pipeline-api';
-import { rememberOrigin } from './card-flight';
+import { forgetOrigins, rememberOrigin } from './card-flight';
 import { BoardColumn } from './board-column';
 import { STATUSES, statusLabel } from './statuses';
 import { leadDisplayName } from '../../../lib/lead-name';
@@ -61,12 +61,16 @@ export function PipelinePage() {
   const client = useQueryClient();
   const me = useCurrentUser();
   useStreamEvent((event) => {
-    if (event.type !== 'lead.status_changed' || !event.entity_id || (me?.user && event.actor_id === me.user.id)) return;
-    const { from, to } = event.payload;
-    if (!isStatus(from) || !isStatus(to) || from === to) return;
+    if (!event.entity_id || (me?.user && event.actor_id === me.user.id)) return;
+    const fields = Array.isArray(event.payload.fields) ? event.payload.fields : [];
+    if (event.type !== 'lead.status_changed' && !(event.type === 'lead.updated' && fields.includes('status'))) return;
+    // Where the card is now, before anything re-renders: it flies from here when it lands.
     rememberOrigin(event.entity_id);
-    applyRemoteMove(client, event.entity_id, from, to);
+    // Told where it goes: moved at once; otherwise the refetch places it.
+    const { from, to } = event.payload;
+    if (isStatus(from) && isStatus(to) && from !== to) applyRemoteMove(client, event.entity_id, from, to);
   });
+  useEffect(() => forgetOrigins, []);
 
   const byStatus = new Map<LeadStatus, PipelineColumn>((columns.data?.columns ?? []).map((c) => [c.status, c]));
   const totalLeads = columns.data?.columns.reduce((n, c) => n + c.count, 0);

@@ -32,6 +32,8 @@ import type { UsersService } from '../modules/users/users.service.ts';
 import { registerUserRoutes } from '../modules/users/users.routes.ts';
 import { registerSystemRoutes } from '../modules/system/system.routes.ts';
 import { logsRequests, type Logger } from '../shared/logger.ts';
+import type { Hub } from '../realtime/hub.ts';
+import { registerStreamRoutes } from '../realtime/stream.routes.ts';
 import { apiDocsOptions } from './api-docs.ts';
 import { registerAuthentication } from './auth.ts';
 import { registerInputGuard } from './input-guard.ts';
@@ -42,6 +44,7 @@ import { isSpaRoute, registerWebApp, sendSpaIndex, webAppBuilt } from './web-app
 
 export interface ServerDeps {
   logger: Logger;
+  hub: Hub;
   system: SystemService;
   auth: AuthService;
   leads: LeadsService;
@@ -159,5 +162,6 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await registerScoringRoutes(app, deps.scoring, deps.auth);
   await registerJobRoutes(app, deps.jobs, deps.auth);
   await registerInsightRoutes(app, deps.insights, deps.auth);
+  await registerStreamRoutes(app, deps.hub, deps.auth);
   return app;
 }

@@ -44,6 +44,7 @@ export async function createTenantRows(db: Kysely<DB>, name: string): Promise<Te
   await db.insertInto('audit_log').values({ organization_id: organizationId, actor_type: 'user', actor_id: userId, action: 'test.created' }).execute();
   await db.insertInto('jobs').values({ organization_id: organizationId, queue: 'test' }).execute();
   await db.insertInto('outbox_events').values({ organization_id: organizationId, event_type: 'lead.created', entity_type: 'lead', entity_id: leadId }).execute();
+  await db.insertInto('outbox_sequences').values({ organization_id: organizationId }).onConflict((oc) => oc.column('organization_id').doNothing()).execute();
   await db.insertInto('scoring_models').values({ organization_id: organizationId, version: `v-${tag}`, algorithm: 'prior' }).execute();
   await db.insertInto('demo_lead_truth').values({ lead_id: leadId, organization_id: organizationId, true_probability: 0.3, generator_version: 'test' }).execute();
   await db.insertInto('tracking_keys').values({ organization_id: organizationId, name: 'Website', write_key: `lwk_${tag}`, created_by: userId }).execute();

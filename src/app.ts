@@ -107,7 +107,13 @@ export async function createApp(config: Config, logger: Logger, options: { datab
             [TRAIN_QUEUE]: async (job, ctx) => {
               // Automatic retraining ('auto') respects an admin's rollback; a requested one activates.
               const activate = job.dedupe_key === 'auto' ? 'unless-rolled-back' : true;
-              const model = await scoring.train(job.organization_id!, { createdBy: job.created_by, activate, onProgress: (done, total, message) => ctx.progress(done, total, message) });
+              const model = await scoring.train(job.organization_id!, { createdBy: job.created_by, activate, onProgress: (done, total, message) => ctx.progress(done, total, message) }).catch(async (error: unknown) => {
+                // Its last attempt: whoever asked for it hears that it failed (earlier attempts are retried).
+                if (job.attempts >= job.max_attempts && !ctx.signal.aborted) {
+                  await notifications.trainingFailed(job.organization_id!, { jobId: job.id, userId: job.created_by, error: (error as Error).message }).catch(() => {});
+                }
+                throw error;
+              });
               return { version: model.version, training_size: model.training_size, roc_auc: model.metrics.roc_auc };
             },
             // Periodic, for every organization: follow-ups falling due, told to their owners in their time zone.

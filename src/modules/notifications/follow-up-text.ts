@@ -4,16 +4,6 @@
  * zone (24-hour clock).
  */
 
-/** The IANA name as Intl spells it ("europe/paris" → "Europe/Paris"), or null when unknown. */
-export function canonicalTimeZone(zone: string | null | undefined): string | null {
-  if (!zone || zone.length > 64) return null;
-  try {
-    return new Intl.DateTimeFormat('en', { timeZone: zone }).resolvedOptions().timeZone;
-  } catch {
-    return null;
-  }
-}
-
 const dayKey = (at: Date, timeZone: string) => new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
 
 export function dueWhen(due: Date, now: Date, timeZone: string): string {

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { NOTIFICATION_KINDS } from '../../db/schema.ts';
 import { Uuid } from '../auth/auth.schemas.ts';
-import { canonicalTimeZone } from './follow-up-text.ts';
 
 const Flag = z.enum(['true', 'false']).transform((v) => v === 'true');
 
@@ -44,17 +43,3 @@ export const NotificationPreferencesBody = z
       .describe('Kind → whether I get it; kinds left out keep their setting')
       .meta({ example: { mention: true, follow_up_due: false } }),
   });
-
-/** An IANA time zone, stored as Intl spells it ("europe/paris" → "Europe/Paris"). */
-export const TimeZoneName = z
-  .string()
-  .max(64)
-  .transform((zone, ctx) => {
-    const canonical = canonicalTimeZone(zone);
-    if (!canonical) {
-      ctx.addIssue({ code: 'custom', message: 'must be an IANA time zone such as Europe/Paris or America/New_York' });
-      return z.NEVER;
-    }
-    return canonical;
-  })
-  .meta({ type: 'string', example: 'Europe/Paris' });

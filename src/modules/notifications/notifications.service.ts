@@ -6,7 +6,8 @@ import { decodeCursor, encodeCursor } from '../../shared/cursor.ts';
 import { DomainError } from '../../shared/errors.ts';
 import type { AuthContext } from '../auth/auth.context.ts';
 import { emitEvent } from '../events/events.service.ts';
-import { canonicalTimeZone, followUpText } from './follow-up-text.ts';
+import { canonicalTimeZone } from '../../shared/time-zone.ts';
+import { followUpText } from './follow-up-text.ts';
 import { mentionedIn } from './mentions.ts';
 import * as q from './notifications.queries.ts';
 import type { NotificationListQuery } from './notifications.schemas.ts';
@@ -91,6 +92,39 @@ export async function notifyJobOutcome(tx: Tx, actor: Actor, input: { userId: st
   return deliver(tx, actor, [{ user_id: input.userId, kind, title: input.title, body: input.body, link: input.link, lead_id: null, dedupe_key: `${input.cause}:${input.outcome}` }]);
 }
 
+const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+
+/** The person who uploaded an import, when it completed or failed for good. */
+export function notifyImportOutcome(tx: Tx, actor: Actor, input: { importId: string; userId: string | null; fileName: string; counts?: { created: number; updated: number; rejected: number }; error?: string }) {
+  const c = input.counts;
+  return notifyJobOutcome(tx, actor, input.error === undefined
+    ? {
+      userId: input.userId, outcome: 'finished', cause: `import:${input.importId}`, link: '/leads/import',
+      title: `Your import of ${input.fileName} is done`,
+      body: c ? `${plural(c.created, 'lead')} created, ${plural(c.updated, 'lead')} updated${c.rejected > 0 ? `, ${plural(c.rejected, 'row')} skipped (see the import's errors)` : ''}.` : null,
+    }
+    : {
+      userId: input.userId, outcome: 'failed', cause: `import:${input.importId}`, link: '/leads/import',
+      title: `Your import of ${input.fileName} failed`,
+      body: `It stopped with: ${input.error.slice(0, 400)}`,
+    });
+}
+
+/** The person who asked for a retraining, when its model is stored (or the job failed for good). */
+export function notifyTrainingOutcome(tx: Tx, actor: Actor, input: { userId: string | null; cause: string; version?: string; trainingSize?: number; active?: boolean; error?: string }) {
+  return notifyJobOutcome(tx, actor, input.error === undefined
+    ? {
+      userId: input.userId, outcome: 'finished', cause: input.cause, link: '/settings/model',
+      title: `The scoring model you asked for is ready (${input.version ?? 'new version'})`,
+      body: `Trained on ${plural(input.trainingSize ?? 0, 'lead')}. ${input.active ? 'It is now active; scores are being updated.' : 'It was stored but not activated.'}`,
+    }
+    : {
+      userId: input.userId, outcome: 'failed', cause: input.cause, link: '/settings/model',
+      title: 'The retraining you asked for failed',
+      body: `It stopped with: ${input.error.slice(0, 400)}. The current model stays in use.`,
+    });
+}
+
 /**
  * People mentioned (`@name`) in a note on a lead, except its author and anyone who may not
  * read the lead. Once per note and person: an edited note notifies only people newly
@@ -146,6 +180,12 @@ export function createNotificationsService(db: Kysely<DB>, options: { now?: () =
   }
 
   return {
+    /** A retraining job failed for good: its requester hears of it (the worker's own failure record is not a transaction we share). */
+    async trainingFailed(organizationId: string, input: { jobId: number; userId: string | null; error: string }) {
+      if (!input.userId) return 0;
+      return withTenant(db, { organizationId }, (tx) => notifyTrainingOutcome(tx, { organizationId, actor: { id: null } }, { userId: input.userId, cause: `training-job:${input.jobId}`, error: input.error }));
+    },
+
     async list(ctx: AuthContext, query: NotificationListQuery) {
       const userId = userOf(ctx);
       const after = query.cursor ? (decodeCursor(LIST, query.cursor, [['0', '1'], 'timestamp', 'uuid']) as [string, string, string]) : null;

@@ -292,7 +292,7 @@ describe(`Notifications (${MODE})`, () => {
 
     const pages: Note[][] = [];
     let cursor: string | null = null;
-    let unreadCount = -1;
+    let unreadCount: number | undefined;
     do {
       const r: Awaited<ReturnType<Client['get']>> = await viewer.client.get(`/api/v1/notifications?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
       expect(r.status).toBe(200);
@@ -311,7 +311,7 @@ describe(`Notifications (${MODE})`, () => {
 
     const unreadOnly = await viewer.client.get('/api/v1/notifications?unread_only=true&limit=100');
     expect(unreadOnly.body.data.every((n: Note) => n.read_at === null)).toBe(true);
-    expect(unreadOnly.body.data).toHaveLength(unreadCount);
+    expect(unreadOnly.body.data).toHaveLength(unreadCount!);
 
     const all = await viewer.client.post('/api/v1/notifications/read-all');
     expect(all.body).toEqual({ updated: unreadCount });

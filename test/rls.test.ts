@@ -137,6 +137,7 @@ describe(`Row Level Security (${MODE})`, () => {
       ['tracking_keys', (org, tx) => tx.insertInto('tracking_keys').values({ organization_id: org, name: 'x', write_key: `lwk_${randomUUID()}` }).execute()],
       ['tracking_identities', (org, tx) => tx.insertInto('tracking_identities').values({ organization_id: org, anonymous_id: randomUUID(), lead_id: b.leadId }).execute()],
       ['saved_views', (org, tx) => tx.insertInto('saved_views').values({ organization_id: org, user_id: b.userId, name: 'intruder' }).execute()],
+      ['notifications', (org, tx) => tx.insertInto('notifications').values({ organization_id: org, user_id: b.userId, kind: 'mention', title: 'intruder', dedupe_key: randomUUID() }).execute()],
     ];
     expect(inserts.map(([t]) => t).sort()).toEqual([...TENANT_TABLES].sort());
     for (const [table, insert] of inserts) {

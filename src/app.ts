@@ -22,6 +22,7 @@ import { createInsightsApi } from './modules/insights/insights.api.ts';
 import { createDashboardService } from './modules/dashboard/dashboard.service.ts';
 import { createViewsService } from './modules/views/views.service.ts';
 import { createInsightsService, INSIGHTS_REFRESH_QUEUE } from './modules/insights/insights.service.ts';
+import { createNotificationsService, FOLLOW_UP_QUEUE } from './modules/notifications/notifications.service.ts';
 import { createSystemService } from './modules/system/system.service.ts';
 import { createUsersService } from './modules/users/users.service.ts';
 import { organizationCount } from './modules/system/system.queries.ts';
@@ -66,6 +67,7 @@ export async function createApp(config: Config, logger: Logger, options: { datab
     const imports = createImportsService(database.db, { maxUploadBytes: config.imports.maxUploadBytes, onEnqueued: () => wakeWorker(), logger });
     const scoring = createScoringService(database.db);
     const insights = createInsightsService(database.db);
+    const notifications = createNotificationsService(database.db);
     // The LLM provider exists only when configured; each organization still has to switch it on.
     const llm = config.llm ? createLlmProvider(config.llm, logger) : undefined;
     const analysis = createAnalysisService(database.db, { onRetrainWanted: (organizationId) => scoring.queueTraining(organizationId), llm });
@@ -90,6 +92,7 @@ export async function createApp(config: Config, logger: Logger, options: { datab
       insights: createInsightsApi(database.db, leads),
       dashboard: createDashboardService(database.db),
       views: createViewsService(database.db),
+      notifications,
       checkResponses: config.checkResponses,
     });
     const worker = config.workers
@@ -120,14 +123,27 @@ export async function createApp(config: Config, logger: Logger, options: { datab
             [TRAIN_QUEUE]: async (job, ctx) => {
               // Automatic retraining ('auto') respects an admin's rollback; a requested one activates.
               const activate = job.dedupe_key === 'auto' ? 'unless-rolled-back' : true;
-              const model = await scoring.train(job.organization_id!, { createdBy: job.created_by, activate, onProgress: (done, total, message) => ctx.progress(done, total, message) });
+              const model = await scoring.train(job.organization_id!, { createdBy: job.created_by, activate, onProgress: (done, total, message) => ctx.progress(done, total, message) }).catch(async (error: unknown) => {
+                // Its last attempt: whoever asked for it hears that it failed (earlier attempts are retried).
+                if (job.attempts >= job.max_attempts && !ctx.signal.aborted) {
+                  await notifications.trainingFailed(job.organization_id!, { jobId: job.id, userId: job.created_by, error: (error as Error).message }).catch(() => {});
+                }
+                throw error;
+              });
               return { version: model.version, training_size: model.training_size, roc_auc: model.metrics.roc_auc };
+            },
+            // Periodic, for every organization: follow-ups falling due, told to their owners in their time zone.
+            [FOLLOW_UP_QUEUE]: async (job) => {
+              const since = typeof job.payload.since === 'string' ? new Date(job.payload.since) : null;
+              return notifications.sweepFollowUps({ since: since && !Number.isNaN(since.getTime()) ? since : null });
             },
           },
           onError: (err, job) => logger.error({ err, job: job?.id }, 'job failed'),
         })
       : undefined;
     if (worker) await scheduleOutboxRetention(database.db, nextRetentionRun());
+    // The follow-up sweep reschedules itself; this starts the chain (a no-op while one is queued).
+    if (worker) await notifications.ensureFollowUpSweep();
     worker?.start();
     if (worker) wakeWorker = () => worker.wake();
     return {

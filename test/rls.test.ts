@@ -138,6 +138,7 @@ describe(`Row Level Security (${MODE})`, () => {
       ['tracking_identities', (org, tx) => tx.insertInto('tracking_identities').values({ organization_id: org, anonymous_id: randomUUID(), lead_id: b.leadId }).execute()],
       ['saved_views', (org, tx) => tx.insertInto('saved_views').values({ organization_id: org, user_id: b.userId, name: 'intruder' }).execute()],
       ['outbox_sequences', (org, tx) => tx.insertInto('outbox_sequences').values({ organization_id: org }).execute()],
+      ['notifications', (org, tx) => tx.insertInto('notifications').values({ organization_id: org, user_id: b.userId, kind: 'mention', title: 'intruder', dedupe_key: randomUUID() }).execute()],
     ];
     expect(inserts.map(([t]) => t).sort()).toEqual([...TENANT_TABLES].sort());
     for (const [table, insert] of inserts) {

@@ -27,6 +27,8 @@ import { registerDashboardRoutes } from '../modules/dashboard/dashboard.routes.t
 import type { DashboardService } from '../modules/dashboard/dashboard.service.ts';
 import { registerViewRoutes } from '../modules/views/views.routes.ts';
 import type { ViewsService } from '../modules/views/views.service.ts';
+import { registerNotificationRoutes } from '../modules/notifications/notifications.routes.ts';
+import type { NotificationsService } from '../modules/notifications/notifications.service.ts';
 import type { SystemService } from '../modules/system/system.service.ts';
 import type { UsersService } from '../modules/users/users.service.ts';
 import { registerUserRoutes } from '../modules/users/users.routes.ts';
@@ -59,6 +61,7 @@ export interface ServerDeps {
   insights: InsightsApi;
   dashboard: DashboardService;
   views: ViewsService;
+  notifications: NotificationsService;
   /** Folder of the built web app; default web/dist. Without an index.html there, / is a status page. */
   webDist?: string;
   /** Serialize every response through zod too and fail on any difference (test suites). */
@@ -163,5 +166,6 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await registerJobRoutes(app, deps.jobs, deps.auth);
   await registerInsightRoutes(app, deps.insights, deps.auth);
   await registerStreamRoutes(app, deps.hub, deps.auth);
+  await registerNotificationRoutes(app, deps.notifications, deps.auth);
   return app;
 }

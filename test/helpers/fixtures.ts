@@ -55,6 +55,7 @@ export async function createTenantRows(db: Kysely<DB>, name: string): Promise<Te
   await db.insertInto('import_errors').values({ organization_id: organizationId, import_id: importId, line: 2, reason: 'bad email', raw: '["x"]' }).execute();
   await db.insertInto('custom_field_definitions').values({ organization_id: organizationId, key: 'industry', label: 'Industry', type: 'category' }).execute();
   await db.insertInto('saved_views').values({ organization_id: organizationId, user_id: userId, name: 'Hot leads', query: 'score_min=70' }).execute();
+  await db.insertInto('notifications').values({ organization_id: organizationId, user_id: userId, kind: 'assigned', title: 'Ada was assigned to you', lead_id: leadId, link: `/leads/${leadId}`, dedupe_key: `fixture:${tag}` }).execute();
   // The rescoring queue gets its row from the lead's trigger; the insights queue only when the rescoring job takes it.
   await db.insertInto('lead_insight_queue').values({ organization_id: organizationId, lead_id: leadId }).execute();
   return { organizationId, userId, teamId, leadId, activityId };

@@ -3,7 +3,8 @@ import { sql } from 'kysely';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { pruneOutbox } from '../src/realtime/retention.ts';
 import { Client, useServer } from './helpers/api.ts';
-import { MODE } from './helpers/db.ts';
+import { startServer, type RunningServer } from './helpers/cli.ts';
+import { MODE, type TestDatabase } from './helpers/db.ts';
 import { SseStream } from './helpers/sse.ts';
 
 /**
@@ -226,6 +227,43 @@ describe('the live stream', () => {
   });
 
   if (MODE === 'server') {
+    it('delivers every event committed through either of two `leadai serve` processes to the clients of both', { timeout: 180_000 }, async () => {
+      const dbUrl = (app().database as TestDatabase).url!;
+      const env = { ...process.env, DATABASE_URL: dbUrl, LEADAI_DEMO: 'off', LEADAI_WORKERS: 'false', LOG_LEVEL: 'warn' };
+      const servers = await Promise.all([startServer(env), startServer(env)]);
+      try {
+        const [one, two] = servers.map((srv) => {
+          const c = new Client((path) => srv.url + path);
+          c.cookie = admin.cookie;
+          c.csrf = admin.csrf;
+          return c;
+        }) as [Client, Client];
+        const listen = async (srv: RunningServer, c: Client) => {
+          const s = await SseStream.open(`${srv.url}/api/v1/stream`, { cookie: c.cookie });
+          open.push(s);
+          expect(s.status).toBe(200);
+          await s.waitFor((e) => e.some((x) => x.event === 'ready'), 10_000, 'ready');
+          return s;
+        };
+        const onOne = await listen(servers[0]!, one);
+        const onTwo = await listen(servers[1]!, two);
+        const viaOne = await one.post('/api/v1/leads', { first_name: 'Via', last_name: 'One' });
+        const viaTwo = await two.post('/api/v1/leads', { first_name: 'Via', last_name: 'Two' });
+        await two.patch(`/api/v1/leads/${viaOne.body.id}`, { job_title: 'Crossed' });
+        await one.patch(`/api/v1/leads/${viaTwo.body.id}`, { job_title: 'Crossed too' });
+        for (const s of [onOne, onTwo]) {
+          await s.waitFor((e) => e.filter(about(viaOne.body.id)).length >= 2 && e.filter(about(viaTwo.body.id)).length >= 2, 15_000, 'all four events');
+        }
+        await onOne.settle();
+        // The same events, in the same order, with the same ids, on both processes.
+        const seen = (s: SseStream) => s.changes.map((e) => `${e.id} ${e.event} ${e.json.entity_id}`);
+        expect(seen(onOne)).toEqual(seen(onTwo));
+        expect(seen(onOne)).toHaveLength(4);
+      } finally {
+        await Promise.all(servers.map((srv) => srv.stop()));
+      }
+    });
+
     it('catches up from the outbox after its LISTEN connection was dropped and restored', async () => {
       const s = await stream(admin);
       await s.waitFor((e) => e.some((x) => x.event === 'ready'), 5000, 'ready');

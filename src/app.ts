@@ -22,10 +22,13 @@ import { createInsightsApi } from './modules/insights/insights.api.ts';
 import { createDashboardService } from './modules/dashboard/dashboard.service.ts';
 import { createViewsService } from './modules/views/views.service.ts';
 import { createInsightsService, INSIGHTS_REFRESH_QUEUE } from './modules/insights/insights.service.ts';
+import { createNotificationsService, FOLLOW_UP_QUEUE } from './modules/notifications/notifications.service.ts';
 import { createSystemService } from './modules/system/system.service.ts';
 import { createUsersService } from './modules/users/users.service.ts';
 import { organizationCount } from './modules/system/system.queries.ts';
 import type { Logger } from './shared/logger.ts';
+import { createHub, type Hub } from './realtime/hub.ts';
+import { nextRetentionRun, OUTBOX_RETENTION_QUEUE, pruneOutbox, scheduleOutboxRetention } from './realtime/retention.ts';
 
 /**
  * The composition root: builds the database, services, workers and HTTP server once, and
@@ -37,11 +40,14 @@ export interface App {
   worker: Worker | undefined;
   migrations: MigrationReport;
   demo: SeedDemoResult | undefined;
+  /** Real-time: numbers outbox events and serves /api/v1/stream (every process has one). */
+  hub: Hub;
   close(): Promise<void>;
 }
 
 export async function createApp(config: Config, logger: Logger, options: { database?: Database } = {}): Promise<App> {
   const database = options.database ?? (await openDatabase(config.database));
+  let started: Hub | undefined;
   try {
     const migrations = await migrate(database.db);
     if (migrations.applied.length > 0) {
@@ -61,11 +67,17 @@ export async function createApp(config: Config, logger: Logger, options: { datab
     const imports = createImportsService(database.db, { maxUploadBytes: config.imports.maxUploadBytes, onEnqueued: () => wakeWorker(), logger });
     const scoring = createScoringService(database.db);
     const insights = createInsightsService(database.db);
+    const notifications = createNotificationsService(database.db);
     // The LLM provider exists only when configured; each organization still has to switch it on.
     const llm = config.llm ? createLlmProvider(config.llm, logger) : undefined;
     const analysis = createAnalysisService(database.db, { onRetrainWanted: (organizationId) => scoring.queueTraining(organizationId), llm });
+    const { maxStreamsPerUser, maxStreamsPerProcess, slowClientMs, heartbeatMs } = config.realtime;
+    const hub = createHub(database, logger, { maxStreamsPerUser, maxStreamsPerProcess, slowClientMs, heartbeatMs });
+    await hub.start();
+    started = hub;
     const server = await buildServer({
       logger,
+      hub,
       system,
       auth,
       leads,
@@ -80,6 +92,7 @@ export async function createApp(config: Config, logger: Logger, options: { datab
       insights: createInsightsApi(database.db, leads),
       dashboard: createDashboardService(database.db),
       views: createViewsService(database.db),
+      notifications,
       checkResponses: config.checkResponses,
     });
     const worker = config.workers
@@ -101,16 +114,36 @@ export async function createApp(config: Config, logger: Logger, options: { datab
             },
             // Periodic: run-out insights expire, statistics refresh, time-driven insights (stalls, fading engagement) appear.
             [INSIGHTS_REFRESH_QUEUE]: async (job, ctx) => ({ ...(await insights.refresh(job.organization_id!, { progress: (done, total, message) => ctx.progress(done, total, message) })) }),
+            // Hourly: outbox events past the retention window go, in small batches.
+            [OUTBOX_RETENTION_QUEUE]: async (_job, ctx) => {
+              const deleted = await pruneOutbox(database.db, config.realtime.retentionMs, (n) => ctx.progress(n, n, `${n} old events removed`));
+              await scheduleOutboxRetention(database.db, nextRetentionRun());
+              return { deleted };
+            },
             [TRAIN_QUEUE]: async (job, ctx) => {
               // Automatic retraining ('auto') respects an admin's rollback; a requested one activates.
               const activate = job.dedupe_key === 'auto' ? 'unless-rolled-back' : true;
-              const model = await scoring.train(job.organization_id!, { createdBy: job.created_by, activate, onProgress: (done, total, message) => ctx.progress(done, total, message) });
+              const model = await scoring.train(job.organization_id!, { createdBy: job.created_by, activate, onProgress: (done, total, message) => ctx.progress(done, total, message) }).catch(async (error: unknown) => {
+                // Its last attempt: whoever asked for it hears that it failed (earlier attempts are retried).
+                if (job.attempts >= job.max_attempts && !ctx.signal.aborted) {
+                  await notifications.trainingFailed(job.organization_id!, { jobId: job.id, userId: job.created_by, error: (error as Error).message }).catch(() => {});
+                }
+                throw error;
+              });
               return { version: model.version, training_size: model.training_size, roc_auc: model.metrics.roc_auc };
+            },
+            // Periodic, for every organization: follow-ups falling due, told to their owners in their time zone.
+            [FOLLOW_UP_QUEUE]: async (job) => {
+              const since = typeof job.payload.since === 'string' ? new Date(job.payload.since) : null;
+              return notifications.sweepFollowUps({ since: since && !Number.isNaN(since.getTime()) ? since : null });
             },
           },
           onError: (err, job) => logger.error({ err, job: job?.id }, 'job failed'),
         })
       : undefined;
+    if (worker) await scheduleOutboxRetention(database.db, nextRetentionRun());
+    // The follow-up sweep reschedules itself; this starts the chain (a no-op while one is queued).
+    if (worker) await notifications.ensureFollowUpSweep();
     worker?.start();
     if (worker) wakeWorker = () => worker.wake();
     return {
@@ -119,13 +152,17 @@ export async function createApp(config: Config, logger: Logger, options: { datab
       worker,
       migrations,
       demo,
+      hub,
       async close() {
         await worker?.stop();
+        // Streams first: the server waits for open connections, and a stream never ends by itself.
+        await hub.close();
         await server.close();
         await database.close();
       },
     };
   } catch (error) {
+    await started?.close();
     if (!options.database) await database.close();
     throw error;
   }

@@ -31,6 +31,13 @@ const envSchema = z.object({
   LEADAI_LLM_MODEL: z.string().min(1).max(200).optional(),
   LEADAI_LLM_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
   LEADAI_LLM_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  // Real-time (src/realtime): caps on live streams, and how long the outbox keeps events to replay.
+  LEADAI_STREAMS_PER_USER: z.coerce.number().int().min(1).max(10_000).default(10),
+  LEADAI_STREAMS_PER_PROCESS: z.coerce.number().int().min(1).max(100_000).default(5000),
+  LEADAI_OUTBOX_RETENTION_DAYS: z.coerce.number().min(0.001).max(3650).default(7),
+  // A stream whose client has not read for this long (its buffer full) is cut; it resumes by Last-Event-ID.
+  LEADAI_STREAM_SLOW_CLIENT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  LEADAI_STREAM_HEARTBEAT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
   // Tests: every response is serialized by zod as well and compared (see http/serializer.ts).
   LEADAI_CHECK_RESPONSES: boolish.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -57,6 +64,8 @@ export type Config = Readonly<{
    * LEADAI_LLM_BASE_URL is unset. Organizations switch it on in settings.ai.llm_enabled.
    */
   llm: Readonly<{ baseUrl: string; apiKey: string | undefined; model: string; timeoutMs: number; concurrency: number }> | undefined;
+  /** Live streams: caps per user and per process; outbox events kept this long for replay. */
+  realtime: Readonly<{ maxStreamsPerUser: number; maxStreamsPerProcess: number; retentionMs: number; slowClientMs: number; heartbeatMs: number }>;
   /** Serialize every response through zod as well and fail on a difference (test suites). */
   checkResponses: boolean;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
@@ -103,6 +112,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       e.LEADAI_LLM_BASE_URL && e.LEADAI_LLM_MODEL
         ? Object.freeze({ baseUrl: e.LEADAI_LLM_BASE_URL.replace(/\/+$/, ''), apiKey: e.LEADAI_LLM_API_KEY, model: e.LEADAI_LLM_MODEL, timeoutMs: e.LEADAI_LLM_TIMEOUT_MS, concurrency: e.LEADAI_LLM_CONCURRENCY })
         : undefined,
+    realtime: Object.freeze({ maxStreamsPerUser: e.LEADAI_STREAMS_PER_USER, maxStreamsPerProcess: e.LEADAI_STREAMS_PER_PROCESS, retentionMs: Math.round(e.LEADAI_OUTBOX_RETENTION_DAYS * 86_400_000), slowClientMs: e.LEADAI_STREAM_SLOW_CLIENT_MS, heartbeatMs: e.LEADAI_STREAM_HEARTBEAT_MS }),
     checkResponses: e.LEADAI_CHECK_RESPONSES,
     logLevel: e.LOG_LEVEL,
     env: e.NODE_ENV,

@@ -93,8 +93,8 @@ describe(`Row Level Security (${MODE})`, () => {
       return { updated: Number(updated.numAffectedRows ?? 0), deleted };
     }).catch((e: Error) => e);
     if (result instanceof Error) {
-      // Append-only for the app role (audit, outbox, search words): refused outright.
-      expect(['audit_log', 'outbox_events', 'lead_search_words']).toContain(table);
+      // Append-only for the app role (audit, outbox, search words) or read-only (outbox sequences): refused outright.
+      expect(['audit_log', 'outbox_events', 'outbox_sequences', 'lead_search_words']).toContain(table);
       expect(result.message).toMatch(/permission denied/);
     } else {
       expect(result.updated).toBe(0);
@@ -137,6 +137,8 @@ describe(`Row Level Security (${MODE})`, () => {
       ['tracking_keys', (org, tx) => tx.insertInto('tracking_keys').values({ organization_id: org, name: 'x', write_key: `lwk_${randomUUID()}` }).execute()],
       ['tracking_identities', (org, tx) => tx.insertInto('tracking_identities').values({ organization_id: org, anonymous_id: randomUUID(), lead_id: b.leadId }).execute()],
       ['saved_views', (org, tx) => tx.insertInto('saved_views').values({ organization_id: org, user_id: b.userId, name: 'intruder' }).execute()],
+      ['outbox_sequences', (org, tx) => tx.insertInto('outbox_sequences').values({ organization_id: org }).execute()],
+      ['notifications', (org, tx) => tx.insertInto('notifications').values({ organization_id: org, user_id: b.userId, kind: 'mention', title: 'intruder', dedupe_key: randomUUID() }).execute()],
     ];
     expect(inserts.map(([t]) => t).sort()).toEqual([...TENANT_TABLES].sort());
     for (const [table, insert] of inserts) {

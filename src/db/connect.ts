@@ -49,6 +49,16 @@ export interface Database {
     chunks: CopyChunks,
     options?: CopyOptions,
   ): Promise<void>;
+  /**
+   * LISTENs on `channels` on a connection of its own (server) or on PGlite's (embedded).
+   * `onConnected` runs after every (re)connection once LISTEN is in place: notifications
+   * sent while the connection was down are lost, so the caller catches up from the tables.
+   */
+  listen(channels: readonly string[], onNotification: (channel: string, payload: string) => void, onConnected: () => void): Promise<Listening>;
+  close(): Promise<void>;
+}
+
+export interface Listening {
   close(): Promise<void>;
 }
 
@@ -145,6 +155,23 @@ async function openEmbedded(
         });
       });
     },
+    async listen(channels, onNotification, onConnected) {
+      // Through Kysely's one connection: a LISTEN sent while a transaction is open on it would
+      // join that transaction, and be undone by its ROLLBACK.
+      const unsubscribe = await db.connection().execute(async () => {
+        const offs: (() => Promise<void>)[] = [];
+        for (const channel of channels) offs.push(await pglite.listen(channel, (payload) => onNotification(channel, payload)));
+        return offs;
+      });
+      onConnected();
+      return {
+        async close() {
+          await db.connection().execute(async () => {
+            for (const off of unsubscribe) await off();
+          });
+        },
+      };
+    },
     async close() {
       try {
         await db.destroy();
@@ -217,6 +244,9 @@ async function openServer(url: string, poolSize: number): Promise<Database> {
         if (skipTriggers) await client.query('SET session_replication_role = DEFAULT').catch(() => {});
         client.release();
       }
+    },
+    listen(channels, onNotification, onConnected) {
+      return listenOnServer(url, types, channels, onNotification, onConnected);
     },
     async close() {
       await tenantReads.close();
@@ -329,4 +359,66 @@ async function copyStream(client: pg.PoolClient, statement: string, chunks: Copy
 /** Identifiers in COPY come from code, never from users; quoting is belt and braces. */
 export function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
+}
+
+/**
+ * A connection that only LISTENs, outside the pools (a pooled connection would drop its
+ * LISTEN when released). When it ends (server restart, pg_terminate_backend, network) it
+ * reconnects with backoff by itself and calls onConnected again for the catch-up.
+ */
+async function listenOnServer(
+  url: string,
+  types: pg.CustomTypesConfig,
+  channels: readonly string[],
+  onNotification: (channel: string, payload: string) => void,
+  onConnected: () => void,
+): Promise<Listening> {
+  let closed = false;
+  let current: pg.Client | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  let failures = 0;
+  const connectOnce = async (): Promise<void> => {
+    const client = new pg.Client({ connectionString: url, types, application_name: 'leadai-listen', keepAlive: true });
+    client.on('error', () => {}); // 'end' follows, and that is where reconnection starts
+    client.on('notification', (message) => onNotification(message.channel, message.payload ?? ''));
+    client.on('end', () => {
+      if (current === client) current = undefined;
+      if (!closed) schedule();
+    });
+    try {
+      await client.connect();
+      for (const channel of channels) await client.query(`LISTEN ${quoteIdent(channel)}`);
+    } catch (error) {
+      client.removeAllListeners('end');
+      await client.end().catch(() => {});
+      throw error;
+    }
+    if (closed) {
+      await client.end().catch(() => {});
+      return;
+    }
+    current = client;
+    failures = 0;
+    onConnected();
+  };
+  const schedule = () => {
+    if (retry || closed) return;
+    // 50 ms, 100 ms … up to 5 s between attempts while PostgreSQL is away.
+    const delay = Math.min(5000, 50 * 2 ** Math.min(failures, 7));
+    retry = setTimeout(() => {
+      retry = undefined;
+      connectOnce().catch(() => {
+        failures += 1;
+        schedule();
+      });
+    }, delay);
+  };
+  await connectOnce();
+  return {
+    async close() {
+      closed = true;
+      if (retry) clearTimeout(retry);
+      await current?.end().catch(() => {});
+    },
+  };
 }

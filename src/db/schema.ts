@@ -102,6 +102,8 @@ export interface UsersTable {
   created_at: DefaultTimestamp;
   updated_at: DefaultTimestamp;
   last_active_at: NullableTimestamp;
+  /** 0032: IANA name (validated by the API); null falls back to the organization's, then UTC. */
+  time_zone: string | null;
 }
 
 export interface TeamsTable {
@@ -554,7 +556,26 @@ export interface SavedViewsTable {
   updated_at: Generated<Date>;
 }
 
+export const NOTIFICATION_KINDS = ['insight', 'assigned', 'follow_up_due', 'job_finished', 'job_failed', 'mention'] as const;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+
+/** 0032: messages addressed to one user, each notified once per cause (dedupe_key). */
+export interface NotificationsTable {
+  id: Generated<string>;
+  organization_id: string;
+  user_id: string;
+  kind: NotificationKind;
+  title: string;
+  body: string | null;
+  link: string | null;
+  lead_id: string | null;
+  dedupe_key: string;
+  read_at: NullableTimestamp;
+  created_at: DefaultTimestamp;
+}
+
 export interface DB {
+  notifications: NotificationsTable;
   saved_views: SavedViewsTable;
   organizations: OrganizationsTable;
   users: UsersTable;
@@ -597,7 +618,7 @@ export const TENANT_TABLES = [
   'scoring_models', 'demo_lead_truth', 'lead_search_words',
   'imports', 'import_file_chunks', 'import_errors', 'custom_field_definitions',
   'tracking_keys', 'tracking_identities', 'lead_score_queue', 'lead_insight_queue',
-  'saved_views', 'outbox_sequences',
+  'saved_views', 'outbox_sequences', 'notifications',
 ] as const satisfies readonly (keyof DB)[];
 
 export type Lead = Selectable<LeadsTable>;

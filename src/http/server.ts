@@ -27,11 +27,15 @@ import { registerDashboardRoutes } from '../modules/dashboard/dashboard.routes.t
 import type { DashboardService } from '../modules/dashboard/dashboard.service.ts';
 import { registerViewRoutes } from '../modules/views/views.routes.ts';
 import type { ViewsService } from '../modules/views/views.service.ts';
+import { registerNotificationRoutes } from '../modules/notifications/notifications.routes.ts';
+import type { NotificationsService } from '../modules/notifications/notifications.service.ts';
 import type { SystemService } from '../modules/system/system.service.ts';
 import type { UsersService } from '../modules/users/users.service.ts';
 import { registerUserRoutes } from '../modules/users/users.routes.ts';
 import { registerSystemRoutes } from '../modules/system/system.routes.ts';
 import { logsRequests, type Logger } from '../shared/logger.ts';
+import type { Hub } from '../realtime/hub.ts';
+import { registerStreamRoutes } from '../realtime/stream.routes.ts';
 import { apiDocsOptions } from './api-docs.ts';
 import { registerAuthentication } from './auth.ts';
 import { registerInputGuard } from './input-guard.ts';
@@ -42,6 +46,7 @@ import { isSpaRoute, registerWebApp, sendSpaIndex, webAppBuilt } from './web-app
 
 export interface ServerDeps {
   logger: Logger;
+  hub: Hub;
   system: SystemService;
   auth: AuthService;
   leads: LeadsService;
@@ -56,6 +61,7 @@ export interface ServerDeps {
   insights: InsightsApi;
   dashboard: DashboardService;
   views: ViewsService;
+  notifications: NotificationsService;
   /** Folder of the built web app; default web/dist. Without an index.html there, / is a status page. */
   webDist?: string;
   /** Serialize every response through zod too and fail on any difference (test suites). */
@@ -159,5 +165,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await registerScoringRoutes(app, deps.scoring, deps.auth);
   await registerJobRoutes(app, deps.jobs, deps.auth);
   await registerInsightRoutes(app, deps.insights, deps.auth);
+  await registerStreamRoutes(app, deps.hub, deps.auth);
+  await registerNotificationRoutes(app, deps.notifications, deps.auth);
   return app;
 }

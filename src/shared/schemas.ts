@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { canonicalTimeZone } from './time-zone.ts';
 
 /**
  * Zod building blocks for request schemas, shared so every route refuses the same things
@@ -24,3 +25,17 @@ export const DateTimeInput = z
   .regex(ISO_DATE, { error: DATE_RANGE })
   .pipe(z.coerce.date<string>({ error: DATE_RANGE }).min(EARLIEST_DATE, { error: DATE_RANGE }).max(LATEST_DATE, { error: DATE_RANGE }))
   .meta({ type: 'string', format: 'date-time' });
+
+/** An IANA time zone, stored as Intl spells it ("europe/paris" → "Europe/Paris"). */
+export const TimeZoneName = z
+  .string()
+  .max(64)
+  .transform((zone, ctx) => {
+    const canonical = canonicalTimeZone(zone);
+    if (!canonical) {
+      ctx.addIssue({ code: 'custom', message: 'must be an IANA time zone such as Europe/Paris or America/New_York' });
+      return z.NEVER;
+    }
+    return canonical;
+  })
+  .meta({ type: 'string', example: 'Europe/Paris' });

@@ -44,6 +44,7 @@ export async function createTenantRows(db: Kysely<DB>, name: string): Promise<Te
   await db.insertInto('audit_log').values({ organization_id: organizationId, actor_type: 'user', actor_id: userId, action: 'test.created' }).execute();
   await db.insertInto('jobs').values({ organization_id: organizationId, queue: 'test' }).execute();
   await db.insertInto('outbox_events').values({ organization_id: organizationId, event_type: 'lead.created', entity_type: 'lead', entity_id: leadId }).execute();
+  await db.insertInto('outbox_sequences').values({ organization_id: organizationId }).onConflict((oc) => oc.column('organization_id').doNothing()).execute();
   await db.insertInto('scoring_models').values({ organization_id: organizationId, version: `v-${tag}`, algorithm: 'prior' }).execute();
   await db.insertInto('demo_lead_truth').values({ lead_id: leadId, organization_id: organizationId, true_probability: 0.3, generator_version: 'test' }).execute();
   await db.insertInto('tracking_keys').values({ organization_id: organizationId, name: 'Website', write_key: `lwk_${tag}`, created_by: userId }).execute();
@@ -54,6 +55,7 @@ export async function createTenantRows(db: Kysely<DB>, name: string): Promise<Te
   await db.insertInto('import_errors').values({ organization_id: organizationId, import_id: importId, line: 2, reason: 'bad email', raw: '["x"]' }).execute();
   await db.insertInto('custom_field_definitions').values({ organization_id: organizationId, key: 'industry', label: 'Industry', type: 'category' }).execute();
   await db.insertInto('saved_views').values({ organization_id: organizationId, user_id: userId, name: 'Hot leads', query: 'score_min=70' }).execute();
+  await db.insertInto('notifications').values({ organization_id: organizationId, user_id: userId, kind: 'assigned', title: 'Ada was assigned to you', lead_id: leadId, link: `/leads/${leadId}`, dedupe_key: `fixture:${tag}` }).execute();
   // The rescoring queue gets its row from the lead's trigger; the insights queue only when the rescoring job takes it.
   await db.insertInto('lead_insight_queue').values({ organization_id: organizationId, lead_id: leadId }).execute();
   return { organizationId, userId, teamId, leadId, activityId };

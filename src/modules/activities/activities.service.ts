@@ -8,12 +8,16 @@ import type { AuthContext } from '../auth/auth.context.ts';
 import { authorize } from '../auth/permissions.ts';
 import { emitEvent } from '../events/events.service.ts';
 import type { LeadsService } from '../leads/leads.service.ts';
+import { notifyMentions } from '../notifications/notifications.service.ts';
 import * as q from './activities.queries.ts';
 import type { ActivityBody, ActivityListQuery, ActivityPatch } from './activities.schemas.ts';
 import type { z } from 'zod';
 
 type Body = z.infer<typeof ActivityBody>;
 type Patch = z.infer<typeof ActivityPatch>;
+
+/** Where a note's `@name` mentions are written. */
+const mentionText = (a: { subject: string | null; description: string | null }) => [a.subject, a.description].filter(Boolean).join('\n');
 
 export function createActivitiesService(db: Kysely<DB>, leads: LeadsService) {
   async function page(ctx: AuthContext, query: ActivityListQuery, leadId?: string) {
@@ -97,6 +101,7 @@ export function createActivitiesService(db: Kysely<DB>, leads: LeadsService) {
             throw error;
           });
         await emitEvent(tx, ctx, { type: 'activity.created', entityType: 'activity', entityId: activity.id, payload: { lead_id: leadId } });
+        await notifyMentions(tx, ctx, { source: `activity:${activity.id}`, leadId, authorId: ctx.userId, text: mentionText(activity) });
         return activity;
       });
     },
@@ -107,6 +112,8 @@ export function createActivitiesService(db: Kysely<DB>, leads: LeadsService) {
       return withTenant(db, ctx, async (tx) => {
         const activity = await q.updateActivity(tx, id, values);
         await emitEvent(tx, ctx, { type: 'activity.updated', entityType: 'activity', entityId: id, payload: { lead_id: activity.lead_id, fields: Object.keys(values) } });
+        // Once per note and person: only people newly mentioned by the edit hear of it.
+        if (values.subject !== undefined || values.description !== undefined) await notifyMentions(tx, ctx, { source: `activity:${id}`, leadId: activity.lead_id, authorId: ctx.userId, text: mentionText(activity) });
         return activity;
       });
     },

@@ -115,7 +115,7 @@ export async function revokeSession(tx: Tx, userId: string, sessionId: string): 
 export async function getUser(tx: Tx, userId: string) {
   return tx
     .selectFrom('users')
-    .select(['id', 'email', 'full_name', 'role', 'team_id', 'organization_id', 'avatar_url', 'preferences', 'created_at'])
+    .select(['id', 'email', 'full_name', 'role', 'team_id', 'organization_id', 'avatar_url', 'preferences', 'created_at', 'time_zone'])
     .where('id', '=', userId)
     .executeTakeFirst();
 }

@@ -26,7 +26,7 @@ export const SessionCreated = z.object({
 export const SignupCreated = SessionCreated.extend({ user_id: Uuid, organization_id: Uuid });
 
 export const Me = z.object({
-  user: z.object({ id: Uuid, email: z.string(), full_name: z.string(), role: z.enum(USER_ROLES), team_id: Uuid.nullable(), avatar_url: z.string().nullable() }).nullable(),
+  user: z.object({ id: Uuid, email: z.string(), full_name: z.string(), role: z.enum(USER_ROLES), team_id: Uuid.nullable(), avatar_url: z.string().nullable(), time_zone: z.string().nullable() }).nullable(),
   api_key_id: Uuid.nullable(),
   role: z.enum(USER_ROLES),
   organization: z.object({ id: Uuid, name: z.string(), domain: z.string().nullable(), industry: z.string().nullable(), size: z.string().nullable(), subscription_tier: z.string() }),

@@ -139,7 +139,7 @@ export function createAuthService(
         const user = ctx.userId ? await q.getUser(tx, ctx.userId) : undefined;
         const organization = await q.getOrganization(tx, ctx.organizationId);
         return {
-          user: user ? { id: user.id, email: user.email, full_name: user.full_name, role: user.role, team_id: user.team_id, avatar_url: user.avatar_url } : null,
+          user: user ? { id: user.id, email: user.email, full_name: user.full_name, role: user.role, team_id: user.team_id, avatar_url: user.avatar_url, time_zone: user.time_zone } : null,
           api_key_id: ctx.actor.type === 'api_key' ? ctx.actor.id : null,
           role: ctx.role,
           organization,

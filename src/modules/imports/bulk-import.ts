@@ -2,6 +2,7 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB, JsonObject } from '../../db/schema.ts';
 import { actAsOwner, actAsTenant, withTenant, type TenantContext, type Tx } from '../../db/tenant.ts';
 import { emitEvent } from '../events/events.service.ts';
+import { notifyImportOutcome } from '../notifications/notifications.service.ts';
 import { requestQueuedScoring } from '../scoring/scoring.service.ts';
 import { applyBatch, planBatch, type Batch, type BatchPlan, type CustomFieldChange } from './batch-plan.ts';
 import type { Bytes, MappedBatch } from './batch-source.ts';
@@ -139,6 +140,7 @@ export async function runBulkImport(db: Kysely<DB>, source: ByteSource, setup: B
       if (!recorded) throw new Error('This import is being run by another process; the bulk run rolls back.');
       await q.deleteChunks(conn, imp.id);
       await emitEvent(conn, actor, { type: 'import.completed', entityType: 'import', entityId: imp.id, payload: { ...counts } });
+      await notifyImportOutcome(conn, actor, { importId: imp.id, userId: imp.created_by, fileName: imp.file_name, counts });
       seconds.load = clock() - t;
 
       t = clock();

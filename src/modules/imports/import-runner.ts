@@ -5,6 +5,7 @@ import { withTenant, type TenantContext, type Tx } from '../../db/tenant.ts';
 import { DomainError } from '../../shared/errors.ts';
 import type { Logger } from '../../shared/logger.ts';
 import { emitEvent } from '../events/events.service.ts';
+import { notifyImportOutcome } from '../notifications/notifications.service.ts';
 import type { CsvFormat } from './csv-sniff.ts';
 import { HEAD_BYTES, readHead, sampleHead, type Sample } from './csv-records.ts';
 import type { ImportMapping } from './header-mapping.ts';
@@ -236,6 +237,7 @@ export async function runImport(db: Kysely<DB>, imp: ImportRow, source: ByteSour
     await q.updateImport(tx, imp.id, { status: 'completed', finished_at: new Date(), bytes_done: imp.file_size });
     await q.deleteChunks(tx, imp.id);
     await emitEvent(tx, actor, { type: 'import.completed', entityType: 'import', entityId: imp.id, payload: { ...totals } });
+    await notifyImportOutcome(tx, actor, { importId: imp.id, userId: imp.created_by, fileName: imp.file_name, counts: totals });
   });
   await options.onProgress?.(imp.file_size, imp.file_size, totals.rows);
   return totals;

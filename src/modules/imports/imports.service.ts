@@ -10,6 +10,7 @@ import { DomainError } from '../../shared/errors.ts';
 import type { Logger } from '../../shared/logger.ts';
 import type { AuthContext } from '../auth/auth.context.ts';
 import { authorize } from '../auth/permissions.ts';
+import { notifyImportOutcome } from '../notifications/notifications.service.ts';
 import { detectFormat, FileScanner, notCsvReason } from './csv-sniff.ts';
 import { applyOverride, MappingError, parseOverride, proposeMapping, type ImportMapping, type MappingOverride } from './header-mapping.ts';
 import {
@@ -292,7 +293,10 @@ export function createImportsService(db: Kysely<DB>, options: ImportsServiceOpti
         if (jobCtx.signal.aborted) throw error;
         const permanent = error instanceof DomainError && error.code === 'validation';
         const last = permanent || job.attempts >= job.max_attempts;
-        await withTenant(db, ctx, (tx) => q.updateImport(tx, importId, { status: last ? 'failed' : 'queued', last_error: (error as Error).message, ...(last ? { finished_at: new Date() } : {}) }));
+        await withTenant(db, ctx, async (tx) => {
+          await q.updateImport(tx, importId, { status: last ? 'failed' : 'queued', last_error: (error as Error).message, ...(last ? { finished_at: new Date() } : {}) });
+          if (last) await notifyImportOutcome(tx, { organizationId: ctx.organizationId, actor: { id: imp.created_by } }, { importId, userId: imp.created_by, fileName: imp.file_name, error: (error as Error).message });
+        });
         if (permanent) return { failed: (error as Error).message };
         throw error;
       }

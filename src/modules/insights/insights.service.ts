@@ -7,6 +7,7 @@ import { activityCategory, eventCategory, ENGAGEMENT_WINDOW_DAYS, HALF_LIFE_DAYS
 import type { DB } from '../../db/schema.ts';
 import { withTenant, type Tx } from '../../db/tenant.ts';
 import { enqueue } from '../../jobs/queue.ts';
+import { notifyInsights } from '../notifications/notifications.service.ts';
 import * as q from './insights.queries.ts';
 
 /**
@@ -196,6 +197,8 @@ export function createInsightsService(db: Kysely<DB>, options: { now?: () => Dat
       const upserted = await q.upsertInsights(tx, organizationId, writes);
       const expired = await q.expireUnconfirmed(tx, leads.map((l) => l.id), writes.map((w) => ({ lead_id: w.lead_id, insight_type: w.insight_type, reason: w.reason })));
       const leadsUpdated = await q.updateLeadBehaviour(tx, behaviour);
+      // Owners hear of high and urgent insights raised here, with them (once per insight).
+      await notifyInsights(tx, { organizationId, actor: { id: null } }, leads.map((l) => l.id));
       return { leads: leads.length, inserted: upserted.inserted, updated: upserted.updated, expired, leads_updated: leadsUpdated };
     });
   }
@@ -264,6 +267,8 @@ export function createInsightsService(db: Kysely<DB>, options: { now?: () => Dat
       const reranked = await withTenant(db, system(organizationId), async (tx) => {
         const scale = scaleFrom(orgStats.priority.valueMedian, await q.impactQuantiles(tx, now(), SHARES));
         const changed = await q.reprioritise(tx, now(), scale.thresholds);
+        // An insight the new thresholds raise to high or urgent is news to its lead's owner.
+        if (changed > 0) await notifyInsights(tx, { organizationId, actor: { id: null } }, null);
         statsCache.set(organizationId, { ...orgStats, priority: scale });
         return changed;
       });

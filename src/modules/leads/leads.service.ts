@@ -7,6 +7,7 @@ import { patchValues } from '../../shared/patch.ts';
 import { DomainError } from '../../shared/errors.ts';
 import type { AuthContext } from '../auth/auth.context.ts';
 import { emitEvent } from '../events/events.service.ts';
+import { notifyAssigned } from '../notifications/notifications.service.ts';
 import { authorize, can, leadScope, type Action } from '../auth/permissions.ts';
 import * as q from './leads.queries.ts';
 import { CUSTOM_FIELD_PARAM, type LeadCountQuery, type LeadExportQuery, type LeadListQuery } from './leads.schemas.ts';
@@ -268,6 +269,7 @@ export function createLeadsService(db: Kysely<DB>) {
             return mapWriteError(error);
           });
         await emit(tx, ctx, 'lead.created', lead.id, {});
+        await notifyAssigned(tx, ctx, { leadIds: [lead.id], assignedTo: lead.assigned_to });
         return lead;
       });
     },
@@ -301,6 +303,7 @@ export function createLeadsService(db: Kysely<DB>) {
           await q.insertStatusChange(tx, { organizationId: ctx.organizationId, leadId: id, userId: ctx.userId, from: current.status, to: patch.status! });
         }
         await emit(tx, ctx, 'lead.updated', id, { fields: [...Object.keys(values), ...Object.keys(merge)] });
+        if (patch.assigned_to !== undefined && patch.assigned_to !== current.assigned_to) await notifyAssigned(tx, ctx, { leadIds: [id], assignedTo: patch.assigned_to });
         // A change of team or owner can take the lead out of the caller's hands.
         return { ...lead, permissions: permissionsFor(ctx, (await findWritable(tx, ctx, id)) !== undefined) };
       });
@@ -351,6 +354,7 @@ export function createLeadsService(db: Kysely<DB>) {
         const values = { assigned_to: input.assigned_to, ...(input.team_id !== undefined ? { team_id: input.team_id } : {}) };
         const updated = await q.assignLeads(tx, ids, leadScope(ctx, 'write'), values).catch(mapWriteError);
         for (const id of updated) await emit(tx, ctx, 'lead.updated', id, { fields: Object.keys(values) });
+        await notifyAssigned(tx, ctx, { leadIds: updated, assignedTo: input.assigned_to });
         const done = new Set(updated);
         return { updated: updated.length, not_found: ids.filter((id) => !done.has(id)) };
       });

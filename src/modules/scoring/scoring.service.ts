@@ -13,6 +13,7 @@ import { calibrate } from '../../ai/scoring/calibration.ts';
 import type { Dataset } from '../../ai/scoring/dataset.ts';
 import type { DB } from '../../db/schema.ts';
 import { withTenant } from '../../db/tenant.ts';
+import { notifyTrainingOutcome } from '../notifications/notifications.service.ts';
 import { enqueue } from '../../jobs/queue.ts';
 import * as q from './scoring.queries.ts';
 
@@ -214,6 +215,8 @@ export function createScoringService(db: Kysely<DB>, options: { now?: () => Date
         if (opts.rescore === 'queued') await queueEveryLead(tx, organizationId);
         else await requestRescoreAll(tx, organizationId);
       }
+      // A retraining someone asked for tells them it is done, with the model it stored.
+      await notifyTrainingOutcome(tx, { organizationId, actor: { id: null } }, { userId: opts.createdBy ?? null, cause: `training:${version}`, version, trainingSize: rows.length, active: (opts.activate ?? true) && !rolledBack });
       return inserted;
     });
     return { ...row, metrics };

@@ -2,7 +2,7 @@ import { sql, type Kysely, type Updateable } from 'kysely';
 import type { DB, UserRole, UsersTable } from '../../db/schema.ts';
 import type { Tx } from '../../db/tenant.ts';
 
-export const USER_COLUMNS = ['id', 'email', 'full_name', 'avatar_url', 'role', 'team_id', 'is_active', 'deactivated_at', 'created_at', 'last_active_at'] as const;
+export const USER_COLUMNS = ['id', 'email', 'full_name', 'avatar_url', 'role', 'team_id', 'is_active', 'deactivated_at', 'created_at', 'last_active_at', 'time_zone'] as const;
 
 export async function listUsers(tx: Tx) {
   return tx.selectFrom('users').select(USER_COLUMNS).orderBy('full_name').execute();

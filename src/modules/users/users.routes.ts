@@ -20,7 +20,7 @@ export async function registerUserRoutes(server: FastifyInstance, users: UsersSe
   );
 
   app.get('/api/v1/users', { schema: { tags: ['users'], summary: 'Users of my organization', response: { 200: z.object({ data: z.array(User) }) } } }, async (r) => ({ data: await users.listUsers(ctx(r)) }));
-  app.patch('/api/v1/users/:id', { schema: { tags: ['users'], summary: 'Set role or team, rename, deactivate (admins)', params: IdParams, body: UserPatch, response: { 200: User } } }, async (r) =>
+  app.patch('/api/v1/users/:id', { schema: { tags: ['users'], summary: 'Set role or team, rename, deactivate (admins); anyone may set their own time_zone', params: IdParams, body: UserPatch, response: { 200: User } } }, async (r) =>
     users.updateUser(ctx(r), r.params.id, r.body),
   );
 

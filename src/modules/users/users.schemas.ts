@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ORGANIZATION_SIZES, USER_ROLES } from '../../db/schema.ts';
+import { TimeZoneName } from '../../shared/schemas.ts';
 import { Email, Password, Uuid } from '../auth/auth.schemas.ts';
 
 export const Organization = z.object({
@@ -32,10 +33,14 @@ export const OrganizationPatch = z
 export const User = z.object({
   id: Uuid, email: z.string(), full_name: z.string(), avatar_url: z.string().nullable(), role: z.enum(USER_ROLES), team_id: Uuid.nullable(),
   is_active: z.boolean(), deactivated_at: z.date().nullable(), created_at: z.date(), last_active_at: z.date().nullable(),
+  time_zone: z.string().nullable().describe('IANA time zone for reminders ("due today at 14:30"); null: the organization’s, else UTC'),
 });
 
 export const UserPatch = z
-  .strictObject({ role: z.enum(USER_ROLES), team_id: Uuid.nullable(), full_name: z.string().trim().min(1).max(255), is_active: z.boolean().describe('false deactivates: sessions and API keys stop at once') })
+  .strictObject({
+    role: z.enum(USER_ROLES), team_id: Uuid.nullable(), full_name: z.string().trim().min(1).max(255), is_active: z.boolean().describe('false deactivates: sessions and API keys stop at once'),
+    time_zone: TimeZoneName.nullable().describe('IANA time zone, e.g. Europe/Paris (anyone may set their own; null: the organization’s)'),
+  })
   .partial()
   .refine((v) => Object.keys(v).length > 0, { message: 'send at least one field to change' });
 

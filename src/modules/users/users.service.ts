@@ -47,8 +47,10 @@ export function createUsersService(db: Kysely<DB>, auth: AuthService) {
       return withTenant(db, ctx, (tx) => q.listUsers(tx));
     },
 
-    async updateUser(ctx: AuthContext, id: string, input: { role?: UserRole; team_id?: string | null; full_name?: string; is_active?: boolean }) {
-      authorize(ctx, 'users:manage');
+    async updateUser(ctx: AuthContext, id: string, input: { role?: UserRole; team_id?: string | null; full_name?: string; is_active?: boolean; time_zone?: string | null }) {
+      // Everyone sets their own time zone; everything else about users is for admins.
+      const ownTimeZone = id === ctx.userId && Object.keys(input).every((k) => k === 'time_zone');
+      if (!ownTimeZone) authorize(ctx, 'users:manage');
       return withTenant(db, ctx, async (tx) => {
         const current = await q.getUser(tx, id);
         if (!current) throw new DomainError('not_found', 'No user of your organization has this id.');
@@ -60,6 +62,7 @@ export function createUsersService(db: Kysely<DB>, auth: AuthService) {
         if (input.role !== undefined) values.role = input.role;
         if (input.team_id !== undefined) values.team_id = input.team_id;
         if (input.full_name !== undefined) values.full_name = input.full_name;
+        if (input.time_zone !== undefined) values.time_zone = input.time_zone;
         if (input.is_active !== undefined) {
           values.is_active = input.is_active;
           values.deactivated_at = input.is_active ? null : new Date();

@@ -3500,6 +3500,7 @@ export interface paths {
                                 /** @enum {string} */
                                 role: "admin" | "manager" | "sales_rep" | "marketing" | "viewer";
                                 team_id: string | null;
+                                time_zone: string | null;
                             } | null;
                         };
                     };
@@ -3666,6 +3667,207 @@ export interface paths {
                         "application/json": {
                             deduplicated: boolean;
                             job_id: number;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My notifications: unread first, then newest (keyset paging), with my unread count */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description next_cursor of the previous page */
+                    cursor?: string;
+                    limit?: number;
+                    /** @description Only the unread ones */
+                    unread_only?: "true" | "false";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Unread first, then newest first */
+                            data: components["schemas"]["Notification"][];
+                            next_cursor: string | null;
+                            /** @description All my unread notifications, not only this page */
+                            unread_count: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/{id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark one of my notifications read */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Notification"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Which kinds of notification I get */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NotificationPreferences"];
+                    };
+                };
+            };
+        };
+        /** Choose which kinds of notification I get (kinds left out keep their setting) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Kind → whether I get it; kinds left out keep their setting
+                         * @example {
+                         *       "mention": true,
+                         *       "follow_up_due": false
+                         *     }
+                         */
+                        kinds: {
+                            assigned?: boolean;
+                            follow_up_due?: boolean;
+                            insight?: boolean;
+                            job_failed?: boolean;
+                            job_finished?: boolean;
+                            mention?: boolean;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NotificationPreferences"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/read-all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark all my notifications read */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description How many were unread */
+                            updated: number;
                         };
                     };
                 };
@@ -3990,6 +4192,46 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/api/v1/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live events for the signed-in user (Server-Sent Events)
+         * @description A `text/event-stream` of what changes in the organization that the caller may read: each message has `id` (the event's sequence number in the organization), `event` (its type, e.g. `lead.updated`) and `data` (JSON: seq, type, entity_type, entity_id, actor_id, at, payload with ids and changed field names, never personal data). After connecting: `event: ready` with the latest seq. To resume after a disconnection send `Last-Event-ID` (browsers' EventSource does it by itself) or `?last_event_id=`; every event after it is replayed in order, or, when it is older than the retention window, one `event: reset` says to reload. Comment lines keep the connection alive. 429 when the caller, or this server, has as many streams open as allowed.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Resume after this event (the same as the Last-Event-ID header, which wins when both are sent). */
+                    last_event_id?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/teams": {
@@ -4511,6 +4753,8 @@ export interface paths {
                                 /** @enum {string} */
                                 role: "admin" | "manager" | "sales_rep" | "marketing" | "viewer";
                                 team_id: string | null;
+                                /** @description IANA time zone for reminders ("due today at 14:30"); null: the organization’s, else UTC */
+                                time_zone: string | null;
                             }[];
                         };
                     };
@@ -4538,7 +4782,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Set role or team, rename, deactivate (admins) */
+        /** Set role or team, rename, deactivate (admins); anyone may set their own time_zone */
         patch: {
             parameters: {
                 query?: never;
@@ -4557,6 +4801,8 @@ export interface paths {
                         /** @enum {string} */
                         role?: "admin" | "manager" | "sales_rep" | "marketing" | "viewer";
                         team_id?: string | null;
+                        /** @description IANA time zone, e.g. Europe/Paris (anyone may set their own; null: the organization’s) */
+                        time_zone?: string | null;
                     };
                 };
             };
@@ -4581,6 +4827,8 @@ export interface paths {
                             /** @enum {string} */
                             role: "admin" | "manager" | "sales_rep" | "marketing" | "viewer";
                             team_id: string | null;
+                            /** @description IANA time zone for reminders ("due today at 14:30"); null: the organization’s, else UTC */
+                            time_zone: string | null;
                         };
                     };
                 };
@@ -5219,6 +5467,53 @@ export interface components {
              * @enum {string}
              */
             status: "pending" | "queued" | "running" | "completed" | "failed";
+        };
+        Notification: {
+            body: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "insight" | "assigned" | "follow_up_due" | "job_finished" | "job_failed" | "mention";
+            lead_id: string | null;
+            /** @description The app page it is about, e.g. /leads/<id> */
+            link: string | null;
+            read_at: string | null;
+            title: string;
+        };
+        NotificationInput: {
+            body: string | null;
+            created_at: unknown;
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "insight" | "assigned" | "follow_up_due" | "job_finished" | "job_failed" | "mention";
+            lead_id: string | null;
+            /** @description The app page it is about, e.g. /leads/<id> */
+            link: string | null;
+            read_at: unknown | null;
+            title: string;
+        };
+        NotificationPreferences: {
+            kinds: {
+                assigned: boolean;
+                follow_up_due: boolean;
+                insight: boolean;
+                job_failed: boolean;
+                job_finished: boolean;
+                mention: boolean;
+            };
+        };
+        NotificationPreferencesInput: {
+            kinds: {
+                assigned: boolean;
+                follow_up_due: boolean;
+                insight: boolean;
+                job_failed: boolean;
+                job_finished: boolean;
+                mention: boolean;
+            };
         };
         SavedView: {
             columns: string[];

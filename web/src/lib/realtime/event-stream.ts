@@ -101,8 +101,10 @@ class LiveStream {
       if (this.source !== source) return;
       this.setStatus('live');
       try {
+        // The head when connecting. Only a position for a tab that has none: after a resume the
+        // server replays everything past our own position next, and those events are above it.
         const seq = Number((JSON.parse((message as MessageEvent<string>).data) as { seq?: unknown }).seq);
-        if (Number.isFinite(seq) && (this.lastSeq === null || seq > this.lastSeq)) this.lastSeq = seq;
+        if (Number.isFinite(seq) && this.lastSeq === null) this.lastSeq = seq;
       } catch {
         // A ready without a position: the next event gives one.
       }

@@ -1,26 +1,12 @@
 import { useInfiniteQuery, useMutation, useQueryClient, type InfiniteData } from '@tanstack/react-query';
-import { rawRequest, toSearchParams } from '../../../lib/api-client';
+import type { ApiResponse } from '../../../api/types';
+import { api } from '../../../lib/api-client';
 import { queryKeys } from '../../../lib/query-keys';
 import { useStreamStatus } from '../../../lib/realtime/use-live-updates';
 
-// TODO(notify merge): derive these from schema.d.ts (ApiResponse<'/api/v1/notifications', 'get'>)
-// once helper `notify`'s routes are on main; written from the contract in the meantime.
-export type NotificationKind = 'insight' | 'assigned' | 'follow_up_due' | 'job_finished' | 'job_failed' | 'mention';
-export interface Notification {
-  id: string;
-  kind: NotificationKind;
-  title: string;
-  body: string | null;
-  link: string | null;
-  lead_id: string | null;
-  read_at: string | null;
-  created_at: string;
-}
-export interface NotificationPage {
-  data: Notification[];
-  next_cursor: string | null;
-  unread_count: number;
-}
+export type NotificationPage = ApiResponse<'/api/v1/notifications', 'get'>;
+export type Notification = NotificationPage['data'][number];
+export type NotificationKind = Notification['kind'];
 type Pages = InfiniteData<NotificationPage, string | undefined>;
 
 export const NOTIFICATIONS_PAGE = 20;
@@ -35,7 +21,7 @@ export function useNotifications() {
   const live = useStreamStatus() === 'live';
   return useInfiniteQuery({
     queryKey: listKey,
-    queryFn: ({ pageParam, signal }) => rawRequest('get', `/api/v1/notifications${toSearchParams({ limit: NOTIFICATIONS_PAGE, cursor: pageParam })}`, undefined, signal) as Promise<NotificationPage>,
+    queryFn: ({ pageParam, signal }) => api.get('/api/v1/notifications', { query: { limit: NOTIFICATIONS_PAGE, ...(pageParam ? { cursor: pageParam } : {}) }, signal }),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.next_cursor ?? undefined,
     // The stream says when it changes; while it is down, a slow poll keeps the count roughly current.
@@ -75,14 +61,14 @@ function useOptimisticRead<V>(mutationFn: (v: V) => Promise<unknown>, apply: (n:
 
 export function useMarkRead() {
   return useOptimisticRead(
-    (id: string) => rawRequest('post', `/api/v1/notifications/${encodeURIComponent(id)}/read`, {}),
+    (id: string) => api.post('/api/v1/notifications/{id}/read', { params: { id } }),
     (n, id) => n.id === id,
   );
 }
 
 export function useMarkAllRead() {
   return useOptimisticRead(
-    (_: void) => rawRequest('post', '/api/v1/notifications/read-all', {}),
+    (_: void) => api.post('/api/v1/notifications/read-all'),
     () => true,
   );
 }

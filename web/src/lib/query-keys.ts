@@ -4,7 +4,9 @@
  * lib/realtime/invalidation.ts, so a live update refetches exactly what changed.
  * Features build keys here and nowhere else.
  */
-import type { QueryParams } from './api-client';
+// Structural, not api-client's QueryParams: this file (and lib/realtime/invalidation.ts) has no
+// browser dependencies, so the server-side test suite can import it (test/web-live-coalesce.test.ts).
+type QueryParams = Readonly<Record<string, unknown>>;
 
 export const queryKeys = {
   me: ['me'] as const,

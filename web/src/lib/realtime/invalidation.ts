@@ -1,6 +1,6 @@
-import type { QueryClient } from '@tanstack/react-query';
-import { queryKeys, type QueryKey } from '../query-keys';
-import { leadIdsOf, type StreamEvent } from './stream-events';
+import type { QueryClient } from '@tanstack/query-core';
+import { queryKeys, type QueryKey } from '../query-keys.ts';
+import { leadIdsOf, type StreamEvent } from './stream-events.ts';
 
 /**
  * The query keys (prefixes) an event makes stale. `cachedLeads` are the leads whose pages are

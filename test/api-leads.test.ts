@@ -41,7 +41,7 @@ describe(`leads over HTTP (${MODE})`, () => {
     const events = await app().database.db.selectFrom('journey_events').select(['event_type', 'properties', 'user_id']).where('lead_id', '=', id).execute();
     expect(events).toEqual([{ event_type: 'status_change', properties: { from: 'new', to: 'qualified' }, user_id: admin.userId }]);
     const outbox = await app().database.db.selectFrom('outbox_events').select('event_type').where('entity_id', '=', id).orderBy('id').execute();
-    expect(outbox.map((e) => e.event_type)).toEqual(['lead.created', 'lead.updated']);
+    expect(outbox.map((e) => e.event_type)).toEqual(['lead.created', 'lead.updated', 'lead.status_changed']);
     expect((await admin.client.delete(`/api/v1/leads/${id}`)).status).toBe(204);
     expect((await admin.client.get(`/api/v1/leads/${id}`)).status).toBe(404);
   });

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB, Job, JobProgress, JobStatus, JsonObject, JsonValue } from '../db/schema.ts';
+import { emitEvent, type EventContext, type OutboxEvent } from '../modules/events/events.service.ts';
 
 /**
  * The durable job queue: rows in `jobs`, claimed with FOR UPDATE SKIP LOCKED so any
@@ -128,19 +129,41 @@ export async function enqueue(db: JobsDb, options: EnqueueOptions): Promise<Enqu
   );
 }
 
+/**
+ * A job's event (job.progress / job.finished) for its organization: queue, status and
+ * counts only (a job's message and payload may carry text). Not addressed to anyone: the
+ * whole organization sees its background work move. The actor is whoever started it.
+ */
+export function jobEvent(
+  job: Pick<Job, 'id' | 'queue' | 'organization_id' | 'created_by'>,
+  type: 'job.progress' | 'job.finished',
+  state: { status: JobStatus; done?: number | undefined; total?: number | undefined },
+): [EventContext, OutboxEvent] {
+  return [
+    { organizationId: job.organization_id!, actor: { id: job.created_by } },
+    { type, entityType: 'job', entityId: null, payload: { job_id: job.id, queue: job.queue, status: state.status, done: state.done ?? null, total: state.total ?? null } },
+  ];
+}
+
 export async function getJob(db: JobsDb, id: number): Promise<Job | undefined> {
   return db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-/** Only a queued job can be cancelled; a running one is its worker's to finish. */
+/**
+ * Only a queued job can be cancelled; a running one is its worker's to finish. Its
+ * job.finished event is written with the caller's executor: pass a transaction for both to
+ * commit together.
+ */
 export async function cancelJob(db: JobsDb, id: number): Promise<boolean> {
-  const result = await db
+  const job = await db
     .updateTable('jobs')
     .set({ status: 'cancelled', finished_at: NOW })
     .where('id', '=', id)
     .where('status', '=', QUEUED)
+    .returning(['id', 'queue', 'organization_id', 'created_by'])
     .executeTakeFirst();
-  return result.numUpdatedRows > 0n;
+  if (job?.organization_id) await emitEvent(db, ...jobEvent(job, 'job.finished', { status: 'cancelled' }));
+  return job !== undefined;
 }
 
 export interface ClaimOptions {
@@ -321,11 +344,13 @@ export async function recoverStaleJobs(db: JobsDb, olderThanMs: number): Promise
         .forUpdate()
         .skipLocked(),
     )
-    .returning(['id', 'status'])
+    .returning(['id', 'status', 'queue', 'organization_id', 'created_by'])
     .execute();
   const recovered: RecoveredJobs = { requeued: [], failed: [] };
   for (const row of rows.sort((a, b) => a.id - b.id)) {
     (row.status === 'failed' ? recovered.failed : recovered.requeued).push(row.id);
+    // Rare (a worker died on its last attempt): one event per job is fine here.
+    if (row.status === 'failed' && row.organization_id) await emitEvent(db, ...jobEvent(row, 'job.finished', { status: 'failed' }));
   }
   return recovered;
 }

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DB, Job, JsonValue } from '../db/schema.ts';
-import { claimJobs, completeJob, failJob, heartbeat, recoverStaleJobs, reportProgress } from './queue.ts';
+import { emitEvent } from '../modules/events/events.service.ts';
+import { claimJobs, completeJob, failJob, heartbeat, jobEvent, recoverStaleJobs, reportProgress } from './queue.ts';
 
 export interface JobContext {
   /** Stored on the job for anyone watching; also renews the job's lock. */
@@ -44,6 +45,28 @@ export class JobLockLostError extends Error {
     super(`Job ${jobId}: this worker's lock expired and the job was recovered; the run's outcome is discarded`);
     this.name = 'JobLockLostError';
   }
+}
+
+/** job.progress events of one job: at most one a second, and only when the whole percent moved. */
+export const PROGRESS_EVENT_MS = 1000;
+
+/**
+ * A change to the job's row and its event in one transaction, as the owner role (workers
+ * serve every organization; the outbox's owner policy admits it). Opened by hand like
+ * withTenant's, on one connection (PGlite has only one).
+ */
+async function inTransaction<T>(db: Kysely<DB>, fn: (tx: Kysely<DB>) => Promise<T>): Promise<T> {
+  return db.connection().execute(async (conn) => {
+    await sql.raw('BEGIN').execute(conn);
+    try {
+      const result = await fn(conn);
+      await sql.raw('COMMIT').execute(conn);
+      return result;
+    } catch (error) {
+      await sql.raw('ROLLBACK').execute(conn).catch(() => {});
+      throw error;
+    }
+  });
 }
 
 function defaultOnError(err: unknown, job?: Job): void {
@@ -145,11 +168,26 @@ export function createWorker(options: WorkerOptions): Worker {
     timer.unref();
 
     let outcome: { ok: true; value: JsonValue | void } | { ok: false; error: unknown };
+    // What the job's events say of its progress, and when the last job.progress went out.
+    const told = { at: 0, percent: -1, done: -1, total: undefined as number | undefined };
     try {
       if (!handler) throw new Error(`No handler for queue "${job.queue}"`);
       const ctx: JobContext = {
         progress: async (done, total, message) => {
-          await reportProgress(db, job.id, { done, total, message }, workerId);
+          told.total = total;
+          const percent = total ? Math.floor((100 * done) / total) : undefined;
+          const now = Date.now();
+          // Whichever is rarer: a second since the last event and a new whole percent (or, with
+          // no total, a new count). System jobs (no organization) have no audience.
+          const due = job.organization_id !== null && now - told.at >= PROGRESS_EVENT_MS && (percent === undefined ? done !== told.done : percent !== told.percent);
+          if (!due) {
+            await reportProgress(db, job.id, { done, total, message }, workerId);
+            return;
+          }
+          await inTransaction(db, async (tx) => {
+            if (await reportProgress(tx, job.id, { done, total, message }, workerId)) await emitEvent(tx, ...jobEvent(job, 'job.progress', { status: 'running', done, total }));
+          });
+          Object.assign(told, { at: now, percent: percent ?? -1, done });
         },
         signal: controller.signal,
       };
@@ -166,12 +204,24 @@ export function createWorker(options: WorkerOptions): Worker {
       return;
     }
     try {
+      const finished = (tx: Kysely<DB>, status: 'succeeded' | 'failed') =>
+        job.organization_id === null ? undefined : emitEvent(tx, ...jobEvent(job, 'job.finished', { status, done: told.done < 0 ? undefined : told.done, total: told.total }));
       if (outcome.ok) {
+        const value = outcome.value;
+        const completed = await inTransaction(db, async (tx) => {
+          const ok = await completeJob(tx, job.id, value ?? null, workerId);
+          if (ok) await finished(tx, 'succeeded');
+          return ok;
+        });
         // A false return means the lock was lost between the last heartbeat and now.
-        if (!(await completeJob(db, job.id, outcome.value ?? null, workerId))) safeOnError(new JobLockLostError(job.id), job);
+        if (!completed) safeOnError(new JobLockLostError(job.id), job);
       } else {
         safeOnError(outcome.error, job);
-        await failJob(db, job, outcome.error);
+        const error = outcome.error;
+        await inTransaction(db, async (tx) => {
+          // Back in the queue while it has attempts left: only a failure for good finishes it.
+          if ((await failJob(tx, job, error))?.status === 'failed') await finished(tx, 'failed');
+        });
       }
     } catch (err) {
       // The job stays running and is recovered once its lock expires.

@@ -1,5 +1,5 @@
 import type { UserRole } from '../db/schema.ts';
-import { leadScope } from '../modules/auth/permissions.ts';
+import { can, leadScope, type Action } from '../modules/auth/permissions.ts';
 import type { LeadAccess, OutboxRow } from './realtime.queries.ts';
 
 /** Who is on the other end of a stream: enough to decide what they may read. */
@@ -46,6 +46,9 @@ export function frameOf(row: OutboxRow, payload: Record<string, unknown>): strin
  */
 export function frameFor(event: PreparedEvent, viewer: Viewer): string | null {
   const payload = event.row.payload;
+  // What the REST routes would not show the role, the stream does not mention either.
+  const needed = ENTITY_ACTIONS[event.row.entity_type];
+  if (needed !== undefined && !can(viewer.role, needed)) return null;
   if (typeof payload.recipient_id === 'string') return payload.recipient_id === viewer.userId ? event.frame : null;
   if (event.leads.length === 0) return event.frame;
   const scope = leadScope(viewer, 'read');
@@ -62,6 +65,15 @@ export function frameFor(event: PreparedEvent, viewer: Viewer): string | null {
   const { lead_ids: _all, ...rest } = payload;
   return frameOf(event.row, { ...rest, lead_ids: visible });
 }
+
+/**
+ * Entities that not every role may open (everything else about no lead is for the whole
+ * organization: users, teams, jobs, shared views, settings — all readable by every role).
+ */
+const ENTITY_ACTIONS: Readonly<Record<string, Action>> = {
+  import: 'imports:write', // GET /imports/{id} is for those who may import
+  model: 'models:read',
+};
 
 function stringOrNull(value: unknown): string | null {
   return typeof value === 'string' ? value : null;

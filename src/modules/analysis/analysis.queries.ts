@@ -22,24 +22,26 @@ export async function peekUnanalysed(tx: Tx, limit: number) {
 }
 
 /**
- * Stores analyses; returns how many were written. A row with a `digest` is written only if
- * the conversation is still unanalysed and its text still has that digest.
+ * Stores analyses; returns the conversations written (with their leads, for the events). A
+ * row with a `digest` is written only if the conversation is still unanalysed and its text
+ * still has that digest.
  */
 export async function writeAnalyses(
   tx: Tx,
   rows: { id: string; sentiment: unknown; intent: unknown; topics: unknown; entities: unknown; buyingSignals: unknown[]; source: unknown; digest?: string }[],
-): Promise<number> {
-  if (rows.length === 0) return 0;
+): Promise<{ id: string; lead_id: string }[]> {
+  if (rows.length === 0) return [];
   const json = (xs: unknown[]) => xs.map((x) => JSON.stringify(x));
-  const result = await sql`
+  const result = await sql<{ id: string; lead_id: string }>`
     UPDATE conversations AS c SET sentiment = u.sentiment, intent = u.intent, topics = u.topics, entities = u.entities,
       metadata = c.metadata || jsonb_build_object('buying_signals', u.signals, 'analysis', u.source), analyzed_at = now()
     FROM unnest(${rows.map((r) => r.id)}::uuid[], ${json(rows.map((r) => r.sentiment))}::jsonb[], ${json(rows.map((r) => r.intent))}::jsonb[],
       ${json(rows.map((r) => r.topics))}::jsonb[], ${json(rows.map((r) => r.entities))}::jsonb[], ${json(rows.map((r) => r.buyingSignals))}::jsonb[],
       ${json(rows.map((r) => r.source))}::jsonb[], ${rows.map((r) => r.digest ?? null)}::text[])
       AS u(id, sentiment, intent, topics, entities, signals, source, digest)
-    WHERE c.id = u.id AND (u.digest IS NULL OR (c.analyzed_at IS NULL AND md5(c.content) = u.digest))`.execute(tx);
-  return Number(result.numAffectedRows ?? 0);
+    WHERE c.id = u.id AND (u.digest IS NULL OR (c.analyzed_at IS NULL AND md5(c.content) = u.digest))
+    RETURNING c.id, c.lead_id`.execute(tx);
+  return result.rows;
 }
 
 /**
@@ -69,11 +71,13 @@ export async function takeUnanalysedActivities(tx: Tx, limit: number) {
   return rows;
 }
 
-export async function writeActivityAnalyses(tx: Tx, rows: { id: string; sentiment: number; intent: string | null; buyingSignals: unknown[] }[]) {
-  if (rows.length === 0) return;
-  await sql`
+export async function writeActivityAnalyses(tx: Tx, rows: { id: string; sentiment: number; intent: string | null; buyingSignals: unknown[] }[]): Promise<{ id: string; lead_id: string }[]> {
+  if (rows.length === 0) return [];
+  const { rows: written } = await sql<{ id: string; lead_id: string }>`
     UPDATE activities AS a SET sentiment_score = u.sentiment, intent_detected = u.intent, buying_signals = u.signals, analyzed_at = now()
     FROM unnest(${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => Math.max(-1, Math.min(1, Math.round(r.sentiment * 100) / 100)))}::numeric[],
       ${rows.map((r) => r.intent)}::text[], ${rows.map((r) => JSON.stringify(r.buyingSignals))}::jsonb[]) AS u(id, sentiment, intent, signals)
-    WHERE a.id = u.id`.execute(tx);
+    WHERE a.id = u.id
+    RETURNING a.id, a.lead_id`.execute(tx);
+  return written;
 }

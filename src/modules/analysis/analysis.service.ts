@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import { withTenant } from '../../db/tenant.ts';
 import { enqueue } from '../../jobs/queue.ts';
+import { emitEvents, systemActor, type OutboxEvent } from '../events/events.service.ts';
 import * as q from './analysis.queries.ts';
 import { ANALYSIS_QUEUE } from './analysis.queue.ts';
 import type { AnalysisSource } from './llm-analysis.ts';
@@ -20,6 +21,12 @@ const BATCH = 500;
 // called outside any transaction: embedded PGlite has one connection, and a transaction
 // held while a model answers would stall every request. Rows are read, analysed, then
 // written only if their text is still the text that was analysed.
+/** A batch's analyses as events, one INSERT: conversation.analyzed, and activity.updated with the fields analysis fills. */
+const analyzed = (rows: { id: string; lead_id: string }[]): OutboxEvent[] =>
+  rows.map((r) => ({ type: 'conversation.analyzed', entityType: 'conversation', entityId: r.id, payload: { lead_id: r.lead_id } }));
+const activitiesAnalyzed = (rows: { id: string; lead_id: string }[]): OutboxEvent[] =>
+  rows.map((r) => ({ type: 'activity.updated', entityType: 'activity', entityId: r.id, payload: { lead_id: r.lead_id, fields: ['sentiment_score', 'intent_detected', 'buying_signals'] } }));
+
 export function createAnalysisService(db: Kysely<DB>, options: { onRetrainWanted?: (organizationId: string) => Promise<void>; llm?: LlmProvider } = {}) {
   const llm = options.llm;
   return {
@@ -55,7 +62,11 @@ export function createAnalysisService(db: Kysely<DB>, options: { onRetrainWanted
           const rows = await withTenant(db, ctx, (tx) => q.peekUnanalysed(tx, batch));
           if (rows.length === 0) break;
           const results = await Promise.all(rows.map(async (r) => ({ ...(await analyse(r)), digest: r.digest })));
-          const written = await withTenant(db, ctx, (tx) => q.writeAnalyses(tx, results));
+          const written = await withTenant(db, ctx, async (tx) => {
+            const rows = await q.writeAnalyses(tx, results);
+            await emitEvents(tx, systemActor(organizationId), analyzed(rows));
+            return rows.length;
+          });
           analysed += written;
           await progress?.(analysed, before.total - before.analysed, `analysed ${analysed} conversations`);
           // Nothing written: every row changed (or another worker wrote it) meanwhile; the
@@ -66,7 +77,7 @@ export function createAnalysisService(db: Kysely<DB>, options: { onRetrainWanted
         for (;;) {
           const n = await withTenant(db, ctx, async (tx) => {
             const rows = await q.takeUnanalysed(tx, BATCH);
-            await q.writeAnalyses(tx, await Promise.all(rows.map(analyse)));
+            await emitEvents(tx, systemActor(organizationId), analyzed(await q.writeAnalyses(tx, await Promise.all(rows.map(analyse)))));
             return rows.length;
           });
           analysed += n;
@@ -78,10 +89,11 @@ export function createAnalysisService(db: Kysely<DB>, options: { onRetrainWanted
       for (;;) {
         const n = await withTenant(db, ctx, async (tx) => {
           const rows = await q.takeUnanalysedActivities(tx, BATCH);
-          await q.writeActivityAnalyses(tx, rows.map((r) => {
+          const written = await q.writeActivityAnalyses(tx, rows.map((r) => {
             const a = analyzeActivity({ subject: r.subject, description: r.description, outcome: r.outcome });
             return { id: r.id, sentiment: a.sentiment_score, intent: a.intent_detected, buyingSignals: a.buying_signals };
           }));
+          await emitEvents(tx, systemActor(organizationId), activitiesAnalyzed(written));
           return rows.length;
         });
         activities += n;

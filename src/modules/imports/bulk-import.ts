@@ -133,13 +133,13 @@ export async function runBulkImport(db: Kysely<DB>, source: ByteSource, setup: B
 
       const run = { created: counts.created - setup.totals.created, updated: counts.updated - setup.totals.updated, rejected: counts.rejected - setup.totals.rejected };
       const actor = { organizationId: imp.organization_id, actor: { id: imp.created_by } };
-      const payload: JsonObject = { import_id: imp.id, ...run, through_line: lastLine, bulk: true };
-      // One summary event for the whole load (the normal path sends one per batch).
-      await emitEvent(conn, actor, { type: 'leads.imported', entityType: 'import', entityId: imp.id, payload });
       const recorded = await completeBulkImport(conn, imp.id, { ...counts, batches: batchNo, checkpointLine: lastLine, ranges, bytes: imp.file_size });
       if (!recorded) throw new Error('This import is being run by another process; the bulk run rolls back.');
       await q.deleteChunks(conn, imp.id);
-      await emitEvent(conn, actor, { type: 'import.completed', entityType: 'import', entityId: imp.id, payload: { ...counts } });
+      // The load commits whole: its batches' progress was told from the progress writer's
+      // own transactions (server mode); this run's counts, and the totals, close it.
+      const payload: JsonObject = { done: imp.file_size, total: imp.file_size, ...counts, run, bulk: true };
+      await emitEvent(conn, actor, { type: 'import.completed', entityType: 'import', entityId: imp.id, payload });
       await notifyImportOutcome(conn, actor, { importId: imp.id, userId: imp.created_by, fileName: imp.file_name, counts });
       seconds.load = clock() - t;
 
@@ -176,7 +176,10 @@ function progressWriter(db: Kysely<DB>, ctx: TenantContext, imp: ImportRow, opti
       const { bytes, rows } = pending;
       pending = undefined;
       // Progress is best effort: a failed write must not fail the import.
-      await withTenant(db, ctx, (tx: Tx) => recordBulkProgress(tx, imp.id, bytes)).catch(() => {});
+      await withTenant(db, ctx, async (tx: Tx) => {
+        await recordBulkProgress(tx, imp.id, bytes);
+        await emitEvent(tx, { organizationId: imp.organization_id, actor: { id: imp.created_by } }, { type: 'import.progress', entityType: 'import', entityId: imp.id, payload: { done: bytes, total: imp.file_size, rows, bulk: true } });
+      }).catch(() => {});
       await Promise.resolve(options.onProgress?.(bytes, imp.file_size, rows)).catch(() => {});
     }
   };

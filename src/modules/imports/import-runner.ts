@@ -131,7 +131,11 @@ export async function runImport(db: Kysely<DB>, imp: ImportRow, source: ByteSour
   const sample = await sampleHead(await readHead(source), format, imp.file_size <= HEAD_BYTES);
   const { custom, owners, mapping } = await prepareMapper(db, ctx, format, imp.mapping as unknown as ImportMapping, sample, scope);
 
-  await withTenant(db, ctx, (tx) => q.updateImport(tx, imp.id, { status: 'running', started_at: imp.started_at ?? new Date(), last_error: null }));
+  await withTenant(db, ctx, async (tx) => {
+    await q.updateImport(tx, imp.id, { status: 'running', started_at: imp.started_at ?? new Date(), last_error: null });
+    // done / total of import events are bytes of the file: the only total known before the end.
+    await emitEvent(tx, actor, { type: 'import.started', entityType: 'import', entityId: imp.id, payload: { done: imp.bytes_done, total: imp.file_size, rows: imp.rows_processed } });
+  });
   const setup: BatchSourceSetup = {
     format, headers: format.headers, mapping, custom, owners, batchSize,
     checkpoint: imp.checkpoint_line, ranges: (imp.committed_ranges as unknown as [number, number][]) ?? [],
@@ -236,7 +240,7 @@ export async function runImport(db: Kysely<DB>, imp: ImportRow, source: ByteSour
   await withTenant(db, ctx, async (tx) => {
     await q.updateImport(tx, imp.id, { status: 'completed', finished_at: new Date(), bytes_done: imp.file_size });
     await q.deleteChunks(tx, imp.id);
-    await emitEvent(tx, actor, { type: 'import.completed', entityType: 'import', entityId: imp.id, payload: { ...totals } });
+    await emitEvent(tx, actor, { type: 'import.completed', entityType: 'import', entityId: imp.id, payload: { done: imp.file_size, total: imp.file_size, ...totals } });
     await notifyImportOutcome(tx, actor, { importId: imp.id, userId: imp.created_by, fileName: imp.file_name, counts: totals });
   });
   await options.onProgress?.(imp.file_size, imp.file_size, totals.rows);
@@ -271,8 +275,8 @@ async function writeBatch(tx: Tx, imp: ImportRow, batch: Batch, customChanges: C
     after: batch.after, lastLine: batch.lastLine, bytes: batch.bytes, rows: batch.rows, created, updated, rejected,
   });
   if (!advanced) throw new DomainError('conflict', 'This import is being run by another process; this run stops without writing.');
-  const payload: JsonObject = { import_id: imp.id, created, updated, rejected, through_line: batch.lastLine };
-  // One summary event per batch, not one per lead: subscribers refresh lists, not rows.
-  await emitEvent(tx, { organizationId: imp.organization_id, actor: { id: imp.created_by } }, { type: 'leads.imported', entityType: 'import', entityId: imp.id, payload });
+  // One event per batch with its counts, not one per lead: subscribers refresh lists, not rows.
+  const payload: JsonObject = { done: batch.bytes, total: imp.file_size, rows: batch.rows, created, updated, rejected, through_line: batch.lastLine };
+  await emitEvent(tx, { organizationId: imp.organization_id, actor: { id: imp.created_by } }, { type: 'import.progress', entityType: 'import', entityId: imp.id, payload });
   return { created, updated, rejected };
 }

@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import { stringify } from 'csv-stringify/sync';
 import type { Kysely } from 'kysely';
 import type { DB, Job, JsonValue } from '../../db/schema.ts';
-import { withTenant, withTenantRead, type TenantContext } from '../../db/tenant.ts';
+import { withTenant, withTenantRead, type TenantContext, type Tx } from '../../db/tenant.ts';
 import { enqueue } from '../../jobs/queue.ts';
 import type { JobContext } from '../../jobs/worker.ts';
 import { DomainError } from '../../shared/errors.ts';
@@ -11,6 +11,7 @@ import type { Logger } from '../../shared/logger.ts';
 import type { AuthContext } from '../auth/auth.context.ts';
 import { authorize } from '../auth/permissions.ts';
 import { notifyImportOutcome } from '../notifications/notifications.service.ts';
+import { emitEvent } from '../events/events.service.ts';
 import { detectFormat, FileScanner, notCsvReason } from './csv-sniff.ts';
 import { applyOverride, MappingError, parseOverride, proposeMapping, type ImportMapping, type MappingOverride } from './header-mapping.ts';
 import {
@@ -296,6 +297,8 @@ export function createImportsService(db: Kysely<DB>, options: ImportsServiceOpti
         await withTenant(db, ctx, async (tx) => {
           await q.updateImport(tx, importId, { status: last ? 'failed' : 'queued', last_error: (error as Error).message, ...(last ? { finished_at: new Date() } : {}) });
           if (last) await notifyImportOutcome(tx, { organizationId: ctx.organizationId, actor: { id: imp.created_by } }, { importId, userId: imp.created_by, fileName: imp.file_name, error: (error as Error).message });
+          // The error text stays on the import (it may quote the file): the event says only that it failed.
+          if (last) await emitImportFailed(tx, imp);
         });
         if (permanent) return { failed: (error as Error).message };
         throw error;
@@ -305,6 +308,15 @@ export function createImportsService(db: Kysely<DB>, options: ImportsServiceOpti
 }
 
 export type ImportsService = ReturnType<typeof createImportsService>;
+
+/** import.failed with the committed progress (read back: batches may have committed meanwhile). */
+async function emitImportFailed(tx: Tx, imp: Pick<ImportRow, 'id' | 'organization_id' | 'created_by' | 'file_size'>) {
+  const now = await q.getImport(tx, imp.id);
+  await emitEvent(tx, { organizationId: imp.organization_id, actor: { id: imp.created_by } }, {
+    type: 'import.failed', entityType: 'import', entityId: imp.id,
+    payload: { done: now?.bytes_done ?? 0, total: imp.file_size, rows: now?.rows_processed ?? 0, created: now?.created_count ?? 0, updated: now?.updated_count ?? 0, rejected: now?.rejected_count ?? 0 },
+  });
+}
 
 const ROLES: readonly string[] = ['viewer', 'marketing', 'sales_rep', 'manager', 'admin'];
 
@@ -431,7 +443,10 @@ export async function importLocalFile(db: Kysely<DB>, options: LocalImportOption
     });
     return { import_id: imp.id, dry_run: false, resumed: existing !== undefined, file, mapping, notes, counts, ...(mode ? { mode } : {}) };
   } catch (error) {
-    await withTenant(db, ctx, (tx) => q.updateImport(tx, imp.id, { status: 'failed', last_error: (error as Error).message })).catch(() => {});
+    await withTenant(db, ctx, async (tx) => {
+      await q.updateImport(tx, imp.id, { status: 'failed', last_error: (error as Error).message });
+      await emitImportFailed(tx, imp);
+    }).catch(() => {});
     throw error;
   }
 }

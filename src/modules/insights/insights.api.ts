@@ -6,6 +6,7 @@ import { DomainError } from '../../shared/errors.ts';
 import type { AuthContext } from '../auth/auth.context.ts';
 import { authorize } from '../auth/permissions.ts';
 import type { LeadsService } from '../leads/leads.service.ts';
+import { emitEvent } from '../events/events.service.ts';
 import * as q from './insights.queries.ts';
 import type { InboxQuery, InsightListQuery } from './insights.schemas.ts';
 
@@ -71,8 +72,10 @@ export function createInsightsApi(db: Kysely<DB>, leads: LeadsService) {
     async acknowledge(ctx: AuthContext, id: string) {
       await writable(ctx, id);
       return withTenant(db, ctx, async (tx) => {
-        await q.acknowledge(tx, id, ctx.userId);
-        return shape((await q.getInsight(tx, leads.scopeFilter(ctx, 'read'), id))!);
+        const acknowledged = await q.acknowledge(tx, id, ctx.userId);
+        const after = (await q.getInsight(tx, leads.scopeFilter(ctx, 'read'), id))!;
+        if (acknowledged) await emitEvent(tx, ctx, { type: 'insight.updated', entityType: 'insight', entityId: id, payload: { lead_id: after.lead_id, insight_type: after.insight_type, priority: after.priority, fields: ['acknowledged_at'] } });
+        return shape(after);
       });
     },
 
@@ -81,6 +84,7 @@ export function createInsightsApi(db: Kysely<DB>, leads: LeadsService) {
       if (row.status !== 'open') throw new DomainError('conflict', `This insight is already ${row.status}; only open insights can be dismissed.`, { insight_status: row.status });
       return withTenant(db, ctx, async (tx) => {
         if (!(await q.dismiss(tx, id, ctx.userId, reason))) throw new DomainError('conflict', 'This insight was closed meanwhile; only open insights can be dismissed.');
+        await emitEvent(tx, ctx, { type: 'insight.updated', entityType: 'insight', entityId: id, payload: { lead_id: row.lead_id, insight_type: row.insight_type, priority: row.priority, fields: ['status'] } });
         return shape((await q.getInsight(tx, leads.scopeFilter(ctx, 'read'), id))!);
       });
     },

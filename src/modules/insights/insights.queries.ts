@@ -272,15 +272,16 @@ export async function impactQuantiles(tx: Tx, now: Date, shares: { urgent: numbe
 }
 
 /** Open insights ranked again against new thresholds (after a sweep): priority from the stored impact. */
-export async function reprioritise(tx: Tx, now: Date, t: { urgent: number; high: number; medium: number }): Promise<number> {
-  const r = await sql`
+export async function reprioritise(tx: Tx, now: Date, t: { urgent: number; high: number; medium: number }): Promise<InsightChange[]> {
+  const { rows } = await sql<InsightChange>`
     UPDATE ai_insights AS i SET priority = x.p::priority_level,
       data = jsonb_set(i.data, '{priority_basis,thresholds}', ${JSON.stringify(t)}::jsonb)
     FROM (SELECT id, CASE WHEN impact >= ${t.urgent} THEN 'urgent' WHEN impact >= ${t.high} THEN 'high' WHEN impact >= ${t.medium} THEN 'medium' ELSE 'low' END AS p
           FROM (SELECT id, (data->'priority_basis'->>'impact')::float8 AS impact FROM ai_insights
                 WHERE status = 'open' AND (expires_at IS NULL OR expires_at > ${now}::timestamptz) AND jsonb_typeof(data->'priority_basis'->'impact') = 'number') y) x
-    WHERE i.id = x.id AND i.priority::text <> x.p`.execute(tx);
-  return Number(r.numAffectedRows ?? 0);
+    WHERE i.id = x.id AND i.priority::text <> x.p
+    RETURNING i.id, i.lead_id, i.insight_type::text AS insight_type, i.priority::text AS priority, false AS inserted`.execute(tx);
+  return rows;
 }
 
 export interface ReplayRow { id: string; won: boolean; as_of: Date; status: string; status_changed_at: Date }
@@ -322,46 +323,51 @@ export interface InsightWrite {
  * New insights are inserted; an open one with the same lead, type and reason is updated in
  * place (the partial unique index of 0015 decides, also between concurrent evaluations).
  */
-export async function upsertInsights(tx: Tx, organizationId: string, rows: InsightWrite[]): Promise<{ inserted: number; updated: number }> {
-  if (rows.length === 0) return { inserted: 0, updated: 0 };
-  const { rows: out } = await sql<{ inserted: boolean }>`
+export interface InsightChange { id: string; lead_id: string; insight_type: string; priority: string; inserted: boolean }
+
+export async function upsertInsights(tx: Tx, organizationId: string, rows: InsightWrite[]): Promise<{ inserted: number; updated: number; changes: InsightChange[] }> {
+  if (rows.length === 0) return { inserted: 0, updated: 0, changes: [] };
+  const { rows: out } = await sql<InsightChange>`
     INSERT INTO ai_insights AS a (organization_id, lead_id, insight_type, reason, title, description, confidence, priority, data, expires_at)
     SELECT ${organizationId}::uuid, x.lead_id, x.insight_type::insight_type, x.reason, x.title, x.description, x.confidence, x.priority::priority_level, x.data, x.expires_at
     FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x(lead_id uuid, insight_type text, reason text, title text, description text, confidence numeric, priority text, data jsonb, expires_at timestamptz)
     ON CONFLICT (organization_id, lead_id, insight_type, reason) WHERE status = 'open'
     DO UPDATE SET title = EXCLUDED.title, description = EXCLUDED.description, confidence = EXCLUDED.confidence, priority = EXCLUDED.priority, data = EXCLUDED.data, expires_at = EXCLUDED.expires_at
       WHERE (a.title, a.description, a.confidence, a.priority, a.data, a.expires_at) IS DISTINCT FROM (EXCLUDED.title, EXCLUDED.description, EXCLUDED.confidence, EXCLUDED.priority, EXCLUDED.data, EXCLUDED.expires_at)
-    RETURNING (xmax = 0) AS inserted`.execute(tx);
+    RETURNING a.id, a.lead_id, a.insight_type::text AS insight_type, a.priority::text AS priority, (xmax = 0) AS inserted`.execute(tx);
   const inserted = out.filter((r) => r.inserted).length;
-  return { inserted, updated: out.length - inserted };
+  return { inserted, updated: out.length - inserted, changes: out };
 }
 
 /** Open insights of these leads whose reason the evaluation no longer found. */
-export async function expireUnconfirmed(tx: Tx, ids: string[], keep: { lead_id: string; insight_type: string; reason: string }[]): Promise<number> {
-  if (ids.length === 0) return 0;
-  const r = await sql`
+export async function expireUnconfirmed(tx: Tx, ids: string[], keep: { lead_id: string; insight_type: string; reason: string }[]): Promise<InsightChange[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await sql<InsightChange>`
     UPDATE ai_insights AS a SET status = 'expired', closed_at = now()
     WHERE a.lead_id = ANY(${ids}::uuid[]) AND a.status = 'open'
       AND NOT EXISTS (SELECT 1 FROM jsonb_to_recordset(${JSON.stringify(keep)}::jsonb) AS k(lead_id uuid, insight_type text, reason text)
-        WHERE k.lead_id = a.lead_id AND k.insight_type = a.insight_type::text AND k.reason = a.reason)`.execute(tx);
-  return Number(r.numAffectedRows ?? 0);
+        WHERE k.lead_id = a.lead_id AND k.insight_type = a.insight_type::text AND k.reason = a.reason)
+    RETURNING a.id, a.lead_id, a.insight_type::text AS insight_type, a.priority::text AS priority, false AS inserted`.execute(tx);
+  return rows;
 }
 
 /** Open insights whose time ran out, organization-wide. */
-export async function expireRunOut(tx: Tx, now: Date): Promise<number> {
-  const r = await sql`UPDATE ai_insights SET status = 'expired', closed_at = now() WHERE status = 'open' AND expires_at <= ${now}::timestamptz`.execute(tx);
-  return Number(r.numAffectedRows ?? 0);
+export async function expireRunOut(tx: Tx, now: Date): Promise<InsightChange[]> {
+  const { rows } = await sql<InsightChange>`UPDATE ai_insights SET status = 'expired', closed_at = now() WHERE status = 'open' AND expires_at <= ${now}::timestamptz
+    RETURNING id, lead_id, insight_type::text AS insight_type, priority::text AS priority, false AS inserted`.execute(tx);
+  return rows;
 }
 
 /** The behavioural fields of the leads; rows whose values did not change are left alone. */
-export async function updateLeadBehaviour(tx: Tx, rows: { id: string; engagement_level: string; optimal_contact_time: unknown; communication_preference: unknown }[]): Promise<number> {
-  if (rows.length === 0) return 0;
-  const r = await sql`
+export async function updateLeadBehaviour(tx: Tx, rows: { id: string; engagement_level: string; optimal_contact_time: unknown; communication_preference: unknown }[]): Promise<string[]> {
+  if (rows.length === 0) return [];
+  const { rows: changed } = await sql<{ id: string }>`
     UPDATE leads AS l SET engagement_level = x.level::engagement_level, optimal_contact_time = x.oct, communication_preference = x.cp
     FROM jsonb_to_recordset(${JSON.stringify(rows.map((w) => ({ id: w.id, level: w.engagement_level, oct: w.optimal_contact_time, cp: w.communication_preference })))}::jsonb)
       AS x(id uuid, level text, oct jsonb, cp jsonb)
-    WHERE l.id = x.id AND (l.engagement_level::text, l.optimal_contact_time, l.communication_preference) IS DISTINCT FROM (x.level, x.oct, x.cp)`.execute(tx);
-  return Number(r.numAffectedRows ?? 0);
+    WHERE l.id = x.id AND (l.engagement_level::text, l.optimal_contact_time, l.communication_preference) IS DISTINCT FROM (x.level, x.oct, x.cp)
+    RETURNING l.id`.execute(tx);
+  return changed.map((r) => r.id);
 }
 
 // ── reading insights (the API) ───────────────────────────────────────────────────────
@@ -420,8 +426,10 @@ export async function getInsight(tx: Tx, scope: RawBuilder<boolean>, id: string)
   return rows[0];
 }
 
-export async function acknowledge(tx: Tx, id: string, userId: string | null): Promise<void> {
-  await sql`UPDATE ai_insights SET acknowledged_at = coalesce(acknowledged_at, now()), acknowledged_by = coalesce(acknowledged_by, ${userId}::uuid) WHERE id = ${id}::uuid`.execute(tx);
+/** Whether this call acknowledged it: a second acknowledgement changes nothing (and is no event). */
+export async function acknowledge(tx: Tx, id: string, userId: string | null): Promise<boolean> {
+  const r = await sql`UPDATE ai_insights SET acknowledged_at = now(), acknowledged_by = ${userId}::uuid WHERE id = ${id}::uuid AND acknowledged_at IS NULL`.execute(tx);
+  return Number(r.numAffectedRows ?? 0) > 0;
 }
 
 export async function dismiss(tx: Tx, id: string, userId: string | null, reason: string): Promise<boolean> {

@@ -8,6 +8,7 @@ import type { DB } from '../../db/schema.ts';
 import { withTenant, type Tx } from '../../db/tenant.ts';
 import { enqueue } from '../../jobs/queue.ts';
 import { notifyInsights } from '../notifications/notifications.service.ts';
+import { chunkIds, emitEvents, systemActor, type OutboxEvent } from '../events/events.service.ts';
 import * as q from './insights.queries.ts';
 
 /**
@@ -45,6 +46,14 @@ const add = (a: EvaluationResult, b: EvaluationResult): EvaluationResult => ({
 });
 
 type Progress = (done: number, total: number | undefined, message: string) => void | Promise<void>;
+
+/** One event per insight written (ids, type and priority only: titles and descriptions are free text). */
+function insightEvents(changes: readonly q.InsightChange[], fields?: string[]): OutboxEvent[] {
+  return changes.map((c) => ({
+    type: c.inserted ? 'insight.created' : 'insight.updated', entityType: 'insight', entityId: c.id,
+    payload: { lead_id: c.lead_id, insight_type: c.insight_type, priority: c.priority, ...(fields && !c.inserted ? { fields } : {}) },
+  }));
+}
 
 export function createInsightsService(db: Kysely<DB>, options: { now?: () => Date } = {}) {
   const now = options.now ?? (() => new Date());
@@ -197,9 +206,16 @@ export function createInsightsService(db: Kysely<DB>, options: { now?: () => Dat
       const upserted = await q.upsertInsights(tx, organizationId, writes);
       const expired = await q.expireUnconfirmed(tx, leads.map((l) => l.id), writes.map((w) => ({ lead_id: w.lead_id, insight_type: w.insight_type, reason: w.reason })));
       const leadsUpdated = await q.updateLeadBehaviour(tx, behaviour);
+      // The batch's events in one INSERT: each insight raised, changed or expired, and the
+      // leads whose engagement fields moved (as batch events of at most 1,000 leads).
+      await emitEvents(tx, systemActor(organizationId), [
+        ...insightEvents(upserted.changes),
+        ...insightEvents(expired, ['status']),
+        ...chunkIds(leadsUpdated).map((ids): OutboxEvent => ({ type: 'lead.updated', entityType: 'lead', entityId: null, payload: { lead_ids: ids, fields: ['engagement_level', 'optimal_contact_time', 'communication_preference'] } })),
+      ]);
       // Owners hear of high and urgent insights raised here, with them (once per insight).
       await notifyInsights(tx, { organizationId, actor: { id: null } }, leads.map((l) => l.id));
-      return { leads: leads.length, inserted: upserted.inserted, updated: upserted.updated, expired, leads_updated: leadsUpdated };
+      return { leads: leads.length, inserted: upserted.inserted, updated: upserted.updated, expired: expired.length, leads_updated: leadsUpdated.length };
     });
   }
 
@@ -249,7 +265,11 @@ export function createInsightsService(db: Kysely<DB>, options: { now?: () => Dat
      * fading engagement arrive with time rather than with a change.
      */
     async refresh(organizationId: string, opts: { leadIds?: string[]; progress?: Progress; schedule?: boolean } = {}): Promise<EvaluationResult & { run_out: number; reprioritised: number }> {
-      const runOut = await withTenant(db, system(organizationId), (tx) => q.expireRunOut(tx, now()));
+      const runOut = await withTenant(db, system(organizationId), async (tx) => {
+        const expired = await q.expireRunOut(tx, now());
+        await emitEvents(tx, systemActor(organizationId), insightEvents(expired, ['status']));
+        return expired.length;
+      });
       const orgStats = await stats(organizationId, true);
       let total = zero();
       let after: string | null = null;
@@ -268,9 +288,10 @@ export function createInsightsService(db: Kysely<DB>, options: { now?: () => Dat
         const scale = scaleFrom(orgStats.priority.valueMedian, await q.impactQuantiles(tx, now(), SHARES));
         const changed = await q.reprioritise(tx, now(), scale.thresholds);
         // An insight the new thresholds raise to high or urgent is news to its lead's owner.
-        if (changed > 0) await notifyInsights(tx, { organizationId, actor: { id: null } }, null);
+        if (changed.length > 0) await notifyInsights(tx, { organizationId, actor: { id: null } }, null);
+        await emitEvents(tx, systemActor(organizationId), insightEvents(changed, ['priority']));
         statsCache.set(organizationId, { ...orgStats, priority: scale });
-        return changed;
+        return changed.length;
       });
       if (opts.schedule ?? true) await ensurePeriodic(organizationId);
       return { ...total, run_out: runOut, reprioritised: reranked };

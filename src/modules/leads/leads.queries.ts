@@ -347,6 +347,12 @@ export async function moveLeadChildren(tx: Tx, sourceId: string, targetId: strin
   return moved;
 }
 
+/** Owner and team of these leads (in the scope) before a bulk assignment, locked until it commits. */
+export async function lockOwners(tx: Tx, ids: string[], scope: LeadScope) {
+  if (ids.length === 0) return [];
+  return tx.selectFrom('leads').select(['id', 'assigned_to', 'team_id', 'status']).where('id', 'in', ids).where(scopeCondition(scope)).forUpdate().execute();
+}
+
 export async function assignLeads(tx: Tx, ids: string[], scope: LeadScope, values: { assigned_to: string | null; team_id?: string | null }) {
   const rows = await tx
     .updateTable('leads')

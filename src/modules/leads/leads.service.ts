@@ -6,8 +6,9 @@ import { decodeCursor, encodeCursor } from '../../shared/cursor.ts';
 import { patchValues } from '../../shared/patch.ts';
 import { DomainError } from '../../shared/errors.ts';
 import type { AuthContext } from '../auth/auth.context.ts';
-import { emitEvent } from '../events/events.service.ts';
+import { emitEvent, emitEvents } from '../events/events.service.ts';
 import { notifyAssigned } from '../notifications/notifications.service.ts';
+import { leadChangeEvents } from './lead-events.ts';
 import { authorize, can, leadScope, type Action } from '../auth/permissions.ts';
 import * as q from './leads.queries.ts';
 import { CUSTOM_FIELD_PARAM, type LeadCountQuery, type LeadExportQuery, type LeadListQuery } from './leads.schemas.ts';
@@ -112,8 +113,9 @@ function findWritable(tx: Tx, ctx: AuthContext, id: string) {
 }
 
 export function createLeadsService(db: Kysely<DB>) {
+  // Every lead event names its lead (the stream delivers it to whoever may read that lead).
   const emit = (tx: Tx, ctx: AuthContext, type: string, leadId: string, payload: Record<string, unknown>) =>
-    emitEvent(tx, ctx, { type, entityType: 'lead', entityId: leadId, payload });
+    emitEvent(tx, ctx, { type, entityType: 'lead', entityId: leadId, payload: { lead_id: leadId, ...payload } });
 
   function checkAssignment(ctx: AuthContext, assignedTo: string | null | undefined) {
     if (assignedTo === undefined) return;
@@ -302,7 +304,7 @@ export function createLeadsService(db: Kysely<DB>) {
         if (statusChanged) {
           await q.insertStatusChange(tx, { organizationId: ctx.organizationId, leadId: id, userId: ctx.userId, from: current.status, to: patch.status! });
         }
-        await emit(tx, ctx, 'lead.updated', id, { fields: [...Object.keys(values), ...Object.keys(merge)] });
+        await emitEvents(tx, ctx, leadChangeEvents(current, lead, Object.keys(patch)));
         if (patch.assigned_to !== undefined && patch.assigned_to !== current.assigned_to) await notifyAssigned(tx, ctx, { leadIds: [id], assignedTo: patch.assigned_to });
         // A change of team or owner can take the lead out of the caller's hands.
         return { ...lead, permissions: permissionsFor(ctx, (await findWritable(tx, ctx, id)) !== undefined) };
@@ -339,8 +341,10 @@ export function createLeadsService(db: Kysely<DB>) {
           organizationId: ctx.organizationId, actorType: ctx.actor.type, actorId: ctx.actor.id, action: 'lead.merge', entityType: 'lead', entityId: targetId,
           details: { source_id: sourceId, ...Object.fromEntries(Object.entries(moved).map(([k, v]) => [`moved_${k}`, v])) },
         });
-        await emit(tx, ctx, 'lead.merged', targetId, { source_id: sourceId });
-        await emit(tx, ctx, 'lead.deleted', sourceId, { merged_into: targetId });
+        // The source is gone into the target (its readers are told through previous_*); the
+        // target took the source's values where it had none.
+        await emit(tx, ctx, 'lead.merged', sourceId, { into: targetId, previous_assigned_to: source.assigned_to, previous_team_id: source.team_id });
+        await emitEvents(tx, ctx, leadChangeEvents(target, lead, Object.keys(fill)));
         return { lead, moved };
       });
     },
@@ -352,9 +356,15 @@ export function createLeadsService(db: Kysely<DB>) {
       const ids = [...new Set(input.lead_ids)];
       return withTenant(db, ctx, async (tx) => {
         const values = { assigned_to: input.assigned_to, ...(input.team_id !== undefined ? { team_id: input.team_id } : {}) };
+        const before = new Map((await q.lockOwners(tx, ids, leadScope(ctx, 'write'))).map((l) => [l.id, l]));
         const updated = await q.assignLeads(tx, ids, leadScope(ctx, 'write'), values).catch(mapWriteError);
-        for (const id of updated) await emit(tx, ctx, 'lead.updated', id, { fields: Object.keys(values) });
-        await notifyAssigned(tx, ctx, { leadIds: updated, assignedTo: input.assigned_to });
+        // One INSERT for all the leads' events; leads whose owner and team stay as they were get none.
+        await emitEvents(tx, ctx, updated.flatMap((id) => {
+          const old = before.get(id);
+          return old ? leadChangeEvents(old, { ...old, ...values }, Object.keys(values)) : [];
+        }));
+        // Only leads that really changed hands: one already theirs is no news to the assignee.
+        await notifyAssigned(tx, ctx, { leadIds: updated.filter((id) => before.get(id)?.assigned_to !== input.assigned_to), assignedTo: input.assigned_to });
         const done = new Set(updated);
         return { updated: updated.length, not_found: ids.filter((id) => !done.has(id)) };
       });
@@ -371,6 +381,7 @@ export function createLeadsService(db: Kysely<DB>) {
       const remove = new Set(input.remove_tags ?? []);
       return withTenant(db, ctx, async (tx) => {
         const done: string[] = [];
+        const events: ReturnType<typeof leadChangeEvents> = [];
         for (const id of ids) {
           const current = await q.getLead(tx, id, leadScope(ctx, 'write'));
           if (!current) continue;
@@ -388,11 +399,12 @@ export function createLeadsService(db: Kysely<DB>) {
             done.push(id);
             continue;
           }
-          await q.updateLead(tx, id, values).catch(mapWriteError);
+          const lead = await q.updateLead(tx, id, values).catch(mapWriteError);
           if (statusChanged) await q.insertStatusChange(tx, { organizationId: ctx.organizationId, leadId: id, userId: ctx.userId, from: current.status, to: input.status! });
-          await emit(tx, ctx, 'lead.updated', id, { fields: Object.keys(values) });
+          events.push(...leadChangeEvents(current, lead, Object.keys(values)));
           done.push(id);
         }
+        await emitEvents(tx, ctx, events);
         const changed = new Set(done);
         return { updated: done.length, not_found: ids.filter((id) => !changed.has(id)) };
       });
@@ -404,7 +416,7 @@ export function createLeadsService(db: Kysely<DB>) {
         const current = await q.getLead(tx, id, leadScope(ctx, 'write'));
         if (!current) throw new DomainError('not_found', 'No lead with this id is visible to you.');
         await q.deleteLead(tx, id);
-        await emit(tx, ctx, 'lead.deleted', id, {});
+        await emit(tx, ctx, 'lead.deleted', id, { previous_assigned_to: current.assigned_to, previous_team_id: current.team_id });
       });
     },
   };
@@ -431,6 +443,6 @@ export async function findOrCreateLeadByEmail(
     phone: input.phone,
     source: input.source,
   });
-  if (lead.created) await emitEvent(tx, ctx, { type: 'lead.created', entityType: 'lead', entityId: lead.id, payload: { source: input.source } });
+  if (lead.created) await emitEvent(tx, ctx, { type: 'lead.created', entityType: 'lead', entityId: lead.id, payload: { lead_id: lead.id } });
   return lead;
 }

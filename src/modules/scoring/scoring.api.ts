@@ -62,7 +62,7 @@ export function createScoringApi(db: Kysely<DB>, scoring: ScoringService, leads:
 
     async activate(ctx: AuthContext, version: string) {
       authorize(ctx, 'models:manage');
-      if (!(await scoring.activate(ctx.organizationId, version))) throw new DomainError('not_found', `Your organization has no model version "${version}".`, { field: 'version' });
+      if (!(await scoring.activate(ctx.organizationId, version, ctx.actor.id))) throw new DomainError('not_found', `Your organization has no model version "${version}".`, { field: 'version' });
       return { version, active: true };
     },
 

@@ -282,10 +282,14 @@ export interface ScoreWrite {
   history: boolean;
 }
 
-/** Writes a batch of scores: the lead's AI fields in one UPDATE, history rows in one INSERT. */
-export async function writeScores(tx: Tx, organizationId: string, rows: readonly ScoreWrite[]): Promise<number> {
-  if (rows.length === 0) return 0;
-  await sql`
+/**
+ * Writes a batch of scores: the lead's AI fields in one UPDATE, history rows in one INSERT.
+ * Answers how many history rows were written and which leads changed (a new score on the
+ * lead or a new history row): what the batch's lead.scored events name.
+ */
+export async function writeScores(tx: Tx, organizationId: string, rows: readonly ScoreWrite[]): Promise<{ history: number; changed: string[] }> {
+  if (rows.length === 0) return { history: 0, changed: [] };
+  const { rows: updated } = await sql<{ id: string }>`
     UPDATE leads AS l SET current_score = u.score, score_confidence = u.confidence, conversion_probability = u.probability, predicted_value = u.predicted_value
     FROM unnest(${rows.map((r) => r.leadId)}::uuid[], ${rows.map((r) => r.score)}::int[], ${rows.map((r) => r.confidence)}::numeric[],
                 ${rows.map((r) => r.probability)}::numeric[], ${rows.map((r) => r.predictedValue)}::numeric[]) AS u(id, score, confidence, probability, predicted_value)
@@ -293,7 +297,8 @@ export async function writeScores(tx: Tx, organizationId: string, rows: readonly
       -- An unchanged score is not written: no new row version, no index entries, no touched
       -- updated_at. Compared at the columns' own precision.
       AND (l.current_score, l.score_confidence, l.conversion_probability, l.predicted_value)
-          IS DISTINCT FROM (u.score, u.confidence::numeric(3,2), u.probability::numeric(3,2), u.predicted_value::numeric(12,2))`.execute(tx);
+          IS DISTINCT FROM (u.score, u.confidence::numeric(3,2), u.probability::numeric(3,2), u.predicted_value::numeric(12,2))
+    RETURNING l.id`.execute(tx);
   const history = rows.filter((r) => r.history);
   if (history.length > 0) {
     await sql`
@@ -306,7 +311,9 @@ export async function writeScores(tx: Tx, organizationId: string, rows: readonly
         ${history.map((r) => JSON.stringify(r.explanation))}::jsonb[], ${history.map((r) => JSON.stringify(r.recommendations))}::jsonb[])
         AS u(lead_id, score, confidence, model_version, probability, dem, beh, tmp, con, explanation, recommendations)`.execute(tx);
   }
-  return history.length;
+  const changed = new Set(updated.map((r) => r.id));
+  for (const r of history) changed.add(r.leadId);
+  return { history: history.length, changed: [...changed] };
 }
 
 /**

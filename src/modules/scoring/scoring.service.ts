@@ -15,6 +15,7 @@ import type { DB } from '../../db/schema.ts';
 import { withTenant } from '../../db/tenant.ts';
 import { notifyTrainingOutcome } from '../notifications/notifications.service.ts';
 import { enqueue } from '../../jobs/queue.ts';
+import { chunkIds, emitEvent, emitEvents, systemActor, type EventContext } from '../events/events.service.ts';
 import * as q from './scoring.queries.ts';
 
 /**
@@ -210,8 +211,12 @@ export function createScoringService(db: Kysely<DB>, options: { now?: () => Date
         organizationId, version, algorithm: model.gbdt ? 'logistic-map+gbdt' : 'logistic-map', features: space.features,
         parameters: { customFields: space.customFields, model: scoringModelToJson(model), deal }, metrics, calibration, trainingSize: rows.length, positives: model.info.positives, createdBy: opts.createdBy ?? null,
       });
-      if ((opts.activate ?? true) && !rolledBack) {
+      const actor: EventContext = { organizationId, actor: { id: opts.createdBy ?? null } };
+      const activating = (opts.activate ?? true) && !rolledBack;
+      await emitEvent(tx, actor, { type: 'model.trained', entityType: 'model', entityId: inserted.id, payload: { version, active: activating } });
+      if (activating) {
         await q.activateModel(tx, version);
+        await emitEvent(tx, actor, { type: 'model.activated', entityType: 'model', entityId: inserted.id, payload: { version } });
         if (opts.rescore === 'queued') await queueEveryLead(tx, organizationId);
         else await requestRescoreAll(tx, organizationId);
       }
@@ -294,7 +299,9 @@ export function createScoringService(db: Kysely<DB>, options: { now?: () => Date
     });
     phases.explain += performance.now() - t;
     t = performance.now();
-    const history = await q.writeScores(tx, organizationId, writes);
+    const { history, changed } = await q.writeScores(tx, organizationId, writes);
+    // One INSERT for the batch's events, each naming at most 1,000 leads; unchanged leads are no news.
+    await emitEvents(tx, systemActor(organizationId), chunkIds(changed).map((ids) => ({ type: 'lead.scored', entityType: 'lead', entityId: null, payload: { lead_ids: ids, model_version: rt.version } })));
     phases.write += performance.now() - t;
     return history;
   }
@@ -370,9 +377,10 @@ export function createScoringService(db: Kysely<DB>, options: { now?: () => Date
     async listModels(organizationId: string) {
       return withTenant(db, system(organizationId), (tx) => q.listModels(tx));
     },
-    async activate(organizationId: string, version: string): Promise<boolean> {
+    async activate(organizationId: string, version: string, actorId: string | null = null): Promise<boolean> {
       return withTenant(db, system(organizationId), async (tx) => {
         const ok = await q.activateModel(tx, version);
+        if (ok) await emitEvent(tx, { organizationId, actor: { id: actorId } }, { type: 'model.activated', entityType: 'model', entityId: null, payload: { version } });
         if (ok) await requestRescoreAll(tx, organizationId);
         return ok;
       });

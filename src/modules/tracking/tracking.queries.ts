@@ -99,10 +99,12 @@ export interface EventRow {
  * visitor's identity in the same statement (a primary-key probe per event, never a scan
  * of the organization's identities); the organization's `tracking.truncate_ip`
  * setting picks the full or the truncated address. Events seen before (same client event
- * id in the organization) are skipped by the unique index. Returns how many were stored.
+ * id in the organization) are skipped by the unique index. Returns how many were stored,
+ * and how many of them per lead (for the batch's journey.recorded events; anonymous ones
+ * count only in the total).
  */
-export async function insertEvents(tx: Tx, organizationId: string, client: { ip: string | null; truncatedIp: string | null; userAgent: string | null }, rows: EventRow[]): Promise<number> {
-  const { rows: result } = await sql<{ n: number }>`
+export async function insertEvents(tx: Tx, organizationId: string, client: { ip: string | null; truncatedIp: string | null; userAgent: string | null }, rows: EventRow[]): Promise<{ inserted: number; perLead: { lead_id: string; n: number }[] }> {
+  const { rows: result } = await sql<{ lead_id: string | null; n: number }>`
     WITH batch AS (
       SELECT * FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS e(
         id uuid, client_event_id text, anonymous_id text, lead_id uuid, event_type text, event_name text,
@@ -117,10 +119,11 @@ export async function insertEvents(tx: Tx, organizationId: string, client: { ip:
         ${client.userAgent}::text, b.occurred_at, b.user_id
       FROM batch b
       ON CONFLICT DO NOTHING
-      RETURNING 1
+      RETURNING lead_id
     )
-    SELECT count(*)::int AS n FROM inserted`.execute(tx);
-  return Number(result[0]?.n ?? 0);
+    SELECT lead_id, count(*)::int AS n FROM inserted GROUP BY lead_id`.execute(tx);
+  const perLead = result.filter((r): r is { lead_id: string; n: number } => r.lead_id !== null).map((r) => ({ lead_id: r.lead_id, n: Number(r.n) }));
+  return { inserted: result.reduce((sum, r) => sum + Number(r.n), 0), perLead };
 }
 
 export async function listJourney(

@@ -10,6 +10,7 @@ import type { AuthContext } from '../auth/auth.context.ts';
 import { authorize } from '../auth/permissions.ts';
 import { newSecret } from '../auth/tokens.ts';
 import { findOrCreateLeadByEmail, type LeadsService } from '../leads/leads.service.ts';
+import { emitEvents, type EventContext, type OutboxEvent } from '../events/events.service.ts';
 import * as q from './tracking.queries.ts';
 import type { JourneyQuery, JourneyWriteEvent, RecentEventsQuery, TrackBatch, TrackEvent, TrackEventType } from './tracking.schemas.ts';
 
@@ -100,6 +101,16 @@ function bucketOf(anonymousId: string): number {
   let h = 2166136261;
   for (let i = 0; i < anonymousId.length; i++) h = Math.imul(h ^ anonymousId.charCodeAt(i), 16777619);
   return (h >>> 0) % LOCK_BUCKETS;
+}
+
+/**
+ * One journey.recorded per lead per ingested batch, with how many of its events were
+ * stored (stitched earlier events included), all in one INSERT; anonymous events are no
+ * one's to see live, so a batch without a known lead writes no event at all.
+ */
+async function emitJourney(tx: Parameters<typeof emitEvents>[0], ctx: EventContext, counts: Map<string, number>) {
+  const events: OutboxEvent[] = [...counts].filter(([, n]) => n > 0).map(([leadId, n]) => ({ type: 'journey.recorded', entityType: 'lead', entityId: leadId, payload: { lead_id: leadId, count: n } }));
+  await emitEvents(tx, ctx, events);
 }
 
 export function createTrackingService(db: Kysely<DB>, leads: LeadsService, options: { now?: () => number } = {}) {
@@ -241,15 +252,19 @@ export function createTrackingService(db: Kysely<DB>, leads: LeadsService, optio
       return withTenant(db, { organizationId: key.organizationId }, async (tx) => {
         await q.lockVisitorBuckets(tx, orgLockKey(key.organizationId), [...buckets].sort((a, b) => a[0] - b[0]).map(([bucket, exclusive]) => ({ bucket, exclusive })));
         const identified: { anonymous_id: string; lead_id: string; created: boolean }[] = [];
+        const perLead = new Map<string, number>();
         for (const e of [...identifies.values()].sort((a, b) => (a.email! < b.email! ? -1 : a.email! > b.email! ? 1 : 0))) {
           const traits = e.traits ?? {};
           const text = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim().slice(0, 255) : null);
           const lead = await findOrCreateLeadByEmail(tx, ctx, { email: e.email!, ...leadNames(e.email!, traits), company: text(traits.company), phone: text(traits.phone)?.slice(0, 50) ?? null, source: 'website' });
           await q.upsertIdentity(tx, key.organizationId, e.anonymous_id, lead.id);
-          await q.stitchAnonymousEvents(tx, key.organizationId, e.anonymous_id, lead.id);
+          const stitched = await q.stitchAnonymousEvents(tx, key.organizationId, e.anonymous_id, lead.id);
+          perLead.set(lead.id, (perLead.get(lead.id) ?? 0) + stitched);
           identified.push({ anonymous_id: e.anonymous_id, lead_id: lead.id, created: lead.created });
         }
-        const inserted = await q.insertEvents(tx, key.organizationId, client, rows);
+        const { inserted, perLead: stored } = await q.insertEvents(tx, key.organizationId, client, rows);
+        for (const { lead_id, n } of stored) perLead.set(lead_id, (perLead.get(lead_id) ?? 0) + n);
+        await emitJourney(tx, ctx, perLead);
         return { received: rows.length, inserted, identified };
       });
     },
@@ -270,7 +285,11 @@ export function createTrackingService(db: Kysely<DB>, leads: LeadsService, optio
         occurred_at: occurredAt(e.timestamp, 0, `events[${i}].timestamp`),
         user_id: ctx.userId,
       }));
-      const inserted = await withTenant(db, ctx, (tx) => q.insertEvents(tx, ctx.organizationId, { ip: null, truncatedIp: null, userAgent: null }, rows));
+      const inserted = await withTenant(db, ctx, async (tx) => {
+        const stored = await q.insertEvents(tx, ctx.organizationId, { ip: null, truncatedIp: null, userAgent: null }, rows);
+        await emitJourney(tx, ctx, new Map([[leadId, stored.inserted]]));
+        return stored.inserted;
+      });
       return { received: rows.length, inserted };
     },
 

@@ -10,6 +10,7 @@ import { authorize } from '../auth/permissions.ts';
 import { hashSecret, newSecret } from '../auth/tokens.ts';
 import * as orgQ from '../organizations/organizations.queries.ts';
 import * as teamQ from '../teams/teams.queries.ts';
+import { emitEvent } from '../events/events.service.ts';
 import * as q from './users.queries.ts';
 
 const INVITATION_TTL_MS = 7 * 24 * 3600_000;
@@ -38,6 +39,7 @@ export function createUsersService(db: Kysely<DB>, auth: AuthService) {
       return withTenant(db, ctx, async (tx) => {
         const org = await orgQ.updateOwnOrganization(tx, ctx.organizationId, input);
         await audit(tx, ctx, 'organization.update', 'organization', ctx.organizationId, { fields: Object.keys(input).join(',') });
+        await emitEvent(tx, ctx, { type: 'organization.updated', entityType: 'organization', entityId: ctx.organizationId, payload: { fields: Object.keys(input) } });
         return org;
       });
     },
@@ -70,6 +72,8 @@ export function createUsersService(db: Kysely<DB>, auth: AuthService) {
         const user = await q.updateUser(tx, id, values).catch(mapReferenceError);
         if (input.is_active === false) await q.revokeAccessOf(tx, id);
         await audit(tx, ctx, input.is_active === false ? 'user.deactivate' : 'user.update', 'user', id, { fields: Object.keys(values).join(',') });
+        const fields = Object.keys(values).filter((k) => k !== 'deactivated_at');
+        await emitEvent(tx, ctx, { type: input.is_active === false && current.is_active ? 'user.deactivated' : 'user.updated', entityType: 'user', entityId: id, payload: { user_id: id, fields } });
         return user;
       }).finally(() => auth.forgetCachedCredentials());
     },
@@ -110,6 +114,7 @@ export function createUsersService(db: Kysely<DB>, auth: AuthService) {
           .insertUserWithPassword(tx, { organizationId: invitation.organization_id, email: invitation.email, fullName: input.full_name, role: invitation.role, teamId: invitation.team_id, passwordHash })
           .catch(mapReferenceError);
         await recordAudit(tx, { organizationId: invitation.organization_id, actorType: 'user', actorId: user.id, action: 'invitation.accept', entityType: 'user', entityId: user.id });
+        await emitEvent(tx, { organizationId: invitation.organization_id, actor: { id: user.id } }, { type: 'user.created', entityType: 'user', entityId: user.id, payload: { user_id: user.id, role: invitation.role, team_id: invitation.team_id } });
         return user.id;
       });
       return auth.login({ email: invitation.email, password: input.password }, client).then((session) => ({ userId, session }));
@@ -122,9 +127,11 @@ export function createUsersService(db: Kysely<DB>, auth: AuthService) {
 
     async createTeam(ctx: AuthContext, input: { name: string; description?: string | null; manager_id?: string | null }) {
       authorize(ctx, 'users:manage');
-      return withTenant(db, ctx, (tx) =>
-        teamQ.insertTeam(tx, { organizationId: ctx.organizationId, name: input.name, description: input.description ?? null, managerId: input.manager_id ?? null }).catch(mapReferenceError),
-      );
+      return withTenant(db, ctx, async (tx) => {
+        const team = await teamQ.insertTeam(tx, { organizationId: ctx.organizationId, name: input.name, description: input.description ?? null, managerId: input.manager_id ?? null }).catch(mapReferenceError);
+        await emitEvent(tx, ctx, { type: 'team.created', entityType: 'team', entityId: team.id, payload: { team_id: team.id } });
+        return team;
+      });
     },
 
     async updateTeam(ctx: AuthContext, id: string, input: { name?: string; description?: string | null; manager_id?: string | null }) {
@@ -132,7 +139,9 @@ export function createUsersService(db: Kysely<DB>, auth: AuthService) {
       if (ctx.role === 'manager' && ctx.teamId !== id) throw new DomainError('forbidden', 'Managers may change only their own team.');
       return withTenant(db, ctx, async (tx) => {
         if (!(await teamQ.getTeam(tx, id))) throw new DomainError('not_found', 'No team of your organization has this id.');
-        return teamQ.updateTeam(tx, id, input).catch(mapReferenceError);
+        const team = await teamQ.updateTeam(tx, id, input).catch(mapReferenceError);
+        await emitEvent(tx, ctx, { type: 'team.updated', entityType: 'team', entityId: id, payload: { team_id: id, fields: Object.keys(input).filter((k) => (input as Record<string, unknown>)[k] !== undefined) } });
+        return team;
       });
     },
 
@@ -141,6 +150,7 @@ export function createUsersService(db: Kysely<DB>, auth: AuthService) {
       await withTenant(db, ctx, async (tx) => {
         if (!(await teamQ.getTeam(tx, id))) throw new DomainError('not_found', 'No team of your organization has this id.');
         await teamQ.deleteTeam(tx, id);
+        await emitEvent(tx, ctx, { type: 'team.deleted', entityType: 'team', entityId: id, payload: { team_id: id } });
       });
       // Members' team_id became NULL: their cached sign-ins must not keep the old team.
       auth.forgetCachedCredentials();

@@ -45,6 +45,11 @@ describe('stream audience', () => {
   it('a lead taken away reaches its previous reader once; a deleted lead its last readers', () => {
     const moved = event('lead.assigned', 'lead', { lead_id: others, to: someoneElse, previous_assigned_to: me, previous_team_id: null }, access);
     expect(frameFor(moved, viewer('sales_rep'))).not.toBeNull();
+    const merged = event('lead.merged', 'lead', { lead_id: randomUUID(), into: others, previous_assigned_to: me, previous_team_id: null }, access);
+    const told = frameFor(merged, viewer('sales_rep'))!;
+    expect(told).not.toBeNull();
+    expect(told).not.toContain(others); // where it went is not theirs to know
+    expect(frameFor(merged, viewer('manager'))).toContain(others);
     const gone = event('lead.deleted', 'lead', { lead_id: randomUUID(), previous_assigned_to: someoneElse, previous_team_id: myTeam }, access);
     expect(frameFor(gone, viewer('sales_rep'))).not.toBeNull();
     expect(frameFor(gone, viewer('sales_rep', me, otherTeam))).toBeNull();

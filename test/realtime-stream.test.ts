@@ -13,7 +13,7 @@ import { SseStream } from './helpers/sse.ts';
  * client cut off with bounded memory, and (server mode) the LISTEN connection dropped and
  * restored.
  */
-const { url, app } = useServer(() => ({ LEADAI_STREAMS_PER_USER: '3', LEADAI_STREAM_SLOW_CLIENT_MS: '1500' }));
+const { url, app } = useServer(() => ({ LEADAI_STREAMS_PER_USER: '3', LEADAI_STREAM_SLOW_CLIENT_MS: '1500', LEADAI_STREAM_HEARTBEAT_MS: '400' }));
 
 let admin: Client;
 let repA: Client;
@@ -172,6 +172,31 @@ describe('the live stream', () => {
     await future.waitFor((e) => e.some((x) => x.event === 'reset'), 5000, 'reset for a future id');
     back.close();
     future.close();
+  });
+
+  it("moves a reader's resume position past events it may not see (an id-only line), without sending them", async () => {
+    const rep = await stream(repB);
+    await rep.waitFor((e) => e.some((x) => x.event === 'ready'), 5000, 'ready');
+    const start = Number(rep.events.find((e) => e.event === 'ready')!.json.seq);
+    // Not rep B's: unassigned, no team.
+    const lead = await admin.post('/api/v1/leads', { first_name: 'Not', last_name: 'Yours' });
+    await admin.patch(`/api/v1/leads/${lead.body.id}`, { job_title: 'Elsewhere' });
+    await rep.waitFor(() => Number(rep.lastEventId ?? 0) >= start + 2, 5000, 'an id-only line');
+    expect(rep.changes.filter(about(lead.body.id))).toEqual([]);
+  });
+
+  it("applies a change of the user's role to their open stream at once, and ends it when they are deactivated", async () => {
+    const { client: temp, id: tempId } = await invite('sales_rep', `temp-${Date.now()}`);
+    const s = await stream(temp);
+    await s.waitFor((e) => e.some((x) => x.event === 'ready'), 5000, 'ready');
+    const before = await admin.post('/api/v1/leads', { first_name: 'Before', last_name: 'Promotion' });
+    expect((await admin.patch(`/api/v1/users/${tempId}`, { role: 'viewer' })).status).toBe(200);
+    const after = await admin.post('/api/v1/leads', { first_name: 'After', last_name: 'Promotion' });
+    // As a rep it did not see the first; as a viewer (from the user.updated event on) it sees the second.
+    await s.waitFor((e) => e.some(about(after.body.id)), 10_000, 'the lead created after the role change');
+    expect(s.changes.filter(about(before.body.id))).toEqual([]);
+    expect((await admin.patch(`/api/v1/users/${tempId}`, { is_active: false })).status).toBe(200);
+    await s.waitFor(() => s.ended, 10_000, 'the stream to end');
   });
 
   it('caps the streams one user holds, with a problem+json that says what to do', async () => {

@@ -89,7 +89,9 @@ describe('web live updates: event → query invalidation, coalesced', () => {
     expect(keys(event('activity.created', { payload: { lead_id: 'L1' } }))).toEqual(expect.arrayContaining([k(queryKeys.leads.detail('L1')), k(queryKeys.dashboard.all)]));
     expect(keys(event('import.progress', { entity_id: 'I1' }))).toEqual([k(queryKeys.imports.detail('I1'))]);
     expect(keys(event('import.completed', { entity_id: 'I1' }))).toEqual(expect.arrayContaining([k(queryKeys.imports.detail('I1')), k(queryKeys.leads.all)]));
-    expect(keys(event('job.progress', { entity_id: '42' }))).toEqual([k(queryKeys.jobs.detail('42'))]);
+    // Jobs are numbered, not uuids: the server puts the id in the payload (src/jobs/queue.ts).
+    expect(keys(event('job.progress', { entity_id: null, payload: { job_id: 42, queue: 'scoring.train' } }))).toEqual([k(queryKeys.jobs.detail('42'))]);
+    expect(keys(event('organization.updated', { entity_id: 'O1', payload: { fields: ['settings'] } }))).toEqual([k(queryKeys.organization), k(queryKeys.me)]);
     expect(keys(event('notification.created', { payload: { recipient_id: 'U1' } }))).toEqual([k(queryKeys.notifications.all)]);
     expect(keys(event('notification.read', { payload: { recipient_id: 'U1', all: true } }))).toEqual([k(queryKeys.notifications.all)]);
     expect(keys(event('something.new'))).toEqual([]);

@@ -58,8 +58,14 @@ export function frameFor(event: PreparedEvent, viewer: Viewer): string | null {
   const before = 'previous_assigned_to' in payload || 'previous_team_id' in payload
     ? { assigned_to: stringOrNull(payload.previous_assigned_to), team_id: stringOrNull(payload.previous_team_id) }
     : undefined;
-  const visible = event.leads.filter((id) => readable(event.access.get(id)) || readable(before));
+  const now = event.leads.filter((id) => readable(event.access.get(id)));
+  const visible = event.leads.filter((id) => now.includes(id) || readable(before));
   if (visible.length === 0) return null;
+  // Told only that a lead left them: not where it went (a merge's target may be out of reach).
+  if (now.length === 0 && 'into' in payload) {
+    const { into: _into, ...rest } = payload;
+    return frameOf(event.row, rest);
+  }
   if (visible.length === event.leads.length) return event.frame;
   // A batch: this reader gets the ids it may read, and nothing says how many others there were.
   const { lead_ids: _all, ...rest } = payload;

@@ -23,6 +23,8 @@ export interface HubOptions {
   sweepMs: number;
   /** Recent events kept per organization for live delivery; older ones are re-read. */
   ringSize: number;
+  /** …and at most this many bytes of frames (batch events carry up to 1,000 ids each). */
+  ringBytes: number;
 }
 
 export const DEFAULT_HUB_OPTIONS: HubOptions = {
@@ -34,9 +36,13 @@ export const DEFAULT_HUB_OPTIONS: HubOptions = {
   revalidateMs: 60_000,
   sweepMs: 2_000,
   ringSize: 2_000,
+  ringBytes: 8 * 1024 * 1024,
 };
 
 const PAGE = 500;
+// A page of events stops at this many lead ids (batch events name up to 1,000 each), so the
+// owner lookup stays one modest query.
+const PAGE_LEAD_IDS = 20_000;
 // After a cut-off, a client waits this long before reconnecting (the SSE `retry:` field).
 const RETRY_MS = 2_000;
 
@@ -64,11 +70,18 @@ export interface OpenStream {
 }
 
 interface OrgState {
+  /**
+   * False until the first client has read the organization's head from the database: until
+   * then announcements only raise the target (a fetch from 0 would re-read the whole outbox).
+   */
+  ready: boolean;
   /** Highest seq in the ring (everything up to it has been read into memory or skipped). */
   head: number;
   /** Highest seq announced by the sequencer; head catches up to it. */
   target: number;
   ring: PreparedEvent[];
+  /** Total length of the ring's frames: the ring is bounded in bytes as well as in events. */
+  ringBytes: number;
   clients: Set<Client>;
   fetching: boolean;
   fetchAgain: boolean;
@@ -76,6 +89,10 @@ interface OrgState {
 
 interface Client extends StreamClient {
   response: ServerResponse;
+  /** The last id the client was sent (an event or an id-only line): where it would resume. */
+  sentId: number;
+  /** When its credentials are checked next (spread out, not every client in one tick). */
+  checkAt: number;
   pumping: boolean;
   pumpAgain: boolean;
   revalidate: () => Promise<Viewer | null>;
@@ -143,10 +160,11 @@ export function createHub(database: Database, logger: Logger, options: Partial<H
     const org = orgs.get(organizationId);
     if (!org) return; // no client here; a newcomer starts from the database's head
     if (to > org.target) org.target = to;
-    void fetchNew(organizationId, org);
+    if (org.ready) void fetchNew(organizationId, org);
   }
 
   async function fetchNew(organizationId: string, org: OrgState): Promise<void> {
+    if (!org.ready) return;
     if (org.fetching) {
       org.fetchAgain = true;
       return;
@@ -161,9 +179,18 @@ export function createHub(database: Database, logger: Logger, options: Partial<H
             // Pruned meanwhile or not visible yet: the sweep will bring the head again.
             break;
           }
-          for (const event of batch) org.ring.push(event);
-          if (org.ring.length > opts.ringSize) org.ring.splice(0, org.ring.length - opts.ringSize);
-          org.head = batch[batch.length - 1]!.row.seq;
+          for (const event of batch) {
+            org.ring.push(event);
+            org.ringBytes += event.frame.length;
+          }
+          let drop = 0;
+          while (drop < org.ring.length - 1 && (org.ring.length - drop > opts.ringSize || org.ringBytes > opts.ringBytes)) {
+            org.ringBytes -= org.ring[drop]!.frame.length;
+            drop += 1;
+          }
+          if (drop > 0) org.ring.splice(0, drop);
+          // Never backwards: a head only moves on.
+          org.head = Math.max(org.head, batch[batch.length - 1]!.row.seq);
           for (const client of org.clients) void pump(client, org);
         }
       } while (org.fetchAgain && !stopped);
@@ -174,11 +201,27 @@ export function createHub(database: Database, logger: Logger, options: Partial<H
     }
   }
 
+  let reading = 0;
   async function readPrepared(organizationId: string, after: number, upTo: number): Promise<PreparedEvent[]> {
+    reading += 1;
+    try {
+      return await readPage(organizationId, after, upTo);
+    } finally {
+      reading -= 1;
+    }
+  }
+
+  function readPage(organizationId: string, after: number, upTo: number): Promise<PreparedEvent[]> {
     return withTenant(db, { organizationId }, async (tx) => {
-      const rows = await q.eventsAfter(tx, organizationId, after, upTo, PAGE);
+      const read = await q.eventsAfter(tx, organizationId, after, upTo, PAGE);
       const leadIds = new Set<string>();
-      for (const row of rows) for (const id of leadIdsOf(row)) leadIds.add(id);
+      const rows: typeof read = [];
+      for (const row of read) {
+        const ids = leadIdsOf(row);
+        if (rows.length > 0 && leadIds.size + ids.length > PAGE_LEAD_IDS) break; // the rest next page
+        for (const id of ids) leadIds.add(id);
+        rows.push(row);
+      }
       const access = await q.leadAccess(tx, organizationId, [...leadIds]);
       return rows.map((row) => prepare(row, access));
     });
@@ -208,9 +251,20 @@ export function createHub(database: Database, logger: Logger, options: Partial<H
           for (const event of events) {
             if (client.closed) return;
             if (event.row.seq <= client.cursor) continue;
+            // A change to this user (role, team, deactivation) applies from this event on,
+            // not at the next periodic check.
+            if (event.row.entity_type === 'user' && event.row.entity_id !== null && event.row.entity_id === client.viewer.userId) {
+              const viewer = await client.revalidate().catch(() => client.viewer);
+              if (viewer === null) {
+                client.close('signed-out');
+                return;
+              }
+              client.viewer = viewer;
+            }
             const frame = frameFor(event, client.viewer);
             client.cursor = event.row.seq;
             if (frame === null) continue;
+            client.sentId = event.row.seq;
             const flushed = client.response.write(frame);
             if (client.response.writableLength > stats.maxBufferedBytes) stats.maxBufferedBytes = client.response.writableLength;
             if (!flushed && client.response.writableLength > opts.highWaterBytes) {
@@ -249,7 +303,20 @@ export function createHub(database: Database, logger: Logger, options: Partial<H
 
   // --- periodic work: heartbeats, sweep, credentials --------------------------------------
   const heartbeat = setInterval(() => {
-    for (const org of orgs.values()) for (const client of org.clients) if (!client.pumping) client.response.write(': keepalive\n\n');
+    for (const org of orgs.values()) {
+      for (const client of org.clients) {
+        if (client.pumping) continue;
+        // Events filtered out for this client still move where it resumes from: an id-only
+        // line sets the browser's Last-Event-ID without dispatching anything (SSE spec), so a
+        // reconnection does not replay a day of other people's events to find nothing.
+        if (client.cursor > client.sentId) {
+          client.sentId = client.cursor;
+          client.response.write(`id: ${client.cursor}\n: keepalive\n\n`);
+        } else {
+          client.response.write(': keepalive\n\n');
+        }
+      }
+    }
   }, opts.heartbeatMs);
   heartbeat.unref();
 
@@ -266,8 +333,11 @@ export function createHub(database: Database, logger: Logger, options: Partial<H
   sweeper.unref();
 
   const revalidator = setInterval(() => {
+    const now = Date.now();
     for (const org of orgs.values()) {
       for (const client of org.clients) {
+        if (client.checkAt > now) continue;
+        client.checkAt = now + opts.revalidateMs;
         client
           .revalidate()
           .then((viewer) => {
@@ -277,7 +347,7 @@ export function createHub(database: Database, logger: Logger, options: Partial<H
           .catch(() => {});
       }
     }
-  }, opts.revalidateMs);
+  }, Math.max(250, Math.min(5_000, opts.revalidateMs / 12)));
   revalidator.unref();
 
   return {
@@ -314,9 +384,8 @@ export function createHub(database: Database, logger: Logger, options: Partial<H
       perHolder.set(request.holder, held + 1);
       total += 1;
       let org = orgs.get(request.organizationId);
-      const created = org === undefined;
       if (!org) {
-        org = { head: 0, target: 0, ring: [], clients: new Set(), fetching: false, fetchAgain: false };
+        org = { ready: false, head: 0, target: 0, ring: [], ringBytes: 0, clients: new Set(), fetching: false, fetchAgain: false };
         orgs.set(request.organizationId, org);
       }
       const state = org;
@@ -327,6 +396,9 @@ export function createHub(database: Database, logger: Logger, options: Partial<H
         holder: request.holder,
         viewer: request.viewer,
         cursor: 0,
+        sentId: 0,
+        // First check at a random point of the period, so checks spread over it.
+        checkAt: Date.now() + Math.random() * opts.revalidateMs,
         closed: false,
         response,
         pumping: true, // until replay is set up, live deliveries wait
@@ -353,10 +425,14 @@ export function createHub(database: Database, logger: Logger, options: Partial<H
       response.on('close', () => client.close('disconnected'));
       try {
         const head = (await q.sequenceHeads(db, [request.organizationId])).get(request.organizationId) ?? { last: 0, prunedThrough: 0 };
-        if (created || head.last > state.head) {
-          if (created) state.head = head.last;
-          if (head.last > state.target) state.target = head.last;
+        if (!state.ready) {
+          // The first to know the head sets it; events announced meanwhile are above it.
+          state.head = Math.max(state.head, head.last);
+          state.ready = true;
         }
+        if (head.last > state.target) state.target = head.last;
+        // Closed while waiting (client gone, server stopping): nothing to write to.
+        if (client.closed) throw new DomainError('rate_limited', 'The stream closed before it opened; reconnect.');
         response.writeHead(200, {
           'content-type': 'text/event-stream; charset=utf-8',
           'cache-control': 'no-cache, no-transform',
@@ -373,6 +449,7 @@ export function createHub(database: Database, logger: Logger, options: Partial<H
         } else {
           client.cursor = last ?? head.last;
         }
+        client.sentId = client.cursor;
         response.write(`event: ready\ndata: ${JSON.stringify({ seq: head.last })}\n\n`);
       } catch (error) {
         client.close('error');
@@ -404,8 +481,9 @@ export function createHub(database: Database, logger: Logger, options: Partial<H
       clearInterval(revalidator);
       for (const org of [...orgs.values()]) for (const client of [...org.clients]) client.close('shutdown');
       await listening?.close();
-      // A pass in flight finishes on its own connection before the pool closes.
-      while (sequencing) await new Promise((resolve) => setTimeout(resolve, 5));
+      // A pass or a read in flight finishes on its connection before the pool closes.
+      const until = Date.now() + 5_000;
+      while ((sequencing || reading > 0) && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 5));
     },
   };
 

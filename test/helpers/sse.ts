@@ -13,6 +13,8 @@ export interface SseEvent {
 export class SseStream {
   readonly events: SseEvent[] = [];
   comments = 0;
+  /** The id the browser would resume from: set by events and by id-only lines alike. */
+  lastEventId: string | undefined;
   ended = false;
   private readonly waiters = new Set<() => void>();
 
@@ -69,11 +71,17 @@ export class SseStream {
       const name = at < 0 ? line : line.slice(0, at);
       const value = at < 0 ? '' : line.slice(at + 1).replace(/^ /, '');
       fields += 1;
-      if (name === 'id') id = value;
+      if (name === 'id') {
+        id = value;
+        this.lastEventId = value;
+      }
       else if (name === 'event') event = value;
       else if (name === 'data') data.push(value);
     }
-    if (fields === 0 || data.length === 0) return;
+    if (fields === 0 || data.length === 0) {
+      this.notify();
+      return;
+    }
     const text = data.join('\n');
     let json: Record<string, unknown> = {};
     try {

@@ -34,8 +34,13 @@ export function keysForStreamEvent(event: StreamEvent, cachedLeads: ReadonlySet<
       if (verb === 'completed' || verb === 'failed') keys.push(queryKeys.leads.all, queryKeys.customFields.all, queryKeys.pipeline.all, queryKeys.dashboard.all);
       return keys;
     }
-    case 'job':
-      return [...(entity ? [queryKeys.jobs.detail(entity)] : []), ...(verb === 'finished' ? [queryKeys.models.all] : [])];
+    case 'job': {
+      // Job ids are numbers, not uuids: they travel in the payload (entity_id is null).
+      const jobId = typeof event.payload.job_id === 'number' || typeof event.payload.job_id === 'string' ? event.payload.job_id : entity;
+      return [...(jobId !== undefined ? [queryKeys.jobs.detail(jobId)] : []), ...(verb === 'finished' ? [queryKeys.models.all] : [])];
+    }
+    case 'organization':
+      return [queryKeys.organization, queryKeys.me];
     case 'model':
       // A new active model rescored every lead (lead.scored events follow for the details).
       return verb === 'activated' ? [queryKeys.models.all, queryKeys.leads.lists(), queryKeys.pipeline.all, queryKeys.dashboard.all] : [queryKeys.models.all];

@@ -41,6 +41,7 @@ export const STREAM_EVENT_TYPES = [
   'view.created', 'view.updated', 'view.deleted',
   'user.created', 'user.updated', 'user.deactivated',
   'team.created', 'team.updated', 'team.deleted',
+  'organization.updated',
   'model.trained', 'model.activated',
   'notification.created', 'notification.read',
 ] as const;

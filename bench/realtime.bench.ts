@@ -19,7 +19,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -169,6 +169,7 @@ async function run(): Promise<void> {
   const rss: Record<string, [number, number][]> = Object.fromEntries(Object.keys(pids).map((k) => [k, []]));
   const cpuAtStart = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuSeconds(pid)]));
   const machineAtStart = machineCpu();
+  const postgresAtStart = postgresCpuSeconds();
   const sample = () => {
     const minutes = (monotonicMs() - runStart) / 60_000;
     for (const [k, pid] of Object.entries(pids)) rss[k]!.push([minutes, rssMb(pid)]);
@@ -215,6 +216,7 @@ async function run(): Promise<void> {
   sample();
   const cpuAtEnd = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuSeconds(pid)]));
   const machineAtEnd = machineCpu();
+  const postgresCpu = (postgresCpuSeconds() - postgresAtStart) / ((writeEnd - runStart) / 1000);
   const probeSamples = await probe.stop();
 
   // --- what was committed, and who should have received it --------------------------------
@@ -299,6 +301,7 @@ async function run(): Promise<void> {
     { metric: 'floor: the write request itself p50 / p95 / p99 ms', value: p(writeLatency) },
     { metric: 'floor: NOTIFY round trip on a bare pg connection p50 / p95 / p99 ms', value: `${p(probeHistogram)}, ${probeSamples.length} samples` },
     { metric: 'machine CPU busy during the run (2 cores = 100 %)', value: `${Math.round(machineBusy * 100)} %` },
+    { metric: 'PostgreSQL CPU, every backend incl. other users of the server (% of one core)', value: `${Math.round(postgresCpu * 100)} %` },
   ];
   const memory: Record<string, { first_mb: number; last_mb: number; max_mb: number; slope_mb_per_min: number; slope_after_first_minute_mb_per_min: number; cpu_pct_of_core: number }> = {};
   for (const [k, points] of Object.entries(rss)) {
@@ -355,7 +358,7 @@ async function run(): Promise<void> {
       notify_ms: { p50: round(probeHistogram.percentile(50)), p95: round(probeHistogram.percentile(95)), p99: round(probeHistogram.percentile(99)) },
       events_per_s: Math.round(framesPerS), expected: sum((r) => r.expected), received: sum((r) => r.received),
       lost: sum((r) => r.lost), duplicated: sum((r) => r.duplicated), unexpected: sum((r) => r.unexpected), resets: sum((r) => r.resets), reconnects: sum((r) => r.reconnects),
-      machine_cpu_busy_pct: Math.round(machineBusy * 100), load_before: load, processes: memory, retained,
+      machine_cpu_busy_pct: Math.round(machineBusy * 100), postgres_cpu_pct_of_core: Math.round(postgresCpu * 100), load_before: load, processes: memory, retained,
     },
   })}`);
 }
@@ -529,6 +532,21 @@ function cpuSeconds(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** CPU seconds of every PostgreSQL process on the machine (the server runs here; other databases' work included). */
+function postgresCpuSeconds(): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).startsWith('postgres')) total += cpuSeconds(Number(entry));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return total;
 }
 
 function machineCpu(): { busy: number; total: number } {

@@ -222,7 +222,12 @@ describe(`outbox events for every live change (${MODE})`, () => {
 
   it('insights: acknowledged and dismissed through the API, each once', async () => {
     const db = app().database.db;
+    const mark = await lastId();
     const lead = (await admin.client.post('/api/v1/leads', { first_name: 'Insight', last_name: 'Lead' })).body.id as string;
+    // The workers score the new lead and evaluate its insights, which expires any insight the
+    // engine does not confirm (such as the hand-made one below): let that pass end first.
+    await until('the new lead scored and evaluated', async () =>
+      (await events({ type: 'job.finished', after: mark })).some((e) => e.payload.queue === 'scoring.rescore' && e.payload.status === 'succeeded'));
     const { rows } = await sql<{ id: string }>`INSERT INTO ai_insights (organization_id, lead_id, insight_type, reason, title, description, confidence, priority)
       VALUES (${admin.organizationId}::uuid, ${lead}::uuid, 'buying_signal', 'test', 'Insight Lead asked for pricing', 'Free text', 0.8, 'high') RETURNING id::text`.execute(db);
     const id = rows[0]!.id;

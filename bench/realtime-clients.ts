@@ -90,7 +90,10 @@ class Stream {
     while ((end = this.buffer.indexOf('\n\n')) >= 0) {
       const block = this.buffer.slice(0, end);
       this.buffer = this.buffer.slice(end + 2);
-      if (block.startsWith('id: ')) this.record(Number(block.slice(4, block.indexOf('\n'))), at);
+      if (block.startsWith('id: ') && block.includes('\ndata: ')) this.record(Number(block.slice(4, block.indexOf('\n'))), at);
+      // An id-only line (with a keep-alive): the server moved this stream's resume position past
+      // events it filtered out. Not an event; it only sets where a reconnection resumes.
+      else if (block.startsWith('id: ')) this.lastId = Number(block.slice(4, block.indexOf('\n')));
       else if (block.startsWith('event: ready')) {
         if (this.base < 0) {
           this.base = (JSON.parse(block.slice(block.indexOf('data: ') + 6)) as { seq: number }).seq;

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { sql, type Kysely } from 'kysely';
 import type { DB, Job, JsonValue } from '../db/schema.ts';
 import { emitEvent } from '../modules/events/events.service.ts';
-import { claimJobs, completeJob, failJob, heartbeat, jobEvent, recoverStaleJobs, reportProgress } from './queue.ts';
+import { announcesJob, claimJobs, completeJob, failJob, heartbeat, jobEvent, recoverStaleJobs, reportProgress } from './queue.ts';
 
 export interface JobContext {
   /** Stored on the job for anyone watching; also renews the job's lock. */
@@ -185,7 +185,7 @@ export function createWorker(options: WorkerOptions): Worker {
             return;
           }
           await inTransaction(db, async (tx) => {
-            if (await reportProgress(tx, job.id, { done, total, message }, workerId)) await emitEvent(tx, ...jobEvent(job, 'job.progress', { status: 'running', done, total }));
+            if ((await reportProgress(tx, job.id, { done, total, message }, workerId)) && announcesJob(job)) await emitEvent(tx, ...jobEvent(job, 'job.progress', { status: 'running', done, total }));
           });
           Object.assign(told, { at: now, percent: percent ?? -1, done });
         },
@@ -205,7 +205,7 @@ export function createWorker(options: WorkerOptions): Worker {
     }
     try {
       const finished = (tx: Kysely<DB>, status: 'succeeded' | 'failed') =>
-        job.organization_id === null ? undefined : emitEvent(tx, ...jobEvent(job, 'job.finished', { status, done: told.done < 0 ? undefined : told.done, total: told.total }));
+        !announcesJob(job) ? undefined : emitEvent(tx, ...jobEvent(job, 'job.finished', { status, done: told.done < 0 ? undefined : told.done, total: told.total }));
       if (outcome.ok) {
         const value = outcome.value;
         const completed = await inTransaction(db, async (tx) => {

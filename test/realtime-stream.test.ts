@@ -123,6 +123,24 @@ describe('the live stream', () => {
     for (const s of Object.values(streams)) s.close();
   });
 
+  it('serves an API key (bearer) the same way, within its role; a revoked key opens no new stream (open ones end at the next credential check, within a minute)', async () => {
+    const created = await admin.post('/api/v1/api-keys', { name: 'Stream sync', role: 'sales_rep' });
+    expect(created.status).toBe(201);
+    const key = Client.withKey(url, created.body.key);
+    const s = await stream(key);
+    expect(s.status).toBe(200);
+    await s.waitFor((e) => e.some((x) => x.event === 'ready'), 5000, 'ready');
+    // A sales-rep key without a user reads no lead (as in REST); org-wide events it does get.
+    const lead = await admin.post('/api/v1/leads', { first_name: 'Key', last_name: 'Holder', assigned_to: repAId });
+    const team = await admin.post('/api/v1/teams', { name: `Keyed ${Date.now()}` });
+    await s.waitFor((e) => e.some((x) => x.event === 'team.created' && x.json.entity_id === team.body.id), 10_000, 'team.created');
+    expect(s.changes.filter(about(lead.body.id))).toEqual([]);
+    expect((await admin.delete(`/api/v1/api-keys/${created.body.id}`)).status).toBe(204);
+    // Checked again on the next periodic check (at most a minute); the revoked key opens nothing new.
+    const refused = await stream(key);
+    expect(refused.status).toBe(401);
+  });
+
   it('replays everything after Last-Event-ID after a reconnection, with no gap and no duplicate', async () => {
     const first = await stream(admin);
     await first.waitFor((e) => e.some((x) => x.event === 'ready'), 5000, 'ready');

@@ -73,7 +73,7 @@ describe.skipIf(!hasChromium)(`web app: pipeline board in Chromium (${MODE})`, (
     await expect.poll(() => statusOf(ids.carl!)).toBe('proposal');
     await column('proposal').getByRole('link', { name: 'Carl Board' }).waitFor();
     // Focus went back to the menu button, not lost to the page.
-    expect(await page.evaluate("document.activeElement?.getAttribute('aria-haspopup')")).toBe('menu');
+    await expect.poll(() => page.evaluate("document.activeElement?.getAttribute('aria-haspopup')")).toBe('menu');
 
     expect(web.problems).toEqual([]);
     await web.close();

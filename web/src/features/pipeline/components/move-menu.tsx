@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useId, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { LeadStatus } from '../../../api/types';
 
 /**
@@ -18,11 +18,22 @@ export function MoveMenu({
   const list = useRef<HTMLUListElement>(null);
   const targets = options.filter((s) => s !== current);
 
-  useEffect(() => {
-    if (!focus) return;
-    button.current?.focus();
-    onFocused?.();
-  }, [focus, onFocused]);
+  // While asked to hold the focus (just moved from the keyboard), take it back whenever it
+  // falls to the page: a live refetch that reorders the column moves this element in the DOM,
+  // and a moved element loses focus. Focus the user put elsewhere is left alone.
+  const told = useRef(false);
+  useLayoutEffect(() => {
+    if (!focus) {
+      told.current = false;
+      return;
+    }
+    const active = document.activeElement;
+    if (!told.current || active === null || active === document.body) button.current?.focus();
+    if (!told.current) {
+      told.current = true;
+      onFocused?.();
+    }
+  });
 
   useEffect(() => {
     if (!open) return;

@@ -36,6 +36,10 @@ export function PipelinePage() {
   // A card moved from the keyboard is a new element in its new column (or back in its old
   // one after a refusal): its Move button takes the focus again there.
   const [refocus, setRefocus] = useState<{ id: string; status: LeadStatus } | null>(null);
+  // The moved card keeps the focus a moment (the refetch that follows may reorder its column).
+  const releaseFocusSoon = useCallback(() => {
+    window.setTimeout(() => setRefocus(null), 2000);
+  }, []);
 
   const moveLead = useCallback(
     (m: Move, fromKeyboard = false) => {
@@ -146,7 +150,7 @@ export function PipelinePage() {
               onMove={(lead, to) => moveLead({ lead, from: status, to }, true)}
               savingId={move.isPending ? move.variables?.lead.id : undefined}
               refocusId={refocus?.status === status ? refocus.id : undefined}
-              onFocused={() => setRefocus(null)}
+              onFocused={releaseFocusSoon}
             />
           ))}
         </div>

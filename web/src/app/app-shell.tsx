@@ -1,4 +1,4 @@
-import { Suspense, useEffect, useRef, useState } from 'react';
+import { Suspense, useCallback, useEffect, useRef, useState } from 'react';
 import { Link, NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { SkeletonBlock } from '../components/feedback';
 import { Icon, type IconName } from '../components/icons';
@@ -8,6 +8,7 @@ import { useMe } from '../lib/session';
 import { useLogout } from '../features/auth/api/auth-api';
 import { NotificationsBell } from '../features/notifications/components/notifications-bell';
 import { useLiveUpdates, useStreamStatus } from '../lib/realtime/use-live-updates';
+import { useDismiss } from '../lib/use-dismiss';
 
 const NAV: { to: string; label: string; icon: IconName; end?: boolean }[] = [
   { to: '/', label: 'Dashboard', icon: 'dashboard', end: true },
@@ -90,25 +91,9 @@ function UserMenu({ me }: { me: Me }) {
   const button = useRef<HTMLButtonElement>(null);
   const name = me.user?.full_name ?? 'API key';
 
+  const closeMenu = useCallback(() => setOpen(false), []);
   useEffect(() => setOpen(false), [location.pathname]);
-  useEffect(() => {
-    if (!open) return;
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') {
-        setOpen(false);
-        button.current?.focus();
-      }
-    };
-    const onClick = (e: MouseEvent) => {
-      if (!root.current?.contains(e.target as Node)) setOpen(false);
-    };
-    document.addEventListener('keydown', onKey);
-    document.addEventListener('mousedown', onClick);
-    return () => {
-      document.removeEventListener('keydown', onKey);
-      document.removeEventListener('mousedown', onClick);
-    };
-  }, [open]);
+  useDismiss(open, closeMenu, root, button);
 
   return (
     <div className="menu" ref={root}>

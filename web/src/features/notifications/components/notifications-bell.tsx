@@ -1,10 +1,11 @@
-import { useEffect, useId, useRef, useState } from 'react';
+import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import { Link, useLocation } from 'react-router';
 import { ErrorMessage, SkeletonBlock } from '../../../components/feedback';
 import { Icon } from '../../../components/icons';
 import { formatDateTime, formatNumber, formatRelative } from '../../../lib/format';
 import { useMarkAllRead, useMarkRead, useNotifications, type Notification, type NotificationKind } from '../api/notifications-api';
 import '../../../styles/notifications.css';
+import { useDismiss } from '../../../lib/use-dismiss';
 
 const KIND_LABEL: Record<NotificationKind, string> = {
   insight: 'Insight',
@@ -32,25 +33,9 @@ export function NotificationsBell() {
   const location = useLocation();
   const unread = notifications.data?.pages[0]?.unread_count ?? 0;
 
+  const closeMenu = useCallback(() => setOpen(false), []);
   useEffect(() => setOpen(false), [location.pathname]);
-  useEffect(() => {
-    if (!open) return;
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') {
-        setOpen(false);
-        button.current?.focus();
-      }
-    };
-    const onClick = (e: MouseEvent) => {
-      if (!root.current?.contains(e.target as Node)) setOpen(false);
-    };
-    document.addEventListener('keydown', onKey);
-    document.addEventListener('mousedown', onClick);
-    return () => {
-      document.removeEventListener('keydown', onKey);
-      document.removeEventListener('mousedown', onClick);
-    };
-  }, [open]);
+  useDismiss(open, closeMenu, root, button);
 
   const countText = unread > 99 ? '99+' : formatNumber(unread);
   return (

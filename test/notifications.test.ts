@@ -56,6 +56,20 @@ async function createdEvents(recipientId: string, kind: string) {
   return rows[0]!.n;
 }
 
+/**
+ * Scoring and insight evaluation of the organization have caught up: an evaluation that runs
+ * after a test's hand-written insight would expire it (no detector confirms it).
+ */
+async function settled(org: string) {
+  await until('background work to settle', async () => {
+    const { rows } = await sql<{ n: number }>`SELECT
+      (SELECT count(*) FROM lead_insight_queue WHERE organization_id = ${org})::int
+      + (SELECT count(*) FROM lead_score_queue WHERE organization_id = ${org})::int
+      + (SELECT count(*) FROM jobs WHERE organization_id = ${org} AND queue IN ('scoring.rescore', 'analysis.conversations', 'scoring.train') AND status IN ('queued', 'running'))::int AS n`.execute(db());
+    return rows[0]!.n === 0;
+  }, 60_000);
+}
+
 beforeAll(async () => {
   admin = await Client.signup(url, 'Notify Co');
   other = await Client.signup(url, 'Elsewhere Co');
@@ -160,6 +174,7 @@ describe(`Notifications (${MODE})`, () => {
     const unowned = await newLead(admin.client, { first_name: 'No', last_name: 'Owner' });
     const org = admin.organizationId;
     const actor = { organizationId: org, actor: { id: null } };
+    await settled(org);
     const insert = (leadId: string, priority: string, impact: number) =>
       sql`INSERT INTO ai_insights (organization_id, lead_id, insight_type, reason, title, description, confidence, priority, data, expires_at)
           VALUES (${org}, ${leadId}, 'buying_signal', ${`test-${priority}-${impact}`}, 'Visited pricing three times today', 'Pricing visits', 0.8, ${priority}::priority_level,
@@ -177,6 +192,7 @@ describe(`Notifications (${MODE})`, () => {
 
     // Through the insights engine: the sweep's reprioritisation raises a low insight with a huge impact, and its owner hears of it.
     const other = await newLead(admin.client, { first_name: 'Rising', last_name: 'Star', assigned_to: rep.id, team_id: teamA });
+    await settled(org);
     await withTenant(db(), { organizationId: org }, (tx) => insert(other, 'low', 1e12).execute(tx));
     await createInsightsService(db()).refresh(org, { leadIds: [unowned], schedule: false });
     const raised = (await inbox(rep.client, 'insight')).filter((n) => n.lead_id === other);

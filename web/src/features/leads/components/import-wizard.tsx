@@ -91,6 +91,7 @@ function targetOf(draft: ImportWithPreview, header: string): string {
 function MappingStep({ draft, onChange, onStarted }: { draft: ImportWithPreview; onChange: (d: ImportWithPreview) => void; onStarted: () => void }) {
   const change = useChangeMapping(draft.id);
   const start = useStartImport(draft.id);
+  const [keepChoice, setKeepChoice] = useState<boolean>();
   const headers = draft.format.headers;
   const { preview } = draft;
   const notesOf = new Map<string, Preview['columns']>();
@@ -142,8 +143,13 @@ function MappingStep({ draft, onChange, onStarted }: { draft: ImportWithPreview;
       </Card>
       <OwnerMatches
         draft={draft}
-        pendingKeep={change.isPending && change.variables.unmatched_owners !== undefined ? change.variables.unmatched_owners === 'custom' : undefined}
-        onKeepUnmatched={(keep) => change.mutate({ unmatched_owners: keep ? 'custom' : 'leave_empty' }, { onSuccess: onChange })}
+        pendingKeep={keepChoice}
+        onKeepUnmatched={(keep) => {
+          // Held in state at once: the mutation's pending flag reaches React a task later, and
+          // until then a controlled checkbox springs back to the saved value under the pointer.
+          setKeepChoice(keep);
+          change.mutate({ unmatched_owners: keep ? 'custom' : 'leave_empty' }, { onSuccess: onChange, onSettled: () => setKeepChoice(undefined) });
+        }}
       />
       <ValueMaps
         draft={draft}

@@ -3,6 +3,7 @@ import type { LeadStatus } from '../../db/schema.ts';
 import type { Tx } from '../../db/tenant.ts';
 import type { LeadScope } from '../auth/permissions.ts';
 import { scopeCondition } from '../leads/leads.queries.ts';
+import { lostAt, wonAt } from './outcomes.ts';
 
 /**
  * The dashboard's figures, each defined once, here. The KPI cards and the funnel both read
@@ -54,7 +55,7 @@ export async function periodFigures(tx: Tx, scope: LeadScope, previousFrom: Date
     ...MIDDLE.map((p) => sql`least(ev.${sql.ref(`at${p}`)}, CASE WHEN ${createdAtOrLater(p)} THEN l.created_at END, l.won_at)`),
     sql`l.won_at`,
   ];
-  const lostAt = sql`CASE l.status WHEN 'closed_lost' THEN coalesce(l.closed_at, l.status_changed_at) WHEN 'unqualified' THEN l.status_changed_at END`;
+  const lost = lostAt('l');
   const inCurrent = (at: RawBuilder<unknown>) => sql`${at} >= ${from} AND ${at} < ${to}`;
   const inPrevious = (at: RawBuilder<unknown>) => sql`${at} >= ${previousFrom} AND ${at} < ${from}`;
   const counts = arrivals.flatMap((at, k) => [
@@ -70,13 +71,13 @@ export async function periodFigures(tx: Tx, scope: LeadScope, previousFrom: Date
       -- Only a lead created, moved or closed since previousFrom can have a figure in either period
       -- (every status change moves status_changed_at forward).
       SELECT id, organization_id, status, created_at, closed_at, status_changed_at, deal_value,
-             CASE WHEN status = 'closed_won' THEN coalesce(closed_at, status_changed_at) END AS won_at
+             ${wonAt('leads')} AS won_at
       FROM leads
       WHERE ${scopeCondition(scope)} AND (created_at >= ${previousFrom} OR status_changed_at >= ${previousFrom} OR closed_at >= ${previousFrom})
     )
     SELECT ${sql.join(counts)},
-      count(*) FILTER (WHERE ${inCurrent(lostAt)}) AS lost_c,
-      count(*) FILTER (WHERE ${inPrevious(lostAt)}) AS lost_p,
+      count(*) FILTER (WHERE ${inCurrent(lost)}) AS lost_c,
+      count(*) FILTER (WHERE ${inPrevious(lost)}) AS lost_p,
       sum(l.deal_value) FILTER (WHERE ${inCurrent(sql`l.won_at`)}) AS revenue_c,
       sum(l.deal_value) FILTER (WHERE ${inPrevious(sql`l.won_at`)}) AS revenue_p
     FROM l

@@ -62,8 +62,10 @@ export interface SimulationInput {
 export interface SimulationResult {
   /** Revenue per path per day: daily[path][day]. */
   daily: Float64Array[];
-  /** Mean revenue per day by category of its source (new leads count as pipeline). */
+  /** Mean revenue per day by the category of the open deal it comes from. */
   categories: Record<Category, Float64Array>;
+  /** Mean revenue per day from leads not created yet. */
+  future: Float64Array;
 }
 
 /** σ of the shared factor from the between-period variance τ² of win rates around a mean rate. */
@@ -92,6 +94,7 @@ export function simulatePipeline(input: SimulationInput): SimulationResult {
   };
   const daily = Array.from({ length: paths }, () => new Float64Array(days));
   const categories = { commit: new Float64Array(days), best_case: new Float64Array(days), pipeline: new Float64Array(days) };
+  const future = new Float64Array(days);
   const fresh = input.newLeads;
   for (let i = 0; i < paths; i++) {
     const row = daily[i]!;
@@ -115,11 +118,11 @@ export function simulatePipeline(input: SimulationInput): SimulationResult {
         if (day >= days) continue;
         const value = fresh.values[Math.floor(uniform() * fresh.values.length)]!;
         row[day]! += value;
-        categories.pipeline[day]! += value / paths;
+        future[day]! += value / paths;
       }
     }
   }
-  return { daily, categories };
+  return { daily, categories, future };
 }
 
 /** Per path, the sum over each period's days [from, to): paths[path][period]. */

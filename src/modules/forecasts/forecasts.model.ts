@@ -29,8 +29,8 @@ export interface AsOfData {
   firstDay: number | null;
   open: OpenDealRow[];
   won: WonDealRow[];
-  /** Per status, decided leads that were at it and how many were won (for origins without scores). */
-  statusRates: Map<string, { won: number; decided: number }>;
+  /** Per status, the time-weighted win rate of the decided leads seen at it, and how many (for origins without scores). */
+  statusRates: Map<string, { rate: number; leads: number }>;
   /** Leads created long enough ago to have decided, and how many were won: a new lead's chance. */
   cohort: { created: number; won: number };
   teams: Map<string, string>;
@@ -131,7 +131,7 @@ export function winRatePrior(data: AsOfData): BetaPrior {
 }
 
 function curvesOf(data: AsOfData, probability: (row: OpenDealRow) => number) {
-  const keys = (source: string | null, team: string | null) => [source ?? '(none)', team ?? '(none)'];
+  const keys = (source: string | null, team: string | null) => [team ?? '(none)', source ?? '(none)'];
   const nowMs = data.asOf.getTime();
   const observations = [
     ...data.won.map((w) => ({ days: w.days, won: true, keys: keys(w.source, w.team_id) })),
@@ -149,20 +149,31 @@ function wonValues(data: AsOfData): number[] {
   return (recent.length >= MIN_VALUES ? recent : valued.slice(0, Math.max(MIN_VALUES, recent.length))).map((w) => w.value!);
 }
 
-/** The mean won value by source, pooled toward the overall mean (worth 10 deals). */
+/**
+ * The mean won value of a deal's segment: by team, then source within the team (a team
+ * often sells to one size of customer), each pooled toward its parent's mean, worth 10 deals.
+ */
 function segmentValue(data: AsOfData, values: number[]): (row: OpenDealRow) => number {
   const overall = meanOf(values);
-  const bySource = new Map<string, { n: number; sum: number }>();
+  const sums = new Map<string, { n: number; sum: number }>();
+  const add = (key: string, value: number) => {
+    const s = sums.get(key) ?? { n: 0, sum: 0 };
+    s.n++;
+    s.sum += value;
+    sums.set(key, s);
+  };
   for (const w of data.won) {
     if (w.value === null || w.value <= 0) continue;
-    const s = bySource.get(w.source ?? '') ?? { n: 0, sum: 0 };
-    s.n++;
-    s.sum += w.value;
-    bySource.set(w.source ?? '', s);
+    add(`t:${w.team_id ?? ''}`, w.value);
+    add(`t:${w.team_id ?? ''}|s:${w.source ?? ''}`, w.value);
   }
+  const shrunk = (key: string, parent: number) => {
+    const s = sums.get(key);
+    return s ? (s.sum + 10 * parent) / (s.n + 10) : parent;
+  };
   return (row) => {
-    const s = bySource.get(row.source ?? '');
-    return s ? (s.sum + 10 * overall) / (s.n + 10) : overall;
+    const team = shrunk(`t:${row.team_id ?? ''}`, overall);
+    return shrunk(`t:${row.team_id ?? ''}|s:${row.source ?? ''}`, team);
   };
 }
 
@@ -171,7 +182,8 @@ function probabilityOf(data: AsOfData, prior: BetaPrior): (row: OpenDealRow) => 
   return (row) => {
     if (row.p !== null && Number.isFinite(row.p)) return Math.min(1, Math.max(0, row.p));
     const s = data.statusRates.get(row.status);
-    return s ? (s.won + 5 * prior.mean) / (s.decided + 5) : prior.mean;
+    // Pooled toward the overall win rate, worth 5 leads.
+    return s ? (s.rate * s.leads + 5 * prior.mean) / (s.leads + 5) : prior.mean;
   };
 }
 

@@ -75,7 +75,7 @@ export function createForecastsService(db: Kysely<DB>, options: { now?: () => Da
       return {
         asOf, live, settings, today, fraction, firstDay, open, won, cohort,
         history: new History(rows, sinceDay, openAtSince),
-        statusRates: new Map(statusRates.map((r) => [r.status, { won: r.won, decided: r.decided }])),
+        statusRates: new Map(statusRates.filter((r) => r.days > 0).map((r) => [r.status, { rate: r.won_days / r.days, leads: r.leads }])),
         teams: await q.teamNames(tx),
       };
     });

@@ -127,6 +127,8 @@ export async function wonDeals(tx: Tx, opts: { asOf: Date; since: Date; limit: n
 }
 
 export interface StatusRateRow {
+  /** The local day the leads were decided. */
+  day: string;
   status: string;
   /** Leads decided in the window that were at the status at some time. */
   leads: number;
@@ -143,27 +145,28 @@ export interface StatusRateRow {
  * winner than every lead that once passed it (measured on the demo data: 0.30 for
  * "contacted" by that count, 0.16 realised). Used for origins before the scores' history.
  */
-export async function statusWinRates(tx: Tx, opts: { asOf: Date; since: Date }): Promise<StatusRateRow[]> {
+export async function statusWinRates(tx: Tx, opts: { asOf: Date; since: Date; timeZone: string }): Promise<StatusRateRow[]> {
   const { rows } = await sql<StatusRateRow>`
     WITH d AS (
-      SELECT l.id, l.organization_id, l.status = 'closed_won' AS won, l.status::text AS status_now, l.created_at, ${decidedAt()} AS decided_at
+      SELECT l.id, l.organization_id, l.status = 'closed_won' AS won, l.status::text AS status_now, l.created_at, ${decidedAt()} AS decided_at,
+             to_char((${decidedAt()} AT TIME ZONE ${opts.timeZone})::date, 'YYYY-MM-DD') AS day
       FROM leads l WHERE ${decidedAt()} < ${opts.asOf} AND ${decidedAt()} >= ${opts.since}
     ),
     seg AS (
-      SELECT d.id, d.won, e.properties->>'to' AS status, e.occurred_at AS start,
+      SELECT d.id, d.day, d.won, e.properties->>'to' AS status, e.occurred_at AS start,
              lead(e.occurred_at, 1, d.decided_at) OVER (PARTITION BY d.id ORDER BY e.occurred_at, e.id) AS stop
       FROM d JOIN journey_events e ON ${STATUS_CHANGES('d')}
       UNION ALL
-      SELECT d.id, d.won, coalesce(f.status, d.status_now), d.created_at, coalesce(f.at, d.decided_at)
+      SELECT d.id, d.day, d.won, coalesce(f.status, d.status_now), d.created_at, coalesce(f.at, d.decided_at)
       FROM d LEFT JOIN LATERAL (
         SELECT e.properties->>'from' AS status, e.occurred_at AS at FROM journey_events e WHERE ${STATUS_CHANGES('d')} ORDER BY e.occurred_at, e.id LIMIT 1
       ) f ON true
     )
-    SELECT status, count(DISTINCT id)::int AS leads,
+    SELECT day, status, count(DISTINCT id)::int AS leads,
            sum(extract(epoch FROM stop - start))::float8 / 86400 AS days,
            coalesce(sum(extract(epoch FROM stop - start)) FILTER (WHERE won), 0)::float8 / 86400 AS won_days
     FROM seg WHERE status IS NOT NULL AND stop > start
-    GROUP BY status`.execute(tx);
+    GROUP BY day, status`.execute(tx);
   return rows;
 }
 

@@ -4,11 +4,11 @@ import type { DB, ForecastType, JsonObject, JsonValue } from '../../db/schema.ts
 import { withTenant, type Tx } from '../../db/tenant.ts';
 import { enqueue } from '../../jobs/queue.ts';
 import { DomainError } from '../../shared/errors.ts';
-import { isoOf, localDay, periodsBefore, startOfLocalDay, type Granularity } from './forecasts.calendar.ts';
+import { dayOf, isoOf, localDay, periodsBefore, startOfLocalDay, type Granularity } from './forecasts.calendar.ts';
 import { History } from './forecasts.history.ts';
 import { buildForecast, cohortLagDays, FORECAST_TYPES, MODEL_VERSION, quarterlyFromMonthly, type AsOfData, type GranularityForecast } from './forecasts.model.ts';
 import * as q from './forecasts.queries.ts';
-import { forecastSettings } from './forecasts.settings.ts';
+import { forecastSettings, type ForecastSettings } from './forecasts.settings.ts';
 
 /**
  * Organization forecasts: revenue, lead volume, conversion rate and deal velocity, per
@@ -27,6 +27,37 @@ const DAY_MS = 86_400_000;
 /** A past origin is "now" within this much: then the leads' current scores and values are what was known. */
 const LIVE_WINDOW_MS = 5 * 60_000;
 const HISTORY_YEARS = 5;
+
+/** Status win rates count the leads decided in the two years before the origin. */
+const STATUS_RATE_DAYS = 730;
+
+/** What one read of the organization holds that a backtest origin before it can reuse. */
+interface Base {
+  asOf: Date;
+  settings: ForecastSettings;
+  firstDay: number | null;
+  sinceDay: number;
+  openAtSince: number;
+  dayRows: q.DayRow[];
+  won: q.WonDealRow[];
+  statusRows: q.StatusRateRow[];
+  teams: Map<string, string>;
+}
+
+/** Per status, the time-weighted win rate of the leads decided in the two years before `today`. */
+function statusRates(rows: readonly q.StatusRateRow[], today: number): Map<string, { rate: number; leads: number }> {
+  const sums = new Map<string, { leads: number; days: number; won: number }>();
+  for (const r of rows) {
+    const day = dayOf(r.day);
+    if (day >= today || day < today - STATUS_RATE_DAYS) continue;
+    const s = sums.get(r.status) ?? { leads: 0, days: 0, won: 0 };
+    s.leads += r.leads;
+    s.days += r.days;
+    s.won += r.won_days;
+    sums.set(r.status, s);
+  }
+  return new Map([...sums].filter(([, s]) => s.days > 0).map(([status, s]) => [status, { rate: s.won / s.days, leads: s.leads }]));
+}
 
 export interface ComputedPoint {
   period_start: string;
@@ -49,34 +80,54 @@ export function createForecastsService(db: Kysely<DB>, options: { now?: () => Da
   const now = options.now ?? (() => new Date());
   const system = (organizationId: string) => ({ organizationId });
 
-  /** The organization as of `asOf` (one transaction: one snapshot). */
-  async function load(organizationId: string, asOf: Date): Promise<AsOfData> {
+  /**
+   * The organization as of `asOf` (one transaction: one snapshot). With `base` (what a load
+   * as of a later instant read) and `asOf` at a local midnight, the day-by-day history, the
+   * won deals and the status rates are that read cut at `asOf` — the same rows a read as of
+   * `asOf` returns, since each is dated by when it happened — and only the open pipeline and
+   * the cohort are read again: a run's backtests cost one read each, not six.
+   */
+  async function load(organizationId: string, asOf: Date, opts: { base?: Base; statusRates?: boolean } = {}): Promise<AsOfData & { base: Base }> {
     const live = asOf.getTime() >= now().getTime() - LIVE_WINDOW_MS;
     return withTenant(db, system(organizationId), async (tx) => {
       // Per-lead lookups inflate cost estimates past the JIT threshold; compiling costs more than it saves (as in dashboard.figures.ts).
       await sql`SET LOCAL jit = off`.execute(tx);
-      const settings = forecastSettings(await q.organizationSettings(tx, organizationId));
+      const reuse = opts.base && opts.base.asOf.getTime() > asOf.getTime() && localDay(asOf, opts.base.settings.timeZone).fraction === 0 ? opts.base : undefined;
+      const settings = reuse?.settings ?? forecastSettings(await q.organizationSettings(tx, organizationId));
       const tz = settings.timeZone;
       const { day: today, fraction } = localDay(asOf, tz);
-      const first = await q.firstLeadAt(tx, asOf);
-      const firstDay = first ? localDay(first, tz).day : null;
-      const sinceDay = Math.max(firstDay ?? today, today - HISTORY_YEARS * 366);
-      const since = startOfLocalDay(sinceDay, tz);
-      const [rows, openAtSince, open, won] = [
-        await q.dailyHistory(tx, { asOf, since, timeZone: tz }),
-        await q.openCount(tx, since),
-        await q.openDeals(tx, { asOf, live }),
-        await q.wonDeals(tx, { asOf, since: new Date(asOf.getTime() - 3 * 365 * DAY_MS), limit: 20_000 }),
-      ];
-      // Status rates only matter for open leads without a probability at the origin.
-      const statusRates = open.some((o) => o.p === null) ? await q.statusWinRates(tx, { asOf, since: new Date(asOf.getTime() - 2 * 365 * DAY_MS) }) : [];
-      const lag = cohortLagDays(won) * DAY_MS;
+      const open = await q.openDeals(tx, { asOf, live });
+      let base: Base;
+      if (reuse) {
+        base = {
+          ...reuse, asOf,
+          dayRows: reuse.dayRows.filter((r) => dayOf(r.day) < today),
+          won: reuse.won.filter((w) => w.won_at.getTime() < asOf.getTime()),
+          statusRows: reuse.statusRows.filter((r) => dayOf(r.day) < today),
+        };
+      } else {
+        const first = await q.firstLeadAt(tx, asOf);
+        const firstDay = first ? localDay(first, tz).day : null;
+        const sinceDay = Math.max(firstDay ?? today, today - HISTORY_YEARS * 366);
+        const since = startOfLocalDay(sinceDay, tz);
+        // Status rates only matter for open leads without a probability at the origin (and for a run's backtests).
+        const needRates = opts.statusRates || open.some((o) => o.p === null);
+        base = {
+          asOf, settings, firstDay, sinceDay,
+          openAtSince: await q.openCount(tx, since),
+          dayRows: await q.dailyHistory(tx, { asOf, since, timeZone: tz }),
+          won: await q.wonDeals(tx, { asOf, since: new Date(asOf.getTime() - 3 * 365 * DAY_MS), limit: 20_000 }),
+          statusRows: needRates ? await q.statusWinRates(tx, { asOf, since: new Date(asOf.getTime() - STATUS_RATE_DAYS * DAY_MS), timeZone: tz }) : [],
+          teams: await q.teamNames(tx),
+        };
+      }
+      const lag = cohortLagDays(base.won) * DAY_MS;
       const cohort = await q.cohortWins(tx, { from: new Date(asOf.getTime() - lag - 365 * DAY_MS), to: new Date(asOf.getTime() - lag), asOf });
       return {
-        asOf, live, settings, today, fraction, firstDay, open, won, cohort,
-        history: new History(rows, sinceDay, openAtSince),
-        statusRates: new Map(statusRates.filter((r) => r.days > 0).map((r) => [r.status, { rate: r.won_days / r.days, leads: r.leads }])),
-        teams: await q.teamNames(tx),
+        asOf, live, settings, today, fraction, firstDay: base.firstDay, open, won: base.won, cohort, teams: base.teams,
+        history: new History(base.dayRows, base.sinceDay, base.openAtSince),
+        statusRates: statusRates(base.statusRows, today),
+        base,
       };
     });
   }
@@ -143,7 +194,7 @@ export function createForecastsService(db: Kysely<DB>, options: { now?: () => Da
     async generate(organizationId: string, opts: { progress?: Progress; backtests?: boolean } = {}): Promise<GenerateResult> {
       const asOf = now();
       const runId = randomUUID();
-      const data = await load(organizationId, asOf);
+      const data = await load(organizationId, asOf, { statusRates: true });
       const level = data.settings.level;
       const tz = data.settings.timeZone;
       const rows: q.ForecastWrite[] = [];
@@ -164,7 +215,7 @@ export function createForecastsService(db: Kysely<DB>, options: { now?: () => Da
         }
         for (const [i, t] of todo.entries()) {
           const origin = startOfLocalDay(t.start, tz);
-          const past = await load(organizationId, origin);
+          const past = await load(organizationId, origin, { base: data.base });
           rows.push(...rowsOf(forecastFor(past, t.g, 1, level), t.g, { runId, madeAsOf: origin, kind: 'backtest' }));
           backtests++;
           await opts.progress?.(i + 2, todo.length + 1, `backtested ${i + 1} of ${todo.length} past periods`);

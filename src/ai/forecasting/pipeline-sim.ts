@@ -27,6 +27,9 @@ import { sampleRemaining, type CycleCurve } from './cycle-time.ts';
 export type Category = 'commit' | 'best_case' | 'pipeline';
 export const CATEGORIES: readonly Category[] = ['commit', 'best_case', 'pipeline'];
 
+/** New-lead wins drawn one by one per batch and path; more are scaled from these. */
+const MAX_DRAWN = 200;
+
 export interface OpenDeal {
   /** Probability that the deal is won (in the end). */
   p: number;
@@ -112,11 +115,16 @@ export function simulatePipeline(input: SimulationInput): SimulationResult {
       const count = Math.max(0, Math.round(batch.counts[i % batch.counts.length]!));
       // Only the wins matter: their number first, then each win's creation, cycle and value.
       const wins = sampleBinomial(count, rate, uniform, normal);
-      for (let w = 0; w < wins; w++) {
+      // Past MAX_DRAWN wins a batch is drawn as MAX_DRAWN wins each standing for wins / MAX_DRAWN:
+      // the same mean, and the within-batch spread, already small next to the count's, shrinks
+      // a little. Keeps a large organization's run (thousands of wins a week) fast.
+      const drawn = Math.min(wins, MAX_DRAWN);
+      const weight = drawn > 0 ? wins / drawn : 0;
+      for (let w = 0; w < drawn; w++) {
         const created = batch.fromDay + uniform() * (batch.toDay - batch.fromDay);
         const day = Math.floor(Math.max(start, created) + sampleRemaining(fresh.curve, 0, uniform(), uniform()));
         if (day >= days) continue;
-        const value = fresh.values[Math.floor(uniform() * fresh.values.length)]!;
+        const value = fresh.values[Math.floor(uniform() * fresh.values.length)]! * weight;
         row[day]! += value;
         future[day]! += value / paths;
       }

@@ -6,7 +6,8 @@ import { salesVelocity, velocityDrivers, type VelocityInputs } from '../../ai/fo
 import { createRng } from '../../ai/scoring/random.ts';
 import type { ForecastType } from '../../db/schema.ts';
 import { periodsBefore, periodsFrom, periodWords, type Granularity, type Period } from './forecasts.calendar.ts';
-import { History, velocityOf } from './forecasts.history.ts';
+import type { History} from './forecasts.history.ts';
+import { velocityOf } from './forecasts.history.ts';
 import type { OpenDealRow, WonDealRow } from './forecasts.queries.ts';
 import { categoryOf, money, signedMoney, type ForecastSettings } from './forecasts.settings.ts';
 

@@ -22,7 +22,7 @@ export const FORECASTS_QUEUE = 'forecasts.generate';
 /** Horizons of a run: 30 days, 13 weeks, 6 months (which cover this quarter and the next). */
 export const RUN_HORIZONS = { daily: 30, weekly: 13, monthly: 6 } as const;
 /** Recent past periods given a backtest row (computed as of each one's start) when none was made before it began. */
-export const BACKTEST_PERIODS: Record<Granularity, number> = { daily: 14, weekly: 8, monthly: 6, quarterly: 4 };
+export const BACKTEST_PERIODS: Record<Granularity, number> = { daily: 7, weekly: 6, monthly: 6, quarterly: 4 };
 const DAY_MS = 86_400_000;
 /** A past origin is "now" within this much: then the leads' current scores and values are what was known. */
 const LIVE_WINDOW_MS = 5 * 60_000;

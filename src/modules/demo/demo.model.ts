@@ -191,55 +191,93 @@ export function cycleCdf(days: number): number {
 
 const isoDay = (t: number) => new Date(t).toISOString().slice(0, 10);
 
+/** A half-open interval of time [from, to), in ms: a period of any calendar or time zone. */
+export interface Interval {
+  from: number;
+  to: number;
+}
+
 /**
- * The truth for lead volume: the expected number of leads created per day (exact: each of the
- * `leads` leads falls on day k with probability share(k)).
+ * The truth for lead volume: the expected number of leads created per day of the grid (exact:
+ * each of the `leads` leads falls on day k with probability share(k)).
  */
 export function expectedLeadsPerDay(anchor: Date, leads: number): { day: string; expected: number }[] {
   const calendar = new LeadCalendar(anchor.getTime());
   return Array.from({ length: calendar.days }, (_, k) => ({ day: isoDay(calendar.start + k * DAY), expected: leads * calendar.share(k) }));
 }
 
-/**
- * The truth for won revenue: the expected deal value won per calendar month (UTC), from the
- * creation intensity convolved with the cycle distribution (a lead is decided at creation +
- * cycle, if that is before the anchor). `wonValue(cycleDays)` is the expected won revenue of a
- * lead decided after that cycle: P(won) × deal value, averaged over everything else the
- * generator draws (fit, behaviour, tone, plan, seats). It depends on the cycle a little (short
- * cycles leave less time for signals) and is not a closed form of the weights: callers
- * estimate it from an independent run of the generator.
- */
-export function expectedWonRevenueByMonth(
-  anchor: Date, leads: number, wonValue: (cycleDays: number) => number,
-): { month: string; expected: number }[] {
+/** The expected number of leads created in each interval (the intensity integrated exactly). */
+export function expectedLeadsIn(anchor: Date, leads: number, intervals: readonly Interval[]): number[] {
   const calendar = new LeadCalendar(anchor.getTime());
-  const anchorMs = anchor.getTime();
-  // Month of each day of the grid, as an index into `months`.
-  const months: { month: string; expected: number }[] = [];
-  const dayMonth = new Int32Array(calendar.days);
-  for (let k = 0; k < calendar.days; k++) {
-    const month = isoDay(calendar.start + k * DAY).slice(0, 7);
-    if (months.at(-1)?.month !== month) months.push({ month, expected: 0 });
-    dayMonth[k] = months.length - 1;
-  }
+  return intervals.map(({ from, to }) => {
+    let sum = 0;
+    const lo = Math.max(from, calendar.start);
+    const hi = Math.min(to, calendar.anchor);
+    for (let k = Math.floor((lo - calendar.start) / DAY); k < calendar.days && calendar.start + k * DAY < hi; k++) {
+      const dayStart = calendar.start + k * DAY;
+      const overlap = Math.min(hi, dayStart + DAY) - Math.max(lo, dayStart);
+      if (overlap > 0) sum += calendar.share(k) * (overlap / DAY);
+    }
+    return leads * sum;
+  });
+}
+
+/**
+ * The truth for won revenue: the expected deal value won in each interval, from the creation
+ * intensity convolved with the cycle distribution (a lead is decided at creation + cycle, if
+ * that is before the anchor). `wonValue(cycleDays)` is the expected won revenue of a lead
+ * decided after that cycle: P(won) × deal value, averaged over everything else the generator
+ * draws (fit, behaviour, tone, plan, seats). It depends on the cycle a little (short cycles
+ * leave less time for signals) and is not a closed form of the weights: callers estimate it
+ * from an independent run of the generator. Resolution: decisions are binned by the hour.
+ */
+export function expectedWonRevenueIn(
+  anchor: Date, leads: number, wonValue: (cycleDays: number) => number, intervals: readonly Interval[],
+): number[] {
+  const calendar = new LeadCalendar(anchor.getTime());
+  const HOUR = 3_600_000;
+  const hours = calendar.days * 24;
+  const byHour = new Float64Array(hours);
   // The cycle distribution on a fine grid, each step weighted by its expected won value.
   const step = 0.25;
-  const cycles: { days: number; weight: number }[] = [];
+  const cycles: { ms: number; weight: number }[] = [];
   for (let c = CYCLE.minDays; c < calendar.days; c += step) {
     const mass = cycleCdf(c + step) - cycleCdf(c);
-    if (mass > 1e-12) cycles.push({ days: c + step / 2, weight: mass * wonValue(c + step / 2) });
+    if (mass > 1e-12) cycles.push({ ms: (c + step / 2) * DAY, weight: mass * wonValue(c + step / 2) });
   }
   const SUB = 4; // creation times within a day
   for (let k = 0; k < calendar.days; k++) {
     const share = (leads * calendar.share(k)) / SUB;
     for (let s = 0; s < SUB; s++) {
-      const created = calendar.start + (k + (s + 0.5) / SUB) * DAY;
+      const created = (k + (s + 0.5) / SUB) * DAY; // from the grid's start
       for (const c of cycles) {
-        const decided = created + c.days * DAY;
-        if (decided >= anchorMs) break;
-        months[dayMonth[Math.floor((decided - calendar.start) / DAY)]!]!.expected += share * c.weight;
+        const hour = Math.floor((created + c.ms) / HOUR);
+        if (hour >= hours) break;
+        byHour[hour]! += share * c.weight;
       }
     }
   }
-  return months;
+  return intervals.map(({ from, to }) => {
+    let sum = 0;
+    const first = Math.max(0, Math.ceil((from - calendar.start) / HOUR));
+    const end = Math.min(hours, Math.ceil((to - calendar.start) / HOUR));
+    for (let h = first; h < end; h++) sum += byHour[h]!;
+    return sum;
+  });
+}
+
+/** expectedWonRevenueIn per UTC calendar month of the history. */
+export function expectedWonRevenueByMonth(
+  anchor: Date, leads: number, wonValue: (cycleDays: number) => number,
+): { month: string; expected: number }[] {
+  const start = anchor.getTime() - LEAD_RATE.historyDays * DAY;
+  const months: { month: string; from: number; to: number }[] = [];
+  for (let t = start; t < anchor.getTime();) {
+    const d = new Date(t);
+    const to = Math.min(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1), anchor.getTime());
+    months.push({ month: isoDay(t).slice(0, 7), from: t, to });
+    t = to;
+  }
+  const values = expectedWonRevenueIn(anchor, leads, wonValue, months);
+  return months.map((m, i) => ({ month: m.month, expected: values[i]! }));
 }

@@ -1,0 +1,282 @@
+import { baseline, type Baseline, type BaselineKind } from './baselines.ts';
+import { etsName, etsParameterCount, etsPoint, etsSimulate, fitEts, multiStepVarianceRatio, type EtsFit, type EtsSpec, type Trend } from './ets.ts';
+import { fitYearlyProfile, profileAt, type YearlyProfile } from './fourier.ts';
+import { createNormal, mean, quantileSorted } from './stats.ts';
+
+export type Frequency = 'daily' | 'weekly' | 'monthly';
+
+export interface SeriesForecast {
+  /** Chosen model, human-readable, e.g. "ETS(A,Ad,A) m=7". */
+  model: string;
+  /** The selection criterion per candidate (AICc; lower is better). */
+  candidates: { model: string; score: number }[];
+  /** Interval level, e.g. 0.8. */
+  level: number;
+  /** One per horizon step. */
+  points: { mean: number; median: number; lower: number; upper: number }[];
+  /** Simulated future paths [path][step], for downstream simulation. */
+  paths: number[][];
+  /** How the AICc choice fared against the benchmark on the end of the history. */
+  guard?: GuardReport;
+}
+
+export interface GuardReport {
+  origins: number;
+  horizon: number;
+  /** Mean absolute error of the AICc choice over those origins and steps. */
+  chosen_mae: number;
+  benchmark: string;
+  benchmark_mae: number;
+  /** False when the AICc choice lost and the best simple benchmark was used instead. */
+  kept: boolean;
+}
+
+export interface ForecastOptions {
+  frequency: Frequency;
+  horizon: number;
+  /** Interval level, default 0.8 (10th and 90th percentiles). */
+  level?: number;
+  seed?: number;
+  /** Counts and money: clamp the paths at 0. */
+  nonNegative?: boolean;
+  /** Simulated paths, default 1000. */
+  paths?: number;
+}
+
+/** Fewest observations forecastSeries accepts (drift needs two, and one more to measure its error). */
+export const MIN_OBSERVATIONS = 3;
+
+/** The main seasonal period and the yearly period for each frequency (see fourier.ts for the latter). */
+export function seasonality(frequency: Frequency): { m: number; yearly: number | null } {
+  switch (frequency) {
+    case 'monthly':
+      return { m: 12, yearly: null };
+    case 'weekly':
+      return { m: 1, yearly: 365.25 / 7 };
+    case 'daily':
+      return { m: 7, yearly: 365.25 };
+  }
+}
+
+/** The lag of the seasonal-naive benchmark: last year's value for monthly and weekly, last week's for daily. */
+export function seasonalLag(frequency: Frequency): number {
+  return frequency === 'monthly' ? 12 : frequency === 'weekly' ? 52 : 7;
+}
+
+interface Design {
+  transform: 'none' | 'log';
+  yearly: boolean;
+  spec: EtsSpec;
+}
+
+interface Fitted {
+  design: Design;
+  name: string;
+  aicc: number;
+  fit: EtsFit;
+  profile: YearlyProfile | null;
+  sigma: number;
+  /** Point forecast on the model (transformed) scale, before the profile. */
+  point: (horizon: number) => number[];
+  simulate: (horizon: number, normal: () => number) => number[];
+}
+
+const describe = (d: Design, yearlyHarmonics: number) =>
+  `${etsName(d.spec)}${d.yearly ? ` + yearly Fourier K=${yearlyHarmonics}` : ''}${d.transform === 'log' ? ' on log scale' : ''}`;
+
+/** Fits one design; null when the data cannot carry its parameters. */
+function fitDesign(values: readonly number[], design: Design, yearlyPeriod: number | null): Fitted | null {
+  const n = values.length;
+  const x = design.transform === 'log' ? values.map(Math.log) : values.slice();
+  let profile: YearlyProfile | null = null;
+  if (design.yearly && yearlyPeriod) {
+    profile = fitYearlyProfile(x, yearlyPeriod);
+    for (let t = 0; t < n; t++) x[t]! -= profileAt(profile, t);
+  }
+  const k = etsParameterCount(design.spec) + (profile ? profile.coefficients.length : 0) + 1; // + σ²
+  if (n - k - 1 <= 0) return null;
+  const fit = fitEts(x, design.spec);
+  const sse = Math.max(fit.sse, 1e-12 * (1 + mean(x.map((v) => v * v))) * n);
+  // Jacobian of the log transform: keeps the likelihood a density of the original data, so
+  // raw and log models compete on one scale.
+  const jacobian = design.transform === 'log' ? -values.reduce((s, v) => s + Math.log(v), 0) : 0;
+  const loglik = -0.5 * n * (Math.log((2 * Math.PI * sse) / n) + 1) + jacobian;
+  const aicc = -2 * loglik + 2 * k + (2 * k * (k + 1)) / (n - k - 1);
+  // σ² with the degrees of freedom the fit used (SSE / (n − k)) rather than the ML SSE / n:
+  // a first allowance for the parameters being estimated, which plain ML intervals ignore.
+  // Then widened where the in-sample multi-step errors show the model over-confident.
+  const inflation = Math.max(1, multiStepVarianceRatio(x, fit, 24));
+  const sigma = Math.sqrt((sse / Math.max(1, n - k)) * inflation);
+  const back = (v: number[], start: number) => {
+    if (profile) for (let h = 0; h < v.length; h++) v[h]! += profileAt(profile, start + h);
+    return design.transform === 'log' ? v.map(Math.exp) : v;
+  };
+  return {
+    design,
+    name: describe(design, profile?.harmonics ?? 0),
+    aicc,
+    fit,
+    profile,
+    sigma,
+    point: (h) => back(etsPoint(fit, h), n),
+    simulate: (h, normal) => back(etsSimulate(fit, h, sigma, normal), n),
+  };
+}
+
+function designs(values: readonly number[], frequency: Frequency): Design[] {
+  const n = values.length;
+  const { m, yearly } = seasonality(frequency);
+  const seasons = m > 1 && n >= 2 * m ? [1, m] : [1];
+  const yearlies = yearly && n >= 2 * yearly ? [false, true] : [false];
+  const transforms: Design['transform'][] = values.every((v) => v > 0) ? ['none', 'log'] : ['none'];
+  const trends: Trend[] = ['N', 'A', 'Ad'];
+  const out: Design[] = [];
+  for (const transform of transforms)
+    for (const yearlyOn of yearlies)
+      for (const season of seasons) for (const trend of trends) out.push({ transform, yearly: yearlyOn, spec: { trend, m: season } });
+  return out;
+}
+
+function baselineKinds(n: number, lag: number): BaselineKind[] {
+  return n >= 2 * lag ? ['seasonal_naive', 'naive', 'drift', 'mean'] : ['naive', 'drift', 'mean'];
+}
+
+/**
+ * The rolling-origin guard: the AICc choice is refitted at up to 6 origins on the end of the
+ * history and must forecast at least as well (mean absolute error) as the seasonal-naive
+ * benchmark (naive when there is no seasonality to use). If it loses, the simple benchmark
+ * with the smallest error over the same origins is used instead. General on purpose: no
+ * threshold knows a particular series; a model that cannot beat last year's value on the
+ * recent past should not be trusted for the future.
+ */
+function guard(
+  values: readonly number[],
+  chosen: Fitted,
+  frequency: Frequency,
+  horizon: number,
+): { report: GuardReport; fallback: BaselineKind | null } | null {
+  const n = values.length;
+  const { m, yearly } = seasonality(frequency);
+  const lag = seasonalLag(frequency);
+  const hg = Math.max(1, Math.min(horizon, Math.floor(n / 4)));
+  const d = chosen.design;
+  const minTrain = Math.max(
+    8,
+    d.spec.m > 1 ? 2 * m : 0,
+    d.yearly && yearly ? Math.ceil(2 * yearly) : 0,
+    etsParameterCount(d.spec) + 4,
+  );
+  const origins: number[] = [];
+  for (let j = 0; j < 6; j++) {
+    const o = n - hg - j;
+    if (o >= minTrain) origins.push(o);
+  }
+  if (origins.length === 0) return null;
+  const kinds = baselineKinds(n - hg - origins.length + 1, lag);
+  const benchmark: BaselineKind = kinds[0]!;
+  const err = new Map<BaselineKind | 'chosen', number>();
+  let count = 0;
+  const add = (key: BaselineKind | 'chosen', fc: number[], actual: readonly number[]) => {
+    let s = 0;
+    for (let i = 0; i < actual.length; i++) s += Math.abs(actual[i]! - fc[i]!);
+    err.set(key, (err.get(key) ?? 0) + s);
+  };
+  for (const o of origins) {
+    const train = values.slice(0, o);
+    const actual = values.slice(o, o + hg);
+    const refit = fitDesign(train, d, yearly);
+    if (!refit) return null;
+    add('chosen', refit.point(hg), actual);
+    for (const k of kinds) add(k, baseline(k, train, lag).point(hg), actual);
+    count += actual.length;
+  }
+  const mae = (k: BaselineKind | 'chosen') => err.get(k)! / count;
+  // Ties (both exact, as on a noiseless series) go to the model: rounding is no evidence.
+  const tie = 1e-9 * (1 + mean(values.map(Math.abs)));
+  const kept = mae('chosen') <= mae(benchmark) + tie;
+  const fallback = kept ? null : kinds.reduce((a, b) => (mae(b) < mae(a) ? b : a));
+  return {
+    report: {
+      origins: origins.length,
+      horizon: hg,
+      chosen_mae: mae('chosen'),
+      benchmark: baseline(benchmark, values, lag).name,
+      benchmark_mae: mae(benchmark),
+      kept,
+    },
+    fallback,
+  };
+}
+
+/**
+ * Forecasts one regular series: fits the ETS family (raw and, for positive series, on the
+ * log scale, where a seasonal swing that grows with the level becomes additive), picks the
+ * smallest AICc, checks that choice against seasonal naive on the end of the history, and
+ * simulates the chosen model forward for the intervals and for downstream simulation.
+ */
+export function forecastSeries(values: readonly number[], opts: ForecastOptions): SeriesForecast {
+  const { frequency, horizon } = opts;
+  const level = opts.level ?? 0.8;
+  const nPaths = opts.paths ?? 1000;
+  if (!Number.isInteger(horizon) || horizon < 1) throw new RangeError(`horizon must be a whole number ≥ 1, got ${horizon}`);
+  if (!(level > 0 && level < 1)) throw new RangeError(`level must be between 0 and 1, got ${level}`);
+  if (!Number.isInteger(nPaths) || nPaths < 1) throw new RangeError(`paths must be a whole number ≥ 1, got ${nPaths}`);
+  if (values.length < MIN_OBSERVATIONS) throw new RangeError(`at least ${MIN_OBSERVATIONS} values are needed, got ${values.length}`);
+  const bad = values.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) throw new RangeError(`value ${bad + 1} is not a finite number`);
+
+  const n = values.length;
+  const { yearly } = seasonality(frequency);
+  const fitted: Fitted[] = [];
+  for (const d of designs(values, frequency)) {
+    const f = fitDesign(values, d, yearly);
+    if (f && Number.isFinite(f.aicc)) fitted.push(f);
+  }
+  fitted.sort((a, b) => a.aicc - b.aicc);
+  const candidates = fitted.map((f) => ({ model: f.name, score: f.aicc }));
+
+  let model: string;
+  let point: (h: number) => number[];
+  let simulate: (h: number, normal: () => number) => number[];
+  const best = fitted[0];
+  const verdict = best ? guard(values, best, frequency, horizon) : null;
+  const guardReport = verdict?.report;
+  const lag = seasonalLag(frequency);
+  const fallbackKind: BaselineKind | null = best ? (verdict?.fallback ?? null) : n >= 2 * lag ? 'seasonal_naive' : 'drift';
+  if (best && !fallbackKind) {
+    model = best.name;
+    point = best.point;
+    simulate = best.simulate;
+  } else {
+    const b: Baseline = baseline(fallbackKind!, values, lag);
+    model = b.name;
+    point = b.point;
+    simulate = b.simulate;
+  }
+
+  const normal = createNormal(opts.seed ?? 1);
+  const paths: number[][] = [];
+  for (let p = 0; p < nPaths; p++) {
+    const path = simulate(horizon, normal);
+    if (opts.nonNegative) for (let h = 0; h < horizon; h++) if (path[h]! < 0) path[h] = 0;
+    paths.push(path);
+  }
+  const analytic = point(horizon);
+  const logScale = best && !fallbackKind && best.design.transform === 'log';
+  const alpha = (1 - level) / 2;
+  const column = new Float64Array(nPaths);
+  const points = analytic.map((a, h) => {
+    for (let p = 0; p < nPaths; p++) column[p] = paths[p]![h]!;
+    const sorted = column.slice().sort();
+    // The exact conditional mean where it is known (raw scale, nothing clamped); otherwise
+    // the paths' mean, which carries the log-normal bias correction and the clamping.
+    const clamped = opts.nonNegative && sorted[0] === 0;
+    return {
+      mean: logScale || clamped ? mean(column) : a,
+      median: quantileSorted(sorted, 0.5),
+      lower: quantileSorted(sorted, alpha),
+      upper: quantileSorted(sorted, 1 - alpha),
+    };
+  });
+  return { model, candidates, level, points, paths, ...(guardReport ? { guard: guardReport } : {}) };
+}

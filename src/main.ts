@@ -18,6 +18,7 @@ import { createProgress, printJson, printTable, reportError } from './cli/output
 import { registerScoringCommands } from './cli/scoring-commands.ts';
 import { registerAnalyzeCommand } from './cli/analyze-command.ts';
 import { registerInsightsCommand } from './cli/insights-command.ts';
+import { registerForecastCommand } from './cli/forecast-command.ts';
 
 /**
  * The `leadai` command line. Each command opens the configured database (embedded by
@@ -274,6 +275,8 @@ export function buildProgram(): Command {
   registerScoringCommands(program, withDatabase);
   registerAnalyzeCommand(program);
   registerInsightsCommand(program, withDatabase);
+  // Helper "ts" hangs `forecast series FILE` off the same command (registerForecastSeries(forecast)).
+  registerForecastCommand(program, withDatabase);
 
   return program;
 }

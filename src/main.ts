@@ -18,6 +18,7 @@ import { createProgress, printJson, printTable, reportError } from './cli/output
 import { registerScoringCommands } from './cli/scoring-commands.ts';
 import { registerAnalyzeCommand } from './cli/analyze-command.ts';
 import { registerInsightsCommand } from './cli/insights-command.ts';
+import { registerForecastSeries } from './cli/forecast-series-command.ts';
 
 /**
  * The `leadai` command line. Each command opens the configured database (embedded by
@@ -274,6 +275,8 @@ export function buildProgram(): Command {
   registerScoringCommands(program, withDatabase);
   registerAnalyzeCommand(program);
   registerInsightsCommand(program, withDatabase);
+  const forecast = program.command('forecast').description('Forecasts: one time series from a CSV file (`forecast series`).');
+  registerForecastSeries(forecast);
 
   return program;
 }

@@ -315,14 +315,7 @@ export function multiStepVarianceRatio(y: readonly number[], fit: EtsFit, maxH: 
   const phi = fit.phi;
   const sigma2 = fit.sse / n;
   if (!(sigma2 > 0)) return 1;
-  const c: number[] = [0];
-  let phiSum = 0;
-  let phiPow = 1;
-  for (let j = 1; j < H; j++) {
-    phiPow *= phi;
-    phiSum += phiPow;
-    c.push(fit.alpha + (fit.spec.trend === 'N' ? 0 : fit.beta * phiSum) + (m > 1 && j % m === 0 ? fit.gamma : 0));
-  }
+  const factors = etsVarianceFactors(fit, H);
   const sq = new Array<number>(H + 1).fill(0);
   const count = new Array<number>(H + 1).fill(0);
   const season = fit.initial.season.slice();
@@ -348,10 +341,23 @@ export function multiStepVarianceRatio(y: readonly number[], fit: EtsFit, maxH: 
     }
   }
   let ratio = 0;
-  let theory = 0;
-  for (let h = 1; h <= H; h++) {
-    theory += h > 1 ? c[h - 1]! ** 2 : 0;
-    ratio += sq[h]! / count[h]! / (sigma2 * (1 + theory));
-  }
+  for (let h = 1; h <= H; h++) ratio += sq[h]! / count[h]! / (sigma2 * factors[h - 1]!);
   return ratio / H;
+}
+
+/** The h-step forecast variance over σ², h = 1..H: 1 + Σ_{j<h} c_j² (Hyndman et al. 2008, Table 6.1). */
+export function etsVarianceFactors(fit: EtsFit, H: number): number[] {
+  const { m } = fit.spec;
+  const out: number[] = [];
+  let acc = 1;
+  let phiSum = 0;
+  let phiPow = 1;
+  for (let h = 1; h <= H; h++) {
+    out.push(acc);
+    phiPow *= fit.phi;
+    phiSum += phiPow;
+    const c = fit.alpha + (fit.spec.trend === 'N' ? 0 : fit.beta * phiSum) + (m > 1 && h % m === 0 ? fit.gamma : 0);
+    acc += c * c;
+  }
+  return out;
 }

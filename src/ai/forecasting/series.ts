@@ -1,6 +1,7 @@
 import { baseline, type Baseline, type BaselineKind } from './baselines.ts';
-import { etsName, etsParameterCount, etsPoint, etsSimulate, fitEts, multiStepVarianceRatio, type EtsFit, type EtsSpec, type Trend } from './ets.ts';
+import { etsName, etsParameterCount, etsPoint, etsSimulate, etsVarianceFactors, fitEts, multiStepVarianceRatio, type EtsFit, type EtsSpec, type Trend } from './ets.ts';
 import { fitYearlyProfile, profileAt, type YearlyProfile } from './fourier.ts';
+import { swingElasticity } from './level-dependence.ts';
 import { createNormal, mean, quantileSorted } from './stats.ts';
 
 export type Frequency = 'daily' | 'weekly' | 'monthly';
@@ -76,9 +77,15 @@ interface Fitted {
   fit: EtsFit;
   profile: YearlyProfile | null;
   sigma: number;
-  /** Point forecast on the model (transformed) scale, before the profile. */
+  /** Point forecasts on the data's scale (the median for log models). */
   point: (horizon: number) => number[];
-  simulate: (horizon: number, normal: () => number) => number[];
+  /** `scale` multiplies the innovation variance (the out-of-sample calibration). */
+  simulate: (horizon: number, normal: () => number, scale?: number) => number[];
+  /** Actual values from time index `start` on, carried to the scale the model works on. */
+  toModelScale: (actual: readonly number[], start: number) => number[];
+  /** Point forecasts and their variances on the model's scale. */
+  modelPoint: (horizon: number) => number[];
+  modelVariance: (horizon: number) => number[];
 }
 
 const describe = (d: Design, yearlyHarmonics: number) =>
@@ -119,7 +126,11 @@ function fitDesign(values: readonly number[], design: Design, yearlyPeriod: numb
     profile,
     sigma,
     point: (h) => back(etsPoint(fit, h), n),
-    simulate: (h, normal) => back(etsSimulate(fit, h, sigma, normal), n),
+    simulate: (h, normal, scale = 1) => back(etsSimulate(fit, h, sigma * Math.sqrt(scale), normal), n),
+    toModelScale: (actual, start) =>
+      actual.map((v, i) => (design.transform === 'log' ? Math.log(Math.max(v, Number.MIN_VALUE)) : v) - (profile ? profileAt(profile, start + i) : 0)),
+    modelPoint: (h) => etsPoint(fit, h),
+    modelVariance: (h) => etsVarianceFactors(fit, h).map((f) => f * sigma * sigma),
   };
 }
 
@@ -128,7 +139,10 @@ function designs(values: readonly number[], frequency: Frequency): Design[] {
   const { m, yearly } = seasonality(frequency);
   const seasons = m > 1 && n >= 2 * m ? [1, m] : [1];
   const yearlies = yearly && n >= 2 * yearly ? [false, true] : [false];
-  const transforms: Design['transform'][] = values.every((v) => v > 0) ? ['none', 'log'] : ['none'];
+  // The log scale only where the swing grows with the level (elasticity nearer 1 than 0):
+  // elsewhere it only adds a way to overfit, compounding a trend that is not there.
+  const elasticity = swingElasticity(values, seasons.length > 1 ? m : yearlies.length > 1 ? Math.round(yearly!) : Math.max(6, Math.floor(n / 6)));
+  const transforms: Design['transform'][] = elasticity !== null && elasticity > 0.5 ? ['none', 'log'] : ['none'];
   const trends: Trend[] = ['N', 'A', 'Ad'];
   const out: Design[] = [];
   for (const transform of transforms)
@@ -154,7 +168,7 @@ function guard(
   chosen: Fitted,
   frequency: Frequency,
   horizon: number,
-): { report: GuardReport; fallback: BaselineKind | null } | null {
+): { report: GuardReport; fallback: BaselineKind | null; inflation: number } | null {
   const n = values.length;
   const { m, yearly } = seasonality(frequency);
   const lag = seasonalLag(frequency);
@@ -175,11 +189,18 @@ function guard(
   const kinds = baselineKinds(n - hg - origins.length + 1, lag);
   const benchmark: BaselineKind = kinds[0]!;
   const err = new Map<BaselineKind | 'chosen', number>();
+  // Squared errors over the method's own forecast variance: ≈ 1 when its intervals are honest.
+  const z2 = new Map<BaselineKind | 'chosen', number>();
   let count = 0;
   const add = (key: BaselineKind | 'chosen', fc: number[], actual: readonly number[]) => {
     let s = 0;
     for (let i = 0; i < actual.length; i++) s += Math.abs(actual[i]! - fc[i]!);
     err.set(key, (err.get(key) ?? 0) + s);
+  };
+  const addZ = (key: BaselineKind | 'chosen', fc: number[], variance: number[], actual: readonly number[]) => {
+    let s = 0;
+    for (let i = 0; i < actual.length; i++) s += (actual[i]! - fc[i]!) ** 2 / Math.max(variance[i]!, Number.MIN_VALUE);
+    z2.set(key, (z2.get(key) ?? 0) + s);
   };
   for (const o of origins) {
     const train = values.slice(0, o);
@@ -187,7 +208,13 @@ function guard(
     const refit = fitDesign(train, d, yearly);
     if (!refit) return null;
     add('chosen', refit.point(hg), actual);
-    for (const k of kinds) add(k, baseline(k, train, lag).point(hg), actual);
+    addZ('chosen', refit.modelPoint(hg), refit.modelVariance(hg), refit.toModelScale(actual, o));
+    for (const k of kinds) {
+      const b = baseline(k, train, lag);
+      const fc = b.point(hg);
+      add(k, fc, actual);
+      addZ(k, fc, fc.map((_, h) => b.variance(h + 1)), actual);
+    }
     count += actual.length;
   }
   const mae = (k: BaselineKind | 'chosen') => err.get(k)! / count;
@@ -195,7 +222,13 @@ function guard(
   const tie = 1e-9 * (1 + mean(values.map(Math.abs)));
   const kept = mae('chosen') <= mae(benchmark) + tie;
   const fallback = kept ? null : kinds.reduce((a, b) => (mae(b) < mae(a) ? b : a));
+  // Out-of-sample calibration of the intervals: where the method's errors on these origins
+  // were larger than its own variance said, widen its simulation by that ratio (never
+  // narrow: a handful of good origins is no proof of a narrower future). This is the
+  // allowance for estimated parameters and for change that the model's theory leaves out.
+  const inflation = Math.max(1, z2.get(fallback ?? 'chosen')! / count);
   return {
+    inflation,
     report: {
       origins: origins.length,
       horizon: hg,
@@ -237,7 +270,7 @@ export function forecastSeries(values: readonly number[], opts: ForecastOptions)
 
   let model: string;
   let point: (h: number) => number[];
-  let simulate: (h: number, normal: () => number) => number[];
+  let simulate: (h: number, normal: () => number, scale?: number) => number[];
   const best = fitted[0];
   const verdict = best ? guard(values, best, frequency, horizon) : null;
   const guardReport = verdict?.report;
@@ -256,8 +289,9 @@ export function forecastSeries(values: readonly number[], opts: ForecastOptions)
 
   const normal = createNormal(opts.seed ?? 1);
   const paths: number[][] = [];
+  const scale = verdict?.inflation ?? 1;
   for (let p = 0; p < nPaths; p++) {
-    const path = simulate(horizon, normal);
+    const path = simulate(horizon, normal, scale);
     if (opts.nonNegative) for (let h = 0; h < horizon; h++) if (path[h]! < 0) path[h] = 0;
     paths.push(path);
   }

@@ -83,13 +83,15 @@ export function registerForecastSeries(forecast: Command): void {
     });
 }
 
-function selection(f: { candidates: unknown[]; guard?: { kept: boolean; origins: number; benchmark: string } }): string {
-  const aicc = `the lowest AICc among ${f.candidates.length} ETS models`;
-  if (!f.guard) return f.candidates.length ? `${aicc}.` : 'too short a history for more than a simple benchmark.';
-  return f.guard.kept
-    ? `${aicc}; it forecast the last ${f.guard.origins} origins at least as well as ${f.guard.benchmark.toLowerCase()}.`
-    : `the best simple benchmark: the ETS model with ${aicc.slice(4)} forecast the last ${f.guard.origins} origins worse than ${f.guard.benchmark.toLowerCase()}.`;
+function selection(f: { candidates: unknown[]; guard?: { kept: boolean; origins: number; horizon: number; benchmark: string; chosen_mae: number; benchmark_mae: number } }): string {
+  const aicc = `the lowest AICc on its scale among ${f.candidates.length} ETS models`;
+  if (!f.guard) return f.candidates.length ? `${aicc} (too short a history to check it on past origins).` : 'too short a history for more than a simple benchmark.';
+  const g = f.guard;
+  const errors = `mean absolute error ${round3(g.chosen_mae)} against ${round3(g.benchmark_mae)} for ${g.benchmark.toLowerCase()}, forecasting ${g.horizon} periods from each of the last ${g.origins} origins`;
+  return g.kept ? `${aicc}, checked on past origins (${errors}).` : `the best simple benchmark: the ETS models forecast past origins worse (${errors}).`;
 }
+
+const round3 = (v: number) => Number(v.toPrecision(3)).toLocaleString('en-US');
 
 /** The period starts after the history, YYYY-MM-DD. */
 function futurePeriods(series: SeriesFile, horizon: number): string[] {

@@ -24,12 +24,14 @@ export interface SeriesForecast {
 export interface GuardReport {
   origins: number;
   horizon: number;
-  /** Mean absolute error of the AICc choice over those origins and steps. */
+  /** Mean absolute error over those origins and steps of the best AICc finalist. */
   chosen_mae: number;
   benchmark: string;
   benchmark_mae: number;
-  /** False when the AICc choice lost and the best simple benchmark was used instead. */
+  /** False when the best finalist lost and the best simple benchmark was used instead. */
   kept: boolean;
+  /** Every method scored on those origins: the AICc winner of each scale and the simple benchmarks. */
+  compared: { model: string; mae: number }[];
 }
 
 export interface ForecastOptions {
@@ -156,29 +158,32 @@ function baselineKinds(n: number, lag: number): BaselineKind[] {
 }
 
 /**
- * The rolling-origin guard: the AICc choice is refitted at up to 6 origins on the end of the
- * history and must forecast at least as well (mean absolute error) as the seasonal-naive
- * benchmark (naive when there is no seasonality to use). If it loses, the simple benchmark
- * with the smallest error over the same origins is used instead. General on purpose: no
- * threshold knows a particular series; a model that cannot beat last year's value on the
- * recent past should not be trusted for the future.
+ * The rolling-origin check. AICc compares models only on one scale: the raw values and their
+ * logarithm are different data, and although the Jacobian puts both likelihoods on one
+ * footing, an in-sample likelihood is a poor judge of a transform whose cost is compounding
+ * a trend out of sample. So each scale's AICc winner (the finalists) is refitted at up to 6
+ * origins on the end of the history and scored by mean absolute error over the next steps,
+ * next to the simple benchmarks on the same origins. The finalist with the smallest error is
+ * chosen; it must forecast at least as well as seasonal naive (naive when there is no
+ * seasonality to use), else the simple benchmark with the smallest error is used instead.
+ * General on purpose: no threshold knows a particular series; a model that cannot beat last
+ * year's value on the recent past should not be trusted for the future.
  */
 function guard(
   values: readonly number[],
-  chosen: Fitted,
+  finalists: readonly Fitted[],
   frequency: Frequency,
   horizon: number,
-): { report: GuardReport; fallback: BaselineKind | null; inflation: number } | null {
+): { report: GuardReport; choice: Fitted | BaselineKind; inflation: number } | null {
   const n = values.length;
   const { m, yearly } = seasonality(frequency);
   const lag = seasonalLag(frequency);
   const hg = Math.max(1, Math.min(horizon, Math.floor(n / 4)));
-  const d = chosen.design;
   const minTrain = Math.max(
     8,
-    d.spec.m > 1 ? 2 * m : 0,
-    d.yearly && yearly ? Math.ceil(2 * yearly) : 0,
-    etsParameterCount(d.spec) + 4,
+    ...finalists.map((f) =>
+      Math.max(f.design.spec.m > 1 ? 2 * m : 0, f.design.yearly && yearly ? Math.ceil(2 * yearly) : 0, etsParameterCount(f.design.spec) + 4),
+    ),
   );
   const origins: number[] = [];
   for (let j = 0; j < 6; j++) {
@@ -188,56 +193,60 @@ function guard(
   if (origins.length === 0) return null;
   const kinds = baselineKinds(n - hg - origins.length + 1, lag);
   const benchmark: BaselineKind = kinds[0]!;
-  const err = new Map<BaselineKind | 'chosen', number>();
+  type Key = BaselineKind | number; // a baseline, or the index of a finalist
+  const err = new Map<Key, number>();
   // Squared errors over the method's own forecast variance: ≈ 1 when its intervals are honest.
-  const z2 = new Map<BaselineKind | 'chosen', number>();
+  const z2 = new Map<Key, number>();
   let count = 0;
-  const add = (key: BaselineKind | 'chosen', fc: number[], actual: readonly number[]) => {
-    let s = 0;
-    for (let i = 0; i < actual.length; i++) s += Math.abs(actual[i]! - fc[i]!);
-    err.set(key, (err.get(key) ?? 0) + s);
-  };
-  const addZ = (key: BaselineKind | 'chosen', fc: number[], variance: number[], actual: readonly number[]) => {
-    let s = 0;
-    for (let i = 0; i < actual.length; i++) s += (actual[i]! - fc[i]!) ** 2 / Math.max(variance[i]!, Number.MIN_VALUE);
-    z2.set(key, (z2.get(key) ?? 0) + s);
+  const add = (key: Key, fc: readonly number[], actual: readonly number[], zFc: readonly number[], zVar: readonly number[], zActual: readonly number[]) => {
+    let a = 0;
+    let z = 0;
+    for (let i = 0; i < actual.length; i++) {
+      a += Math.abs(actual[i]! - fc[i]!);
+      z += (zActual[i]! - zFc[i]!) ** 2 / Math.max(zVar[i]!, Number.MIN_VALUE);
+    }
+    err.set(key, (err.get(key) ?? 0) + a);
+    z2.set(key, (z2.get(key) ?? 0) + z);
   };
   for (const o of origins) {
     const train = values.slice(0, o);
     const actual = values.slice(o, o + hg);
-    const refit = fitDesign(train, d, yearly);
-    if (!refit) return null;
-    add('chosen', refit.point(hg), actual);
-    addZ('chosen', refit.modelPoint(hg), refit.modelVariance(hg), refit.toModelScale(actual, o));
+    for (let i = 0; i < finalists.length; i++) {
+      const refit = fitDesign(train, finalists[i]!.design, yearly);
+      if (!refit) return null;
+      add(i, refit.point(hg), actual, refit.modelPoint(hg), refit.modelVariance(hg), refit.toModelScale(actual, o));
+    }
     for (const k of kinds) {
       const b = baseline(k, train, lag);
       const fc = b.point(hg);
-      add(k, fc, actual);
-      addZ(k, fc, fc.map((_, h) => b.variance(h + 1)), actual);
+      add(k, fc, actual, fc, fc.map((_, h) => b.variance(h + 1)), actual);
     }
     count += actual.length;
   }
-  const mae = (k: BaselineKind | 'chosen') => err.get(k)! / count;
+  const mae = (k: Key) => err.get(k)! / count;
+  const bestFinalist = finalists.reduce((a, _, i) => (mae(i) < mae(a) ? i : a), 0);
   // Ties (both exact, as on a noiseless series) go to the model: rounding is no evidence.
   const tie = 1e-9 * (1 + mean(values.map(Math.abs)));
-  const kept = mae('chosen') <= mae(benchmark) + tie;
+  const kept = mae(bestFinalist) <= mae(benchmark) + tie;
   const fallback = kept ? null : kinds.reduce((a, b) => (mae(b) < mae(a) ? b : a));
   // Out-of-sample calibration of the intervals: where the method's errors on these origins
   // were larger than its own variance said, widen its simulation by that ratio (never
   // narrow: a handful of good origins is no proof of a narrower future). This is the
   // allowance for estimated parameters and for change that the model's theory leaves out.
-  const inflation = Math.max(1, z2.get(fallback ?? 'chosen')! / count);
+  const inflation = Math.max(1, z2.get(fallback ?? bestFinalist)! / count);
+  const names = (k: Key) => (typeof k === 'number' ? finalists[k]!.name : baseline(k, values, lag).name);
   return {
-    inflation,
     report: {
       origins: origins.length,
       horizon: hg,
-      chosen_mae: mae('chosen'),
-      benchmark: baseline(benchmark, values, lag).name,
+      chosen_mae: mae(bestFinalist),
+      benchmark: names(benchmark),
       benchmark_mae: mae(benchmark),
       kept,
+      compared: [...finalists.map((_, i) => i), ...kinds].map((k) => ({ model: names(k), mae: mae(k) })),
     },
-    fallback,
+    choice: fallback ?? finalists[bestFinalist]!,
+    inflation,
   };
 }
 
@@ -271,17 +280,20 @@ export function forecastSeries(values: readonly number[], opts: ForecastOptions)
   let model: string;
   let point: (h: number) => number[];
   let simulate: (h: number, normal: () => number, scale?: number) => number[];
-  const best = fitted[0];
-  const verdict = best ? guard(values, best, frequency, horizon) : null;
+  // The AICc winner on each scale (fitted is sorted, so the first of each transform).
+  const finalists = fitted.filter((f, i) => fitted.findIndex((g) => g.design.transform === f.design.transform) === i);
+  const verdict = finalists.length ? guard(values, finalists, frequency, horizon) : null;
   const guardReport = verdict?.report;
   const lag = seasonalLag(frequency);
-  const fallbackKind: BaselineKind | null = best ? (verdict?.fallback ?? null) : n >= 2 * lag ? 'seasonal_naive' : 'drift';
-  if (best && !fallbackKind) {
-    model = best.name;
-    point = best.point;
-    simulate = best.simulate;
+  // Without a check (too short a history for one), the AICc winner on the raw scale.
+  const choice: Fitted | BaselineKind = verdict?.choice ?? fitted.find((f) => f.design.transform === 'none') ?? (n >= 2 * lag ? 'seasonal_naive' : 'drift');
+  const chosen = typeof choice === 'string' ? null : choice;
+  if (chosen) {
+    model = chosen.name;
+    point = chosen.point;
+    simulate = chosen.simulate;
   } else {
-    const b: Baseline = baseline(fallbackKind!, values, lag);
+    const b: Baseline = baseline(choice as BaselineKind, values, lag);
     model = b.name;
     point = b.point;
     simulate = b.simulate;
@@ -296,7 +308,7 @@ export function forecastSeries(values: readonly number[], opts: ForecastOptions)
     paths.push(path);
   }
   const analytic = point(horizon);
-  const logScale = best && !fallbackKind && best.design.transform === 'log';
+  const logScale = chosen?.design.transform === 'log';
   const alpha = (1 - level) / 2;
   const column = new Float64Array(nPaths);
   const points = analytic.map((a, h) => {

@@ -107,7 +107,8 @@ function fitDesign(values: readonly number[], design: Design, yearlyPeriod: numb
   const fit = fitEts(x, design.spec);
   const sse = Math.max(fit.sse, 1e-12 * (1 + mean(x.map((v) => v * v))) * n);
   // Jacobian of the log transform: keeps the likelihood a density of the original data, so
-  // raw and log models compete on one scale.
+  // the scores of both scales read on one footing in `candidates` (the choice between the
+  // scales is still the rolling-origin check's, see guard).
   const jacobian = design.transform === 'log' ? -values.reduce((s, v) => s + Math.log(v), 0) : 0;
   const loglik = -0.5 * n * (Math.log((2 * Math.PI * sse) / n) + 1) + jacobian;
   const aicc = -2 * loglik + 2 * k + (2 * k * (k + 1)) / (n - k - 1);
@@ -251,10 +252,11 @@ function guard(
 }
 
 /**
- * Forecasts one regular series: fits the ETS family (raw and, for positive series, on the
- * log scale, where a seasonal swing that grows with the level becomes additive), picks the
- * smallest AICc, checks that choice against seasonal naive on the end of the history, and
- * simulates the chosen model forward for the intervals and for downstream simulation.
+ * Forecasts one regular series: fits the ETS family (raw and, where the swing grows with the
+ * level, on the log scale, where it becomes additive), takes the smallest AICc on each
+ * scale, lets a rolling-origin check on the end of the history choose between them and guard
+ * the choice against seasonal naive, and simulates the chosen model forward (intervals
+ * calibrated on that check) for the quantiles and for downstream simulation.
  */
 export function forecastSeries(values: readonly number[], opts: ForecastOptions): SeriesForecast {
   const { frequency, horizon } = opts;

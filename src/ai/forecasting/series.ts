@@ -32,6 +32,8 @@ export interface GuardReport {
   kept: boolean;
   /** Every method scored on those origins: the AICc winner of each scale and the simple benchmarks. */
   compared: { model: string; mae: number }[];
+  /** Factor on the innovation variance from the chosen method's errors on those origins (≥ 1). */
+  variance_scale: number;
 }
 
 export interface ForecastOptions {
@@ -245,6 +247,7 @@ function guard(
       benchmark_mae: mae(benchmark),
       kept,
       compared: [...finalists.map((_, i) => i), ...kinds].map((k) => ({ model: names(k), mae: mae(k) })),
+      variance_scale: inflation,
     },
     choice: fallback ?? finalists[bestFinalist]!,
     inflation,

@@ -19,6 +19,7 @@ import { registerScoringCommands } from './cli/scoring-commands.ts';
 import { registerAnalyzeCommand } from './cli/analyze-command.ts';
 import { registerInsightsCommand } from './cli/insights-command.ts';
 import { registerForecastCommand } from './cli/forecast-command.ts';
+import { registerForecastSeries } from './cli/forecast-series-command.ts';
 
 /**
  * The `leadai` command line. Each command opens the configured database (embedded by
@@ -275,8 +276,8 @@ export function buildProgram(): Command {
   registerScoringCommands(program, withDatabase);
   registerAnalyzeCommand(program);
   registerInsightsCommand(program, withDatabase);
-  // Helper "ts" hangs `forecast series FILE` off the same command (registerForecastSeries(forecast)).
-  registerForecastCommand(program, withDatabase);
+  // `forecast` makes the organization's forecasts; `forecast series FILE` forecasts any one series.
+  registerForecastSeries(registerForecastCommand(program, withDatabase));
 
   return program;
 }

@@ -60,6 +60,9 @@ export function buildProgram(): Command {
   const program = new Command('leadai')
     .description('LeadAI: self-hostable, AI-native lead management.\nUses the embedded database in ./data (LEADAI_DATA_DIR), or the PostgreSQL server in DATABASE_URL.')
     .version(VERSION)
+    // Options belong to the command they follow: `forecast --json` and `forecast series F --json`
+    // are two commands' options (commander needs this on every ancestor).
+    .enablePositionalOptions()
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ outputError: (text, write) => write(text) });
   program.exitOverride();

@@ -36,6 +36,8 @@ function levelArg(value: string): number {
  * src/ai/forecasting, and prints per period the median and the interval. Needs no database.
  */
 export function registerForecastSeries(forecast: Command): void {
+  // `forecast` has its own --json: without positional options (here and on the program) it would take `series … --json`'s.
+  forecast.enablePositionalOptions();
   forecast
     .command('series')
     .description('Forecast one time series from a CSV file: a date column (YYYY-MM, YYYY-MM-DD or ISO date-times; daily, weekly or monthly, no gaps) and a value column.\nPrints, per future period, the median forecast and an interval (the chosen model is named). Needs no database.')

@@ -15,7 +15,10 @@ function file(name: string, text: string): string {
   return path;
 }
 
-/** Runs the command lines two at a time (the machine is shared; each start costs a Node.js boot). */
+/**
+ * Runs the command lines two at a time. Each start boots the whole CLI (about 2 s of CPU, 5 s
+ * on a busy shared machine), hence the generous timeouts below.
+ */
 async function runAll(cases: string[][]): Promise<CliResult[]> {
   const out: CliResult[] = new Array(cases.length);
   let next = 0;
@@ -48,13 +51,12 @@ interface Json {
 
 describe('leadai forecast series', () => {
   it('forecasts monthly, weekly and daily files: a table by default, one JSON document with --json', async () => {
-    const [m, mj, w, d] = await runAll([
-      [file('monthly.csv', monthly), '--horizon', '6'],
-      [file('monthly.csv', monthly), '--horizon', '3', '--level', '95', '--json'],
+    const [m, w, d] = await runAll([
+      [file('monthly.csv', monthly), '--horizon', '6', '--level', '95'],
       [file('weekly.csv', weekly), '--horizon', '4', '--json'],
       [file('daily.csv', daily), '--horizon', '7', '--json'],
     ]);
-    for (const r of [m!, mj!, w!, d!]) {
+    for (const r of [m!, w!, d!]) {
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
     }
@@ -62,11 +64,8 @@ describe('leadai forecast series', () => {
     expect(lines[0]).toMatch(/^period\s+median\s+lower\s+upper$/);
     expect(lines.slice(2, 8).map((l) => l.split(/\s+/)[0])).toEqual(['2026-01', '2026-02', '2026-03', '2026-04', '2026-05', '2026-06']);
     expect(m!.stdout).toMatch(/Model: ETS\(A,[A-Za-z]+,A\) m=12/);
-    expect(m!.stdout).toMatch(/Intervals: 80 %/);
-
-    const mJson = JSON.parse(mj!.stdout) as Json;
-    expect(mJson).toMatchObject({ frequency: 'monthly', level: 0.95, history: { first: '2023-01-01', last: '2025-12-01', periods: 36 } });
-    expect(mJson.points.map((p) => p.period)).toEqual(['2026-01-01', '2026-02-01', '2026-03-01']);
+    expect(m!.stdout).toMatch(/Intervals: 95 %/);
+    expect(m!.stdout).toMatch(/From 36 monthly values of "revenue" \(2023-01 to 2025-12\)/);
 
     const wJson = JSON.parse(w!.stdout) as Json;
     expect(wJson.frequency).toBe('weekly');
@@ -79,7 +78,7 @@ describe('leadai forecast series', () => {
     expect(dJson.frequency).toBe('daily');
     expect(dJson.points).toHaveLength(7);
     expect(dJson.points[0]!.period).toBe('2026-10-13');
-    for (const j of [mJson, wJson, dJson]) {
+    for (const j of [wJson, dJson]) {
       for (const p of j.points) {
         expect(p.lower).toBeLessThanOrEqual(p.median);
         expect(p.median).toBeLessThanOrEqual(p.upper);
@@ -88,7 +87,7 @@ describe('leadai forecast series', () => {
     // Daily: the weekend dip (Saturday 2026-10-17, Sunday 18) is forecast below the midweek.
     const byDay = new Map(dJson.points.map((p) => [p.period, p.median]));
     expect(byDay.get('2026-10-18')!).toBeLessThan(byDay.get('2026-10-15')! - 4);
-  });
+  }, 120_000);
 
   it('refuses bad files and arguments with what to fix, a non-zero exit and nothing on stdout', async () => {
     const months = (n: number, from = 0) => Array.from({ length: n }, (_, t) => `2025-${String(t + 1 + from).padStart(2, '0')},${10 + t}`);
@@ -102,7 +101,6 @@ describe('leadai forecast series', () => {
       [[file('text-value.csv', ['month,value', ...months(3), '2025-04,abc', ...months(6, 4)].join('\n')), '--horizon', '3'], 2, /line 5: "abc" in column "value" is not a number/],
       [[file('ok.csv', ['month,value', ...months(10)].join('\n')), '--horizon', '0'], 1, /--horizon is the number of periods to forecast: a whole number from 1 to 1000 \(got "0"\)/],
       [[file('ok.csv', ['month,value', ...months(10)].join('\n')), '--horizon', '3', '--level', '0.8'], 1, /--level is in percent: 0\.8 would be a 0\.8 % interval\. Did you mean 80\?/],
-      [[file('ok.csv', ['month,value', ...months(10)].join('\n')), '--horizon', '3', '--level', '100'], 1, /--level is the interval's coverage in percent/],
       [[file('ok.csv', ['month,value', ...months(10)].join('\n'))], 1, /required option '--horizon <n>' not specified/],
       [[join(dir, 'missing.csv'), '--horizon', '3'], 3, /cannot read .*missing\.csv: no such file/],
     ];
@@ -112,5 +110,5 @@ describe('leadai forecast series', () => {
       expect({ file: cases[i]![0][0], code: r.code, stdout: r.stdout }).toEqual({ file: cases[i]![0][0], code, stdout: '' });
       expect(r.stderr).toMatch(message);
     });
-  });
+  }, 180_000);
 });

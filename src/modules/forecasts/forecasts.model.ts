@@ -357,7 +357,7 @@ export function buildForecast(data: AsOfData, opts: BuildOptions): { forecast: G
       band: roundBand(volumeBands[k]!, 2),
       actual: k === 0 ? soFar0.created : null,
       key_drivers: [
-        { kind: 'input', label: `Model: ${volume.model}`, effect: 0, detail: 'chosen per series by an information criterion, checked against seasonal naive on the end of the history' },
+        { kind: 'input', label: `Model: ${volume.model}`, effect: 0, detail: 'exponential smoothing models combined by their information criterion, weighed against seasonal naive by their errors on the end of the history' },
         ...(lastVolume !== null ? [{ kind: 'input' as const, label: `Last complete period: ${lastVolume} leads`, effect: round(volumeBands[k]!.median - lastVolume), detail: 'the forecast minus the last complete period' }] : []),
         ...(k === 0 ? [{ kind: 'input' as const, label: `Created so far ${words(p)}: ${soFar0.created}`, effect: soFar0.created }] : []),
       ],

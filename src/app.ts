@@ -20,6 +20,7 @@ import { createLlmProvider } from './modules/analysis/llm-provider.ts';
 import { createScoringService, EVERY_LEAD, RESCORE_QUEUE, TRAIN_QUEUE } from './modules/scoring/scoring.service.ts';
 import { createInsightsApi } from './modules/insights/insights.api.ts';
 import { createDashboardService } from './modules/dashboard/dashboard.service.ts';
+import { createMetricsService, METRICS_QUEUE } from './modules/metrics/metrics.service.ts';
 import { createViewsService } from './modules/views/views.service.ts';
 import { createInsightsService, INSIGHTS_REFRESH_QUEUE } from './modules/insights/insights.service.ts';
 import { createNotificationsService, FOLLOW_UP_QUEUE } from './modules/notifications/notifications.service.ts';
@@ -68,6 +69,7 @@ export async function createApp(config: Config, logger: Logger, options: { datab
     const scoring = createScoringService(database.db);
     const insights = createInsightsService(database.db);
     const notifications = createNotificationsService(database.db);
+    const metrics = createMetricsService(database.db);
     // The LLM provider exists only when configured; each organization still has to switch it on.
     const llm = config.llm ? createLlmProvider(config.llm, logger) : undefined;
     const analysis = createAnalysisService(database.db, { onRetrainWanted: (organizationId) => scoring.queueTraining(organizationId), llm });
@@ -91,6 +93,7 @@ export async function createApp(config: Config, logger: Logger, options: { datab
       jobs: createJobsService(database.db),
       insights: createInsightsApi(database.db, leads),
       dashboard: createDashboardService(database.db),
+      metrics,
       views: createViewsService(database.db),
       notifications,
       checkResponses: config.checkResponses,
@@ -112,6 +115,8 @@ export async function createApp(config: Config, logger: Logger, options: { datab
               const evaluated = await insights.drainQueue(job.organization_id!, (done, total, message) => ctx.progress(done, total, message));
               return { ...result, insights: { ...evaluated } };
             },
+            // Lead and activity changes queue it (0033 triggers, ~30 s later); POST /metrics/refresh too.
+            [METRICS_QUEUE]: async (job, ctx) => metrics.handleJob(job, (done, total, message) => ctx.progress(done, total, message)),
             // Periodic: run-out insights expire, statistics refresh, time-driven insights (stalls, fading engagement) appear.
             [INSIGHTS_REFRESH_QUEUE]: async (job, ctx) => ({ ...(await insights.refresh(job.organization_id!, { progress: (done, total, message) => ctx.progress(done, total, message) })) }),
             // Hourly: outbox events past the retention window go, in small batches.

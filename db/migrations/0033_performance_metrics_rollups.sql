@@ -71,8 +71,9 @@ GRANT EXECUTE ON FUNCTION app.mark_metrics_changed(uuid[], timestamptz[]) TO lea
 -- Leads. Every date a lead's figures hang on: created_at, closed_at and status_changed_at
 -- (every status change moves it, and the first reach of a step is a status change no later
 -- than it). A new owner, team or creation date moves the lead's whole history (leads created
--- and open count by the current owner); a status, close date or deal value change moves only
--- what happened from the old or new decision on.
+-- and open leads count for the current owner). Otherwise only the new move or decision, and
+-- an old decision undone or moved, matter: an open lead's earlier steps stay where they were;
+-- a deal value counts only once won.
 CREATE FUNCTION app.metrics_leads_inserted() RETURNS trigger
   LANGUAGE plpgsql
   AS $$
@@ -98,7 +99,11 @@ BEGIN
     array_agg(CASE
       WHEN (n.assigned_to, n.team_id, n.created_at) IS DISTINCT FROM (o.assigned_to, o.team_id, o.created_at)
         THEN least(n.created_at, o.created_at, n.closed_at, o.closed_at, n.status_changed_at, o.status_changed_at)
-      ELSE least(n.closed_at, o.closed_at, n.status_changed_at, o.status_changed_at) END))
+      ELSE least(
+        CASE WHEN (n.status, n.closed_at, n.status_changed_at) IS DISTINCT FROM (o.status, o.closed_at, o.status_changed_at) THEN least(n.closed_at, n.status_changed_at) END,
+        CASE WHEN o.status IN ('closed_won', 'closed_lost', 'unqualified') AND (n.status, n.closed_at, n.status_changed_at) IS DISTINCT FROM (o.status, o.closed_at, o.status_changed_at) THEN least(o.closed_at, o.status_changed_at) END,
+        CASE WHEN n.status = 'closed_won' AND n.deal_value IS DISTINCT FROM o.deal_value THEN least(n.closed_at, n.status_changed_at) END)
+      END))
   FROM changed_leads AS n JOIN old_leads AS o ON o.id = n.id
   WHERE (n.status, n.assigned_to, n.team_id, n.created_at, n.closed_at, n.status_changed_at, n.deal_value)
     IS DISTINCT FROM (o.status, o.assigned_to, o.team_id, o.created_at, o.closed_at, o.status_changed_at, o.deal_value);

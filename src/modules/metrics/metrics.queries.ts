@@ -1,0 +1,271 @@
+import { sql, type RawBuilder } from 'kysely';
+import type { MetricsPeriod } from '../../db/schema.ts';
+import type { Tx } from '../../db/tenant.ts';
+import { FUNNEL, funnelPosition, reachedAt, stepMoves } from '../dashboard/dashboard.figures.ts';
+import { lostAt, wonAt } from '../dashboard/outcomes.ts';
+
+/**
+ * The SQL of the team performance metrics: the rollup that fills performance_metrics from
+ * leads, their status-change journey events and activities, and the reads behind the API.
+ *
+ * Who a figure counts for: the user (and team) who owned the lead when it happened. A status
+ * change records the owner and team it left the lead with (journey event properties
+ * `owner_id`, `team_id`; leads.queries.ts insertStatusChange), so:
+ * - converted (won) and lost count for the owner on the status change that decided the lead
+ *   (its last one, when that went to the lead's present status); reassigning a won lead
+ *   later moves nothing;
+ * - qualified counts for the owner on the change that first reached qualified or beyond;
+ * - with no such event (imported history, a lead created decided, events written before
+ *   owners were recorded), the lead's current owner and team;
+ * - created, and the open leads behind sales velocity, count for the current owner and team
+ *   (whose book the lead is in); activities for the activity's user, and that user's team.
+ * The organization's rows count every lead and activity, owned or not.
+ */
+
+const QUALIFIED = FUNNEL.indexOf('qualified') + 1;
+
+export const PERIOD_UNITS: Record<MetricsPeriod, string> = { day: 'day', week: 'week', month: 'month', quarter: 'quarter' };
+/** A period's length as an interval ('1 quarter' is not one). */
+const PERIOD_LENGTHS: Record<MetricsPeriod, string> = { day: '1 day', week: '7 days', month: '1 month', quarter: '3 months' };
+
+/** The organization's time zone setting (validated by the caller). */
+export async function organizationTimeZone(tx: Tx, organizationId: string): Promise<string | null> {
+  const { rows } = await sql<{ tz: string | null }>`SELECT settings->>'timezone' AS tz FROM organizations WHERE id = ${organizationId}`.execute(tx);
+  return rows[0]?.tz ?? null;
+}
+
+/**
+ * Takes every waiting change marker of the organization (deleted; back if the transaction
+ * rolls back): the earliest instant they moved, and whether one asked for everything
+ * ('-infinity': a new time zone, someone changing team).
+ */
+export async function takeChangeMarkers(tx: Tx, organizationId: string): Promise<{ since: Date | null; full: boolean; count: number }> {
+  const { rows } = await sql<{ since: Date | null; full: boolean | null; n: string }>`
+    WITH taken AS (DELETE FROM performance_metrics_dirty WHERE organization_id = ${organizationId} RETURNING since)
+    SELECT min(since) FILTER (WHERE since <> '-infinity') AS since, bool_or(since = '-infinity') AS full, count(*) AS n FROM taken`.execute(tx);
+  return { since: rows[0]?.since ?? null, full: rows[0]?.full === true, count: Number(rows[0]?.n ?? 0) };
+}
+
+/** Serializes rollups of one organization (two workers, or a worker and the CLI): the second waits. */
+export async function lockRollup(tx: Tx, organizationId: string): Promise<void> {
+  await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`metrics.rollup:${organizationId}`}, 0))`.execute(tx);
+}
+
+/**
+ * Per period kind, the first period to recompute when the changes reach back to `since`
+ * (the period containing it, in the zone), as a local date and as the instant it starts.
+ */
+export async function recomputeBounds(tx: Tx, since: Date, timeZone: string): Promise<Record<MetricsPeriod, { fromDate: string; fromAt: Date }>> {
+  const { rows } = await sql<{ period: MetricsPeriod; from_date: string; from_at: Date }>`
+    SELECT p.period, b.from_date::text AS from_date, (b.from_date::timestamp AT TIME ZONE ${timeZone}) AS from_at
+    FROM unnest(ARRAY['day', 'week', 'month', 'quarter']) AS p(period)
+    CROSS JOIN LATERAL (SELECT date_trunc(p.period, ${since}::timestamptz AT TIME ZONE ${timeZone})::date AS from_date) AS b`.execute(tx);
+  return Object.fromEntries(rows.map((r) => [r.period, { fromDate: r.from_date, fromAt: new Date(r.from_at) }])) as Record<MetricsPeriod, { fromDate: string; fromAt: Date }>;
+}
+
+/**
+ * Stage 1: every fact of the rollup (a lead created, first qualified, won, lost; an open lead
+ * coming or going; an activity completed), summed per local day, user and team into a
+ * temporary table that the period stages read. `lower` (null: everything) keeps only the
+ * leads with something on or after it, and the activities completed since.
+ */
+export async function buildDays(tx: Tx, organizationId: string, timeZone: string, lower: Date | null): Promise<number> {
+  const recent = lower
+    ? sql`AND (created_at >= ${lower} OR status_changed_at >= ${lower} OR closed_at >= ${lower})`
+    : sql``;
+  const eventsOf = lower ? sql`AND je.lead_id IN (SELECT id FROM l0)` : sql``;
+  const activitiesSince = lower ? sql`AND a.completed_at >= ${lower}` : sql``;
+  const moves = stepMoves(QUALIFIED);
+  // The owner (team) an event recorded, JSON null when the lead had none; the lead's current
+  // one when the event recorded none (written before owners were).
+  const ownerOn = (event: RawBuilder<unknown>) => sql`CASE WHEN ${event} ? 'owner_id' THEN (${event}->>'owner_id')::uuid ELSE l.assigned_to END`;
+  const teamOn = (event: RawBuilder<unknown>) => sql`CASE WHEN ${event} ? 'team_id' THEN (${event}->>'team_id')::uuid ELSE l.team_id END`;
+  // The change that decided the lead: its last one, when that went to its present status.
+  const decidedBy = sql`CASE WHEN l.last ->> 'to' = l.status::text THEN l.last END`;
+  await sql`
+    CREATE TEMPORARY TABLE metrics_days ON COMMIT DROP AS
+    WITH l0 AS MATERIALIZED (
+      SELECT id, assigned_to, team_id, status, created_at, deal_value, ${wonAt('leads')} AS won_at, ${lostAt('leads')} AS lost_at
+      FROM leads WHERE organization_id = ${organizationId} ${recent}
+    ), ev AS (
+      SELECT je.lead_id, count(*) AS moves, ${moves.at} AS at_q, ${moves.left} AS left_q,
+             (array_agg(je.properties ORDER BY je.occurred_at, je.id) FILTER (WHERE ${funnelPosition(sql`je.properties->>'to'`)} >= ${sql.lit(QUALIFIED)}))[1] AS reach,
+             (array_agg(je.properties ORDER BY je.occurred_at DESC, je.id DESC))[1] AS last
+      FROM journey_events AS je
+      WHERE je.organization_id = ${organizationId} AND je.event_type = 'status_change' ${eventsOf}
+      GROUP BY je.lead_id
+    ), l AS (
+      SELECT l0.*, ev.reach, ev.last, ev.at_q,
+             ${reachedAt(QUALIFIED, { at: sql`ev.at_q`, left: sql`ev.left_q`, moves: sql`ev.moves`, status: sql`l0.status`, createdAt: sql`l0.created_at`, wonAt: sql`l0.won_at` })} AS qualified_at
+      FROM l0 LEFT JOIN ev ON ev.lead_id = l0.id
+    ), facts AS (
+      SELECT x.at, x.user_id, x.team_id, x.created, x.qualified, x.won, x.lost, x.revenue, x.cycle_days, x.open_delta, 0 AS activities
+      FROM l
+      CROSS JOIN LATERAL (SELECT ${decidedBy} AS decided_by) AS d
+      CROSS JOIN LATERAL (VALUES
+        (l.created_at, l.assigned_to, l.team_id, 1, 0, 0, 0, 0::numeric, 0::float8, 1),
+        (l.qualified_at,
+          CASE WHEN l.qualified_at = l.at_q THEN ${ownerOn(sql`l.reach`)} WHEN l.qualified_at = l.won_at THEN ${ownerOn(sql`d.decided_by`)} ELSE l.assigned_to END,
+          CASE WHEN l.qualified_at = l.at_q THEN ${teamOn(sql`l.reach`)} WHEN l.qualified_at = l.won_at THEN ${teamOn(sql`d.decided_by`)} ELSE l.team_id END,
+          0, 1, 0, 0, 0::numeric, 0::float8, 0),
+        (l.won_at, ${ownerOn(sql`d.decided_by`)}, ${teamOn(sql`d.decided_by`)}, 0, 0, 1, 0, coalesce(l.deal_value, 0),
+          greatest(extract(epoch FROM l.won_at - l.created_at)::float8 / 86400, 0), 0),
+        (l.lost_at, ${ownerOn(sql`d.decided_by`)}, ${teamOn(sql`d.decided_by`)}, 0, 0, 0, 1, 0::numeric, 0::float8, 0),
+        -- Leaves the open leads when decided (never before it came in).
+        (CASE WHEN coalesce(l.won_at, l.lost_at) IS NOT NULL THEN greatest(coalesce(l.won_at, l.lost_at), l.created_at) END,
+          l.assigned_to, l.team_id, 0, 0, 0, 0, 0::numeric, 0::float8, -1)
+      ) AS x(at, user_id, team_id, created, qualified, won, lost, revenue, cycle_days, open_delta)
+      WHERE x.at IS NOT NULL
+      UNION ALL
+      SELECT a.completed_at, a.user_id, u.team_id, 0, 0, 0, 0, 0::numeric, 0::float8, 0, 1
+      FROM activities AS a LEFT JOIN users AS u ON u.id = a.user_id
+      WHERE a.organization_id = ${organizationId} AND a.completed_at IS NOT NULL ${activitiesSince}
+    )
+    SELECT (f.at AT TIME ZONE ${timeZone})::date AS day, f.user_id, f.team_id,
+           sum(f.created)::int AS created, sum(f.qualified)::int AS qualified, sum(f.won)::int AS won, sum(f.lost)::int AS lost,
+           sum(f.revenue) AS revenue, sum(f.cycle_days) AS cycle_days, sum(f.open_delta)::int AS open_delta, sum(f.activities)::int AS activities
+    FROM facts AS f
+    GROUP BY 1, 2, 3`.execute(tx);
+  const count = await sql<{ n: string }>`SELECT count(*) AS n FROM metrics_days`.execute(tx);
+  return Number(count.rows[0]!.n);
+}
+
+/** Open leads per owner, team and the organization at an instant (created before it, not decided before it). */
+function openAt(organizationId: string, at: Date) {
+  const decided = sql`coalesce(${wonAt('leads')}, ${lostAt('leads')})`;
+  return sql`
+    SELECT CASE grouping(assigned_to, team_id) WHEN 1 THEN 'user' WHEN 2 THEN 'team' ELSE 'organization' END AS level,
+           CASE WHEN grouping(assigned_to) = 0 THEN assigned_to END AS user_id,
+           CASE WHEN grouping(team_id) = 0 THEN team_id END AS team_id,
+           count(*)::int AS open
+    FROM leads
+    WHERE organization_id = ${organizationId} AND created_at < ${at} AND (${decided} IS NULL OR greatest(${decided}, created_at) >= ${at})
+    GROUP BY GROUPING SETS ((assigned_to), (team_id), ())`;
+}
+
+/**
+ * Stage 2, one kind of period: the day rows summed per period for each user, each team and
+ * the organization, written into performance_metrics (upsert on the row's key; rows no longer
+ * produced in the recomputed range deleted). `from` (null: every period) is the first period
+ * recomputed, with the instant it starts. Rows are written only for periods where something
+ * happened (a lead created, qualified, won or lost; an activity completed).
+ *
+ * Sales velocity, money per day: open leads at the period's end × win rate × average deal size
+ * ÷ average sales cycle in days, where the win rate is won ÷ (won + lost) in the period
+ * (outcomes.ts), the average deal size revenue won ÷ leads won, the cycle of a won deal the
+ * days from the lead's creation to its win (averaged over the period's wins, at least one day:
+ * a deal won the day it came in does not divide by nearly zero), and the open leads those
+ * created by the period's end and not yet won or lost then, counted for their current owner.
+ * 0 when the period had decisions but no win; null without any decision (no win rate).
+ */
+export async function writePeriod(tx: Tx, organizationId: string, period: MetricsPeriod, from: { fromDate: string; fromAt: Date } | null): Promise<{ written: number; deleted: number }> {
+  const unit = PERIOD_UNITS[period];
+  const inRange = from ? sql`WHERE d.day >= ${from.fromDate}::date` : sql``;
+  const base = from ? openAt(organizationId, from.fromAt) : sql`SELECT NULL::text AS level, NULL::uuid AS user_id, NULL::uuid AS team_id, 0 AS open WHERE false`;
+  const stale = from ? sql`AND m.period_start >= ${from.fromDate}::date` : sql``;
+  const { rows } = await sql<{ written: string; deleted: string }>`
+    WITH b AS (
+      SELECT date_trunc(${unit}, d.day::timestamp)::date AS period_start, d.*
+      FROM metrics_days AS d ${inRange}
+    ), g AS (
+      SELECT b.period_start,
+             CASE grouping(b.user_id, b.team_id) WHEN 1 THEN 'user' WHEN 2 THEN 'team' ELSE 'organization' END AS level,
+             CASE WHEN grouping(b.user_id) = 0 THEN b.user_id END AS user_id,
+             CASE WHEN grouping(b.team_id) = 0 THEN b.team_id END AS team_id,
+             sum(b.created)::int AS created, sum(b.qualified)::int AS qualified, sum(b.won)::int AS won, sum(b.lost)::int AS lost,
+             sum(b.revenue) AS revenue, sum(b.cycle_days) AS cycle_days, sum(b.open_delta)::int AS open_delta, sum(b.activities)::int AS activities
+      FROM b
+      GROUP BY GROUPING SETS ((b.period_start, b.user_id), (b.period_start, b.team_id), (b.period_start))
+    ), base AS (${base}
+    ), k AS (
+      SELECT g.*, coalesce(base.open, 0) + sum(g.open_delta) OVER (PARTITION BY g.level, g.user_id, g.team_id ORDER BY g.period_start) AS open_at_end
+      FROM g LEFT JOIN base ON base.level = g.level AND base.user_id IS NOT DISTINCT FROM g.user_id AND base.team_id IS NOT DISTINCT FROM g.team_id
+      -- Leads without an owner (team) count for the organization only; someone removed since
+      -- (an owner recorded on an old event) too.
+      WHERE g.level = 'organization'
+         OR (g.level = 'user' AND g.user_id IN (SELECT id FROM users))
+         OR (g.level = 'team' AND g.team_id IN (SELECT id FROM teams))
+    ), fresh AS MATERIALIZED (
+      SELECT k.user_id, k.team_id, k.period_start,
+             (k.period_start + ${PERIOD_LENGTHS[period]}::interval - interval '1 day')::date AS period_end,
+             k.created, k.qualified, k.won, round(k.revenue, 2) AS revenue, k.activities,
+             CASE WHEN k.won + k.lost > 0 THEN round(k.won::numeric / (k.won + k.lost), 4) END AS conversion_rate,
+             CASE WHEN k.won > 0 THEN round(k.revenue / k.won, 2) END AS average_deal_size,
+             CASE WHEN k.won + k.lost = 0 THEN NULL
+                  WHEN k.won = 0 THEN 0
+                  ELSE round((greatest(k.open_at_end, 0) * (k.won::numeric / (k.won + k.lost)) * (k.revenue / k.won) / greatest(k.cycle_days / k.won, 1))::numeric, 2) END AS sales_velocity
+      FROM k
+      WHERE k.created + k.qualified + k.won + k.lost + k.activities > 0
+    ), upserted AS (
+      INSERT INTO performance_metrics AS m (organization_id, user_id, team_id, period, period_start, period_end,
+        leads_created, leads_qualified, leads_converted, revenue_generated, activities_completed, conversion_rate, average_deal_size, sales_velocity)
+      SELECT ${organizationId}, f.user_id, f.team_id, ${period}, f.period_start, f.period_end,
+             f.created, f.qualified, f.won, f.revenue, f.activities, f.conversion_rate, f.average_deal_size, f.sales_velocity
+      FROM fresh AS f
+      ON CONFLICT (organization_id, period, period_start, user_id, team_id) DO UPDATE SET
+        period_end = excluded.period_end, leads_created = excluded.leads_created, leads_qualified = excluded.leads_qualified,
+        leads_converted = excluded.leads_converted, revenue_generated = excluded.revenue_generated,
+        activities_completed = excluded.activities_completed, conversion_rate = excluded.conversion_rate,
+        average_deal_size = excluded.average_deal_size, sales_velocity = excluded.sales_velocity, created_at = now()
+      -- A re-run that finds the same figures writes nothing.
+      WHERE (m.period_end, m.leads_created, m.leads_qualified, m.leads_converted, m.revenue_generated, m.activities_completed, m.conversion_rate, m.average_deal_size, m.sales_velocity)
+        IS DISTINCT FROM (excluded.period_end, excluded.leads_created, excluded.leads_qualified, excluded.leads_converted, excluded.revenue_generated, excluded.activities_completed, excluded.conversion_rate, excluded.average_deal_size, excluded.sales_velocity)
+      RETURNING 1
+    ), deleted AS (
+      DELETE FROM performance_metrics AS m
+      WHERE m.organization_id = ${organizationId} AND m.period = ${period} ${stale}
+        AND NOT EXISTS (SELECT 1 FROM fresh AS f WHERE f.period_start = m.period_start AND f.user_id IS NOT DISTINCT FROM m.user_id AND f.team_id IS NOT DISTINCT FROM m.team_id)
+      RETURNING 1
+    )
+    SELECT (SELECT count(*) FROM upserted) AS written, (SELECT count(*) FROM deleted) AS deleted`.execute(tx);
+  return { written: Number(rows[0]!.written), deleted: Number(rows[0]!.deleted) };
+}
+
+export interface MetricsRow {
+  user_id: string | null;
+  team_id: string | null;
+  period_start: string;
+  period_end: string;
+  leads_created: number;
+  leads_qualified: number;
+  leads_converted: number;
+  revenue_generated: string;
+  activities_completed: number;
+  conversion_rate: string | null;
+  average_deal_size: string | null;
+  sales_velocity: string | null;
+  created_at: Date;
+}
+
+/** Stored rows of one kind of period between two period starts (inclusive), for these subjects. */
+export async function readRows(tx: Tx, period: MetricsPeriod, fromStart: string, toStart: string, subjects: { organization: boolean; teamIds: string[] | 'all'; userIds: string[] | 'all' }) {
+  const ors: RawBuilder<unknown>[] = [];
+  if (subjects.organization) ors.push(sql`(user_id IS NULL AND team_id IS NULL)`);
+  if (subjects.teamIds === 'all') ors.push(sql`(user_id IS NULL AND team_id IS NOT NULL)`);
+  else if (subjects.teamIds.length > 0) ors.push(sql`(user_id IS NULL AND team_id = ANY(${subjects.teamIds}::uuid[]))`);
+  if (subjects.userIds === 'all') ors.push(sql`user_id IS NOT NULL`);
+  else if (subjects.userIds.length > 0) ors.push(sql`user_id = ANY(${subjects.userIds}::uuid[])`);
+  if (ors.length === 0) return [];
+  const { rows } = await sql<MetricsRow>`
+    SELECT user_id, team_id, period_start::text AS period_start, period_end::text AS period_end, leads_created, leads_qualified, leads_converted,
+           revenue_generated, activities_completed, conversion_rate, average_deal_size, sales_velocity, created_at
+    FROM performance_metrics
+    WHERE period = ${period} AND period_start BETWEEN ${fromStart}::date AND ${toStart}::date AND (${sql.join(ors, sql` OR `)})
+    ORDER BY period_start`.execute(tx);
+  return rows;
+}
+
+/** The people and teams of the organization (for names, membership and who manages what). */
+export async function people(tx: Tx) {
+  const [users, teams] = await Promise.all([
+    tx.selectFrom('users').select(['id', 'full_name', 'email', 'role', 'team_id', 'is_active']).orderBy('full_name').execute(),
+    tx.selectFrom('teams').select(['id', 'name', 'manager_id']).orderBy('name').execute(),
+  ]);
+  return { users, teams };
+}
+
+/** When the organization's metrics were last computed (null: never). */
+export async function lastComputed(tx: Tx): Promise<Date | null> {
+  const { rows } = await sql<{ at: Date | null }>`SELECT max(created_at) AS at FROM performance_metrics`.execute(tx);
+  return rows[0]?.at ?? null;
+}

@@ -18,6 +18,7 @@ import { createProgress, printJson, printTable, reportError } from './cli/output
 import { registerScoringCommands } from './cli/scoring-commands.ts';
 import { registerAnalyzeCommand } from './cli/analyze-command.ts';
 import { registerInsightsCommand } from './cli/insights-command.ts';
+import { registerMetricsCommand } from './cli/metrics-command.ts';
 
 /**
  * The `leadai` command line. Each command opens the configured database (embedded by
@@ -274,6 +275,7 @@ export function buildProgram(): Command {
   registerScoringCommands(program, withDatabase);
   registerAnalyzeCommand(program);
   registerInsightsCommand(program, withDatabase);
+  registerMetricsCommand(program, withDatabase);
 
   return program;
 }

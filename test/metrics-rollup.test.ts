@@ -25,7 +25,7 @@ const { app, url } = useServer(() => ({ LEADAI_WORKERS: 'true' }));
 let admin: Awaited<ReturnType<typeof Client.signup>>;
 const users: Record<'rita' | 'sam' | 'tom', string> = { rita: '', sam: '', tom: '' };
 const teams: Record<'north' | 'south', string> = { north: '', south: '' };
-const leads: Record<string, string> = {};
+const leads = { l1: '', l2: '', l3: '', l4: '', l5: '' };
 const db = () => app().database.db;
 const at = (iso: string) => new Date(iso.length === 10 ? `${iso}T12:00:00Z` : iso);
 
@@ -221,6 +221,8 @@ describe(`team metrics rollup (${MODE})`, () => {
     const m = await metrics('month', '2026-09-01', '2026-10-01');
     expect(m('organization', null, '2026-09-01')?.figures.leads_created).toBe(3);
     expect(m('organization', null, '2026-10-01')?.figures.leads_created).toBe(2);
+    // A date asked for is a day of the organization's calendar.
+    expect((await refresh({ from: '2026-10-01' })).result.from).toBe('2026-10-01');
     expect((await admin.client.get('/api/v1/metrics?period=month')).body.time_zone).toBe('America/New_York');
   });
 });

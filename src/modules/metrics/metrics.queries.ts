@@ -51,6 +51,12 @@ export async function lockRollup(tx: Tx, organizationId: string): Promise<void> 
   await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`metrics.rollup:${organizationId}`}, 0))`.execute(tx);
 }
 
+/** The instant a local day starts in a zone. */
+export async function startOfLocalDay(tx: Tx, date: string, timeZone: string): Promise<Date> {
+  const { rows } = await sql<{ at: Date }>`SELECT (${date}::date::timestamp AT TIME ZONE ${timeZone}) AS at`.execute(tx);
+  return new Date(rows[0]!.at);
+}
+
 /**
  * Per period kind, the first period to recompute when the changes reach back to `since`
  * (the period containing it, in the zone), as a local date and as the instant it starts.

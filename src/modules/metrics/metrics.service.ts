@@ -109,7 +109,7 @@ export function createMetricsService(db: Kysely<DB>, options: { now?: () => Date
    * triggers' markers), or from `from`, or (`full`) every period. One transaction: the figures
    * of every period kind move together, and a failed run leaves the markers for the next.
    */
-  async function rollup(organizationId: string, opts: { full?: boolean; from?: Date; onProgress?: Progress } = {}): Promise<RollupResult> {
+  async function rollup(organizationId: string, opts: { full?: boolean; from?: Date; fromDate?: string; onProgress?: Progress } = {}): Promise<RollupResult> {
     const started = performance.now();
     // Reported without waiting: the rollup is one transaction, and on the embedded database
     // (one connection) a progress write waits for it to end.
@@ -119,7 +119,9 @@ export function createMetricsService(db: Kysely<DB>, options: { now?: () => Date
       const markers = await q.takeChangeMarkers(tx, organizationId);
       const timeZone = await timeZoneOf(tx, organizationId);
       const full = opts.full === true || markers.full;
-      const candidates = [markers.since, opts.from].filter((d): d is Date => d instanceof Date);
+      // A date asked for is a day of the organization's calendar: from its midnight there.
+      const fromDate = opts.fromDate ? await q.startOfLocalDay(tx, opts.fromDate, timeZone) : null;
+      const candidates = [markers.since, opts.from, fromDate].filter((d): d is Date => d instanceof Date);
       const since = full ? null : candidates.length > 0 ? new Date(Math.min(...candidates.map((d) => d.getTime()))) : undefined;
       const result: RollupResult = { time_zone: timeZone, from: null, skipped: false, days: 0, periods: {}, ms: { days: 0, total: 0 } };
       // Nothing waiting (an earlier run took this job's changes with its own).
@@ -168,8 +170,8 @@ export function createMetricsService(db: Kysely<DB>, options: { now?: () => Date
 
     /** The worker's handler: changes (triggers) or a requested refresh (payload full / from). */
     async handleJob(job: Pick<Job, 'organization_id' | 'payload'>, progress: Progress): Promise<RollupResult> {
-      const from = typeof job.payload.from === 'string' ? new Date(`${job.payload.from}T00:00:00Z`) : undefined;
-      return rollup(job.organization_id!, { full: job.payload.full === true, ...(from && !Number.isNaN(from.getTime()) ? { from } : {}), onProgress: progress });
+      const fromDate = typeof job.payload.from === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(job.payload.from) ? job.payload.from : undefined;
+      return rollup(job.organization_id!, { full: job.payload.full === true, ...(fromDate ? { fromDate } : {}), onProgress: progress });
     },
 
     /** POST /metrics/refresh: a rollup of every period (or from a date) in the background. */
@@ -194,7 +196,7 @@ export function createMetricsService(db: Kysely<DB>, options: { now?: () => Date
       const from = query.from ? periodStart(query.from, period) : addPeriods(to, period, -5);
       if (from > to) throw new DomainError('bad_request', `from (${query.from}) is after to (${to}): give from before to.`, { field: 'from' });
       const starts = periodStarts(from, to, period);
-      if (starts.length > MAX_PERIODS) throw new DomainError('bad_request', `That is ${starts.length} ${period}s; ask for at most ${MAX_PERIODS} at once (a longer period kind, or a shorter range).`, { field: 'from' });
+      if (starts.length > MAX_PERIODS) throw new DomainError('bad_request', `${starts.length} ${period}s from ${from} to ${to} are too many: ask for at most ${MAX_PERIODS} at once (a longer period, or from closer to to).`, { field: 'from' });
 
       // Subjects shown, in order: the organization, teams, users.
       const teamById = new Map(people.teams.map((t) => [t.id, t]));

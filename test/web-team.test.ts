@@ -66,7 +66,7 @@ describe.skipIf(!hasChromium)(`web app: the Team screen in Chromium (${MODE})`, 
     expect(await peopleTable.locator('th[aria-sort=descending]').textContent()).toBe('Activities');
     // The organization row and North's, with trends.
     const groups = page.getByRole('table', { name: /organization and its teams/ });
-    expect(await names(groups.locator('tbody tr'))).toEqual(['Organization all', 'North team']);
+    expect(await names(groups.locator('tbody tr'))).toEqual(['Whole organization', 'North (team)']);
     expect(await groups.getByRole('img', { name: /^Activities of North, 6 periods/ }).count()).toBe(1);
 
     const board = page.getByRole('table', { name: /Leaderboard/ });
@@ -96,7 +96,7 @@ describe.skipIf(!hasChromium)(`web app: the Team screen in Chromium (${MODE})`, 
     await peopleTable.waitFor();
     expect(await names(peopleTable.locator('tbody tr'))).toEqual(['Sam Seller']);
     expect(await page.getByRole('heading', { name: 'Your team' }).count()).toBe(1);
-    expect(await names(page.getByRole('table', { name: /organization and its teams/ }).locator('tbody tr'))).toEqual(['North team']);
+    expect(await names(page.getByRole('table', { name: /organization and its teams/ }).locator('tbody tr'))).toEqual(['North (team)']);
     // Rita's revenue is in North's figures, never on a row of her own.
     expect(await page.getByText('Rita Rep').count()).toBe(0);
     const board = page.getByRole('table', { name: /Leaderboard/ });

@@ -116,7 +116,7 @@ function MetricsTable({ subjects, sort, onSort, currency, caption, showAverage =
               </th>
             ))}
             <th scope="col">Trend ({sorting.label})</th>
-            {showAverage && <th scope="col" className="num">Team avg ({sorting.label})</th>}
+            {showAverage && <th scope="col" className="num" title={`${sorting.label}: the average per member of the person's team`}>Team avg</th>}
           </tr>
         </thead>
         <tbody>
@@ -125,8 +125,8 @@ function MetricsTable({ subjects, sort, onSort, currency, caption, showAverage =
             return (
               <tr key={`${s.kind}:${s.id ?? ''}`} data-subject={s.kind}>
                 <th scope="row" className="team-table__name">
-                  {s.name}
-                  {s.kind !== 'user' && <span className="muted small"> {s.kind === 'team' ? 'team' : 'all'}</span>}
+                  {s.kind === 'organization' ? 'Whole organization' : s.name}
+                  {s.kind === 'team' && <span className="muted small"> (team)</span>}
                 </th>
                 {METRIC_COLUMNS.map((c) => (
                   <td key={c.key} className="num" title={c.exact?.(row.figures[c.key], currency)}>

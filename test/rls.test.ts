@@ -93,8 +93,8 @@ describe(`Row Level Security (${MODE})`, () => {
       return { updated: Number(updated.numAffectedRows ?? 0), deleted };
     }).catch((e: Error) => e);
     if (result instanceof Error) {
-      // Append-only for the app role (audit, outbox, search words) or read-only (outbox sequences): refused outright.
-      expect(['audit_log', 'outbox_events', 'outbox_sequences', 'lead_search_words']).toContain(table);
+      // Append-only for the app role (audit, outbox, search words, metrics change markers) or read-only (outbox sequences): refused outright.
+      expect(['audit_log', 'outbox_events', 'outbox_sequences', 'lead_search_words', 'performance_metrics_dirty']).toContain(table);
       expect(result.message).toMatch(/permission denied/);
     } else {
       expect(result.updated).toBe(0);

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Browser } from 'playwright-core';
+import type { Browser, Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, useServer } from './helpers/api.ts';
 import { hasChromium, launchBrowser, skipMessage } from './helpers/browser.ts';
@@ -45,7 +45,7 @@ describe.skipIf(!hasChromium)(`web app: the Team screen in Chromium (${MODE})`, 
   });
   afterAll(async () => browser?.close());
 
-  const names = async (rows: import('playwright-core').Locator) => (await rows.locator('th[scope=row]').allTextContents()).map((t) => t.trim());
+  const names = async (rows: Locator) => (await rows.locator('th[scope=row]').allTextContents()).map((t) => t.trim());
 
   it('an admin computes the figures, sorts people by any figure and re-ranks the leaderboard', async () => {
     const web = await openWebPage(browser, { width: 1440, height: 900 });

@@ -12,10 +12,6 @@ UPDATE performance_metrics SET period = CASE
   ELSE 'quarter' END;
 ALTER TABLE performance_metrics ALTER COLUMN period SET NOT NULL;
 
--- Money per day for a whole organization overflows the spec's DECIMAL(10,2) (99,999,999.99):
--- 300,000 open leads × 0.2 × €20,000 ÷ 10 days is already €120M a day.
-ALTER TABLE performance_metrics ALTER COLUMN sales_velocity TYPE DECIMAL(15,2);
-
 -- One row per (organization, user, team, period, start): re-running a rollup updates rows,
 -- never duplicates them. NULLS NOT DISTINCT (PostgreSQL 15+) makes the organization's row
 -- (both NULL) and a team's row (user NULL) unique too. It also serves every read (organization

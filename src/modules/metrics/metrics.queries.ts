@@ -23,6 +23,8 @@ import { lostAt, wonAt } from '../dashboard/outcomes.ts';
  */
 
 const QUALIFIED = FUNNEL.indexOf('qualified') + 1;
+/** The most performance_metrics.sales_velocity, DECIMAL(10,2), holds. */
+const MAX_VELOCITY = sql.lit(99_999_999.99);
 
 export const PERIOD_UNITS: Record<MetricsPeriod, string> = { day: 'day', week: 'week', month: 'month', quarter: 'quarter' };
 /** A period's length as an interval ('1 quarter' is not one). */
@@ -163,6 +165,8 @@ function openAt(organizationId: string, at: Date) {
  * a deal won the day it came in does not divide by nearly zero), and the open leads those
  * created by the period's end and not yet won or lost then, counted for their current owner.
  * 0 when the period had decisions but no win; null without any decision (no win rate).
+ * The spec's column is DECIMAL(10,2): a figure beyond it (a huge organization's day with one
+ * quick large win) is stored at its maximum, 99,999,999.99.
  */
 export async function writePeriod(tx: Tx, organizationId: string, period: MetricsPeriod, from: { fromDate: string; fromAt: Date } | null): Promise<{ written: number; deleted: number }> {
   const unit = PERIOD_UNITS[period];
@@ -199,7 +203,7 @@ export async function writePeriod(tx: Tx, organizationId: string, period: Metric
              CASE WHEN k.won > 0 THEN round(k.revenue / k.won, 2) END AS average_deal_size,
              CASE WHEN k.won + k.lost = 0 THEN NULL
                   WHEN k.won = 0 THEN 0
-                  ELSE round((greatest(k.open_at_end, 0) * (k.won::numeric / (k.won + k.lost)) * (k.revenue / k.won) / greatest(k.cycle_days / k.won, 1))::numeric, 2) END AS sales_velocity
+                  ELSE least(round((greatest(k.open_at_end, 0) * (k.won::numeric / (k.won + k.lost)) * (k.revenue / k.won) / greatest(k.cycle_days / k.won, 1))::numeric, 2), ${MAX_VELOCITY}) END AS sales_velocity
       FROM k
       WHERE k.created + k.qualified + k.won + k.lost + k.activities > 0
     ), upserted AS (

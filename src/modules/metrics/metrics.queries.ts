@@ -23,6 +23,8 @@ import { lostAt, wonAt } from '../dashboard/outcomes.ts';
  */
 
 const QUALIFIED = FUNNEL.indexOf('qualified') + 1;
+/** Stands for "no user" / "no team" in keys compared with = (never a real id). */
+const NIL = sql`'00000000-0000-0000-0000-000000000000'::uuid`;
 /** The most performance_metrics.sales_velocity, DECIMAL(10,2), holds. */
 const MAX_VELOCITY = sql.lit(99_999_999.99);
 
@@ -201,7 +203,7 @@ export async function writePeriod(tx: Tx, organizationId: string, period: Metric
     ), base AS (${base}
     ), k AS (
       SELECT g.*, coalesce(base.open, 0) + sum(g.open_delta) OVER (PARTITION BY g.level, g.user_id, g.team_id ORDER BY g.period_start) AS open_at_end
-      FROM g LEFT JOIN base ON base.level = g.level AND base.user_id IS NOT DISTINCT FROM g.user_id AND base.team_id IS NOT DISTINCT FROM g.team_id
+      FROM g LEFT JOIN base ON base.level = g.level AND coalesce(base.user_id, ${NIL}) = coalesce(g.user_id, ${NIL}) AND coalesce(base.team_id, ${NIL}) = coalesce(g.team_id, ${NIL})
       -- Leads without an owner (team) count for the organization only; someone removed since
       -- (an owner recorded on an old event) too.
       WHERE g.level = 'organization'
@@ -236,7 +238,9 @@ export async function writePeriod(tx: Tx, organizationId: string, period: Metric
     ), deleted AS (
       DELETE FROM performance_metrics AS m
       WHERE m.organization_id = ${organizationId} AND m.period = ${period} ${stale}
-        AND NOT EXISTS (SELECT 1 FROM fresh AS f WHERE f.period_start = m.period_start AND f.user_id IS NOT DISTINCT FROM m.user_id AND f.team_id IS NOT DISTINCT FROM m.team_id)
+        -- Keys compared with = on coalesced ids (IS NOT DISTINCT FROM cannot be hashed: a nested
+        -- loop over thousands of day rows took 15 s at 1 M leads).
+        AND (m.period_start, coalesce(m.user_id, ${NIL}), coalesce(m.team_id, ${NIL})) NOT IN (SELECT f.period_start, coalesce(f.user_id, ${NIL}), coalesce(f.team_id, ${NIL}) FROM fresh AS f)
       RETURNING 1
     )
     SELECT (SELECT count(*) FROM upserted) AS written, (SELECT count(*) FROM deleted) AS deleted`.execute(tx);

@@ -175,16 +175,17 @@ function LeaderboardCard({ period, metric, onMetric, currency }: { period: Perio
           {data.entries.length < data.ranked && (
             <p className="muted small">You are ranked among the {data.ranked} people of your team; their names and figures stay with them.</p>
           )}
-          {nobody && <p className="muted small">Nobody has any {columnOf(metric).label.toLowerCase()} this {period} yet: won deals and completed activities put people on the board.</p>}
+          {nobody && <p className="muted small">Nobody has any {columnOf(data.metric).label.toLowerCase()} this {period} yet: won deals and completed activities put people on the board.</p>}
           <div className="table-wrap">
             <table className="table table--compact leaderboard">
-              <caption className="visually-hidden">Leaderboard, ranked by {columnOf(metric).label}</caption>
+              {/* What is shown (the previous ranking stays on screen until the new one arrives). */}
+              <caption className="visually-hidden">Leaderboard, ranked by {columnOf(data.metric).label}</caption>
               <thead>
                 <tr>
                   <th scope="col" className="num">Rank</th>
                   <th scope="col">Name</th>
                   {BOARD_COLUMNS.map((key) => (
-                    <th key={key} scope="col" className="num" aria-sort={key === metric ? 'descending' : undefined} title={columnOf(key).counts}>
+                    <th key={key} scope="col" className="num" aria-sort={key === data.metric ? 'descending' : undefined} title={columnOf(key).counts}>
                       <button type="button" className="sort-button" onClick={() => onMetric(key)}>
                         {columnOf(key).label}
                       </button>

@@ -20,7 +20,7 @@ import { createLlmProvider } from './modules/analysis/llm-provider.ts';
 import { createScoringService, EVERY_LEAD, RESCORE_QUEUE, TRAIN_QUEUE } from './modules/scoring/scoring.service.ts';
 import { createInsightsApi } from './modules/insights/insights.api.ts';
 import { createDashboardService } from './modules/dashboard/dashboard.service.ts';
-import { createMetricsService, METRICS_QUEUE } from './modules/metrics/metrics.service.ts';
+import { createMetricsService, METRICS_QUEUE, requestFullRollup } from './modules/metrics/metrics.service.ts';
 import { createViewsService } from './modules/views/views.service.ts';
 import { createInsightsService, INSIGHTS_REFRESH_QUEUE } from './modules/insights/insights.service.ts';
 import { createNotificationsService, FOLLOW_UP_QUEUE } from './modules/notifications/notifications.service.ts';
@@ -59,6 +59,8 @@ export async function createApp(config: Config, logger: Logger, options: { datab
     if (config.demo.mode === 'auto' && database.mode === 'embedded' && (await organizationCount(database.db)) === 0) {
       logger.info({ leads: config.demo.leads }, 'first start: creating the demo organization');
       demo = await seedDemo(database, { leads: config.demo.leads });
+      // The generator copies without triggers: its team metrics are computed once, in the background.
+      await requestFullRollup(database.db, demo.organizationId);
     }
     const system = createSystemService(database, demo ? { email: demo.adminEmail, password: demo.password } : undefined);
     const auth = createAuthService(database.db, { supabase: createSupabaseVerifier(config.supabase) });

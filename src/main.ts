@@ -19,6 +19,7 @@ import { registerScoringCommands } from './cli/scoring-commands.ts';
 import { registerAnalyzeCommand } from './cli/analyze-command.ts';
 import { registerInsightsCommand } from './cli/insights-command.ts';
 import { registerMetricsCommand } from './cli/metrics-command.ts';
+import { requestFullRollup } from './modules/metrics/metrics.service.ts';
 
 /**
  * The `leadai` command line. Each command opens the configured database (embedded by
@@ -157,6 +158,8 @@ export function buildProgram(): Command {
           onProgress: progress.update,
         });
         progress.stop();
+        // The generator copies without triggers: the server computes its team metrics when it starts.
+        await requestFullRollup(database.db, result.organizationId);
         if (opts.json) return printJson(result);
         console.log(`\nCreated "${result.organizationName}" (${result.organizationId}) in ${result.seconds} s:`);
         printTable([{ ...result.counts }]);

@@ -12,6 +12,14 @@ import type { Figures, Leaderboard, LeaderboardQuery, MetricsQuery, MetricsRespo
 /** The job queue that keeps performance_metrics current (queued by triggers, 0033, and on demand). */
 export const METRICS_QUEUE = 'metrics.rollup';
 
+/**
+ * Queues a rollup of every period (deduplicated while queued). For loads that bypass the
+ * triggers (the demo generator and bulk loads copy with session_replication_role = replica).
+ */
+export async function requestFullRollup(db: Kysely<DB>, organizationId: string): Promise<void> {
+  await enqueue(db, { organizationId, queue: METRICS_QUEUE, dedupeKey: 'refresh', payload: { full: true } });
+}
+
 const PERIODS: readonly MetricsPeriod[] = ['day', 'week', 'month', 'quarter'];
 /** The most periods one request may span (a year and a bit of days). */
 const MAX_PERIODS = 400;

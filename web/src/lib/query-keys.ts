@@ -46,6 +46,7 @@ export const queryKeys = {
   dashboard: { all: ['dashboard'] as const, view: (params: QueryParams) => ['dashboard', params] as const },
   pipeline: { all: ['pipeline'] as const, columns: (params: QueryParams) => ['pipeline', 'columns', params] as const },
   notifications: { all: ['notifications'] as const, list: (params: QueryParams) => ['notifications', 'list', params] as const },
+  forecasts: { all: ['forecasts'] as const, view: (params: QueryParams) => ['forecasts', params] as const },
 } as const;
 
 export type QueryKey = readonly unknown[];

@@ -1,12 +1,8 @@
 import type { BandPoint } from './band-chart';
 import { periodLabel } from './forecast-format';
 
-export interface TableRow extends BandPoint {
-  period_end: string;
-}
-
 /** The numbers behind a band chart, for whoever wants them exact (and for screen readers: the chart is an image). */
-export function ForecastTable({ rows, caption, format, level }: { rows: readonly TableRow[]; caption: string; format: (v: number) => string; level: string }) {
+export function ForecastTable({ rows, caption, format, level }: { rows: readonly BandPoint[]; caption: string; format: (v: number) => string; level: string }) {
   return (
     <details className="fc-table">
       <summary>Show the numbers</summary>

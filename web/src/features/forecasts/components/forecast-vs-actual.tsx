@@ -5,7 +5,7 @@ import { SeriesChart } from './series-chart';
 
 const SUBJECT: Record<ForecastType, string> = {
   revenue: 'actual revenue',
-  lead_volume: 'new leads',
+  lead_volume: 'the number of new leads',
   conversion_rate: 'the conversion rate',
   deal_velocity: 'sales velocity',
 };
@@ -59,6 +59,7 @@ export function ForecastVsActual({ data, format, fallbackKind }: { data: Forecas
           level={level}
           caption="Past revenue forecasts against actual revenue"
           height={200}
+          past
         />
       )}
     </div>

@@ -13,7 +13,7 @@ import { KeyDrivers } from './key-drivers';
 import { RefreshButton, RunProgress } from './refresh-forecast';
 import { ScenarioCards } from './scenario-cards';
 import { SeriesChart } from './series-chart';
-import type { TableRow } from './forecast-table';
+import type { BandPoint } from './band-chart';
 
 const PERIOD: Record<Granularity, PeriodKind> = { weekly: 'week', monthly: 'month', quarterly: 'quarter' };
 
@@ -21,7 +21,7 @@ function parseGranularity(value: string | null): Granularity {
   return value === 'weekly' || value === 'quarterly' ? value : 'monthly';
 }
 
-function toRows(points: readonly ForecastPoint[]): TableRow[] {
+function toRows(points: readonly ForecastPoint[]): BandPoint[] {
   return points.map((p) => ({ period_start: p.period_start, period_end: p.period_end, median: p.predicted_value, lower: p.confidence_lower, upper: p.confidence_upper, actual: p.actual }));
 }
 
@@ -50,6 +50,7 @@ export function ForecastsPage() {
             : 'What the open pipeline and the trend say will close, and how sure that is.'
         }
         actions={
+          hasForecast && (
           <>
             <div className="segmented" role="group" aria-label="Period">
               {GRANULARITIES.map((g) => (
@@ -64,8 +65,9 @@ export function ForecastsPage() {
                 </button>
               ))}
             </div>
-            {canRefresh && hasForecast && <RefreshButton run={run} />}
+            {canRefresh && <RefreshButton run={run} />}
           </>
+          )
         }
       />
       <RunProgress run={run} />
@@ -78,7 +80,7 @@ export function ForecastsPage() {
         </div>
       ) : data && !hasForecast ? (
         <Card>
-          <EmptyState title="No forecast yet" action={canRefresh ? <RefreshButton run={run} variant="primary" /> : undefined}>
+          <EmptyState title="No forecast yet" action={canRefresh ? <RefreshButton run={run} variant="primary" label="Make a forecast now" /> : undefined}>
             Forecasts are made every night from your open pipeline and your won deals; {canRefresh ? 'you can make one now.' : 'an admin or manager can make one now.'}
           </EmptyState>
         </Card>

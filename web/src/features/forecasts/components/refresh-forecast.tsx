@@ -3,10 +3,10 @@ import { ErrorMessage } from '../../../components/feedback';
 import type { ForecastRun } from '../hooks/use-forecast-run';
 
 /** The button that makes a forecast now (shown to admins and managers only; the server refuses others anyway). */
-export function RefreshButton({ run, variant = 'secondary' }: { run: ForecastRun; variant?: 'primary' | 'secondary' }) {
+export function RefreshButton({ run, variant = 'secondary', label = 'Refresh forecast' }: { run: ForecastRun; variant?: 'primary' | 'secondary'; label?: string }) {
   return (
     <Button variant={variant} busy={run.running} onClick={run.start}>
-      {run.running ? 'Forecasting…' : 'Refresh forecast'}
+      {run.running ? 'Forecasting…' : label}
     </Button>
   );
 }

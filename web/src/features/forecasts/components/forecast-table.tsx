@@ -6,7 +6,8 @@ export function ForecastTable({ rows, caption, format, level }: { rows: readonly
   return (
     <details className="fc-table">
       <summary>Show the numbers</summary>
-      <div className="table-wrap">
+      {/* Focusable: at phone width the table scrolls sideways inside its box, and keyboards must reach it. */}
+      <div className="table-wrap" tabIndex={0} role="region" aria-label={caption}>
         <table className="table table--compact">
           <caption className="visually-hidden">{caption}</caption>
           <thead>

@@ -171,14 +171,14 @@ function Velocity({ data, period, currency }: { data: Forecasts; period: PeriodK
       </p>
       <p className="muted small">Open opportunities × win rate × average deal size ÷ days to close: revenue the pipeline makes per day.</p>
       {inputs.length > 0 && (
-        <dl className="fc-inputs">
+        <ul className="fc-inputs" aria-label="Velocity inputs">
           {inputs.map((d) => (
-            <div key={d.label} className="fc-inputs__row">
-              <dt>{d.label}</dt>
-              <dd>{d.detail ?? ''}</dd>
-            </div>
+            <li key={d.label}>
+              <div className="strong">{d.label}</div>
+              {d.detail && <div className="muted small">{d.detail}</div>}
+            </li>
           ))}
-        </dl>
+        </ul>
       )}
     </Card>
   );

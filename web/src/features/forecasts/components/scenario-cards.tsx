@@ -21,23 +21,28 @@ export function ScenarioCards({ scenarios, period, level, currency }: { scenario
     { label: 'Best case', value: scenarios.best, meaning: `If most open deals close on time: about ${tail} chance of closing more this ${period}.` },
   ];
   const c = scenarios.categories;
+  // Each open deal falls in one category (first rule that matches, configurable per
+  // organization); a category's figure is what its deals are expected to bring this period
+  // (value × chance of closing in it), so closed + the three add up to the expected total.
   const categories: Stat[] = c
     ? [
         { label: 'Closed', value: c.closed, meaning: `Already won this ${period}.` },
-        { label: 'Commit', value: c.commit, meaning: 'Open deals the team can count on — late stage and very likely to win — at full value.' },
-        { label: 'Best case', value: c.best_case, meaning: `Further open deals that could close this ${period} if things go well.` },
-        { label: 'Pipeline', value: c.pipeline, meaning: `Everything else open and expected to close this ${period}: possible, not likely.` },
+        { label: 'Commit', value: c.commit, meaning: 'Expected from the deals the team counts on (by default: negotiation, win probability 70 % or more).' },
+        { label: 'Best case', value: c.best_case, meaning: 'Expected from deals that could go either way (by default: proposal or negotiation, 40 % or more).' },
+        { label: 'Pipeline', value: c.pipeline, meaning: 'Expected from every other open deal and from the leads not created yet.' },
       ]
     : [];
   return (
     <div className="fc-scenarios">
       <StatList title="Scenarios" stats={outcomes} currency={currency} />
-      {categories.length > 0 && <StatList title="By forecast category" stats={categories} currency={currency} />}
+      {categories.length > 0 && (
+        <StatList title="By forecast category" stats={categories} currency={currency} note={`Closed + commit + best case + pipeline = the expected ${formatMoneyCompact(scenarios.expected, currency)}.`} />
+      )}
     </div>
   );
 }
 
-function StatList({ title, stats, currency }: { title: string; stats: Stat[]; currency: string }) {
+function StatList({ title, stats, currency, note }: { title: string; stats: Stat[]; currency: string; note?: string }) {
   return (
     <section aria-label={title}>
       <h3 className="fc-subhead">{title}</h3>
@@ -52,6 +57,7 @@ function StatList({ title, stats, currency }: { title: string; stats: Stat[]; cu
           </li>
         ))}
       </ul>
+      {note && <p className="muted small fc-stats__note">{note}</p>}
     </section>
   );
 }

@@ -105,7 +105,7 @@ function ForecastView({ data, granularity, busy }: { data: Forecasts; granularit
       <Card title="Revenue">
         {now ? (
           <p className="fc-headline">
-            <span className="fc-headline__label">This {period}:</span> <strong className="fc-headline__value">{money(now.predicted_value)}</strong> expected, likely between{' '}
+            <span className="fc-headline__label">This {period}:</span> <strong className="fc-headline__value">{money(now.predicted_value)}</strong>, likely between{' '}
             <strong>{money(now.confidence_lower)}</strong> and <strong>{money(now.confidence_upper)}</strong>
             {now.actual !== null && <span className="muted"> · {money(now.actual)} won so far</span>}
           </p>
@@ -113,8 +113,8 @@ function ForecastView({ data, granularity, busy }: { data: Forecasts; granularit
           <p className="muted">No revenue forecast for the current {period}.</p>
         )}
         <p className="muted small">
-          A simulation of every open deal (its win probability, value and likely close date) plus the leads not created yet. The band holds the actual {level} of the time;
-          the dashed line is the median, as likely to be beaten as missed.
+          A simulation of every open deal (its win probability, value and likely close date) plus the leads not created yet. The big figure and the dashed line are the median, as
+          likely to be beaten as missed; the band holds the actual {level} of the time.
         </p>
         {revenue.points.length > 0 && <SeriesChart rows={toRows(revenue.points)} format={money} level={level} caption="Revenue forecast by period" actualLabel="Actual revenue" />}
       </Card>

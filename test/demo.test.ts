@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BLOCK_SIZE, LeadGenerator, demoBlocks, generateOrganization } from '../src/modules/demo/demo.generator.ts';
+import { parse } from 'csv-parse/sync';
+import { BLOCK_SIZE, LEAD_COLUMNS, LeadGenerator, demoBlocks, generateOrganization } from '../src/modules/demo/demo.generator.ts';
+import { LEAD_RATE, expectedLeadsIn, expectedLeadsPerDay, expectedWonRevenueByMonth } from '../src/modules/demo/demo.model.ts';
 import { seedDemo, startOfUtcDay, type SeedDemoResult } from '../src/modules/demo/demo.service.ts';
 import { recentWebsiteEvents } from '../src/modules/tracking/tracking.queries.ts';
 import { withTenant } from '../src/db/tenant.ts';
@@ -37,6 +39,63 @@ describe('demo generator determinism', () => {
     // Emails are unique across lanes and blocks.
     const emails = inOrder.join('').split('\n').filter(Boolean).map((line) => line.split(',')[6]);
     expect(new Set(emails).size).toBe(leads);
+  });
+});
+
+describe('demo lead arrivals: three years with a trend, a week and a year, and their truth', () => {
+  const leads = 6000;
+  let rows: string[][] = [];
+  beforeAll(() => {
+    rows = [...demoBlocks(generateOrganization(7), 7, ANCHOR, leads)].flatMap((b) => parse(Buffer.from(b.leads.bytes()).toString()) as string[][]);
+  });
+  const at = (row: string[], column: (typeof LEAD_COLUMNS)[number]) => row[LEAD_COLUMNS.indexOf(column)]!;
+  const monthly = (times: string[]) => {
+    const counts = new Map<string, number>();
+    for (const t of times) counts.set(t.slice(0, 7), (counts.get(t.slice(0, 7)) ?? 0) + 1);
+    return counts;
+  };
+  // Pearson's chi-square of observed counts against expected ones (months with enough mass).
+  const chiSquare = (observed: Map<string, number>, expected: { key: string; value: number }[]) =>
+    expected.filter((e) => e.value >= 5).reduce((sum, e) => sum + ((observed.get(e.key) ?? 0) - e.value) ** 2 / e.value, 0);
+
+  it('creates leads over three years by the documented intensity: counts per month and the weekend share agree with the truth', () => {
+    const created = rows.map((r) => at(r, 'created_at'));
+    const first = Math.min(...created.map((t) => Date.parse(t)));
+    expect(first).toBeGreaterThanOrEqual(ANCHOR.getTime() - LEAD_RATE.historyDays * 86_400_000);
+    expect(ANCHOR.getTime() - first).toBeGreaterThan(2.9 * 365 * 86_400_000);
+
+    const truth = expectedLeadsPerDay(ANCHOR, leads);
+    expect(truth.reduce((s, d) => s + d.expected, 0)).toBeCloseTo(leads, 6);
+    const byMonth = new Map<string, number>();
+    for (const d of truth) byMonth.set(d.day.slice(0, 7), (byMonth.get(d.day.slice(0, 7)) ?? 0) + d.expected);
+    const expected = [...byMonth].map(([key, value]) => ({ key, value }));
+    // Any interval (a time zone's months, say) integrates the same intensity.
+    const utcMonths = expected.map((e) => {
+      const [y, m] = e.key.split('-').map(Number) as [number, number];
+      return { from: Date.UTC(y, m - 1, 1), to: Date.UTC(y, m, 1) };
+    });
+    expectedLeadsIn(ANCHOR, leads, utcMonths).forEach((v, i) => expect(v).toBeCloseTo(expected[i]!.value, 6));
+    const observed = monthly(created);
+    // ~37 months: the 0.1 % critical value of chi-square with 36 degrees of freedom is 68.
+    expect(chiSquare(observed, expected)).toBeLessThan(68);
+    // The same counts against a flat year (no trend, no season) are far off: the test can fail.
+    const flat = expected.map((e) => ({ key: e.key, value: leads / expected.length }));
+    expect(chiSquare(observed, flat)).toBeGreaterThan(300);
+    // Weekends: the truth's share, within three binomial standard deviations.
+    const isWeekend = (day: string) => [0, 6].includes(new Date(`${day}T12:00:00Z`).getUTCDay());
+    const weekendTruth = truth.filter((d) => isWeekend(d.day)).reduce((s, d) => s + d.expected, 0) / leads;
+    const weekendSeen = created.filter((t) => isWeekend(t.slice(0, 10))).length / leads;
+    expect(weekendTruth).toBeLessThan(0.15);
+    expect(Math.abs(weekendSeen - weekendTruth)).toBeLessThan(3 * Math.sqrt((weekendTruth * (1 - weekendTruth)) / leads));
+  });
+
+  it('decides leads when the truth says: intensity convolved with the sales cycle', () => {
+    const decided = rows.filter((r) => at(r, 'closed_at') !== '').map((r) => at(r, 'closed_at'));
+    // With a won value of 1 per decided lead, the revenue truth is the expected number of decisions.
+    const expected = expectedWonRevenueByMonth(ANCHOR, leads, () => 1).map((m) => ({ key: m.month, value: m.expected }));
+    expect(chiSquare(monthly(decided), expected)).toBeLessThan(68);
+    const total = expected.reduce((s, e) => s + e.value, 0);
+    expect(Math.abs(decided.length - total)).toBeLessThan(3 * Math.sqrt(total));
   });
 });
 

@@ -18,16 +18,18 @@ describe(`the predicted deal value on the demo organization (${MODE})`, () => {
   }, 300_000);
   afterAll(async () => database?.close());
 
-  it('gives new leads values that vary with the lead (company size, plan), not one of a handful of segment figures', async () => {
+  it('gives open leads values that vary with the lead (company size, plan), not one of a handful of segment figures', async () => {
     const trained = await scoring().train(demo.organizationId, { seed: 0, rescore: 'queued' });
     await scoring().drainQueue(demo.organizationId);
     const leads = await withTenant(database.db, { organizationId: demo.organizationId }, async (tx) => (await sql<{ value: number; employees: number; plan: string }>`
       SELECT predicted_value::float8 AS value, (custom_fields->>'employees')::float8 AS employees, custom_fields->>'plan_interest' AS plan
-      FROM leads WHERE status = 'new' ORDER BY employees`.execute(tx)).rows);
-    expect(leads.length).toBeGreaterThan(100);
+      FROM leads WHERE status NOT IN ('closed_won', 'closed_lost') AND deal_value IS NULL ORDER BY employees`.execute(tx)).rows);
+    // Open leads with no quoted value yet: the ones whose value is predicted (~6 % of the demo,
+    // which has three years of history, so most of its leads are decided).
+    expect(leads.length).toBeGreaterThan(60);
     const values = leads.map((l) => l.value);
     expect(values.every((v) => v > 0)).toBe(true);
-    // Before: every new lead showed one of four figures (one per company-size quartile).
+    // Before: every open lead showed one of four figures (one per company-size quartile).
     expect(new Set(values).size).toBeGreaterThan(0.8 * leads.length);
     const sorted = [...values].sort((a, b) => a - b);
     expect(sorted[Math.floor(0.9 * sorted.length)]! / sorted[Math.floor(0.1 * sorted.length)]!).toBeGreaterThan(5);

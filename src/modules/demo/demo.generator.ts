@@ -8,7 +8,7 @@ import {
   INDUSTRIES, OUTBOUND_EMAILS, PAGES, REFERRERS, SENIORITY_LEVELS, SIZE_BANDS, SOURCES, TEAMS, TITLES, USER_AGENTS,
   type Industry, type Plan, type Seniority, type SizeBand, type Source, type TeamKey,
 } from './demo.content.ts';
-import { GENERATOR_VERSION, WEIGHTS, trueProbability, type EmailKind } from './demo.model.ts';
+import { CYCLE, GENERATOR_VERSION, LeadCalendar, WEIGHTS, trueProbability, type EmailKind } from './demo.model.ts';
 
 /**
  * Deterministic demo data: the same seed and anchor date give byte-identical rows. Rows
@@ -191,6 +191,7 @@ export class LeadGenerator {
   private readonly emails = new Set<string>();
   private readonly repsByTeam: Map<TeamKey, DemoUser[]>;
   private readonly teamIds: Map<TeamKey, string>;
+  private readonly calendar: LeadCalendar;
   private index = 0;
   private idClock = 0;
   private latest = 0;
@@ -207,6 +208,7 @@ export class LeadGenerator {
       TEAMS.map((t) => [t.key, org.users.filter((u) => u.teamKey === t.key && (u.role === 'sales_rep' || u.role === 'manager'))]),
     );
     this.teamIds = new Map(org.teams.map((t) => [t.key, t.id]));
+    this.calendar = new LeadCalendar(anchor.getTime());
   }
 
   /** Generates block `b` (which must belong to this lane): `count` leads and their rows. */
@@ -281,9 +283,10 @@ export class LeadGenerator {
     const tone = rng.normal(0.4 * engagement, 1);
 
     // --- timeline ---
-    const ageDays = 0.3 + 364.7 * Math.pow(rng.next(), 1.6);
+    // Creation time from the demo's lead-arrival intensity (trend, week, year): one draw.
+    const ageDays = this.calendar.ageDays(rng.next());
     const created = anchor - ageDays * DAY;
-    const cycleDays = 14 + rng.logNormal(40, 0.6);
+    const cycleDays = CYCLE.minDays + rng.logNormal(CYCLE.medianDays, CYCLE.sigma);
     const closed = cycleDays < ageDays;
     const decisionAt = closed ? created + cycleDays * DAY : anchor;
     // Web events and messages never happen after the decision (nor after "today").

@@ -72,9 +72,12 @@ function NotificationsPanel({ id, query, unread, onNavigate }: { id: string; que
         <h2 id={headingId} className="bell__title">
           Notifications
         </h2>
-        <button type="button" className="btn btn--ghost btn--sm" disabled={unread === 0 || markAll.isPending} onClick={() => markAll.mutate()}>
-          Mark all read
-        </button>
+        {/* Nothing to mark on an empty list: no button, rather than one that does nothing. */}
+        {items.length > 0 && (
+          <button type="button" className="btn btn--ghost btn--sm" disabled={unread === 0 || markAll.isPending} onClick={() => markAll.mutate()}>
+            Mark all read
+          </button>
+        )}
       </header>
       <ErrorMessage error={query.error ?? markRead.error ?? markAll.error} />
       {query.isPending ? (

@@ -51,19 +51,11 @@ export type User = ApiResponse<'/api/v1/users', 'get'>['data'][number];
 export type Team = ApiResponse<'/api/v1/teams', 'get'>['data'][number];
 export type Organization = ApiResponse<'/api/v1/organization', 'get'>;
 
-// TEMPORARY, until the forecasts routes are merged: the Forecasts API contract (issue 22) in
-// its own words. Replaced by ApiResponse<'/api/v1/forecasts', 'get'> once schema.d.ts has it.
-export type ForecastUnit = 'money' | 'count' | 'ratio' | 'money_per_day';
-export interface ForecastKeyDriver { kind: 'lead' | 'segment' | 'input'; label: string; lead_id?: string; effect: number; detail?: string }
-export interface ForecastScenarios { worst: number; expected: number; best: number; categories?: { closed: number; commit: number; best_case: number; pipeline: number } }
-export interface ForecastPoint {
-  id: string; period_start: string; period_end: string; predicted_value: number; confidence_lower: number; confidence_upper: number;
-  actual: number | null; model_version: string; key_drivers: ForecastKeyDriver[]; scenarios: ForecastScenarios;
-}
-export type ForecastType = 'revenue' | 'lead_volume' | 'conversion_rate' | 'deal_velocity';
-export interface Forecasts {
-  generated_at: string | null; level: number; model_version: string;
-  series: Record<ForecastType, { unit: ForecastUnit; points: ForecastPoint[] }>;
-  history: { forecast_type: ForecastType; period_start: string; period_end: string; predicted_value: number; confidence_lower: number; confidence_upper: number; made_at: string; actual: number; inside: boolean }[];
-  accuracy: Partial<Record<ForecastType, { periods: number; inside: number; level: number }>>;
-}
+/** The organization's latest forecasts by series, their history and accuracy (GET /api/v1/forecasts). */
+export type Forecasts = ApiResponse<'/api/v1/forecasts', 'get'>;
+export type ForecastType = keyof Forecasts['series'];
+export type ForecastSeries = Forecasts['series'][ForecastType];
+export type ForecastUnit = ForecastSeries['unit'];
+export type ForecastPoint = ForecastSeries['points'][number];
+export type ForecastKeyDriver = ForecastPoint['key_drivers'][number];
+export type ForecastScenarios = ForecastPoint['scenarios'];

@@ -1,6 +1,6 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import type { ForecastPoint, Forecasts } from '../api/types';
-import { rawRequest, toSearchParams } from './api-client';
+import { api } from './api-client';
 import { queryKeys } from './query-keys';
 
 /**
@@ -13,7 +13,7 @@ export type Granularity = 'weekly' | 'monthly' | 'quarterly';
 export function useForecasts(granularity: Granularity) {
   return useQuery({
     queryKey: queryKeys.forecasts.view({ granularity }),
-    queryFn: ({ signal }) => rawRequest('get', `/api/v1/forecasts${toSearchParams({ granularity })}`, undefined, signal) as Promise<Forecasts>,
+    queryFn: ({ signal }): Promise<Forecasts> => api.get('/api/v1/forecasts', { query: { granularity }, signal }),
     // Switching the granularity keeps the previous charts on screen until the new ones arrive.
     placeholderData: keepPreviousData,
   });

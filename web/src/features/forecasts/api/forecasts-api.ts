@@ -1,11 +1,11 @@
 import { useMutation } from '@tanstack/react-query';
 import type { ForecastKeyDriver, ForecastPoint, Forecasts, ForecastScenarios, ForecastType, ForecastUnit } from '../../../api/types';
-import { rawRequest } from '../../../lib/api-client';
+import { api } from '../../../lib/api-client';
 
 export { currentPoint, useForecasts, type Granularity } from '../../../lib/forecasts';
 export type { ForecastKeyDriver, ForecastPoint, Forecasts, ForecastScenarios, ForecastType, ForecastUnit };
 export type ForecastHistory = Forecasts['history'][number];
-export type SeriesAccuracy = NonNullable<Forecasts['accuracy']['revenue']>;
+export type SeriesAccuracy = Forecasts['accuracy']['revenue'];
 
 export const GRANULARITIES = [
   { value: 'weekly', label: 'Weekly' },
@@ -15,5 +15,5 @@ export const GRANULARITIES = [
 
 /** Makes a new forecast now (admins and managers): the server queues it and answers with the job to follow. */
 export function useRefreshForecast() {
-  return useMutation({ mutationFn: () => rawRequest('post', '/api/v1/forecasts', {}) as Promise<{ job_id: number }> });
+  return useMutation({ mutationFn: () => api.post('/api/v1/forecasts', { body: {} }) });
 }

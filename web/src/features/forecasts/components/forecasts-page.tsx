@@ -153,6 +153,7 @@ function SmallSeries({ title, noun, type, data, period, format, level }: { title
         <p className="muted">No forecast for the current {period}.</p>
       )}
       {points.length > 0 && <SeriesChart rows={toRows(points)} format={format} level={level} caption={`${title} forecast by period`} height={150} />}
+      {data.series[type].model && <p className="muted small">Model: {data.series[type].model}</p>}
     </Card>
   );
 }

@@ -50,15 +50,23 @@ describe.skipIf(!hasChromium)(`web app: forecasts in Chromium (${MODE})`, { time
     owner = await Client.signup(url, 'Forecast Web');
     rep = await inviteUser(owner.client, url, 'sales_rep', 'Sam Rep');
     const db = app().database.db;
-    // 14 months of history, as an import of past deals leaves it: each month 3 leads won
-    // (values growing with time), 2 lost and 1 still new, created on the 3rd, decided on the 18th.
+    // 14 months of history, as an import of past deals leaves it: 5 to 9 leads a month on
+    // varied days, about half won (values growing with time) after 6 to 35 days, the rest
+    // lost; a few of the last two months still being worked.
+    const DAY = 86_400_000;
+    const now = Date.now();
+    const lastMonth = [monthDay(1, 1).getTime() - 12 * 3_600_000, monthDay(0, 1).getTime() - 12 * 3_600_000];
     const rows: { first: string; status: string; created: Date; closed: Date | null; value: number | null }[] = [];
     for (let back = 14; back >= 1; back--) {
-      for (let i = 0; i < 6; i++) {
-        const status = i < 3 ? 'closed_won' : i < 5 ? 'closed_lost' : 'new';
-        const value = status === 'closed_won' ? 8_000 + 1_000 * i + 250 * (14 - back) : null;
-        if (back === 1 && value !== null) wonLastMonth += value;
-        rows.push({ first: `Past${back}-${i}`, status, created: monthDay(back, 3), closed: status === 'new' ? null : monthDay(back, 18), value });
+      const n = 5 + ((back * 7) % 5);
+      for (let i = 0; i < n; i++) {
+        const created = new Date(monthDay(back, 2 + ((i * 4 + back) % 24)).getTime());
+        const closedAt = new Date(Math.min(created.getTime() + (6 + ((i * 9 + back * 5) % 30)) * DAY, now - DAY));
+        const status = back <= 2 && i % 4 === 3 ? 'contacted' : i % 4 < 2 ? 'closed_won' : 'closed_lost';
+        const value = status === 'closed_won' ? 8_000 + 1_000 * (i % 3) + 250 * (14 - back) : null;
+        const closed = status === 'contacted' ? null : closedAt;
+        if (status === 'closed_won' && closedAt.getTime() >= lastMonth[0]! && closedAt.getTime() < lastMonth[1]!) wonLastMonth += value!;
+        rows.push({ first: `Past${back}-${i}`, status, created, closed, value });
       }
     }
     for (const r of rows) {
@@ -126,7 +134,7 @@ describe.skipIf(!hasChromium)(`web app: forecasts in Chromium (${MODE})`, { time
 
     // A quarter is a view of the months.
     await page.getByRole('button', { name: 'Quarterly' }).click();
-    await page.getByText('This quarter:').waitFor();
+    await headline.getByText('This quarter:').waitFor();
     expect(page.url()).toContain('granularity=quarterly');
 
     // The dashboard's card: the same median and band as the screen's month.

@@ -69,10 +69,8 @@ describe.skipIf(!hasChromium)(`web app: forecasts in Chromium (${MODE})`, { time
         rows.push({ first: `Past${back}-${i}`, status, created, closed, value });
       }
     }
-    for (const r of rows) {
-      await sql`INSERT INTO leads (organization_id, first_name, last_name, company, status, created_at, status_changed_at, closed_at, deal_value)
-        VALUES (${owner.organizationId}, ${r.first}, 'History', ${`${r.first} Ltd`}, ${r.status}, ${r.created}, ${r.closed ?? r.created}, ${r.closed}, ${r.value})`.execute(db);
-    }
+    await sql`INSERT INTO leads (organization_id, first_name, last_name, company, status, created_at, status_changed_at, closed_at, deal_value)
+      VALUES ${sql.join(rows.map((r) => sql`(${owner.organizationId}, ${r.first}, 'History', ${`${r.first} Ltd`}, ${r.status}, ${r.created}, ${r.closed ?? r.created}, ${r.closed}, ${r.value})`))}`.execute(db);
     // The open pipeline: one large negotiation that must lead the drivers, and smaller deals.
     const open = [
       { first: 'Ada', company: 'Acme Forecast Corp', status: 'negotiation', value: 250_000, p: 0.85 },

@@ -1091,6 +1091,328 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/forecasts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The latest forecasts of a granularity with their intervals, scenarios and key drivers, and past forecasts against what happened */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Length of the periods: daily (30 days ahead), weekly (13 weeks), monthly (6 months) or quarterly (the months summed path by path) */
+                    granularity?: "daily" | "weekly" | "monthly" | "quarterly";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Per series: past periods with an actual, and how many fell inside their interval */
+                            accuracy: {
+                                conversion_rate: {
+                                    inside: number;
+                                    level: number;
+                                    periods: number;
+                                };
+                                deal_velocity: {
+                                    inside: number;
+                                    level: number;
+                                    periods: number;
+                                };
+                                lead_volume: {
+                                    inside: number;
+                                    level: number;
+                                    periods: number;
+                                };
+                                revenue: {
+                                    inside: number;
+                                    level: number;
+                                    periods: number;
+                                };
+                            };
+                            /** @description The organization's currency for money series */
+                            currency: string;
+                            generated_at: string | null;
+                            /** @description Forecasts made before their period began, for periods now past, with what happened */
+                            history: {
+                                actual: number | null;
+                                confidence_lower: number;
+                                confidence_upper: number;
+                                /** @enum {string} */
+                                forecast_type: "revenue" | "lead_volume" | "conversion_rate" | "deal_velocity";
+                                /** @description Whether the actual fell inside the interval (null when there is no actual: a rate of a period without decisions) */
+                                inside: boolean | null;
+                                /**
+                                 * Format: date-time
+                                 * @description What the forecast knew the data up to
+                                 */
+                                made_at: string;
+                                period_end: string;
+                                period_start: string;
+                                predicted_value: number;
+                            }[];
+                            /** @description Interval level, e.g. 0.8: the 10th to the 90th percentile */
+                            level: number;
+                            model_version: string;
+                            series: {
+                                conversion_rate: {
+                                    /** @description The model behind the latest forecast, in words */
+                                    model: string | null;
+                                    /** @description Recent past periods (their forecast made before they began, with the actual), then the latest run from the current period on, by period_start */
+                                    points: {
+                                        /** @description What happened: final for past periods, so far for the current one, null for future ones */
+                                        actual: number | null;
+                                        confidence_lower: number;
+                                        confidence_upper: number;
+                                        /** Format: uuid */
+                                        id: string;
+                                        key_drivers: {
+                                            detail?: string;
+                                            /** @description Signed, in the series' unit */
+                                            effect: number;
+                                            /** @enum {string} */
+                                            kind: "lead" | "segment" | "input";
+                                            /** @description In words a manager understands, e.g. "Acme Corp, negotiation, p = 0.82, $48k: +$39k expected this month" */
+                                            label: string;
+                                            /** Format: uuid */
+                                            lead_id?: string;
+                                        }[];
+                                        model_version: string;
+                                        /** @description Last day of the period (inclusive) */
+                                        period_end: string;
+                                        period_start: string;
+                                        /** @description The median */
+                                        predicted_value: number;
+                                        scenarios: {
+                                            /** @description The upper end of the interval */
+                                            best: number;
+                                            /** @description Revenue only; closed + commit + best_case + pipeline = expected */
+                                            categories?: {
+                                                /** @description Expected from open deals meeting the best-case rule (default: proposal or negotiation, p ≥ 0.4) */
+                                                best_case: number;
+                                                /** @description Already won in the period */
+                                                closed: number;
+                                                /** @description Expected from open deals meeting the commit rule (default: negotiation, p ≥ 0.7) */
+                                                commit: number;
+                                                /** @description Expected from the other open deals and from leads not created yet */
+                                                pipeline: number;
+                                            };
+                                            /** @description The mean of the simulated paths */
+                                            expected: number;
+                                            /** @description The lower end of the interval */
+                                            worst: number;
+                                        };
+                                    }[];
+                                    /** @enum {string} */
+                                    unit: "ratio";
+                                };
+                                deal_velocity: {
+                                    /** @description The model behind the latest forecast, in words */
+                                    model: string | null;
+                                    /** @description Recent past periods (their forecast made before they began, with the actual), then the latest run from the current period on, by period_start */
+                                    points: {
+                                        /** @description What happened: final for past periods, so far for the current one, null for future ones */
+                                        actual: number | null;
+                                        confidence_lower: number;
+                                        confidence_upper: number;
+                                        /** Format: uuid */
+                                        id: string;
+                                        key_drivers: {
+                                            detail?: string;
+                                            /** @description Signed, in the series' unit */
+                                            effect: number;
+                                            /** @enum {string} */
+                                            kind: "lead" | "segment" | "input";
+                                            /** @description In words a manager understands, e.g. "Acme Corp, negotiation, p = 0.82, $48k: +$39k expected this month" */
+                                            label: string;
+                                            /** Format: uuid */
+                                            lead_id?: string;
+                                        }[];
+                                        model_version: string;
+                                        /** @description Last day of the period (inclusive) */
+                                        period_end: string;
+                                        period_start: string;
+                                        /** @description The median */
+                                        predicted_value: number;
+                                        scenarios: {
+                                            /** @description The upper end of the interval */
+                                            best: number;
+                                            /** @description Revenue only; closed + commit + best_case + pipeline = expected */
+                                            categories?: {
+                                                /** @description Expected from open deals meeting the best-case rule (default: proposal or negotiation, p ≥ 0.4) */
+                                                best_case: number;
+                                                /** @description Already won in the period */
+                                                closed: number;
+                                                /** @description Expected from open deals meeting the commit rule (default: negotiation, p ≥ 0.7) */
+                                                commit: number;
+                                                /** @description Expected from the other open deals and from leads not created yet */
+                                                pipeline: number;
+                                            };
+                                            /** @description The mean of the simulated paths */
+                                            expected: number;
+                                            /** @description The lower end of the interval */
+                                            worst: number;
+                                        };
+                                    }[];
+                                    /** @enum {string} */
+                                    unit: "money_per_day";
+                                };
+                                lead_volume: {
+                                    /** @description The model behind the latest forecast, in words */
+                                    model: string | null;
+                                    /** @description Recent past periods (their forecast made before they began, with the actual), then the latest run from the current period on, by period_start */
+                                    points: {
+                                        /** @description What happened: final for past periods, so far for the current one, null for future ones */
+                                        actual: number | null;
+                                        confidence_lower: number;
+                                        confidence_upper: number;
+                                        /** Format: uuid */
+                                        id: string;
+                                        key_drivers: {
+                                            detail?: string;
+                                            /** @description Signed, in the series' unit */
+                                            effect: number;
+                                            /** @enum {string} */
+                                            kind: "lead" | "segment" | "input";
+                                            /** @description In words a manager understands, e.g. "Acme Corp, negotiation, p = 0.82, $48k: +$39k expected this month" */
+                                            label: string;
+                                            /** Format: uuid */
+                                            lead_id?: string;
+                                        }[];
+                                        model_version: string;
+                                        /** @description Last day of the period (inclusive) */
+                                        period_end: string;
+                                        period_start: string;
+                                        /** @description The median */
+                                        predicted_value: number;
+                                        scenarios: {
+                                            /** @description The upper end of the interval */
+                                            best: number;
+                                            /** @description Revenue only; closed + commit + best_case + pipeline = expected */
+                                            categories?: {
+                                                /** @description Expected from open deals meeting the best-case rule (default: proposal or negotiation, p ≥ 0.4) */
+                                                best_case: number;
+                                                /** @description Already won in the period */
+                                                closed: number;
+                                                /** @description Expected from open deals meeting the commit rule (default: negotiation, p ≥ 0.7) */
+                                                commit: number;
+                                                /** @description Expected from the other open deals and from leads not created yet */
+                                                pipeline: number;
+                                            };
+                                            /** @description The mean of the simulated paths */
+                                            expected: number;
+                                            /** @description The lower end of the interval */
+                                            worst: number;
+                                        };
+                                    }[];
+                                    /** @enum {string} */
+                                    unit: "count";
+                                };
+                                revenue: {
+                                    /** @description The model behind the latest forecast, in words */
+                                    model: string | null;
+                                    /** @description Recent past periods (their forecast made before they began, with the actual), then the latest run from the current period on, by period_start */
+                                    points: {
+                                        /** @description What happened: final for past periods, so far for the current one, null for future ones */
+                                        actual: number | null;
+                                        confidence_lower: number;
+                                        confidence_upper: number;
+                                        /** Format: uuid */
+                                        id: string;
+                                        key_drivers: {
+                                            detail?: string;
+                                            /** @description Signed, in the series' unit */
+                                            effect: number;
+                                            /** @enum {string} */
+                                            kind: "lead" | "segment" | "input";
+                                            /** @description In words a manager understands, e.g. "Acme Corp, negotiation, p = 0.82, $48k: +$39k expected this month" */
+                                            label: string;
+                                            /** Format: uuid */
+                                            lead_id?: string;
+                                        }[];
+                                        model_version: string;
+                                        /** @description Last day of the period (inclusive) */
+                                        period_end: string;
+                                        period_start: string;
+                                        /** @description The median */
+                                        predicted_value: number;
+                                        scenarios: {
+                                            /** @description The upper end of the interval */
+                                            best: number;
+                                            /** @description Revenue only; closed + commit + best_case + pipeline = expected */
+                                            categories?: {
+                                                /** @description Expected from open deals meeting the best-case rule (default: proposal or negotiation, p ≥ 0.4) */
+                                                best_case: number;
+                                                /** @description Already won in the period */
+                                                closed: number;
+                                                /** @description Expected from open deals meeting the commit rule (default: negotiation, p ≥ 0.7) */
+                                                commit: number;
+                                                /** @description Expected from the other open deals and from leads not created yet */
+                                                pipeline: number;
+                                            };
+                                            /** @description The mean of the simulated paths */
+                                            expected: number;
+                                            /** @description The lower end of the interval */
+                                            worst: number;
+                                        };
+                                    }[];
+                                    /** @enum {string} */
+                                    unit: "money";
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Make a new forecast run in the background (admins, managers); follow it at GET /api/v1/jobs/{job_id} */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description True when a requested run was already waiting: its job is returned */
+                            deduplicated: boolean;
+                            /** @description Follow it at GET /api/v1/jobs/{job_id} */
+                            job_id: number;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/imports": {
         parameters: {
             query?: never;

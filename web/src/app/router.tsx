@@ -31,6 +31,7 @@ export const router = createBrowserRouter([
               { path: 'leads/import', lazy: async () => ({ Component: (await import('../features/leads/components/import-wizard')).ImportWizard }) },
               { path: 'leads/:id', lazy: async () => ({ Component: (await import('../features/leads/components/lead-detail-page')).LeadDetailPage }) },
               { path: 'pipeline', lazy: async () => ({ Component: (await import('../features/pipeline/components/pipeline-page')).PipelinePage }) },
+              { path: 'forecasts', lazy: async () => ({ Component: (await import('../features/forecasts/components/forecasts-page')).ForecastsPage }) },
               { path: 'team', lazy: async () => ({ Component: (await import('../features/team/components/team-page')).TeamPage }) },
               { path: 'insights', lazy: async () => ({ Component: (await import('../features/insights/components/insights-page')).InsightsPage }) },
               { path: 'settings/*', lazy: async () => ({ Component: (await import('../features/settings/components/settings-page')).SettingsPage }) },

@@ -51,6 +51,7 @@ export const queryKeys = {
   },
   pipeline: { all: ['pipeline'] as const, columns: (params: QueryParams) => ['pipeline', 'columns', params] as const },
   notifications: { all: ['notifications'] as const, list: (params: QueryParams) => ['notifications', 'list', params] as const },
+  forecasts: { all: ['forecasts'] as const, view: (params: QueryParams) => ['forecasts', params] as const },
 } as const;
 
 export type QueryKey = readonly unknown[];

@@ -15,6 +15,7 @@ const SCREENS = [
   { name: 'pipeline', path: '/pipeline', heading: 'Pipeline' },
   { name: 'insights', path: '/insights', heading: 'Insights' },
   { name: 'forecasts', path: '/forecasts', heading: 'Forecasts' },
+  { name: 'team', path: '/team', heading: 'Team' },
   { name: 'settings', path: '/settings', heading: 'Settings' },
   { name: 'import', path: '/leads/import', heading: 'Import leads' },
 ] as const;

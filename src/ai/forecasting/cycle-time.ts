@@ -86,12 +86,17 @@ export function kaplanMeier(observations: readonly CycleObservation[]): CycleCur
     atRisk -= leaving;
   }
   // The tail: what the censored deals leave beyond the last win, with the mean excess that
-  // the observed winners show beyond their own 75th percentile (a constant-hazard guess).
+  // the observed winners show beyond their own 75th percentile (a constant-hazard guess) —
+  // but never less than the median cycle itself. A deal that has outlived every won deal is
+  // not about to close: sales cycles are heavy-tailed (the longer a deal has been open, the
+  // longer it is likely still to take), and with short observed cycles the excess alone said
+  // "closes this month with probability 0.99" of a deal open a month.
   const tail = Math.max(MIN_TAIL, survival);
   const sorted = wins.map((w) => w.t);
   const q75 = sorted[Math.floor(0.75 * (sorted.length - 1))]!;
+  const median = sorted[Math.floor(0.5 * (sorted.length - 1))]!;
   const beyond = sorted.filter((t) => t > q75);
-  const tailMean = Math.max(MIN_TAIL_MEAN, beyond.length > 0 ? beyond.reduce((s, t) => s + t - q75, 0) / beyond.length : lastWin / 4);
+  const tailMean = Math.max(MIN_TAIL_MEAN, median, beyond.length > 0 ? beyond.reduce((s, t) => s + t - q75, 0) / beyond.length : lastWin / 4);
   const total = 1 - survival + tail;
   for (let d = 0; d < mass.length; d++) mass[d]! /= total;
   return finish(mass, tail / total, tailMean, wins.length);

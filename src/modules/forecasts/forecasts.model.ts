@@ -463,14 +463,17 @@ function revenueDrivers(data: AsOfData, deals: readonly PreparedDeal[], o: { win
   // Segments: the sources and teams whose open deals add the most.
   const segments = new Map<string, { label: string; n: number; e: number }>();
   for (const { d, e } of contributions) {
-    for (const [key, label] of [[`s:${d.row.source ?? ''}`, `Source ${d.row.source ?? '(none)'}`], [`t:${d.row.team_id ?? ''}`, `Team ${d.row.team_id ? data.teams.get(d.row.team_id) ?? '(unknown)' : '(none)'}`]] as const) {
+    const source = d.row.source ? `Source ${d.row.source}` : 'Deals with no source';
+    const team = d.row.team_id ? `Team ${data.teams.get(d.row.team_id) ?? '(a removed team)'}` : 'Deals with no team';
+    for (const [key, label] of [[`s:${d.row.source ?? ''}`, source], [`t:${d.row.team_id ?? ''}`, team]] as const) {
       const s = segments.get(key) ?? { label, n: 0, e: 0 };
       s.n++;
       s.e += e;
       segments.set(key, s);
     }
   }
-  for (const s of [...segments.values()].sort((a, b) => b.e - a.e).slice(0, 4)) {
+  // A segment that holds every open deal says nothing the total does not.
+  for (const s of [...segments.values()].filter((g) => g.n < contributions.length).sort((a, b) => b.e - a.e).slice(0, 4)) {
     drivers.push({ kind: 'segment', label: `${s.label}: ${s.n} open deals, ${signedMoney(s.e, c)} expected ${o.words}`, effect: round(s.e) });
   }
   if (o.future > 0) {

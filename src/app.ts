@@ -20,6 +20,8 @@ import { createLlmProvider } from './modules/analysis/llm-provider.ts';
 import { createScoringService, EVERY_LEAD, RESCORE_QUEUE, TRAIN_QUEUE } from './modules/scoring/scoring.service.ts';
 import { createInsightsApi } from './modules/insights/insights.api.ts';
 import { createDashboardService } from './modules/dashboard/dashboard.service.ts';
+import { createForecastsApi } from './modules/forecasts/forecasts.api.ts';
+import { createForecastsService, FORECASTS_QUEUE } from './modules/forecasts/forecasts.service.ts';
 import { createViewsService } from './modules/views/views.service.ts';
 import { createInsightsService, INSIGHTS_REFRESH_QUEUE } from './modules/insights/insights.service.ts';
 import { createNotificationsService, FOLLOW_UP_QUEUE } from './modules/notifications/notifications.service.ts';
@@ -68,6 +70,7 @@ export async function createApp(config: Config, logger: Logger, options: { datab
     const scoring = createScoringService(database.db);
     const insights = createInsightsService(database.db);
     const notifications = createNotificationsService(database.db);
+    const forecasts = createForecastsService(database.db);
     // The LLM provider exists only when configured; each organization still has to switch it on.
     const llm = config.llm ? createLlmProvider(config.llm, logger) : undefined;
     const analysis = createAnalysisService(database.db, { onRetrainWanted: (organizationId) => scoring.queueTraining(organizationId), llm });
@@ -91,6 +94,7 @@ export async function createApp(config: Config, logger: Logger, options: { datab
       jobs: createJobsService(database.db),
       insights: createInsightsApi(database.db, leads),
       dashboard: createDashboardService(database.db),
+      forecasts: createForecastsApi(database.db, forecasts),
       views: createViewsService(database.db),
       notifications,
       checkResponses: config.checkResponses,
@@ -108,12 +112,16 @@ export async function createApp(config: Config, logger: Logger, options: { datab
               if (job.dedupe_key === EVERY_LEAD) await scoring.queueAll(job.organization_id!);
               const result = await scoring.drainQueue(job.organization_id!, (done, total, message) => ctx.progress(done, total, message));
               await scoring.retrainIfDue(job.organization_id!);
+              // An organization whose leads change gets a nightly forecast (a no-op while one is queued).
+              await forecasts.ensureDaily(job.organization_id!);
               // The same leads' insights (0015 queues them with the rescoring), seeing their new scores.
               const evaluated = await insights.drainQueue(job.organization_id!, (done, total, message) => ctx.progress(done, total, message));
               return { ...result, insights: { ...evaluated } };
             },
             // Periodic: run-out insights expire, statistics refresh, time-driven insights (stalls, fading engagement) appear.
             [INSIGHTS_REFRESH_QUEUE]: async (job, ctx) => ({ ...(await insights.refresh(job.organization_id!, { progress: (done, total, message) => ctx.progress(done, total, message) })) }),
+            // On demand (POST /api/v1/forecasts, dedupe 'requested') and nightly (dedupe 'daily', rescheduled by each run).
+            [FORECASTS_QUEUE]: async (job, ctx) => ({ ...(await forecasts.generate(job.organization_id!, { progress: (done, total, message) => ctx.progress(done, total, message) })) }),
             // Hourly: outbox events past the retention window go, in small batches.
             [OUTBOX_RETENTION_QUEUE]: async (_job, ctx) => {
               const deleted = await pruneOutbox(database.db, config.realtime.retentionMs, (n) => ctx.progress(n, n, `${n} old events removed`));

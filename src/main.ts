@@ -18,6 +18,8 @@ import { createProgress, printJson, printTable, reportError } from './cli/output
 import { registerScoringCommands } from './cli/scoring-commands.ts';
 import { registerAnalyzeCommand } from './cli/analyze-command.ts';
 import { registerInsightsCommand } from './cli/insights-command.ts';
+import { registerForecastCommand } from './cli/forecast-command.ts';
+import { registerForecastSeries } from './cli/forecast-series-command.ts';
 
 /**
  * The `leadai` command line. Each command opens the configured database (embedded by
@@ -58,6 +60,9 @@ export function buildProgram(): Command {
   const program = new Command('leadai')
     .description('LeadAI: self-hostable, AI-native lead management.\nUses the embedded database in ./data (LEADAI_DATA_DIR), or the PostgreSQL server in DATABASE_URL.')
     .version(VERSION)
+    // Options belong to the command they follow: `forecast --json` and `forecast series F --json`
+    // are two commands' options (commander needs this on every ancestor).
+    .enablePositionalOptions()
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ outputError: (text, write) => write(text) });
   program.exitOverride();
@@ -274,6 +279,8 @@ export function buildProgram(): Command {
   registerScoringCommands(program, withDatabase);
   registerAnalyzeCommand(program);
   registerInsightsCommand(program, withDatabase);
+  // `forecast` makes the organization's forecasts; `forecast series FILE` forecasts any one series.
+  registerForecastSeries(registerForecastCommand(program, withDatabase));
 
   return program;
 }

@@ -85,6 +85,12 @@ describe('forecastSeries', () => {
     const n = forecastSeries(noise, { frequency: 'monthly', horizon: 12, seed: 1, paths: 100 });
     expect(s.candidates[0]!.model).toMatch(/,A\) m=12/);
     expect(n.candidates[0]!.model).toMatch(/,N\)/);
+    // The log scale is tried only where the seasonal swing grows with the level.
+    expect(s.candidates.some((c) => c.model.endsWith('on log scale'))).toBe(false);
+    const growing = Array.from({ length: 60 }, (_, t) => 100 * 1.03 ** t * (1 + 0.04 * PATTERN[t % 12]!) * (1 + 0.01 * z()));
+    const g = forecastSeries(growing, { frequency: 'monthly', horizon: 12, seed: 1, paths: 100 });
+    expect(g.candidates.some((c) => c.model.endsWith('on log scale'))).toBe(true);
+    expect(g.candidates[0]!.model).toMatch(/,A\) m=12 on log scale$/);
     // Candidates are ordered by the criterion, lower first.
     for (const f of [s, n]) for (let i = 1; i < f.candidates.length; i++) expect(f.candidates[i]!.score).toBeGreaterThanOrEqual(f.candidates[i - 1]!.score);
   });

@@ -94,7 +94,7 @@ describe(`Row Level Security (${MODE})`, () => {
     }).catch((e: Error) => e);
     if (result instanceof Error) {
       // Append-only for the app role (audit, outbox, search words) or read-only (outbox sequences): refused outright.
-      expect(['audit_log', 'outbox_events', 'outbox_sequences', 'lead_search_words']).toContain(table);
+      expect(['audit_log', 'outbox_events', 'outbox_sequences', 'lead_search_words', 'forecasts']).toContain(table);
       expect(result.message).toMatch(/permission denied/);
     } else {
       expect(result.updated).toBe(0);

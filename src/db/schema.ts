@@ -282,6 +282,11 @@ export interface ForecastsTable {
   key_drivers: DefaultJson<JsonValue[]>;
   scenarios: DefaultJson<JsonObject>;
   created_at: DefaultTimestamp;
+  /** 0034: the run that wrote the row, what it knew the data up to, its step ahead, forecast or backtest. */
+  run_id: string | null;
+  made_as_of: DefaultTimestamp;
+  horizon: Generated<number>;
+  kind: Generated<'forecast' | 'backtest'>;
 }
 
 export interface PerformanceMetricsTable {

@@ -25,6 +25,8 @@ import type { InsightsApi } from '../modules/insights/insights.api.ts';
 import { registerInsightRoutes } from '../modules/insights/insights.routes.ts';
 import { registerDashboardRoutes } from '../modules/dashboard/dashboard.routes.ts';
 import type { DashboardService } from '../modules/dashboard/dashboard.service.ts';
+import type { ForecastsApi } from '../modules/forecasts/forecasts.api.ts';
+import { registerForecastsRoutes } from '../modules/forecasts/forecasts.routes.ts';
 import { registerViewRoutes } from '../modules/views/views.routes.ts';
 import type { ViewsService } from '../modules/views/views.service.ts';
 import { registerNotificationRoutes } from '../modules/notifications/notifications.routes.ts';
@@ -60,6 +62,7 @@ export interface ServerDeps {
   jobs: JobsService;
   insights: InsightsApi;
   dashboard: DashboardService;
+  forecasts: ForecastsApi;
   views: ViewsService;
   notifications: NotificationsService;
   /** Folder of the built web app; default web/dist. Without an index.html there, / is a status page. */
@@ -161,6 +164,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await registerImportRoutes(app, deps.imports, deps.auth);
   await registerTrackingRoutes(app, deps.tracking, deps.auth);
   await registerDashboardRoutes(app, deps.dashboard, deps.auth);
+  await registerForecastsRoutes(app, deps.forecasts, deps.auth);
   await registerViewRoutes(app, deps.views, deps.auth);
   await registerScoringRoutes(app, deps.scoring, deps.auth);
   await registerJobRoutes(app, deps.jobs, deps.auth);

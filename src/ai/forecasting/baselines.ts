@@ -10,7 +10,10 @@ export interface Baseline {
   kind: BaselineKind;
   name: string;
   point: (horizon: number) => number[];
-  simulate: (horizon: number, normal: () => number) => number[];
+  /** `scale` multiplies the innovation variance (the out-of-sample calibration in series.ts). */
+  simulate: (horizon: number, normal: () => number, scale?: number) => number[];
+  /** The method's own h-step forecast variance (h from 1). */
+  variance: (h: number) => number;
 }
 
 const rms = (xs: readonly number[]) => Math.sqrt(mean(xs.map((x) => x * x))) || 0;
@@ -25,10 +28,12 @@ export function baseline(kind: BaselineKind, y: readonly number[], m: number): B
         kind,
         name: 'Naive',
         point: (h) => new Array<number>(h).fill(last),
-        simulate: (h, normal) => {
+        simulate: (h, normal, scale = 1) => {
           let v = last;
-          return Array.from({ length: h }, () => (v += sigma * normal()));
+          const sd = sigma * Math.sqrt(scale);
+          return Array.from({ length: h }, () => (v += sd * normal()));
         },
+        variance: (h) => h * sigma * sigma,
       };
     }
     case 'seasonal_naive': {
@@ -37,11 +42,13 @@ export function baseline(kind: BaselineKind, y: readonly number[], m: number): B
         kind,
         name: `Seasonal naive m=${m}`,
         point: (h) => Array.from({ length: h }, (_, i) => y[n - m + (i % m)]!),
-        simulate: (h, normal) => {
+        simulate: (h, normal, scale = 1) => {
           const path: number[] = [];
-          for (let i = 0; i < h; i++) path.push((i < m ? y[n - m + i]! : path[i - m]!) + sigma * normal());
+          const sd = sigma * Math.sqrt(scale);
+          for (let i = 0; i < h; i++) path.push((i < m ? y[n - m + i]! : path[i - m]!) + sd * normal());
           return path;
         },
+        variance: (h) => sigma * sigma * (1 + Math.floor((h - 1) / m)),
       };
     }
     case 'drift': {
@@ -52,12 +59,14 @@ export function baseline(kind: BaselineKind, y: readonly number[], m: number): B
         kind,
         name: 'Drift',
         point: (h) => Array.from({ length: h }, (_, i) => last + (i + 1) * slope),
-        simulate: (h, normal) => {
+        simulate: (h, normal, scale = 1) => {
+          const sd = sigma * Math.sqrt(scale);
           // The slope itself is uncertain (estimated from n − 1 steps): draw it once per path.
-          const c = slope + (sigma / Math.sqrt(Math.max(1, n - 1))) * normal();
+          const c = slope + (sd / Math.sqrt(Math.max(1, n - 1))) * normal();
           let v = last;
-          return Array.from({ length: h }, () => (v += c + sigma * normal()));
+          return Array.from({ length: h }, () => (v += c + sd * normal()));
         },
+        variance: (h) => sigma * sigma * h * (1 + h / Math.max(1, n - 1)),
       };
     }
     case 'mean': {
@@ -68,7 +77,8 @@ export function baseline(kind: BaselineKind, y: readonly number[], m: number): B
         kind,
         name: 'Mean',
         point: (h) => new Array<number>(h).fill(mu),
-        simulate: (h, normal) => Array.from({ length: h }, () => mu + spread * normal()),
+        simulate: (h, normal, scale = 1) => Array.from({ length: h }, () => mu + spread * Math.sqrt(scale) * normal()),
+        variance: () => spread * spread,
       };
     }
   }

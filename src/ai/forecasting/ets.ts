@@ -37,6 +37,7 @@ export interface EtsFit {
   residuals: number[];
   /** Initial states, so the filter can be replayed (in-sample multi-step errors). */
   initial: { level: number; slope: number; season: number[] };
+  uncertainty?: StateUncertainty;
 }
 
 const sigmoid = (u: number) => 1 / (1 + Math.exp(-u));
@@ -98,7 +99,7 @@ function filter(y: ArrayLike<number>, spec: EtsSpec, p: Smoothing, l0: number, b
  * moves the ≤ 4 smoothing parameters, where Nelder–Mead is reliable. Seasonal states are
  * constrained to sum to zero (else they and the level are the same thing).
  */
-function bestInitialStates(y: readonly number[], spec: EtsSpec, p: Smoothing, work: Work): { l0: number; b0: number; s0: number[] } {
+function bestInitialStates(y: readonly number[], spec: EtsSpec, p: Smoothing, work: Work, withUncertainty = false): Initial {
   const m = spec.m;
   const hasTrend = spec.trend !== 'N';
   const dims = 1 + (hasTrend ? 1 : 0) + (m > 1 ? m - 1 : 0);
@@ -117,9 +118,11 @@ function bestInitialStates(y: readonly number[], spec: EtsSpec, p: Smoothing, wo
     }
     return { l0, b0, s0 };
   };
+  const responses: StateResponse[] = [];
   for (let j = 0; j < dims; j++) {
     const { l0, b0, s0 } = basis(j);
-    filter(work.zeros, spec, p, l0, b0, s0, work.r[j]!);
+    const run = filter(work.zeros, spec, p, l0, b0, s0, work.r[j]!);
+    if (withUncertainty) responses.push({ level: run.level, slope: run.slope, season: run.season });
   }
   // Normal equations RᵀR x = −Rᵀe₀, with a whisper of ridge for nearly collinear columns.
   const a = new Float64Array(dims * dims);
@@ -148,7 +151,31 @@ function bestInitialStates(y: readonly number[], spec: EtsSpec, p: Smoothing, wo
     b0 += x[j]! * v.b0;
     for (let k = 0; k < s0.length; k++) s0[k]! += x[j]! * v.s0[k]!;
   }
-  return { l0, b0, s0 };
+  return { l0, b0, s0, ...(withUncertainty ? { uncertainty: { factor: a, dims, responses } } : {}) };
+}
+
+/** How the final states move per unit of each free initial state (the filter is linear in them). */
+interface StateResponse {
+  level: number;
+  slope: number;
+  season: number[];
+}
+
+/**
+ * The initial states' sampling uncertainty: least squares gives Cov(x₀) = σ²·(RᵀR)⁻¹; `factor`
+ * is the Cholesky factor L of RᵀR; `responses` carry it to the final states.
+ */
+interface StateUncertainty {
+  factor: Float64Array;
+  dims: number;
+  responses: StateResponse[];
+}
+
+interface Initial {
+  l0: number;
+  b0: number;
+  s0: number[];
+  uncertainty?: StateUncertainty;
 }
 
 interface Work {
@@ -196,7 +223,7 @@ export function fitEts(y: readonly number[], spec: EtsSpec): EtsFit {
   };
   const best = nelderMead(objective, start, { step: 1 });
   const p = decode(best.x);
-  const init = bestInitialStates(y, spec, p, work);
+  const init = bestInitialStates(y, spec, p, work, true);
   const run = filter(y, spec, p, init.l0, init.b0, init.s0, new Float64Array(n));
   return {
     spec,
@@ -212,6 +239,7 @@ export function fitEts(y: readonly number[], spec: EtsSpec): EtsFit {
     k: etsParameterCount(spec),
     residuals: Array.from(run.residuals),
     initial: { level: init.l0, slope: init.b0, season: init.s0 },
+    ...(init.uncertainty ? { uncertainty: init.uncertainty } : {}),
   };
 }
 
@@ -236,6 +264,28 @@ export function etsSimulate(fit: EtsFit, horizon: number, sigma: number, normal:
   const season = fit.season.slice();
   let l = fit.level;
   let b = fit.slope;
+  const u = fit.uncertainty;
+  if (u) {
+    // Each path starts from states drawn from their sampling distribution: δx₀ = σ·L⁻ᵀz has
+    // covariance σ²·(RᵀR)⁻¹, and the filter carries it linearly to the final states. This is
+    // the estimation uncertainty of the level, slope and seasonal pattern (a slope fitted on
+    // a short history is uncertain, and its error grows with the horizon), which plain
+    // innovation simulation leaves out.
+    const d = u.dims;
+    const x = new Float64Array(d);
+    for (let j = 0; j < d; j++) x[j] = sigma * normal();
+    for (let i = d - 1; i >= 0; i--) {
+      let v = x[i]!;
+      for (let k = i + 1; k < d; k++) v -= u.factor[k * d + i]! * x[k]!;
+      x[i] = v / u.factor[i * d + i]!;
+    }
+    for (let j = 0; j < d; j++) {
+      const r = u.responses[j]!;
+      l += x[j]! * r.level;
+      b += x[j]! * r.slope;
+      for (let k = 0; k < season.length; k++) season[k]! += x[j]! * r.season[k]!;
+    }
+  }
   const out: number[] = new Array<number>(horizon);
   for (let h = 0; h < horizon; h++) {
     const t = fit.n + h;
@@ -265,14 +315,7 @@ export function multiStepVarianceRatio(y: readonly number[], fit: EtsFit, maxH: 
   const phi = fit.phi;
   const sigma2 = fit.sse / n;
   if (!(sigma2 > 0)) return 1;
-  const c: number[] = [0];
-  let phiSum = 0;
-  let phiPow = 1;
-  for (let j = 1; j < H; j++) {
-    phiPow *= phi;
-    phiSum += phiPow;
-    c.push(fit.alpha + (fit.spec.trend === 'N' ? 0 : fit.beta * phiSum) + (m > 1 && j % m === 0 ? fit.gamma : 0));
-  }
+  const factors = etsVarianceFactors(fit, H);
   const sq = new Array<number>(H + 1).fill(0);
   const count = new Array<number>(H + 1).fill(0);
   const season = fit.initial.season.slice();
@@ -298,10 +341,23 @@ export function multiStepVarianceRatio(y: readonly number[], fit: EtsFit, maxH: 
     }
   }
   let ratio = 0;
-  let theory = 0;
-  for (let h = 1; h <= H; h++) {
-    theory += h > 1 ? c[h - 1]! ** 2 : 0;
-    ratio += sq[h]! / count[h]! / (sigma2 * (1 + theory));
-  }
+  for (let h = 1; h <= H; h++) ratio += sq[h]! / count[h]! / (sigma2 * factors[h - 1]!);
   return ratio / H;
+}
+
+/** The h-step forecast variance over σ², h = 1..H: 1 + Σ_{j<h} c_j² (Hyndman et al. 2008, Table 6.1). */
+export function etsVarianceFactors(fit: EtsFit, H: number): number[] {
+  const { m } = fit.spec;
+  const out: number[] = [];
+  let acc = 1;
+  let phiSum = 0;
+  let phiPow = 1;
+  for (let h = 1; h <= H; h++) {
+    out.push(acc);
+    phiPow *= fit.phi;
+    phiSum += phiPow;
+    const c = fit.alpha + (fit.spec.trend === 'N' ? 0 : fit.beta * phiSum) + (m > 1 && h % m === 0 ? fit.gamma : 0);
+    acc += c * c;
+  }
+  return out;
 }

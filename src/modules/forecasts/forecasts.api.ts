@@ -1,0 +1,81 @@
+import type { Kysely } from 'kysely';
+import type { DB, ForecastType } from '../../db/schema.ts';
+import { withTenant, withTenantRead } from '../../db/tenant.ts';
+import { enqueue } from '../../jobs/queue.ts';
+import type { AuthContext } from '../auth/auth.context.ts';
+import { authorize } from '../auth/permissions.ts';
+import { dayOf, type Granularity, type Period } from './forecasts.calendar.ts';
+import { FORECAST_TYPES, MODEL_VERSION } from './forecasts.model.ts';
+import type { Forecasts } from './forecasts.schemas.ts';
+import { BACKTEST_PERIODS, FORECASTS_QUEUE, type ForecastsService } from './forecasts.service.ts';
+
+/**
+ * Forecasts over HTTP: everyone who reads leads reads the organization's forecasts (they are
+ * organization-level figures, not leads); admins and managers ask for a new run, which is
+ * queued (forecasts.generate), never made inside the request.
+ */
+const UNITS = { revenue: 'money', lead_volume: 'count', conversion_rate: 'ratio', deal_velocity: 'money_per_day' } as const;
+
+type Row = Awaited<ReturnType<ForecastsService['read']>>['latest']['rows'][number];
+
+const periodOf = (row: Pick<Row, 'period_start' | 'period_end'>): Period => ({ start: dayOf(row.period_start), end: dayOf(row.period_end) + 1 });
+
+export function createForecastsApi(db: Kysely<DB>, forecasts: ForecastsService) {
+  return {
+    async request(ctx: AuthContext) {
+      authorize(ctx, 'forecasts:generate');
+      const job = await withTenant(db, ctx, (tx) => enqueue(tx, { organizationId: ctx.organizationId, queue: FORECASTS_QUEUE, dedupeKey: 'requested', createdBy: ctx.userId ?? undefined, payload: { requested_by: ctx.actor.id } }));
+      return { job_id: job.id, deduplicated: job.deduplicated };
+    },
+
+    async get(ctx: AuthContext, granularity: Granularity): Promise<Forecasts> {
+      authorize(ctx, 'leads:read');
+      return forecastsView(await withTenantRead(db, ctx, (tx) => forecasts.read(tx, ctx.organizationId, granularity)), granularity);
+    },
+  };
+}
+
+export type ForecastsApi = ReturnType<typeof createForecastsApi>;
+
+/** The response of GET /api/v1/forecasts (and `leadai forecast --json`) from what the service read. */
+export function forecastsView(read: Awaited<ReturnType<ForecastsService['read']>>, granularity: Granularity): Forecasts {
+  const { settings, today, latest, history, actuals } = read;
+  const actualOf = (type: ForecastType, row: Row): number | null => {
+    const p = periodOf(row);
+    if (p.start > today) return null;
+    const a = actuals.actual(type, p, Math.min(p.end, today + 1));
+    return a === null ? null : Math.round(a * 10_000) / 10_000;
+  };
+  const point = (type: ForecastType, row: Row) => {
+    const { model: _model, ...scenarios } = row.scenarios as Record<string, unknown>;
+    return {
+      id: row.id, period_start: row.period_start, period_end: row.period_end,
+      predicted_value: row.predicted_value, confidence_lower: row.confidence_lower ?? row.predicted_value, confidence_upper: row.confidence_upper ?? row.predicted_value,
+      actual: actualOf(type, row), model_version: row.model_version,
+      key_drivers: row.key_drivers as Forecasts['series']['revenue']['points'][number]['key_drivers'],
+      scenarios: scenarios as Forecasts['series']['revenue']['points'][number]['scenarios'],
+    };
+  };
+  const shownFrom = [...new Set(history.map((h) => h.period_start))].sort().slice(-BACKTEST_PERIODS[granularity])[0];
+  const series = Object.fromEntries(FORECAST_TYPES.map((type) => {
+    const past = history.filter((h) => h.forecast_type === type && shownFrom !== undefined && h.period_start >= shownFrom);
+    const ahead = latest.rows.filter((r) => r.forecast_type === type && dayOf(r.period_end) >= today);
+    const model = ahead.map((r) => (r.scenarios as Record<string, unknown>).model).find((m) => typeof m === 'string');
+    return [type, { unit: UNITS[type], model: (model as string | undefined) ?? null, points: [...past, ...ahead].map((r) => point(type, r)) }];
+  })) as Forecasts['series'];
+  const entries = history.map((h) => {
+    const actual = actualOf(h.forecast_type, h);
+    const lower = h.confidence_lower ?? h.predicted_value;
+    const upper = h.confidence_upper ?? h.predicted_value;
+    return {
+      forecast_type: h.forecast_type, period_start: h.period_start, period_end: h.period_end,
+      predicted_value: h.predicted_value, confidence_lower: lower, confidence_upper: upper,
+      made_at: h.made_as_of, actual, inside: actual === null ? null : actual >= lower - 1e-9 && actual <= upper + 1e-9,
+    };
+  });
+  const accuracy = Object.fromEntries(FORECAST_TYPES.map((type) => {
+    const judged = entries.filter((e) => e.forecast_type === type && e.inside !== null);
+    return [type, { periods: judged.length, inside: judged.filter((e) => e.inside).length, level: settings.level }];
+  })) as Forecasts['accuracy'];
+  return { generated_at: latest.createdAt, level: settings.level, model_version: MODEL_VERSION, currency: settings.currency, series, history: entries, accuracy };
+}

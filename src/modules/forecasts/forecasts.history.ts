@@ -1,0 +1,75 @@
+import type { ForecastType } from '../../db/schema.ts';
+import type { DayRow } from './forecasts.queries.ts';
+import type { Period } from './forecasts.calendar.ts';
+import { dayOf } from './forecasts.calendar.ts';
+
+/**
+ * The organization's day-by-day history (as of some instant) and what each series actually
+ * was over a period of it. One definition of every actual: the forecast's inputs, the
+ * history's "what happened" and the accuracy all read these.
+ *
+ * - revenue: deal values won in the period (outcomes.ts won time);
+ * - lead_volume: leads created in the period;
+ * - conversion_rate: won ÷ (won + lost) among the leads decided in the period (null when none);
+ * - deal_velocity: open opportunities at the period's start × its win rate × the mean value
+ *   of its won deals ÷ their mean cycle in days (0 when nothing was won).
+ */
+export interface DayTotals {
+  created: number;
+  won: number;
+  lost: number;
+  wonValue: number;
+  wonCycleDays: number;
+}
+
+export class History {
+  private readonly byDay = new Map<number, DayTotals>();
+
+  /** `openAtSince`: leads open at the start of `sinceDay`. */
+  constructor(rows: readonly DayRow[], readonly sinceDay: number, readonly openAtSince: number) {
+    for (const r of rows) {
+      this.byDay.set(dayOf(r.day), { created: r.created, won: r.won, lost: r.lost, wonValue: Number(r.won_value), wonCycleDays: Number(r.won_cycle_days) });
+    }
+  }
+
+  /** Totals over the days [from, to). */
+  totals(from: number, to: number): DayTotals {
+    const t: DayTotals = { created: 0, won: 0, lost: 0, wonValue: 0, wonCycleDays: 0 };
+    for (let d = Math.max(from, this.sinceDay); d < to; d++) {
+      const x = this.byDay.get(d);
+      if (!x) continue;
+      t.created += x.created;
+      t.won += x.won;
+      t.lost += x.lost;
+      t.wonValue += x.wonValue;
+      t.wonCycleDays += x.wonCycleDays;
+    }
+    return t;
+  }
+
+  /** Leads open at the start of a day (created before, not decided before). */
+  openAt(day: number): number {
+    const t = this.totals(this.sinceDay, day);
+    return this.openAtSince + t.created - t.won - t.lost;
+  }
+
+  actual(type: ForecastType, period: Period, upTo = period.end): number | null {
+    const t = this.totals(period.start, Math.min(period.end, upTo));
+    switch (type) {
+      case 'revenue':
+        return t.wonValue;
+      case 'lead_volume':
+        return t.created;
+      case 'conversion_rate':
+        return t.won + t.lost > 0 ? t.won / (t.won + t.lost) : null;
+      case 'deal_velocity':
+        return velocityOf(this.openAt(period.start), t);
+    }
+  }
+}
+
+export function velocityOf(open: number, t: DayTotals): number {
+  if (t.won === 0) return 0;
+  const cycle = Math.max(1, t.wonCycleDays / t.won);
+  return (open * (t.won / (t.won + t.lost)) * (t.wonValue / t.won)) / cycle;
+}

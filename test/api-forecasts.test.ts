@@ -1,0 +1,212 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Client, useServer } from './helpers/api.ts';
+import { runLeadai } from './helpers/cli.ts';
+import { createServerDatabase, MODE, SERVER_URL } from './helpers/db.ts';
+import { plantHistory, type PlantedLead } from './helpers/forecast-history.ts';
+import { until } from './helpers/wait.ts';
+import { inviteUser } from './helpers/web.ts';
+
+/**
+ * Forecasts over real HTTP with the real job queue: POST queues a run, the worker makes it,
+ * GET returns the contract's shape with numbers that fit the organization's history; who may
+ * ask for a run and who may read; another organization sees nothing; bad input is
+ * problem+json; and `leadai forecast --json` from the command line.
+ */
+const { app, url } = useServer(() => ({ LEADAI_WORKERS: 'true' }));
+const TYPES = ['revenue', 'lead_volume', 'conversion_rate', 'deal_velocity'] as const;
+const DAY = 86_400_000;
+
+let a: Awaited<ReturnType<typeof Client.signup>>;
+let b: Awaited<ReturnType<typeof Client.signup>>;
+let manager: Client;
+let rep: Client;
+let viewer: Client;
+let planted: PlantedLead[];
+
+beforeAll(async () => {
+  a = await Client.signup(url, 'Forecast A');
+  b = await Client.signup(url, 'Forecast B');
+  manager = (await inviteUser(a.client, url, 'manager', 'Mia Manager')).client;
+  rep = (await inviteUser(a.client, url, 'sales_rep', 'Rex Rep')).client;
+  viewer = (await inviteUser(a.client, url, 'viewer', 'Vic Viewer')).client;
+  // Fourteen months of history, as an import of past deals would leave it.
+  planted = await plantHistory(app().database.db, { organizationId: a.organizationId, userId: a.userId, teamId: null, leads: 420, days: 420, seed: 5 });
+}, 120_000);
+
+async function runForecast(client: Client): Promise<number> {
+  const r = await client.post('/api/v1/forecasts', {});
+  expect(r.status, JSON.stringify(r.body)).toBe(202);
+  const jobId = r.body.job_id as number;
+  const job = await until('the forecast job', async () => {
+    const j = await client.get(`/api/v1/jobs/${jobId}`);
+    return j.body.status === 'succeeded' || j.body.status === 'failed' ? j.body : null;
+  }, 90_000);
+  expect(job.status, JSON.stringify(job.last_error)).toBe('succeeded');
+  return jobId;
+}
+
+describe(`forecasts API (${MODE})`, () => {
+  it('has nothing to show before the first run', async () => {
+    const r = await a.client.get('/api/v1/forecasts');
+    expect(r.status).toBe(200);
+    expect(r.body.generated_at).toBeNull();
+    expect(r.body.level).toBe(0.8);
+    for (const type of TYPES) expect(r.body.series[type].points).toEqual([]);
+    expect(r.body.history).toEqual([]);
+    expect(r.body.accuracy.revenue).toEqual({ periods: 0, inside: 0, level: 0.8 });
+  });
+
+  it('lets admins and managers ask for a run, and no other role', async () => {
+    for (const client of [rep, viewer]) {
+      const r = await client.post('/api/v1/forecasts', {});
+      expect(r.status).toBe(403);
+      expect(r.headers.get('content-type')).toMatch(/application\/problem\+json/);
+      expect(r.body.detail).toMatch(/may not make forecasts/);
+    }
+    // Deduplicated while one waits: asking twice queues one run.
+    const first = await manager.post('/api/v1/forecasts', {});
+    expect(first.status).toBe(202);
+  });
+
+  it('makes a run in the background and serves it in the contract shape, with sane numbers', { timeout: 120_000 }, async () => {
+    const jobId = await runForecast(a.client);
+    const r = await a.client.get('/api/v1/forecasts?granularity=monthly');
+    expect(r.status).toBe(200);
+    const body = r.body;
+    expect(Date.now() - Date.parse(body.generated_at)).toBeLessThan(120_000);
+    expect(body.model_version).toBe('forecast-1.0.0');
+    expect(body.currency).toBe('USD');
+    expect(Object.fromEntries(TYPES.map((t) => [t, body.series[t].unit]))).toEqual({ revenue: 'money', lead_volume: 'count', conversion_rate: 'ratio', deal_velocity: 'money_per_day' });
+    const today = new Date().toISOString().slice(0, 10);
+    for (const type of TYPES) {
+      const points = body.series[type].points as Record<string, any>[]; // eslint-disable-line @typescript-eslint/no-explicit-any
+      const starts = points.map((p) => p.period_start);
+      expect(starts).toEqual([...starts].sort());
+      const future = points.filter((p) => p.period_end >= today);
+      expect(future.length).toBe(6);
+      for (const p of points) {
+        expect(p.confidence_lower).toBeLessThanOrEqual(p.predicted_value + 1e-9);
+        expect(p.predicted_value).toBeLessThanOrEqual(p.confidence_upper + 1e-9);
+        expect(p.scenarios.worst).toBeLessThanOrEqual(p.scenarios.best);
+      }
+      // Past periods carry what happened; periods to come have no actual yet.
+      expect(points.filter((p) => p.period_start > today).every((p) => p.actual === null)).toBe(true);
+      expect(points.filter((p) => p.period_end < today).every((p) => p.actual !== null || type === 'conversion_rate')).toBe(true);
+    }
+    // Backtests of the past six months (computed as of each month's start): history and accuracy.
+    const revenuePast = body.series.revenue.points.filter((p: { period_end: string }) => p.period_end < today);
+    expect(revenuePast.length).toBe(6);
+    const revenueHistory = body.history.filter((h: { forecast_type: string }) => h.forecast_type === 'revenue');
+    expect(revenueHistory.length).toBeGreaterThanOrEqual(6);
+    expect(revenueHistory.every((h: { made_at: string; period_start: string }) => h.made_at.slice(0, 10) <= h.period_start)).toBe(true);
+    expect(body.accuracy.revenue.periods).toBe(revenueHistory.filter((h: { inside: boolean | null }) => h.inside !== null).length);
+    expect(body.accuracy.revenue.inside).toBe(revenueHistory.filter((h: { inside: boolean }) => h.inside).length);
+    for (const h of revenueHistory) expect(h.inside).toBe(h.actual >= h.confidence_lower && h.actual <= h.confidence_upper);
+
+    // Sane: lead volume near the history's 30 a month; revenue near the months won before.
+    const current = body.series.revenue.points.find((p: { period_start: string; period_end: string }) => p.period_start <= today && today <= p.period_end);
+    const next = body.series.lead_volume.points.find((p: { period_start: string }) => p.period_start > today);
+    expect(next.predicted_value).toBeGreaterThan(15);
+    expect(next.predicted_value).toBeLessThan(50);
+    const wonMonthly = planted.filter((l) => l.won && l.decided && l.decided.getTime() > Date.now() - 180 * DAY).length / 6;
+    const nextRevenue = body.series.revenue.points.find((p: { period_start: string }) => p.period_start > today);
+    // 420 leads over 420 days, 30 % won at $1k–$5k: roughly $27k a month.
+    expect(nextRevenue.predicted_value).toBeGreaterThan(wonMonthly * 1000);
+    expect(nextRevenue.predicted_value).toBeLessThan(wonMonthly * 6000);
+    const rate = body.series.conversion_rate.points.find((p: { period_start: string }) => p.period_start > today);
+    expect(rate.predicted_value).toBeGreaterThan(0.1);
+    expect(rate.predicted_value).toBeLessThan(0.55);
+
+    // Scenarios: the categories add up to the expected revenue.
+    const c = current.scenarios.categories;
+    expect(c.closed + c.commit + c.best_case + c.pipeline).toBeCloseTo(current.scenarios.expected, -1);
+    expect(c.closed).toBe(current.actual);
+    // Key drivers in words, lead drivers pointing at this organization's open leads.
+    const leadDrivers = current.key_drivers.filter((d: { kind: string }) => d.kind === 'lead');
+    expect(leadDrivers.length).toBeGreaterThan(0);
+    const ids = new Set(planted.map((l) => l.id));
+    for (const d of leadDrivers) {
+      expect(ids.has(d.lead_id)).toBe(true);
+      expect(d.label).toMatch(/^Company \d+, \w+, p = 0\.\d\d, \$[\d.]+K?: \+\$[\d.]+K? expected this month$/);
+    }
+    expect(body.series.deal_velocity.points[0].key_drivers.map((d: { label: string }) => d.label.split(':')[0])).toEqual(['Open opportunities', 'Win rate', 'Average won deal', 'Sales cycle']);
+
+    // Every granularity of the run; quarters as months summed.
+    const weekly = (await a.client.get('/api/v1/forecasts?granularity=weekly')).body;
+    expect(weekly.series.lead_volume.points.filter((p: { period_end: string }) => p.period_end >= today)).toHaveLength(13);
+    const daily = (await a.client.get('/api/v1/forecasts?granularity=daily')).body;
+    expect(daily.series.revenue.points.filter((p: { period_end: string }) => p.period_end >= today)).toHaveLength(30);
+    const quarterly = (await a.client.get('/api/v1/forecasts?granularity=quarterly')).body;
+    const quarters = quarterly.series.revenue.points.filter((p: { period_end: string }) => p.period_end >= today);
+    expect(quarters.length).toBeGreaterThanOrEqual(2);
+    expect(quarters[0].scenarios.categories).toBeDefined();
+
+    // Forecasts are organization-level: every role that reads leads reads them.
+    for (const client of [manager, rep, viewer]) {
+      const seen = await client.get('/api/v1/forecasts');
+      expect(seen.status).toBe(200);
+      expect(seen.body.generated_at).toBe(body.generated_at);
+    }
+    // Another organization sees nothing of it: no forecast, no job.
+    const other = await b.client.get('/api/v1/forecasts');
+    expect(other.body.generated_at).toBeNull();
+    expect(other.body.series.revenue.points).toEqual([]);
+    expect(other.body.history).toEqual([]);
+    expect((await b.client.get(`/api/v1/jobs/${jobId}`)).status).toBe(404);
+    // Its own run, on no data, works and stays its own.
+    await runForecast(b.client);
+    const own = (await b.client.get('/api/v1/forecasts')).body;
+    expect(own.series.revenue.points.every((p: { predicted_value: number }) => p.predicted_value === 0)).toBe(true);
+    expect((await a.client.get('/api/v1/forecasts')).body.generated_at).toBe(body.generated_at);
+  });
+
+  it('refuses bad input with problem+json that says what to fix', async () => {
+    const bad = await a.client.get('/api/v1/forecasts?granularity=yearly');
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    expect(JSON.stringify(bad.body)).toMatch(/granularity must be one of daily, weekly, monthly or quarterly/);
+    const extra = await a.client.get('/api/v1/forecasts?horizon=3');
+    expect(extra.status).toBe(400);
+    expect(JSON.stringify(extra.body)).toMatch(/horizon/);
+    const body = await a.client.post('/api/v1/forecasts', { granularity: 'daily' });
+    expect(body.status).toBe(400);
+    expect(body.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    const anonymous = await new Client(url).get('/api/v1/forecasts');
+    expect(anonymous.status).toBe(401);
+  });
+});
+
+describe(`leadai forecast (${MODE})`, () => {
+  it('runs a forecast with --json, and names a wrong --org', { timeout: 240_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'leadai-forecast-'));
+    const env: NodeJS.ProcessEnv = { ...process.env, LEADAI_DATA_DIR: dir, LOG_LEVEL: 'silent', DATABASE_URL: '' };
+    let drop = async () => {};
+    if (SERVER_URL) {
+      const created = await createServerDatabase();
+      env.DATABASE_URL = created.url;
+      drop = created.drop;
+    }
+    try {
+      const seeded = await runLeadai(env, ['seed', '--demo', '--leads', '400', '--json']);
+      expect(seeded.code, seeded.stderr).toBe(0);
+      const r = await runLeadai(env, ['forecast', '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      const out = JSON.parse(r.stdout);
+      expect(out.rows).toBeGreaterThan(100);
+      expect(out.series.revenue.unit).toBe('money');
+      expect(out.series.revenue.points.length).toBeGreaterThanOrEqual(6);
+      expect(out.series.revenue.points.at(-1).predicted_value).toBeGreaterThan(0);
+      expect(out.accuracy.revenue.level).toBe(0.8);
+      const wrong = await runLeadai(env, ['forecast', '--org', 'Nortwind']);
+      expect(wrong.code).toBe(3);
+      expect(wrong.stdout).toBe('');
+      expect(wrong.stderr).toMatch(/No organization 'Nortwind'\. Did you mean 'Northwind Analytics \(demo\)'\?/);
+    } finally {
+      await drop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -104,11 +104,12 @@ export async function backtest(
     for (const series of opts.series) {
       const bands = forecast[series];
       if (!bands) continue;
-      const scored = periods.slice(o, o + horizon).flatMap((p) => {
+      // Every period that has happened within the horizon must have been forecast.
+      const scored = periods.slice(o, o + horizon).map((p) => {
         const band = bands.find((b) => b.period_start === p.start);
-        return band ? [{ actual: p[series], band }] : [];
+        if (!band) throw new Error(`${name}: no ${series} forecast for the period of ${p.start} (origin ${periods[o]!.start})`);
+        return { actual: p[series], band };
       });
-      if (scored.length === 0) throw new Error(`${name}: no ${series} forecast for the periods after ${periods[o]!.start}`);
       const train = periods.slice(0, o).map((p) => p[series]);
       const predicted = scored.map((s) => s.band.predicted_value);
       results.get(series)!.push(scoreOrigin(train, scored.map((s) => s.actual), {

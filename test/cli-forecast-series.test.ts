@@ -63,7 +63,7 @@ describe('leadai forecast series', () => {
     const lines = m!.stdout.split('\n');
     expect(lines[0]).toMatch(/^period\s+median\s+lower\s+upper$/);
     expect(lines.slice(2, 8).map((l) => l.split(/\s+/)[0])).toEqual(['2026-01', '2026-02', '2026-03', '2026-04', '2026-05', '2026-06']);
-    expect(m!.stdout).toMatch(/Model: ETS\(A,[A-Za-z]+,A\) m=12/);
+    expect(m!.stdout).toMatch(/Model: (Combination of )?ETS\(A,[A-Za-z]+,A\) m=12.* — ETS models \(\d+ fitted\) weighted by AICc on each scale, combined with seasonal naive m=12 by their errors on past origins \(mean absolute error [\d.,]+ against [\d.,]+ for seasonal naive m=12 alone/);
     expect(m!.stdout).toMatch(/Intervals: 95 %/);
     expect(m!.stdout).toMatch(/From 36 monthly values of "revenue" \(2023-01 to 2025-12\)/);
 

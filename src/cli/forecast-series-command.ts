@@ -77,7 +77,7 @@ export function registerForecastSeries(forecast: Command): void {
       }
       printTable(rows.map((r) => ({ period: label(r.period, series.frequency), median: r.median, lower: r.lower, upper: r.upper })));
       const pct = Number((level * 100).toFixed(1));
-      console.log(`\nModel: ${f.model}, ${selection(f)}`);
+      console.log(`\nModel: ${f.model} — ${selection(f)}`);
       console.log(
         `Intervals: ${pct} % — the value should fall between lower and upper in about ${pct} of 100 ${series.frequency === 'daily' ? 'days' : series.frequency === 'weekly' ? 'weeks' : 'months'}; the median is the middle forecast.`,
       );
@@ -85,12 +85,12 @@ export function registerForecastSeries(forecast: Command): void {
     });
 }
 
-function selection(f: { candidates: unknown[]; guard?: { kept: boolean; origins: number; horizon: number; benchmark: string; chosen_mae: number; benchmark_mae: number } }): string {
-  const aicc = `the lowest AICc on its scale among ${f.candidates.length} ETS models`;
-  if (!f.guard) return f.candidates.length ? `${aicc} (too short a history to check it on past origins).` : 'too short a history for more than a simple benchmark.';
+function selection(f: { model: string; candidates: unknown[]; guard?: { origins: number; horizon: number; benchmark: string; chosen_mae: number; benchmark_mae: number } }): string {
+  const aicc = `ETS models (${f.candidates.length} fitted) weighted by AICc on each scale`;
+  if (!f.guard) return f.candidates.length ? `${aicc} (too short a history to check them on past origins).` : 'too short a history for more than a simple benchmark.';
   const g = f.guard;
-  const errors = `mean absolute error ${round3(g.chosen_mae)} against ${round3(g.benchmark_mae)} for ${g.benchmark.toLowerCase()}, forecasting ${g.horizon} periods from each of the last ${g.origins} origins`;
-  return g.kept ? `${aicc}, checked on past origins (${errors}).` : `the best simple benchmark: the ETS models forecast past origins worse (${errors}).`;
+  const errors = `mean absolute error ${round3(g.chosen_mae)} against ${round3(g.benchmark_mae)} for ${g.benchmark.toLowerCase()} alone, forecasting ${g.horizon} periods from each of the last ${g.origins} origins`;
+  return `${aicc}, combined with ${g.benchmark.toLowerCase()} by their errors on past origins (${errors}).`;
 }
 
 const round3 = (v: number) => Number(v.toPrecision(3)).toLocaleString('en-US');

@@ -211,17 +211,26 @@ export function fitEts(y: readonly number[], spec: EtsSpec): EtsFit {
     const phi = damped ? 0.8 + 0.18 * sigmoid(u[i]!) : 1;
     return { alpha, beta, gamma, phi };
   };
-  const start: number[] = [logit(0.3)];
-  if (hasTrend) start.push(logit(0.1));
-  if (hasSeason) start.push(logit(0.1));
-  if (damped) start.push(logit(0.8333));
+  const startAt = (alpha: number, slope: number, season: number): number[] => {
+    const u = [logit(alpha)];
+    if (hasTrend) u.push(logit(slope));
+    if (hasSeason) u.push(logit(season));
+    if (damped) u.push(logit(0.8333));
+    return u;
+  };
   const objective = (u: readonly number[]) => {
     const p = decode(u);
     const init = bestInitialStates(y, spec, p, work);
     const { sse } = filter(y, spec, p, init.l0, init.b0, init.s0, work.out);
     return sse > 0 ? n * Math.log(sse / n) : -1e12 + sse;
   };
-  const best = nelderMead(objective, start, { step: 1 });
+  // The likelihood can have more than one local optimum: a near-deterministic fit (α, β, γ
+  // near 0: a fixed trend and pattern) and an adaptive one (α well above 0). Nelder–Mead
+  // settles in the basin it starts in, and the information criterion would then weigh models
+  // fitted unequally well. Two starts, one in each basin; the better fit is kept.
+  const best = [startAt(0.3, 0.1, 0.1), startAt(0.02, 0.05, 0.05)]
+    .map((start) => nelderMead(objective, start, { step: 1 }))
+    .reduce((a, b) => (b.value < a.value ? b : a));
   const p = decode(best.x);
   const init = bestInitialStates(y, spec, p, work, true);
   const run = filter(y, spec, p, init.l0, init.b0, init.s0, new Float64Array(n));

@@ -1,4 +1,4 @@
-import { baseline, type Baseline, type BaselineKind } from './baselines.ts';
+import { baseline, type BaselineKind } from './baselines.ts';
 import { etsName, etsParameterCount, etsPoint, etsSimulate, etsVarianceFactors, fitEts, multiStepVarianceRatio, type EtsFit, type EtsSpec, type Trend } from './ets.ts';
 import { fitYearlyProfile, profileAt, type YearlyProfile } from './fourier.ts';
 import { swingElasticity } from './level-dependence.ts';
@@ -7,7 +7,7 @@ import { createNormal, mean, quantileSorted } from './stats.ts';
 export type Frequency = 'daily' | 'weekly' | 'monthly';
 
 export interface SeriesForecast {
-  /** Chosen model, human-readable, e.g. "ETS(A,Ad,A) m=7". */
+  /** The model, human-readable: one ("ETS(A,Ad,A) m=7") or a weighted combination ("Combination of … 0.62, … 0.38"). */
   model: string;
   /** The selection criterion per candidate (AICc; lower is better). */
   candidates: { model: string; score: number }[];
@@ -17,23 +17,23 @@ export interface SeriesForecast {
   points: { mean: number; median: number; lower: number; upper: number }[];
   /** Simulated future paths [path][step], for downstream simulation. */
   paths: number[][];
-  /** How the AICc choice fared against the benchmark on the end of the history. */
+  /** How the combination fared against the benchmark on the end of the history. */
   guard?: GuardReport;
 }
 
 export interface GuardReport {
   origins: number;
   horizon: number;
-  /** Mean absolute error over those origins and steps of the best AICc finalist. */
+  /** Mean absolute error over those origins and steps of the combination (its median). */
   chosen_mae: number;
   benchmark: string;
   benchmark_mae: number;
-  /** False when the best finalist lost and the best simple benchmark was used instead. */
-  kept: boolean;
-  /** Every method scored on those origins: the AICc winner of each scale and the simple benchmarks. */
+  /** Every method scored on those origins: each scale's Akaike-weighted combination and the simple benchmarks. */
   compared: { model: string; mae: number }[];
-  /** Factor on the innovation variance from the chosen method's errors on those origins (≥ 1). */
-  variance_scale: number;
+  /** How each scale's ETS combination and the benchmark were combined (inverse mean squared error on those origins). */
+  weights: { method: string; weight: number }[];
+  /** Factor on the intervals' distance from the median, from the combination's errors on those origins. */
+  width_factor: number;
 }
 
 export interface ForecastOptions {
@@ -160,111 +160,231 @@ function baselineKinds(n: number, lag: number): BaselineKind[] {
   return n >= 2 * lag ? ['seasonal_naive', 'naive', 'drift', 'mean'] : ['naive', 'drift', 'mean'];
 }
 
+/** Anything that forecasts: an ETS fit or a simple benchmark. */
+interface Forecaster {
+  name: string;
+  point: (horizon: number) => number[];
+  simulate: (horizon: number, normal: () => number) => number[];
+}
+
+interface Part {
+  f: Forecaster;
+  weight: number;
+}
+
+/** Members below this weight are left out of a combination (and of its name): they change nothing visible. */
+const MIN_WEIGHT = 0.02;
+
+/** Drops the negligible members and makes the weights sum to 1. */
+function normalise(parts: readonly Part[]): Part[] {
+  const total = parts.reduce((s, p) => s + p.weight, 0);
+  const kept = parts.filter((p) => p.weight / total >= MIN_WEIGHT);
+  const sum = kept.reduce((s, p) => s + p.weight, 0);
+  return kept.map((p) => ({ f: p.f, weight: p.weight / sum }));
+}
+
 /**
- * The rolling-origin check. AICc compares models only on one scale: the raw values and their
- * logarithm are different data, and although the Jacobian puts both likelihoods on one
- * footing, an in-sample likelihood is a poor judge of a transform whose cost is compounding
- * a trend out of sample. So each scale's AICc winner (the finalists) is refitted at up to 6
- * origins on the end of the history and scored by mean absolute error over the next steps,
- * next to the simple benchmarks on the same origins. The finalist with the smallest error is
- * chosen; it must forecast at least as well as seasonal naive (naive when there is no
- * seasonality to use), else the simple benchmark with the smallest error is used instead.
- * General on purpose: no threshold knows a particular series; a model that cannot beat last
- * year's value on the recent past should not be trusted for the future.
+ * Akaike weights on one scale: w ∝ exp(−ΔAICc / 2), the relative likelihood of each model
+ * (Burnham & Anderson 2002). Combining them instead of taking the smallest AICc removes the
+ * instability of the choice: two models a few AICc points apart forecast alike in the data's
+ * eyes, and picking one of them by chance is what made single-model forecasts erratic.
  */
-function guard(
+function akaikeWeights(fits: readonly Fitted[]): Part[] {
+  const best = Math.min(...fits.map((f) => f.aicc));
+  return normalise(fits.map((f) => ({ f, weight: Math.exp(-0.5 * (f.aicc - best)) })));
+}
+
+const combinedPoint = (parts: readonly Part[], h: number) => {
+  const out = new Array<number>(h).fill(0);
+  for (const p of parts) p.f.point(h).forEach((v, i) => (out[i]! += p.weight * v));
+  return out;
+};
+
+/**
+ * Which member each of `count` paths comes from, in proportion to the weights, spread evenly
+ * over the path indexes (a golden-ratio sequence) so any slice of the paths is a fair mixture
+ * and the result does not depend on a random draw.
+ */
+function allocation(parts: readonly Part[], count: number): number[] {
+  const cum: number[] = [];
+  let acc = 0;
+  for (const p of parts) cum.push((acc += p.weight));
+  const golden = (Math.sqrt(5) - 1) / 2;
+  return Array.from({ length: count }, (_, i) => {
+    const u = (((i + 0.5) * golden) % 1) * acc;
+    const j = cum.findIndex((c) => u < c);
+    return j < 0 ? parts.length - 1 : j;
+  });
+}
+
+/** Paths of the mixture: each path is one member's simulation, members drawn in proportion to their weights. */
+function simulateMixture(parts: readonly Part[], horizon: number, count: number, normal: () => number): number[][] {
+  return allocation(parts, count).map((j) => parts[j]!.f.simulate(horizon, normal));
+}
+
+const describeParts = (parts: readonly Part[]) =>
+  parts.length === 1 ? parts[0]!.f.name : `Combination of ${parts.map((p) => `${p.f.name} ${p.weight.toFixed(2)}`).join(', ')}`;
+
+/** Per step: the median and the distances from it to the interval's ends, from simulated paths. */
+function spread(paths: readonly number[][], h: number, level: number): { median: number; below: number; above: number } {
+  const sorted = Float64Array.from(paths, (p) => p[h]!).sort();
+  const median = quantileSorted(sorted, 0.5);
+  const alpha = (1 - level) / 2;
+  return { median, below: median - quantileSorted(sorted, alpha), above: quantileSorted(sorted, 1 - alpha) - median };
+}
+
+/** Bounds on the out-of-sample width factor: a handful of origins may adjust the intervals, not rewrite them. */
+const WIDTH_BOUNDS = [0.6, 2.5] as const;
+/** Paths simulated at each check origin to measure the interval's width there. */
+const CHECK_PATHS = 300;
+
+interface Verdict {
+  report: GuardReport;
+  parts: Part[];
+  /** Multiplies each path's distance from the median, per horizon step. */
+  width: (h: number) => number;
+}
+
+/**
+ * The rolling-origin check. The models of each scale are combined by Akaike weights; the raw
+ * values and their logarithm are different data, though, and an in-sample likelihood is a
+ * poor judge of a transform whose cost is compounding a trend out of sample. So at up to 6
+ * origins on the end of the history every member is refitted, each scale's combination (its
+ * own Akaike weights at that origin) forecasts the next steps, and so does the benchmark —
+ * seasonal naive, or naive when there is no season. The scales' combinations and the
+ * benchmark are then combined in inverse proportion to their mean squared errors there
+ * (Bates & Granger 1969). The benchmark is a member rather than a fallback: a hard switch
+ * on a few overlapping origins flips with the noise, whereas a weight moves smoothly with
+ * the evidence — a model that forecast the recent past badly keeps a small share, one that
+ * forecast it well leaves the benchmark a small share. Finally the interval width is
+ * calibrated on the combination's own errors at those origins. General on purpose: no
+ * threshold knows a particular series.
+ */
+function check(
   values: readonly number[],
-  finalists: readonly Fitted[],
+  scales: readonly Fitted[][],
   frequency: Frequency,
   horizon: number,
-): { report: GuardReport; choice: Fitted | BaselineKind; inflation: number } | null {
+  level: number,
+  seed: number,
+): Verdict | null {
   const n = values.length;
   const { m, yearly } = seasonality(frequency);
   const lag = seasonalLag(frequency);
   const hg = Math.max(1, Math.min(horizon, Math.floor(n / 4)));
+  const all = scales.flat();
   const minTrain = Math.max(
     8,
-    ...finalists.map((f) =>
+    ...all.map((f) =>
       Math.max(f.design.spec.m > 1 ? 2 * m : 0, f.design.yearly && yearly ? Math.ceil(2 * yearly) : 0, etsParameterCount(f.design.spec) + 4),
     ),
   );
   const origins: number[] = [];
-  for (let j = 0; j < 6; j++) {
+  for (let j = 5; j >= 0; j--) {
     const o = n - hg - j;
     if (o >= minTrain) origins.push(o);
   }
   if (origins.length === 0) return null;
   const kinds = baselineKinds(n - hg - origins.length + 1, lag);
   const benchmark: BaselineKind = kinds[0]!;
-  type Key = BaselineKind | number; // a baseline, or the index of a finalist
-  const err = new Map<Key, number>();
-  // Squared errors over the method's own forecast variance: ≈ 1 when its intervals are honest.
-  const z2 = new Map<Key, number>();
+  // First pass: refit every member at every origin; score each scale's combination and the benchmarks.
+  const atOrigin: { train: number[]; actual: number[]; scaleParts: Part[][] }[] = [];
+  const abs = new Map<string, number>();
+  const sq = new Map<string, number>();
   let count = 0;
-  const add = (key: Key, fc: readonly number[], actual: readonly number[], zFc: readonly number[], zVar: readonly number[], zActual: readonly number[]) => {
-    let a = 0;
-    let z = 0;
+  const add = (key: string, fc: readonly number[], actual: readonly number[]) => {
     for (let i = 0; i < actual.length; i++) {
-      a += Math.abs(actual[i]! - fc[i]!);
-      z += (zActual[i]! - zFc[i]!) ** 2 / Math.max(zVar[i]!, Number.MIN_VALUE);
+      abs.set(key, (abs.get(key) ?? 0) + Math.abs(actual[i]! - fc[i]!));
+      sq.set(key, (sq.get(key) ?? 0) + (actual[i]! - fc[i]!) ** 2);
     }
-    err.set(key, (err.get(key) ?? 0) + a);
-    z2.set(key, (z2.get(key) ?? 0) + z);
   };
   for (const o of origins) {
     const train = values.slice(0, o);
     const actual = values.slice(o, o + hg);
-    for (let i = 0; i < finalists.length; i++) {
-      const refit = fitDesign(train, finalists[i]!.design, yearly);
-      if (!refit) return null;
-      add(i, refit.point(hg), actual, refit.modelPoint(hg), refit.modelVariance(hg), refit.toModelScale(actual, o));
+    const scaleParts: Part[][] = [];
+    for (let s = 0; s < scales.length; s++) {
+      const refits = scales[s]!.map((f) => fitDesign(train, f.design, yearly)).filter((f): f is Fitted => f !== null && Number.isFinite(f.aicc));
+      if (refits.length === 0) return null;
+      const parts = akaikeWeights(refits);
+      scaleParts.push(parts);
+      add(`scale${s}`, combinedPoint(parts, hg), actual);
     }
-    for (const k of kinds) {
-      const b = baseline(k, train, lag);
-      const fc = b.point(hg);
-      add(k, fc, actual, fc, fc.map((_, h) => b.variance(h + 1)), actual);
-    }
+    for (const k of kinds) add(k, baseline(k, train, lag).point(hg), actual);
+    atOrigin.push({ train, actual, scaleParts });
     count += actual.length;
   }
-  const mae = (k: Key) => err.get(k)! / count;
-  const bestFinalist = finalists.reduce((a, _, i) => (mae(i) < mae(a) ? i : a), 0);
-  // Ties (both exact, as on a noiseless series) go to the model: rounding is no evidence.
+  const mae = (key: string) => abs.get(key)! / count;
+  const mse = (key: string) => sq.get(key)! / count;
+  // Scales by inverse mean squared error (a perfect scale takes everything).
   const tie = 1e-9 * (1 + mean(values.map(Math.abs)));
-  const kept = mae(bestFinalist) <= mae(benchmark) + tie;
-  const fallback = kept ? null : kinds.reduce((a, b) => (mae(b) < mae(a) ? b : a));
-  // Out-of-sample calibration of the intervals: where the method's errors on these origins
-  // were larger than its own variance said, widen its simulation by that ratio (never
-  // narrow: a handful of good origins is no proof of a narrower future). This is the
-  // allowance for estimated parameters and for change that the model's theory leaves out.
-  const inflation = Math.max(1, z2.get(fallback ?? bestFinalist)! / count);
-  const names = (k: Key) => (typeof k === 'number' ? finalists[k]!.name : baseline(k, values, lag).name);
+  const inv = scales.map((_, s) => 1 / Math.max(mse(`scale${s}`), tie * tie));
+  const benchInv = 1 / Math.max(mse(benchmark), tie * tie);
+  const totalInv = inv.reduce((a, b) => a + b, 0) + benchInv;
+  const scaleWeights = inv.map((v) => v / totalInv);
+  const benchWeight = benchInv / totalInv;
+  const mix = (perScale: readonly Part[][], train: readonly number[]) =>
+    normalise([
+      ...perScale.flatMap((parts, s) => parts.map((p) => ({ f: p.f, weight: p.weight * scaleWeights[s]! }))),
+      { f: baseline(benchmark, train, lag), weight: benchWeight },
+    ]);
+  // Second pass: the combination itself at each origin — its errors and its interval's reach.
+  const normal = createNormal(seed + 7919);
+  const ratios: number[][] = Array.from({ length: hg }, () => []);
+  let comboAbs = 0;
+  for (const { train, actual, scaleParts } of atOrigin) {
+    const parts = mix(scaleParts, train);
+    const paths = simulateMixture(parts, hg, CHECK_PATHS, normal);
+    for (let h = 0; h < actual.length; h++) {
+      const { median, below, above } = spread(paths, h, level);
+      const e = actual[h]! - median;
+      comboAbs += Math.abs(e);
+      const reach = e >= 0 ? above : below;
+      // How far out the actual fell, in units of the interval's half-width: inside ⇔ ≤ 1.
+      ratios[h]!.push(Math.abs(e) <= tie ? 0 : reach > 0 ? Math.abs(e) / reach : WIDTH_BOUNDS[1]);
+    }
+  }
+  const comboMae = comboAbs / count;
+  // Width: the factor that would have put `level` of the check's actuals inside (pooled over
+  // steps: 6 origins per step are too few alone), bounded.
+  const pooled = ratios.flat().sort((a, b) => a - b);
+  const factor = Math.min(WIDTH_BOUNDS[1], Math.max(WIDTH_BOUNDS[0], quantileSorted(pooled, level)));
+  const names = (k: BaselineKind) => baseline(k, values, lag).name;
+  const finalParts = mix(scales.map((fits) => akaikeWeights(fits)), values);
   return {
     report: {
       origins: origins.length,
       horizon: hg,
-      chosen_mae: mae(bestFinalist),
+      chosen_mae: comboMae,
       benchmark: names(benchmark),
       benchmark_mae: mae(benchmark),
-      kept,
-      compared: [...finalists.map((_, i) => i), ...kinds].map((k) => ({ model: names(k), mae: mae(k) })),
-      variance_scale: inflation,
+      compared: [
+        ...scales.map((fits, s) => ({ model: `Akaike-weighted ETS${fits[0]!.design.transform === 'log' ? ' on log scale' : ''}`, mae: mae(`scale${s}`) })),
+        ...kinds.map((k) => ({ model: names(k), mae: mae(k) })),
+      ],
+      weights: [
+        ...scales.map((fits, s) => ({ method: `ETS${fits[0]!.design.transform === 'log' ? ' on log scale' : ''}`, weight: scaleWeights[s]! })),
+        { method: names(benchmark), weight: benchWeight },
+      ],
+      width_factor: factor,
     },
-    choice: fallback ?? finalists[bestFinalist]!,
-    inflation,
+    parts: finalParts,
+    width: () => factor,
   };
 }
 
 /**
  * Forecasts one regular series: fits the ETS family (raw and, where the swing grows with the
- * level, on the log scale, where it becomes additive), takes the smallest AICc on each
- * scale, lets a rolling-origin check on the end of the history choose between them and guard
- * the choice against seasonal naive, and simulates the chosen model forward (intervals
- * calibrated on that check) for the quantiles and for downstream simulation.
+ * level, on the log scale, where it becomes additive), combines the models of each scale by
+ * Akaike weights and the scales by their errors on a rolling-origin check at the end of the
+ * history (which also guards the combination against seasonal naive and calibrates the
+ * interval width), and simulates the mixture forward for the quantiles and for downstream
+ * simulation.
  */
 export function forecastSeries(values: readonly number[], opts: ForecastOptions): SeriesForecast {
   const { frequency, horizon } = opts;
   const level = opts.level ?? 0.8;
   const nPaths = opts.paths ?? 1000;
+  const seed = opts.seed ?? 1;
   if (!Number.isInteger(horizon) || horizon < 1) throw new RangeError(`horizon must be a whole number ≥ 1, got ${horizon}`);
   if (!(level > 0 && level < 1)) throw new RangeError(`level must be between 0 and 1, got ${level}`);
   if (!Number.isInteger(nPaths) || nPaths < 1) throw new RangeError(`paths must be a whole number ≥ 1, got ${nPaths}`);
@@ -282,52 +402,42 @@ export function forecastSeries(values: readonly number[], opts: ForecastOptions)
   fitted.sort((a, b) => a.aicc - b.aicc);
   const candidates = fitted.map((f) => ({ model: f.name, score: f.aicc }));
 
-  let model: string;
-  let point: (h: number) => number[];
-  let simulate: (h: number, normal: () => number, scale?: number) => number[];
-  // The AICc winner on each scale (fitted is sorted, so the first of each transform).
-  const finalists = fitted.filter((f, i) => fitted.findIndex((g) => g.design.transform === f.design.transform) === i);
-  const verdict = finalists.length ? guard(values, finalists, frequency, horizon) : null;
-  const guardReport = verdict?.report;
+  // The members worth refitting on the check: those with a visible Akaike weight on their scale.
+  const scales = (['none', 'log'] as const)
+    .map((t) => fitted.filter((f) => f.design.transform === t))
+    .filter((fits) => fits.length > 0)
+    .map((fits) => akaikeWeights(fits).map((p) => p.f as Fitted));
+  const verdict = scales.length ? check(values, scales, frequency, horizon, level, seed) : null;
   const lag = seasonalLag(frequency);
-  // Without a check (too short a history for one), the AICc winner on the raw scale.
-  const choice: Fitted | BaselineKind = verdict?.choice ?? fitted.find((f) => f.design.transform === 'none') ?? (n >= 2 * lag ? 'seasonal_naive' : 'drift');
-  const chosen = typeof choice === 'string' ? null : choice;
-  if (chosen) {
-    model = chosen.name;
-    point = chosen.point;
-    simulate = chosen.simulate;
-  } else {
-    const b: Baseline = baseline(choice as BaselineKind, values, lag);
-    model = b.name;
-    point = b.point;
-    simulate = b.simulate;
-  }
+  // Without a check (too short a history for one): the raw scale's Akaike combination.
+  const raw = fitted.filter((f) => f.design.transform === 'none');
+  const parts: Part[] =
+    verdict?.parts ?? (raw.length ? akaikeWeights(raw) : [{ f: baseline(n >= 2 * lag ? 'seasonal_naive' : 'drift', values, lag), weight: 1 }]);
 
-  const normal = createNormal(opts.seed ?? 1);
-  const paths: number[][] = [];
-  const scale = verdict?.inflation ?? 1;
-  for (let p = 0; p < nPaths; p++) {
-    const path = simulate(horizon, normal, scale);
-    if (opts.nonNegative) for (let h = 0; h < horizon; h++) if (path[h]! < 0) path[h] = 0;
-    paths.push(path);
-  }
-  const analytic = point(horizon);
-  const logScale = chosen?.design.transform === 'log';
+  const normal = createNormal(seed);
+  const paths = simulateMixture(parts, horizon, nPaths, normal);
+  const analytic = combinedPoint(parts, horizon);
   const alpha = (1 - level) / 2;
   const column = new Float64Array(nPaths);
+  // The exact conditional mean is known only for one model on the raw scale.
+  const single = parts.length === 1 && !(parts[0]!.f as Partial<Fitted>).design?.transform?.startsWith('log');
   const points = analytic.map((a, h) => {
     for (let p = 0; p < nPaths; p++) column[p] = paths[p]![h]!;
+    const median = quantileSorted(column.slice().sort(), 0.5);
+    // Calibrated width: every path's distance from the median scaled alike keeps the paths'
+    // dependence across steps (for downstream simulation) while fixing the interval's reach.
+    const w = verdict?.width(h) ?? 1;
+    if (w !== 1) for (let p = 0; p < nPaths; p++) paths[p]![h] = median + w * (paths[p]![h]! - median);
+    if (opts.nonNegative) for (let p = 0; p < nPaths; p++) if (paths[p]![h]! < 0) paths[p]![h] = 0;
+    for (let p = 0; p < nPaths; p++) column[p] = paths[p]![h]!;
     const sorted = column.slice().sort();
-    // The exact conditional mean where it is known (raw scale, nothing clamped); otherwise
-    // the paths' mean, which carries the log-normal bias correction and the clamping.
     const clamped = opts.nonNegative && sorted[0] === 0;
     return {
-      mean: logScale || clamped ? mean(column) : a,
+      mean: single && !clamped && w === 1 ? a : mean(column),
       median: quantileSorted(sorted, 0.5),
       lower: quantileSorted(sorted, alpha),
       upper: quantileSorted(sorted, 1 - alpha),
     };
   });
-  return { model, candidates, level, points, paths, ...(guardReport ? { guard: guardReport } : {}) };
+  return { model: describeParts(parts), candidates, level, points, paths, ...(verdict ? { guard: verdict.report } : {}) };
 }

@@ -22,6 +22,7 @@ import { createInsightsApi } from './modules/insights/insights.api.ts';
 import { createDashboardService } from './modules/dashboard/dashboard.service.ts';
 import { createForecastsApi } from './modules/forecasts/forecasts.api.ts';
 import { createForecastsService, FORECASTS_QUEUE } from './modules/forecasts/forecasts.service.ts';
+import { createMetricsService, METRICS_QUEUE, requestFullRollup } from './modules/metrics/metrics.service.ts';
 import { createViewsService } from './modules/views/views.service.ts';
 import { createInsightsService, INSIGHTS_REFRESH_QUEUE } from './modules/insights/insights.service.ts';
 import { createNotificationsService, FOLLOW_UP_QUEUE } from './modules/notifications/notifications.service.ts';
@@ -60,6 +61,8 @@ export async function createApp(config: Config, logger: Logger, options: { datab
     if (config.demo.mode === 'auto' && database.mode === 'embedded' && (await organizationCount(database.db)) === 0) {
       logger.info({ leads: config.demo.leads }, 'first start: creating the demo organization');
       demo = await seedDemo(database, { leads: config.demo.leads });
+      // The generator copies without triggers: its team metrics are computed once, in the background.
+      await requestFullRollup(database.db, demo.organizationId);
     }
     const system = createSystemService(database, demo ? { email: demo.adminEmail, password: demo.password } : undefined);
     const auth = createAuthService(database.db, { supabase: createSupabaseVerifier(config.supabase) });
@@ -71,6 +74,7 @@ export async function createApp(config: Config, logger: Logger, options: { datab
     const insights = createInsightsService(database.db);
     const notifications = createNotificationsService(database.db);
     const forecasts = createForecastsService(database.db);
+    const metrics = createMetricsService(database.db);
     // The LLM provider exists only when configured; each organization still has to switch it on.
     const llm = config.llm ? createLlmProvider(config.llm, logger) : undefined;
     const analysis = createAnalysisService(database.db, { onRetrainWanted: (organizationId) => scoring.queueTraining(organizationId), llm });
@@ -95,6 +99,7 @@ export async function createApp(config: Config, logger: Logger, options: { datab
       insights: createInsightsApi(database.db, leads),
       dashboard: createDashboardService(database.db),
       forecasts: createForecastsApi(database.db, forecasts),
+      metrics,
       views: createViewsService(database.db),
       notifications,
       checkResponses: config.checkResponses,
@@ -118,6 +123,8 @@ export async function createApp(config: Config, logger: Logger, options: { datab
               const evaluated = await insights.drainQueue(job.organization_id!, (done, total, message) => ctx.progress(done, total, message));
               return { ...result, insights: { ...evaluated } };
             },
+            // Lead and activity changes queue it (0033 triggers, ~30 s later); POST /metrics/refresh too.
+            [METRICS_QUEUE]: async (job, ctx) => metrics.handleJob(job, (done, total, message) => ctx.progress(done, total, message)),
             // Periodic: run-out insights expire, statistics refresh, time-driven insights (stalls, fading engagement) appear.
             [INSIGHTS_REFRESH_QUEUE]: async (job, ctx) => ({ ...(await insights.refresh(job.organization_id!, { progress: (done, total, message) => ctx.progress(done, total, message) })) }),
             // On demand (POST /api/v1/forecasts, dedupe 'requested') and nightly (dedupe 'daily', rescheduled by each run).

@@ -20,6 +20,8 @@ import { registerAnalyzeCommand } from './cli/analyze-command.ts';
 import { registerInsightsCommand } from './cli/insights-command.ts';
 import { registerForecastCommand } from './cli/forecast-command.ts';
 import { registerForecastSeries } from './cli/forecast-series-command.ts';
+import { registerMetricsCommand } from './cli/metrics-command.ts';
+import { requestFullRollup } from './modules/metrics/metrics.service.ts';
 
 /**
  * The `leadai` command line. Each command opens the configured database (embedded by
@@ -161,6 +163,8 @@ export function buildProgram(): Command {
           onProgress: progress.update,
         });
         progress.stop();
+        // The generator copies without triggers: the server computes its team metrics when it starts.
+        await requestFullRollup(database.db, result.organizationId);
         if (opts.json) return printJson(result);
         console.log(`\nCreated "${result.organizationName}" (${result.organizationId}) in ${result.seconds} s:`);
         printTable([{ ...result.counts }]);
@@ -281,6 +285,7 @@ export function buildProgram(): Command {
   registerInsightsCommand(program, withDatabase);
   // `forecast` makes the organization's forecasts; `forecast series FILE` forecasts any one series.
   registerForecastSeries(registerForecastCommand(program, withDatabase));
+  registerMetricsCommand(program, withDatabase);
 
   return program;
 }

@@ -17,7 +17,7 @@ type Family =
   | 'users: read' | 'users: invite/manage' | 'teams: change' | 'api keys' | 'own sessions'
   | 'tracking keys: read' | 'tracking keys: manage' | 'journey: record'
   | 'leads: export' | 'scores: read' | 'models: list' | 'models: train/activate' | 'leads: rescore all'
-  | 'insights: read' | 'insights: acknowledge/dismiss';
+  | 'insights: read' | 'insights: acknowledge/dismiss' | 'forecasts: read' | 'forecasts: run';
 
 const EXPECTED: Record<Family, UserRole[]> = {
   'leads: read': ['viewer', 'marketing', 'sales_rep', 'manager', 'admin'],
@@ -44,6 +44,8 @@ const EXPECTED: Record<Family, UserRole[]> = {
   'leads: rescore all': ['manager', 'admin'],
   'insights: read': ['viewer', 'marketing', 'sales_rep', 'manager', 'admin'],
   'insights: acknowledge/dismiss': ['sales_rep', 'manager', 'admin'],
+  'forecasts: read': ['viewer', 'marketing', 'sales_rep', 'manager', 'admin'],
+  'forecasts: run': ['manager', 'admin'],
 };
 
 const { url } = useServer();
@@ -89,6 +91,8 @@ const attempt: Record<Family, (c: Client) => Promise<{ status: number }>> = {
   'leads: rescore all': (c) => c.post('/api/v1/leads/rescore', {}),
   'insights: read': (c) => c.get('/api/v1/insights'),
   'insights: acknowledge/dismiss': (c) => c.post(`/api/v1/insights/${randomUUID()}/dismiss`, { reason: 'not relevant' }),
+  'forecasts: read': (c) => c.get('/api/v1/forecasts?granularity=weekly'),
+  'forecasts: run': (c) => c.post('/api/v1/forecasts', {}),
 };
 
 describe(`permission matrix (${MODE})`, () => {

@@ -93,8 +93,8 @@ describe(`Row Level Security (${MODE})`, () => {
       return { updated: Number(updated.numAffectedRows ?? 0), deleted };
     }).catch((e: Error) => e);
     if (result instanceof Error) {
-      // Append-only for the app role (audit, outbox, search words) or read-only (outbox sequences): refused outright.
-      expect(['audit_log', 'outbox_events', 'outbox_sequences', 'lead_search_words', 'forecasts']).toContain(table);
+      // Append-only for the app role (audit, outbox, search words, metrics change markers, forecasts) or read-only (outbox sequences): refused outright.
+      expect(['audit_log', 'outbox_events', 'outbox_sequences', 'lead_search_words', 'performance_metrics_dirty', 'forecasts']).toContain(table);
       expect(result.message).toMatch(/permission denied/);
     } else {
       expect(result.updated).toBe(0);
@@ -117,7 +117,8 @@ describe(`Row Level Security (${MODE})`, () => {
       ['activities', (org, tx) => tx.insertInto('activities').values({ organization_id: org, lead_id: b.leadId, type: 'note' }).execute()],
       ['conversations', (org, tx) => tx.insertInto('conversations').values({ organization_id: org, lead_id: b.leadId, direction: 'inbound', channel: 'email', content: 'x' }).execute()],
       ['forecasts', (org, tx) => tx.insertInto('forecasts').values({ organization_id: org, forecast_type: 'revenue', period_start: '2026-01-01', period_end: '2026-01-02', predicted_value: 1, model_version: 'x' }).execute()],
-      ['performance_metrics', (org, tx) => tx.insertInto('performance_metrics').values({ organization_id: org, period_start: '2026-01-01', period_end: '2026-01-02' }).execute()],
+      ['performance_metrics', (org, tx) => tx.insertInto('performance_metrics').values({ organization_id: org, period: 'week', period_start: '2026-01-01', period_end: '2026-01-02' }).execute()],
+      ['performance_metrics_dirty', (org, tx) => tx.insertInto('performance_metrics_dirty').values({ organization_id: org, since: new Date() }).execute()],
       ['user_credentials', (org, tx) => tx.insertInto('user_credentials').values({ organization_id: org, user_id: b.userId, password_hash: 'x' }).execute()],
       ['sessions', (org, tx) => tx.insertInto('sessions').values({ organization_id: org, user_id: b.userId, token_hash: randomUUID(), csrf_token_hash: 'x', expires_at: new Date() }).execute()],
       ['api_keys', (org, tx) => tx.insertInto('api_keys').values({ organization_id: org, name: 'x', prefix: 'x', key_hash: randomUUID(), role: 'admin' }).execute()],
@@ -181,7 +182,7 @@ describe(`tenant-safe references (${MODE})`, () => {
     ['leads.team_id', () => database.db.insertInto('leads').values({ organization_id: a.organizationId, team_id: b.teamId, first_name: 'x', last_name: 'y' }).execute()],
     ['users.team_id', () => database.db.updateTable('users').set({ team_id: b.teamId }).where('id', '=', a.userId).execute()],
     ['teams.manager_id', () => database.db.insertInto('teams').values({ organization_id: a.organizationId, name: 'Cross', manager_id: b.userId }).execute()],
-    ['performance_metrics.user_id', () => database.db.insertInto('performance_metrics').values({ organization_id: a.organizationId, user_id: b.userId, period_start: '2026-01-01', period_end: '2026-01-02' }).execute()],
+    ['performance_metrics.user_id', () => database.db.insertInto('performance_metrics').values({ organization_id: a.organizationId, user_id: b.userId, period: 'day', period_start: '2026-01-01', period_end: '2026-01-02' }).execute()],
   ];
   it.each(cases)('%s pointing into another organization is rejected', async (_name, attempt) => {
     await expect(attempt()).rejects.toThrow(/foreign key constraint/);

@@ -91,6 +91,10 @@ describe('web live updates: event → query invalidation, coalesced', () => {
     expect(keys(event('import.completed', { entity_id: 'I1' }))).toEqual(expect.arrayContaining([k(queryKeys.imports.detail('I1')), k(queryKeys.leads.all)]));
     // Jobs are numbered, not uuids: the server puts the id in the payload (src/jobs/queue.ts).
     expect(keys(event('job.progress', { entity_id: null, payload: { job_id: 42, queue: 'scoring.train' } }))).toEqual([k(queryKeys.jobs.detail('42'))]);
+    // A finished forecast run reloads every forecast on screen (the Forecasts page, the dashboard's card); its progress does not.
+    expect(keys(event('job.finished', { entity_id: null, payload: { job_id: 43, queue: 'forecasts.generate', status: 'succeeded' } }))).toContain(k(queryKeys.forecasts.all));
+    expect(keys(event('job.progress', { entity_id: null, payload: { job_id: 43, queue: 'forecasts.generate' } }))).not.toContain(k(queryKeys.forecasts.all));
+    expect(keys(event('job.finished', { entity_id: null, payload: { job_id: 44, queue: 'scoring.train', status: 'succeeded' } }))).not.toContain(k(queryKeys.forecasts.all));
     expect(keys(event('organization.updated', { entity_id: 'O1', payload: { fields: ['settings'] } }))).toEqual([k(queryKeys.organization), k(queryKeys.me)]);
     expect(keys(event('notification.created', { payload: { recipient_id: 'U1' } }))).toEqual([k(queryKeys.notifications.all)]);
     expect(keys(event('notification.read', { payload: { recipient_id: 'U1', all: true } }))).toEqual([k(queryKeys.notifications.all)]);

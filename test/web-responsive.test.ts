@@ -14,6 +14,7 @@ const SCREENS = [
   { name: 'leads', path: '/leads', heading: 'Leads' },
   { name: 'pipeline', path: '/pipeline', heading: 'Pipeline' },
   { name: 'insights', path: '/insights', heading: 'Insights' },
+  { name: 'forecasts', path: '/forecasts', heading: 'Forecasts' },
   { name: 'settings', path: '/settings', heading: 'Settings' },
   { name: 'import', path: '/leads/import', heading: 'Import leads' },
 ] as const;

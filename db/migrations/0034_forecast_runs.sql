@@ -10,12 +10,6 @@ ALTER TABLE forecasts
   ADD COLUMN horizon INTEGER NOT NULL DEFAULT 0 CHECK (horizon >= 0),
   ADD COLUMN kind TEXT NOT NULL DEFAULT 'forecast' CHECK (kind IN ('forecast', 'backtest'));
 
--- A win rate of 0.234 is not 0.23: ratios need more than the spec's two decimals.
-ALTER TABLE forecasts
-  ALTER COLUMN predicted_value TYPE DECIMAL(18,6),
-  ALTER COLUMN confidence_lower TYPE DECIMAL(18,6),
-  ALTER COLUMN confidence_upper TYPE DECIMAL(18,6);
-
 -- The latest run per granularity (GET /api/v1/forecasts), and the history: per period, the
 -- forecasts made before it began.
 CREATE INDEX forecasts_latest_idx ON forecasts (organization_id, granularity, created_at DESC);

@@ -289,11 +289,24 @@ export interface ForecastsTable {
   kind: Generated<'forecast' | 'backtest'>;
 }
 
+/** The kinds of period a performance_metrics row covers (0033). */
+export const METRICS_PERIODS = ['day', 'week', 'month', 'quarter'] as const;
+export type MetricsPeriod = (typeof METRICS_PERIODS)[number];
+
+/** Changes not yet rolled up into performance_metrics: the earliest instant they moved (0033). */
+export interface PerformanceMetricsDirtyTable {
+  id: Generated<string>;
+  organization_id: string;
+  since: Date;
+  created_at: DefaultTimestamp;
+}
+
 export interface PerformanceMetricsTable {
   id: Generated<string>;
   organization_id: string;
   user_id: string | null;
   team_id: string | null;
+  period: MetricsPeriod;
   period_start: string;
   period_end: string;
   leads_created: Generated<number>;
@@ -594,6 +607,7 @@ export interface DB {
   conversations: ConversationsTable;
   forecasts: ForecastsTable;
   performance_metrics: PerformanceMetricsTable;
+  performance_metrics_dirty: PerformanceMetricsDirtyTable;
   user_credentials: UserCredentialsTable;
   sessions: SessionsTable;
   api_keys: ApiKeysTable;
@@ -623,7 +637,7 @@ export const TENANT_TABLES = [
   'scoring_models', 'demo_lead_truth', 'lead_search_words',
   'imports', 'import_file_chunks', 'import_errors', 'custom_field_definitions',
   'tracking_keys', 'tracking_identities', 'lead_score_queue', 'lead_insight_queue',
-  'saved_views', 'outbox_sequences', 'notifications',
+  'saved_views', 'outbox_sequences', 'notifications', 'performance_metrics_dirty',
 ] as const satisfies readonly (keyof DB)[];
 
 export type Lead = Selectable<LeadsTable>;

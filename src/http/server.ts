@@ -27,6 +27,8 @@ import { registerDashboardRoutes } from '../modules/dashboard/dashboard.routes.t
 import type { DashboardService } from '../modules/dashboard/dashboard.service.ts';
 import type { ForecastsApi } from '../modules/forecasts/forecasts.api.ts';
 import { registerForecastsRoutes } from '../modules/forecasts/forecasts.routes.ts';
+import { registerMetricsRoutes } from '../modules/metrics/metrics.routes.ts';
+import type { MetricsService } from '../modules/metrics/metrics.service.ts';
 import { registerViewRoutes } from '../modules/views/views.routes.ts';
 import type { ViewsService } from '../modules/views/views.service.ts';
 import { registerNotificationRoutes } from '../modules/notifications/notifications.routes.ts';
@@ -63,6 +65,7 @@ export interface ServerDeps {
   insights: InsightsApi;
   dashboard: DashboardService;
   forecasts: ForecastsApi;
+  metrics: MetricsService;
   views: ViewsService;
   notifications: NotificationsService;
   /** Folder of the built web app; default web/dist. Without an index.html there, / is a status page. */
@@ -165,6 +168,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await registerTrackingRoutes(app, deps.tracking, deps.auth);
   await registerDashboardRoutes(app, deps.dashboard, deps.auth);
   await registerForecastsRoutes(app, deps.forecasts, deps.auth);
+  await registerMetricsRoutes(app, deps.metrics, deps.auth);
   await registerViewRoutes(app, deps.views, deps.auth);
   await registerScoringRoutes(app, deps.scoring, deps.auth);
   await registerJobRoutes(app, deps.jobs, deps.auth);

@@ -36,7 +36,7 @@ export async function createTenantRows(db: Kysely<DB>, name: string): Promise<Te
   await db.insertInto('ai_insights').values({ organization_id: organizationId, lead_id: leadId, insight_type: 'buying_signal', title: 't', description: 'd', confidence: 0.5 }).execute();
   await db.insertInto('journey_events').values({ organization_id: organizationId, lead_id: leadId, event_type: 'page_view', event_name: 'Pricing' }).execute();
   await db.insertInto('forecasts').values({ organization_id: organizationId, forecast_type: 'revenue', period_start: '2026-01-01', period_end: '2026-01-31', predicted_value: 1000, model_version: 'test' }).execute();
-  await db.insertInto('performance_metrics').values({ organization_id: organizationId, user_id: userId, team_id: teamId, period_start: '2026-01-01', period_end: '2026-01-31' }).execute();
+  await db.insertInto('performance_metrics').values({ organization_id: organizationId, user_id: userId, team_id: teamId, period: 'month', period_start: '2026-01-01', period_end: '2026-01-31' }).execute();
   await db.insertInto('user_credentials').values({ user_id: userId, organization_id: organizationId, password_hash: 'x' }).execute();
   await db.insertInto('sessions').values({ organization_id: organizationId, user_id: userId, token_hash: `s-${tag}`, csrf_token_hash: 'c', expires_at: new Date(Date.now() + 3600_000) }).execute();
   await db.insertInto('api_keys').values({ organization_id: organizationId, name: 'k', prefix: 'lk_', key_hash: `k-${tag}`, role: 'viewer', created_by: userId }).execute();

@@ -33,8 +33,10 @@ const MAX_DRAWN = 200;
 export interface OpenDeal {
   /** Probability that the deal is won (in the end). */
   p: number;
-  /** Value if won. */
+  /** Value if won (its mean when `values` is given). */
   value: number;
+  /** When the value is not known yet: won deals like it, one drawn per win. */
+  values?: readonly number[];
   /** Days since creation, at the simulation's start. */
   ageDays: number;
   curve: CycleCurve;
@@ -106,8 +108,9 @@ export function simulatePipeline(input: SimulationInput): SimulationResult {
       if (uniform() >= Math.min(1, deal.p * factor)) continue;
       const day = Math.floor(start + sampleRemaining(deal.curve, deal.ageDays, uniform(), uniform()));
       if (day >= days) continue;
-      row[day]! += deal.value;
-      categories[deal.category][day]! += deal.value / paths;
+      const value = deal.values ? deal.values[Math.floor(uniform() * deal.values.length)]! : deal.value;
+      row[day]! += value;
+      categories[deal.category][day]! += value / paths;
     }
     if (!fresh || fresh.values.length === 0) continue;
     const rate = Math.min(1, fresh.winRate * factor);

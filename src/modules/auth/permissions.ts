@@ -18,6 +18,7 @@ export const ACTIONS = [
   'tracking:read', 'tracking:manage', 'journey:write',
   'models:read', 'models:manage', 'leads:rescore',
   'forecasts:generate',
+  'metrics:refresh',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -27,7 +28,7 @@ export const PERMISSIONS: Record<UserRole, ReadonlySet<Action>> = {
   viewer: new Set(everyone),
   marketing: new Set([...everyone, 'imports:write', 'tracking:read', 'journey:write']),
   sales_rep: new Set([...everyone, 'leads:write', 'activities:write', 'conversations:write']),
-  manager: new Set([...everyone, 'leads:write', 'leads:delete', 'leads:assign', 'leads:merge', 'activities:write', 'conversations:write', 'teams:manage', 'imports:write', 'models:read', 'leads:rescore', 'forecasts:generate']),
+  manager: new Set([...everyone, 'leads:write', 'leads:delete', 'leads:assign', 'leads:merge', 'activities:write', 'conversations:write', 'teams:manage', 'imports:write', 'models:read', 'leads:rescore', 'forecasts:generate', 'metrics:refresh']),
   admin: new Set(ACTIONS),
 };
 
@@ -43,8 +44,8 @@ export function authorize(ctx: AuthContext, action: Action): void {
 
 function describe(action: Action): string {
   const [resource, verb] = action.split(':') as [string, string];
-  const nouns: Record<string, string> = { activities: 'activities', conversations: 'conversations', leads: 'leads', org: 'organization settings', users: 'users', teams: 'teams', api_keys: 'API keys', sessions: 'sessions', imports: 'imports', tracking: 'tracking keys', journey: 'journey events', models: 'scoring models', forecasts: 'forecasts' };
-  const verbs: Record<string, string> = { read: 'read', write: 'create or change', delete: 'delete', assign: 'assign', update: 'change', manage: 'manage', own: 'manage their own', merge: 'merge', rescore: 'rescore', generate: 'make' };
+  const nouns: Record<string, string> = { activities: 'activities', conversations: 'conversations', leads: 'leads', org: 'organization settings', users: 'users', teams: 'teams', api_keys: 'API keys', sessions: 'sessions', imports: 'imports', tracking: 'tracking keys', journey: 'journey events', models: 'scoring models', forecasts: 'forecasts', metrics: 'team metrics' };
+  const verbs: Record<string, string> = { read: 'read', write: 'create or change', delete: 'delete', assign: 'assign', update: 'change', manage: 'manage', own: 'manage their own', merge: 'merge', rescore: 'rescore', generate: 'make', refresh: 'recompute' };
   return `${verbs[verb] ?? verb} ${nouns[resource] ?? resource}`;
 }
 

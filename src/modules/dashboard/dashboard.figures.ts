@@ -32,7 +32,33 @@ import { lostAt, wonAt } from './outcomes.ts';
 export const FUNNEL: readonly LeadStatus[] = ['new', 'contacted', 'qualified', 'proposal', 'negotiation', 'closed_won'];
 
 const funnelArray = sql`ARRAY[${sql.join(FUNNEL.map((s) => sql.lit(s)))}]::text[]`;
-const position = (status: RawBuilder<unknown>) => sql`coalesce(array_position(${funnelArray}, ${status}::text), 0)`;
+/** A status's place on the deal path, in SQL: new = 1 … closed_won = 6; 0 for the statuses beside it. */
+export const funnelPosition = (status: RawBuilder<unknown>) => sql`coalesce(array_position(${funnelArray}, ${status}::text), 0)`;
+const position = funnelPosition;
+
+/**
+ * Over one lead's status-change journey events (`je`): its first move to step p or a later
+ * one (`at`), and its first move away from such a step (`left`), as aggregates.
+ */
+export function stepMoves(p: number, je = 'je') {
+  return {
+    at: sql`min(${sql.ref(`${je}.occurred_at`)}) FILTER (WHERE ${position(sql`${sql.ref(`${je}.properties`)}->>'to'`)} >= ${sql.lit(p)})`,
+    left: sql`min(${sql.ref(`${je}.occurred_at`)}) FILTER (WHERE ${position(sql`${sql.ref(`${je}.properties`)}->>'from'`)} >= ${sql.lit(p)})`,
+  };
+}
+
+/**
+ * When a lead first reached step p (a middle step, contacted … negotiation): the rule of
+ * "reached step" above, for every figure that counts it (these cards and funnel, the team
+ * metrics' leads qualified). `at`/`left` are stepMoves' aggregates, `moves` its number of
+ * status changes; `status`, `createdAt`, `wonAt` its row (wonAt from outcomes.ts).
+ */
+export function reachedAt(p: number, x: { at: RawBuilder<unknown>; left: RawBuilder<unknown>; moves: RawBuilder<unknown>; status: RawBuilder<unknown>; createdAt: RawBuilder<unknown>; wonAt: RawBuilder<unknown> }) {
+  // Created at step p or later (imported history): it left such a step before any move to one,
+  // or it never moved and is at one now.
+  const createdAtOrLater = sql`(${x.left} <= coalesce(${x.at}, 'infinity') OR (coalesce(${x.moves}, 0) = 0 AND ${position(x.status)} >= ${sql.lit(p)}))`;
+  return sql<Date | null>`least(${x.at}, CASE WHEN ${createdAtOrLater} THEN ${x.createdAt} END, ${x.wonAt})`;
+}
 /** Positions 1-based as in SQL: new = 1 … closed_won = 6. The steps in between come from events. */
 const MIDDLE = FUNNEL.map((_, i) => i + 1).filter((p) => p > 1 && p < FUNNEL.length);
 
@@ -45,14 +71,10 @@ export interface PeriodFigures {
 
 /** Every figure for [from, to) and for the period of the same length before it (inside a transaction). */
 export async function periodFigures(tx: Tx, scope: LeadScope, previousFrom: Date, from: Date, to: Date): Promise<PeriodFigures> {
-  // Created at step p or later (imported history): it left such a step before any move to one,
-  // or it never moved and is at one now.
-  const createdAtOrLater = (p: number) =>
-    sql`(ev.${sql.ref(`left${p}`)} <= coalesce(ev.${sql.ref(`at${p}`)}, 'infinity') OR (ev.moves = 0 AND ${position(sql`l.status`)} >= ${sql.lit(p)}))`;
   // When each lead reached each step (null: not yet, or not in a way that counts).
   const arrivals = [
     sql`l.created_at`,
-    ...MIDDLE.map((p) => sql`least(ev.${sql.ref(`at${p}`)}, CASE WHEN ${createdAtOrLater(p)} THEN l.created_at END, l.won_at)`),
+    ...MIDDLE.map((p) => reachedAt(p, { at: sql.ref(`ev.at${p}`), left: sql.ref(`ev.left${p}`), moves: sql`ev.moves`, status: sql`l.status`, createdAt: sql`l.created_at`, wonAt: sql`l.won_at` })),
     sql`l.won_at`,
   ];
   const lost = lostAt('l');
@@ -84,10 +106,7 @@ export async function periodFigures(tx: Tx, scope: LeadScope, previousFrom: Date
     LEFT JOIN LATERAL (
       -- Per step, its first move to that step or a later one, and its first move away from one.
       SELECT count(*) AS moves,
-             ${sql.join(MIDDLE.flatMap((p) => [
-               sql`min(je.occurred_at) FILTER (WHERE ${position(sql`je.properties->>'to'`)} >= ${sql.lit(p)}) AS ${sql.ref(`at${p}`)}`,
-               sql`min(je.occurred_at) FILTER (WHERE ${position(sql`je.properties->>'from'`)} >= ${sql.lit(p)}) AS ${sql.ref(`left${p}`)}`,
-             ]))}
+             ${sql.join(MIDDLE.flatMap((p) => [sql`${stepMoves(p).at} AS ${sql.ref(`at${p}`)}`, sql`${stepMoves(p).left} AS ${sql.ref(`left${p}`)}`]))}
       FROM journey_events AS je
       -- (organization, lead, type) leads journey_events_lead_type_idx straight to the status changes.
       WHERE je.organization_id = l.organization_id AND je.lead_id = l.id AND je.event_type = 'status_change'

@@ -151,30 +151,23 @@ function wonValues(data: AsOfData): number[] {
 }
 
 /**
- * The mean won value of a deal's segment: by team, then source within the team (a team
- * often sells to one size of customer), each pooled toward its parent's mean, worth 10 deals.
+ * What an open deal will be worth when its value is not known (an origin in the past: deal
+ * values have no history): drawn per win from the last year's won deals of its team (a team
+ * often sells to one size of customer), or of the organization when the team has fewer than
+ * 10 — so the band carries the spread of deal sizes, not only of wins.
  */
-function segmentValue(data: AsOfData, values: number[]): (row: OpenDealRow) => number {
-  const overall = meanOf(values);
-  const sums = new Map<string, { n: number; sum: number }>();
-  const add = (key: string, value: number) => {
-    const s = sums.get(key) ?? { n: 0, sum: 0 };
-    s.n++;
-    s.sum += value;
-    sums.set(key, s);
-  };
+function segmentValues(data: AsOfData, values: number[]): (row: OpenDealRow) => number[] {
+  const yearAgo = data.asOf.getTime() - 365 * DAY_MS;
+  const byTeam = new Map<string, number[]>();
   for (const w of data.won) {
-    if (w.value === null || w.value <= 0) continue;
-    add(`t:${w.team_id ?? ''}`, w.value);
-    add(`t:${w.team_id ?? ''}|s:${w.source ?? ''}`, w.value);
+    if (w.value === null || w.value <= 0 || w.won_at.getTime() < yearAgo) continue;
+    const list = byTeam.get(w.team_id ?? '') ?? [];
+    list.push(w.value);
+    byTeam.set(w.team_id ?? '', list);
   }
-  const shrunk = (key: string, parent: number) => {
-    const s = sums.get(key);
-    return s ? (s.sum + 10 * parent) / (s.n + 10) : parent;
-  };
   return (row) => {
-    const team = shrunk(`t:${row.team_id ?? ''}`, overall);
-    return shrunk(`t:${row.team_id ?? ''}|s:${row.source ?? ''}`, team);
+    const own = byTeam.get(row.team_id ?? '');
+    return own && own.length >= 10 ? own : values;
   };
 }
 
@@ -259,7 +252,7 @@ export function buildForecast(data: AsOfData, opts: BuildOptions): { forecast: G
   const prior = winRatePrior(data);
   const probability = probabilityOf(data, prior);
   const values = wonValues(data);
-  const valueOf = segmentValue(data, values);
+  const valuesOf = segmentValues(data, values);
   const { overall, curveFor } = curvesOf(data, probability);
 
   // ── lead volume ──
@@ -270,8 +263,10 @@ export function buildForecast(data: AsOfData, opts: BuildOptions): { forecast: G
   // ── revenue: the open pipeline and the leads to come, simulated ──
   const deals: PreparedDeal[] = data.open.map((row) => {
     const p = probability(row);
-    const value = data.live && row.value !== null && row.value > 0 ? row.value : valueOf(row);
-    return { row, p, value, ageDays: (data.asOf.getTime() - row.created_at.getTime()) / DAY_MS, curve: curveFor(row), category: categoryOf(row.status, p, data.settings) };
+    const known = data.live && row.value !== null && row.value > 0;
+    const sample = known ? undefined : valuesOf(row);
+    const value = known ? row.value! : meanOf(sample!);
+    return { row, p, value, ...(sample && sample.length > 0 ? { values: sample } : {}), ageDays: (data.asOf.getTime() - row.created_at.getTime()) / DAY_MS, curve: curveFor(row), category: categoryOf(row.status, p, data.settings) };
   });
   const rate = newLeadRate(data, prior);
   const sim = simulatePipeline({
@@ -362,7 +357,7 @@ export function buildForecast(data: AsOfData, opts: BuildOptions): { forecast: G
       band: roundBand(volumeBands[k]!, 2),
       actual: k === 0 ? soFar0.created : null,
       key_drivers: [
-        { kind: 'input', label: `Model: ${volume.model}`, effect: 0, detail: 'chosen per series by an information criterion, checked against seasonal naive on the end of the history' },
+        { kind: 'input', label: `Model: ${volume.model}`, effect: 0, detail: 'exponential smoothing models combined by their information criterion, weighed against seasonal naive by their errors on the end of the history' },
         ...(lastVolume !== null ? [{ kind: 'input' as const, label: `Last complete period: ${lastVolume} leads`, effect: round(volumeBands[k]!.median - lastVolume), detail: 'the forecast minus the last complete period' }] : []),
         ...(k === 0 ? [{ kind: 'input' as const, label: `Created so far ${words(p)}: ${soFar0.created}`, effect: soFar0.created }] : []),
       ],

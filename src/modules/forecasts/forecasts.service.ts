@@ -22,11 +22,13 @@ export const FORECASTS_QUEUE = 'forecasts.generate';
 /** Horizons of a run: 30 days, 13 weeks, 6 months (which cover this quarter and the next). */
 export const RUN_HORIZONS = { daily: 30, weekly: 13, monthly: 6 } as const;
 /** Recent past periods given a backtest row (computed as of each one's start) when none was made before it began. */
-export const BACKTEST_PERIODS: Record<Granularity, number> = { daily: 14, weekly: 8, monthly: 6, quarterly: 4 };
+export const BACKTEST_PERIODS: Record<Granularity, number> = { daily: 7, weekly: 6, monthly: 6, quarterly: 4 };
 const DAY_MS = 86_400_000;
 /** A past origin is "now" within this much: then the leads' current scores and values are what was known. */
 const LIVE_WINDOW_MS = 5 * 60_000;
 const HISTORY_YEARS = 5;
+
+const round2 = (x: number) => Math.round(x * 100) / 100;
 
 /** Status win rates count the leads decided in the two years before the origin. */
 const STATUS_RATE_DAYS = 730;
@@ -148,9 +150,11 @@ export function createForecastsService(db: Kysely<DB>, options: { now?: () => Da
       period_start: isoOf(p.period.start),
       period_end: isoOf(p.period.end - 1),
       granularity,
-      predicted_value: p.band.median,
-      confidence_lower: p.band.lower,
-      confidence_upper: p.band.upper,
+      // The spec's DECIMAL(15,2) holds a ratio to the hundredth: the band is rounded outward,
+      // so what was inside the computed band stays inside the stored one.
+      predicted_value: round2(p.band.median),
+      confidence_lower: Math.floor(p.band.lower * 100 + 1e-9) / 100,
+      confidence_upper: Math.ceil(p.band.upper * 100 - 1e-9) / 100,
       model_version: MODEL_VERSION,
       key_drivers: p.key_drivers as unknown as JsonValue[],
       scenarios: { ...p.scenarios, model: f[type].model } as unknown as JsonObject,

@@ -307,18 +307,18 @@ export async function deleteLead(tx: Tx, id: string) {
   await tx.deleteFrom('leads').where('id', '=', id).execute();
 }
 
+/**
+ * The journey event of a status change, with the lead's owner and team as the change left
+ * them (`owner_id`, `team_id`, JSON null when none): a lead counts for the user who owned it
+ * when it was won, even after it is reassigned (the team metrics, src/modules/metrics). Read
+ * from the lead row in the same statement, so every caller records them alike.
+ */
 export async function insertStatusChange(tx: Tx, row: { organizationId: string; leadId: string; userId: string | null; from: string | null; to: string }) {
-  await tx
-    .insertInto('journey_events')
-    .values({
-      organization_id: row.organizationId,
-      lead_id: row.leadId,
-      event_type: 'status_change',
-      event_name: `Status changed to ${row.to}`,
-      properties: JSON.stringify({ from: row.from, to: row.to }),
-      user_id: row.userId,
-    })
-    .execute();
+  await sql`
+    INSERT INTO journey_events (organization_id, lead_id, event_type, event_name, properties, user_id)
+    SELECT ${row.organizationId}, l.id, 'status_change', ${`Status changed to ${row.to}`},
+           jsonb_build_object('from', ${row.from}::text, 'to', ${row.to}::text, 'owner_id', l.assigned_to, 'team_id', l.team_id), ${row.userId}
+    FROM leads AS l WHERE l.id = ${row.leadId}`.execute(tx);
 }
 
 /**

@@ -1091,6 +1091,328 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/forecasts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The latest forecasts of a granularity with their intervals, scenarios and key drivers, and past forecasts against what happened */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Length of the periods: daily (30 days ahead), weekly (13 weeks), monthly (6 months) or quarterly (the months summed path by path) */
+                    granularity?: "daily" | "weekly" | "monthly" | "quarterly";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Per series: past periods with an actual, and how many fell inside their interval */
+                            accuracy: {
+                                conversion_rate: {
+                                    inside: number;
+                                    level: number;
+                                    periods: number;
+                                };
+                                deal_velocity: {
+                                    inside: number;
+                                    level: number;
+                                    periods: number;
+                                };
+                                lead_volume: {
+                                    inside: number;
+                                    level: number;
+                                    periods: number;
+                                };
+                                revenue: {
+                                    inside: number;
+                                    level: number;
+                                    periods: number;
+                                };
+                            };
+                            /** @description The organization's currency for money series */
+                            currency: string;
+                            generated_at: string | null;
+                            /** @description Forecasts made before their period began, for periods now past, with what happened */
+                            history: {
+                                actual: number | null;
+                                confidence_lower: number;
+                                confidence_upper: number;
+                                /** @enum {string} */
+                                forecast_type: "revenue" | "lead_volume" | "conversion_rate" | "deal_velocity";
+                                /** @description Whether the actual fell inside the interval (null when there is no actual: a rate of a period without decisions) */
+                                inside: boolean | null;
+                                /**
+                                 * Format: date-time
+                                 * @description What the forecast knew the data up to
+                                 */
+                                made_at: string;
+                                period_end: string;
+                                period_start: string;
+                                predicted_value: number;
+                            }[];
+                            /** @description Interval level, e.g. 0.8: the 10th to the 90th percentile */
+                            level: number;
+                            model_version: string;
+                            series: {
+                                conversion_rate: {
+                                    /** @description The model behind the latest forecast, in words */
+                                    model: string | null;
+                                    /** @description Recent past periods (their forecast made before they began, with the actual), then the latest run from the current period on, by period_start */
+                                    points: {
+                                        /** @description What happened: final for past periods, so far for the current one, null for future ones */
+                                        actual: number | null;
+                                        confidence_lower: number;
+                                        confidence_upper: number;
+                                        /** Format: uuid */
+                                        id: string;
+                                        key_drivers: {
+                                            detail?: string;
+                                            /** @description Signed, in the series' unit */
+                                            effect: number;
+                                            /** @enum {string} */
+                                            kind: "lead" | "segment" | "input";
+                                            /** @description In words a manager understands, e.g. "Acme Corp, negotiation, p = 0.82, $48k: +$39k expected this month" */
+                                            label: string;
+                                            /** Format: uuid */
+                                            lead_id?: string;
+                                        }[];
+                                        model_version: string;
+                                        /** @description Last day of the period (inclusive) */
+                                        period_end: string;
+                                        period_start: string;
+                                        /** @description The median */
+                                        predicted_value: number;
+                                        scenarios: {
+                                            /** @description The upper end of the interval */
+                                            best: number;
+                                            /** @description Revenue only; closed + commit + best_case + pipeline = expected */
+                                            categories?: {
+                                                /** @description Expected from open deals meeting the best-case rule (default: proposal or negotiation, p ≥ 0.4) */
+                                                best_case: number;
+                                                /** @description Already won in the period */
+                                                closed: number;
+                                                /** @description Expected from open deals meeting the commit rule (default: negotiation, p ≥ 0.7) */
+                                                commit: number;
+                                                /** @description Expected from the other open deals and from leads not created yet */
+                                                pipeline: number;
+                                            };
+                                            /** @description The mean of the simulated paths */
+                                            expected: number;
+                                            /** @description The lower end of the interval */
+                                            worst: number;
+                                        };
+                                    }[];
+                                    /** @enum {string} */
+                                    unit: "ratio";
+                                };
+                                deal_velocity: {
+                                    /** @description The model behind the latest forecast, in words */
+                                    model: string | null;
+                                    /** @description Recent past periods (their forecast made before they began, with the actual), then the latest run from the current period on, by period_start */
+                                    points: {
+                                        /** @description What happened: final for past periods, so far for the current one, null for future ones */
+                                        actual: number | null;
+                                        confidence_lower: number;
+                                        confidence_upper: number;
+                                        /** Format: uuid */
+                                        id: string;
+                                        key_drivers: {
+                                            detail?: string;
+                                            /** @description Signed, in the series' unit */
+                                            effect: number;
+                                            /** @enum {string} */
+                                            kind: "lead" | "segment" | "input";
+                                            /** @description In words a manager understands, e.g. "Acme Corp, negotiation, p = 0.82, $48k: +$39k expected this month" */
+                                            label: string;
+                                            /** Format: uuid */
+                                            lead_id?: string;
+                                        }[];
+                                        model_version: string;
+                                        /** @description Last day of the period (inclusive) */
+                                        period_end: string;
+                                        period_start: string;
+                                        /** @description The median */
+                                        predicted_value: number;
+                                        scenarios: {
+                                            /** @description The upper end of the interval */
+                                            best: number;
+                                            /** @description Revenue only; closed + commit + best_case + pipeline = expected */
+                                            categories?: {
+                                                /** @description Expected from open deals meeting the best-case rule (default: proposal or negotiation, p ≥ 0.4) */
+                                                best_case: number;
+                                                /** @description Already won in the period */
+                                                closed: number;
+                                                /** @description Expected from open deals meeting the commit rule (default: negotiation, p ≥ 0.7) */
+                                                commit: number;
+                                                /** @description Expected from the other open deals and from leads not created yet */
+                                                pipeline: number;
+                                            };
+                                            /** @description The mean of the simulated paths */
+                                            expected: number;
+                                            /** @description The lower end of the interval */
+                                            worst: number;
+                                        };
+                                    }[];
+                                    /** @enum {string} */
+                                    unit: "money_per_day";
+                                };
+                                lead_volume: {
+                                    /** @description The model behind the latest forecast, in words */
+                                    model: string | null;
+                                    /** @description Recent past periods (their forecast made before they began, with the actual), then the latest run from the current period on, by period_start */
+                                    points: {
+                                        /** @description What happened: final for past periods, so far for the current one, null for future ones */
+                                        actual: number | null;
+                                        confidence_lower: number;
+                                        confidence_upper: number;
+                                        /** Format: uuid */
+                                        id: string;
+                                        key_drivers: {
+                                            detail?: string;
+                                            /** @description Signed, in the series' unit */
+                                            effect: number;
+                                            /** @enum {string} */
+                                            kind: "lead" | "segment" | "input";
+                                            /** @description In words a manager understands, e.g. "Acme Corp, negotiation, p = 0.82, $48k: +$39k expected this month" */
+                                            label: string;
+                                            /** Format: uuid */
+                                            lead_id?: string;
+                                        }[];
+                                        model_version: string;
+                                        /** @description Last day of the period (inclusive) */
+                                        period_end: string;
+                                        period_start: string;
+                                        /** @description The median */
+                                        predicted_value: number;
+                                        scenarios: {
+                                            /** @description The upper end of the interval */
+                                            best: number;
+                                            /** @description Revenue only; closed + commit + best_case + pipeline = expected */
+                                            categories?: {
+                                                /** @description Expected from open deals meeting the best-case rule (default: proposal or negotiation, p ≥ 0.4) */
+                                                best_case: number;
+                                                /** @description Already won in the period */
+                                                closed: number;
+                                                /** @description Expected from open deals meeting the commit rule (default: negotiation, p ≥ 0.7) */
+                                                commit: number;
+                                                /** @description Expected from the other open deals and from leads not created yet */
+                                                pipeline: number;
+                                            };
+                                            /** @description The mean of the simulated paths */
+                                            expected: number;
+                                            /** @description The lower end of the interval */
+                                            worst: number;
+                                        };
+                                    }[];
+                                    /** @enum {string} */
+                                    unit: "count";
+                                };
+                                revenue: {
+                                    /** @description The model behind the latest forecast, in words */
+                                    model: string | null;
+                                    /** @description Recent past periods (their forecast made before they began, with the actual), then the latest run from the current period on, by period_start */
+                                    points: {
+                                        /** @description What happened: final for past periods, so far for the current one, null for future ones */
+                                        actual: number | null;
+                                        confidence_lower: number;
+                                        confidence_upper: number;
+                                        /** Format: uuid */
+                                        id: string;
+                                        key_drivers: {
+                                            detail?: string;
+                                            /** @description Signed, in the series' unit */
+                                            effect: number;
+                                            /** @enum {string} */
+                                            kind: "lead" | "segment" | "input";
+                                            /** @description In words a manager understands, e.g. "Acme Corp, negotiation, p = 0.82, $48k: +$39k expected this month" */
+                                            label: string;
+                                            /** Format: uuid */
+                                            lead_id?: string;
+                                        }[];
+                                        model_version: string;
+                                        /** @description Last day of the period (inclusive) */
+                                        period_end: string;
+                                        period_start: string;
+                                        /** @description The median */
+                                        predicted_value: number;
+                                        scenarios: {
+                                            /** @description The upper end of the interval */
+                                            best: number;
+                                            /** @description Revenue only; closed + commit + best_case + pipeline = expected */
+                                            categories?: {
+                                                /** @description Expected from open deals meeting the best-case rule (default: proposal or negotiation, p ≥ 0.4) */
+                                                best_case: number;
+                                                /** @description Already won in the period */
+                                                closed: number;
+                                                /** @description Expected from open deals meeting the commit rule (default: negotiation, p ≥ 0.7) */
+                                                commit: number;
+                                                /** @description Expected from the other open deals and from leads not created yet */
+                                                pipeline: number;
+                                            };
+                                            /** @description The mean of the simulated paths */
+                                            expected: number;
+                                            /** @description The lower end of the interval */
+                                            worst: number;
+                                        };
+                                    }[];
+                                    /** @enum {string} */
+                                    unit: "money";
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Make a new forecast run in the background (admins, managers); follow it at GET /api/v1/jobs/{job_id} */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description True when a requested run was already waiting: its job is returned */
+                            deduplicated: boolean;
+                            /** @description Follow it at GET /api/v1/jobs/{job_id} */
+                            job_id: number;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/imports": {
         parameters: {
             query?: never;
@@ -3509,6 +3831,269 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Team performance per period: per user, team and the organization, with the period before and the team average
+         * @description Only what you may see: a sales rep their own figures and their team's aggregate; a manager the organization, their teams and those teams' members; admins, viewers and marketing everyone.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description First period: the one containing this date (default: five periods before `to`) */
+                    from?: string;
+                    /** @description day, week (ISO, Monday to Sunday), month or quarter, in the organization's time zone */
+                    period?: "day" | "week" | "month" | "quarter";
+                    /** @description Only this team: its aggregate and the members you may see */
+                    team_id?: string;
+                    /** @description Last period: the one containing this date (default: today) */
+                    to?: string;
+                    /** @description Only this user's figures (with their team's average) */
+                    user_id?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description When the figures were last rolled up (null: never; POST /metrics/refresh computes them) */
+                            computed_at: string | null;
+                            /** @description The organization, then teams, then users — only those you may see */
+                            data: {
+                                /** @description The user or team; null for the organization */
+                                id: string | null;
+                                /** @enum {string} */
+                                kind: "organization" | "team" | "user";
+                                name: string;
+                                periods: {
+                                    figures: {
+                                        /** @description Activities completed in the period, by their user */
+                                        activities_completed: number;
+                                        /** @description Revenue ÷ leads won; null without a win */
+                                        average_deal_size: number | null;
+                                        /** @description Win rate: won ÷ (won + lost) among the leads decided in the period; null when none was */
+                                        conversion_rate: number | null;
+                                        /** @description Leads won in the period (by close date), for the owner when they were won */
+                                        leads_converted: number;
+                                        /** @description Leads created in the period (for their current owner and team) */
+                                        leads_created: number;
+                                        /** @description Leads that first reached qualified or a later deal step in the period (the dashboard's rule), for the owner then */
+                                        leads_qualified: number;
+                                        /** @description Deal values of the leads won in the period */
+                                        revenue_generated: number;
+                                        /** @description Money per day: open leads at the period's end × win rate × average deal size ÷ average sales cycle (days, at least 1); 0 with decisions but no win, null without decisions */
+                                        sales_velocity: number | null;
+                                    };
+                                    /** @description Last day of the period (inclusive) */
+                                    period_end: string;
+                                    period_start: string;
+                                    /** @description The same figures for the period before */
+                                    previous: {
+                                        /** @description Activities completed in the period, by their user */
+                                        activities_completed: number;
+                                        /** @description Revenue ÷ leads won; null without a win */
+                                        average_deal_size: number | null;
+                                        /** @description Win rate: won ÷ (won + lost) among the leads decided in the period; null when none was */
+                                        conversion_rate: number | null;
+                                        /** @description Leads won in the period (by close date), for the owner when they were won */
+                                        leads_converted: number;
+                                        /** @description Leads created in the period (for their current owner and team) */
+                                        leads_created: number;
+                                        /** @description Leads that first reached qualified or a later deal step in the period (the dashboard's rule), for the owner then */
+                                        leads_qualified: number;
+                                        /** @description Deal values of the leads won in the period */
+                                        revenue_generated: number;
+                                        /** @description Money per day: open leads at the period's end × win rate × average deal size ÷ average sales cycle (days, at least 1); 0 with decisions but no win, null without decisions */
+                                        sales_velocity: number | null;
+                                    };
+                                    /** @description Per member of the team (the user's current team, or this team): counts and revenue summed ÷ members, conversion rate and velocity averaged over the members who have one, deal size pooled (revenue ÷ wins); null for the organization or a user without a team */
+                                    team_average: {
+                                        /** @description Activities completed in the period, by their user */
+                                        activities_completed: number;
+                                        /** @description Revenue ÷ leads won; null without a win */
+                                        average_deal_size: number | null;
+                                        /** @description Win rate: won ÷ (won + lost) among the leads decided in the period; null when none was */
+                                        conversion_rate: number | null;
+                                        /** @description Leads won in the period (by close date), for the owner when they were won */
+                                        leads_converted: number;
+                                        /** @description Leads created in the period (for their current owner and team) */
+                                        leads_created: number;
+                                        /** @description Leads that first reached qualified or a later deal step in the period (the dashboard's rule), for the owner then */
+                                        leads_qualified: number;
+                                        /** @description Deal values of the leads won in the period */
+                                        revenue_generated: number;
+                                        /** @description Money per day: open leads at the period's end × win rate × average deal size ÷ average sales cycle (days, at least 1); 0 with decisions but no win, null without decisions */
+                                        sales_velocity: number | null;
+                                    } | null;
+                                }[];
+                                /** @description A user's current team */
+                                team_id: string | null;
+                            }[];
+                            /** @description Start of the first period */
+                            from: string;
+                            /**
+                             * @description day, week (ISO, Monday to Sunday), month or quarter, in the organization's time zone
+                             * @enum {string}
+                             */
+                            period: "day" | "week" | "month" | "quarter";
+                            /** @description The zone periods are cut in: the organization's settings.timezone, else UTC */
+                            time_zone: string;
+                            /** @description Start of the last period */
+                            to: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/metrics/leaderboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** People ranked by one figure in one period (a sales rep sees only their own rank) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description A date inside the period (default: today) */
+                    at?: string;
+                    /** @description The figure users are ranked by (highest first) */
+                    metric?: "leads_created" | "leads_qualified" | "leads_converted" | "revenue_generated" | "activities_completed" | "conversion_rate" | "average_deal_size" | "sales_velocity";
+                    /** @description day, week (ISO, Monday to Sunday), month or quarter, in the organization's time zone */
+                    period?: "day" | "week" | "month" | "quarter";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            entries: {
+                                figures: {
+                                    /** @description Activities completed in the period, by their user */
+                                    activities_completed: number;
+                                    /** @description Revenue ÷ leads won; null without a win */
+                                    average_deal_size: number | null;
+                                    /** @description Win rate: won ÷ (won + lost) among the leads decided in the period; null when none was */
+                                    conversion_rate: number | null;
+                                    /** @description Leads won in the period (by close date), for the owner when they were won */
+                                    leads_converted: number;
+                                    /** @description Leads created in the period (for their current owner and team) */
+                                    leads_created: number;
+                                    /** @description Leads that first reached qualified or a later deal step in the period (the dashboard's rule), for the owner then */
+                                    leads_qualified: number;
+                                    /** @description Deal values of the leads won in the period */
+                                    revenue_generated: number;
+                                    /** @description Money per day: open leads at the period's end × win rate × average deal size ÷ average sales cycle (days, at least 1); 0 with decisions but no win, null without decisions */
+                                    sales_velocity: number | null;
+                                };
+                                name: string;
+                                /** @description 1 = best; equal values share a rank (1, 2, 2, 4) */
+                                rank: number;
+                                team_id: string | null;
+                                /** Format: uuid */
+                                user_id: string;
+                                value: number | null;
+                            }[];
+                            /** @enum {string} */
+                            metric: "leads_created" | "leads_qualified" | "leads_converted" | "revenue_generated" | "activities_completed" | "conversion_rate" | "average_deal_size" | "sales_velocity";
+                            /**
+                             * @description day, week (ISO, Monday to Sunday), month or quarter, in the organization's time zone
+                             * @enum {string}
+                             */
+                            period: "day" | "week" | "month" | "quarter";
+                            period_end: string;
+                            period_start: string;
+                            /** @description How many people the ranking is among (a sales rep is ranked within their team and sees only their own entry) */
+                            ranked: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/metrics/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Recompute the metrics in the background (admins, managers); follow it at GET /jobs/{job_id} */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Recompute the periods from the one containing this date; default: every period */
+                        from?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            deduplicated: boolean;
+                            job_id: number;
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;

@@ -50,3 +50,12 @@ export type LeadStatus = Lead['status'];
 export type User = ApiResponse<'/api/v1/users', 'get'>['data'][number];
 export type Team = ApiResponse<'/api/v1/teams', 'get'>['data'][number];
 export type Organization = ApiResponse<'/api/v1/organization', 'get'>;
+
+/** The organization's latest forecasts by series, their history and accuracy (GET /api/v1/forecasts). */
+export type Forecasts = ApiResponse<'/api/v1/forecasts', 'get'>;
+export type ForecastType = keyof Forecasts['series'];
+export type ForecastSeries = Forecasts['series'][ForecastType];
+export type ForecastUnit = ForecastSeries['unit'];
+export type ForecastPoint = ForecastSeries['points'][number];
+export type ForecastKeyDriver = ForecastPoint['key_drivers'][number];
+export type ForecastScenarios = ForecastPoint['scenarios'];

@@ -15,6 +15,8 @@ const NAV: { to: string; label: string; icon: IconName; end?: boolean }[] = [
   { to: '/leads', label: 'Leads', icon: 'leads' },
   { to: '/pipeline', label: 'Pipeline', icon: 'pipeline' },
   { to: '/insights', label: 'Insights', icon: 'insights' },
+  { to: '/forecasts', label: 'Forecasts', icon: 'trendingUp' },
+  { to: '/team', label: 'Team', icon: 'team' },
   { to: '/settings', label: 'Settings', icon: 'settings' },
 ];
 

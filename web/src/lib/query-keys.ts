@@ -44,8 +44,14 @@ export const queryKeys = {
   jobs: { detail: (id: number | string) => ['jobs', String(id)] as const },
   models: { all: ['models'] as const },
   dashboard: { all: ['dashboard'] as const, view: (params: QueryParams) => ['dashboard', params] as const },
+  metrics: {
+    all: ['metrics'] as const,
+    view: (params: QueryParams) => ['metrics', 'view', params] as const,
+    leaderboard: (params: QueryParams) => ['metrics', 'leaderboard', params] as const,
+  },
   pipeline: { all: ['pipeline'] as const, columns: (params: QueryParams) => ['pipeline', 'columns', params] as const },
   notifications: { all: ['notifications'] as const, list: (params: QueryParams) => ['notifications', 'list', params] as const },
+  forecasts: { all: ['forecasts'] as const, view: (params: QueryParams) => ['forecasts', params] as const },
 } as const;
 
 export type QueryKey = readonly unknown[];

@@ -37,7 +37,11 @@ export function keysForStreamEvent(event: StreamEvent, cachedLeads: ReadonlySet<
     case 'job': {
       // Job ids are numbers, not uuids: they travel in the payload (entity_id is null).
       const jobId = typeof event.payload.job_id === 'number' || typeof event.payload.job_id === 'string' ? event.payload.job_id : entity;
-      return [...(jobId !== undefined ? [queryKeys.jobs.detail(jobId)] : []), ...(verb === 'finished' ? [queryKeys.models.all] : [])];
+      const finished = verb === 'finished';
+      // A forecast run someone started ended: every screen showing a forecast (the Forecasts
+      // screen, the dashboard's card) reloads, for everyone in the organization.
+      const forecasts = finished && event.payload.queue === 'forecasts.generate' ? [queryKeys.forecasts.all] : [];
+      return [...(jobId !== undefined ? [queryKeys.jobs.detail(jobId)] : []), ...(finished ? [queryKeys.models.all] : []), ...forecasts];
     }
     case 'organization':
       return [queryKeys.organization, queryKeys.me];

@@ -5,6 +5,7 @@ import { useCurrency } from '../../../lib/organization';
 import '../../../styles/workspace.css';
 import { PERIODS, useDashboard, type Period } from '../api/dashboard-api';
 import { FollowUps } from './follow-ups';
+import { ForecastCard } from './forecast-card';
 import { Funnel } from './funnel';
 import { HotLeads } from './hot-leads';
 import { InsightInbox } from './insight-inbox';
@@ -53,6 +54,7 @@ export function DashboardPage() {
             <Card title="Hot leads">{data ? <HotLeads leads={data.hot_leads} /> : <SkeletonBlock lines={5} label="Loading hot leads" />}</Card>
           </div>
           <div className="dash__col">
+            <ForecastCard currency={currency} />
             <Card title="Follow-ups">{data ? <FollowUps followUps={data.follow_ups} /> : <SkeletonBlock lines={5} label="Loading follow-ups" />}</Card>
             <InsightInbox />
           </div>

@@ -2,7 +2,6 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { ApiBody, ApiResponse } from '../../../api/types';
 import { api } from '../../../lib/api-client';
 import { queryKeys } from '../../../lib/query-keys';
-import { useStreamStatus } from '../../../lib/realtime/use-live-updates';
 
 export type Organization = ApiResponse<'/api/v1/organization', 'get'>;
 export type OrganizationPatch = ApiBody<'/api/v1/organization', 'patch'>;
@@ -21,7 +20,6 @@ export type TrackingKey = ApiResponse<'/api/v1/tracking/keys', 'get'>['data'][nu
 export type RecentEvents = ApiResponse<'/api/v1/tracking/events', 'get'>;
 export type Model = ApiResponse<'/api/v1/models', 'get'>['data'][number];
 export type CalibrationBin = Model['calibration'][number];
-export type Job = ApiResponse<'/api/v1/jobs/{id}', 'get'>;
 
 /** Role names as people read them; keyed by the server's roles so a new role fails the type check. */
 export const ROLES: Record<Role, { label: string; hint: string }> = {
@@ -150,15 +148,5 @@ export function useActivateModel() {
   return useMutation({
     mutationFn: (version: string) => api.post('/api/v1/models/{version}/activate', { params: { version }, body: {} }),
     onSettled: () => Promise.all([client.invalidateQueries({ queryKey: queryKeys.models.all }), client.invalidateQueries({ queryKey: queryKeys.leads.all })]),
-  });
-}
-/** A background job until it ends: refetched on its job.progress events, polled as a net (every second while the stream is down). */
-export function useJob(id: number | null) {
-  const poll = useStreamStatus() === 'live' ? 5000 : 1000;
-  return useQuery({
-    queryKey: queryKeys.jobs.detail(id ?? 0),
-    queryFn: ({ signal }) => api.get('/api/v1/jobs/{id}', { params: { id: id! }, signal }),
-    enabled: id !== null,
-    refetchInterval: (query) => (query.state.data && ['succeeded', 'failed', 'cancelled'].includes(query.state.data.status) ? false : poll),
   });
 }

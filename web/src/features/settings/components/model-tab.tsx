@@ -6,7 +6,8 @@ import { useQueryClient } from '@tanstack/react-query';
 import { formatDateTime, formatNumber } from '../../../lib/format';
 import { queryKeys } from '../../../lib/query-keys';
 import { useCan } from '../../../lib/session';
-import { useActivateModel, useJob, useModels, useTrainModel, type Model } from '../api/settings-api';
+import { useActivateModel, useModels, useTrainModel, type Model } from '../api/settings-api';
+import { useJob } from '../../../lib/use-job';
 
 /** uPlot comes with this chart only, when a model with a calibration table is on screen. */
 const CalibrationChart = lazy(() => import('./calibration-chart'));

@@ -1,0 +1,111 @@
+import { sql } from 'kysely';
+import type { Browser, Locator } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client, useServer } from './helpers/api.ts';
+import { hasChromium, launchBrowser, skipMessage } from './helpers/browser.ts';
+import { MODE } from './helpers/db.ts';
+import { openWebPage, signIn, TEST_PASSWORD } from './helpers/web.ts';
+
+if (!hasChromium) console.warn(skipMessage());
+
+/**
+ * The Team screen in Chromium: an admin computes the figures from the empty state, sorts the
+ * people by any figure and re-ranks the leaderboard by a column; a sales rep sees only their
+ * own figures and their team's. Screenshots at 1440 and 390 px.
+ */
+describe.skipIf(!hasChromium)(`web app: the Team screen in Chromium (${MODE})`, () => {
+  const { app, url } = useServer(() => ({ LEADAI_WORKERS: 'true' }));
+  let browser: Browser;
+  let owner: Awaited<ReturnType<typeof Client.signup>>;
+  const people: Record<'rita' | 'sam', { id: string; email: string }> = { rita: { id: '', email: '' }, sam: { id: '', email: '' } };
+
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    owner = await Client.signup(url, 'Team Web');
+    const north = (await owner.client.post('/api/v1/teams', { name: 'North' })).body.id as string;
+    for (const name of ['rita', 'sam'] as const) {
+      const email = `${name}@team-web.example`;
+      const inv = await owner.client.post('/api/v1/invitations', { email, role: 'sales_rep', team_id: north });
+      const accepted = await new Client(url).post('/api/v1/auth/accept-invitation', { token: inv.body.token, full_name: name === 'rita' ? 'Rita Rep' : 'Sam Seller', password: TEST_PASSWORD });
+      people[name] = { id: accepted.body.user_id, email };
+    }
+    // This month: Rita wins €900, Sam €300 and completes two calls.
+    for (const [who, value] of [['rita', 900], ['sam', 300]] as const) {
+      const lead = await owner.client.post('/api/v1/leads', { first_name: who, last_name: 'Deal', assigned_to: people[who].id, team_id: north, deal_value: value });
+      expect((await owner.client.patch(`/api/v1/leads/${lead.body.id}`, { status: 'closed_won' })).status).toBe(200);
+      if (who === 'sam') {
+        for (let i = 0; i < 2; i++) {
+          const a = await owner.client.post(`/api/v1/leads/${lead.body.id}/activities`, { type: 'call', subject: 'Call' });
+          await sql`UPDATE activities SET user_id = ${people.sam.id} WHERE id = ${a.body.id}`.execute(app().database.db);
+        }
+      }
+    }
+    // The changes queued a rollup for 30 s from now; the screen starts from "never computed".
+    await sql`DELETE FROM jobs WHERE queue = 'metrics.rollup'`.execute(app().database.db);
+  });
+  afterAll(async () => browser?.close());
+
+  const names = async (rows: Locator) => (await rows.locator('th[scope=row]').allTextContents()).map((t) => t.trim());
+
+  it('an admin computes the figures, sorts people by any figure and re-ranks the leaderboard', async () => {
+    const web = await openWebPage(browser, { width: 1440, height: 900 });
+    const { page } = web;
+    await signIn(web, url(''), owner.email);
+    await page.getByRole('link', { name: 'Team' }).click();
+    await page.getByRole('heading', { name: 'No team figures yet' }).waitFor();
+    await page.getByRole('button', { name: 'Compute them now' }).click();
+
+    const peopleTable = page.getByRole('table', { name: /Figures per person/ });
+    await peopleTable.waitFor();
+    const rows = peopleTable.locator('tbody tr');
+    expect(await names(rows)).toEqual(['Rita Rep', 'Sam Seller', 'Team Web Admin']);
+    expect(await rows.first().textContent()).toContain('$900');
+    // Sorted by activities instead: Sam first.
+    await peopleTable.getByRole('button', { name: 'Activities' }).click();
+    expect(await names(rows)).toEqual(['Sam Seller', 'Rita Rep', 'Team Web Admin']);
+    expect(await peopleTable.locator('th[aria-sort=descending]').textContent()).toBe('Activities');
+    // The organization row and North's, with trends.
+    const groups = page.getByRole('table', { name: /organization and its teams/ });
+    expect(await names(groups.locator('tbody tr'))).toEqual(['Whole organization', 'North (team)']);
+    expect(await groups.getByRole('img', { name: /^Activities of North, 6 periods/ }).count()).toBe(1);
+
+    const board = page.getByRole('table', { name: /Leaderboard/ });
+    expect(await names(board.locator('tbody tr'))).toEqual(['Rita Rep', 'Sam Seller', 'Team Web Admin']);
+    await board.getByRole('button', { name: 'Activities' }).click();
+    await page.getByRole('table', { name: 'Leaderboard, ranked by Activities' }).waitFor();
+    expect(await names(board.locator('tbody tr'))).toEqual(['Sam Seller', 'Rita Rep', 'Team Web Admin']);
+    expect((await board.locator('tbody tr').first().locator('td').first().textContent())?.trim()).toBe('1');
+    await web.screenshot('team-1440');
+
+    const phone = await openWebPage(browser, { width: 390, height: 844 });
+    await signIn(phone, url(''), owner.email);
+    await phone.page.goto(url('/team'));
+    await phone.page.getByRole('table', { name: /Figures per person/ }).waitFor();
+    await phone.screenshot('team-390');
+    expect([...web.problems, ...phone.problems]).toEqual([]);
+    await phone.close();
+    await web.close();
+  });
+
+  it("a sales rep sees their own figures and their team's, and only their own rank", async () => {
+    const web = await openWebPage(browser, { width: 1440, height: 900 });
+    const { page } = web;
+    await signIn(web, url(''), people.sam.email);
+    await page.goto(url('/team'));
+    const peopleTable = page.getByRole('table', { name: /Figures per person/ });
+    await peopleTable.waitFor();
+    expect(await names(peopleTable.locator('tbody tr'))).toEqual(['Sam Seller']);
+    expect(await page.getByRole('heading', { name: 'Your team' }).count()).toBe(1);
+    expect(await names(page.getByRole('table', { name: /organization and its teams/ }).locator('tbody tr'))).toEqual(['North (team)']);
+    // Rita's revenue is in North's figures, never on a row of her own.
+    expect(await page.getByText('Rita Rep').count()).toBe(0);
+    const board = page.getByRole('table', { name: /Leaderboard/ });
+    expect(await names(board.locator('tbody tr'))).toEqual(['Sam Seller']);
+    expect((await board.locator('tbody tr td').first().textContent())?.trim()).toBe('2');
+    await page.getByText('You are ranked among the 2 people of your team').waitFor();
+    expect(await page.getByRole('button', { name: 'Recompute' }).count()).toBe(0);
+    await web.screenshot('team-rep-1440');
+    expect(web.problems).toEqual([]);
+    await web.close();
+  });
+});

@@ -81,6 +81,8 @@ export interface SeriesScore {
   /** The forecasts' mean absolute error ÷ that of the seasonal-naive forecasts of the same periods. */
   mae_vs_seasonal_naive_forecast: number;
   mape: number;
+  /** Σ forecast ÷ Σ actual − 1, in percent: negative when the forecasts run low. */
+  bias: number;
   /** Share of actuals inside the 80 % intervals (NaN when the forecaster gives none). */
   coverage: number;
 }
@@ -102,11 +104,12 @@ export async function backtest(
     for (const series of opts.series) {
       const bands = forecast[series];
       if (!bands) continue;
-      const scored = periods.slice(o, o + horizon).flatMap((p) => {
+      // Every period that has happened within the horizon must have been forecast.
+      const scored = periods.slice(o, o + horizon).map((p) => {
         const band = bands.find((b) => b.period_start === p.start);
-        return band ? [{ actual: p[series], band }] : [];
+        if (!band) throw new Error(`${name}: no ${series} forecast for the period of ${p.start} (origin ${periods[o]!.start})`);
+        return { actual: p[series], band };
       });
-      if (scored.length === 0) throw new Error(`${name}: no ${series} forecast for the periods after ${periods[o]!.start}`);
       const train = periods.slice(0, o).map((p) => p[series]);
       const predicted = scored.map((s) => s.band.predicted_value);
       results.get(series)!.push(scoreOrigin(train, scored.map((s) => s.actual), {
@@ -124,6 +127,7 @@ export async function backtest(
       mase_vs_naive: summary.mase_vs_naive,
       mae_vs_seasonal_naive_forecast: mae(all((x) => x.actual), all((x) => x.median)) / mae(all((x) => x.actual), all((x) => x.seasonal_naive)),
       mape: summary.mape,
+      bias: 100 * (all((x) => x.median).reduce((a, b) => a + b, 0) / all((x) => x.actual).reduce((a, b) => a + b, 0) - 1),
       coverage: r.some((x) => x.lower.some((v) => Number.isFinite(v))) ? summary.coverage : Number.NaN,
     };
   });
@@ -160,10 +164,10 @@ const fixed = (v: number, digits: number) => (Number.isFinite(v) ? v.toFixed(dig
 
 /** A plain table for people. */
 export function printScores(title: string, scores: readonly SeriesScore[]): void {
-  const header = ['forecaster', 'series', 'granularity', 'h', 'origins', 'n', 'MASE vs sNaive', 'MASE vs naive', 'MAE ÷ sNaive MAE', 'MAPE %', '80 % coverage'];
+  const header = ['forecaster', 'series', 'granularity', 'h', 'origins', 'n', 'MASE vs sNaive', 'MASE vs naive', 'MAE ÷ sNaive MAE', 'MAPE %', 'bias %', '80 % coverage'];
   const rows = scores.map((s) => [
     s.forecaster, s.series, s.granularity, String(s.horizon), String(s.origins), String(s.n),
-    fixed(s.mase_vs_seasonal_naive, 3), fixed(s.mase_vs_naive, 3), fixed(s.mae_vs_seasonal_naive_forecast, 3), fixed(s.mape, 1),
+    fixed(s.mase_vs_seasonal_naive, 3), fixed(s.mase_vs_naive, 3), fixed(s.mae_vs_seasonal_naive_forecast, 3), fixed(s.mape, 1), `${s.bias >= 0 ? '+' : ''}${fixed(s.bias, 1)}`,
     Number.isFinite(s.coverage) ? `${(100 * s.coverage).toFixed(1)} %` : '—',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));

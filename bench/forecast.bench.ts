@@ -19,7 +19,8 @@
  *
  * Targets: MASE < 1 against seasonal naive on every series; 80 % intervals covering 75–85 %.
  * Options: --leads N --seed S --anchor YYYY-MM-DD --fresh --parts demo,series,metrics
- * --monthly-origins 12 --monthly-horizon 3 --weekly-origins 26 --weekly-horizon 4.
+ * --monthly-origins 12 --monthly-horizon 3 --weekly-origins 26 --weekly-horizon 4
+ * --series-data FILE (the car sales CSV when not at ../shared/data/ from the checkout).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -37,6 +38,7 @@ import {
   actualPeriods, backtest, printScores, seasonalNaiveForecaster, truthForecaster,
   type Forecaster, type Granularity, type Period, type SeriesKey, type SeriesScore,
 } from './forecast-backtest.ts';
+import { productForecaster } from './forecast-product.ts';
 import { estimateWonValueByCycle, truthPerPeriod, wonValueFunction } from './forecast-truth.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -52,14 +54,19 @@ const { values } = parseArgs({
     'weekly-origins': { type: 'string', default: '26' },
     'weekly-horizon': { type: 'string', default: '4' },
     'replicate-leads': { type: 'string', default: '30000' },
+    /** Passed to bench/forecast-series.bench.ts as --data (its default, ../shared/data/…, is relative to the checkout). */
+    'series-data': { type: 'string' },
   },
 });
 const parts = new Set(values.parts.split(','));
 const json: Record<string, unknown> = {};
 
 if (parts.has('demo')) json.demo = await demoBacktest();
-if (parts.has('series')) json.car_sales = await runBench('forecast-series.bench.ts', 'the car sales series through `leadai forecast series`');
-if (parts.has('metrics')) json.metrics_rollup = await runBench('metrics.bench.ts', 'the metrics rollup at 1,000,000 leads');
+if (parts.has('series')) {
+  const data = values['series-data'] ? ['--data', values['series-data']] : [];
+  json.car_sales = await runBench('forecast-series.bench.ts', 'the car sales series through `leadai forecast series`', data);
+}
+if (parts.has('metrics')) json.metrics_rollup = await runBench('metrics.bench.ts', 'the metrics rollup at 1,000,000 leads', []);
 console.log(`\nJSON ${JSON.stringify({ bench: 'bench:forecast', results: json })}`);
 
 async function demoBacktest(): Promise<Record<string, unknown>> {
@@ -106,6 +113,7 @@ async function demoBacktest(): Promise<Record<string, unknown>> {
     console.log(`\nTruth written to ${truthFile} (${((performance.now() - started) / 1000).toFixed(1)} s; won value per decided lead from ${wonValue.replicateLeads.toLocaleString('en-US')} leads of seed ${wonValue.replicateSeed})`);
 
     const forecasters: [string, Forecaster][] = [
+      ['LeadAI forecasts', productForecaster(database, org.id)],
       ['engine alone', engineForecaster(series)],
       ['seasonal naive', seasonalNaiveForecaster(series)],
       ['truth', truthForecaster({
@@ -149,14 +157,14 @@ function engineForecaster(series: Record<Granularity, readonly Period[]>): Forec
 }
 
 /** Another benchmark, run as it is; its JSON line comes back as its results. */
-async function runBench(file: string, what: string): Promise<unknown> {
+async function runBench(file: string, what: string, args: string[]): Promise<unknown> {
   const path = join(here, file);
   if (!existsSync(path)) {
     console.log(`\n(${what}: bench/${file} is not in this tree yet; skipped)`);
     return null;
   }
   console.log(`\n— ${what}: bench/${file}`);
-  const child = spawn(process.execPath, [join(here, '..', 'bin', 'run-ts.js'), path], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [join(here, '..', 'bin', 'run-ts.js'), path, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (chunk: Buffer) => {
     out += chunk.toString();

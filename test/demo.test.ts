@@ -8,6 +8,8 @@ import { seedDemo, startOfUtcDay, type SeedDemoResult } from '../src/modules/dem
 import { recentWebsiteEvents } from '../src/modules/tracking/tracking.queries.ts';
 import { withTenant } from '../src/db/tenant.ts';
 import { createTestDatabase, MODE, type TestDatabase } from './helpers/db.ts';
+import { actualPeriods } from '../bench/forecast-backtest.ts';
+import { estimateWonValueByCycle, truthPerPeriod, wonValueFunction } from '../bench/forecast-truth.ts';
 
 const ANCHOR = new Date('2026-11-25T00:00:00Z');
 
@@ -214,6 +216,30 @@ describe(`demo organization in the database (${MODE})`, () => {
     const seen = await withTenant(database.db, { organizationId: today.organizationId }, (tx) => recentWebsiteEvents(tx, today.organizationId, 10));
     expect(seen.rows).toHaveLength(10);
     expect(seen.last30d).toBeGreaterThan(20);
+  });
+
+  it('agrees with its truth in the organization\'s own months (the forecast benchmark\'s actual series and truth)', async () => {
+    const timeZone = 'America/New_York';
+    const months = await actualPeriods(database, result.organizationId, 'monthly', timeZone, ANCHOR);
+    // Full local months only, each one after the other.
+    expect(months.length).toBeGreaterThanOrEqual(35);
+    for (let i = 1; i < months.length; i++) expect(months[i]!.from).toEqual(months[i - 1]!.to);
+    expect(months.at(-1)!.to.getTime()).toBeLessThanOrEqual(ANCHOR.getTime());
+    // The same leads and revenue as counted straight from the table (outcomes.ts: won at the close).
+    const direct = await sql<{ leads: number; revenue: number }>`
+      SELECT count(*) FILTER (WHERE created_at >= ${months[0]!.from} AND created_at < ${months.at(-1)!.to})::int AS leads,
+             coalesce(sum(deal_value) FILTER (WHERE status = 'closed_won' AND closed_at >= ${months[0]!.from} AND closed_at < ${months.at(-1)!.to}), 0)::float8 AS revenue
+      FROM leads WHERE organization_id = ${result.organizationId}`.execute(database.db);
+    expect(months.reduce((s, m) => s + m.lead_volume, 0)).toBe(direct.rows[0]!.leads);
+    expect(months.reduce((s, m) => s + m.revenue, 0)).toBeCloseTo(direct.rows[0]!.revenue, 0);
+    // The truth in those months: counts within Poisson noise (chi-square, 0.1 % critical value), revenue in total within 10 %.
+    const wonValue = wonValueFunction(estimateWonValueByCycle(1011, ANCHOR, 3000, 4));
+    const truth = truthPerPeriod(ANCHOR, 2500, wonValue, months.map((m) => ({ start: m.start, from: m.from.getTime(), to: m.to.getTime() })));
+    const chi = truth.reduce((sum, t, i) => sum + (months[i]!.lead_volume - t.lead_volume) ** 2 / t.lead_volume, 0);
+    expect(chi).toBeLessThan(66);
+    const total = (xs: number[]) => xs.reduce((s, x) => s + x, 0);
+    expect(total(truth.map((t) => t.revenue)) / total(months.map((m) => m.revenue))).toBeGreaterThan(0.9);
+    expect(total(truth.map((t) => t.revenue)) / total(months.map((m) => m.revenue))).toBeLessThan(1.1);
   });
 
   it('refuses to seed the same demo organization twice and leaves the first intact', async () => {

@@ -22,7 +22,7 @@ import { createInsightsApi } from './modules/insights/insights.api.ts';
 import { createDashboardService } from './modules/dashboard/dashboard.service.ts';
 import { createForecastsApi } from './modules/forecasts/forecasts.api.ts';
 import { createForecastsService, FORECASTS_QUEUE } from './modules/forecasts/forecasts.service.ts';
-import { createMetricsService, METRICS_QUEUE, requestFullRollup } from './modules/metrics/metrics.service.ts';
+import { createMetricsService, METRICS_QUEUE, METRICS_SWEEP_QUEUE, requestFullRollup } from './modules/metrics/metrics.service.ts';
 import { createViewsService } from './modules/views/views.service.ts';
 import { createInsightsService, INSIGHTS_REFRESH_QUEUE } from './modules/insights/insights.service.ts';
 import { createNotificationsService, FOLLOW_UP_QUEUE } from './modules/notifications/notifications.service.ts';
@@ -123,8 +123,10 @@ export async function createApp(config: Config, logger: Logger, options: { datab
               const evaluated = await insights.drainQueue(job.organization_id!, (done, total, message) => ctx.progress(done, total, message));
               return { ...result, insights: { ...evaluated } };
             },
-            // Lead and activity changes queue it (0033 triggers, ~30 s later); POST /metrics/refresh too.
+            // Queued by the sweep for organizations whose leads or activities changed (0033 markers); POST /metrics/refresh too.
             [METRICS_QUEUE]: async (job, ctx) => metrics.handleJob(job, (done, total, message) => ctx.progress(done, total, message)),
+            // Periodic (every 30 s, a system job): a rollup for each organization with change markers; reschedules itself.
+            [METRICS_SWEEP_QUEUE]: async () => metrics.sweep(),
             // Periodic: run-out insights expire, statistics refresh, time-driven insights (stalls, fading engagement) appear.
             [INSIGHTS_REFRESH_QUEUE]: async (job, ctx) => ({ ...(await insights.refresh(job.organization_id!, { progress: (done, total, message) => ctx.progress(done, total, message) })) }),
             // On demand (POST /api/v1/forecasts, dedupe 'requested') and nightly (dedupe 'daily', rescheduled by each run).
@@ -159,6 +161,8 @@ export async function createApp(config: Config, logger: Logger, options: { datab
     if (worker) await scheduleOutboxRetention(database.db, nextRetentionRun());
     // The follow-up sweep reschedules itself; this starts the chain (a no-op while one is queued).
     if (worker) await notifications.ensureFollowUpSweep();
+    // The metrics sweep reschedules itself too; this starts the chain (a no-op while one is queued).
+    if (worker) await metrics.ensureSweep();
     worker?.start();
     if (worker) wakeWorker = () => worker.wake();
     return {

@@ -8,8 +8,8 @@ import { createServerDatabase, MODE, SERVER_URL } from './helpers/db.ts';
 import { until } from './helpers/wait.ts';
 
 /**
- * Who sees whose team metrics, per role, over real HTTP: admin, viewer and marketing
- * everyone; a manager the organization, their team and its members; a sales rep their own
+ * Who sees whose team metrics, per role, over real HTTP: admin everyone; viewer and
+ * marketing the organization's and teams' totals only; a manager the organization, their team and its members; a sales rep their own
  * figures and their team's aggregate, ranked only by name for themselves. Another
  * organization's ids are 404, bad queries 400, all problem+json. And the CLI's refresh.
  */
@@ -17,7 +17,7 @@ const { url } = useServer(() => ({ LEADAI_WORKERS: 'true' }));
 
 let admin: Awaited<ReturnType<typeof Client.signup>>;
 let other: Awaited<ReturnType<typeof Client.signup>>;
-const as: Record<'mia' | 'rita' | 'sam' | 'tom' | 'vic' | 'max', { client: Client; id: string }> = {} as never;
+const as: Record<'mia' | 'rita' | 'sam' | 'tom' | 'vic' | 'max' | 'una', { client: Client; id: string }> = {} as never;
 const teams = { north: '', south: '', elsewhere: '' };
 
 async function invite(name: keyof typeof as, role: string, teamId: string | null) {
@@ -72,16 +72,36 @@ const board = async (client: Client) => {
 };
 
 describe(`team metrics permissions (${MODE})`, () => {
-  it('admin, viewer and marketing see the organization, every team and everyone, and the whole leaderboard', async () => {
+  it('an admin sees the organization, every team and everyone, and the whole leaderboard', async () => {
     const everyone = ['organization:Organization', 'team:North', 'team:South', 'user:Max', 'user:Metrics Api Admin', 'user:Mia', 'user:Rita', 'user:Sam', 'user:Tom', 'user:Vic'];
-    for (const client of [admin.client, as.vic.client, as.max.client]) {
-      expect(shown(await subjects(client))).toEqual(everyone);
-      const b = await board(client);
-      expect(b.entries.slice(0, 3).map((e) => [e.rank, e.name, e.value])).toEqual([[1, 'Rita', 900], [2, 'Tom', 500], [3, 'Sam', 300]]);
-      expect(b.ranked).toBe(7);
-    }
-    const org = (await subjects(admin.client)).find((s) => s.kind === 'organization')!;
+    const data = await subjects(admin.client);
+    expect(shown(data)).toEqual(everyone);
+    const b = await board(admin.client);
+    expect(b.entries.slice(0, 3).map((e) => [e.rank, e.name, e.value])).toEqual([[1, 'Rita', 900], [2, 'Tom', 500], [3, 'Sam', 300]]);
+    expect(b.ranked).toBe(7);
+    const org = data.find((s) => s.kind === 'organization')!;
     expect(org.periods.at(-1)!.figures).toMatchObject({ leads_converted: 3, revenue_generated: 1700 });
+    // South is Tom alone: its average is Tom's own figures, shown to an admin, who sees Tom anyway.
+    expect(data.find((s) => s.name === 'Tom')!.periods.at(-1)!.team_average!.revenue_generated).toBe(500);
+  });
+
+  it('viewer and marketing see the organization and team totals only: nobody one by one, no leaderboard', async () => {
+    for (const who of ['vic', 'max'] as const) {
+      const client = as[who].client;
+      const data = await subjects(client);
+      expect(shown(data), who).toEqual(['organization:Organization', 'team:North', 'team:South']);
+      expect(data.find((s) => s.name === 'North')!.periods.at(-1)!.figures.revenue_generated).toBe(1200);
+      const b = await client.get('/api/v1/metrics/leaderboard?period=month&metric=revenue_generated');
+      expect(b.status, who).toBe(403);
+      expect(b.headers.get('content-type')).toContain('application/problem+json');
+      expect(b.body.detail).toMatch(/totals, not each person's figures/);
+      expect(JSON.stringify(b.body)).not.toContain('Rita');
+      const person = await client.get(`/api/v1/metrics?user_id=${as.rita.id}`);
+      expect(person.status, who).toBe(403);
+      expect(person.body.detail).toMatch(/totals, not each person's figures/);
+      // A team's view shows its totals, not its members.
+      expect(shown(await subjects(client, `&team_id=${teams.north}`))).toEqual(['team:North']);
+    }
   });
 
   it('a manager sees the organization, their team and its members, not other teams or their people', async () => {
@@ -106,6 +126,15 @@ describe(`team metrics permissions (${MODE})`, () => {
     expect(b.entries).toEqual([expect.objectContaining({ rank: 1, name: 'Rita', value: 900 })]);
     expect(b.ranked).toBe(3);
     expect((await board(as.sam.client)).entries).toEqual([expect.objectContaining({ rank: 2, name: 'Sam' })]);
+    // Tom alone in South: the average is his own figures. With Una in South too, the average and
+    // his own figures would give Una's away: under 3 members, no average for a rep (an admin still has it).
+    const tomsRow = async () => (await subjects(as.tom.client)).find((s) => s.kind === 'user')!.periods.at(-1)!;
+    expect((await tomsRow()).team_average!.revenue_generated).toBe(500);
+    await invite('una', 'sales_rep', teams.south);
+    const tom = await tomsRow();
+    expect(tom.figures.revenue_generated).toBe(500);
+    expect(tom.team_average).toBeNull();
+    expect((await subjects(admin.client)).find((s) => s.name === 'Tom')!.periods.at(-1)!.team_average!.revenue_generated).toBe(250);
     const teammate = await as.rita.client.get(`/api/v1/metrics?user_id=${as.sam.id}`);
     expect(teammate.status).toBe(403);
     expect(teammate.body.detail).toMatch(/your own figures/);
@@ -130,6 +159,10 @@ describe(`team metrics permissions (${MODE})`, () => {
       ['/api/v1/metrics?from=2026-06-01&to=2026-01-01', 'from'], ['/api/v1/metrics?period=day&from=2020-01-01&to=2026-01-01', 'from'],
       ['/api/v1/metrics?user_id=42', 'user_id'], ['/api/v1/metrics?colour=blue', 'colour'],
       ['/api/v1/metrics/leaderboard?metric=happiness', 'metric'], ['/api/v1/metrics/leaderboard?at=2026-13-01', 'at'],
+      // Dates outside 1970–2199 (one period past 9999-12-31 once looped for ever), and a span
+      // refused by counting, before any list of periods is built.
+      ['/api/v1/metrics?to=9999-12-31', 'to'], ['/api/v1/metrics?period=day&from=0001-01-01', 'from'],
+      ['/api/v1/metrics?period=day&from=1970-01-01&to=2199-12-31', 'from'], ['/api/v1/metrics/leaderboard?at=1969-12-31', 'at'],
     ];
     for (const [path, field] of cases) {
       const r = await admin.client.get(path);
@@ -138,6 +171,9 @@ describe(`team metrics permissions (${MODE})`, () => {
       expect(r.body.detail, path).toContain(field);
     }
     expect((await admin.client.post('/api/v1/metrics/refresh', { from: 'soon' })).status).toBe(400);
+    expect((await admin.client.post('/api/v1/metrics/refresh', { from: '9999-12-31' })).status).toBe(400);
+    // The widest span still allowed answers (400 months).
+    expect((await admin.client.get('/api/v1/metrics?period=month&from=1990-01-01&to=2023-04-30')).status).toBe(200);
     expect((await new Client(url).get('/api/v1/metrics')).status).toBe(401);
   });
 

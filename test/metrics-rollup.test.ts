@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { withTenant } from '../src/db/tenant.ts';
 import { FUNNEL, periodFigures } from '../src/modules/dashboard/dashboard.figures.ts';
 import { Client, useServer } from './helpers/api.ts';
-import { MODE } from './helpers/db.ts';
+import { MODE, SERVER_URL } from './helpers/db.ts';
 import { until } from './helpers/wait.ts';
 
 /**
@@ -190,28 +190,64 @@ describe(`team metrics rollup (${MODE})`, () => {
     expect(await dump()).toEqual(before);
   });
 
-  it('keeps current: a change queues one delayed rollup that recomputes the periods it touched', async () => {
+  it('keeps current: a change leaves a marker, and the periodic sweep queues one rollup that recomputes the periods it touched', async () => {
     await sql`DELETE FROM jobs WHERE queue = 'metrics.rollup' AND status = 'queued'`.execute(db());
     const september = sql<{ at: Date; n: number }>`SELECT max(created_at) AS at, count(*)::int AS n FROM performance_metrics
       WHERE organization_id = ${admin.organizationId} AND period = 'month' AND period_start = '2026-09-01'`;
     const before = (await september.execute(db())).rows[0]!;
-    // L4 is won now (December): twice changed, one job, ~30 s later.
+    const queuedRollups = sql<{ id: number }>`SELECT id FROM jobs WHERE organization_id = ${admin.organizationId} AND queue = 'metrics.rollup' AND status = 'queued'`;
+    const markers = sql<{ n: number }>`SELECT count(*)::int AS n FROM performance_metrics_dirty WHERE organization_id = ${admin.organizationId}`;
+    // The sweep is always queued (the worker started the chain), at most 30 s away.
+    const sweep = await sql<{ id: number; wait: number }>`SELECT id, extract(epoch FROM run_at - now())::float8 AS wait FROM jobs WHERE queue = 'metrics.sweep' AND status = 'queued'`.execute(db());
+    expect(sweep.rows).toHaveLength(1);
+    expect(sweep.rows[0]!.wait).toBeLessThanOrEqual(30);
+    // L4 is won now (December): twice changed, two markers and no job (writers never wait on a job row).
     await patch(leads.l4, { status: 'qualified', deal_value: 300 });
     await patch(leads.l4, { status: 'closed_won' });
-    const queued = await sql<{ id: number; delay: number }>`SELECT id, extract(epoch FROM run_at - created_at)::float8 AS delay FROM jobs
-      WHERE organization_id = ${admin.organizationId} AND queue = 'metrics.rollup' AND status = 'queued'`.execute(db());
-    expect(queued.rows).toHaveLength(1);
-    expect(queued.rows[0]!.delay).toBeGreaterThanOrEqual(29);
-    // The test does not wait the 30 s: the job is made due now.
-    await sql`UPDATE jobs SET run_at = now() WHERE id = ${queued.rows[0]!.id}`.execute(db());
-    await until('the delayed rollup', async () => (await sql<{ status: string }>`SELECT status FROM jobs WHERE id = ${queued.rows[0]!.id}`.execute(db())).rows[0]!.status === 'succeeded', 30_000);
+    expect((await queuedRollups.execute(db())).rows).toHaveLength(0);
+    expect((await markers.execute(db())).rows[0]!.n).toBeGreaterThanOrEqual(2);
+    // The test does not wait up to 30 s: the sweep is made due now; it queues the rollup and its own next run.
+    await sql`UPDATE jobs SET run_at = now() WHERE id = ${sweep.rows[0]!.id}`.execute(db());
+    await until('the sweep', async () => (await sql<{ status: string }>`SELECT status FROM jobs WHERE id = ${sweep.rows[0]!.id}`.execute(db())).rows[0]!.status === 'succeeded', 30_000);
+    const rollup = await sql<{ id: number }>`SELECT id FROM jobs WHERE organization_id = ${admin.organizationId} AND queue = 'metrics.rollup' AND dedupe_key = 'changes' ORDER BY id DESC LIMIT 1`.execute(db());
+    expect(rollup.rows).toHaveLength(1);
+    await until('the rollup', async () => (await sql<{ status: string }>`SELECT status FROM jobs WHERE id = ${rollup.rows[0]!.id}`.execute(db())).rows[0]!.status === 'succeeded', 30_000);
+    expect((await markers.execute(db())).rows[0]!.n).toBe(0);
+    const next = await sql<{ wait: number }>`SELECT extract(epoch FROM run_at - now())::float8 AS wait FROM jobs WHERE queue = 'metrics.sweep' AND status = 'queued'`.execute(db());
+    expect(next.rows).toHaveLength(1);
+    expect(next.rows[0]!.wait).toBeGreaterThan(15);
     const month = new Date().toISOString().slice(0, 8) + '01';
     const m = await metrics('month', month, month);
     expect(m('user', users.rita, month)?.figures).toMatchObject({ leads_qualified: 1, leads_converted: 1, revenue_generated: 300 });
     // Only the periods the change touched (this day, week, month and quarter) were recomputed: not September's.
     expect((await september.execute(db())).rows[0]).toEqual(before);
-    const result = (await sql<{ result: { from: string } }>`SELECT result FROM jobs WHERE id = ${queued.rows[0]!.id}`.execute(db())).rows[0]!.result;
+    const result = (await sql<{ result: { from: string } }>`SELECT result FROM jobs WHERE id = ${rollup.rows[0]!.id}`.execute(db())).rows[0]!.result;
     expect(result.from >= '2026-12-01').toBe(true);
+  });
+
+  it.runIf(SERVER_URL)('two transactions writing leads of one organization do not wait on each other (server database)', async () => {
+    // A transaction that changed a lead and has not committed yet; the other changes another lead
+    // of the same organization. When the trigger queued a job, the second waited on the first's
+    // uncommitted job row until it committed: here it must finish within the lock timeout.
+    // New owners: a metrics marker each, nothing the rescoring reads (its own triggers stay out of this).
+    await sql`DELETE FROM jobs WHERE organization_id = ${admin.organizationId} AND queue = 'metrics.rollup' AND status = 'queued'`.execute(db());
+    const first = await db().connection().execute(async (a) => {
+      await sql`BEGIN`.execute(a);
+      await sql`UPDATE leads SET assigned_to = ${users.tom} WHERE id = ${leads.l4}`.execute(a);
+      try {
+        return await db().transaction().execute(async (b) => {
+          await sql`SET LOCAL lock_timeout = '2s'`.execute(b);
+          await sql`UPDATE leads SET assigned_to = ${users.sam} WHERE id = ${leads.l5}`.execute(b);
+          return 'done';
+        });
+      } finally {
+        await sql`ROLLBACK`.execute(a);
+      }
+    });
+    expect(first).toBe('done');
+    // Put back (the second one committed): later tests count L5 as nobody's.
+    await sql`UPDATE leads SET assigned_to = NULL WHERE id = ${leads.l5}`.execute(db());
+    await refresh();
   });
 
   it("cuts periods in the organization's time zone", async () => {

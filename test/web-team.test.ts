@@ -11,7 +11,7 @@ if (!hasChromium) console.warn(skipMessage());
 /**
  * The Team screen in Chromium: an admin computes the figures from the empty state, sorts the
  * people by any figure and re-ranks the leaderboard by a column; a sales rep sees only their
- * own figures and their team's. Screenshots at 1440 and 390 px.
+ * own figures and their team's (no per-member average in a team of two); a viewer the totals only. Screenshots at 1440 and 390 px.
  */
 describe.skipIf(!hasChromium)(`web app: the Team screen in Chromium (${MODE})`, () => {
   const { app, url } = useServer(() => ({ LEADAI_WORKERS: 'true' }));
@@ -40,7 +40,8 @@ describe.skipIf(!hasChromium)(`web app: the Team screen in Chromium (${MODE})`, 
         }
       }
     }
-    // The changes queued a rollup for 30 s from now; the screen starts from "never computed".
+    // The changes left markers the periodic sweep turns into a rollup; the screen starts from "never computed".
+    await sql`DELETE FROM performance_metrics_dirty WHERE organization_id = ${owner.organizationId}`.execute(app().database.db);
     await sql`DELETE FROM jobs WHERE queue = 'metrics.rollup'`.execute(app().database.db);
   });
   afterAll(async () => browser?.close());
@@ -103,8 +104,29 @@ describe.skipIf(!hasChromium)(`web app: the Team screen in Chromium (${MODE})`, 
     expect(await names(board.locator('tbody tr'))).toEqual(['Sam Seller']);
     expect((await board.locator('tbody tr td').first().textContent())?.trim()).toBe('2');
     await page.getByText('You are ranked among the 2 people of your team').waitFor();
+    // North is Rita and Sam: a per-member average would give Rita's figures away.
+    expect((await peopleTable.locator('tbody tr td').last().textContent())?.trim()).toBe('—');
     expect(await page.getByRole('button', { name: 'Recompute' }).count()).toBe(0);
     await web.screenshot('team-rep-1440');
+    expect(web.problems).toEqual([]);
+    await web.close();
+  });
+
+  it("a viewer sees the organization's and the teams' totals, nobody one by one and no leaderboard", async () => {
+    const inv = await owner.client.post('/api/v1/invitations', { email: 'vic@team-web.example', role: 'viewer', team_id: null });
+    expect(inv.status).toBe(201);
+    expect((await new Client(url).post('/api/v1/auth/accept-invitation', { token: inv.body.token, full_name: 'Vic Viewer', password: TEST_PASSWORD })).status).toBe(201);
+    const web = await openWebPage(browser, { width: 1440, height: 900 });
+    const { page } = web;
+    await signIn(web, url(''), 'vic@team-web.example');
+    await page.goto(url('/team'));
+    const groups = page.getByRole('table', { name: /organization and its teams/ });
+    await groups.waitFor();
+    expect(await names(groups.locator('tbody tr'))).toEqual(['Whole organization', 'North (team)']);
+    await page.getByText("Your role sees the organization's and the teams' totals").waitFor();
+    expect(await page.getByRole('table', { name: /Figures per person/ }).count()).toBe(0);
+    expect(await page.getByRole('table', { name: /Leaderboard/ }).count()).toBe(0);
+    expect(await page.getByText('Rita Rep').count()).toBe(0);
     expect(web.problems).toEqual([]);
     await web.close();
   });

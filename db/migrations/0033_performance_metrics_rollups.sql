@@ -1,6 +1,7 @@
 -- Team performance metrics (issue 22): performance_metrics filled by rollups per user, per
 -- team and for the organization (user_id and team_id both NULL), per day, ISO week (Monday),
--- month and quarter, kept current by the `metrics.rollup` job (src/modules/metrics/).
+-- month and quarter, kept current by the `metrics.rollup` job (src/modules/metrics/), which the
+-- `metrics.sweep` system job queues for organizations with change markers.
 
 -- Which kind of period a row covers. Rows written by hand before this migration (no code
 -- wrote any) get the kind their length says.
@@ -36,10 +37,15 @@ GRANT SELECT, INSERT, DELETE ON performance_metrics_dirty TO leadai_app;
 -- cannot serve a range over every user).
 CREATE INDEX activities_org_completed_idx ON activities (organization_id, completed_at) WHERE completed_at IS NOT NULL;
 
--- Marks organizations' metrics as changed from `sinces` on, and queues one rollup per
--- organization ~30 s later: a burst of changes (a bulk update, an import) makes one run.
--- A marker per statement, never skipped: a waiting one may belong to a rollup already running,
--- which would not see this change. An organization being
+-- Marks organizations' metrics as changed from `sinces` on. Only an append to the marker
+-- table: no job is queued here. A queued job has a unique dedupe key, and in READ COMMITTED a
+-- second writer's ON CONFLICT waits for the first transaction's uncommitted row, so every
+-- lead or activity write of an organization would queue behind whichever transaction wrote
+-- first (tracking, PATCH, imports), and take locks in another order than the analysis and
+-- rescoring queues (deadlocks). The `metrics.sweep` system job (src/modules/metrics/, every
+-- 30 s) queues one rollup per organization with markers instead: a burst of changes (a bulk
+-- update, an import) makes one run. A marker per statement, never skipped: a waiting one may
+-- belong to a rollup already running, which would not see this change. An organization being
 -- deleted (its leads go by cascade) gets none: nothing is left to roll up.
 CREATE FUNCTION app.mark_metrics_changed(orgs uuid[], sinces timestamptz[]) RETURNS void
   LANGUAGE plpgsql
@@ -52,14 +58,6 @@ BEGIN
   SELECT u.o, min(u.s) FROM unnest(orgs, sinces) AS u(o, s)
   WHERE u.s IS NOT NULL AND EXISTS (SELECT 1 FROM organizations AS org WHERE org.id = u.o)
   GROUP BY u.o;
-  IF FOUND THEN
-    INSERT INTO jobs (organization_id, queue, payload, dedupe_key, run_at)
-    SELECT DISTINCT u.o, 'metrics.rollup', '{}'::jsonb, 'changes', now() + interval '30 seconds'
-    FROM unnest(orgs, sinces) AS u(o, s)
-    WHERE u.s IS NOT NULL AND EXISTS (SELECT 1 FROM organizations AS org WHERE org.id = u.o)
-      AND NOT EXISTS (SELECT 1 FROM jobs AS j WHERE j.organization_id = u.o AND j.queue = 'metrics.rollup' AND j.dedupe_key = 'changes' AND j.status = 'queued')
-    ON CONFLICT (organization_id, queue, dedupe_key) WHERE status = 'queued' AND dedupe_key IS NOT NULL DO NOTHING;
-  END IF;
 END
 $$;
 GRANT EXECUTE ON FUNCTION app.mark_metrics_changed(uuid[], timestamptz[]) TO leadai_app;

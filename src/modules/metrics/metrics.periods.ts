@@ -52,6 +52,19 @@ export function periodEnd(start: string, period: MetricsPeriod): string {
   return format(new Date(parse(addPeriods(start, period, 1)).getTime() - DAY));
 }
 
+/**
+ * How many periods run from the one starting at `from` to the one starting at `to` (both
+ * included; 0 when from is after to), by arithmetic: a bound is checked before any list is built.
+ */
+export function periodCount(from: string, to: string, period: MetricsPeriod): number {
+  const a = parse(from);
+  const b = parse(to);
+  const months = (b.getUTCFullYear() - a.getUTCFullYear()) * 12 + (b.getUTCMonth() - a.getUTCMonth());
+  const days = Math.round((b.getTime() - a.getTime()) / DAY);
+  const steps = period === 'day' ? days : period === 'week' ? Math.floor(days / 7) : period === 'month' ? months : Math.floor(months / 3);
+  return Math.max(0, steps + 1);
+}
+
 /** The starts of every period from the one containing `from` to the one containing `to`. */
 export function periodStarts(from: string, to: string, period: MetricsPeriod): string[] {
   const starts: string[] = [];

@@ -1,5 +1,5 @@
-import { sql, type RawBuilder } from 'kysely';
-import type { MetricsPeriod } from '../../db/schema.ts';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { DB, MetricsPeriod } from '../../db/schema.ts';
 import type { Tx } from '../../db/tenant.ts';
 import { FUNNEL, funnelPosition, reachedAt } from '../dashboard/dashboard.figures.ts';
 import { lostAt, wonAt } from '../dashboard/outcomes.ts';
@@ -48,6 +48,22 @@ export async function takeChangeMarkers(tx: Tx, organizationId: string): Promise
     WITH taken AS (DELETE FROM performance_metrics_dirty WHERE organization_id = ${organizationId} RETURNING since)
     SELECT min(since) FILTER (WHERE since <> '-infinity') AS since, bool_or(since = '-infinity') AS full, count(*) AS n FROM taken`.execute(tx);
   return { since: rows[0]?.since ?? null, full: rows[0]?.full === true, count: Number(rows[0]?.n ?? 0) };
+}
+
+/** Organizations whose figures changed since their last rollup (the owner role: every organization). */
+export async function organizationsWithMarkers(db: Kysely<DB>): Promise<string[]> {
+  const { rows } = await sql<{ id: string }>`SELECT DISTINCT organization_id AS id FROM performance_metrics_dirty ORDER BY 1`.execute(db);
+  return rows.map((r) => r.id);
+}
+
+/** Serializes scheduling the sweep (see ensureSweep). */
+export async function lockSweepSchedule(tx: Tx): Promise<void> {
+  await sql`SELECT pg_advisory_xact_lock(hashtextextended('metrics.sweep', 0))`.execute(tx);
+}
+
+export async function sweepQueued(tx: Tx): Promise<boolean> {
+  const { rows } = await sql<{ id: number }>`SELECT id FROM jobs WHERE queue = 'metrics.sweep' AND status = 'queued' LIMIT 1`.execute(tx);
+  return rows.length > 0;
 }
 
 /** Serializes rollups of one organization (two workers, or a worker and the CLI): the second waits. */

@@ -2,11 +2,19 @@ import { z } from 'zod';
 import { METRICS_PERIODS } from '../../db/schema.ts';
 import { Uuid } from '../auth/auth.schemas.ts';
 
-/** A calendar date, YYYY-MM-DD (a real one: 2026-02-30 is refused). */
+/**
+ * Years a date may name. Bounded so period arithmetic stays in four-digit years (one step past
+ * 9999 formats as "+010000-…", which sorts before "9999-…") and no request spans millennia.
+ */
+export const FIRST_YEAR = 1970;
+export const LAST_YEAR = 2199;
+
+/** A calendar date, YYYY-MM-DD (a real one: 2026-02-30 is refused), in the years above. */
 export const LocalDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'must be a date like 2026-11-25' })
-  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), { message: 'must be a real calendar date like 2026-11-25' });
+  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), { message: 'must be a real calendar date like 2026-11-25' })
+  .refine((s) => Number(s.slice(0, 4)) >= FIRST_YEAR && Number(s.slice(0, 4)) <= LAST_YEAR, { message: `must be a date between ${FIRST_YEAR}-01-01 and ${LAST_YEAR}-12-31` });
 
 export const Period = z.enum(METRICS_PERIODS).describe('day, week (ISO, Monday to Sunday), month or quarter, in the organization\'s time zone');
 
@@ -39,7 +47,7 @@ export const MetricsPeriodRow = z.object({
   period_end: z.string().describe('Last day of the period (inclusive)'),
   figures: Figures,
   previous: Figures.describe('The same figures for the period before'),
-  team_average: Figures.nullable().describe("Per member of the team (the user's current team, or this team): counts and revenue summed ÷ members, conversion rate and velocity averaged over the members who have one, deal size pooled (revenue ÷ wins); null for the organization or a user without a team"),
+  team_average: Figures.nullable().describe("Per member of the team (the user's current team, or this team): counts and revenue summed ÷ members, conversion rate and velocity averaged over the members who have one, deal size pooled (revenue ÷ wins); null for the organization, a user without a team, and a team of fewer than 3 members unless you see each of them"),
 });
 
 export const MetricsSubject = z.object({
@@ -81,7 +89,7 @@ export const Leaderboard = z.object({
   period_start: z.string(),
   period_end: z.string(),
   metric: z.enum(METRIC_NAMES),
-  ranked: z.number().int().describe('How many people the ranking is among (a sales rep is ranked within their team and sees only their own entry)'),
+  ranked: z.number().int().describe('How many people the ranking is among (a sales rep is ranked within their team and sees only their own entry; viewer and marketing get 403: they see totals, not people)'),
   entries: z.array(LeaderboardEntry),
 });
 export type Leaderboard = z.infer<typeof Leaderboard>;

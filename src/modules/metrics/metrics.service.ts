@@ -5,12 +5,19 @@ import { enqueue } from '../../jobs/queue.ts';
 import { DomainError } from '../../shared/errors.ts';
 import type { AuthContext } from '../auth/auth.context.ts';
 import { authorize } from '../auth/permissions.ts';
-import { addPeriods, periodEnd, periodStart, periodStarts, today, validTimeZone } from './metrics.periods.ts';
+import { addPeriods, periodCount, periodEnd, periodStart, periodStarts, today, validTimeZone } from './metrics.periods.ts';
 import * as q from './metrics.queries.ts';
 import type { Figures, Leaderboard, LeaderboardQuery, MetricsQuery, MetricsResponse } from './metrics.schemas.ts';
 
-/** The job queue that keeps performance_metrics current (queued by triggers, 0033, and on demand). */
+/** The job queue that keeps performance_metrics current (queued by the sweep below, and on demand). */
 export const METRICS_QUEUE = 'metrics.rollup';
+/**
+ * The periodic system job that turns the triggers' change markers (0033) into rollups: one
+ * queued per organization with markers, every SWEEP_EVERY_MS. Queued here, not by the
+ * triggers, so that lead and activity writes never wait on each other's job row.
+ */
+export const METRICS_SWEEP_QUEUE = 'metrics.sweep';
+export const SWEEP_EVERY_MS = 30_000;
 
 /**
  * Queues a rollup of every period (deduplicated while queued). For loads that bypass the
@@ -75,20 +82,29 @@ type People = Awaited<ReturnType<typeof q.people>>;
 
 /**
  * Who sees whose figures. Individual figures are about people, so they follow the line the
- * issue draws ("a rep's view shows only what they may see"):
- * - admin, and viewer and marketing — whose role already reads every lead and every user, so
- *   every figure could be recomputed from what they see anyway — : the organization, every
- *   team and every user;
+ * issue draws ("a rep's view shows only what they may see", "an admin everyone"):
+ * - admin: the organization, every team and every user;
+ * - viewer and marketing: the organization's and every team's totals, nobody one by one (and
+ *   no leaderboard);
  * - manager: the organization's totals, and the teams they manage or belong to, with those
  *   teams' members one by one;
  * - sales_rep: their own figures and their team's aggregate (and its per-member average); not
  *   teammates one by one, not the organization.
+ * A team's per-member average of fewer than MIN_AVERAGED members is shown only to someone who
+ * sees each of them anyway: in a team of two, the average and your own figures give away the
+ * other person's.
  */
 export interface Visibility {
   organization: boolean;
   teams: Set<string> | 'all';
   users: Set<string> | 'all';
 }
+
+/** The fewest members a team's per-member average is shown for to someone who does not see each member. */
+export const MIN_AVERAGED = 3;
+
+/** Whether the role ranks people one by one (the leaderboard): viewer and marketing see totals only. */
+export const seesPeople = (role: AuthContext['role']) => role === 'admin' || role === 'manager' || role === 'sales_rep';
 
 export function visibility(ctx: Pick<AuthContext, 'role' | 'userId' | 'teamId'>, people: People): Visibility {
   if (ctx.role === 'sales_rep') {
@@ -99,7 +115,8 @@ export function visibility(ctx: Pick<AuthContext, 'role' | 'userId' | 'teamId'>,
     const users = new Set(people.users.filter((u) => (u.team_id && teams.has(u.team_id)) || u.id === ctx.userId).map((u) => u.id));
     return { organization: true, teams, users };
   }
-  return { organization: true, teams: 'all', users: 'all' };
+  if (ctx.role === 'admin') return { organization: true, teams: 'all', users: 'all' };
+  return { organization: true, teams: 'all', users: new Set() };
 }
 
 const sees = (set: Set<string> | 'all', id: string) => set === 'all' || set.has(id);
@@ -162,10 +179,10 @@ export function createMetricsService(db: Kysely<DB>, options: { now?: () => Date
     });
   }
 
-  function checkSubject(people: People, seen: Visibility, query: { user_id?: string | undefined; team_id?: string | undefined }) {
+  function checkSubject(ctx: Pick<AuthContext, 'role'>, people: People, seen: Visibility, query: { user_id?: string | undefined; team_id?: string | undefined }) {
     if (query.user_id) {
       if (!people.users.some((u) => u.id === query.user_id)) throw new DomainError('not_found', 'No user with this id in your organization.', { field: 'user_id' });
-      if (!sees(seen.users, query.user_id)) throw new DomainError('forbidden', "You may see your own figures and your team's, not this person's.", { field: 'user_id' });
+      if (!sees(seen.users, query.user_id)) throw new DomainError('forbidden', ctx.role === 'sales_rep' ? "You may see your own figures and your team's, not this person's." : seen.users instanceof Set && seen.users.size === 0 ? `Your role (${ctx.role}) sees the organization's and the teams' totals, not each person's figures.` : "You may see the figures of your own team's members (or the teams you manage), not this person's.", { field: 'user_id' });
     }
     if (query.team_id) {
       if (!people.teams.some((t) => t.id === query.team_id)) throw new DomainError('not_found', 'No team with this id in your organization.', { field: 'team_id' });
@@ -173,8 +190,29 @@ export function createMetricsService(db: Kysely<DB>, options: { now?: () => Date
     }
   }
 
+  /**
+   * Keeps exactly one queued sweep (a system job, organization null). The unique dedupe index
+   * treats null organizations as distinct, so the check and the insert are serialised by an
+   * advisory lock instead (as the outbox retention does).
+   */
+  async function ensureSweep(runAt: Date = now()): Promise<void> {
+    await db.transaction().execute(async (trx) => {
+      await q.lockSweepSchedule(trx);
+      if (!(await q.sweepQueued(trx))) await enqueue(trx, { organizationId: null, queue: METRICS_SWEEP_QUEUE, runAt, priority: -1 });
+    });
+  }
+
   return {
     rollup,
+    ensureSweep,
+
+    /** The sweep's handler: a rollup queued for each organization with markers (deduplicated while queued), then the next sweep. */
+    async sweep(): Promise<{ organizations: number }> {
+      const organizations = await q.organizationsWithMarkers(db);
+      for (const organizationId of organizations) await enqueue(db, { organizationId, queue: METRICS_QUEUE, dedupeKey: 'changes' });
+      await ensureSweep(new Date(now().getTime() + SWEEP_EVERY_MS));
+      return { organizations: organizations.length };
+    },
 
     /** The worker's handler: changes (triggers) or a requested refresh (payload full / from). */
     async handleJob(job: Pick<Job, 'organization_id' | 'payload'>, progress: Progress): Promise<RollupResult> {
@@ -198,13 +236,15 @@ export function createMetricsService(db: Kysely<DB>, options: { now?: () => Date
       authorize(ctx, 'leads:read');
       const { people, timeZone, computedAt } = await context(ctx);
       const seen = visibility(ctx, people);
-      checkSubject(people, seen, query);
+      checkSubject(ctx, people, seen, query);
       const period = query.period;
       const to = periodStart(query.to ?? today(timeZone, now()), period);
       const from = query.from ? periodStart(query.from, period) : addPeriods(to, period, -5);
       if (from > to) throw new DomainError('bad_request', `from (${query.from}) is after to (${to}): give from before to.`, { field: 'from' });
+      // Counted before any list is built: a request spanning centuries is refused at once.
+      const count = periodCount(from, to, period);
+      if (count > MAX_PERIODS) throw new DomainError('bad_request', `${count} ${period}s from ${from} to ${to} are too many: ask for at most ${MAX_PERIODS} at once (a longer period, or from closer to to).`, { field: 'from' });
       const starts = periodStarts(from, to, period);
-      if (starts.length > MAX_PERIODS) throw new DomainError('bad_request', `${starts.length} ${period}s from ${from} to ${to} are too many: ask for at most ${MAX_PERIODS} at once (a longer period, or from closer to to).`, { field: 'from' });
 
       // Subjects shown, in order: the organization, teams, users.
       const teamById = new Map(people.teams.map((t) => [t.id, t]));
@@ -225,8 +265,10 @@ export function createMetricsService(db: Kysely<DB>, options: { now?: () => Date
       const key = (userId: string | null, teamId: string | null, start: string) => `${userId ?? ''}|${teamId ?? ''}|${start}`;
       const byKey = new Map(rows.map((r) => [key(r.user_id, r.team_id, r.period_start), r]));
       const figures = (userId: string | null, teamId: string | null, start: string) => figuresOf(byKey.get(key(userId, teamId, start)));
+      // A small team's average only for someone who sees each of its members anyway.
+      const averageShown = (teamId: string) => members(teamId).length >= MIN_AVERAGED || members(teamId).every((id) => sees(seen.users, id));
       const average = (teamId: string | null | undefined, start: string) =>
-        teamId ? perMember(members(teamId).map((id) => figures(id, null, start))) : null;
+        teamId && averageShown(teamId) ? perMember(members(teamId).map((id) => figures(id, null, start))) : null;
       const series = (userId: string | null, teamId: string | null, averageOf: string | null | undefined) => starts.map((start) => ({
         period_start: start, period_end: periodEnd(start, period),
         figures: figures(userId, teamId, start), previous: figures(userId, teamId, addPeriods(start, period, -1)),
@@ -249,6 +291,7 @@ export function createMetricsService(db: Kysely<DB>, options: { now?: () => Date
     /** GET /metrics/leaderboard: people ranked by one figure in one period. */
     async leaderboard(ctx: AuthContext, query: LeaderboardQuery): Promise<Leaderboard> {
       authorize(ctx, 'leads:read');
+      if (!seesPeople(ctx.role)) throw new DomainError('forbidden', `The leaderboard ranks people one by one: your role (${ctx.role}) sees the organization's and the teams' totals, not each person's figures.`);
       const { people, timeZone } = await context(ctx);
       const seen = visibility(ctx, people);
       const start = periodStart(query.at ?? today(timeZone, now()), query.period);

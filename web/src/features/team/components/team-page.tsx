@@ -5,7 +5,7 @@ import { Icon } from '../../../components/icons';
 import { Card, PageHeader } from '../../../components/page';
 import { formatDate, formatDateTime, formatPercent } from '../../../lib/format';
 import { useCurrency } from '../../../lib/organization';
-import { useCan } from '../../../lib/session';
+import { useCan, useCurrentUser } from '../../../lib/session';
 import '../../../styles/workspace.css';
 import '../../../styles/team.css';
 import { PERIODS, useLeaderboard, useRefreshMetrics, useTeamMetrics, type MetricName, type Period, type Subject } from '../api/team-api';
@@ -25,6 +25,9 @@ export function TeamPage() {
   const metrics = useTeamMetrics(period);
   const currency = useCurrency();
   const canRefresh = useCan('metrics:refresh');
+  // Viewer and marketing see the organization's and the teams' totals, nobody one by one (the server's rule).
+  const role = useCurrentUser()?.role;
+  const seesPeople = role === 'admin' || role === 'manager' || role === 'sales_rep';
   const refresh = useRefreshMetrics();
   const data = metrics.data;
   const current = data?.data[0]?.periods.at(-1);
@@ -78,14 +81,20 @@ export function TeamPage() {
               <MetricsTable subjects={groups} sort={sort} onSort={setSort} currency={currency} caption="Figures of the organization and its teams" />
             </Card>
           )}
-          <Card title="People">
-            {people.length === 0 ? (
-              <EmptyState title="No one to show">Invite your team in Settings → Users, and assign them leads: their figures appear here.</EmptyState>
-            ) : (
-              <MetricsTable subjects={people} sort={sort} onSort={setSort} currency={currency} caption="Figures per person" showAverage />
-            )}
-          </Card>
-          <LeaderboardCard period={period} metric={boardMetric} onMetric={setBoardMetric} currency={currency} />
+          {seesPeople ? (
+            <>
+              <Card title="People">
+                {people.length === 0 ? (
+                  <EmptyState title="No one to show">Invite your team in Settings → Users, and assign them leads: their figures appear here.</EmptyState>
+                ) : (
+                  <MetricsTable subjects={people} sort={sort} onSort={setSort} currency={currency} caption="Figures per person" showAverage />
+                )}
+              </Card>
+              <LeaderboardCard period={period} metric={boardMetric} onMetric={setBoardMetric} currency={currency} />
+            </>
+          ) : (
+            <p className="muted small">Your role sees the organization's and the teams' totals; each person's figures stay with them, their managers and admins.</p>
+          )}
         </div>
       )}
     </>

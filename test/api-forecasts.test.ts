@@ -153,6 +153,17 @@ describe(`forecasts API (${MODE})`, () => {
       expect(seen.status).toBe(200);
       expect(seen.body.generated_at).toBe(body.generated_at);
     }
+    // A sales rep reads the figures but not the deals of others: none of the organization's lead ids
+    // or names (all assigned to the admin), one anonymous line holding their expected revenue.
+    const repBody = (await rep.get('/api/v1/forecasts')).body;
+    const repText = JSON.stringify(repBody);
+    expect(planted.filter((l) => repText.includes(l.id))).toEqual([]);
+    expect(repText).not.toMatch(/Company \d+/);
+    const repCurrent = repBody.series.revenue.points.find((p: { period_start: string }) => p.period_start === current.period_start);
+    expect(repCurrent.key_drivers.filter((d: { kind: string }) => d.kind === 'lead')).toEqual([]);
+    const folded = repCurrent.key_drivers.find((d: { label: string }) => d.label.startsWith('Deals outside your leads: +$'));
+    expect(folded.effect).toBeCloseTo(leadDrivers.reduce((s: number, d: { effect: number }) => s + d.effect, 0), 1);
+    expect(folded.lead_id).toBeUndefined();
     // Another organization sees nothing of it: no forecast, no job.
     const other = await b.client.get('/api/v1/forecasts');
     expect(other.body.generated_at).toBeNull();

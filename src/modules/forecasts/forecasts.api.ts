@@ -1,11 +1,13 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DB, ForecastType } from '../../db/schema.ts';
 import { withTenant, withTenantRead } from '../../db/tenant.ts';
 import { enqueue } from '../../jobs/queue.ts';
 import type { AuthContext } from '../auth/auth.context.ts';
-import { authorize } from '../auth/permissions.ts';
+import { authorize, leadScope } from '../auth/permissions.ts';
+import { scopeCondition } from '../leads/leads.queries.ts';
 import { dayOf, type Granularity, type Period } from './forecasts.calendar.ts';
 import { FORECAST_TYPES, MODEL_VERSION } from './forecasts.model.ts';
+import { signedMoney } from './forecasts.settings.ts';
 import type { Forecasts } from './forecasts.schemas.ts';
 import { BACKTEST_PERIODS, FORECASTS_QUEUE, type ForecastsService } from './forecasts.service.ts';
 
@@ -30,15 +32,42 @@ export function createForecastsApi(db: Kysely<DB>, forecasts: ForecastsService) 
 
     async get(ctx: AuthContext, granularity: Granularity): Promise<Forecasts> {
       authorize(ctx, 'leads:read');
-      return forecastsView(await withTenantRead(db, ctx, (tx) => forecasts.read(tx, ctx.organizationId, granularity)), granularity);
+      return withTenantRead(db, ctx, async (tx) => {
+        const read = await forecasts.read(tx, ctx.organizationId, granularity);
+        // The figures are organization-level, but a lead driver names a deal: only the leads the
+        // caller may read (the same rule as GET /leads) are named; the others are folded into one line.
+        const scope = leadScope(ctx, 'read');
+        if (scope.kind === 'all') return forecastsView(read, granularity);
+        const ids = [...new Set([...read.latest.rows, ...read.history].flatMap((r) => driversOf(r).flatMap((d) => (d.kind === 'lead' && d.lead_id ? [d.lead_id] : []))))];
+        const visible = ids.length === 0 ? [] : (await sql<{ id: string }>`SELECT id FROM leads WHERE id = ANY(${ids}::uuid[]) AND ${scopeCondition(scope)}`.execute(tx)).rows.map((r) => r.id);
+        return forecastsView(read, granularity, new Set(visible));
+      });
     },
   };
 }
 
 export type ForecastsApi = ReturnType<typeof createForecastsApi>;
 
-/** The response of GET /api/v1/forecasts (and `leadai forecast --json`) from what the service read. */
-export function forecastsView(read: Awaited<ReturnType<ForecastsService['read']>>, granularity: Granularity): Forecasts {
+type KeyDriver = Forecasts['series']['revenue']['points'][number]['key_drivers'][number];
+const driversOf = (row: Pick<Row, 'key_drivers'>): KeyDriver[] => (Array.isArray(row.key_drivers) ? row.key_drivers : []) as unknown as KeyDriver[];
+
+/** Lead drivers of leads outside `visible` become one anonymous line (no id, no name, no status). */
+function scopedDrivers(drivers: KeyDriver[], visible: ReadonlySet<string> | undefined, currency: string): KeyDriver[] {
+  if (!visible) return drivers;
+  const hidden = drivers.filter((d) => d.kind === 'lead' && !(d.lead_id && visible.has(d.lead_id)));
+  if (hidden.length === 0) return drivers;
+  const effect = Math.round(hidden.reduce((s, d) => s + d.effect, 0) * 100) / 100;
+  const kept = drivers.filter((d) => !hidden.includes(d));
+  const at = kept.findLastIndex((d) => d.kind === 'lead' || d.kind === 'input') + 1;
+  kept.splice(at, 0, { kind: 'segment', label: `Deals outside your leads: ${signedMoney(effect, currency)}`, effect, detail: 'Open deals assigned to other people or teams' });
+  return kept;
+}
+
+/**
+ * The response of GET /api/v1/forecasts (and `leadai forecast --json`) from what the service read.
+ * `visible`: the lead ids the caller may read (undefined: all of them).
+ */
+export function forecastsView(read: Awaited<ReturnType<ForecastsService['read']>>, granularity: Granularity, visible?: ReadonlySet<string>): Forecasts {
   const { settings, today, latest, history, actuals } = read;
   const actualOf = (type: ForecastType, row: Row): number | null => {
     const p = periodOf(row);
@@ -52,7 +81,7 @@ export function forecastsView(read: Awaited<ReturnType<ForecastsService['read']>
       id: row.id, period_start: row.period_start, period_end: row.period_end,
       predicted_value: row.predicted_value, confidence_lower: row.confidence_lower ?? row.predicted_value, confidence_upper: row.confidence_upper ?? row.predicted_value,
       actual: actualOf(type, row), model_version: row.model_version,
-      key_drivers: row.key_drivers as Forecasts['series']['revenue']['points'][number]['key_drivers'],
+      key_drivers: scopedDrivers(driversOf(row), visible, settings.currency),
       scenarios: scenarios as Forecasts['series']['revenue']['points'][number]['scenarios'],
     };
   };

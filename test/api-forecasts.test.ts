@@ -59,7 +59,7 @@ describe(`forecasts API (${MODE})`, () => {
     expect(r.body.level).toBe(0.8);
     for (const type of TYPES) expect(r.body.series[type].points).toEqual([]);
     expect(r.body.history).toEqual([]);
-    expect(r.body.accuracy.revenue).toEqual({ periods: 0, inside: 0, level: 0.8 });
+    expect(r.body.accuracy.revenue).toEqual({ periods: 0, inside: 0, level: 0.8, forecasts: { periods: 0, inside: 0 }, backtests: { periods: 0, inside: 0 } });
   });
 
   it('lets admins and managers ask for a run, and no other role', async () => {
@@ -106,6 +106,17 @@ describe(`forecasts API (${MODE})`, () => {
     expect(revenueHistory.length).toBeGreaterThanOrEqual(6);
     expect(revenueHistory.every((h: { made_at: string; period_start: string }) => h.made_at.slice(0, 10) <= h.period_start)).toBe(true);
     expect(body.accuracy.revenue.periods).toBe(revenueHistory.filter((h: { inside: boolean | null }) => h.inside !== null).length);
+    // They are backtests, and accuracy says so: no forecast was on record before those months.
+    expect(revenueHistory.every((h: { kind: string }) => h.kind === 'backtest')).toBe(true);
+    expect(body.accuracy.revenue.backtests).toEqual({ periods: body.accuracy.revenue.periods, inside: body.accuracy.revenue.inside });
+    expect(body.accuracy.revenue.forecasts).toEqual({ periods: 0, inside: 0 });
+    // "This month" is the server's, in the organization's time zone: one point per series.
+    expect(body.today).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    for (const type of TYPES) {
+      const marked = body.series[type].points.filter((p: { current: boolean }) => p.current);
+      expect(marked).toHaveLength(1);
+      expect(marked[0].period_start <= body.today && body.today <= marked[0].period_end).toBe(true);
+    }
     expect(body.accuracy.revenue.inside).toBe(revenueHistory.filter((h: { inside: boolean }) => h.inside).length);
     for (const h of revenueHistory) expect(h.inside).toBe(h.actual >= h.confidence_lower && h.actual <= h.confidence_upper);
 
@@ -170,6 +181,21 @@ describe(`forecasts API (${MODE})`, () => {
     expect(other.body.series.revenue.points).toEqual([]);
     expect(other.body.history).toEqual([]);
     expect((await b.client.get(`/api/v1/jobs/${jobId}`)).status).toBe(404);
+    // A forecast that was on record before last month began is counted apart from the backtests
+    // and preferred to the backtest of that month.
+    const lastMonth = revenueHistory.at(-1) as { period_start: string; inside: boolean };
+    const db = app().database.db;
+    const backtest = await db.selectFrom('forecasts').selectAll().where('organization_id', '=', a.organizationId).where('granularity', '=', 'monthly')
+      .where('forecast_type', '=', 'revenue').where('kind', '=', 'backtest').where('period_start', '=', lastMonth.period_start as never).executeTakeFirstOrThrow();
+    const { id: _id, created_at: _created, ...copy } = backtest;
+    await db.insertInto('forecasts').values({ ...copy, key_drivers: JSON.stringify(copy.key_drivers), scenarios: JSON.stringify(copy.scenarios), kind: 'forecast', run_id: null, made_as_of: new Date(copy.made_as_of.getTime() - 3 * DAY), created_at: new Date(copy.made_as_of.getTime() - 3 * DAY) }).execute();
+    const withRecord = (await a.client.get('/api/v1/forecasts')).body;
+    const entry = withRecord.history.find((h: { forecast_type: string; period_start: string }) => h.forecast_type === 'revenue' && h.period_start === lastMonth.period_start);
+    expect(entry).toMatchObject({ kind: 'forecast', inside: lastMonth.inside });
+    expect(Date.parse(entry.made_at)).toBeLessThan(Date.parse(lastMonth.period_start) - 2 * DAY);
+    expect(withRecord.accuracy.revenue.forecasts).toEqual({ periods: 1, inside: lastMonth.inside ? 1 : 0 });
+    expect(withRecord.accuracy.revenue.backtests.periods).toBe(body.accuracy.revenue.periods - 1);
+    expect(withRecord.accuracy.revenue.periods).toBe(body.accuracy.revenue.periods);
     // Its own run, on no data, works and stays its own.
     await runForecast(b.client);
     const own = (await b.client.get('/api/v1/forecasts')).body;

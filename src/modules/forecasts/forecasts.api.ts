@@ -5,7 +5,7 @@ import { enqueue } from '../../jobs/queue.ts';
 import type { AuthContext } from '../auth/auth.context.ts';
 import { authorize, leadScope } from '../auth/permissions.ts';
 import { scopeCondition } from '../leads/leads.queries.ts';
-import { dayOf, type Granularity, type Period } from './forecasts.calendar.ts';
+import { dayOf, isoOf, periodsBefore, type Granularity, type Period } from './forecasts.calendar.ts';
 import { FORECAST_TYPES, MODEL_VERSION } from './forecasts.model.ts';
 import { signedMoney } from './forecasts.settings.ts';
 import type { Forecasts } from './forecasts.schemas.ts';
@@ -80,15 +80,24 @@ export function forecastsView(read: Awaited<ReturnType<ForecastsService['read']>
     return {
       id: row.id, period_start: row.period_start, period_end: row.period_end,
       predicted_value: row.predicted_value, confidence_lower: row.confidence_lower ?? row.predicted_value, confidence_upper: row.confidence_upper ?? row.predicted_value,
-      actual: actualOf(type, row), model_version: row.model_version,
+      actual: actualOf(type, row), model_version: row.model_version, current: row.id === currentIds.get(type),
       key_drivers: scopedDrivers(driversOf(row), visible, settings.currency),
       scenarios: scenarios as Forecasts['series']['revenue']['points'][number]['scenarios'],
     };
   };
-  const shownFrom = [...new Set(history.map((h) => h.period_start))].sort().slice(-BACKTEST_PERIODS[granularity])[0];
+  // The last periods that have ended, consecutive (not the last ones that happen to have a
+  // forecast): the points shown before the current period and the accuracy are over them.
+  const recentFrom = isoOf(periodsBefore(today, granularity, BACKTEST_PERIODS[granularity])[0]!.start);
+  // "This month" in the organization's time zone: the period containing today, else (a run made
+  // just before a period began) the first one to come. The browser's clock is not asked.
+  const aheadOf = (type: ForecastType) => latest.rows.filter((r) => r.forecast_type === type && dayOf(r.period_end) >= today);
+  const currentIds = new Map(FORECAST_TYPES.map((type) => {
+    const ahead = aheadOf(type);
+    return [type, (ahead.find((r) => dayOf(r.period_start) <= today) ?? ahead[0])?.id] as const;
+  }));
   const series = Object.fromEntries(FORECAST_TYPES.map((type) => {
-    const past = history.filter((h) => h.forecast_type === type && shownFrom !== undefined && h.period_start >= shownFrom);
-    const ahead = latest.rows.filter((r) => r.forecast_type === type && dayOf(r.period_end) >= today);
+    const past = history.filter((h) => h.forecast_type === type && h.period_start >= recentFrom);
+    const ahead = aheadOf(type);
     const model = ahead.map((r) => (r.scenarios as Record<string, unknown>).model).find((m) => typeof m === 'string');
     return [type, { unit: UNITS[type], model: (model as string | undefined) ?? null, points: [...past, ...ahead].map((r) => point(type, r)) }];
   })) as Forecasts['series'];
@@ -99,12 +108,19 @@ export function forecastsView(read: Awaited<ReturnType<ForecastsService['read']>
     return {
       forecast_type: h.forecast_type, period_start: h.period_start, period_end: h.period_end,
       predicted_value: h.predicted_value, confidence_lower: lower, confidence_upper: upper,
-      made_at: h.made_as_of, actual, inside: actual === null ? null : actual >= lower - 1e-9 && actual <= upper + 1e-9,
+      made_at: h.made_as_of, kind: h.kind as 'forecast' | 'backtest', actual, inside: actual === null ? null : actual >= lower - 1e-9 && actual <= upper + 1e-9,
     };
   });
+  // A backtest (re-made later from what was known at the period's start) is not a forecast that
+  // was on record beforehand: the two are counted apart, and the total says which it holds.
   const accuracy = Object.fromEntries(FORECAST_TYPES.map((type) => {
-    const judged = entries.filter((e) => e.forecast_type === type && e.inside !== null);
-    return [type, { periods: judged.length, inside: judged.filter((e) => e.inside).length, level: settings.level }];
+    const judged = entries.filter((e) => e.forecast_type === type && e.inside !== null && e.period_start >= recentFrom);
+    const count = (rows: typeof judged) => ({ periods: rows.length, inside: rows.filter((e) => e.inside).length });
+    return [type, {
+      ...count(judged), level: settings.level,
+      forecasts: count(judged.filter((e) => e.kind === 'forecast')),
+      backtests: count(judged.filter((e) => e.kind === 'backtest')),
+    }];
   })) as Forecasts['accuracy'];
-  return { generated_at: latest.createdAt, level: settings.level, model_version: MODEL_VERSION, currency: settings.currency, series, history: entries, accuracy };
+  return { generated_at: latest.createdAt, today: isoOf(today), level: settings.level, model_version: MODEL_VERSION, currency: settings.currency, series, history: entries, accuracy };
 }

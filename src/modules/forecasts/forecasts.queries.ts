@@ -252,7 +252,7 @@ export async function latestRun(tx: Tx, granularity: string) {
 /**
  * Per type and period that ended before `today` (a local date; period_end is inclusive): the
  * forecast made latest while the period had not begun (made_as_of ≤ its local midnight) —
- * what was said beforehand.
+ * what was said beforehand — preferring one made then (kind 'forecast') to a backtest.
  */
 export async function exAnteForecasts(tx: Tx, opts: { granularity: string; today: string; timeZone: string; since: string }) {
   return tx.selectFrom('forecasts').select(FORECAST_COLUMNS).distinctOn(['forecast_type', 'period_start'])
@@ -260,7 +260,8 @@ export async function exAnteForecasts(tx: Tx, opts: { granularity: string; today
     .where('period_end', '<', opts.today)
     .where('period_start', '>=', opts.since)
     .where(sql<boolean>`made_as_of <= (period_start::timestamp AT TIME ZONE ${opts.timeZone})`)
-    .orderBy('forecast_type').orderBy('period_start').orderBy('made_as_of', 'desc').orderBy('created_at', 'desc')
+    // A forecast on record before the period wins over a backtest re-made for it later.
+    .orderBy('forecast_type').orderBy('period_start').orderBy(sql`kind = 'forecast'`, 'desc').orderBy('made_as_of', 'desc').orderBy('created_at', 'desc')
     .execute();
 }
 

@@ -196,8 +196,15 @@ describe(`forecasts API (${MODE})`, () => {
     expect(withRecord.accuracy.revenue.forecasts).toEqual({ periods: 1, inside: lastMonth.inside ? 1 : 0 });
     expect(withRecord.accuracy.revenue.backtests.periods).toBe(body.accuracy.revenue.periods - 1);
     expect(withRecord.accuracy.revenue.periods).toBe(body.accuracy.revenue.periods);
-    // Its own run, on no data, works and stays its own.
+    // Its own run, on no data, works and stays its own; its nightly run is queued for 01:00 in
+    // its own time zone (not 01:00 UTC, 13:00 or 14:00 there).
+    await app().database.db.updateTable('organizations').set({ settings: JSON.stringify({ timezone: 'Pacific/Auckland' }) }).where('id', '=', b.organizationId).execute();
     await runForecast(b.client);
+    const nightly = await app().database.db.selectFrom('jobs').select('run_at').where('organization_id', '=', b.organizationId).where('queue', '=', 'forecasts.generate').where('dedupe_key', '=', 'daily').executeTakeFirstOrThrow();
+    const runAt = new Date(nightly.run_at);
+    expect(new Intl.DateTimeFormat('en-GB', { timeZone: 'Pacific/Auckland', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(runAt)).toBe('01:00');
+    expect(runAt.getTime() - Date.now()).toBeGreaterThan(0);
+    expect(runAt.getTime() - Date.now()).toBeLessThanOrEqual(DAY);
     const own = (await b.client.get('/api/v1/forecasts')).body;
     expect(own.series.revenue.points.every((p: { predicted_value: number }) => p.predicted_value === 0)).toBe(true);
     expect((await a.client.get('/api/v1/forecasts')).body.generated_at).toBe(body.generated_at);

@@ -59,7 +59,7 @@ describe(`forecasts API (${MODE})`, () => {
     expect(r.body.level).toBe(0.8);
     for (const type of TYPES) expect(r.body.series[type].points).toEqual([]);
     expect(r.body.history).toEqual([]);
-    expect(r.body.accuracy.revenue).toEqual({ periods: 0, inside: 0, level: 0.8 });
+    expect(r.body.accuracy.revenue).toEqual({ periods: 0, inside: 0, level: 0.8, forecasts: { periods: 0, inside: 0 }, backtests: { periods: 0, inside: 0 } });
   });
 
   it('lets admins and managers ask for a run, and no other role', async () => {
@@ -106,6 +106,17 @@ describe(`forecasts API (${MODE})`, () => {
     expect(revenueHistory.length).toBeGreaterThanOrEqual(6);
     expect(revenueHistory.every((h: { made_at: string; period_start: string }) => h.made_at.slice(0, 10) <= h.period_start)).toBe(true);
     expect(body.accuracy.revenue.periods).toBe(revenueHistory.filter((h: { inside: boolean | null }) => h.inside !== null).length);
+    // They are backtests, and accuracy says so: no forecast was on record before those months.
+    expect(revenueHistory.every((h: { kind: string }) => h.kind === 'backtest')).toBe(true);
+    expect(body.accuracy.revenue.backtests).toEqual({ periods: body.accuracy.revenue.periods, inside: body.accuracy.revenue.inside });
+    expect(body.accuracy.revenue.forecasts).toEqual({ periods: 0, inside: 0 });
+    // "This month" is the server's, in the organization's time zone: one point per series.
+    expect(body.today).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    for (const type of TYPES) {
+      const marked = body.series[type].points.filter((p: { current: boolean }) => p.current);
+      expect(marked).toHaveLength(1);
+      expect(marked[0].period_start <= body.today && body.today <= marked[0].period_end).toBe(true);
+    }
     expect(body.accuracy.revenue.inside).toBe(revenueHistory.filter((h: { inside: boolean }) => h.inside).length);
     for (const h of revenueHistory) expect(h.inside).toBe(h.actual >= h.confidence_lower && h.actual <= h.confidence_upper);
 
@@ -153,14 +164,47 @@ describe(`forecasts API (${MODE})`, () => {
       expect(seen.status).toBe(200);
       expect(seen.body.generated_at).toBe(body.generated_at);
     }
+    // A sales rep reads the figures but not the deals of others: none of the organization's lead ids
+    // or names (all assigned to the admin), one anonymous line holding their expected revenue.
+    const repBody = (await rep.get('/api/v1/forecasts')).body;
+    const repText = JSON.stringify(repBody);
+    expect(planted.filter((l) => repText.includes(l.id))).toEqual([]);
+    expect(repText).not.toMatch(/Company \d+/);
+    const repCurrent = repBody.series.revenue.points.find((p: { period_start: string }) => p.period_start === current.period_start);
+    expect(repCurrent.key_drivers.filter((d: { kind: string }) => d.kind === 'lead')).toEqual([]);
+    const folded = repCurrent.key_drivers.find((d: { label: string }) => d.label.startsWith('Deals outside your leads: +$'));
+    expect(folded.effect).toBeCloseTo(leadDrivers.reduce((s: number, d: { effect: number }) => s + d.effect, 0), 1);
+    expect(folded.lead_id).toBeUndefined();
     // Another organization sees nothing of it: no forecast, no job.
     const other = await b.client.get('/api/v1/forecasts');
     expect(other.body.generated_at).toBeNull();
     expect(other.body.series.revenue.points).toEqual([]);
     expect(other.body.history).toEqual([]);
     expect((await b.client.get(`/api/v1/jobs/${jobId}`)).status).toBe(404);
-    // Its own run, on no data, works and stays its own.
+    // A forecast that was on record before last month began is counted apart from the backtests
+    // and preferred to the backtest of that month.
+    const lastMonth = revenueHistory.at(-1) as { period_start: string; inside: boolean };
+    const db = app().database.db;
+    const backtest = await db.selectFrom('forecasts').selectAll().where('organization_id', '=', a.organizationId).where('granularity', '=', 'monthly')
+      .where('forecast_type', '=', 'revenue').where('kind', '=', 'backtest').where('period_start', '=', lastMonth.period_start as never).executeTakeFirstOrThrow();
+    const { id: _id, created_at: _created, ...copy } = backtest;
+    await db.insertInto('forecasts').values({ ...copy, key_drivers: JSON.stringify(copy.key_drivers), scenarios: JSON.stringify(copy.scenarios), kind: 'forecast', run_id: null, made_as_of: new Date(copy.made_as_of.getTime() - 3 * DAY), created_at: new Date(copy.made_as_of.getTime() - 3 * DAY) }).execute();
+    const withRecord = (await a.client.get('/api/v1/forecasts')).body;
+    const entry = withRecord.history.find((h: { forecast_type: string; period_start: string }) => h.forecast_type === 'revenue' && h.period_start === lastMonth.period_start);
+    expect(entry).toMatchObject({ kind: 'forecast', inside: lastMonth.inside });
+    expect(Date.parse(entry.made_at)).toBeLessThan(Date.parse(lastMonth.period_start) - 2 * DAY);
+    expect(withRecord.accuracy.revenue.forecasts).toEqual({ periods: 1, inside: lastMonth.inside ? 1 : 0 });
+    expect(withRecord.accuracy.revenue.backtests.periods).toBe(body.accuracy.revenue.periods - 1);
+    expect(withRecord.accuracy.revenue.periods).toBe(body.accuracy.revenue.periods);
+    // Its own run, on no data, works and stays its own; its nightly run is queued for 01:00 in
+    // its own time zone (not 01:00 UTC, 13:00 or 14:00 there).
+    await app().database.db.updateTable('organizations').set({ settings: JSON.stringify({ timezone: 'Pacific/Auckland' }) }).where('id', '=', b.organizationId).execute();
     await runForecast(b.client);
+    const nightly = await app().database.db.selectFrom('jobs').select('run_at').where('organization_id', '=', b.organizationId).where('queue', '=', 'forecasts.generate').where('dedupe_key', '=', 'daily').executeTakeFirstOrThrow();
+    const runAt = new Date(nightly.run_at);
+    expect(new Intl.DateTimeFormat('en-GB', { timeZone: 'Pacific/Auckland', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(runAt)).toBe('01:00');
+    expect(runAt.getTime() - Date.now()).toBeGreaterThan(0);
+    expect(runAt.getTime() - Date.now()).toBeLessThanOrEqual(DAY);
     const own = (await b.client.get('/api/v1/forecasts')).body;
     expect(own.series.revenue.points.every((p: { predicted_value: number }) => p.predicted_value === 0)).toBe(true);
     expect((await a.client.get('/api/v1/forecasts')).body.generated_at).toBe(body.generated_at);

@@ -9,7 +9,8 @@ import { plantHistory, type PlantedLead } from './helpers/forecast-history.ts';
 /**
  * No look-ahead: a forecast computed as of a past instant T reads only what was known at T.
  * Events planted after T — a lead created and won, a lead moved to negotiation with a new
- * score and deal value, a lead won — leave compute(asOf T) exactly as it was; the same
+ * score and deal value, a lead won, a lead won with its close date backdated before T, a lead
+ * won before T and reopened — leave compute(asOf T) exactly as it was; the same
  * events do change a forecast made after them (so the comparison can fail).
  */
 const DAY = 86_400_000;
@@ -60,7 +61,7 @@ describe(`forecasts as of a past instant (${MODE})`, () => {
 
     // Open at T and still open now: two leads to move after T.
     const open = planted.filter((l) => l.created.getTime() < T.getTime() - 5 * DAY && l.decided === null);
-    expect(open.length).toBeGreaterThanOrEqual(2);
+    expect(open.length).toBeGreaterThanOrEqual(3);
     const [moved, won] = open as [PlantedLead, PlantedLead];
     const db = database.db;
     const at = (days: number) => new Date(T.getTime() + days * DAY);
@@ -83,6 +84,21 @@ describe(`forecasts as of a past instant (${MODE})`, () => {
     const cut = await service.load(organizationId, origin, { base: (await service.load(organizationId, new Date(), { statusRates: true })).base });
     const forecast = (d: typeof direct) => buildForecast(d, { granularity: 'monthly', horizon: 2, level: 0.8, paths: 200 }).forecast;
     expect(forecast(cut)).toEqual(forecast(direct));
+    // The deals open and won at T come from the statuses then, not from the rows now: two more
+    // edits after T leave them as they were (the day-by-day actuals still follow outcomes.ts).
+    const openWon = async () => { const d = await service.load(organizationId, T); return { open: d.open, won: d.won }; };
+    const dealsBefore = await openWon();
+    expect(dealsBefore.open.map((o) => o.id)).toContain(open[2]!.id);
+    // 4. An open lead won now (after its other changes) whose close date is backdated before T: not won at T.
+    const backdated = open[2]!;
+    await db.insertInto('journey_events').values({ organization_id: organizationId, lead_id: backdated.id, event_type: 'status_change', event_name: 'Status changed to closed_won', properties: JSON.stringify({ from: await status(backdated.id), to: 'closed_won' }), occurred_at: new Date() }).execute();
+    await db.updateTable('leads').set({ status: 'closed_won', deal_value: 300_000, status_changed_at: new Date(), closed_at: at(-10) }).where('id', '=', backdated.id).execute();
+    // 5. A lead won well before T and reopened after it: won (not open) at T.
+    const reopened = planted.find((l) => l.won && l.decided !== null && l.decided.getTime() < T.getTime() - 10 * DAY && l.decided.getTime() > T.getTime() - 200 * DAY)!;
+    await db.insertInto('journey_events').values({ organization_id: organizationId, lead_id: reopened.id, event_type: 'status_change', event_name: 'Status changed to negotiation', properties: JSON.stringify({ from: 'closed_won', to: 'negotiation' }), occurred_at: at(6) }).execute();
+    await db.updateTable('leads').set({ status: 'negotiation', conversion_probability: 0.9, status_changed_at: at(6), closed_at: null }).where('id', '=', reopened.id).execute();
+
+    expect(await openWon()).toEqual(dealsBefore);
     // After them, the same events are known: the forecast moves (the check above can fail).
     const afterLater = await compute(later);
     expect(afterLater).not.toEqual(beforeLater);

@@ -44,7 +44,7 @@ export function registerForecastCommand(program: Command, withDatabase: WithData
           [`${pct}% high`]: money(p.confidence_upper, c),
           actual: p.actual === null ? '' : money(p.actual, c),
         })));
-        const current = revenue.points.find((p) => p.actual !== null && p.period_end >= new Date().toISOString().slice(0, 10)) ?? revenue.points.find((p) => p.actual === null);
+        const current = revenue.points.find((p) => p.current);
         if (current) {
           const s = current.scenarios;
           console.log(`\nScenarios for ${current.period_start.slice(0, 7)}: worst ${money(s.worst, c)} · expected ${money(s.expected, c)} · best ${money(s.best, c)}`);

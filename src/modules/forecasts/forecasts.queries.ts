@@ -6,8 +6,9 @@ import { lostAt, wonAt } from '../dashboard/outcomes.ts';
 
 /**
  * The organization AS OF an instant T, never peeking past it: leads created before T, each
- * open lead's status at T (its last status change before T, else the status it was created
- * with), won and lost by T with the dashboard's definitions (outcomes.ts), its win probability
+ * lead's status at T (its last status change before T, else the status it was created
+ * with) deciding which deals were open and which won at T (the row's outcome dates only for a
+ * lead with no recorded change); the day-by-day actuals with the dashboard's definitions (outcomes.ts), its win probability
  * at T (the lead_scores row current at T), per-day counts before T. With `live` (T = now) the
  * leads' current fields are used instead: status, conversion_probability and deal value.
  */
@@ -83,6 +84,9 @@ export interface OpenDealRow {
   value: number | null;
 }
 
+/** The statuses that decide a lead (outcomes.ts: won, lost, unqualified). */
+const DECIDED = sql`('closed_won', 'closed_lost', 'unqualified')`;
+
 const STATUS_CHANGES = (l: string) => sql`e.organization_id = ${sql.ref(`${l}.organization_id`)} AND e.lead_id = ${sql.ref(`${l}.id`)} AND e.event_type = 'status_change'`;
 
 export async function openDeals(tx: Tx, opts: { asOf: Date; live: boolean }): Promise<OpenDealRow[]> {
@@ -97,13 +101,18 @@ export async function openDeals(tx: Tx, opts: { asOf: Date; live: boolean }): Pr
   // Deal values have no history: one entered after T (a quote, the won amount) must not be
   // seen as of T, so past origins value deals from the won deals before T (in the service).
   const value = live ? sql`coalesce(l.deal_value, ${expectedValue(sql.ref('l.predicted_value'))})` : sql`NULL::numeric`;
+  // Open at T: by the status it had then when its changes were recorded (a lead won before T and
+  // reopened since was not open at T; one won after T with a backdated close date was), else —
+  // no recorded change — by the row's outcome dates (outcomes.ts).
+  const openThen = live ? openAt(asOf) : sql<boolean>`CASE WHEN EXISTS (SELECT 1 FROM journey_events e WHERE ${STATUS_CHANGES('l')})
+    THEN ${statusAt} NOT IN ${DECIDED} ELSE ${openAt(asOf)} END`;
   const { rows } = await sql<OpenDealRow>`
     SELECT l.id, l.first_name, l.last_name, l.email, l.company, l.source, l.team_id, l.created_at,
            ${live ? sql`l.status::text` : statusAt} AS status,
            (${live ? sql`l.conversion_probability` : scoreAt})::float8 AS p,
            (${value})::float8 AS value
     FROM leads l
-    WHERE l.created_at < ${asOf} AND ${openAt(asOf)}
+    WHERE l.created_at < ${asOf} AND ${openThen}
     ORDER BY l.id`.execute(tx);
   return rows;
 }
@@ -116,11 +125,23 @@ export interface WonDealRow {
   won_at: Date;
 }
 
-/** Deals won in [since, T), newest first: their cycle (creation to win) and value. */
+/**
+ * Deals won in [since, T), newest first: their cycle (creation to win) and value. A win is a
+ * recorded change to closed_won, at the time it was recorded — whatever the lead's status or
+ * close date is now (reopened since, or a close date backdated before T) — and, for a lead
+ * with no recorded change, the row's won time (outcomes.ts). Each win is dated by when it
+ * happened, so a read as of a later instant cut at T holds the same rows (backtests rely on it).
+ */
 export async function wonDeals(tx: Tx, opts: { asOf: Date; since: Date; limit: number }): Promise<WonDealRow[]> {
   const { rows } = await sql<WonDealRow>`
     SELECT extract(epoch FROM w.won_at - w.created_at)::float8 / 86400 AS days, w.source, w.team_id, w.deal_value::float8 AS value, w.won_at
-    FROM (SELECT l.created_at, l.source, l.team_id, l.deal_value, ${wonAt('l')} AS won_at FROM leads l WHERE l.status = 'closed_won') w
+    FROM (
+      SELECT l.created_at, l.source, l.team_id, l.deal_value, e.occurred_at AS won_at
+        FROM leads l JOIN journey_events e ON ${STATUS_CHANGES('l')} AND e.properties->>'to' = 'closed_won'
+      UNION ALL
+      SELECT l.created_at, l.source, l.team_id, l.deal_value, ${wonAt('l')} FROM leads l
+        WHERE l.status = 'closed_won' AND NOT EXISTS (SELECT 1 FROM journey_events e WHERE ${STATUS_CHANGES('l')})
+    ) w
     WHERE w.won_at < ${opts.asOf} AND w.won_at >= ${opts.since} AND w.won_at >= w.created_at
     ORDER BY w.won_at DESC LIMIT ${opts.limit}`.execute(tx);
   return rows;
@@ -231,7 +252,7 @@ export async function latestRun(tx: Tx, granularity: string) {
 /**
  * Per type and period that ended before `today` (a local date; period_end is inclusive): the
  * forecast made latest while the period had not begun (made_as_of ≤ its local midnight) —
- * what was said beforehand.
+ * what was said beforehand — preferring one made then (kind 'forecast') to a backtest.
  */
 export async function exAnteForecasts(tx: Tx, opts: { granularity: string; today: string; timeZone: string; since: string }) {
   return tx.selectFrom('forecasts').select(FORECAST_COLUMNS).distinctOn(['forecast_type', 'period_start'])
@@ -239,7 +260,8 @@ export async function exAnteForecasts(tx: Tx, opts: { granularity: string; today
     .where('period_end', '<', opts.today)
     .where('period_start', '>=', opts.since)
     .where(sql<boolean>`made_as_of <= (period_start::timestamp AT TIME ZONE ${opts.timeZone})`)
-    .orderBy('forecast_type').orderBy('period_start').orderBy('made_as_of', 'desc').orderBy('created_at', 'desc')
+    // A forecast on record before the period wins over a backtest re-made for it later.
+    .orderBy('forecast_type').orderBy('period_start').orderBy(sql`kind = 'forecast'`, 'desc').orderBy('made_as_of', 'desc').orderBy('created_at', 'desc')
     .execute();
 }
 

@@ -46,6 +46,7 @@ export const ForecastPoint = z.object({
   confidence_upper: z.number(),
   actual: z.number().nullable().describe('What happened: final for past periods, so far for the current one, null for future ones'),
   model_version: z.string(),
+  current: z.boolean().describe("The period a person means by \"this month\" (or week, quarter): the one containing today in the organization's time zone, else the first one to come"),
   key_drivers: z.array(KeyDriver),
   scenarios: Scenarios,
 });
@@ -64,14 +65,23 @@ export const HistoryEntry = z.object({
   confidence_lower: z.number(),
   confidence_upper: z.number(),
   made_at: z.date().describe('What the forecast knew the data up to'),
+  kind: z.enum(['forecast', 'backtest']).describe('forecast: made before the period began and on record then; backtest: re-made later from what was known at the period\'s start'),
   actual: z.number().nullable(),
   inside: z.boolean().nullable().describe('Whether the actual fell inside the interval (null when there is no actual: a rate of a period without decisions)'),
 });
 
-const Accuracy = z.object({ periods: z.number().int(), inside: z.number().int(), level: z.number() });
+const Record_ = z.object({ periods: z.number().int(), inside: z.number().int() });
+const Accuracy = z.object({
+  periods: z.number().int().describe('Past periods with an actual, among the last consecutive ended periods (6 months, 6 weeks, 7 days or 4 quarters)'),
+  inside: z.number().int(),
+  level: z.number(),
+  forecasts: Record_.describe('Of them, those judged on a forecast made before the period began'),
+  backtests: Record_.describe('Of them, those judged on a backtest: a forecast re-made from what was known at the period\'s start'),
+});
 
 export const Forecasts = z.object({
   generated_at: z.date().nullable(),
+  today: DateOnly.describe("Today in the organization's time zone"),
   level: z.number().describe('Interval level, e.g. 0.8: the 10th to the 90th percentile'),
   model_version: z.string(),
   currency: z.string().describe("The organization's currency for money series"),
@@ -83,6 +93,6 @@ export const Forecasts = z.object({
   }),
   history: z.array(HistoryEntry).describe('Forecasts made before their period began, for periods now past, with what happened'),
   accuracy: z.object({ revenue: Accuracy, lead_volume: Accuracy, conversion_rate: Accuracy, deal_velocity: Accuracy })
-    .describe('Per series: past periods with an actual, and how many fell inside their interval'),
+    .describe('Per series: the last consecutive ended periods with an actual, how many fell inside their interval, forecasts and backtests counted apart'),
 });
 export type Forecasts = z.infer<typeof Forecasts>;

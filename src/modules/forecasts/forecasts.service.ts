@@ -166,9 +166,16 @@ export function createForecastsService(db: Kysely<DB>, options: { now?: () => Da
   }
 
   async function ensureDaily(organizationId: string, tx?: Tx) {
-    // Nightly, an hour after midnight UTC: yesterday's outcomes are in, nobody is waiting.
-    const next = new Date(Math.floor(now().getTime() / DAY_MS + 1) * DAY_MS + 3_600_000);
-    const run = (t: Tx) => enqueue(t, { organizationId, queue: FORECASTS_QUEUE, dedupeKey: 'daily', runAt: next, priority: -1 });
+    // Nightly, at the next 01:00 in the organization's time zone: its yesterday's outcomes are
+    // in, nobody is waiting (01:00 UTC is mid-afternoon in Auckland, the evening in California).
+    const run = async (t: Tx) => {
+      const tz = forecastSettings(await q.organizationSettings(t, organizationId)).timeZone;
+      const at = now();
+      const oneAm = (day: number) => new Date(startOfLocalDay(day, tz).getTime() + 3_600_000);
+      const today = localDay(at, tz).day;
+      const next = oneAm(today).getTime() > at.getTime() ? oneAm(today) : oneAm(today + 1);
+      return enqueue(t, { organizationId, queue: FORECASTS_QUEUE, dedupeKey: 'daily', runAt: next, priority: -1 });
+    };
     if (tx) await run(tx);
     else await withTenant(db, system(organizationId), run);
   }

@@ -1118,26 +1118,70 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            /** @description Per series: past periods with an actual, and how many fell inside their interval */
+                            /** @description Per series: the last consecutive ended periods with an actual, how many fell inside their interval, forecasts and backtests counted apart */
                             accuracy: {
                                 conversion_rate: {
+                                    /** @description Of them, those judged on a backtest: a forecast re-made from what was known at the period's start */
+                                    backtests: {
+                                        inside: number;
+                                        periods: number;
+                                    };
+                                    /** @description Of them, those judged on a forecast made before the period began */
+                                    forecasts: {
+                                        inside: number;
+                                        periods: number;
+                                    };
                                     inside: number;
                                     level: number;
+                                    /** @description Past periods with an actual, among the last consecutive ended periods (6 months, 6 weeks, 7 days or 4 quarters) */
                                     periods: number;
                                 };
                                 deal_velocity: {
+                                    /** @description Of them, those judged on a backtest: a forecast re-made from what was known at the period's start */
+                                    backtests: {
+                                        inside: number;
+                                        periods: number;
+                                    };
+                                    /** @description Of them, those judged on a forecast made before the period began */
+                                    forecasts: {
+                                        inside: number;
+                                        periods: number;
+                                    };
                                     inside: number;
                                     level: number;
+                                    /** @description Past periods with an actual, among the last consecutive ended periods (6 months, 6 weeks, 7 days or 4 quarters) */
                                     periods: number;
                                 };
                                 lead_volume: {
+                                    /** @description Of them, those judged on a backtest: a forecast re-made from what was known at the period's start */
+                                    backtests: {
+                                        inside: number;
+                                        periods: number;
+                                    };
+                                    /** @description Of them, those judged on a forecast made before the period began */
+                                    forecasts: {
+                                        inside: number;
+                                        periods: number;
+                                    };
                                     inside: number;
                                     level: number;
+                                    /** @description Past periods with an actual, among the last consecutive ended periods (6 months, 6 weeks, 7 days or 4 quarters) */
                                     periods: number;
                                 };
                                 revenue: {
+                                    /** @description Of them, those judged on a backtest: a forecast re-made from what was known at the period's start */
+                                    backtests: {
+                                        inside: number;
+                                        periods: number;
+                                    };
+                                    /** @description Of them, those judged on a forecast made before the period began */
+                                    forecasts: {
+                                        inside: number;
+                                        periods: number;
+                                    };
                                     inside: number;
                                     level: number;
+                                    /** @description Past periods with an actual, among the last consecutive ended periods (6 months, 6 weeks, 7 days or 4 quarters) */
                                     periods: number;
                                 };
                             };
@@ -1153,6 +1197,11 @@ export interface paths {
                                 forecast_type: "revenue" | "lead_volume" | "conversion_rate" | "deal_velocity";
                                 /** @description Whether the actual fell inside the interval (null when there is no actual: a rate of a period without decisions) */
                                 inside: boolean | null;
+                                /**
+                                 * @description forecast: made before the period began and on record then; backtest: re-made later from what was known at the period's start
+                                 * @enum {string}
+                                 */
+                                kind: "forecast" | "backtest";
                                 /**
                                  * Format: date-time
                                  * @description What the forecast knew the data up to
@@ -1175,6 +1224,8 @@ export interface paths {
                                         actual: number | null;
                                         confidence_lower: number;
                                         confidence_upper: number;
+                                        /** @description The period a person means by "this month" (or week, quarter): the one containing today in the organization's time zone, else the first one to come */
+                                        current: boolean;
                                         /** Format: uuid */
                                         id: string;
                                         key_drivers: {
@@ -1226,6 +1277,8 @@ export interface paths {
                                         actual: number | null;
                                         confidence_lower: number;
                                         confidence_upper: number;
+                                        /** @description The period a person means by "this month" (or week, quarter): the one containing today in the organization's time zone, else the first one to come */
+                                        current: boolean;
                                         /** Format: uuid */
                                         id: string;
                                         key_drivers: {
@@ -1277,6 +1330,8 @@ export interface paths {
                                         actual: number | null;
                                         confidence_lower: number;
                                         confidence_upper: number;
+                                        /** @description The period a person means by "this month" (or week, quarter): the one containing today in the organization's time zone, else the first one to come */
+                                        current: boolean;
                                         /** Format: uuid */
                                         id: string;
                                         key_drivers: {
@@ -1328,6 +1383,8 @@ export interface paths {
                                         actual: number | null;
                                         confidence_lower: number;
                                         confidence_upper: number;
+                                        /** @description The period a person means by "this month" (or week, quarter): the one containing today in the organization's time zone, else the first one to come */
+                                        current: boolean;
                                         /** Format: uuid */
                                         id: string;
                                         key_drivers: {
@@ -1371,6 +1428,8 @@ export interface paths {
                                     unit: "money";
                                 };
                             };
+                            /** @description Today in the organization's time zone */
+                            today: string;
                         };
                     };
                 };

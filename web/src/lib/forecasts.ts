@@ -19,16 +19,11 @@ export function useForecasts(granularity: Granularity) {
   });
 }
 
-/** Today as the browser's calendar date, YYYY-MM-DD (periods are calendar dates, not instants). */
-export function localToday(now = new Date()): string {
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
-}
-
 /**
- * The period a person means by "this month" / "this week": the one containing today, else
- * the first one still to come (a forecast made just before a period starts).
+ * The period a person means by "this month" / "this week": the server marks it (the one
+ * containing today in the organization's time zone, else the first one still to come), so
+ * a browser in another time zone or with a wrong clock shows the same period.
  */
-export function currentPoint<P extends Pick<ForecastPoint, 'period_start' | 'period_end'>>(points: readonly P[], today = localToday()): P | undefined {
-  return points.find((p) => p.period_start <= today && today <= p.period_end) ?? points.find((p) => p.period_start > today);
+export function currentPoint<P extends Pick<ForecastPoint, 'current'>>(points: readonly P[]): P | undefined {
+  return points.find((p) => p.current);
 }

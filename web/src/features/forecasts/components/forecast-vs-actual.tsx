@@ -19,7 +19,14 @@ const ORDER: ForecastType[] = ['revenue', 'lead_volume', 'conversion_rate', 'dea
 export function accuracySentence(type: ForecastType, accuracy: SeriesAccuracy, kind: PeriodKind): string {
   const level = levelLabel(accuracy.level);
   const times = accuracy.inside === 1 ? 'time' : 'times';
-  return `Last ${countOf(kind, accuracy.periods)}: ${SUBJECT[type]} inside the ${level} band ${formatNumber(accuracy.inside)} ${times} (an honest ${level} band: about ${formatNumber(Math.round(accuracy.level * accuracy.periods))}).`;
+  const record = `Last ${countOf(kind, accuracy.periods)}: ${SUBJECT[type]} inside the ${level} band ${formatNumber(accuracy.inside)} ${times} (an honest ${level} band: about ${formatNumber(Math.round(accuracy.level * accuracy.periods))}).`;
+  // Backtests were made after the fact (from what was known then): say so, and count a
+  // forecast that was on record before its period apart from them.
+  const backtests = `forecasts re-made from what was known at each ${kind}'s start`;
+  const { forecasts: made, backtests: re } = accuracy;
+  if (made.periods === 0) return `${record} All backtests: ${backtests}.`;
+  if (re.periods === 0) return `${record} All forecasts made before their ${kind} began.`;
+  return `${record} Forecasts made before their ${kind} began: inside ${formatNumber(made.inside)} of ${formatNumber(made.periods)}; backtests (${backtests}): inside ${formatNumber(re.inside)} of ${formatNumber(re.periods)}.`;
 }
 
 /** Past forecasts against what happened: the revenue chart of them and the record of every series. */
@@ -59,7 +66,6 @@ export function ForecastVsActual({ data, format, fallbackKind }: { data: Forecas
           level={level}
           caption="Past revenue forecasts against actual revenue"
           height={200}
-          past
         />
       )}
     </div>

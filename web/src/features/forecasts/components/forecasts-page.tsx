@@ -116,7 +116,7 @@ function ForecastView({ data, granularity, busy }: { data: Forecasts; granularit
           A simulation of every open deal (its win probability, value and likely close date) plus the leads not created yet. The big figure and the dashed line are the median, as
           likely to be beaten as missed; the band holds the actual {level} of the time.
         </p>
-        {revenue.points.length > 0 && <SeriesChart rows={toRows(revenue.points)} format={money} level={level} caption="Revenue forecast by period" actualLabel="Actual revenue" />}
+        {revenue.points.length > 0 && <SeriesChart rows={toRows(revenue.points)} format={money} level={level} caption="Revenue forecast by period" actualLabel="Actual revenue" today={data.today} />}
       </Card>
 
       {now && <ScenarioCards scenarios={now.scenarios} period={period} level={data.level} currency={currency} />}
@@ -152,7 +152,7 @@ function SmallSeries({ title, noun, type, data, period, format, level }: { title
       ) : (
         <p className="muted">No forecast for the current {period}.</p>
       )}
-      {points.length > 0 && <SeriesChart rows={toRows(points)} format={format} level={level} caption={`${title} forecast by period`} height={150} />}
+      {points.length > 0 && <SeriesChart rows={toRows(points)} format={format} level={level} caption={`${title} forecast by period`} height={150} today={data.today} />}
       {data.series[type].model && <p className="muted small">Model: {data.series[type].model}</p>}
     </Card>
   );

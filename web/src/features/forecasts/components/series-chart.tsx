@@ -1,6 +1,5 @@
-import { lazy, Suspense, useMemo } from 'react';
+import { lazy, Suspense } from 'react';
 import { SkeletonBlock } from '../../../components/feedback';
-import { localToday } from '../../../lib/forecasts';
 import type { BandPoint } from './band-chart';
 import { BAND_COLOURS } from './band-colours';
 import { ForecastTable } from './forecast-table';
@@ -8,11 +7,10 @@ import { ForecastTable } from './forecast-table';
 const BandChart = lazy(() => import('./band-chart'));
 
 /**
- * A band chart with its legend and its table of numbers. `past` charts (forecasts of ended
- * periods) have no "today" and no running period.
+ * A band chart with its legend and its table of numbers. `today` is the organization's date
+ * (GET /api/v1/forecasts says it); charts of ended periods have none and no running period.
  */
-export function SeriesChart({ rows, format, level, caption, height, actualLabel = 'Actual', past = false }: { rows: readonly BandPoint[]; format: (v: number) => string; level: string; caption: string; height?: number; actualLabel?: string; past?: boolean }) {
-  const today = useMemo(() => (past ? undefined : localToday()), [past]);
+export function SeriesChart({ rows, format, level, caption, height, actualLabel = 'Actual', today }: { rows: readonly BandPoint[]; format: (v: number) => string; level: string; caption: string; height?: number; actualLabel?: string; today?: string }) {
   const running = today !== undefined && rows.some((r) => r.period_start <= today && today <= r.period_end && r.actual !== null);
   return (
     <figure className="fc-chart">

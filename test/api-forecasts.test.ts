@@ -210,6 +210,37 @@ describe(`forecasts API (${MODE})`, () => {
     expect((await a.client.get('/api/v1/forecasts')).body.generated_at).toBe(body.generated_at);
   });
 
+  it('shows the same sales velocity, win rate, revenue and lead count for a past month as the team metrics (one definition)', { timeout: 120_000 }, async () => {
+    await runForecast(a.client);
+    const body = (await a.client.get('/api/v1/forecasts?granularity=monthly')).body;
+    const today = body.today as string;
+    const pastMonths = (body.series.deal_velocity.points as { period_start: string; period_end: string; actual: number | null }[]).filter((p) => p.period_end < today);
+    expect(pastMonths.length).toBeGreaterThanOrEqual(3);
+    const refresh = await a.client.post('/api/v1/metrics/refresh', {});
+    expect(refresh.status, JSON.stringify(refresh.body)).toBe(202);
+    const job = await until('the metrics rollup', async () => {
+      const j = await a.client.get(`/api/v1/jobs/${refresh.body.job_id}`);
+      return ['succeeded', 'failed'].includes(j.body.status) ? j.body : undefined;
+    }, 60_000);
+    expect(job.status, job.last_error).toBe('succeeded');
+    const first = pastMonths[0]!.period_start;
+    const last = pastMonths[pastMonths.length - 1]!.period_start;
+    const m = await a.client.get(`/api/v1/metrics?period=month&from=${first}&to=${last}`);
+    expect(m.status, JSON.stringify(m.body)).toBe(200);
+    const org = (m.body.data as { kind: string; periods: { period_start: string; figures: { sales_velocity: number | null; revenue_generated: number; leads_created: number; conversion_rate: number | null } }[] }[]).find((s) => s.kind === 'organization')!;
+    const actualOf = (type: string, start: string) => (body.series[type].points as { period_start: string; actual: number | null }[]).find((p) => p.period_start === start)?.actual ?? null;
+    for (const p of pastMonths) {
+      const figures = org.periods.find((x) => x.period_start === p.period_start)?.figures;
+      expect(figures, p.period_start).toBeDefined();
+      const velocity = actualOf('deal_velocity', p.period_start);
+      if (figures!.sales_velocity === null) expect(velocity).toBeNull();
+      else expect(velocity, p.period_start).toBeCloseTo(figures!.sales_velocity, 1);
+      expect(actualOf('revenue', p.period_start), p.period_start).toBeCloseTo(figures!.revenue_generated, 1);
+      expect(actualOf('lead_volume', p.period_start), p.period_start).toBe(figures!.leads_created);
+      if (figures!.conversion_rate !== null) expect(actualOf('conversion_rate', p.period_start)!, p.period_start).toBeCloseTo(figures!.conversion_rate, 2);
+    }
+  });
+
   it('refuses bad input with problem+json that says what to fix', async () => {
     const bad = await a.client.get('/api/v1/forecasts?granularity=yearly');
     expect(bad.status).toBe(400);

@@ -11,8 +11,11 @@ import { dayOf } from './forecasts.calendar.ts';
  * - revenue: deal values won in the period (outcomes.ts won time);
  * - lead_volume: leads created in the period;
  * - conversion_rate: won ÷ (won + lost) among the leads decided in the period (null when none);
- * - deal_velocity: open opportunities at the period's start × its win rate × the mean value
- *   of its won deals ÷ their mean cycle in days (0 when nothing was won).
+ * - deal_velocity: the team metrics' sales velocity (src/modules/metrics/metrics.queries.ts
+ *   writePeriod, whose organization row must show the same figure): open opportunities at the
+ *   period's end (or now, in the running period) × its win rate × the mean value of its won
+ *   deals ÷ their mean cycle in days (at least one day; a deal's cycle never below zero);
+ *   0 when the period had decisions but no win, null when it had no decision.
  */
 export interface DayTotals {
   created: number;
@@ -63,7 +66,7 @@ export class History {
       case 'conversion_rate':
         return t.won + t.lost > 0 ? t.won / (t.won + t.lost) : null;
       case 'deal_velocity':
-        return velocityOf(this.openAt(period.start), t);
+        return t.won + t.lost > 0 ? velocityOf(this.openAt(Math.min(period.end, upTo)), t) : null;
     }
   }
 }

@@ -323,7 +323,8 @@ export function buildForecast(data: AsOfData, opts: BuildOptions): { forecast: G
     const decided = decidedPaths[i]![k]!;
     const wins = wonPath[k]!;
     if (wins === 0 || decided === 0) return 0;
-    const open = k === 0 ? history.openAt(p0.start) : openNow * Math.min(4, Math.max(0.25, recentVolume > 0 ? volume.paths[i]![k]! / recentVolume : 1));
+    // Velocity counts the open opportunities at the period's end: now's, scaled by the lead flow for later periods.
+    const open = k === 0 ? openNow : openNow * Math.min(4, Math.max(0.25, recentVolume > 0 ? volume.paths[i]![k]! / recentVolume : 1));
     const deal = Math.max(0, avgDeal + (dealSd / Math.sqrt(wins)) * normal());
     return salesVelocity({ openOpportunities: open, winRate: wins / decided, averageDeal: deal, cycleDays });
   }));
@@ -507,7 +508,7 @@ export function quarterlyFromMonthly(data: AsOfData, monthly: MonthlyPaths, leve
     const decided = sum(monthly.decided, ks, past.won + past.lost);
     const rates = won.map((w, i) => (decided[i]! > 0 ? w / decided[i]! : 0));
     const pastDays = firstMonth.start - q.start;
-    const pastVelocity = pastDays > 0 ? velocityOf(history.openAt(q.start), past) : 0;
+    const pastVelocity = pastDays > 0 && past.won + past.lost > 0 ? velocityOf(history.openAt(firstMonth.start), past) : 0;
     const velocity = monthly.velocity.map((path) => (pastVelocity * pastDays + ks.reduce((s, k) => s + path[k]! * (monthly.periods[k]!.end - monthly.periods[k]!.start), 0)) / (q.end - q.start));
     const words = periodWords(q, 'quarterly', today);
     const [rb, vb, cb, vel] = [revenue, volume, rates, velocity].map((xs) => bands(xs.map((x) => [x]), level)[0]!) as [Band, Band, Band, Band];

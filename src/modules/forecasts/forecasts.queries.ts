@@ -46,7 +46,7 @@ export async function dailyHistory(tx: Tx, opts: { asOf: Date; since: Date; time
       SELECT ${local(sql`created_at`)} AS day, 1 AS created, 0 AS won, 0 AS lost, 0::numeric AS won_value, 0::float8 AS won_cycle_days
         FROM l WHERE created_at >= ${since}
       UNION ALL
-      SELECT ${local(sql`won_at`)}, 0, 1, 0, coalesce(deal_value, 0), extract(epoch FROM won_at - created_at)::float8 / 86400
+      SELECT ${local(sql`won_at`)}, 0, 1, 0, coalesce(deal_value, 0), greatest(extract(epoch FROM won_at - created_at)::float8 / 86400, 0)
         FROM l WHERE won_at < ${asOf} AND won_at >= ${since}
       UNION ALL
       SELECT ${local(sql`lost_at`)}, 0, 0, 1, 0, 0

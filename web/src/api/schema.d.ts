@@ -3984,7 +3984,7 @@ export interface paths {
                                         /** @description Money per day: open leads at the period's end × win rate × average deal size ÷ average sales cycle (days, at least 1); 0 with decisions but no win, null without decisions */
                                         sales_velocity: number | null;
                                     };
-                                    /** @description Per member of the team (the user's current team, or this team): counts and revenue summed ÷ members, conversion rate and velocity averaged over the members who have one, deal size pooled (revenue ÷ wins); null for the organization or a user without a team */
+                                    /** @description Per member of the team (the user's current team, or this team): counts and revenue summed ÷ members, conversion rate and velocity averaged over the members who have one, deal size pooled (revenue ÷ wins); null for the organization, a user without a team, and a team of fewer than 3 members unless you see each of them */
                                     team_average: {
                                         /** @description Activities completed in the period, by their user */
                                         activities_completed: number;
@@ -4098,7 +4098,7 @@ export interface paths {
                             period: "day" | "week" | "month" | "quarter";
                             period_end: string;
                             period_start: string;
-                            /** @description How many people the ranking is among (a sales rep is ranked within their team and sees only their own entry) */
+                            /** @description How many people the ranking is among (a sales rep is ranked within their team and sees only their own entry; viewer and marketing get 403: they see totals, not people) */
                             ranked: number;
                         };
                     };

@@ -20,7 +20,8 @@
  * Targets: MASE < 1 against seasonal naive on every series; 80 % intervals covering 75–85 %.
  * Options: --leads N --seed S --anchor YYYY-MM-DD --fresh --parts demo,series,metrics
  * --monthly-origins 12 --monthly-horizon 3 --weekly-origins 26 --weekly-horizon 4
- * --series-data FILE (the car sales CSV when not at ../shared/data/ from the checkout).
+ * --series-data FILE (the car sales CSV when not at ../shared/data/ from the checkout)
+ * --db NAME (the server database of the seeded demo, default leadai_bench_forecast).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -54,6 +55,8 @@ const { values } = parseArgs({
     'weekly-origins': { type: 'string', default: '26' },
     'weekly-horizon': { type: 'string', default: '4' },
     'replicate-leads': { type: 'string', default: '30000' },
+    /** The server database holding the seeded demo (kept between runs). */
+    db: { type: 'string', default: 'leadai_bench_forecast' },
     /** Passed to bench/forecast-series.bench.ts as --data (its default, ../shared/data/…, is relative to the checkout). */
     'series-data': { type: 'string' },
   },
@@ -73,7 +76,7 @@ async function demoBacktest(): Promise<Record<string, unknown>> {
   const leads = Number(values.leads);
   const seed = Number(values.seed);
   const anchor = new Date(`${values.anchor}T00:00:00Z`);
-  const { database } = await openBenchDatabase('leadai_bench_forecast', { fresh: values.fresh, poolSize: 4 });
+  const { database } = await openBenchDatabase(values.db, { fresh: values.fresh, poolSize: 4 });
   try {
     const org = generateOrganization(seed);
     const existing = await sql<{ n: number; last: Date | null }>`
@@ -84,7 +87,7 @@ async function demoBacktest(): Promise<Record<string, unknown>> {
       await seedDemo(database, { leads, seed, anchor, onProgress: progress.update });
       progress.stop();
     } else if (n !== leads || !last || last > anchor || anchor.getTime() - last.getTime() > 2 * 86_400_000) {
-      throw new Error(`leadai_bench_forecast holds the demo for seed ${seed} with ${n} leads up to ${last?.toISOString()}, not ${leads} up to ${anchor.toISOString()}: run with --fresh.`);
+      throw new Error(`${values.db} holds the demo for seed ${seed} with ${n} leads up to ${last?.toISOString()}, not ${leads} up to ${anchor.toISOString()}: run with --fresh.`);
     }
     const timeZone = String((org.settings as { timezone?: string }).timezone ?? 'UTC');
     const series: Record<Granularity, Period[]> = {

@@ -28,6 +28,7 @@ import { openDatabase } from '../src/db/connect.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { hashSecret, newSecret } from '../src/modules/auth/tokens.ts';
 import { serverUrl } from './db.ts';
+import { startServer, type RunningServer } from './load-procs.ts';
 import { printReport } from './report.ts';
 import { Histogram, monotonicMs, slope, type BenchViewer, type ClientSpec, type ClientsResult, type FromClients, type RunEvent, type ToClients, type WriteTiming } from './realtime-shared.ts';
 
@@ -364,49 +365,6 @@ async function run(): Promise<void> {
 }
 
 // --- helpers -------------------------------------------------------------------------------
-
-interface RunningServer {
-  child: ChildProcess;
-  url: string;
-  output: () => string;
-  stop: () => Promise<void>;
-}
-
-/**
- * `leadai serve` on a free port, as test/helpers/cli.ts starts it, with node flags of our own:
- * given the heap flag, bin/leadai.js does not relaunch itself, so the child IS the server.
- */
-function startServer(env: NodeJS.ProcessEnv, nodeArgs: string[]): Promise<RunningServer> {
-  const bin = new URL('../bin/leadai.js', import.meta.url).pathname;
-  const child = spawn(process.execPath, [...nodeArgs, bin, 'serve', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the server did not start within 120 s:\n${output}`)), 120_000);
-    const onData = (d: Buffer) => {
-      output += d.toString();
-      const m = /is running at (http:\/\/\S+) on /.exec(output);
-      if (m) {
-        clearTimeout(timer);
-        resolve({
-          child,
-          url: m[1]!.replace('localhost', '127.0.0.1'),
-          output: () => output,
-          stop: async () => {
-            if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-            await exited;
-          },
-        });
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    void exited.then(() => {
-      clearTimeout(timer);
-      reject(new Error(`the server exited before it started:\n${output}`));
-    });
-  });
-}
 
 /** Messages from a client process, awaited by type. */
 function inbox(child: ChildProcess) {

@@ -1,13 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Client, useServer } from './helpers/api.ts';
-import { runLeadai } from './helpers/cli.ts';
+import { runLeadai, withCliData } from './helpers/cli.ts';
 import { openDatabase } from '../src/db/connect.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { createOrganization } from '../src/modules/organizations/organizations.service.ts';
-import { createServerDatabase, MODE, SERVER_URL } from './helpers/db.ts';
+import { MODE, SERVER_URL } from './helpers/db.ts';
 import { plantHistory, type PlantedLead } from './helpers/forecast-history.ts';
 import { until } from './helpers/wait.ts';
 import { inviteUser } from './helpers/web.ts';
@@ -146,7 +143,15 @@ describe(`forecasts API (${MODE})`, () => {
       expect(ids.has(d.lead_id)).toBe(true);
       expect(d.label).toMatch(/^Company \d+, \w+, p = 0\.\d\d, \$[\d.]+K?: \+\$[\d.]+K? expected this month$/);
     }
-    expect(body.series.deal_velocity.points[0].key_drivers.map((d: { label: string }) => d.label.split(':')[0])).toEqual(['Open opportunities', 'Win rate', 'Average won deal', 'Sales cycle']);
+    // Velocity: first the last 30 days' figure the listed inputs multiply to (so a card showing them agrees), then each input.
+    const velocityDrivers = body.series.deal_velocity.points[0].key_drivers as { label: string; detail: string; effect: number }[];
+    expect(velocityDrivers.map((d) => d.label.split(':')[0])).toEqual(['Last 30 days', 'Open opportunities', 'Win rate', 'Average won deal', 'Sales cycle']);
+    expect(velocityDrivers[0]!.detail).toMatch(/^\d+ open × [\d.]+ % won × \$[\d.,]+K? ÷ \d+ days; /);
+    // The inputs as shown (e.g. "$121.7K", "26.9 %", "61 days") multiply to the first figure, within their display rounding.
+    const shown = velocityDrivers.slice(1).map((d) => d.label.split(': ')[1]!.split(' (')[0]!);
+    const num = (t: string) => Number(t.replace(/[^\d.]/g, '')) * (/K$/.test(t) ? 1e3 : /M$/.test(t) ? 1e6 : 1);
+    const [vOpen, vRate, vDeal, vCycle] = shown.map(num);
+    expect(Math.abs(velocityDrivers[0]!.effect - (vOpen! * (vRate! / 100) * vDeal!) / vCycle!) / velocityDrivers[0]!.effect).toBeLessThan(0.05);
 
     // Every granularity of the run; quarters as months summed.
     const weekly = (await a.client.get('/api/v1/forecasts?granularity=weekly')).body;
@@ -210,7 +215,11 @@ describe(`forecasts API (${MODE})`, () => {
     expect((await a.client.get('/api/v1/forecasts')).body.generated_at).toBe(body.generated_at);
   });
 
-  it('shows the same sales velocity, win rate, revenue and lead count for a past month as the team metrics (one definition)', { timeout: 120_000 }, async () => {
+  it('shows the same sales velocity, win rate, revenue and lead count for a past month as the team metrics (one definition), reopened deals included', { timeout: 120_000 }, async () => {
+    // Deals won or lost, reopened weeks later, then won, lost or left open: both read the
+    // same outcome moves (outcomes.ts), so they agree on them too.
+    const reopened = await plantHistory(app().database.db, { organizationId: a.organizationId, userId: a.userId, teamId: null, leads: 80, days: 300, seed: 9, reopen: 0.7 });
+    expect(reopened.filter((l) => l.changes.some((c) => c.to === 'negotiation' && ['closed_won', 'closed_lost'].includes(c.from))).length).toBeGreaterThan(10);
     await runForecast(a.client);
     const body = (await a.client.get('/api/v1/forecasts?granularity=monthly')).body;
     const today = body.today as string;
@@ -259,15 +268,7 @@ describe(`forecasts API (${MODE})`, () => {
 
 describe(`leadai forecast (${MODE})`, () => {
   it('runs a forecast, as JSON or as a table with a progress bar', { timeout: 180_000 }, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'leadai-forecast-'));
-    const env: NodeJS.ProcessEnv = { ...process.env, LEADAI_DATA_DIR: dir, LOG_LEVEL: 'silent', DATABASE_URL: '' };
-    let drop = async () => {};
-    if (SERVER_URL) {
-      const created = await createServerDatabase();
-      env.DATABASE_URL = created.url;
-      drop = created.drop;
-    }
-    try {
+    await withCliData('forecast', async (env, dir) => {
       // The organization and its history written in-process (the CLI then opens the same data).
       const database = await openDatabase(SERVER_URL ? { kind: 'server', url: env.DATABASE_URL!, poolSize: 2 } : { kind: 'embedded', dataDir: dir });
       try {
@@ -293,9 +294,6 @@ describe(`leadai forecast (${MODE})`, () => {
       expect(table.stdout).toMatch(/Categories: closed .* · commit .* · best case .* · pipeline /);
       expect(table.stdout).toMatch(/Top drivers:\n {2}- /);
       expect(table.stderr).toMatch(/Forecasting/);
-    } finally {
-      await drop();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });

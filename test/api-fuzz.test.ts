@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { MODE } from './helpers/db.ts';
 import { Client, useServer } from './helpers/api.ts';
 import { operations, withValue, type Slot } from './helpers/openapi-requests.ts';
+import { snapshot as fingerprint } from './helpers/openapi-fuzz-run.ts';
 
 /**
  * Generated bad input against every write route: bodies that are not objects, or objects
@@ -67,21 +68,8 @@ const badBody = fc.oneof(
   fc.string({ maxLength: 30 }).map((s) => `{"name": ${s}`),
 );
 
-/**
- * A fingerprint of every table's rows (every column), except sessions, whose last_seen_at
- * each request moves, and the migrations ledger.
- */
-async function snapshot(): Promise<Record<string, string>> {
-  const db = app().database.db;
-  const { rows: tables } = await sql<{ name: string }>`
-    SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' AND tablename NOT IN ('sessions') AND tablename NOT LIKE '%migration%' ORDER BY 1`.execute(db);
-  const out: Record<string, string> = {};
-  for (const { name } of tables) {
-    const { rows } = await sql<{ h: string }>`SELECT count(*) || ':' || md5(coalesce(string_agg(x::text, ',' ORDER BY x::text), '')) AS h FROM ${sql.table(name)} x`.execute(db);
-    out[name] = rows[0]!.h;
-  }
-  return out;
-}
+/** Row counts and checksums of every table (but sessions, which each request touches): one definition, the fuzzer's. */
+const snapshot = () => fingerprint(app().database.db);
 
 describe(`generated bad input on every write route (${MODE})`, () => {
   it('always gets a 4xx problem+json and never changes the database', async () => {

@@ -1,11 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Client, useServer } from './helpers/api.ts';
-import { runLeadai } from './helpers/cli.ts';
-import { createServerDatabase, MODE, SERVER_URL } from './helpers/db.ts';
+import { runLeadai, withCliData } from './helpers/cli.ts';
+import { MODE } from './helpers/db.ts';
 import { until } from './helpers/wait.ts';
+import { inviteUser } from './helpers/web.ts';
 
 /**
  * Who sees whose team metrics, per role, over real HTTP: admin everyone; viewer and
@@ -20,14 +18,9 @@ let other: Awaited<ReturnType<typeof Client.signup>>;
 const as: Record<'mia' | 'rita' | 'sam' | 'tom' | 'vic' | 'max' | 'una', { client: Client; id: string }> = {} as never;
 const teams = { north: '', south: '', elsewhere: '' };
 
-async function invite(name: keyof typeof as, role: string, teamId: string | null) {
-  const inv = await admin.client.post('/api/v1/invitations', { email: `${name}@metrics-api.example`, role, team_id: teamId });
-  expect(inv.status, JSON.stringify(inv.body)).toBe(201);
-  const client = new Client(url);
-  const r = await client.post('/api/v1/auth/accept-invitation', { token: inv.body.token, full_name: name[0]!.toUpperCase() + name.slice(1), password: 'correct horse battery' });
-  expect(r.status).toBe(201);
-  client.csrf = r.body.csrf_token;
-  as[name] = { client, id: r.body.user_id };
+async function invite(name: keyof typeof as, role: Parameters<typeof inviteUser>[2], teamId: string | null) {
+  const { client, userId } = await inviteUser(admin.client, url, role, name[0]!.toUpperCase() + name.slice(1), { teamId, email: `${name}@metrics-api.example` });
+  as[name] = { client, id: userId };
 }
 
 async function refreshed(client: Client) {
@@ -126,14 +119,26 @@ describe(`team metrics permissions (${MODE})`, () => {
     expect(b.entries).toEqual([expect.objectContaining({ rank: 1, name: 'Rita', value: 900 })]);
     expect(b.ranked).toBe(3);
     expect((await board(as.sam.client)).entries).toEqual([expect.objectContaining({ rank: 2, name: 'Sam' })]);
+    // A team of two ranks a rep alone: 2nd of 2 would tell Tom that Una did better.
+    const tomsBoard = async () => board(as.tom.client);
     // Tom alone in South: the average is his own figures. With Una in South too, the average and
     // his own figures would give Una's away: under 3 members, no average for a rep (an admin still has it).
     const tomsRow = async () => (await subjects(as.tom.client)).find((s) => s.kind === 'user')!.periods.at(-1)!;
     expect((await tomsRow()).team_average!.revenue_generated).toBe(500);
+    expect(shown(await subjects(as.tom.client))).toEqual(['team:South', 'user:Tom']);
     await invite('una', 'sales_rep', teams.south);
     const tom = await tomsRow();
     expect(tom.figures.revenue_generated).toBe(500);
     expect(tom.team_average).toBeNull();
+    expect(await tomsBoard()).toMatchObject({ ranked: 1, entries: [expect.objectContaining({ rank: 1, name: 'Tom' })] });
+    // Nor South's total (€500 less Tom's own would be Una's): a team of two shows a rep only themselves.
+    expect(shown(await subjects(as.tom.client))).toEqual(['user:Tom']);
+    const total = await as.tom.client.get(`/api/v1/metrics?period=month&team_id=${teams.south}`);
+    expect(total.status).toBe(403);
+    expect(total.headers.get('content-type')).toContain('application/problem+json');
+    expect(total.body).toMatchObject({ field: 'team_id', detail: expect.stringMatching(/fewer than 3 members/) });
+    // Alone in South he saw it (his own figures); a manager of two still sees both, one by one.
+    expect(shown(await subjects(admin.client, `&team_id=${teams.south}`))).toEqual(['team:South', 'user:Tom', 'user:Una']);
     expect((await subjects(admin.client)).find((s) => s.name === 'Tom')!.periods.at(-1)!.team_average!.revenue_generated).toBe(250);
     const teammate = await as.rita.client.get(`/api/v1/metrics?user_id=${as.sam.id}`);
     expect(teammate.status).toBe(403);
@@ -190,15 +195,7 @@ describe(`team metrics permissions (${MODE})`, () => {
 
 describe(`leadai metrics refresh (${MODE})`, () => {
   it('recomputes every period, and says what was wrong with a bad date', { timeout: 180_000 }, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'leadai-metrics-'));
-    const env: NodeJS.ProcessEnv = { ...process.env, LEADAI_DATA_DIR: dir, LOG_LEVEL: 'silent', DATABASE_URL: '' };
-    let drop = async () => {};
-    if (SERVER_URL) {
-      const created = await createServerDatabase();
-      env.DATABASE_URL = created.url;
-      drop = created.drop;
-    }
-    try {
+    await withCliData('metrics', async (env) => {
       const bad = await runLeadai(env, ['metrics', 'refresh', '--from', '2026-13-45']);
       expect(bad.code).not.toBe(0);
       expect(bad.stderr).toContain("'2026-13-45' is invalid. use a date like 2026-11-25.");
@@ -209,9 +206,6 @@ describe(`leadai metrics refresh (${MODE})`, () => {
       expect(r.stdout).toMatch(/^Metrics of "Northwind Analytics \(demo\)" recomputed for every period \(time zone [\w/]+\)/);
       // Every kind of period got rows (the table's rows_written column).
       for (const period of ['day', 'week', 'month', 'quarter']) expect(r.stdout).toMatch(new RegExp(`^${period} +[1-9]\\d*`, 'm'));
-    } finally {
-      await drop();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });

@@ -17,7 +17,10 @@ type Family =
   | 'users: read' | 'users: invite/manage' | 'teams: change' | 'api keys' | 'own sessions'
   | 'tracking keys: read' | 'tracking keys: manage' | 'journey: record'
   | 'leads: export' | 'scores: read' | 'models: list' | 'models: train/activate' | 'leads: rescore all'
-  | 'insights: read' | 'insights: acknowledge/dismiss' | 'forecasts: read' | 'forecasts: run';
+  | 'insights: read' | 'insights: acknowledge/dismiss' | 'forecasts: read' | 'forecasts: run'
+  | 'privacy: requests list' | 'privacy: new request' | 'privacy: request status' | 'privacy: export download' | 'privacy: erasure preview'
+  | 'privacy: retention policies' | 'privacy: retention run'
+  | 'audit: read' | 'consents: read' | 'consents: record/withdraw';
 
 const EXPECTED: Record<Family, UserRole[]> = {
   'leads: read': ['viewer', 'marketing', 'sales_rep', 'manager', 'admin'],
@@ -46,6 +49,16 @@ const EXPECTED: Record<Family, UserRole[]> = {
   'insights: acknowledge/dismiss': ['sales_rep', 'manager', 'admin'],
   'forecasts: read': ['viewer', 'marketing', 'sales_rep', 'manager', 'admin'],
   'forecasts: run': ['manager', 'admin'],
+  'privacy: requests list': ['admin'],
+  'privacy: new request': ['admin'],
+  'privacy: request status': ['admin'],
+  'privacy: export download': ['admin'],
+  'privacy: erasure preview': ['admin'],
+  'privacy: retention policies': ['admin'],
+  'privacy: retention run': ['admin'],
+  'audit: read': ['admin'],
+  'consents: read': ['viewer', 'marketing', 'sales_rep', 'manager', 'admin'],
+  'consents: record/withdraw': ['marketing', 'sales_rep', 'manager', 'admin'],
 };
 
 const { url } = useServer();
@@ -93,6 +106,18 @@ const attempt: Record<Family, (c: Client) => Promise<{ status: number }>> = {
   'insights: acknowledge/dismiss': (c) => c.post(`/api/v1/insights/${randomUUID()}/dismiss`, { reason: 'not relevant' }),
   'forecasts: read': (c) => c.get('/api/v1/forecasts?granularity=weekly'),
   'forecasts: run': (c) => c.post('/api/v1/forecasts', {}),
+  // A lead id that exists nowhere: the admin gets 404 (allowed, nothing made), everyone else 403.
+  'privacy: requests list': (c) => c.get('/api/v1/privacy/requests'),
+  'privacy: new request': (c) => c.post('/api/v1/privacy/requests', { type: 'erasure', lead_id: randomUUID() }),
+  'privacy: request status': (c) => c.get(`/api/v1/privacy/requests/${randomUUID()}`),
+  'privacy: export download': (c) => c.get(`/api/v1/privacy/requests/${randomUUID()}/download?token=${'t'.repeat(20)}`),
+  'privacy: erasure preview': (c) => c.get(`/api/v1/privacy/erasure-preview?lead_id=${randomUUID()}`),
+  'privacy: retention policies': (c) => c.get('/api/v1/privacy/retention'),
+  // A dry run: allowed means the report, and nothing is deleted.
+  'privacy: retention run': (c) => c.post('/api/v1/privacy/retention/run', { dry_run: true }),
+  'audit: read': (c) => c.get('/api/v1/audit'),
+  'consents: read': (c) => c.get(`/api/v1/leads/${randomUUID()}/consents`),
+  'consents: record/withdraw': (c) => c.post(`/api/v1/leads/${randomUUID()}/consents/withdraw`, { purpose: 'tracking' }),
 };
 
 describe(`permission matrix (${MODE})`, () => {

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN } from './helpers/cli.ts';
-import { createServerDatabase, MODE, SERVER_URL } from './helpers/db.ts';
+import { BIN, prepareCliData } from './helpers/cli.ts';
+import { MODE } from './helpers/db.ts';
 import { until } from './helpers/wait.ts';
 
 /**
@@ -21,11 +21,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'leadai-console-'));
   env = { ...process.env, LEADAI_DATA_DIR: join(dir, 'data'), LEADAI_DEMO_LEADS: '20', LEADAI_WORKERS: 'false', LOG_LEVEL: 'info', DATABASE_URL: '' };
   delete env.NO_COLOR;
-  if (SERVER_URL) {
-    const created = await createServerDatabase();
-    env.DATABASE_URL = created.url;
-    drop = created.drop;
-  }
+  drop = await prepareCliData(env);
 });
 afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });

@@ -3,8 +3,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runLeadai } from './helpers/cli.ts';
-import { createServerDatabase, MODE, SERVER_URL } from './helpers/db.ts';
+import { prepareCliData, runLeadai } from './helpers/cli.ts';
+import { MODE } from './helpers/db.ts';
 
 /** Failures outside the database: each says what was wrong and how to fix it, with a non-zero exit. */
 let dir: string;
@@ -14,11 +14,7 @@ let drop = async () => {};
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'leadai-errors-'));
   env = { ...process.env, LEADAI_DATA_DIR: join(dir, 'data'), LEADAI_DEMO: 'off', LOG_LEVEL: 'silent', DATABASE_URL: '' };
-  if (SERVER_URL) {
-    const created = await createServerDatabase();
-    env.DATABASE_URL = created.url;
-    drop = created.drop;
-  }
+  drop = await prepareCliData(env);
 });
 afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });

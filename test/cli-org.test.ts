@@ -1,11 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveCliOrganization } from '../src/cli/organization.ts';
 import { createOrganization } from '../src/modules/organizations/organizations.service.ts';
-import { runLeadai } from './helpers/cli.ts';
-import { createServerDatabase, createTestDatabase, MODE, SERVER_URL, type TestDatabase } from './helpers/db.ts';
+import { runLeadai, withCliData } from './helpers/cli.ts';
+import { createTestDatabase, MODE, type TestDatabase } from './helpers/db.ts';
 
 /** `--org` on the command line: a typo gets the close matches and the known organizations. */
 let database: TestDatabase;
@@ -43,23 +40,12 @@ describe(`--org ID_OR_NAME (${MODE})`, () => {
   });
 
   it('the command prints it with exit code 3 (not found)', { timeout: 180_000 }, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'leadai-org-'));
-    const env: NodeJS.ProcessEnv = { ...process.env, LEADAI_DATA_DIR: dir, LOG_LEVEL: 'silent', DATABASE_URL: '' };
-    let drop = async () => {};
-    if (SERVER_URL) {
-      const created = await createServerDatabase();
-      env.DATABASE_URL = created.url;
-      drop = created.drop;
-    }
-    try {
+    await withCliData('org', async (env) => {
       const seeded = await runLeadai(env, ['seed', '--demo', '--leads', '5', '--json']);
       expect(seeded.code, seeded.stderr).toBe(0);
       const r = await runLeadai(env, ['score', '--org', 'Nortwind']);
       expect(r.code).toBe(3);
       expect(r.stderr).toBe("Error: No organization 'Nortwind'. Did you mean 'Northwind Analytics (demo)'? Known: 'Northwind Analytics (demo)'.\n");
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-      await drop();
-    }
+    });
   });
 });

@@ -2,8 +2,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runLeadai, startServer, type RunningServer } from './helpers/cli.ts';
-import { createServerDatabase, MODE, SERVER_URL } from './helpers/db.ts';
+import { prepareCliData, runLeadai, startServer, type RunningServer } from './helpers/cli.ts';
+import { MODE } from './helpers/db.ts';
 
 /**
  * The embedded data folder admits one process. With `leadai serve` (a real subprocess)
@@ -21,11 +21,7 @@ let server: RunningServer | undefined;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'leadai-lock-'));
   env = { ...process.env, LEADAI_DATA_DIR: join(dir, 'data'), LEADAI_DEMO_LEADS: String(DEMO_LEADS), LOG_LEVEL: 'warn', DATABASE_URL: '' };
-  if (SERVER_URL) {
-    const created = await createServerDatabase();
-    env.DATABASE_URL = created.url;
-    drop = created.drop;
-  }
+  drop = await prepareCliData(env);
   writeFileSync(join(dir, 'leads.csv'), 'Email,First Name,Last Name,Company\nlock-1@refused.example,Ada,One,Refused Co\nlock-2@refused.example,Bob,Two,Refused Co\nlock-3@refused.example,Cy,Three,Refused Co\n');
   writeFileSync(join(dir, 'messages.txt'), 'Can we get a quote for 50 seats by Friday?\n');
 });

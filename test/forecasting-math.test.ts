@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { coverage, mape, mase, seasonalNaive } from '../src/ai/forecasting/accuracy.ts';
 import { rollingOrigin } from '../src/ai/forecasting/backtest.ts';
 import { nelderMead } from '../src/ai/forecasting/nelder-mead.ts';
-import { forecastSeries } from '../src/ai/forecasting/series.ts';
-import { createNormal } from '../src/ai/forecasting/stats.ts';
+import { calibratedWidth, forecastSeries } from '../src/ai/forecasting/series.ts';
+import { createNormal, normalQuantile, quantileSorted } from '../src/ai/forecasting/stats.ts';
 
 const PATTERN = [5, 3, 8, 12, 15, 11, 7, 4, 6, 9, 13, 10];
 
@@ -112,6 +112,64 @@ describe('forecastSeries', () => {
     expect(() => forecastSeries([1, 2], { frequency: 'monthly', horizon: 3 })).toThrow(/at least 3/);
     expect(() => forecastSeries([1, 2, 3, 4], { frequency: 'monthly', horizon: 0 })).toThrow(/horizon/);
     expect(() => forecastSeries([1, 2, Number.NaN, 4], { frequency: 'monthly', horizon: 2 })).toThrow(/value 3/);
+  });
+});
+
+describe('calibratedWidth (the check-origin interval calibration)', () => {
+  // Scores as the check makes them: |error| ÷ the 80 % interval's half-width of a model that
+  // believes in σ = 1, for errors whose true sd is k: the right width factor is k.
+  const scores = (k: number, n: number, seed: number) => {
+    const z = createNormal(seed);
+    const reach = normalQuantile(0.9);
+    return Array.from({ length: n }, () => Math.abs(k * z()) / reach).sort((a, b) => a - b);
+  };
+
+  it('inverts the normal distribution', () => {
+    expect(normalQuantile(0.5)).toBeCloseTo(0, 9);
+    expect(normalQuantile(0.9)).toBeCloseTo(1.2815516, 6);
+    expect(normalQuantile(0.975)).toBeCloseTo(1.9599640, 6);
+    expect(normalQuantile(0.001)).toBeCloseTo(-3.0902323, 6);
+  });
+
+  it('finds the true factor from a long check, too narrow or too wide alike', () => {
+    for (const k of [2, 0.7]) {
+      const f = calibratedWidth(scores(k, 4000, 3), 4000, 0.8);
+      expect(f).toBeGreaterThan(k * 0.95);
+      expect(f).toBeLessThan(k * 1.05);
+    }
+  });
+
+  it("pulls a short check's factor toward the model's own width, the more the fewer periods it scored", () => {
+    const s = scores(2, 36, 5);
+    const raw = quantileSorted(s, (0.8 * 37) / 36);
+    const few = calibratedWidth(s, 6, 0.8);
+    const many = calibratedWidth(s, 36, 0.8);
+    expect(1).toBeLessThan(few);
+    expect(few).toBeLessThan(many);
+    expect(many).toBeLessThan(raw);
+    // A right model stays near 1 on a short check: 24 scores of 8 distinct periods. The
+    // finite-sample correction for 8 periods asks for the 0.8 × 9/8 = 0.9 quantile (by design
+    // wider, ≈ +0.25 in log before shrinkage, ≈ +0.18 after), never the factor of 2 a short
+    // check's noise could give without the shrinkage.
+    const right = Math.log(calibratedWidth(scores(1, 24, 9), 8, 0.8));
+    expect(right).toBeGreaterThan(-0.1);
+    expect(right).toBeLessThan(0.3);
+  });
+
+  it('covers near the level on average over many short checks (the finite-sample correction)', () => {
+    // 400 models each too narrow by a factor drawn between 0.7 and 1.5, each calibrated on 30
+    // scores of 30 periods, each then scored on 50 new errors.
+    const z = createNormal(17);
+    const reach = normalQuantile(0.9);
+    let inside = 0;
+    let total = 0;
+    for (let r = 0; r < 400; r++) {
+      const k = 0.7 + 0.8 * ((r * 0.618034) % 1);
+      const f = calibratedWidth(scores(k, 30, 100 + r), 30, 0.8);
+      for (let i = 0; i < 50; i++, total++) if (Math.abs(k * z()) <= f * reach) inside++;
+    }
+    expect(inside / total).toBeGreaterThanOrEqual(0.75);
+    expect(inside / total).toBeLessThanOrEqual(0.85);
   });
 });
 

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { betaBinomialPmf, fitBetaPrior, winRateInterval } from '../src/ai/forecasting/conversion-rate.ts';
+import { betaBinomialPmf, fitBetaPrior, sampleBinomial, sharedVariation, winRateInterval, type SegmentOutcomes } from '../src/ai/forecasting/conversion-rate.ts';
 import { closeProbability, kaplanMeier, pooled, sampleRemaining } from '../src/ai/forecasting/cycle-time.ts';
-import { bands, correlationSigma, simulatePipeline, sumPeriods, type OpenDeal } from '../src/ai/forecasting/pipeline-sim.ts';
+import { bands, correlationSigma, MAX_DRAWN, sigmaOfShared, simulatePipeline, sumPeriods, type OpenDeal } from '../src/ai/forecasting/pipeline-sim.ts';
 import { salesVelocity, velocityDrivers } from '../src/ai/forecasting/velocity.ts';
+import { createRng } from '../src/ai/scoring/random.ts';
 
 /**
  * The pure forecasting models against answers computed exactly: the pipeline simulation's
@@ -106,6 +107,23 @@ describe('pipeline simulation', () => {
     expect(together.sd).toBeGreaterThan(independent.sd * 1.5);
     expect(Math.abs(together.mean - 600)).toBeLessThan(15);
   });
+
+  it('keeps the spread of many new-lead wins drawn as fewer', () => {
+    // Every new lead wins (rate 1) at a value of 0 or 2: a batch of 5 × MAX_DRAWN wins sums to
+    // 5 × MAX_DRAWN with sd √(5 × MAX_DRAWN) (values' variance 1). Drawn as MAX_DRAWN wins each
+    // standing for 5, the sum must keep that sd (scaling each value by 5 gave √5 times it).
+    const wins = 5 * MAX_DRAWN;
+    const totals = sumPeriods(simulatePipeline({
+      deals: [], days: 10, paths: 600, seed: 5,
+      newLeads: { batches: [{ fromDay: 0, toDay: 1, counts: [wins] }], winRate: 1, values: [0, 2], curve: instant },
+    }).daily, [[0, 10]]).map((p) => p[0]!);
+    const mean = totals.reduce((s, x) => s + x, 0) / totals.length;
+    const sd = Math.sqrt(totals.reduce((s, x) => s + (x - mean) ** 2, 0) / (totals.length - 1));
+    expect(Math.abs(mean - wins)).toBeLessThan(0.5 * Math.sqrt(wins));
+    expect(sd / Math.sqrt(wins)).toBeGreaterThan(0.88);
+    expect(sd / Math.sqrt(wins)).toBeLessThan(1.12);
+    expect(Math.min(...totals)).toBeGreaterThanOrEqual(0);
+  });
 });
 
 describe('cycle times (Kaplan–Meier over eventual winners)', () => {
@@ -182,6 +200,50 @@ describe('win rate (beta-binomial)', () => {
     const steady = Array.from({ length: 40 }, () => ({ won: 30, decided: 100 }));
     expect(fitBetaPrior(steady).tau2).toBe(0);
     expect(correlationSigma(0, 0.3)).toBe(0);
+  });
+
+  it('measures the shared swing of win rates net of the teams\' mix', () => {
+    // Three teams winning 10 %, 30 % and 50 %; each month's mix leans a different way. Months
+    // of 24: the estimate is noisy, so its mean over 40 simulated organizations is checked.
+    const uniform = createRng(11);
+    const normal = () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
+    const rates = [0.1, 0.3, 0.5];
+    const organization = (s2: number) => {
+      const rows: SegmentOutcomes[] = [];
+      const sigma = sigmaOfShared(s2);
+      for (let t = 0; t < 24; t++) {
+        const factor = Math.exp(sigma * normal() - (sigma * sigma) / 2);
+        const lean = t % 3;
+        rates.forEach((p, g) => {
+          const decided = g === lean ? 300 : 60;
+          rows.push({ period: t, segment: `team${g}`, decided, won: sampleBinomial(decided, Math.min(1, p * factor), uniform, normal) });
+        });
+      }
+      return rows;
+    };
+    const average = (s2: number) => {
+      let sum = 0;
+      let total = 0;
+      for (let i = 0; i < 40; i++) {
+        const rows = organization(s2);
+        sum += sharedVariation(rows)!;
+        // The total's rate alone: the mix's swing counted as a shared one.
+        const months = Array.from({ length: 24 }, (_, t) => rows.filter((r) => r.period === t).reduce((a, r) => ({ won: a.won + r.won, decided: a.decided + r.decided }), { won: 0, decided: 0 }));
+        const prior = fitBetaPrior(months);
+        total += prior.tau2 / prior.mean ** 2;
+      }
+      return { net: sum / 40, total: total / 40 };
+    };
+    // No shared shock: near 0, where the total's swing reads a large one (the mix alone).
+    const none = average(0);
+    expect(none.net).toBeLessThan(0.003);
+    expect(none.total).toBeGreaterThan(0.05);
+    // A shared factor of relative variance 0.04 (σ ≈ 0.2): found, within the noise of 40 × 24 months.
+    const some = average(0.04);
+    expect(some.net).toBeGreaterThan(0.032);
+    expect(some.net).toBeLessThan(0.048);
+    // Too few months to say: null (the caller falls back on the total's swing).
+    expect(sharedVariation(organization(0).filter((r) => r.period < 2))).toBeNull();
   });
 });
 

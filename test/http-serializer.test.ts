@@ -15,6 +15,7 @@ const lead = {
   current_score: 72, score_confidence: 0.81, predicted_value: 12000.5, conversion_probability: 0.7234, engagement_level: 'high',
   custom_fields: { employees: 120, renewal: '2027-01-01', nested: { a: [1, null, 'x'] }, flag: false }, tags: ['vip', 'émoji 🚀'],
   external_id: null, deal_value: null, status_changed_at: new Date('2026-11-30T10:00:00.123Z'), closed_at: null,
+  do_not_contact: true, do_not_contact_at: new Date('2026-12-01T08:00:00Z'), do_not_contact_by: null, unsubscribed: false, unsubscribed_at: null, unsubscribed_by: null, consent_withdrawn: ['marketing'],
   created_at: new Date('2026-01-02T03:04:05.006Z'), updated_at: new Date(), last_contacted_at: null, next_follow_up_at: new Date('2026-12-24T09:00:00Z'),
   // Extra columns a query may return are left out by both serializers.
   cursor_at: 'not in the schema',

@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServerDatabase, MODE, SERVER_URL } from './helpers/db.ts';
+import { prepareCliData } from './helpers/cli.ts';
+import { MODE } from './helpers/db.ts';
 
 /** `leadai import` as a user runs it: a fresh embedded data directory, or a fresh server database. */
 const BIN = join(import.meta.dirname, '..', 'bin', 'leadai.js');
@@ -15,12 +16,7 @@ let cleanup: () => Promise<void>;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'leadai-cli-import-'));
   env = { ...process.env, LEADAI_DATA_DIR: join(dir, 'data'), LOG_LEVEL: 'silent', DATABASE_URL: '' };
-  let drop = async () => {};
-  if (SERVER_URL) {
-    const created = await createServerDatabase();
-    env.DATABASE_URL = created.url;
-    drop = created.drop;
-  }
+  const drop = await prepareCliData(env);
   cleanup = async () => {
     rmSync(dir, { recursive: true, force: true });
     await drop();

@@ -5,6 +5,7 @@ import { FUNNEL, periodFigures } from '../src/modules/dashboard/dashboard.figure
 import { Client, useServer } from './helpers/api.ts';
 import { MODE, SERVER_URL } from './helpers/db.ts';
 import { until } from './helpers/wait.ts';
+import { inviteUser } from './helpers/web.ts';
 
 /**
  * The team metrics rollup against hand-counted fixtures, through the real API and the real
@@ -14,7 +15,8 @@ import { until } from './helpers/wait.ts';
  *
  *   L1 Rita/North, €1,000: created 09-02, qualified 09-10, won 09-20, then reassigned to Tom/South
  *   L2 Sam/North, €500:    created 09-14, qualified 09-15, won 09-25 (Sam), reopened 10-05,
- *                          reassigned to Rita 10-08, won again 10-12 (Rita)
+ *                          reassigned to Rita 10-08, won again 10-12 (Rita): a win counts when it
+ *                          happened and is taken back when reverted (docs/forecasting.md)
  *   L3 Tom/South:          created 10-01 02:00, lost 10-20
  *   L4 Rita/North:         created 10-03, open
  *   L5 nobody:             created 10-04 already qualified (imported history)
@@ -29,14 +31,7 @@ const leads = { l1: '', l2: '', l3: '', l4: '', l5: '' };
 const db = () => app().database.db;
 const at = (iso: string) => new Date(iso.length === 10 ? `${iso}T12:00:00Z` : iso);
 
-async function invite(name: string, teamId: string) {
-  const inv = await admin.client.post('/api/v1/invitations', { email: `${name}@rollup.example`, role: 'sales_rep', team_id: teamId });
-  expect(inv.status, JSON.stringify(inv.body)).toBe(201);
-  const c = new Client(url);
-  const r = await c.post('/api/v1/auth/accept-invitation', { token: inv.body.token, full_name: name, password: 'correct horse battery' });
-  expect(r.status).toBe(201);
-  return r.body.user_id as string;
-}
+const invite = async (name: string, teamId: string) => (await inviteUser(admin.client, url, 'sales_rep', name, { teamId, email: `${name}@rollup.example` })).userId;
 
 async function lead(name: string, fields: Record<string, unknown>) {
   const r = await admin.client.post('/api/v1/leads', { first_name: name, last_name: 'Lead', ...fields });
@@ -81,7 +76,6 @@ const f = (created: number, qualified: number, converted: number, revenue: numbe
   leads_created: created, leads_qualified: qualified, leads_converted: converted, revenue_generated: revenue, activities_completed: activities,
   conversion_rate: rate, average_deal_size: deal, sales_velocity: velocity,
 });
-const NONE = f(0, 0, 0, 0, 0, null, null, null);
 
 beforeAll(async () => {
   admin = await Client.signup(url, 'Rollup Co');
@@ -131,23 +125,27 @@ describe(`team metrics rollup (${MODE})`, () => {
     const sep = '2026-09-01';
     const oct = '2026-10-01';
     // Rita won L1 in September and L2 in October (after taking it over); L1's creation now counts for Tom, its owner.
-    expect(m('user', users.rita, sep)?.figures).toEqual(f(1, 1, 1, 1000, 1, 1, 1000, 55.56));
+    // Her September velocity is 0: at September's end L2 stood won (Sam's), she had nothing open.
+    expect(m('user', users.rita, sep)?.figures).toEqual(f(1, 1, 1, 1000, 1, 1, 1000, 0));
     expect(m('user', users.rita, oct)?.figures).toEqual(f(1, 0, 1, 500, 1, 1, 500, 17.86));
-    // Sam qualified L2; its first win no longer counts (it was reopened and won again, in October, by Rita).
-    expect(m('user', users.sam, sep)?.figures).toEqual(f(0, 1, 0, 0, 0, null, null, null));
-    expect(m('user', users.sam, oct)?.figures).toEqual(NONE);
+    // Sam qualified and won L2 in September: the past keeps that win (it stood then). Its reopening
+    // on 10-05 takes it back from him in October (−1, −€500: no decision left, so no rate).
+    expect(m('user', users.sam, sep)?.figures).toEqual(f(0, 1, 1, 500, 0, 1, 500, 0));
+    expect(m('user', users.sam, oct)?.figures).toEqual(f(0, 0, -1, -500, 0, null, null, null));
     expect(m('user', users.tom, sep)?.figures).toEqual(f(1, 0, 0, 0, 0, null, null, null));
     expect(m('user', users.tom, oct)?.figures).toEqual(f(1, 0, 0, 0, 1, 0, null, 0));
-    expect(m('team', teams.north, sep)?.figures).toEqual(f(1, 2, 1, 1000, 1, 1, 1000, 55.56));
-    expect(m('team', teams.north, oct)?.figures).toEqual(f(1, 0, 1, 500, 1, 1, 500, 17.86));
+    // North: both wins in September; in October Sam's is taken back and Rita's counted: net nothing.
+    expect(m('team', teams.north, sep)?.figures).toEqual(f(1, 2, 2, 1500, 1, 1, 750, 0));
+    expect(m('team', teams.north, oct)?.figures).toEqual(f(1, 0, 0, 0, 1, null, null, null));
     expect(m('team', teams.south, sep)?.figures).toEqual(f(1, 0, 0, 0, 0, null, null, null));
     expect(m('team', teams.south, oct)?.figures).toEqual(f(1, 0, 0, 0, 1, 0, null, 0));
     // The organization counts L5 too (nobody's), and both open leads at October's end.
-    expect(m('organization', null, sep)?.figures).toEqual(f(2, 2, 1, 1000, 1, 1, 1000, 55.56));
-    expect(m('organization', null, oct)?.figures).toEqual(f(3, 1, 1, 500, 2, 0.5, 500, 17.86));
+    // Over both months the organization counts two wins, €1,500: the deals that stand won (L2 once).
+    expect(m('organization', null, sep)?.figures).toEqual(f(2, 2, 2, 1500, 1, 1, 750, 0));
+    expect(m('organization', null, oct)?.figures).toEqual(f(3, 1, 0, 0, 2, 0, null, 0));
     // Alongside: the period before, and the team's per-member average (North: Rita and Sam).
-    expect(m('user', users.rita, oct)?.previous).toEqual(f(1, 1, 1, 1000, 1, 1, 1000, 55.56));
-    expect(m('user', users.rita, oct)?.team_average).toEqual(f(0.5, 0, 0.5, 250, 0.5, 1, 500, 17.86));
+    expect(m('user', users.rita, oct)?.previous).toEqual(f(1, 1, 1, 1000, 1, 1, 1000, 0));
+    expect(m('user', users.rita, oct)?.team_average).toEqual(f(0.5, 0, 0, 0, 0.5, 1, null, 17.86));
     expect(m('organization', null, oct)?.team_average).toBeNull();
   });
 
@@ -159,8 +157,8 @@ describe(`team metrics rollup (${MODE})`, () => {
     const d = await metrics('day', '2026-09-20', '2026-09-20');
     expect(d('team', teams.north, '2026-09-20')?.figures).toEqual(f(0, 0, 1, 1000, 0, 1, 1000, 55.56));
     const q = await metrics('quarter', '2026-07-01', '2026-10-01');
-    expect(q('organization', null, '2026-07-01')?.figures).toEqual(f(2, 2, 1, 1000, 1, 1, 1000, 55.56));
-    expect(q('organization', null, '2026-10-01')?.figures).toEqual(f(3, 1, 1, 500, 2, 0.5, 500, 17.86));
+    expect(q('organization', null, '2026-07-01')?.figures).toEqual(f(2, 2, 2, 1500, 1, 1, 750, 0));
+    expect(q('organization', null, '2026-10-01')?.figures).toEqual(f(3, 1, 0, 0, 2, 0, null, 0));
   });
 
   it("the organization's rows equal the dashboard's figures for the same period", async () => {

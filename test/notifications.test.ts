@@ -119,7 +119,7 @@ describe(`Notifications (${MODE})`, () => {
     const rep2 = people.rep2!;
     const put = await rep2.client.request('PUT', '/api/v1/notifications/preferences', { kinds: { assigned: false } });
     expect(put.status).toBe(200);
-    expect(put.body.kinds).toEqual({ insight: true, assigned: false, follow_up_due: true, job_finished: true, job_failed: true, mention: true });
+    expect(put.body.kinds).toEqual({ insight: true, assigned: false, follow_up_due: true, job_finished: true, job_failed: true, mention: true, workflow: true });
     const before = await createdEvents(rep2.id, 'assigned');
     const third = await newLead(admin.client, { first_name: 'Quiet', last_name: 'Please', team_id: teamA });
     await admin.client.patch(`/api/v1/leads/${third}`, { assigned_to: rep2.id });

@@ -27,6 +27,20 @@ async function events(where: { type?: string; entity?: string; after?: string } 
     ORDER BY outbox_events.id`.execute(app().database.db);
   return rows;
 }
+/**
+ * Waits for the organization's rescoring (with the retraining and insight passes it chains) to
+ * finish. Background work on a loaded CI machine can take tens of seconds, so the wait is long;
+ * if it still times out the jobs' state says whether they were slow, failing or stuck.
+ */
+async function rescoringEnded(db: ReturnType<typeof app>['database']['db'], what: string): Promise<void> {
+  const busy = async () => (await sql<{ n: number }>`SELECT count(*)::int AS n FROM jobs WHERE queue = 'scoring.rescore' AND status IN ('queued', 'running') AND run_at <= now()`.execute(db)).rows[0]!.n;
+  try {
+    await until(what, async () => !(await busy()), 90_000);
+  } catch (error) {
+    const jobs = (await sql`SELECT queue, status, dedupe_key, attempts, run_at, last_error FROM jobs ORDER BY id DESC LIMIT 10`.execute(db)).rows;
+    throw new Error(`${(error as Error).message}; latest jobs: ${JSON.stringify(jobs)}`, { cause: error });
+  }
+}
 const lastId = async () => (await events()).at(-1)?.id ?? '0';
 const keys = (e: Row) => Object.keys(e.payload).sort();
 
@@ -213,7 +227,7 @@ describe(`outbox events for every live change (${MODE})`, () => {
     }
     expect(scored.length).toBeGreaterThanOrEqual(2);
     // Automatic work (nobody started it) tells its results, not its progress: no job events.
-    await until('the rescoring to end', async () => !(await sql<{ n: number }>`SELECT count(*)::int AS n FROM jobs WHERE queue = 'scoring.rescore' AND status IN ('queued', 'running') AND run_at <= now()`.execute(db)).rows[0]!.n);
+    await rescoringEnded(db, 'the rescoring to end');
     expect((await events({ after: mark })).filter((e) => e.event_type.startsWith('job.') && e.payload.queue === 'scoring.rescore')).toEqual([]);
     const trained = await events({ type: 'model.trained' });
     expect(trained.length).toBeGreaterThanOrEqual(1);
@@ -227,9 +241,8 @@ describe(`outbox events for every live change (${MODE})`, () => {
     const lead = (await admin.client.post('/api/v1/leads', { first_name: 'Insight', last_name: 'Lead' })).body.id as string;
     // The workers score the new lead and evaluate its insights, which expires any insight the
     // engine does not confirm (such as the hand-made one below): let that pass end first.
-    await until('the new lead scored and evaluated', async () =>
-      (await events({ type: 'lead.scored', after: mark })).some((e) => (e.payload.lead_ids as string[]).includes(lead))
-      && !(await sql<{ n: number }>`SELECT count(*)::int AS n FROM jobs WHERE queue = 'scoring.rescore' AND status IN ('queued', 'running') AND run_at <= now()`.execute(db)).rows[0]!.n);
+    await until('the new lead scored', async () => (await events({ type: 'lead.scored', after: mark })).some((e) => (e.payload.lead_ids as string[]).includes(lead)), 60_000);
+    await rescoringEnded(db, 'the new lead evaluated');
     const { rows } = await sql<{ id: string }>`INSERT INTO ai_insights (organization_id, lead_id, insight_type, reason, title, description, confidence, priority)
       VALUES (${admin.organizationId}::uuid, ${lead}::uuid, 'buying_signal', 'test', 'Insight Lead asked for pricing', 'Free text', 0.8, 'high') RETURNING id::text`.execute(db);
     const id = rows[0]!.id;

@@ -93,8 +93,8 @@ describe(`Row Level Security (${MODE})`, () => {
       return { updated: Number(updated.numAffectedRows ?? 0), deleted };
     }).catch((e: Error) => e);
     if (result instanceof Error) {
-      // Append-only for the app role (audit, outbox, search words, metrics change markers, forecasts) or read-only (outbox sequences): refused outright.
-      expect(['audit_log', 'outbox_events', 'outbox_sequences', 'lead_search_words', 'performance_metrics_dirty', 'forecasts']).toContain(table);
+      // Append-only for the app role (audit, outbox, search words, metrics change markers, forecasts, privacy tombstones), insert-and-delete (assignment waits) or read-only (outbox sequences): refused outright.
+      expect(['audit_log', 'outbox_events', 'outbox_sequences', 'lead_search_words', 'performance_metrics_dirty', 'forecasts', 'privacy_tombstones', 'lead_assignments', 'assignment_waits']).toContain(table);
       expect(result.message).toMatch(/permission denied/);
     } else {
       expect(result.updated).toBe(0);
@@ -140,6 +140,25 @@ describe(`Row Level Security (${MODE})`, () => {
       ['saved_views', (org, tx) => tx.insertInto('saved_views').values({ organization_id: org, user_id: b.userId, name: 'intruder' }).execute()],
       ['outbox_sequences', (org, tx) => tx.insertInto('outbox_sequences').values({ organization_id: org }).execute()],
       ['notifications', (org, tx) => tx.insertInto('notifications').values({ organization_id: org, user_id: b.userId, kind: 'mention', title: 'intruder', dedupe_key: randomUUID() }).execute()],
+      ['privacy_requests', (org, tx) => tx.insertInto('privacy_requests').values({ organization_id: org, type: 'export', subject_email: 'x@x.example', subject_hash: 'x' }).execute()],
+      ['privacy_exports', (org, tx) => tx.insertInto('privacy_exports').values({ organization_id: org, request_id: b.privacyRequestId, document: '{}', summary: 'x', token_hash: 'x', expires_at: new Date() }).execute()],
+      ['privacy_tombstones', (org, tx) => tx.insertInto('privacy_tombstones').values({ organization_id: org, kind: 'email', hash: 'f'.repeat(64) }).execute()],
+      ['retention_policies', (org, tx) => tx.insertInto('retention_policies').values({ organization_id: org, journey_events_months: 1 }).execute()],
+      ['retention_lead_activity', (org, tx) => tx.insertInto('retention_lead_activity').values({ organization_id: org, lead_id: b.leadId, last_at: new Date() }).execute()],
+      ['lead_consents', (org, tx) => tx.insertInto('lead_consents').values({ organization_id: org, lead_id: b.leadId, purpose: 'tracking', lawful_basis: 'consent', source: 'api', granted_at: new Date() }).execute()],
+      ['assignment_rules', (org, tx) => tx.insertInto('assignment_rules').values({ organization_id: org, name: 'x', position: 1, distribution: 'single', conditions: '{}' }).execute()],
+      ['assignment_rule_users', (org, tx) => tx.insertInto('assignment_rule_users').values({ organization_id: org, rule_id: b.ruleId, user_id: b.userId, ordinal: 1 }).execute()],
+      ['assignment_rule_cursors', (org, tx) => tx.insertInto('assignment_rule_cursors').values({ organization_id: org, rule_id: randomUUID() }).execute()],
+      ['assignment_settings', (org, tx) => tx.insertInto('assignment_settings').values({ organization_id: org, fallback_user_id: null }).execute()],
+      ['lead_assignments', (org, tx) => tx.insertInto('lead_assignments').values({ organization_id: org, lead_id: b.leadId, rule_name: 'x', via: 'api' }).execute()],
+      ['assignment_waits', (org, tx) => tx.insertInto('assignment_waits').values({ organization_id: org, lead_id: b.leadId }).execute()],
+      ['webhook_endpoints', (org, tx) => tx.insertInto('webhook_endpoints').values({ organization_id: org, url: 'https://x.example/', event_types: ['lead.created'], secret_sealed: 'x' }).execute()],
+      ['webhook_deliveries', (org, tx) => tx.insertInto('webhook_deliveries').values({ organization_id: org, endpoint_id: randomUUID(), event_type: 'lead.created', message_id: 'msg_x', body: '{}' }).execute()],
+      ['webhook_settings', (org, tx) => tx.insertInto('webhook_settings').values({ organization_id: org }).execute()],
+      ['email_smtp_accounts', (org, tx) => tx.insertInto('email_smtp_accounts').values({ organization_id: org, user_id: b.userId, host: 'x', port: 25, security: 'none', from_address: 'x@x.example' }).execute()],
+      ['email_settings', (org, tx) => tx.insertInto('email_settings').values({ organization_id: org, track_opens: true }).execute()],
+      ['email_templates', (org, tx) => tx.insertInto('email_templates').values({ organization_id: org, name: 'intruder', subject: 'x', body_text: 'x' }).execute()],
+      ['email_messages', (org, tx) => tx.insertInto('email_messages').values({ organization_id: org, lead_id: b.leadId, from_address: 'x', to_address: 'x', subject: 'x', body_text: 'x', message_id: 'x', thread_id: 'x', token: randomUUID() }).execute()],
     ];
     expect(inserts.map(([t]) => t).sort()).toEqual([...TENANT_TABLES].sort());
     for (const [table, insert] of inserts) {
@@ -182,6 +201,7 @@ describe(`tenant-safe references (${MODE})`, () => {
     ['leads.team_id', () => database.db.insertInto('leads').values({ organization_id: a.organizationId, team_id: b.teamId, first_name: 'x', last_name: 'y' }).execute()],
     ['users.team_id', () => database.db.updateTable('users').set({ team_id: b.teamId }).where('id', '=', a.userId).execute()],
     ['teams.manager_id', () => database.db.insertInto('teams').values({ organization_id: a.organizationId, name: 'Cross', manager_id: b.userId }).execute()],
+    ['lead_consents.lead_id', () => database.db.insertInto('lead_consents').values({ organization_id: a.organizationId, lead_id: b.leadId, purpose: 'tracking', lawful_basis: 'consent', source: 'api', granted_at: new Date() }).execute()],
     ['performance_metrics.user_id', () => database.db.insertInto('performance_metrics').values({ organization_id: a.organizationId, user_id: b.userId, period: 'day', period_start: '2026-01-01', period_end: '2026-01-02' }).execute()],
   ];
   it.each(cases)('%s pointing into another organization is rejected', async (_name, attempt) => {

@@ -68,7 +68,7 @@ describe.skipIf(!hasChromium)(`web app: dashboard and insights in Chromium (${MO
     expect(steps[2]).toMatch(/67\s*% as many as contacted.*Qualified\s*2/);
     // The cards are the funnel's figures: Won above, Closed won at the funnel's end.
     expect(steps[5]).toMatch(/Closed won\s*1/);
-    expect(await kpis.getByRole('listitem').filter({ hasText: 'closed won in the period' }).locator('.kpi__value').textContent()).toBe('1');
+    expect(await kpis.getByRole('listitem').filter({ hasText: 'marked won in the period' }).locator('.kpi__value').textContent()).toBe('1');
 
     const hot = page.getByRole('table').filter({ hasText: '7-day change' });
     const bobRow = hot.getByRole('row').filter({ hasText: 'Bob Test' });

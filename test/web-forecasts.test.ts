@@ -5,6 +5,7 @@ import { Client, useServer } from './helpers/api.ts';
 import { audit } from './helpers/axe.ts';
 import { hasChromium, launchBrowser, skipMessage } from './helpers/browser.ts';
 import { MODE } from './helpers/db.ts';
+import { createForecastsService } from '../src/modules/forecasts/forecasts.service.ts';
 import { inviteUser, openWebPage, signIn } from './helpers/web.ts';
 
 if (!hasChromium) console.warn(skipMessage());
@@ -34,7 +35,7 @@ async function compactMoney(page: Page, value: number): Promise<string> {
  * and lost deals and an open pipeline: an admin makes the first forecast from the screen and
  * follows its job; the screen shows the band chart, scenarios, categories, drivers that link
  * to the leads and the accuracy in words; the figures are the API's; a sales rep reads it all
- * without the button.
+ * without the button; a run made elsewhere (forecast.generated on the live stream) shows without a reload.
  */
 describe.skipIf(!hasChromium)(`web app: forecasts in Chromium (${MODE})`, { timeout: 120_000 }, () => {
   const { app, url } = useServer(() => ({ LEADAI_WORKERS: 'true' }));
@@ -159,6 +160,14 @@ describe.skipIf(!hasChromium)(`web app: forecasts in Chromium (${MODE})`, { time
     await phone.page.locator('.band-chart canvas').first().waitFor();
     expect(await phone.page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
     await phone.screenshot('forecasts-390-sales-rep');
+
+    // Live: a deal of $250k won today, and a run made outside the web app (as the nightly job or
+    // `leadai forecast` make it: no job the screen follows). Its forecast.generated event on the
+    // stream refetches the screen: the month's figures move without a reload.
+    const big = await owner.client.post('/api/v1/leads', { first_name: 'Live', last_name: 'Win', company: 'Live Win Corp', deal_value: 250_000 });
+    expect((await owner.client.patch(`/api/v1/leads/${big.body.id}`, { status: 'closed_won' })).status).toBe(200);
+    await createForecastsService(app().database.db).generate(owner.organizationId, { backtests: false });
+    await phone.page.locator('.fc-headline').filter({ hasNotText: `This month: ${median}` }).waitFor({ timeout: 20_000 });
     expect(phone.problems).toEqual([]);
     await phone.close();
   });

@@ -201,7 +201,7 @@ describe.skipIf(!hasChromium)(`web app: leads list, dashboard and board on demo 
       expect(await card('Qualified')).toBe(steps.Qualified);
       expect(await card('New leads')).toBe(steps.New);
       expect(Number(steps['Closed won'])).toBeGreaterThan(0);
-      await kpis.getByText('closed won in the period (by close date)').waitFor();
+      await kpis.getByText('marked won in the period, less deals reopened').waitFor();
       expect(await fitsTheScreen(web)).toBe(true);
       await web.screenshot(`dashboard-demo-${width}`);
 

@@ -95,6 +95,9 @@ describe('web live updates: event → query invalidation, coalesced', () => {
     expect(keys(event('job.finished', { entity_id: null, payload: { job_id: 43, queue: 'forecasts.generate', status: 'succeeded' } }))).toContain(k(queryKeys.forecasts.all));
     expect(keys(event('job.progress', { entity_id: null, payload: { job_id: 43, queue: 'forecasts.generate' } }))).not.toContain(k(queryKeys.forecasts.all));
     expect(keys(event('job.finished', { entity_id: null, payload: { job_id: 44, queue: 'scoring.train', status: 'succeeded' } }))).not.toContain(k(queryKeys.forecasts.all));
+    // A rollup wrote new figures: the Team screen's metrics and leaderboard. A forecast run was written (job, POST or CLI): every forecast on screen.
+    expect(keys(event('metrics.updated', { payload: { from: '2026-12-01', periods: ['day', 'month'] } }))).toEqual([k(queryKeys.metrics.all)]);
+    expect(keys(event('forecast.generated', { entity_id: 'R1', payload: { run_id: 'R1' } }))).toEqual([k(queryKeys.forecasts.all)]);
     expect(keys(event('organization.updated', { entity_id: 'O1', payload: { fields: ['settings'] } }))).toEqual([k(queryKeys.organization), k(queryKeys.me)]);
     expect(keys(event('notification.created', { payload: { recipient_id: 'U1' } }))).toEqual([k(queryKeys.notifications.all)]);
     expect(keys(event('notification.read', { payload: { recipient_id: 'U1', all: true } }))).toEqual([k(queryKeys.notifications.all)]);

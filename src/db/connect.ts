@@ -10,6 +10,7 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Config } from '../config.ts';
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.ts';
+import { createDiskSpaceCheck, diskSpacePlugin } from './disk-space-guard.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
 import type { DB } from './schema.ts';
 import { prepareMarkedStatements } from './prepared.ts';
@@ -111,13 +112,17 @@ async function openEmbedded(
 ): Promise<Database> {
   let dataDir: string | undefined;
   let lock: DataDirLock | undefined;
+  let checkSpace: (() => void) | undefined;
   if (options.kind === 'embedded') {
     mkdirSync(options.dataDir, { recursive: true });
     lock = acquireDataDirLock(options.dataDir, purpose);
     dataDir = join(options.dataDir, 'pg');
+    checkSpace = createDiskSpaceCheck(options.dataDir);
   }
   let pglite: PGlite;
   try {
+    // A full disk is refused before PGlite starts writing to it (see disk-space-guard.ts).
+    checkSpace?.();
     pglite = await PGlite.create({
       ...(dataDir ? { dataDir } : {}),
       ...(options.kind === 'memory' && options.template ? { loadDataDir: options.template } : {}),
@@ -128,7 +133,7 @@ async function openEmbedded(
     lock?.release();
     throw error;
   }
-  const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
+  const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite), plugins: checkSpace ? [diskSpacePlugin(checkSpace)] : [] });
   return {
     mode: 'embedded',
     db,
@@ -147,6 +152,7 @@ async function openEmbedded(
       const parts: (string | Uint8Array)[] = [];
       for await (const chunk of chunks) parts.push(chunk);
       if (parts.length === 0) return;
+      checkSpace?.();
       // PGlite reads COPY input from a virtual /dev/blob file; go through Kysely's
       // connection so the copy waits its turn like any other statement.
       await db.connection().execute(async () => {
@@ -184,6 +190,12 @@ async function openEmbedded(
   };
 }
 
+/**
+ * How long a request waits for a pooled connection (a new one, or a busy pool's next free
+ * one) before it fails with a 503 rather than hanging while PostgreSQL is away.
+ */
+const CONNECT_TIMEOUT_MS = 10_000;
+
 async function openServer(url: string, poolSize: number): Promise<Database> {
   const types = {
     getTypeParser(oid: number, format?: 'text' | 'binary') {
@@ -192,7 +204,7 @@ async function openServer(url: string, poolSize: number): Promise<Database> {
       return pg.types.getTypeParser(oid, format);
     },
   } as pg.CustomTypesConfig;
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, types });
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, types, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   // An idle client losing its server connection must not crash the process.
   pool.on('error', () => {});
   pool.on('connect', (client) => prepareMarkedStatements(client));
@@ -264,7 +276,7 @@ async function openServer(url: string, poolSize: number): Promise<Database> {
  * under which Row Level Security shows nothing.
  */
 function createTenantReadPool(url: string, poolSize: number, types: pg.CustomTypesConfig) {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, types });
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, types, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   pool.on('error', () => {});
   pool.on('connect', (client) => {
     client.on('error', () => {});

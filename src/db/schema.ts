@@ -150,6 +150,13 @@ export interface LeadsTable {
   updated_at: DefaultTimestamp;
   last_contacted_at: NullableTimestamp;
   next_follow_up_at: NullableTimestamp;
+  do_not_contact: Generated<boolean>;
+  do_not_contact_at: NullableTimestamp;
+  do_not_contact_by: string | null;
+  unsubscribed: Generated<boolean>;
+  unsubscribed_at: NullableTimestamp;
+  unsubscribed_by: string | null;
+  consent_withdrawn: ColumnType<string[], string[] | undefined, string[]>;
   search_vector: ReadOnly<string>;
 }
 
@@ -345,6 +352,13 @@ export interface SessionsTable {
   revoked_at: NullableTimestamp;
 }
 
+/** Sign-in throttling windows (not a tenant table: see db/migrations/0044_auth_throttle.sql). */
+export interface AuthThrottleTable {
+  key_hash: string;
+  hits: number;
+  reset_at: Timestamp;
+}
+
 export interface ApiKeysTable {
   id: Generated<string>;
   organization_id: string;
@@ -383,8 +397,106 @@ export interface AuditLogTable {
   entity_id: string | null;
   details: DefaultJson<JsonObject>;
   ip_address: string | null;
+  user_agent: string | null;
   request_id: string | null;
   created_at: DefaultTimestamp;
+}
+
+export const CONSENT_PURPOSES = ['marketing', 'sales_contact', 'tracking', 'profiling'] as const;
+export type ConsentPurpose = (typeof CONSENT_PURPOSES)[number];
+export const LAWFUL_BASES = ['consent', 'contract', 'legal_obligation', 'vital_interests', 'public_task', 'legitimate_interests'] as const;
+export type LawfulBasis = (typeof LAWFUL_BASES)[number];
+export const CONSENT_SOURCES = ['manual', 'api', 'import', 'web_form', 'email', 'phone', 'other'] as const;
+export type ConsentSource = (typeof CONSENT_SOURCES)[number];
+
+export interface LeadConsentsTable {
+  id: Generated<string>;
+  organization_id: string;
+  lead_id: string;
+  purpose: ConsentPurpose;
+  lawful_basis: LawfulBasis;
+  source: ConsentSource;
+  granted_at: NullableTimestamp;
+  withdrawn_at: NullableTimestamp;
+  recorded_by: string | null;
+  withdrawn_by: string | null;
+  created_at: DefaultTimestamp;
+}
+
+export const SMTP_SECURITY = ['tls', 'starttls', 'none'] as const;
+export type SmtpSecurity = (typeof SMTP_SECURITY)[number];
+export const EMAIL_MESSAGE_STATUSES = ['queued', 'sent', 'failed'] as const;
+export type EmailMessageStatus = (typeof EMAIL_MESSAGE_STATUSES)[number];
+
+/** 0040: an organization's SMTP relay (user_id NULL) or a user's own SMTP account. */
+export interface EmailSmtpAccountsTable {
+  id: Generated<string>;
+  organization_id: string;
+  user_id: string | null;
+  host: string;
+  port: number;
+  security: SmtpSecurity;
+  username: string | null;
+  password_sealed: string | null;
+  from_name: string | null;
+  from_address: string;
+  updated_by: string | null;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+export interface EmailSettingsTable {
+  organization_id: string;
+  track_opens: Generated<boolean>;
+  track_clicks: Generated<boolean>;
+  updated_by: string | null;
+  updated_at: DefaultTimestamp;
+}
+
+export interface EmailTemplatesTable {
+  id: Generated<string>;
+  organization_id: string;
+  name: string;
+  subject: string;
+  body_text: string;
+  body_html: string | null;
+  created_by: string | null;
+  updated_by: string | null;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+export interface EmailMessagesTable {
+  id: Generated<string>;
+  organization_id: string;
+  lead_id: string;
+  conversation_id: string | null;
+  reply_to_conversation_id: string | null;
+  template_id: string | null;
+  account_id: string | null;
+  sent_by: string | null;
+  actor_type: ColumnType<'user' | 'api_key' | 'workflow', 'user' | 'api_key' | 'workflow' | undefined, 'user' | 'api_key' | 'workflow'>;
+  from_address: string;
+  to_address: string;
+  subject: string;
+  body_text: string;
+  body_html: string | null;
+  message_id: string;
+  in_reply_to: string | null;
+  references_ids: ColumnType<string[], string[] | undefined, string[]>;
+  thread_id: string;
+  status: ColumnType<EmailMessageStatus, EmailMessageStatus | undefined, EmailMessageStatus>;
+  error: string | null;
+  attempts: Generated<number>;
+  token: string;
+  track_opens: Generated<boolean>;
+  track_clicks: Generated<boolean>;
+  links: ColumnType<string[], string[] | undefined, string[]>;
+  opened_at: NullableTimestamp;
+  clicked_at: NullableTimestamp;
+  sent_at: NullableTimestamp;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
 }
 
 export interface JobsTable {
@@ -453,6 +565,8 @@ export interface ScoringModelsTable {
   activated_at: NullableTimestamp;
   created_by: string | null;
   created_at: DefaultTimestamp;
+  /** Set when a person whose outcome it learned from was erased (0037). */
+  needs_retraining_since: NullableTimestamp;
 }
 
 export interface DemoLeadTruthTable {
@@ -574,7 +688,7 @@ export interface SavedViewsTable {
   updated_at: Generated<Date>;
 }
 
-export const NOTIFICATION_KINDS = ['insight', 'assigned', 'follow_up_due', 'job_finished', 'job_failed', 'mention'] as const;
+export const NOTIFICATION_KINDS = ['insight', 'assigned', 'follow_up_due', 'job_finished', 'job_failed', 'mention', 'workflow'] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 /** 0032: messages addressed to one user, each notified once per cause (dedupe_key). */
@@ -592,7 +706,218 @@ export interface NotificationsTable {
   created_at: DefaultTimestamp;
 }
 
+export const PRIVACY_REQUEST_TYPES = ['export', 'erasure'] as const;
+export type PrivacyRequestType = (typeof PRIVACY_REQUEST_TYPES)[number];
+export const PRIVACY_REQUEST_STATUSES = ['received', 'in_progress', 'done', 'failed'] as const;
+export type PrivacyRequestStatus = (typeof PRIVACY_REQUEST_STATUSES)[number];
+
+export interface PrivacyRequestsTable {
+  id: Generated<string>;
+  organization_id: string;
+  type: PrivacyRequestType;
+  status: ColumnType<PrivacyRequestStatus, PrivacyRequestStatus | undefined, PrivacyRequestStatus>;
+  subject_email: string | null;
+  subject_phone: string | null;
+  subject_lead_ids: ColumnType<string[], string[] | undefined, string[]>;
+  subject_hash: string;
+  received_at: DefaultTimestamp;
+  due_at: DefaultTimestamp;
+  requested_by: string | null;
+  acted_by: string | null;
+  channel: ColumnType<'api' | 'cli', 'api' | 'cli' | undefined, 'api' | 'cli'>;
+  job_id: number | null;
+  started_at: NullableTimestamp;
+  finished_at: NullableTimestamp;
+  result: DefaultJson<JsonObject>;
+  verification: ColumnType<JsonObject | null, string | null | undefined, string | null>;
+  error: string | null;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+  download_token_hash: string | null;
+  download_expires_at: NullableTimestamp;
+  downloaded_at: NullableTimestamp;
+}
+
+export interface PrivacyExportsTable {
+  request_id: string;
+  organization_id: string;
+  document: Json<JsonObject>;
+  summary: string;
+  token_hash: string;
+  expires_at: Timestamp;
+  created_at: DefaultTimestamp;
+}
+
+export interface PrivacyTombstonesTable {
+  organization_id: string;
+  kind: 'email' | 'phone';
+  hash: string;
+  request_id: string | null;
+  created_at: DefaultTimestamp;
+}
+
+/** 0036: per organization, how long each kind of personal data is kept (null: forever). */
+export interface RetentionPoliciesTable {
+  organization_id: string;
+  journey_events_months: number | null;
+  conversations_months: number | null;
+  inactive_leads_months: number | null;
+  imports_months: number | null;
+  outbox_events_days: number | null;
+  notifications_months: number | null;
+  audit_log_months: number | null;
+  updated_by: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+/** 0036: the latest journey event or conversation of a lead that retention deleted. */
+export interface RetentionLeadActivityTable {
+  organization_id: string;
+  lead_id: string;
+  last_at: Date;
+}
+
+export interface AssignmentRulesTable {
+  id: Generated<string>;
+  organization_id: string;
+  name: string;
+  position: number;
+  enabled: Generated<boolean>;
+  distribution: 'single' | 'round_robin' | 'capacity';
+  conditions: ColumnType<Record<string, unknown>, string | undefined, string>;
+  target_team_id: string | null;
+  max_open_per_rep: number | null;
+  created_by: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface AssignmentRuleUsersTable {
+  organization_id: string;
+  rule_id: string;
+  user_id: string;
+  ordinal: number;
+}
+
+export interface AssignmentRuleCursorsTable {
+  organization_id: string;
+  rule_id: string;
+  last_user_id: string | null;
+  assigned_count: Generated<number>;
+}
+
+export interface AssignmentSettingsTable {
+  organization_id: string;
+  fallback_user_id: string | null;
+  updated_by: string | null;
+  updated_at: Generated<Date>;
+}
+
+/** 0043: a new lead waiting for its first score to meet a score-band assignment rule. */
+export interface AssignmentWaitsTable {
+  organization_id: string;
+  lead_id: string;
+  created_at: Generated<Date>;
+}
+
+export interface LeadAssignmentsTable {
+  id: Generated<string>;
+  organization_id: string;
+  lead_id: string;
+  rule_id: string | null;
+  rule_name: string;
+  assigned_to: string | null;
+  via: 'api' | 'import' | 'tracking' | 'score';
+  created_at: Generated<Date>;
+}
+
+/** 0038: a webhook endpoint an admin registered (src/modules/webhooks). */
+export interface WebhookEndpointsTable {
+  id: Generated<string>;
+  organization_id: string;
+  url: string;
+  description: Generated<string>;
+  event_types: string[];
+  secret_sealed: string;
+  enabled: Generated<boolean>;
+  disabled_reason: string | null;
+  disabled_at: Date | null;
+  failing_since: Date | null;
+  from_seq: Generated<number>;
+  created_by: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export type WebhookDeliveryStatus = 'queued' | 'succeeded' | 'failed' | 'gave_up';
+
+/** 0038: one event (or test, or replay) for one endpoint, with its attempts' outcome. */
+export interface WebhookDeliveriesTable {
+  id: Generated<string>;
+  organization_id: string;
+  endpoint_id: string;
+  event_seq: number | null;
+  outbox_event_id: number | null;
+  event_type: string;
+  lead_id: string | null;
+  message_id: string;
+  body: Json<JsonObject>;
+  status: Generated<WebhookDeliveryStatus>;
+  attempts: Generated<number>;
+  next_attempt_at: Date | null;
+  last_attempt_at: Date | null;
+  last_status_code: number | null;
+  latency_ms: number | null;
+  error: string | null;
+  replay_of: string | null;
+  created_at: Generated<Date>;
+  delivered_at: Date | null;
+}
+
+/** 0038: per organization, webhook settings and the fan-out consumer's outbox position. */
+export interface WebhookSettingsTable {
+  organization_id: string;
+  allow_private_targets: Generated<boolean>;
+  last_seq: Generated<number>;
+  updated_at: Generated<Date>;
+}
+
+/** 0039: a user's IMAP mailbox and its sync state (src/modules/mailboxes/). */
+export interface MailboxesTable {
+  id: Generated<string>;
+  organization_id: string;
+  user_id: string;
+  host: string;
+  port: number;
+  security: 'tls' | 'starttls' | 'none';
+  username: string;
+  auth_kind: 'password' | 'oauth2';
+  secret_sealed: string;
+  folders: string[];
+  folder_state: DefaultJson<JsonObject>;
+  state: Generated<'pending' | 'syncing' | 'ok' | 'error'>;
+  sync_started_at: NullableTimestamp;
+  last_synced_at: NullableTimestamp;
+  last_error: string | null;
+  last_error_at: NullableTimestamp;
+  messages_stored: Generated<number>;
+  create_leads_from_unknown: Generated<boolean>;
+  unknown_sender_to: Generated<string[]>;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
 export interface DB {
+  mailboxes: MailboxesTable;
+  privacy_requests: PrivacyRequestsTable;
+  privacy_exports: PrivacyExportsTable;
+  privacy_tombstones: PrivacyTombstonesTable;
+  retention_policies: RetentionPoliciesTable;
+  retention_lead_activity: RetentionLeadActivityTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_settings: WebhookSettingsTable;
   notifications: NotificationsTable;
   saved_views: SavedViewsTable;
   organizations: OrganizationsTable;
@@ -610,9 +935,21 @@ export interface DB {
   performance_metrics_dirty: PerformanceMetricsDirtyTable;
   user_credentials: UserCredentialsTable;
   sessions: SessionsTable;
+  auth_throttle: AuthThrottleTable;
   api_keys: ApiKeysTable;
   invitations: InvitationsTable;
   audit_log: AuditLogTable;
+  lead_consents: LeadConsentsTable;
+  assignment_rules: AssignmentRulesTable;
+  assignment_rule_users: AssignmentRuleUsersTable;
+  assignment_rule_cursors: AssignmentRuleCursorsTable;
+  assignment_settings: AssignmentSettingsTable;
+  lead_assignments: LeadAssignmentsTable;
+  assignment_waits: AssignmentWaitsTable;
+  email_smtp_accounts: EmailSmtpAccountsTable;
+  email_settings: EmailSettingsTable;
+  email_templates: EmailTemplatesTable;
+  email_messages: EmailMessagesTable;
   jobs: JobsTable;
   outbox_events: OutboxEventsTable;
   outbox_sequences: OutboxSequencesTable;
@@ -638,6 +975,12 @@ export const TENANT_TABLES = [
   'imports', 'import_file_chunks', 'import_errors', 'custom_field_definitions',
   'tracking_keys', 'tracking_identities', 'lead_score_queue', 'lead_insight_queue',
   'saved_views', 'outbox_sequences', 'notifications', 'performance_metrics_dirty',
+  'privacy_requests', 'privacy_exports', 'privacy_tombstones',
+  'retention_policies', 'retention_lead_activity',
+  'lead_consents',
+  'webhook_endpoints', 'webhook_deliveries', 'webhook_settings',
+  'assignment_rules', 'assignment_rule_users', 'assignment_rule_cursors', 'assignment_settings', 'lead_assignments', 'assignment_waits',
+  'email_smtp_accounts', 'email_settings', 'email_templates', 'email_messages',
 ] as const satisfies readonly (keyof DB)[];
 
 export type Lead = Selectable<LeadsTable>;

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { databaseFault, type DatabaseFault } from '../db/db-faults.ts';
 import { DomainError, assertUnreachable, type DomainErrorCode } from '../shared/errors.ts';
 import { fieldName } from './validation-messages.ts';
 
@@ -38,6 +39,12 @@ export function statusOf(code: DomainErrorCode): { status: number; title: string
       return { status: 429, title: 'Too many requests' };
     case 'precondition_failed':
       return { status: 412, title: 'Precondition failed' };
+    case 'gone':
+      return { status: 410, title: 'Gone' };
+    case 'unavailable':
+      return { status: 503, title: 'Service unavailable' };
+    case 'insufficient_storage':
+      return { status: 507, title: 'Insufficient storage' };
     default:
       return assertUnreachable(code);
   }
@@ -47,6 +54,11 @@ export function problemFromError(error: unknown, request: FastifyRequest): Probl
   if (error instanceof DomainError) {
     const { status, title } = statusOf(error.code);
     return { type: PROBLEM_TYPE_BASE + error.code.replaceAll('_', '-'), title, status, detail: error.message, instance: request.url, ...error.details };
+  }
+  const fault = databaseFault(error);
+  if (fault) {
+    noteDatabaseFault(fault, error, request);
+    return problemFromError(DATABASE_FAULTS[fault], request);
   }
   const fastifyError = error as Partial<FastifyError> & { validationContext?: string };
   if (fastifyError.validation) {
@@ -87,6 +99,29 @@ export function problemFromError(error: unknown, request: FastifyRequest): Probl
   };
 }
 
+/**
+ * The database failing (not the request): the same answer for every request meanwhile, in
+ * words for the person waiting, with Retry-After (sendProblem). Details go to the log.
+ */
+const DATABASE_FAULTS: Record<DatabaseFault, DomainError> = {
+  unreachable: new DomainError('unavailable', 'The database is not reachable right now (it may be restarting). This request may not have been saved; try again in a few seconds.'),
+  read_only: new DomainError('unavailable', "The server's data storage is read-only, so nothing can be saved right now. An administrator must make it writable again; try again later."),
+  disk_full: new DomainError('insufficient_storage', "The server's disk is full, so nothing can be saved right now. An administrator must free some space; LeadAI resumes by itself once there is room."),
+};
+
+// Seconds a client is asked to wait (Retry-After) by status.
+const RETRY_AFTER: Record<number, number> = { 503: 5, 507: 30 };
+
+// An outage fails every request: one log line per kind of fault every half minute, not one per request.
+const LOG_FAULT_EVERY_MS = 30_000;
+const faultLoggedAt = new Map<DatabaseFault, number>();
+function noteDatabaseFault(fault: DatabaseFault, error: unknown, request: FastifyRequest): void {
+  const now = Date.now();
+  if (now - (faultLoggedAt.get(fault) ?? 0) < LOG_FAULT_EVERY_MS) return;
+  faultLoggedAt.set(fault, now);
+  request.log.warn({ err: error, fault }, `database ${fault.replace('_', ' ')}: requests answer ${fault === 'disk_full' ? 507 : 503} until it is back (logged at most every ${LOG_FAULT_EVERY_MS / 1000} s)`);
+}
+
 interface KnownFault { type: string; title: string; status?: number; detail: string | ((request: FastifyRequest) => string) }
 
 /** Errors Fastify and its plugins raise before a route runs, by code, in words a person acts on. */
@@ -98,6 +133,15 @@ const FRAMEWORK: Record<string, KnownFault> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { type: 'unsupported-media-type', title: 'Unsupported content type', detail: (request) => `This route takes application/json (file uploads: multipart/form-data), not ${request.headers['content-type'] ?? 'a body without a content-type'}.` },
   FST_ERR_BAD_URL: { type: 'malformed-url', title: 'The address is not valid', status: 400, detail: 'A part of the address is not valid percent-encoding (like %E0%A4%A, or an encoded half of a character): encode each part with encodeURIComponent.' },
   FST_ERR_MAX_PARAM_LENGTH: { type: 'malformed-url', title: 'A part of the address is too long', status: 414, detail: 'A path parameter (an id) is too long for any route here: ids are UUIDs like 0193609e-3000-75cb-8630-c62afa0e2a4d.' },
+  // The web app's file server refuses addresses it cannot map to one file ("..", "//", or a
+  // name longer than a file name can be). An API address whose id is too long for its route
+  // falls through to it too: it answered a bare "Forbidden".
+  FST_STATIC_FORBIDDEN_PATH: {
+    type: 'not-found', title: 'Not found', status: 404,
+    detail: (request) => (request.url.startsWith('/api/')
+      ? 'There is no route at this address: a part of it is too long or not in canonical form ("..", "//"). Ids are UUIDs like 0193609e-3000-75cb-8630-c62afa0e2a4d.'
+      : 'No file or page is served at this address: it has ".." or "//" in it, or a name longer than a file name can be.'),
+  },
   FST_REQ_FILE_TOO_LARGE: { type: 'too-large', title: 'The file is too large', detail: 'The uploaded file is larger than this server accepts; split it, or raise the limit (LEADAI_IMPORT_MAX_MB).' },
   FST_PARTS_LIMIT: { type: 'too-large', title: 'Too many parts in the upload', detail: 'Send one file, in a multipart field named "file".' },
   FST_FILES_LIMIT: { type: 'too-large', title: 'Too many files in the upload', detail: 'Send one file, in a multipart field named "file".' },
@@ -127,6 +171,10 @@ function safeUrl(request: FastifyRequest): string {
 }
 
 export function sendProblem(reply: FastifyReply, problem: Problem): FastifyReply {
+  // A refusal that ends by itself (sign-in throttling) says when, as HTTP clients expect it.
+  if (typeof problem.retry_after_seconds === 'number' && !reply.hasHeader('retry-after')) reply.header('retry-after', String(problem.retry_after_seconds));
+  const retryAfter = RETRY_AFTER[problem.status];
+  if (retryAfter !== undefined && !reply.hasHeader('retry-after')) reply.header('retry-after', String(retryAfter));
   return reply.code(problem.status).type('application/problem+json').send(problem);
 }
 

@@ -5,6 +5,10 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { jsonSchemaTransform, jsonSchemaTransformObject, validatorCompiler } from 'fastify-type-provider-zod';
 import type { AuthService } from '../modules/auth/auth.service.ts';
 import { registerAuthRoutes } from '../modules/auth/auth.routes.ts';
+import { registerAuditRoutes } from '../modules/audit/audit.routes.ts';
+import type { AuditService } from '../modules/audit/audit.service.ts';
+import { registerConsentRoutes } from '../modules/consent/consent.routes.ts';
+import type { ConsentService } from '../modules/consent/consent.service.ts';
 import type { ActivitiesService } from '../modules/activities/activities.service.ts';
 import { registerActivityRoutes } from '../modules/activities/activities.routes.ts';
 import type { ConversationsService } from '../modules/conversations/conversations.service.ts';
@@ -28,21 +32,29 @@ import type { DashboardService } from '../modules/dashboard/dashboard.service.ts
 import type { ForecastsApi } from '../modules/forecasts/forecasts.api.ts';
 import { registerForecastsRoutes } from '../modules/forecasts/forecasts.routes.ts';
 import { registerMetricsRoutes } from '../modules/metrics/metrics.routes.ts';
+import { registerAssignmentRoutes } from '../modules/assignment/assignment.routes.ts';
+import type { AssignmentService } from '../modules/assignment/assignment.service.ts';
+import { registerRetentionRoutes } from '../modules/retention/retention.routes.ts';
+import type { RetentionService } from '../modules/retention/retention.service.ts';
 import type { MetricsService } from '../modules/metrics/metrics.service.ts';
 import { registerViewRoutes } from '../modules/views/views.routes.ts';
 import type { ViewsService } from '../modules/views/views.service.ts';
 import { registerNotificationRoutes } from '../modules/notifications/notifications.routes.ts';
 import type { NotificationsService } from '../modules/notifications/notifications.service.ts';
 import type { SystemService } from '../modules/system/system.service.ts';
+import { registerPrivacyRoutes } from '../modules/privacy/privacy.routes.ts';
+import type { PrivacyService } from '../modules/privacy/privacy.service.ts';
 import type { UsersService } from '../modules/users/users.service.ts';
 import { registerUserRoutes } from '../modules/users/users.routes.ts';
 import { registerSystemRoutes } from '../modules/system/system.routes.ts';
 import { logsRequests, type Logger } from '../shared/logger.ts';
 import type { Hub } from '../realtime/hub.ts';
 import { registerStreamRoutes } from '../realtime/stream.routes.ts';
+import { registerAccessControl } from './access.ts';
 import { apiDocsOptions } from './api-docs.ts';
 import { registerAuthentication } from './auth.ts';
 import { registerInputGuard } from './input-guard.ts';
+import { API_DOCS_CSP, registerSecurityHeaders } from './security-headers.ts';
 import { PROBLEM_TYPE_BASE, problemFromError, sendClientError, sendProblem } from './problem.ts';
 import { installPlainMessages } from './validation-messages.ts';
 import { createResponseSerializerCompiler } from './serializer.ts';
@@ -68,8 +80,15 @@ export interface ServerDeps {
   metrics: MetricsService;
   views: ViewsService;
   notifications: NotificationsService;
+  privacy: PrivacyService;
+  retention: RetentionService;
+  audit: AuditService;
+  consents: ConsentService;
+  assignment: AssignmentService;
   /** Folder of the built web app; default web/dist. Without an index.html there, / is a status page. */
   webDist?: string;
+  /** Proxies whose X-Forwarded-For/-Proto are believed (config LEADAI_TRUST_PROXY); default none. */
+  trustProxy?: boolean | string[];
   /** Serialize every response through zod too and fail on any difference (test suites). */
   checkResponses?: boolean;
 }
@@ -87,7 +106,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     ...(logsRequests(deps.logger) ? {} : { logController: new LogController({ disableRequestLogging: true }) }),
     bodyLimit: 1_048_576,
     requestIdHeader: 'x-request-id',
-    trustProxy: false,
+    trustProxy: deps.trustProxy ?? false,
     // Refused before any route runs (a malformed or too long URL part, headers too large):
     // problem+json like every other error, not Fastify's own JSON.
     frameworkErrors: (error, request, reply) => sendProblem(reply, problemFromError(error, request)),
@@ -117,7 +136,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
 
   app.setErrorHandler((error, request, reply) => {
     const problem = problemFromError(error, request);
-    if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
+    // 503/507 are the database's state, logged once per outage by problemFromError.
+    if (problem.status >= 500 && problem.status !== 503 && problem.status !== 507) request.log.error({ err: error }, 'request failed');
     return sendProblem(reply, problem);
   });
   const web = webAppBuilt(deps.webDist);
@@ -135,6 +155,9 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     });
   });
 
+  await registerSecurityHeaders(app);
+  // Before swagger: the access declarations must be on the routes' schemas when the document is built.
+  registerAccessControl(app);
   await app.register(cookie);
   await app.register(swagger, {
     openapi: {
@@ -152,7 +175,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     // Schemas named with .meta({ id }) are emitted once under components.schemas; without this their $refs dangle.
     transformObject: jsonSchemaTransformObject,
   });
-  await app.register(swaggerUi, apiDocsOptions);
+  await app.register(swaggerUi, { ...apiDocsOptions, staticCSP: API_DOCS_CSP });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   registerAuthentication(app, deps.auth);
@@ -175,5 +198,10 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await registerInsightRoutes(app, deps.insights, deps.auth);
   await registerStreamRoutes(app, deps.hub, deps.auth);
   await registerNotificationRoutes(app, deps.notifications, deps.auth);
+  await registerPrivacyRoutes(app, deps.privacy, deps.auth);
+  await registerRetentionRoutes(app, deps.retention, deps.auth);
+  await registerAuditRoutes(app, deps.audit, deps.auth);
+  await registerConsentRoutes(app, deps.consents, deps.auth);
+  await registerAssignmentRoutes(app, deps.assignment, deps.auth);
   return app;
 }

@@ -320,9 +320,9 @@ export interface RecoveredJobs {
 /**
  * Running jobs whose lock has not been renewed for `olderThanMs` belonged to a worker that
  * died (killed, crashed, lost its connection). They go back to the queue; the lost run
- * already counted as an attempt.
+ * already counted as an attempt. `exceptWorker`: the caller's own jobs, which it knows alive.
  */
-export async function recoverStaleJobs(db: JobsDb, olderThanMs: number): Promise<RecoveredJobs> {
+export async function recoverStaleJobs(db: JobsDb, olderThanMs: number, options: { exceptWorker?: string } = {}): Promise<RecoveredJobs> {
   const cutoff = sql<Date>`now() - make_interval(secs => ${olderThanMs / 1000})`;
   // Several stale jobs may share a dedupe key (dedupe stops once a job starts). Only the
   // lowest id keeps it; the statement sees the rows as they were before it, so this is
@@ -352,6 +352,9 @@ export async function recoverStaleJobs(db: JobsDb, olderThanMs: number): Promise
         .select('id')
         .where('status', '=', RUNNING)
         .where('locked_at', '<', cutoff)
+        // A worker's own jobs are alive however late their heartbeat (an event loop held by a
+        // CPU-bound handler delays both): requeueing them would run them twice at once.
+        .$if(options.exceptWorker !== undefined, (qb) => qb.where('locked_by', 'is distinct from', options.exceptWorker!))
         .forUpdate()
         .skipLocked(),
     )

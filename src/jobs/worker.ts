@@ -27,8 +27,13 @@ export interface WorkerOptions {
   pollIntervalMs?: number;
   /** A running job whose lock is not renewed for this long is presumed orphaned. */
   staleAfterMs?: number;
-  /** Handler failures (with their job) and the worker's own errors (without). */
+  /**
+   * Handler failures (with their job) and the worker's own errors (without). While the
+   * database stays unreachable only the first of the worker's own errors is reported.
+   */
   onError?: (err: unknown, job?: Job) => void;
+  /** The worker's own queries work again after failing (the database is back). */
+  onResume?: (failedForMs: number) => void;
 }
 
 export interface Worker {
@@ -49,6 +54,9 @@ export class JobLockLostError extends Error {
 
 /** job.progress events of one job: at most one a second, and only when the whole percent moved. */
 export const PROGRESS_EVENT_MS = 1000;
+
+/** The longest wait between polls while the database is unreachable. */
+const MAX_BACKOFF_MS = 5_000;
 
 /**
  * A change to the job's row and its event in one transaction, as the owner role (workers
@@ -89,6 +97,28 @@ export function createWorker(options: WorkerOptions): Worker {
   const heartbeatMs = Math.max(50, Math.floor(staleAfterMs / 3));
   const recoverEveryMs = Math.max(1_000, Math.min(Math.floor(staleAfterMs / 2), 60_000));
 
+  // The worker's own queries (claims, recovery) failing in a row: while the database is away,
+  // polls back off to MAX_BACKOFF_MS and only the first failure is reported, not every poll's.
+  let failingSince: number | undefined;
+  let failures = 0;
+  const ownFailure = (err: unknown) => {
+    failures += 1;
+    if (failingSince !== undefined) return;
+    failingSince = Date.now();
+    safeOnError(err);
+  };
+  const ownSuccess = () => {
+    if (failingSince === undefined) return;
+    const failedFor = Date.now() - failingSince;
+    failingSince = undefined;
+    failures = 0;
+    try {
+      options.onResume?.(failedFor);
+    } catch {
+      // As for onError: the loop goes on.
+    }
+  };
+
   let running = false;
   let pollTimer: NodeJS.Timeout | undefined;
   let recoverTimer: NodeJS.Timeout | undefined;
@@ -128,17 +158,18 @@ export function createWorker(options: WorkerOptions): Worker {
       if (free < 1 || queues.length === 0) return;
       try {
         const jobs = await claimJobs(db, { queues, workerId, limit: free });
+        ownSuccess();
         // A full batch suggests a backlog: go again at once rather than after the interval.
         more = jobs.length === free;
         for (const job of jobs) track(job);
       } catch (err) {
-        safeOnError(err);
+        ownFailure(err);
       }
     })().finally(() => {
       polling = undefined;
-      const again = pollRequested || more;
+      const again = (pollRequested || more) && failures === 0;
       pollRequested = false;
-      schedule(again ? 0 : pollIntervalMs);
+      schedule(again ? 0 : failures > 0 ? Math.min(MAX_BACKOFF_MS, pollIntervalMs * 2 ** Math.min(failures - 1, 10)) : pollIntervalMs);
     });
   }
 
@@ -233,10 +264,10 @@ export function createWorker(options: WorkerOptions): Worker {
     if (!running || recovering) return;
     recovering = (async () => {
       try {
-        const { requeued } = await recoverStaleJobs(db, staleAfterMs);
+        const { requeued } = await recoverStaleJobs(db, staleAfterMs, { exceptWorker: workerId });
         if (requeued.length > 0) poll();
       } catch (err) {
-        safeOnError(err);
+        ownFailure(err);
       }
     })().finally(() => (recovering = undefined));
   }

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { Database, Listening } from '../db/connect.ts';
+import { databaseFault } from '../db/db-faults.ts';
 import { withTenant } from '../db/tenant.ts';
 import { DomainError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
@@ -129,6 +130,20 @@ export function createHub(database: Database, logger: Logger, options: Partial<H
   let stopped = false;
   const stats = { listenerConnections: 0, slowClientsCut: 0, sequenced: 0, maxBufferedBytes: 0 };
 
+  // While the database is unreachable every sweep (each sweepMs) and every read fails: one
+  // line when it goes, one when a sweep works again, nothing in between.
+  let databaseDownSince: number | undefined;
+  function failed(error: unknown, message: string, context: Record<string, unknown> = {}): void {
+    if (stopped) return;
+    if (!databaseFault(error)) {
+      logger.warn({ err: error, ...context }, message);
+      return;
+    }
+    if (databaseDownSince !== undefined) return;
+    databaseDownSince = Date.now();
+    logger.warn({ err: error, ...context }, 'real-time: the database is unreachable; live updates resume by themselves when it is back');
+  }
+
   // --- sequencer: one pass at a time in this process, again if asked meanwhile -----------
   let sequencing = false;
   let sequenceAgain = false;
@@ -149,7 +164,7 @@ export function createHub(database: Database, logger: Logger, options: Partial<H
         if (ranges.length > 0 && ranges.reduce((n, r) => n + r.to - r.from + 1, 0) >= 5000) sequenceAgain = true;
       } while (sequenceAgain && !stopped);
     } catch (error) {
-      if (!stopped) logger.warn({ err: error }, 'real-time: numbering outbox events failed; the sweep tries again');
+      failed(error, 'real-time: numbering outbox events failed; the sweep tries again');
     } finally {
       sequencing = false;
     }
@@ -195,7 +210,7 @@ export function createHub(database: Database, logger: Logger, options: Partial<H
         }
       } while (org.fetchAgain && !stopped);
     } catch (error) {
-      if (!stopped) logger.warn({ err: error, organizationId }, 'real-time: reading new events failed; the sweep tries again');
+      failed(error, 'real-time: reading new events failed; the sweep tries again', { organizationId });
     } finally {
       org.fetching = false;
     }
@@ -278,7 +293,7 @@ export function createHub(database: Database, logger: Logger, options: Partial<H
         }
       } while (client.pumpAgain && !client.closed);
     } catch (error) {
-      logger.warn({ err: error, client: client.id }, 'real-time: a stream failed; it is closed and the client resumes');
+      failed(error, 'real-time: a stream failed; it is closed and the client resumes', { client: client.id });
       client.close('error');
     } finally {
       client.pumping = false;
@@ -323,11 +338,15 @@ export function createHub(database: Database, logger: Logger, options: Partial<H
   async function sweep(): Promise<void> {
     await runSequencer();
     const heads = await q.sequenceHeads(db, [...orgs.keys()]);
+    if (databaseDownSince !== undefined) {
+      logger.info({ down_ms: Date.now() - databaseDownSince }, 'real-time: the database is back; live updates resumed');
+      databaseDownSince = undefined;
+    }
     for (const [organizationId, head] of heads) announce(organizationId, head.last);
   }
   const sweeper = setInterval(() => {
     sweep().catch((error: unknown) => {
-      if (!stopped) logger.warn({ err: error }, 'real-time: sweep failed');
+      failed(error, 'real-time: sweep failed');
     });
   }, opts.sweepMs);
   sweeper.unref();

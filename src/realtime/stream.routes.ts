@@ -26,6 +26,7 @@ export async function registerStreamRoutes(server: FastifyInstance, hub: Hub, au
   app.get(
     '/api/v1/stream',
     {
+      config: { access: 'authenticated' },
       schema: {
         tags: ['real-time'],
         summary: 'Live events for the signed-in user (Server-Sent Events)',

@@ -12,7 +12,12 @@ export type DomainErrorCode =
   | 'unauthenticated'
   | 'forbidden'
   | 'rate_limited'
-  | 'precondition_failed';
+  | 'precondition_failed'
+  | 'gone'
+  // The database cannot be used right now (restarting, unreachable, read-only): try again later.
+  | 'unavailable'
+  // The disk under the database is full: nothing can be saved until space is freed.
+  | 'insufficient_storage';
 
 export class DomainError extends Error {
   constructor(

@@ -34,7 +34,7 @@ export function createLogger(config: Pick<Config, 'logLevel'>, options: LoggerOp
       res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
     },
     redact: {
-      paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-csrf-token"]', '*.password', '*.email', 'res.headers["set-cookie"]'],
+      paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-csrf-token"]', '*.password', '*.email', '*.secret', '*.pass', '*.accessToken', 'res.headers["set-cookie"]'],
       censor: '[redacted]',
     },
   };

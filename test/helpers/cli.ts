@@ -1,5 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServerDatabase, SERVER_URL } from './db.ts';
 
 /** The real `leadai` binary, as a user runs it. */
 export const BIN = join(import.meta.dirname, '..', '..', 'bin', 'leadai.js');
@@ -8,6 +11,61 @@ export interface CliResult {
   code: number | null;
   stdout: string;
   stderr: string;
+}
+
+export interface CliDataOptions {
+  /**
+   * An empty data folder and an empty server database, as on a user's very first start: for
+   * tests whose subject is that start (migrating, first-run messages). By default both are
+   * copies of the database migrated once in global-setup.ts, so a `leadai` subprocess does not
+   * spend seconds migrating (in WASM, embedded) before it does what the test is about. A copy
+   * holds no organization yet, so the demo organization of a first `serve` is still created.
+   */
+  empty?: boolean;
+}
+
+/**
+ * Points `env` (LEADAI_DATA_DIR set, DATABASE_URL '') at data for `leadai` subprocesses: in
+ * embedded mode fills the folder LEADAI_DATA_DIR with a copy of the migrated one (the folder
+ * must not exist yet, or be empty); with DATABASE_URL set creates a new server database and
+ * puts its URL into env.DATABASE_URL. Both migrated unless `empty` (see CliDataOptions).
+ * Returns what drops the server database (removing the folder is the caller's).
+ */
+export async function prepareCliData(env: NodeJS.ProcessEnv, options: CliDataOptions = {}): Promise<() => Promise<void>> {
+  if (SERVER_URL) {
+    const created = await createServerDatabase({ migrated: !options.empty });
+    env.DATABASE_URL = created.url;
+    return created.drop;
+  }
+  if (!options.empty) {
+    const source = process.env.LEADAI_TEST_DATA_DIR;
+    if (!source) throw new Error('LEADAI_TEST_DATA_DIR is not set: the global setup in vitest.config.ts did not run');
+    if (!env.LEADAI_DATA_DIR) throw new Error('prepareCliData: env.LEADAI_DATA_DIR is not set');
+    cpSync(source, env.LEADAI_DATA_DIR, { recursive: true });
+  }
+  return async () => {};
+}
+
+/**
+ * Runs `fn` with an environment for `leadai` subprocesses pointed at data of their own: a new
+ * data folder (embedded), and with DATABASE_URL set a new server database too, both migrated
+ * unless `empty` (CliDataOptions). Both are removed afterwards, whatever happens.
+ */
+export async function withCliData<T>(
+  prefix: string,
+  fn: (env: NodeJS.ProcessEnv, dir: string) => Promise<T>,
+  options: CliDataOptions = {},
+): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), `leadai-${prefix}-`));
+  const env: NodeJS.ProcessEnv = { ...process.env, LEADAI_DATA_DIR: dir, LOG_LEVEL: 'silent', DATABASE_URL: '' };
+  let drop = async () => {};
+  try {
+    drop = await prepareCliData(env, options);
+    return await fn(env, dir);
+  } finally {
+    await drop();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Runs `leadai ARGS…` to the end (asynchronously, so several can run at once). */

@@ -14,7 +14,8 @@ export interface TestDatabase extends Database {
 
 /**
  * A fresh, migrated database for one test file: an in-memory PGlite in embedded mode, a
- * new database on the server (dropped afterwards) when DATABASE_URL is set.
+ * new database on the server (dropped afterwards) when DATABASE_URL is set. Both start from
+ * the copy migrated once in global-setup.ts; `migrate: false` gives an empty one.
  */
 export async function createTestDatabase(options: { migrate?: boolean } = {}): Promise<TestDatabase> {
   const shouldMigrate = options.migrate ?? true;
@@ -27,9 +28,9 @@ export async function createTestDatabase(options: { migrate?: boolean } = {}): P
     if (shouldMigrate && !templateFile) await migrate(database.db);
     return database;
   }
-  const { url, drop } = await createServerDatabase();
+  const { url, drop, migrated } = await createServerDatabase({ migrated: shouldMigrate });
   const database = await openDatabase({ kind: 'server', url, poolSize: 5 });
-  if (shouldMigrate) await migrate(database.db);
+  if (shouldMigrate && !migrated) await migrate(database.db);
   return {
     ...database,
     url,
@@ -40,23 +41,62 @@ export async function createTestDatabase(options: { migrate?: boolean } = {}): P
   };
 }
 
-/** Creates an empty database on the server named after the test run; returns its URL. */
-export async function createServerDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  if (!SERVER_URL) throw new Error('DATABASE_URL is not set');
-  const name = `leadai_t_${randomBytes(6).toString('hex')}`;
+const adminQuery = async (statement: string) => {
   const admin = new pg.Client({ connectionString: SERVER_URL });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(SERVER_URL);
+  try {
+    await admin.query(statement);
+  } finally {
+    await admin.end();
+  }
+};
+
+const databaseUrl = (name: string) => {
+  const url = new URL(SERVER_URL!);
   url.pathname = `/${name}`;
+  return url.toString();
+};
+
+/**
+ * Creates a database on the server named after the test run and returns its URL: empty by
+ * default, or with `migrated` a copy of the template migrated in global-setup.ts (when there
+ * is one: `migrated` in the result says whether it was, so a caller migrates otherwise).
+ */
+export async function createServerDatabase(
+  options: { migrated?: boolean } = {},
+): Promise<{ url: string; drop: () => Promise<void>; migrated: boolean }> {
+  if (!SERVER_URL) throw new Error('DATABASE_URL is not set');
+  const name = `leadai_t_${randomBytes(6).toString('hex')}`;
+  const template = options.migrated ? process.env.LEADAI_TEST_TEMPLATE_DB : undefined;
+  // Nobody connects to the template after global setup, so concurrent copies of it succeed
+  // (CREATE DATABASE refuses a template that has other sessions on it).
+  await adminQuery(template ? `CREATE DATABASE ${name} TEMPLATE ${template}` : `CREATE DATABASE ${name}`);
   return {
-    url: url.toString(),
-    async drop() {
-      const c = new pg.Client({ connectionString: SERVER_URL });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
+    url: databaseUrl(name),
+    migrated: Boolean(template),
+    drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
   };
+}
+
+/**
+ * Server mode, global setup: a migrated database for createServerDatabase({ migrated }) to
+ * copy. Its pool is closed before the tests start (a template must have no sessions).
+ */
+export async function createTemplateDatabase(): Promise<{ name: string; drop: () => Promise<void> }> {
+  if (!SERVER_URL) throw new Error('DATABASE_URL is not set');
+  const name = `leadai_tmpl_${randomBytes(6).toString('hex')}`;
+  await adminQuery(`CREATE DATABASE ${name}`);
+  const drop = () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  try {
+    const database = await openDatabase({ kind: 'server', url: databaseUrl(name), poolSize: 1 });
+    try {
+      await migrate(database.db);
+    } finally {
+      await database.close();
+    }
+  } catch (error) {
+    await drop();
+    throw error;
+  }
+  return { name, drop };
 }

@@ -8,6 +8,8 @@ export interface TenantRows {
   teamId: string;
   leadId: string;
   activityId: string;
+  privacyRequestId: string;
+  ruleId: string;
 }
 
 /**
@@ -56,7 +58,29 @@ export async function createTenantRows(db: Kysely<DB>, name: string): Promise<Te
   await db.insertInto('custom_field_definitions').values({ organization_id: organizationId, key: 'industry', label: 'Industry', type: 'category' }).execute();
   await db.insertInto('saved_views').values({ organization_id: organizationId, user_id: userId, name: 'Hot leads', query: 'score_min=70' }).execute();
   await db.insertInto('notifications').values({ organization_id: organizationId, user_id: userId, kind: 'assigned', title: 'Ada was assigned to you', lead_id: leadId, link: `/leads/${leadId}`, dedupe_key: `fixture:${tag}` }).execute();
+  await db.insertInto('retention_policies').values({ organization_id: organizationId, journey_events_months: 13, audit_log_months: 72, updated_by: userId }).execute();
+  await db.insertInto('retention_lead_activity').values({ organization_id: organizationId, lead_id: leadId, last_at: new Date() }).execute();
+  await db.insertInto('lead_consents').values({ organization_id: organizationId, lead_id: leadId, purpose: 'marketing', lawful_basis: 'consent', source: 'manual', granted_at: new Date(), recorded_by: userId }).execute();
+  const webhookId = randomUUID();
+  await db.insertInto('webhook_endpoints').values({ id: webhookId, organization_id: organizationId, url: 'https://hooks.example/in', event_types: ['lead.created'], secret_sealed: 'v1.x.y.z', created_by: userId }).execute();
+  await db.insertInto('webhook_deliveries').values({ organization_id: organizationId, endpoint_id: webhookId, event_type: 'lead.created', lead_id: leadId, message_id: `msg_${randomUUID()}`, body: '{}' }).execute();
+  await db.insertInto('webhook_settings').values({ organization_id: organizationId }).execute();
+  await db.insertInto('email_smtp_accounts').values({ organization_id: organizationId, user_id: null, host: 'smtp.example', port: 587, security: 'starttls', from_address: 'sales@example.com' }).execute();
+  await db.insertInto('email_settings').values({ organization_id: organizationId }).execute();
+  const template = await db.insertInto('email_templates').values({ organization_id: organizationId, name: `Hello ${name}`, subject: 'Hello', body_text: 'Hello {{first_name}}' }).returning('id').executeTakeFirstOrThrow();
+  await db.insertInto('email_messages').values({ organization_id: organizationId, lead_id: leadId, template_id: template.id, from_address: 'sales@example.com', to_address: 'lead@example.com', subject: 'Hello', body_text: 'Hello', message_id: `<${randomUUID()}@example.com>`, thread_id: `<${randomUUID()}@example.com>`, token: randomUUID() }).execute();
   // The rescoring queue gets its row from the lead's trigger; the insights queue only when the rescoring job takes it.
   await db.insertInto('lead_insight_queue').values({ organization_id: organizationId, lead_id: leadId }).execute();
-  return { organizationId, userId, teamId, leadId, activityId };
+  const ruleId = randomUUID();
+  await db.insertInto('assignment_rules').values({ id: ruleId, organization_id: organizationId, name: 'Everyone', position: 1, distribution: 'single', conditions: '{}' }).execute();
+  await db.insertInto('assignment_rule_users').values({ organization_id: organizationId, rule_id: ruleId, user_id: userId, ordinal: 0 }).execute();
+  await db.insertInto('assignment_rule_cursors').values({ organization_id: organizationId, rule_id: ruleId, last_user_id: userId }).execute();
+  await db.insertInto('assignment_settings').values({ organization_id: organizationId, fallback_user_id: userId }).execute();
+  await db.insertInto('lead_assignments').values({ organization_id: organizationId, lead_id: leadId, rule_id: ruleId, rule_name: 'Everyone', assigned_to: userId, via: 'api' }).execute();
+  await db.insertInto('assignment_waits').values({ organization_id: organizationId, lead_id: leadId }).execute();
+  const privacyRequestId = randomUUID();
+  await db.insertInto('privacy_requests').values({ id: privacyRequestId, organization_id: organizationId, type: 'export', subject_lead_ids: [leadId], subject_hash: tag, requested_by: userId }).execute();
+  await db.insertInto('privacy_exports').values({ organization_id: organizationId, request_id: privacyRequestId, document: '{}', summary: 'Nothing', token_hash: tag, expires_at: new Date(Date.now() + 86_400_000) }).execute();
+  await db.insertInto('privacy_tombstones').values({ organization_id: organizationId, kind: 'email', hash: 'e'.repeat(64) }).execute();
+  return { organizationId, userId, teamId, leadId, activityId, privacyRequestId, ruleId };
 }

@@ -21,8 +21,10 @@ export interface PlantedLead {
  * won or lost after a cycle of 20–80 days, with status-change journey events at the times
  * they happened. Deterministic for a seed.
  */
-export async function plantHistory(db: Kysely<DB>, opts: { organizationId: string; userId: string | null; teamId: string | null; leads: number; days: number; seed?: number; now?: Date }): Promise<PlantedLead[]> {
+export async function plantHistory(db: Kysely<DB>, opts: { organizationId: string; userId: string | null; teamId: string | null; leads: number; days: number; seed?: number; now?: Date; reopen?: number }): Promise<PlantedLead[]> {
   const rng = new Random(opts.seed ?? 1);
+  // Its own stream: planting reopenings leaves every other draw as it was.
+  const again = new Random((opts.seed ?? 1) + 1000);
   const now = (opts.now ?? new Date()).getTime();
   const planted: PlantedLead[] = [];
   const leads = [];
@@ -44,14 +46,26 @@ export async function plantHistory(db: Kysely<DB>, opts: { organizationId: strin
       }
     });
     if (decided) changes.push({ from, to: won ? 'closed_won' : 'closed_lost', at: new Date(decided) });
+    // `reopen`: that share of the decided leads is reopened 5–30 days later (to negotiation),
+    // then won, lost or left open 10–40 days after that (when those dates have come).
+    if (decided && opts.reopen && again.bool(opts.reopen)) {
+      const reopened = decided + (5 + again.next() * 25) * DAY;
+      if (reopened < now) {
+        changes.push({ from: changes[changes.length - 1]!.to, to: 'negotiation', at: new Date(reopened) });
+        const second = reopened + (10 + again.next() * 30) * DAY;
+        const outcome = again.pick(['closed_won', 'closed_lost', 'negotiation'] as const);
+        if (second < now && outcome !== 'negotiation') changes.push({ from: 'negotiation', to: outcome, at: new Date(second) });
+      }
+    }
     const id = randomUUID();
     const last = changes[changes.length - 1];
+    const closed = last && ['closed_won', 'closed_lost'].includes(last.to) ? last.at : null;
     const quote = 1000 + Math.round(rng.next() * 40) * 100;
     leads.push({
       id, organization_id: opts.organizationId, assigned_to: opts.userId, team_id: opts.teamId,
       first_name: `Lead${i}`, last_name: 'History', company: `Company ${i}`, source: rng.pick(['website', 'referral', 'event']),
       status: last?.to ?? 'new', deal_value: won && decided ? quote : changes.some((c) => c.to === 'proposal') ? quote : null,
-      created_at: new Date(created), updated_at: new Date(last?.at ?? created), status_changed_at: new Date(last?.at ?? created), closed_at: decided ? new Date(decided) : null,
+      created_at: new Date(created), updated_at: new Date(last?.at ?? created), status_changed_at: new Date(last?.at ?? created), closed_at: opts.reopen ? closed : decided ? new Date(decided) : null,
     });
     for (const c of changes) {
       events.push({ organization_id: opts.organizationId, lead_id: id, event_type: 'status_change', event_name: `Status changed to ${c.to}`, properties: JSON.stringify({ from: c.from, to: c.to }), user_id: opts.userId, occurred_at: c.at });

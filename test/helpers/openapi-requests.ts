@@ -7,14 +7,20 @@
  */
 export type SlotKind = 'text' | 'date' | 'cursor' | 'json' | 'other';
 export interface Slot { in: 'path' | 'query' | 'body'; name: string; path: (string | number)[]; kind: SlotKind }
-export interface Operation { method: string; path: string; slots: Slot[]; body: unknown; hasBody: boolean }
+export interface Operation {
+  method: string; path: string; slots: Slot[]; body: unknown; hasBody: boolean;
+  /** Minimal values for the required query parameters (the access sweep sends them; the fuzzer does not read them). */
+  query: Record<string, string>;
+  /** The operation's OpenAPI extensions (`x-…`), e.g. `x-leadai-action`. */
+  extensions: Record<string, unknown>;
+}
 
 type Schema = {
   type?: string; format?: string; enum?: unknown[]; anyOf?: Schema[]; oneOf?: Schema[]; allOf?: Schema[]; $ref?: string;
   properties?: Record<string, Schema>; required?: string[]; items?: Schema; additionalProperties?: Schema | boolean;
   minLength?: number; minimum?: number; minItems?: number; default?: unknown; pattern?: string;
 };
-type OpenApi = { paths: Record<string, Record<string, { parameters?: { in: string; name: string; schema?: Schema }[]; requestBody?: { content?: Record<string, { schema?: Schema }> } }>>; components?: { schemas?: Record<string, Schema> } };
+type OpenApi = { paths: Record<string, Record<string, { parameters?: { in: string; name: string; required?: boolean; schema?: Schema }[]; requestBody?: { content?: Record<string, { schema?: Schema }> } }>>; components?: { schemas?: Record<string, Schema> } };
 
 /** Values the generated bodies use for ids, by field name (real rows of the test organization). */
 export type IdsByName = (name: string) => string;
@@ -85,12 +91,15 @@ export function operations(doc: OpenApi, ids: IdsByName): Operation[] {
   for (const [path, methods] of Object.entries(doc.paths)) {
     for (const [method, op] of Object.entries(methods)) {
       const slots: Slot[] = [];
+      const query: Record<string, string> = {};
       for (const p of op.parameters ?? []) {
         if (p.in === 'path' || p.in === 'query') slots.push({ in: p.in, name: p.name, path: [p.name], kind: kindOf(p.name, resolve(p.schema)) });
+        if (p.in === 'query' && p.required) query[p.name] = String(example(p.name, p.schema ?? {}));
       }
+      const extensions = Object.fromEntries(Object.entries(op).filter(([key]) => key.startsWith('x-')));
       const json = op.requestBody?.content?.['application/json']?.schema;
       if (json) bodySlots(json, [], slots);
-      ops.push({ method: method.toUpperCase(), path, slots, body: json ? example('', json) : undefined, hasBody: Boolean(json) });
+      ops.push({ method: method.toUpperCase(), path, slots, body: json ? example('', json) : undefined, hasBody: Boolean(json), query, extensions });
     }
   }
   return ops;

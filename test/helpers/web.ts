@@ -70,9 +70,12 @@ export async function signIn(web: WebPage | Page, base: string, email: string, p
 }
 
 /** A second user of the owner's organization, invited with `role` and signed up through the API. */
-export async function inviteUser(owner: Client, url: (path: string) => string, role: 'admin' | 'manager' | 'sales_rep' | 'viewer', fullName: string): Promise<{ client: Client; email: string; userId: string }> {
-  const email = `${role.replace('_', '-')}-${Math.random().toString(36).slice(2, 8)}@invited.example`;
-  const invitation = await owner.post('/api/v1/invitations', { email, role });
+export async function inviteUser(
+  owner: Client, url: (path: string) => string, role: 'admin' | 'manager' | 'sales_rep' | 'viewer' | 'marketing', fullName: string,
+  opts: { teamId?: string | null; email?: string } = {},
+): Promise<{ client: Client; email: string; userId: string }> {
+  const email = opts.email ?? `${role.replace('_', '-')}-${Math.random().toString(36).slice(2, 8)}@invited.example`;
+  const invitation = await owner.post('/api/v1/invitations', { email, role, ...(opts.teamId !== undefined ? { team_id: opts.teamId } : {}) });
   if (invitation.status !== 201) throw new Error(`invitation failed: ${JSON.stringify(invitation.body)}`);
   const client = new Client(url);
   const accepted = await client.post('/api/v1/auth/accept-invitation', { token: invitation.body.token, full_name: fullName, password: TEST_PASSWORD });

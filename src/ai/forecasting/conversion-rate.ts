@@ -59,6 +59,61 @@ export function fitBetaPrior(periods: readonly PeriodOutcomes[]): BetaPrior {
   return { alpha: mean * strength, beta: (1 - mean) * strength, mean, tau2, decided };
 }
 
+/** One segment's (a team's) outcomes in one period. */
+export interface SegmentOutcomes extends PeriodOutcomes {
+  period: number;
+  segment: string;
+}
+
+/**
+ * How much a whole period's deals win together beyond coin flips, net of the period's mix of
+ * segments: the relative variance s² of a factor F (mean 1) that multiplies every win
+ * probability of the period, by the method of moments. Null with fewer than 3 periods.
+ *
+ * Each segment g (a team) wins at its own rate p_g, pooled over the periods. Were the deals
+ * independent, a period's wins W_t would have mean E_t = Σ n_tg p_g and binomial variance
+ * Σ n_tg p_g (1 − p_g) (times 1 − n_tg / N_g, as p_g is estimated from the same wins). A
+ * shared factor adds s² (E_t² − Σ n_tg p_g²) to it, so
+ *   s² = Σ_t [(W_t − E_t)² − noise_t] ÷ Σ_t (E_t² − Σ n_tg p_g²),   floored at 0,
+ * times T / (T − 1) for the share of the shock the pooled rates absorb. The total's rate
+ * alone (fitBetaPrior's τ²) also counts the months whose mix leaned to the teams that win more
+ * — no shock any deal shares — and makes the revenue bands too wide.
+ */
+export function sharedVariation(rows: readonly SegmentOutcomes[]): number | null {
+  const used = rows.filter((r) => r.decided > 0);
+  const bySegment = new Map<string, { won: number; decided: number }>();
+  const byPeriod = new Map<number, SegmentOutcomes[]>();
+  for (const r of used) {
+    const g = bySegment.get(r.segment) ?? { won: 0, decided: 0 };
+    g.won += r.won;
+    g.decided += r.decided;
+    bySegment.set(r.segment, g);
+    byPeriod.set(r.period, [...(byPeriod.get(r.period) ?? []), r]);
+  }
+  const periods = byPeriod.size;
+  if (periods < 3) return null;
+  let excess = 0;
+  let scale = 0;
+  for (const list of byPeriod.values()) {
+    let won = 0;
+    let expected = 0;
+    let noise = 0;
+    let squares = 0;
+    for (const r of list) {
+      const g = bySegment.get(r.segment)!;
+      const p = g.won / g.decided;
+      won += r.won;
+      expected += r.decided * p;
+      noise += r.decided * p * (1 - p) * (1 - r.decided / g.decided);
+      squares += r.decided * p * p;
+    }
+    excess += (won - expected) ** 2 - noise;
+    scale += expected * expected - squares;
+  }
+  if (!(scale > 0)) return null;
+  return Math.max(0, excess / scale) * (periods / (periods - 1));
+}
+
 /** P(X = k), k = 0 … n, for X ~ BetaBinomial(n, α, β), by the ratio of successive terms (no gamma function). */
 export function betaBinomialPmf(n: number, alpha: number, beta: number): Float64Array {
   const N = Math.max(0, Math.round(n));

@@ -5,6 +5,12 @@
 
 export const INSIGHT_TYPES = ['buying_signal', 'churn_risk', 'optimal_contact_time', 'content_recommendation', 'next_best_action', 'competitive_threat'] as const;
 export type InsightType = (typeof INSIGHT_TYPES)[number];
+/**
+ * The kinds that tell a person to reach out (when to call, what to send, call now, send a
+ * proposal, re-engage): never raised for a lead who may not be contacted. The others
+ * (buying signals, risks, competitors) describe the lead and stay.
+ */
+export const SUGGESTS_CONTACT: ReadonlySet<InsightType> = new Set(['optimal_contact_time', 'content_recommendation', 'next_best_action']);
 export const PRIORITIES = ['low', 'medium', 'high', 'urgent'] as const;
 export type Priority = (typeof PRIORITIES)[number];
 export type EngagementLevel = 'unknown' | 'low' | 'medium' | 'high' | 'very_high';

@@ -14,4 +14,6 @@ export interface AuthContext extends TenantContext {
   sessionId: string | null;
   /** The session's CSRF token hash (cookie sessions only). */
   csrfHash: string | null;
+  /** The request's address and user agent, for the audit log (set per request, never cached). */
+  client?: { ip: string | null; userAgent: string | null };
 }

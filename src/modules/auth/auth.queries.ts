@@ -144,3 +144,48 @@ export async function revokeApiKey(tx: Tx, id: string): Promise<boolean> {
   const r = await tx.updateTable('api_keys').set({ revoked_at: sql`now()` }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
   return Number(r.numUpdatedRows) > 0;
 }
+
+// Sign-in throttling (auth_throttle: not a tenant table, owner role; see login-throttle.ts).
+
+/**
+ * Counts one attempt against each key in one statement: a key whose window has ended starts
+ * a new one. The upsert takes each key's row lock, so attempts from several processes at
+ * once are all counted. `retry_after` comes from the database clock, which all processes share.
+ */
+export async function hitThrottle(db: Kysely<DB>, keyHashes: readonly string[], windowSeconds: number) {
+  const rows = sql.join(keyHashes.map((k) => sql`(${k}, 1, now() + make_interval(secs => ${windowSeconds}))`));
+  const { rows: out } = await sql<{ key_hash: string; hits: number; retry_after: number }>`
+    INSERT INTO auth_throttle AS t (key_hash, hits, reset_at) VALUES ${rows}
+    ON CONFLICT (key_hash) DO UPDATE SET
+      hits = CASE WHEN t.reset_at <= now() THEN 1 ELSE t.hits + 1 END,
+      reset_at = CASE WHEN t.reset_at <= now() THEN excluded.reset_at ELSE t.reset_at END
+    RETURNING key_hash, hits, greatest(1, ceil(extract(epoch FROM reset_at - now())))::int AS retry_after`.execute(db);
+  return out;
+}
+
+export async function clearThrottle(db: Kysely<DB>, keyHash: string) {
+  await db.deleteFrom('auth_throttle').where('key_hash', '=', keyHash).execute();
+}
+
+/** Drops ended windows; returns how many. */
+export async function sweepThrottle(db: Kysely<DB>): Promise<number> {
+  const r = await db.deleteFrom('auth_throttle').where('reset_at', '<=', sql<Date>`now()`).executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
+
+export async function getPasswordHash(tx: Tx, userId: string): Promise<string | undefined> {
+  const row = await tx.selectFrom('user_credentials').select('password_hash').where('user_id', '=', userId).executeTakeFirst();
+  return row?.password_hash;
+}
+
+export async function setPasswordHash(tx: Tx, userId: string, passwordHash: string) {
+  await tx.updateTable('user_credentials').set({ password_hash: passwordHash, password_updated_at: sql`now()`, updated_at: sql`now()`, failed_attempts: 0, locked_until: null }).where('user_id', '=', userId).execute();
+}
+
+/** Ends every session of the user but `keepSessionId` (null: all of them). */
+export async function revokeOtherSessions(tx: Tx, userId: string, keepSessionId: string | null): Promise<number> {
+  let q = tx.updateTable('sessions').set({ revoked_at: sql`now()` }).where('user_id', '=', userId).where('revoked_at', 'is', null);
+  if (keepSessionId) q = q.where('id', '!=', keepSessionId);
+  const r = await q.executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}

@@ -1,12 +1,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { normalizeIp } from '../../shared/ip.ts';
 import { CSRF_COOKIE, SESSION_COOKIE, requireAuth } from '../../http/auth.ts';
 import type { AuthService, NewSession } from './auth.service.ts';
-import { ApiKey, ApiKeyBody, ApiKeyCreated, IdParams, LoginBody, Me, SessionCreated, SessionInfo, SignupBody, SignupCreated } from './auth.schemas.ts';
+import { ApiKey, ApiKeyBody, ApiKeyCreated, IdParams, LoginBody, Me, PasswordChangeBody, PasswordChanged, SessionCreated, SessionInfo, SignupBody, SignupCreated } from './auth.schemas.ts';
 
 function client(request: FastifyRequest) {
-  return { ip: request.ip ?? null, userAgent: request.headers['user-agent'] ?? null };
+  return { ip: normalizeIp(request.ip), userAgent: request.headers['user-agent'] ?? null };
 }
 
 export function setSessionCookies(request: FastifyRequest, reply: FastifyReply, session: NewSession) {
@@ -22,6 +23,7 @@ export async function registerAuthRoutes(server: FastifyInstance, auth: AuthServ
   const tags = ['auth'];
 
   app.post('/api/v1/auth/signup', {
+    config: { access: 'public' },
     schema: { tags, summary: 'Create an organization and its first admin, and sign in', body: SignupBody, response: { 201: SignupCreated } },
   }, async (request, reply) => {
     const b = request.body;
@@ -31,44 +33,56 @@ export async function registerAuthRoutes(server: FastifyInstance, auth: AuthServ
   });
 
   app.post('/api/v1/auth/login', {
+    config: { access: 'public' },
     schema: { tags, summary: 'Sign in with email and password (sets an HttpOnly session cookie)', body: LoginBody, response: { 200: SessionCreated } },
   }, async (request, reply) => {
     const session = await auth.login(request.body, client(request));
+    // Session fixation: sign-in always opens a new session (login never adopts a cookie it was
+    // sent), and a session this browser still held ends now that its cookie is replaced.
+    if (request.auth?.via === 'session') await auth.logout(request.auth);
     setSessionCookies(request, reply, session);
     return { csrf_token: session.csrfToken, expires_at: session.expiresAt.toISOString() };
   });
 
-  app.post('/api/v1/auth/logout', { schema: { tags, summary: 'Sign out: revoke this session', response: { 204: z.null() } } }, async (request, reply) => {
+  app.post('/api/v1/auth/logout', { config: { access: 'authenticated' }, schema: { tags, summary: 'Sign out: revoke this session', response: { 204: z.null() } } }, async (request, reply) => {
     const ctx = requireAuth(request, auth);
     await auth.logout(ctx);
     reply.clearCookie(SESSION_COOKIE, { path: '/' }).clearCookie(CSRF_COOKIE, { path: '/' });
     return reply.code(204).send(null);
   });
 
-  app.get('/api/v1/me', { schema: { tags, summary: 'Who am I: user, organization, role and permissions', response: { 200: Me } } }, async (request) =>
+  app.post('/api/v1/auth/password', {
+    config: { access: 'authenticated' },
+    schema: { tags, summary: 'Change my password (the current one is asked again); my other sessions end', body: PasswordChangeBody, response: { 200: PasswordChanged } },
+  }, async (request) => {
+    const done = await auth.changePassword(requireAuth(request, auth), { currentPassword: request.body.current_password, newPassword: request.body.new_password });
+    return { other_sessions_ended: done.otherSessionsEnded };
+  });
+
+  app.get('/api/v1/me', { config: { access: 'authenticated' }, schema: { tags, summary: 'Who am I: user, organization, role and permissions', response: { 200: Me } } }, async (request) =>
     auth.me(requireAuth(request, auth)),
   );
 
-  app.get('/api/v1/auth/sessions', { schema: { tags, summary: 'My active sessions', response: { 200: z.object({ data: z.array(SessionInfo) }) } } }, async (request) => ({
+  app.get('/api/v1/auth/sessions', { config: { access: 'sessions:own' }, schema: { tags, summary: 'My active sessions', response: { 200: z.object({ data: z.array(SessionInfo) }) } } }, async (request) => ({
     data: await auth.listSessions(requireAuth(request, auth)),
   }));
 
-  app.delete('/api/v1/auth/sessions/:id', { schema: { tags, summary: 'Revoke one of my sessions', params: IdParams, response: { 204: z.null() } } }, async (request, reply) => {
+  app.delete('/api/v1/auth/sessions/:id', { config: { access: 'sessions:own' }, schema: { tags, summary: 'Revoke one of my sessions', params: IdParams, response: { 204: z.null() } } }, async (request, reply) => {
     await auth.revokeSession(requireAuth(request, auth), request.params.id);
     return reply.code(204).send(null);
   });
 
   const keyTags = ['api-keys'];
-  app.post('/api/v1/api-keys', { schema: { tags: keyTags, summary: 'Create an API key (admins); the secret is shown once', body: ApiKeyBody, response: { 201: ApiKeyCreated } } }, async (request, reply) => {
+  app.post('/api/v1/api-keys', { config: { access: 'api_keys:manage' }, schema: { tags: keyTags, summary: 'Create an API key (admins); the secret is shown once', body: ApiKeyBody, response: { 201: ApiKeyCreated } } }, async (request, reply) => {
     const created = await auth.createApiKey(requireAuth(request, auth), { name: request.body.name, role: request.body.role, expiresAt: request.body.expires_at ?? null });
     return reply.code(201).send(created);
   });
 
-  app.get('/api/v1/api-keys', { schema: { tags: keyTags, summary: 'List API keys (never their secrets)', response: { 200: z.object({ data: z.array(ApiKey) }) } } }, async (request) => ({
+  app.get('/api/v1/api-keys', { config: { access: 'api_keys:manage' }, schema: { tags: keyTags, summary: 'List API keys (never their secrets)', response: { 200: z.object({ data: z.array(ApiKey) }) } } }, async (request) => ({
     data: await auth.listApiKeys(requireAuth(request, auth)),
   }));
 
-  app.delete('/api/v1/api-keys/:id', { schema: { tags: keyTags, summary: 'Revoke an API key at once', params: IdParams, response: { 204: z.null() } } }, async (request, reply) => {
+  app.delete('/api/v1/api-keys/:id', { config: { access: 'api_keys:manage' }, schema: { tags: keyTags, summary: 'Revoke an API key at once', params: IdParams, response: { 204: z.null() } } }, async (request, reply) => {
     await auth.revokeApiKey(requireAuth(request, auth), request.params.id);
     return reply.code(204).send(null);
   });

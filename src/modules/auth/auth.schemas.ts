@@ -18,6 +18,13 @@ export const LoginBody = z.strictObject({
   password: z.string().min(1).max(256),
 });
 
+export const PasswordChangeBody = z.strictObject({
+  current_password: z.string().min(1).max(256).describe('The password in use now'),
+  new_password: Password.describe('At least 10 characters, and not one of the passwords leaked in data breaches'),
+});
+
+export const PasswordChanged = z.object({ other_sessions_ended: z.number().int().describe('Sessions of yours elsewhere that this change signed out') });
+
 export const SessionCreated = z.object({
   csrf_token: z.string().describe('Send as the x-csrf-token header with every cookie-authenticated write'),
   expires_at: z.string().datetime(),

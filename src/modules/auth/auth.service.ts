@@ -1,15 +1,15 @@
-import { recordAudit } from '../audit/audit.service.ts';
+import { auditActor, recordApiKeyUse, recordAudit } from '../audit/audit.service.ts';
 import type { Kysely } from 'kysely';
 import type { DB, UserRole } from '../../db/schema.ts';
 import { withTenant } from '../../db/tenant.ts';
 import { DomainError } from '../../shared/errors.ts';
 import { createOrganization } from '../organizations/organizations.service.ts';
 import type { AuthContext } from './auth.context.ts';
-import { CredentialCache } from './credential-cache.ts';
+import { CREDENTIAL_CACHE_MS, CredentialCache } from './credential-cache.ts';
 import * as q from './auth.queries.ts';
-import { hashPassword, verifyPassword } from './password.ts';
+import { checkPasswordPolicy, hashPassword, verifyPassword } from './password.ts';
 import { ACTIONS, authorize, can } from './permissions.ts';
-import { RateLimiter } from './rate-limiter.ts';
+import { createLoginThrottle } from './login-throttle.ts';
 import type { SupabaseVerifier } from './supabase-jwt.ts';
 import { hashSecret, newSecret, sameSecret } from './tokens.ts';
 
@@ -28,18 +28,21 @@ export interface NewSession {
 }
 
 const INVALID_LOGIN = 'The email or password is incorrect.';
+/** How often one process writes an API key's use to the audit log (see recordApiKeyUse). */
+const KEY_USE_EVERY_MS = 3600_000;
 
 export function createAuthService(
   db: Kysely<DB>,
   options: { loginLimitPerWindow?: number; loginWindowMs?: number; supabase?: SupabaseVerifier | null; credentialCacheMs?: number } = {},
 ) {
-  const cache = new CredentialCache(options.credentialCacheMs ?? 1000);
+  const cache = new CredentialCache(options.credentialCacheMs ?? CREDENTIAL_CACHE_MS);
   const limit = options.loginLimitPerWindow ?? 10;
   const windowMs = options.loginWindowMs ?? 15 * 60_000;
-  const byEmail = new RateLimiter(limit, windowMs);
-  const byIp = new RateLimiter(limit * 5, windowMs);
+  const throttle = createLoginThrottle(db, { perEmail: limit, perIp: limit * 5, windowMs });
   // Verifying against a real hash when the email is unknown keeps response times alike.
   const decoyHash = hashPassword(newSecret());
+  // API key id → when this process last noted its use (the database check backs it up across processes).
+  const keyUseNoted = new Map<string, number>();
 
   async function openSession(organizationId: string, userId: string, client: ClientInfo): Promise<NewSession> {
     const token = newSecret('las_');
@@ -47,7 +50,7 @@ export function createAuthService(
     const expiresAt = new Date(Date.now() + SESSION_TTL_MS);
     await withTenant(db, { organizationId, userId }, async (tx) => {
       await q.insertSession(tx, { organizationId, userId, tokenHash: hashSecret(token), csrfHash: hashSecret(csrfToken), expiresAt, ip: client.ip, userAgent: client.userAgent?.slice(0, 500) ?? null });
-      await recordAudit(tx, { organizationId, actorType: 'user', actorId: userId, action: 'auth.login', entityType: 'user', entityId: userId });
+      await recordAudit(tx, { organizationId, actorType: 'user', actorId: userId, action: 'auth.login', entityType: 'user', entityId: userId, ip: client.ip, userAgent: client.userAgent });
     });
     return { token, csrfToken, expiresAt };
   }
@@ -66,19 +69,25 @@ export function createAuthService(
 
     async login(input: { email: string; password: string }, client: ClientInfo): Promise<NewSession> {
       const email = input.email.trim().toLowerCase();
-      const ipKey = `ip:${client.ip ?? 'unknown'}`;
-      if (!byIp.hit(ipKey) || !byEmail.hit(`email:${email}`)) {
+      const verdict = await throttle.hit(email, client.ip);
+      if (!verdict.allowed) {
         throw new DomainError('rate_limited', 'Too many sign-in attempts. Wait a few minutes and try again.', {
-          retry_after_seconds: Math.max(byIp.retryAfterSeconds(ipKey), byEmail.retryAfterSeconds(`email:${email}`)),
+          retry_after_seconds: verdict.retryAfterSeconds,
         });
       }
       const found = await q.findLoginByEmail(db, email);
       const ok = await verifyPassword(found?.password_hash ?? (await decoyHash), input.password);
       if (!found || !ok || !found.is_active) {
-        if (found) await q.recordLoginFailure(db, found.id, limit, windowMs / 1000);
+        if (found) {
+          await q.recordLoginFailure(db, found.id, limit, windowMs / 1000);
+          // Into the account's organization only: an unknown email belongs to no organization,
+          // and the typed email itself is never written anywhere.
+          await withTenant(db, { organizationId: found.organization_id }, (tx) =>
+            recordAudit(tx, { organizationId: found.organization_id, actorType: 'user', actorId: found.id, action: 'auth.login_failed', entityType: 'user', entityId: found.id, details: { reason: found.is_active ? 'password' : 'deactivated' }, ip: client.ip, userAgent: client.userAgent }));
+        }
         throw new DomainError('unauthenticated', INVALID_LOGIN);
       }
-      byEmail.reset(`email:${email}`);
+      await throttle.succeeded(email);
       await q.recordLoginSuccess(db, found.id);
       return openSession(found.organization_id, found.id, client);
     },
@@ -116,6 +125,15 @@ export function createAuthService(
       return null;
     },
 
+    /** Notes an API key's use in the audit log, at most once per key per hour (see recordApiKeyUse). */
+    async noteApiKeyUse(ctx: AuthContext): Promise<void> {
+      const t = Date.now();
+      if (ctx.actor.type !== 'api_key' || t - (keyUseNoted.get(ctx.actor.id) ?? 0) < KEY_USE_EVERY_MS) return;
+      if (keyUseNoted.size >= 10_000) keyUseNoted.clear();
+      keyUseNoted.set(ctx.actor.id, t);
+      await withTenant(db, { organizationId: ctx.organizationId }, (tx) => recordApiKeyUse(tx, { organizationId: ctx.organizationId, keyId: ctx.actor.id, ip: ctx.client?.ip ?? null, userAgent: ctx.client?.userAgent ?? null }));
+    },
+
     /** After a change that can end or narrow someone's access (deactivation, role, team). */
     forgetCachedCredentials(): void {
       cache.clear();
@@ -132,6 +150,30 @@ export function createAuthService(
       if (!ctx.sessionId || !ctx.userId) return;
       await withTenant(db, ctx, (tx) => q.revokeSession(tx, ctx.userId!, ctx.sessionId!));
       cache.clear();
+    },
+
+    /**
+     * Changes the signed-in user's password: the current one is asked again (a session left
+     * open is not enough), the new one meets the policy, and every other session of the user
+     * ends, in this process at once and in the others within the credential cache's second.
+     */
+    async changePassword(ctx: AuthContext, input: { currentPassword: string; newPassword: string }): Promise<{ otherSessionsEnded: number }> {
+      if (!ctx.userId || ctx.via !== 'session') throw new DomainError('forbidden', 'Only a signed-in person changes their password; an API key or access token has none.');
+      checkPasswordPolicy(input.newPassword, 'new_password');
+      const userId = ctx.userId;
+      const current = await withTenant(db, ctx, (tx) => q.getPasswordHash(tx, userId));
+      if (!current || !(await verifyPassword(current, input.currentPassword))) {
+        throw new DomainError('validation', 'The current password is not correct.', { field: 'current_password', errors: [{ field: 'current_password', message: 'is not your current password' }] });
+      }
+      const passwordHash = await hashPassword(input.newPassword);
+      const ended = await withTenant(db, ctx, async (tx) => {
+        await q.setPasswordHash(tx, userId, passwordHash);
+        const n = await q.revokeOtherSessions(tx, userId, ctx.sessionId);
+        await recordAudit(tx, { ...auditActor(ctx), action: 'auth.password_changed', entityType: 'user', entityId: userId, details: { other_sessions_ended: n } });
+        return n;
+      });
+      cache.clear();
+      return { otherSessionsEnded: ended };
     },
 
     async me(ctx: AuthContext) {
@@ -167,7 +209,7 @@ export function createAuthService(
       const secret = newSecret(API_KEY_PREFIX);
       const row = await withTenant(db, ctx, async (tx) => {
         const key = await q.insertApiKey(tx, { organizationId: ctx.organizationId, name: input.name, prefix: secret.slice(0, 10), keyHash: hashSecret(secret), role: input.role, createdBy: ctx.userId, expiresAt: input.expiresAt ?? null });
-        await recordAudit(tx, { organizationId: ctx.organizationId, actorType: ctx.actor.type, actorId: ctx.actor.id, action: 'api_key.create', entityType: 'api_key', entityId: key.id, details: { role: input.role } });
+        await recordAudit(tx, { ...auditActor(ctx), action: 'api_key.create', entityType: 'api_key', entityId: key.id, details: { role: input.role } });
         return key;
       });
       return { ...row, key: secret };
@@ -182,7 +224,7 @@ export function createAuthService(
       authorize(ctx, 'api_keys:manage');
       const done = await withTenant(db, ctx, async (tx) => {
         const revoked = await q.revokeApiKey(tx, id);
-        if (revoked) await recordAudit(tx, { organizationId: ctx.organizationId, actorType: ctx.actor.type, actorId: ctx.actor.id, action: 'api_key.revoke', entityType: 'api_key', entityId: id });
+        if (revoked) await recordAudit(tx, { ...auditActor(ctx), action: 'api_key.revoke', entityType: 'api_key', entityId: id });
         return revoked;
       });
       cache.clear();

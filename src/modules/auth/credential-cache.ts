@@ -11,11 +11,14 @@ import type { AuthContext } from './auth.context.ts';
  * process (logout, revocation, deactivation, role or team change) clears the cache at
  * once. Another server process sees such a change within `ttlMs` (1 s by default).
  */
+/** How long another process may still honour a credential after it ended (documented in docs). */
+export const CREDENTIAL_CACHE_MS = 1000;
+
 export class CredentialCache {
   private readonly entries = new Map<string, { ctx: AuthContext; until: number }>();
 
   constructor(
-    private readonly ttlMs = 1000,
+    private readonly ttlMs = CREDENTIAL_CACHE_MS,
     private readonly maxEntries = 10_000,
   ) {}
 

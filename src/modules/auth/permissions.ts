@@ -19,6 +19,11 @@ export const ACTIONS = [
   'models:read', 'models:manage', 'leads:rescore',
   'forecasts:generate',
   'metrics:refresh',
+  'privacy:manage',
+  'audit:read',
+  'consents:write',
+  // Integrations and automation (issue 24).
+  'mailboxes:own', 'email:send', 'email:templates', 'webhooks:manage', 'automation:manage',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -26,9 +31,9 @@ const everyone: Action[] = ['leads:read', 'org:read', 'users:read', 'teams:read'
 
 export const PERMISSIONS: Record<UserRole, ReadonlySet<Action>> = {
   viewer: new Set(everyone),
-  marketing: new Set([...everyone, 'imports:write', 'tracking:read', 'journey:write']),
-  sales_rep: new Set([...everyone, 'leads:write', 'activities:write', 'conversations:write']),
-  manager: new Set([...everyone, 'leads:write', 'leads:delete', 'leads:assign', 'leads:merge', 'activities:write', 'conversations:write', 'teams:manage', 'imports:write', 'models:read', 'leads:rescore', 'forecasts:generate', 'metrics:refresh']),
+  marketing: new Set([...everyone, 'imports:write', 'tracking:read', 'journey:write', 'consents:write', 'mailboxes:own', 'email:send', 'email:templates']),
+  sales_rep: new Set([...everyone, 'leads:write', 'activities:write', 'conversations:write', 'consents:write', 'mailboxes:own', 'email:send']),
+  manager: new Set([...everyone, 'leads:write', 'leads:delete', 'leads:assign', 'leads:merge', 'activities:write', 'conversations:write', 'teams:manage', 'imports:write', 'models:read', 'leads:rescore', 'forecasts:generate', 'metrics:refresh', 'consents:write', 'mailboxes:own', 'email:send', 'email:templates', 'automation:manage']),
   admin: new Set(ACTIONS),
 };
 
@@ -43,9 +48,10 @@ export function authorize(ctx: AuthContext, action: Action): void {
 }
 
 function describe(action: Action): string {
+  if (action === 'email:templates') return 'manage e-mail templates';
   const [resource, verb] = action.split(':') as [string, string];
-  const nouns: Record<string, string> = { activities: 'activities', conversations: 'conversations', leads: 'leads', org: 'organization settings', users: 'users', teams: 'teams', api_keys: 'API keys', sessions: 'sessions', imports: 'imports', tracking: 'tracking keys', journey: 'journey events', models: 'scoring models', forecasts: 'forecasts', metrics: 'team metrics' };
-  const verbs: Record<string, string> = { read: 'read', write: 'create or change', delete: 'delete', assign: 'assign', update: 'change', manage: 'manage', own: 'manage their own', merge: 'merge', rescore: 'rescore', generate: 'make', refresh: 'recompute' };
+  const nouns: Record<string, string> = { activities: 'activities', conversations: 'conversations', leads: 'leads', org: 'organization settings', users: 'users', teams: 'teams', api_keys: 'API keys', sessions: 'sessions', imports: 'imports', tracking: 'tracking keys', journey: 'journey events', models: 'scoring models', forecasts: 'forecasts', metrics: 'team metrics', privacy: 'privacy (data subject requests, retention)', audit: 'the audit log', consents: 'consent records', mailboxes: 'mailbox connections', email: 'e-mail', webhooks: 'webhooks', automation: 'assignment rules and workflows' };
+  const verbs: Record<string, string> = { read: 'read', write: 'create or change', delete: 'delete', assign: 'assign', update: 'change', manage: 'manage', own: 'manage their own', merge: 'merge', rescore: 'rescore', generate: 'make', refresh: 'recompute', send: 'send' };
   return `${verbs[verb] ?? verb} ${nouns[resource] ?? resource}`;
 }
 

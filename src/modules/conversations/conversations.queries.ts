@@ -40,3 +40,10 @@ export async function updateConversation(tx: Tx, id: string, values: Updateable<
 export async function deleteConversation(tx: Tx, id: string) {
   await tx.deleteFrom('conversations').where('id', '=', id).execute();
 }
+
+/** An e-mail already stored for this lead (same Message-ID) is left as it is: null then (0039's unique key). */
+export async function insertEmailIfNew(tx: Tx, values: Insertable<ConversationsTable>) {
+  return tx.insertInto('conversations').values(values)
+    .onConflict((oc) => oc.columns(['organization_id', 'lead_id', 'external_id']).where('channel', '=', 'email').where('external_id', 'is not', null).doNothing())
+    .returning(['id', 'lead_id']).executeTakeFirst();
+}

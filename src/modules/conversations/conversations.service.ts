@@ -1,13 +1,13 @@
-import type { Kysely, Updateable } from 'kysely';
+import type { Insertable, Kysely, Updateable } from 'kysely';
 import type { z } from 'zod';
 import type { ConversationsTable, DB } from '../../db/schema.ts';
-import { withTenant } from '../../db/tenant.ts';
+import { withTenant, type Tx } from '../../db/tenant.ts';
 import { decodeTimeCursor, timePage } from '../../shared/cursor.ts';
 import { patchValues } from '../../shared/patch.ts';
 import { DomainError } from '../../shared/errors.ts';
 import type { AuthContext } from '../auth/auth.context.ts';
 import { authorize } from '../auth/permissions.ts';
-import { emitEvent } from '../events/events.service.ts';
+import { emitEvent, type EventContext } from '../events/events.service.ts';
 import type { LeadsService } from '../leads/leads.service.ts';
 import * as q from './conversations.queries.ts';
 import type { ConversationBody, ConversationListQuery, ConversationPatch } from './conversations.schemas.ts';
@@ -15,6 +15,10 @@ import type { ConversationBody, ConversationListQuery, ConversationPatch } from 
 const NOT_FOUND = 'No conversation with this id is visible to you.';
 
 function mapReferenceError(error: unknown): never {
+  // 0039: one e-mail (its Message-ID) is stored once per lead.
+  if ((error as { code?: string }).code === '23505') {
+    throw new DomainError('conflict', 'This lead already has an e-mail with this external_id (Message-ID); an e-mail is recorded once per lead.', { field: 'external_id' });
+  }
   if ((error as { code?: string }).code === '23503') {
     throw new DomainError('validation', 'activity_id does not name an activity of your organization.', { field: 'activity_id' });
   }
@@ -118,6 +122,18 @@ export function createConversationsService(db: Kysely<DB>, leads: LeadsService) 
       });
     },
   };
+}
+
+/**
+ * For the mailbox sync, in its own transaction: one synced e-mail for one lead, unless that
+ * lead already has it. Inserting fires the same triggers as the API (analysis 0013, rescoring
+ * 0012); the event is the API's too. Returns the new conversation's id, or null for a repeat.
+ */
+export async function recordEmailConversation(tx: Tx, ctx: EventContext, values: Omit<Insertable<ConversationsTable>, 'organization_id' | 'channel'>): Promise<string | null> {
+  const row = await q.insertEmailIfNew(tx, { ...values, organization_id: ctx.organizationId, channel: 'email' });
+  if (!row) return null;
+  await emitEvent(tx, ctx, { type: 'conversation.created', entityType: 'conversation', entityId: row.id, payload: { lead_id: row.lead_id } });
+  return row.id;
 }
 
 export type ConversationsService = ReturnType<typeof createConversationsService>;

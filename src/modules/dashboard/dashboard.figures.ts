@@ -3,7 +3,7 @@ import type { LeadStatus } from '../../db/schema.ts';
 import type { Tx } from '../../db/tenant.ts';
 import type { LeadScope } from '../auth/permissions.ts';
 import { scopeCondition } from '../leads/leads.queries.ts';
-import { lostAt, wonAt } from './outcomes.ts';
+import { outcomeMoves, wonAt } from './outcomes.ts';
 
 /**
  * The dashboard's figures, each defined once, here. The KPI cards and the funnel both read
@@ -77,10 +77,12 @@ export async function periodFigures(tx: Tx, scope: LeadScope, previousFrom: Date
     ...MIDDLE.map((p) => reachedAt(p, { at: sql.ref(`ev.at${p}`), left: sql.ref(`ev.left${p}`), moves: sql`ev.moves`, status: sql`l.status`, createdAt: sql`l.created_at`, wonAt: sql`l.won_at` })),
     sql`l.won_at`,
   ];
-  const lost = lostAt('l');
   const inCurrent = (at: RawBuilder<unknown>) => sql`${at} >= ${from} AND ${at} < ${to}`;
   const inPrevious = (at: RawBuilder<unknown>) => sql`${at} >= ${previousFrom} AND ${at} < ${from}`;
-  const counts = arrivals.flatMap((at, k) => [
+  // Won (the last step), lost and revenue are outcome moves (outcomes.ts): net of reversals.
+  const won = arrivals.length - 1;
+  const moved = (what: string, within: (at: RawBuilder<unknown>) => RawBuilder<unknown>) => sql`(SELECT sum(${sql.ref(`m.${what}`)}) FROM m WHERE ${within(sql`m.at`)})`;
+  const counts = arrivals.slice(0, won).flatMap((at, k) => [
     sql`count(*) FILTER (WHERE ${inCurrent(at)}) AS ${sql.ref(`c${k}`)}`,
     sql`count(*) FILTER (WHERE ${inPrevious(at)}) AS ${sql.ref(`p${k}`)}`,
   ]);
@@ -92,16 +94,17 @@ export async function periodFigures(tx: Tx, scope: LeadScope, previousFrom: Date
     WITH l AS (
       -- Only a lead created, moved or closed since previousFrom can have a figure in either period
       -- (every status change moves status_changed_at forward).
-      SELECT id, organization_id, status, created_at, closed_at, status_changed_at, deal_value,
+      SELECT id, organization_id, status, created_at, closed_at, status_changed_at, deal_value, assigned_to, team_id,
              ${wonAt('leads')} AS won_at
       FROM leads
       WHERE ${scopeCondition(scope)} AND (created_at >= ${previousFrom} OR status_changed_at >= ${previousFrom} OR closed_at >= ${previousFrom})
-    )
+    ), m AS MATERIALIZED ${outcomeMoves('l')}
     SELECT ${sql.join(counts)},
-      count(*) FILTER (WHERE ${inCurrent(lost)}) AS lost_c,
-      count(*) FILTER (WHERE ${inPrevious(lost)}) AS lost_p,
-      sum(l.deal_value) FILTER (WHERE ${inCurrent(sql`l.won_at`)}) AS revenue_c,
-      sum(l.deal_value) FILTER (WHERE ${inPrevious(sql`l.won_at`)}) AS revenue_p
+      ${moved('won', inCurrent)} AS ${sql.ref(`c${won}`)}, ${moved('won', inPrevious)} AS ${sql.ref(`p${won}`)},
+      ${moved('lost', inCurrent)} AS lost_c,
+      ${moved('lost', inPrevious)} AS lost_p,
+      ${moved('revenue', inCurrent)} AS revenue_c,
+      ${moved('revenue', inPrevious)} AS revenue_p
     FROM l
     LEFT JOIN LATERAL (
       -- Per step, its first move to that step or a later one, and its first move away from one.

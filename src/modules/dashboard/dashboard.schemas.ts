@@ -46,20 +46,20 @@ export const FollowUp = LeadSummary.extend({ next_follow_up_at: z.date() });
 
 export const FunnelStep = z.object({
   status: z.enum(LEAD_STATUSES),
-  reached: z.number().describe('Leads that reached this step in the period, whenever they were created: new = created in the period; contacted … negotiation = first got to this step or a later one in the period; closed won = won in the period (by close date). The same figures as the KPI cards.'),
+  reached: z.number().describe('Leads that reached this step in the period, whenever they were created: new = created in the period; contacted … negotiation = first got to this step or a later one in the period; closed won = marked won in the period, less wins reopened in it (outcomes.ts). The same figures as the KPI cards.'),
   conversion: z.number().nullable().describe('This step\'s count over the previous step\'s (both counted in the period; can exceed 1 when older leads moved on); null for the first step or when the previous is 0'),
 });
 
 export const Dashboard = z.object({
   period: z.object({ from: z.date(), to: z.date(), previous_from: z.date(), days: z.number() }),
   funnel: z.array(FunnelStep),
-  lost: z.number().describe('Leads closed lost (by close date) or made unqualified in the period (= kpis.lost.current)'),
+  lost: z.number().describe('Leads marked closed lost or unqualified in the period, less those reopened in it (= kpis.lost.current)'),
   kpis: z.object({
     new_leads: Kpi.describe('Leads created in the period (= the funnel\'s new step)'),
     qualified: Kpi.describe('Leads that first reached qualified, or a later step, in the period (= the funnel\'s qualified step)'),
-    won: Kpi.describe('Leads closed won in the period, by close date (= the funnel\'s closed won step)'),
-    revenue_won: Kpi.describe('Sum of the deal values of the leads won in the period'),
-    lost: Kpi.describe('Leads closed lost (by close date) or made unqualified in the period'),
+    won: Kpi.describe('Leads marked won in the period, less wins reopened in it (= the funnel\'s closed won step)'),
+    revenue_won: Kpi.describe('Sum of the deal values of the leads marked won in the period, less those of wins reopened in it'),
+    lost: Kpi.describe('Leads marked closed lost or unqualified in the period, less those reopened in it'),
   }),
   hot_leads: z.array(HotLead),
   follow_ups: z.object({

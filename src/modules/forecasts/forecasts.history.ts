@@ -8,7 +8,11 @@ import { dayOf } from './forecasts.calendar.ts';
  * was over a period of it. One definition of every actual: the forecast's inputs, the
  * history's "what happened" and the accuracy all read these.
  *
- * - revenue: deal values won in the period (outcomes.ts won time);
+ * Won and lost are outcome moves (outcomes.ts): counted when they happened, taken back when
+ * reverted, so a period's figures never change later. A period's won and lost are its net
+ * counts floored at 0 (what its win rate and the models read); revenue and cycle days stay net.
+ *
+ * - revenue: deal values won in the period, less the wins taken back in it (outcomes.ts);
  * - lead_volume: leads created in the period;
  * - conversion_rate: won ÷ (won + lost) among the leads decided in the period (null when none);
  * - deal_velocity: the team metrics' sales velocity (src/modules/metrics/metrics.queries.ts
@@ -35,8 +39,14 @@ export class History {
     }
   }
 
-  /** Totals over the days [from, to). */
+  /** Totals over the days [from, to): won and lost floored at 0 (a period of reversals has no decisions). */
   totals(from: number, to: number): DayTotals {
+    const t = this.net(from, to);
+    return { ...t, won: Math.max(0, t.won), lost: Math.max(0, t.lost) };
+  }
+
+  /** Net totals over the days [from, to): wins and losses less those taken back. */
+  private net(from: number, to: number): DayTotals {
     const t: DayTotals = { created: 0, won: 0, lost: 0, wonValue: 0, wonCycleDays: 0 };
     for (let d = Math.max(from, this.sinceDay); d < to; d++) {
       const x = this.byDay.get(d);
@@ -52,7 +62,7 @@ export class History {
 
   /** Leads open at the start of a day (created before, not decided before). */
   openAt(day: number): number {
-    const t = this.totals(this.sinceDay, day);
+    const t = this.net(this.sinceDay, day);
     return this.openAtSince + t.created - t.won - t.lost;
   }
 
@@ -72,7 +82,7 @@ export class History {
 }
 
 export function velocityOf(open: number, t: DayTotals): number {
-  if (t.won === 0) return 0;
+  if (t.won <= 0) return 0;
   const cycle = Math.max(1, t.wonCycleDays / t.won);
-  return (open * (t.won / (t.won + t.lost)) * (t.wonValue / t.won)) / cycle;
+  return Math.max(0, (Math.max(0, open) * (t.won / (t.won + t.lost)) * (t.wonValue / t.won)) / cycle);
 }

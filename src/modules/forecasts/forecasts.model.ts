@@ -1,14 +1,14 @@
-import { fitBetaPrior, sampleBeta, sampleBinomial, winRateInterval, type BetaPrior } from '../../ai/forecasting/conversion-rate.ts';
+import { fitBetaPrior, sampleBeta, sampleBinomial, sharedVariation, winRateInterval, type BetaPrior, type SegmentOutcomes } from '../../ai/forecasting/conversion-rate.ts';
 import { closeProbability, cycleQuantile, groupCurves, meanCycle, type CycleCurve } from '../../ai/forecasting/cycle-time.ts';
-import { bands, correlationSigma, simulatePipeline, sumMeans, sumPeriods, type Band, type Category, type OpenDeal } from '../../ai/forecasting/pipeline-sim.ts';
+import { bands, correlationSigma, sigmaOfShared, simulatePipeline, sumMeans, sumPeriods, type Band, type Category, type OpenDeal } from '../../ai/forecasting/pipeline-sim.ts';
 import { forecastSeries } from '../../ai/forecasting/series.ts';
-import { salesVelocity, velocityDrivers, type VelocityInputs } from '../../ai/forecasting/velocity.ts';
+import { salesVelocity, VELOCITY_INPUTS, velocityDrivers, type VelocityInputs } from '../../ai/forecasting/velocity.ts';
 import { createRng } from '../../ai/scoring/random.ts';
 import type { ForecastType } from '../../db/schema.ts';
 import { periodsBefore, periodsFrom, periodWords, type Granularity, type Period } from './forecasts.calendar.ts';
 import type { History} from './forecasts.history.ts';
 import { velocityOf } from './forecasts.history.ts';
-import type { OpenDealRow, WonDealRow } from './forecasts.queries.ts';
+import type { CohortDayRow, OpenDealRow, WonDealRow } from './forecasts.queries.ts';
 import { categoryOf, money, signedMoney, type ForecastSettings } from './forecasts.settings.ts';
 
 /**
@@ -30,11 +30,20 @@ export interface AsOfData {
   firstDay: number | null;
   open: OpenDealRow[];
   won: WonDealRow[];
-  /** Per status, the time-weighted win rate of the decided leads seen at it, and how many (for origins without scores). */
-  statusRates: Map<string, { rate: number; leads: number }>;
-  /** Leads created long enough ago to have decided, and how many were won: a new lead's chance. */
-  cohort: { created: number; won: number };
+  /** Per status (and team within it), the time-weighted win rate of the decided leads seen at it, and how many (for origins without scores). */
+  statusRates: Map<string, StatusRate>;
+  /** Leads created before T by day of creation, and how many of each day were won by T: a new lead's chance. */
+  cohort: CohortDayRow[];
   teams: Map<string, string>;
+  /** Leads won and lost per local day and team ('' for none): the deals' correlation net of the teams' mix. */
+  teamDays: { day: number; team: string; won: number; lost: number }[];
+}
+
+export interface StatusRate {
+  rate: number;
+  leads: number;
+  /** The same within each team (key: team id, '' for none). */
+  teams: Map<string, { rate: number; leads: number }>;
 }
 
 export interface KeyDriver {
@@ -115,11 +124,25 @@ function normalSource(seed: number) {
   return { uniform, normal };
 }
 
-/** Probability of a new lead being won: among leads created long enough ago to have decided. */
-function newLeadRate(data: AsOfData, prior: BetaPrior): number {
-  const { created, won } = data.cohort;
-  // Shrunk toward the decided leads' win rate, worth 10 leads (an upper bound: some leads never decide).
-  return (won + 10 * prior.mean) / (created + 10);
+/**
+ * Probability of a new lead being won, from the leads created between about a year and a
+ * cycle before T. A cohort's wins are not all in by T: a lead created a days before T has
+ * had time for only F(a) of the wins its cohort will have, F the won cycles' distribution
+ * (the Kaplan–Meier curve, censoring handled). Counting its wins against all its leads
+ * understates the rate — by up to the share of wins slower than the window's end (≈ 10 %
+ * for the newest day). So each day's leads count F(age) times: rate = wins ÷ Σ created × F(age)
+ * (the completion-factor, or chain-ladder, estimate of wins still to come), shrunk toward the
+ * decided leads' win rate, worth 10 leads.
+ */
+export function newLeadRate(cohort: readonly CohortDayRow[], curve: CycleCurve, prior: BetaPrior): number {
+  let won = 0;
+  let exposure = 0;
+  for (const d of cohort) {
+    won += d.won;
+    // Ages to the day: a day's leads are on average half a day younger than its start.
+    exposure += d.created * closeProbability(curve, 0, 0, Math.max(0, d.age_days - 0.5));
+  }
+  return Math.min(1, (won + 10 * prior.mean) / (exposure + 10));
 }
 
 /** Monthly outcomes of the last two years: the win-rate prior and the deals' correlation. */
@@ -129,6 +152,28 @@ export function winRatePrior(data: AsOfData): BetaPrior {
     const t = data.history.totals(p.start, p.end);
     return { won: t.won, decided: t.won + t.lost };
   }));
+}
+
+/**
+ * σ of the factor all deals of a path share (pipeline-sim.ts): from how much the last two
+ * years' monthly wins swung beyond coin flips once each month's mix of teams is accounted for
+ * (conversion-rate.ts sharedVariation); from the total's win rates (the prior's τ²) only when
+ * there are too few months for that.
+ */
+export function sharedSigma(data: AsOfData, prior: BetaPrior): number {
+  const months = periodsBefore(data.today, 'monthly', 24).filter((p) => data.firstDay === null || p.end > data.firstDay);
+  const cells = new Map<string, SegmentOutcomes>();
+  for (const d of data.teamDays) {
+    const k = months.findIndex((p) => d.day >= p.start && d.day < p.end);
+    if (k < 0) continue;
+    const key = `${k}\u0000${d.team}`;
+    const cell = cells.get(key) ?? { period: k, segment: d.team, won: 0, decided: 0 };
+    cell.won += d.won;
+    cell.decided += d.won + d.lost;
+    cells.set(key, cell);
+  }
+  const s2 = sharedVariation([...cells.values()]);
+  return s2 === null ? correlationSigma(prior.tau2, prior.mean) : sigmaOfShared(s2);
 }
 
 function curvesOf(data: AsOfData, probability: (row: OpenDealRow) => number) {
@@ -176,8 +221,12 @@ function probabilityOf(data: AsOfData, prior: BetaPrior): (row: OpenDealRow) => 
   return (row) => {
     if (row.p !== null && Number.isFinite(row.p)) return Math.min(1, Math.max(0, row.p));
     const s = data.statusRates.get(row.status);
-    // Pooled toward the overall win rate, worth 5 leads.
-    return s ? (s.rate * s.leads + 5 * prior.mean) / (s.leads + 5) : prior.mean;
+    if (!s) return prior.mean;
+    // The status's rate pooled toward the overall win rate, worth 5 leads; its team's rate at
+    // the status pooled toward that in turn (as cycle curves are pooled from team to source).
+    const status = (s.rate * s.leads + 5 * prior.mean) / (s.leads + 5);
+    const team = s.teams.get(row.team_id ?? '');
+    return team ? (team.rate * team.leads + 5 * status) / (team.leads + 5) : status;
   };
 }
 
@@ -268,7 +317,7 @@ export function buildForecast(data: AsOfData, opts: BuildOptions): { forecast: G
     const value = known ? row.value! : meanOf(sample!);
     return { row, p, value, ...(sample && sample.length > 0 ? { values: sample } : {}), ageDays: (data.asOf.getTime() - row.created_at.getTime()) / DAY_MS, curve: curveFor(row), category: categoryOf(row.status, p, data.settings) };
   });
-  const rate = newLeadRate(data, prior);
+  const rate = newLeadRate(data.cohort, overall, prior);
   const sim = simulatePipeline({
     deals,
     newLeads: {
@@ -285,7 +334,7 @@ export function buildForecast(data: AsOfData, opts: BuildOptions): { forecast: G
     startFraction: fraction,
     paths: N,
     seed,
-    sigma: correlationSigma(prior.tau2, prior.mean),
+    sigma: sharedSigma(data, prior),
   });
   const bounds = periods.map(window);
   const closed = periods.map((_, k) => (k === 0 ? soFar0.wonValue : 0));
@@ -427,16 +476,26 @@ const INPUT_WORDS: Record<keyof VelocityInputs, [string, (v: number, currency: s
 };
 
 function velocityDriverWords(current: VelocityInputs, previous: VelocityInputs, currency: string): KeyDriver[] {
-  return velocityDrivers(current, previous).map((d) => {
+  // The inputs listed below multiply to the last 30 days' velocity, not to the period's forecast
+  // (the simulated months of the pipeline): say that figure first, so the card's numbers agree.
+  const now = salesVelocity(current);
+  const [o, w, a, c] = VELOCITY_INPUTS.map((k) => INPUT_WORDS[k][1](current[k], currency));
+  const last30: KeyDriver = {
+    kind: 'input',
+    label: `Last 30 days: ${money(now, currency)} per day`,
+    effect: round(now),
+    detail: `${o} open × ${w} won × ${a} ÷ ${c}; the forecast above follows the open pipeline through the period`,
+  };
+  return [last30, ...velocityDrivers(current, previous).map((d) => {
     const [name, value] = INPUT_WORDS[d.input];
     const effect = Number.isFinite(d.effect) ? d.effect : 0;
     return {
-      kind: 'input',
+      kind: 'input' as const,
       label: `${name}: ${value(d.current, currency)} (30 days before: ${value(d.previous, currency)})`,
       effect: round(effect),
       detail: `${signedMoney(effect, currency)} per day of velocity from this change alone`,
     };
-  });
+  })];
 }
 
 /** Expected revenue in a window (days from today's start) of an open deal: p × value × P(close in it | won, age). */

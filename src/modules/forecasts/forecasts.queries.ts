@@ -2,7 +2,7 @@ import { sql, type RawBuilder } from 'kysely';
 import type { ForecastType, JsonObject, JsonValue } from '../../db/schema.ts';
 import type { Tx } from '../../db/tenant.ts';
 import { expectedValue } from '../dashboard/expected-value.ts';
-import { lostAt, wonAt } from '../dashboard/outcomes.ts';
+import { lostAt, outcomeMoves, wonAt } from '../dashboard/outcomes.ts';
 
 /**
  * The organization AS OF an instant T, never peeking past it: leads created before T, each
@@ -31,34 +31,58 @@ export interface DayRow {
   won_cycle_days: number;
 }
 
-/** Per local day in [since, T): leads created, won and lost (by outcomes.ts), revenue won and the won deals' summed cycle days. */
+/** The leads created before T and their outcome moves (outcomes.ts: wins and losses as they happened, and their reversals). */
+const movesBefore = (asOf: Date) => sql`l AS (SELECT * FROM leads WHERE created_at < ${asOf}), m AS MATERIALIZED ${outcomeMoves('l')}`;
+
+/** Per local day in [since, T): leads created, net won and lost (outcomes.ts), net revenue won and the won deals' net cycle days. */
 export async function dailyHistory(tx: Tx, opts: { asOf: Date; since: Date; timeZone: string }): Promise<DayRow[]> {
   const { asOf, since, timeZone } = opts;
   const local = (at: RawBuilder<unknown>) => sql`(${at} AT TIME ZONE ${timeZone})::date`;
   const { rows } = await sql<DayRow>`
-    WITH l AS (
-      SELECT created_at, ${wonAt('leads')} AS won_at, ${lostAt('leads')} AS lost_at, deal_value
-      FROM leads WHERE created_at < ${asOf}
-    )
+    WITH ${movesBefore(asOf)}
     SELECT to_char(day, 'YYYY-MM-DD') AS day, sum(created)::int AS created, sum(won)::int AS won, sum(lost)::int AS lost,
            sum(won_value)::float8 AS won_value, sum(won_cycle_days)::float8 AS won_cycle_days
     FROM (
       SELECT ${local(sql`created_at`)} AS day, 1 AS created, 0 AS won, 0 AS lost, 0::numeric AS won_value, 0::float8 AS won_cycle_days
         FROM l WHERE created_at >= ${since}
       UNION ALL
-      SELECT ${local(sql`won_at`)}, 0, 1, 0, coalesce(deal_value, 0), greatest(extract(epoch FROM won_at - created_at)::float8 / 86400, 0)
-        FROM l WHERE won_at < ${asOf} AND won_at >= ${since}
-      UNION ALL
-      SELECT ${local(sql`lost_at`)}, 0, 0, 1, 0, 0
-        FROM l WHERE lost_at < ${asOf} AND lost_at >= ${since}
+      SELECT ${local(sql`at`)}, 0, won, lost, revenue, cycle_days
+        FROM m WHERE at < ${asOf} AND at >= ${since} AND (won <> 0 OR lost <> 0)
     ) x
     GROUP BY day ORDER BY day`.execute(tx);
   return rows;
 }
 
-/** Leads open at an instant (created before it, not decided by it). */
+/** Per local day in [since, T) and team: net wins and losses as they happened (outcome moves, outcomes.ts), for the team they counted for. */
+export interface TeamDayRow {
+  day: string;
+  team_id: string | null;
+  won: number;
+  lost: number;
+}
+
+/**
+ * The decisions of each day by team: how much monthly win rates swing beyond coin flips once
+ * each month's mix of teams is accounted for (forecasts.model.ts sharedSigma). The total's
+ * swing alone mistakes a shift between teams that win at different rates for a shock that
+ * moves every deal.
+ */
+export async function teamDecisions(tx: Tx, opts: { asOf: Date; since: Date; timeZone: string }): Promise<TeamDayRow[]> {
+  const { asOf, since, timeZone } = opts;
+  const { rows } = await sql<TeamDayRow>`
+    WITH ${movesBefore(asOf)}
+    SELECT to_char((m.at AT TIME ZONE ${timeZone})::date, 'YYYY-MM-DD') AS day, m.team_id,
+           greatest(sum(m.won), 0)::int AS won, greatest(sum(m.lost), 0)::int AS lost
+    FROM m WHERE m.at < ${asOf} AND m.at >= ${since}
+    GROUP BY 1, 2 ORDER BY 1`.execute(tx);
+  return rows;
+}
+
+/** Leads open at an instant (created before it, not standing decided then). */
 export async function openCount(tx: Tx, at: Date): Promise<number> {
-  const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM leads l WHERE l.created_at < ${at} AND ${openAt(at)}`.execute(tx);
+  const { rows } = await sql<{ n: number }>`
+    WITH ${movesBefore(at)}
+    SELECT ((SELECT count(*) FROM l) + coalesce((SELECT sum(open_delta) FROM m WHERE m.at < ${at}), 0))::int AS n`.execute(tx);
   return rows[0]!.n;
 }
 
@@ -123,34 +147,40 @@ export interface WonDealRow {
   team_id: string | null;
   value: number | null;
   won_at: Date;
+  /** When the win stopped standing (reopened or lost), null while it stands. */
+  reverted_at: Date | null;
 }
 
 /**
- * Deals won in [since, T), newest first: their cycle (creation to win) and value. A win is a
- * recorded change to closed_won, at the time it was recorded — whatever the lead's status or
- * close date is now (reopened since, or a close date backdated before T) — and, for a lead
- * with no recorded change, the row's won time (outcomes.ts). Each win is dated by when it
- * happened, so a read as of a later instant cut at T holds the same rows (backtests rely on it).
+ * Deals won in [since, T), newest first: their cycle (creation to win), value and when the win
+ * stopped standing. A win is an outcome move (outcomes.ts): when it happened, whatever the
+ * lead's status or close date is now. The caller keeps the wins standing at T (standingAt): a
+ * win reverted before T is not one at T, and a lead won, reopened and won again before T is
+ * one deal, with its last cycle; a read as of a later instant, cut at T the same way, holds
+ * the same wins (backtests rely on it).
  */
+/** A win that stood at T (won before it, not reverted by then). */
+export const standingAt = (w: Pick<WonDealRow, 'won_at' | 'reverted_at'>, asOf: Date) =>
+  w.won_at.getTime() < asOf.getTime() && (w.reverted_at === null || w.reverted_at.getTime() >= asOf.getTime());
+
 export async function wonDeals(tx: Tx, opts: { asOf: Date; since: Date; limit: number }): Promise<WonDealRow[]> {
   const { rows } = await sql<WonDealRow>`
-    SELECT extract(epoch FROM w.won_at - w.created_at)::float8 / 86400 AS days, w.source, w.team_id, w.deal_value::float8 AS value, w.won_at
-    FROM (
-      SELECT l.created_at, l.source, l.team_id, l.deal_value, e.occurred_at AS won_at
-        FROM leads l JOIN journey_events e ON ${STATUS_CHANGES('l')} AND e.properties->>'to' = 'closed_won'
-      UNION ALL
-      SELECT l.created_at, l.source, l.team_id, l.deal_value, ${wonAt('l')} FROM leads l
-        WHERE l.status = 'closed_won' AND NOT EXISTS (SELECT 1 FROM journey_events e WHERE ${STATUS_CHANGES('l')})
-    ) w
-    WHERE w.won_at < ${opts.asOf} AND w.won_at >= ${opts.since} AND w.won_at >= w.created_at
-    ORDER BY w.won_at DESC LIMIT ${opts.limit}`.execute(tx);
+    WITH ${movesBefore(opts.asOf)}
+    SELECT m.cycle_days AS days, l.source, l.team_id, l.deal_value::float8 AS value, m.at AS won_at, m.reverted_at
+    FROM m JOIN l ON l.id = m.lead_id
+    WHERE m.won = 1 AND m.at < ${opts.asOf} AND m.at >= ${opts.since} AND m.at >= l.created_at
+    ORDER BY m.at DESC LIMIT ${opts.limit}`.execute(tx);
   return rows;
 }
 
 export interface StatusRateRow {
   /** The local day the leads were decided. */
   day: string;
+  /** The local day that decision was reverted (reopened, or won after lost); null: it stands. */
+  reverted: string | null;
   status: string;
+  /** The leads' team (win rates differ between teams that sell to different customers). */
+  team_id: string | null;
   /** Leads decided in the window that were at the status at some time. */
   leads: number;
   /** Days they spent at it: all, and those of the leads then won. */
@@ -165,38 +195,61 @@ export interface StatusRateRow {
  * through the early steps faster, so an open lead seen at an early step is less likely a
  * winner than every lead that once passed it (measured on the demo data: 0.30 for
  * "contacted" by that count, 0.16 realised). Used for origins before the scores' history.
+ * A decision is an outcome move (outcomes.ts) with the statuses before it; every decision
+ * made in the window is returned with the day it was reverted, and the caller keeps those
+ * standing at its origin (a read as of now, cut at an earlier origin, holds the same).
  */
 export async function statusWinRates(tx: Tx, opts: { asOf: Date; since: Date; timeZone: string }): Promise<StatusRateRow[]> {
+  const local = (at: RawBuilder<unknown>) => sql`to_char((${at} AT TIME ZONE ${opts.timeZone})::date, 'YYYY-MM-DD')`;
   const { rows } = await sql<StatusRateRow>`
-    WITH d AS (
-      SELECT l.id, l.organization_id, l.status = 'closed_won' AS won, l.status::text AS status_now, l.created_at, ${decidedAt()} AS decided_at,
-             to_char((${decidedAt()} AT TIME ZONE ${opts.timeZone})::date, 'YYYY-MM-DD') AS day
-      FROM leads l WHERE ${decidedAt()} < ${opts.asOf} AND ${decidedAt()} >= ${opts.since}
+    WITH ${movesBefore(opts.asOf)},
+    d AS (
+      SELECT l.id, l.organization_id, l.team_id, l.status::text AS status_now, l.created_at, m.won = 1 AS won, m.at AS decided_at,
+             ${local(sql`m.at`)} AS day, ${local(sql`m.reverted_at`)} AS reverted
+      FROM m JOIN l ON l.id = m.lead_id
+      WHERE (m.won = 1 OR m.lost = 1) AND m.at < ${opts.asOf} AND m.at >= ${opts.since}
     ),
     seg AS (
-      SELECT d.id, d.day, d.won, e.properties->>'to' AS status, e.occurred_at AS start,
-             lead(e.occurred_at, 1, d.decided_at) OVER (PARTITION BY d.id ORDER BY e.occurred_at, e.id) AS stop
-      FROM d JOIN journey_events e ON ${STATUS_CHANGES('d')}
+      SELECT d.id, d.day, d.reverted, d.team_id, d.won, e.properties->>'to' AS status, e.occurred_at AS start,
+             lead(e.occurred_at, 1, d.decided_at) OVER (PARTITION BY d.id, d.decided_at ORDER BY e.occurred_at, e.id) AS stop
+      FROM d JOIN journey_events e ON ${STATUS_CHANGES('d')} AND e.occurred_at < d.decided_at
       UNION ALL
-      SELECT d.id, d.day, d.won, coalesce(f.status, d.status_now), d.created_at, coalesce(f.at, d.decided_at)
+      SELECT d.id, d.day, d.reverted, d.team_id, d.won, coalesce(f.status, d.status_now), d.created_at, least(coalesce(f.at, d.decided_at), d.decided_at)
       FROM d LEFT JOIN LATERAL (
         SELECT e.properties->>'from' AS status, e.occurred_at AS at FROM journey_events e WHERE ${STATUS_CHANGES('d')} ORDER BY e.occurred_at, e.id LIMIT 1
       ) f ON true
     )
-    SELECT day, status, count(DISTINCT id)::int AS leads,
+    SELECT day, reverted, status, team_id, count(DISTINCT id)::int AS leads,
            sum(extract(epoch FROM stop - start))::float8 / 86400 AS days,
            coalesce(sum(extract(epoch FROM stop - start)) FILTER (WHERE won), 0)::float8 / 86400 AS won_days
     FROM seg WHERE status IS NOT NULL AND stop > start
-    GROUP BY day, status`.execute(tx);
+    GROUP BY day, reverted, status, team_id`.execute(tx);
   return rows;
 }
 
-/** Leads created in [from, to) and how many of them were won by T: the win rate of a new lead. */
-export async function cohortWins(tx: Tx, opts: { from: Date; to: Date; asOf: Date }): Promise<{ created: number; won: number }> {
-  const { rows } = await sql<{ created: number; won: number }>`
-    SELECT count(*)::int AS created, count(*) FILTER (WHERE ${wonAt('l')} < ${opts.asOf})::int AS won
-    FROM leads l WHERE l.created_at >= ${opts.from} AND l.created_at < ${opts.to}`.execute(tx);
-  return rows[0]!;
+/** Leads created per local day of [from, to), and how many of them stood won at T. */
+export interface CohortDayRow {
+  /** Days from the day's start to T (the leads' age at T, to the day). */
+  age_days: number;
+  created: number;
+  won: number;
+}
+
+/**
+ * The leads created in [from, to) by day of creation, and how many of each day stood won at T
+ * (outcome moves before T: a win reverted by then does not count): the win rate of a new lead,
+ * once each day's count is weighted by how much of its wins have had time to happen
+ * (forecasts.model.ts newLeadRate).
+ */
+export async function cohortWins(tx: Tx, opts: { from: Date; to: Date; asOf: Date }): Promise<CohortDayRow[]> {
+  const { rows } = await sql<CohortDayRow>`
+    WITH l AS (SELECT * FROM leads WHERE created_at >= ${opts.from} AND created_at < ${opts.to}), m AS MATERIALIZED ${outcomeMoves('l')},
+    w AS (SELECT lead_id FROM m WHERE at < ${opts.asOf} GROUP BY lead_id HAVING sum(won) > 0)
+    SELECT extract(epoch FROM ${opts.asOf}::timestamptz - date_trunc('day', l.created_at))::float8 / 86400 AS age_days,
+           count(*)::int AS created, count(w.lead_id)::int AS won
+    FROM l LEFT JOIN w ON w.lead_id = l.id
+    GROUP BY date_trunc('day', l.created_at)`.execute(tx);
+  return rows;
 }
 
 export async function teamNames(tx: Tx): Promise<Map<string, string>> {

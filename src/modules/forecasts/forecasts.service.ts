@@ -3,10 +3,11 @@ import { sql, type Kysely } from 'kysely';
 import type { DB, ForecastType, JsonObject, JsonValue } from '../../db/schema.ts';
 import { withTenant, type Tx } from '../../db/tenant.ts';
 import { enqueue } from '../../jobs/queue.ts';
+import { emitEvent, systemActor } from '../events/events.service.ts';
 import { DomainError } from '../../shared/errors.ts';
 import { dayOf, isoOf, localDay, periodsBefore, startOfLocalDay, type Granularity } from './forecasts.calendar.ts';
 import { History } from './forecasts.history.ts';
-import { buildForecast, cohortLagDays, FORECAST_TYPES, MODEL_VERSION, quarterlyFromMonthly, type AsOfData, type GranularityForecast } from './forecasts.model.ts';
+import { buildForecast, cohortLagDays, FORECAST_TYPES, MODEL_VERSION, quarterlyFromMonthly, type AsOfData, type GranularityForecast, type StatusRate } from './forecasts.model.ts';
 import * as q from './forecasts.queries.ts';
 import { forecastSettings, type ForecastSettings } from './forecasts.settings.ts';
 
@@ -41,24 +42,41 @@ interface Base {
   sinceDay: number;
   openAtSince: number;
   dayRows: q.DayRow[];
+  teamRows: q.TeamDayRow[];
   won: q.WonDealRow[];
   statusRows: q.StatusRateRow[];
   teams: Map<string, string>;
 }
 
-/** Per status, the time-weighted win rate of the leads decided in the two years before `today`. */
-function statusRates(rows: readonly q.StatusRateRow[], today: number): Map<string, { rate: number; leads: number }> {
-  const sums = new Map<string, { leads: number; days: number; won: number }>();
-  for (const r of rows) {
-    const day = dayOf(r.day);
-    if (day >= today || day < today - STATUS_RATE_DAYS) continue;
-    const s = sums.get(r.status) ?? { leads: 0, days: 0, won: 0 };
+/**
+ * Per status, the time-weighted win rate of the leads decided in the two years before
+ * `today`, and the same per team within the status (a team selling to larger customers wins a
+ * different share at the same step; its values are drawn from its own wins too).
+ */
+function statusRates(rows: readonly q.StatusRateRow[], today: number): Map<string, StatusRate> {
+  type Sum = { leads: number; days: number; won: number };
+  const sums = new Map<string, Sum & { teams: Map<string, Sum> }>();
+  const add = (s: Sum, r: q.StatusRateRow) => {
     s.leads += r.leads;
     s.days += r.days;
     s.won += r.won_days;
+  };
+  for (const r of rows) {
+    const day = dayOf(r.day);
+    if (day >= today || day < today - STATUS_RATE_DAYS) continue;
+    // A decision reverted by the origin (reopened) was not one then.
+    if (r.reverted !== null && dayOf(r.reverted) < today) continue;
+    const s = sums.get(r.status) ?? { leads: 0, days: 0, won: 0, teams: new Map<string, Sum>() };
+    add(s, r);
+    const team = s.teams.get(r.team_id ?? '') ?? { leads: 0, days: 0, won: 0 };
+    add(team, r);
+    s.teams.set(r.team_id ?? '', team);
     sums.set(r.status, s);
   }
-  return new Map([...sums].filter(([, s]) => s.days > 0).map(([status, s]) => [status, { rate: s.won / s.days, leads: s.leads }]));
+  const rate = (s: Sum) => ({ rate: s.won / s.days, leads: s.leads });
+  return new Map([...sums].filter(([, s]) => s.days > 0).map(([status, s]) => [status, {
+    ...rate(s), teams: new Map([...s.teams].filter(([, t]) => t.days > 0).map(([team, t]) => [team, rate(t)])),
+  }]));
 }
 
 export interface ComputedPoint {
@@ -104,6 +122,7 @@ export function createForecastsService(db: Kysely<DB>, options: { now?: () => Da
         base = {
           ...reuse, asOf,
           dayRows: reuse.dayRows.filter((r) => dayOf(r.day) < today),
+          teamRows: reuse.teamRows.filter((r) => dayOf(r.day) < today),
           won: reuse.won.filter((w) => w.won_at.getTime() < asOf.getTime()),
           statusRows: reuse.statusRows.filter((r) => dayOf(r.day) < today),
         };
@@ -118,15 +137,20 @@ export function createForecastsService(db: Kysely<DB>, options: { now?: () => Da
           asOf, settings, firstDay, sinceDay,
           openAtSince: await q.openCount(tx, since),
           dayRows: await q.dailyHistory(tx, { asOf, since, timeZone: tz }),
+          teamRows: await q.teamDecisions(tx, { asOf, since, timeZone: tz }),
           won: await q.wonDeals(tx, { asOf, since: new Date(asOf.getTime() - 3 * 365 * DAY_MS), limit: 20_000 }),
           statusRows: needRates ? await q.statusWinRates(tx, { asOf, since: new Date(asOf.getTime() - STATUS_RATE_DAYS * DAY_MS), timeZone: tz }) : [],
           teams: await q.teamNames(tx),
         };
       }
-      const lag = cohortLagDays(base.won) * DAY_MS;
+      // The wins standing at the origin (a read as of now holds the ones reverted since, too);
+      // a reversal after the origin was not known then.
+      const won = base.won.filter((w) => q.standingAt(w, asOf)).map((w) => (w.reverted_at === null ? w : { ...w, reverted_at: null }));
+      const lag = cohortLagDays(won) * DAY_MS;
       const cohort = await q.cohortWins(tx, { from: new Date(asOf.getTime() - lag - 365 * DAY_MS), to: new Date(asOf.getTime() - lag), asOf });
       return {
-        asOf, live, settings, today, fraction, firstDay: base.firstDay, open, won: base.won, cohort, teams: base.teams,
+        asOf, live, settings, today, fraction, firstDay: base.firstDay, open, won, cohort, teams: base.teams,
+        teamDays: base.teamRows.map((r) => ({ day: dayOf(r.day), team: r.team_id ?? '', won: r.won, lost: r.lost })),
         history: new History(base.dayRows, base.sinceDay, base.openAtSince),
         statusRates: statusRates(base.statusRows, today),
         base,
@@ -235,6 +259,9 @@ export function createForecastsService(db: Kysely<DB>, options: { now?: () => Da
       const written = await withTenant(db, system(organizationId), async (tx) => {
         const n = await q.insertForecasts(tx, organizationId, rows);
         await ensureDaily(organizationId, tx);
+        // Whoever has a forecast on screen (the Forecasts screen, the dashboard's card) reloads,
+        // whatever made the run: the nightly job, POST /forecasts or the command line.
+        await emitEvent(tx, systemActor(organizationId), { type: 'forecast.generated', entityType: 'forecast', entityId: runId, payload: { run_id: runId, generated_at: asOf.toISOString(), backtests } });
         return n;
       });
       return { run_id: runId, rows: written, backtests, generated_at: asOf.toISOString() };

@@ -1,7 +1,11 @@
+import { insertWaits, planNewLeadOwners, recordAssignments } from '../assignment/assignment.service.ts';
 import type { Tx } from '../../db/tenant.ts';
+import { recordAudit } from '../audit/audit.service.ts';
+import { recordImportedConsents, type ImportedConsentRow } from '../consent/consent.service.ts';
+import { endContactSuggestions } from '../insights/insights.service.ts';
 import * as q from './imports.queries.ts';
 import type { LeadKeyRow } from './lead-keys.ts';
-import { mergeDuplicates, type CustomFields, type MapRow, type PreparedLead, type RowError } from './row-mapping.ts';
+import { foldInto, mergeDuplicates, type CustomFields, type MapRow, type PreparedLead, type RowError } from './row-mapping.ts';
 
 /**
  * One batch of an import, from parsed records to written leads, shared by the normal path
@@ -103,11 +107,24 @@ export function takeCustomChanges(custom: CustomFields): CustomFieldChange[] {
   return changes;
 }
 
+/** The positions of the people (e-mail, phone) who were erased from the organization (privacy tombstones). */
+export type ErasedCheck = (people: { email: string | null; phone: string | null }[]) => Promise<Set<number>>;
+
+// The refused row keeps no cells: storing the erased person's values as a rejected row would bring them back.
+const ERASED_ROW = 'this person asked to be erased (a privacy erasure request): the row was not imported and its values were not kept';
+
 /** Decides each row of the batch: a new lead, an update of a matched one, or a refusal. */
-export async function planBatch(batch: Batch, match: Matcher): Promise<BatchPlan> {
+export async function planBatch(batch: Batch, match: Matcher, erased?: ErasedCheck): Promise<BatchPlan> {
   const errors: RowError[] = [...batch.errors];
   const merged = mergeDuplicates(batch.leads);
   for (const e of merged.errors) errors.push({ ...e, raw: batch.raw.get(e.line) ?? [] });
+  if (erased && merged.rows.length > 0) {
+    const refused = await erased(merged.rows.map((r) => ({ email: r.email, phone: r.phone })));
+    if (refused.size > 0) {
+      for (const i of refused) errors.push({ line: merged.rows[i]!.line, reason: ERASED_ROW, raw: [] });
+      merged.rows = merged.rows.filter((_, i) => !refused.has(i));
+    }
+  }
 
   const emails = [...new Set(merged.rows.flatMap((r) => (r.email ? [r.email] : [])))];
   const externalIds = [...new Set(merged.rows.flatMap((r) => (r.external_id ? [r.external_id] : [])))];
@@ -145,10 +162,7 @@ export async function planBatch(batch: Batch, match: Matcher): Promise<BatchPlan
     const earlier = updateOf.get(id);
     if (earlier) {
       // Two rows of the file reach one lead (one by email, one by external id).
-      for (const key of Object.keys(row) as (keyof PreparedLead)[]) {
-        if (key !== 'line' && key !== 'custom_fields' && row[key] !== null) (earlier as unknown as Record<string, unknown>)[key] = row[key];
-      }
-      earlier.custom_fields = { ...earlier.custom_fields, ...row.custom_fields };
+      foldInto(earlier, row);
       folded++;
       continue;
     }
@@ -160,17 +174,72 @@ export async function planBatch(batch: Batch, match: Matcher): Promise<BatchPlan
   return { inserts, insertIds: q.timeOrderedIds(inserts.length), updates, ids, errors, merged: merged.merged + folded };
 }
 
+/** The import a batch belongs to, and who started it (recorded_by of its consents, the actor of its audit entry). */
+export interface BatchOwner {
+  organizationId: string;
+  importId: string;
+  userId: string | null;
+}
+
 /**
- * Writes a planned batch: leads, rejected rows, custom-field catalogue changes. The bulk
- * path passes the insert statement built ahead of time (while the batch before is written).
+ * Writes a planned batch: leads, their consent records and flags, rejected rows,
+ * custom-field catalogue changes. The bulk path passes the insert statement built ahead of
+ * time (while the batch before is written).
  */
 export async function applyBatch(
-  tx: Tx, organizationId: string, importId: string, plan: BatchPlan, customChanges: CustomFieldChange[],
-  insert = q.insertLeadsStatement(organizationId, plan.inserts, plan.insertIds),
+  tx: Tx, owner: BatchOwner, plan: BatchPlan, customChanges: CustomFieldChange[],
+  insert = q.insertLeadsStatement(owner.organizationId, plan.inserts, plan.insertIds),
 ) {
+  // New leads without an owner in the file: the assignment rules decide, for the batch at
+  // once, before the insert, which then writes the owners itself (the prebuilt statement is
+  // rebuilt only when a rule or the fallback took some of them).
+  const unowned = plan.inserts.flatMap((l, i) => (l.assigned_to === null ? [{ id: plan.insertIds[i]!, source: l.source, campaign: l.campaign, address: l.address, current_score: 0, scored: false }] : []));
+  const planned = await planNewLeadOwners(tx, unowned);
+  const owners = new Map(planned?.assignments.map((a) => [a.leadId, a]));
+  if (owners.size > 0) {
+    const inserts = plan.inserts.map((l, i) => {
+      const a = owners.get(plan.insertIds[i]!);
+      return a ? { ...l, assigned_to: a.userId, team_id: l.team_id ?? planned!.teams.get(a.userId) ?? null } : l;
+    });
+    insert = q.insertLeadsStatement(owner.organizationId, inserts, plan.insertIds);
+  }
   const created = await q.runStatement(tx, insert);
+  if (planned) await insertWaits(tx, owner.organizationId, planned.waiting);
+  if (planned && owners.size > 0) {
+    const teamOf = new Map(plan.inserts.map((l, i) => [plan.insertIds[i]!, l.team_id]));
+    const applied = planned.assignments.map((a) => ({ ...a, previousTeamId: teamOf.get(a.leadId) ?? null, teamId: teamOf.get(a.leadId) ?? planned.teams.get(a.userId) ?? null }));
+    await recordAssignments(tx, { organizationId: owner.organizationId, actor: { id: owner.userId } }, planned, applied, 'import');
+  }
   const updated = (await q.updateLeads(tx, plan.updates, plan.ids)) + plan.merged;
-  await q.insertErrors(tx, organizationId, importId, plan.errors);
-  await q.upsertCustomFields(tx, organizationId, importId, customChanges);
+  await applyConsents(tx, owner, plan);
+  await q.insertErrors(tx, owner.organizationId, owner.importId, plan.errors);
+  await q.upsertCustomFields(tx, owner.organizationId, owner.importId, customChanges);
   return { created, updated, rejected: plan.errors.length };
+}
+
+/**
+ * The person's word from the file, in the batch's transaction: consent records, and for
+ * updated leads now do-not-contact or unsubscribed, their open contact suggestions end at
+ * once (new leads have none; tracking and the insights engine read the lead's flags). One
+ * audit entry per batch that carries any, with counts only.
+ */
+async function applyConsents(tx: Tx, owner: BatchOwner, plan: BatchPlan) {
+  const rows: ImportedConsentRow[] = [];
+  const collect = (leads: readonly PreparedLead[], ids: readonly string[]) => leads.forEach((lead, i) => {
+    for (const c of lead.consents ?? []) rows.push({ leadId: ids[i]!, purpose: c.purpose, granted: c.granted, lawfulBasis: c.lawful_basis, at: c.at === null ? null : new Date(c.at) });
+  });
+  collect(plan.inserts, plan.insertIds);
+  collect(plan.updates, plan.ids);
+  const { recorded, closed } = await recordImportedConsents(tx, owner, rows);
+  const stopped = plan.updates.flatMap((l, i) => (l.do_not_contact || l.unsubscribed ? [plan.ids[i]!] : []));
+  if (stopped.length > 0) await endContactSuggestions(tx, owner, stopped, { onlyUncontactable: true });
+  const all = [...plan.inserts, ...plan.updates];
+  const doNotContact = all.filter((l) => l.do_not_contact).length;
+  const unsubscribed = all.filter((l) => l.unsubscribed).length;
+  if (recorded + closed + doNotContact + unsubscribed === 0) return;
+  await recordAudit(tx, {
+    organizationId: owner.organizationId, actorType: owner.userId ? 'user' : 'system', actorId: owner.userId,
+    action: 'consent.import', entityType: 'import', entityId: owner.importId,
+    details: { source: 'import', consents_recorded: recorded, grants_withdrawn: closed, rows_do_not_contact: doNotContact, rows_unsubscribed: unsubscribed },
+  });
 }

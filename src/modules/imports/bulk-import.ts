@@ -4,6 +4,7 @@ import { actAsOwner, actAsTenant, withTenant, type TenantContext, type Tx } from
 import { emitEvent } from '../events/events.service.ts';
 import { notifyImportOutcome } from '../notifications/notifications.service.ts';
 import { requestQueuedScoring } from '../scoring/scoring.service.ts';
+import { tombstoneChecker } from '../privacy/privacy.tombstones.ts';
 import { applyBatch, planBatch, type Batch, type BatchPlan, type CustomFieldChange } from './batch-plan.ts';
 import type { Bytes, MappedBatch } from './batch-source.ts';
 import {
@@ -86,6 +87,8 @@ export async function runBulkImport(db: Kysely<DB>, source: ByteSource, setup: B
 
       await actAsTenant(conn, ctx);
       const keys = new LeadKeyIndex(await leadKeys(conn));
+      // Erased people's hashes, read once: batches are planned while the one before is written.
+      const erased = await tombstoneChecker(conn, imp.organization_id);
       const counts = { ...setup.totals };
       const ranges: [number, number][] = [];
       let batchNo = imp.batches;
@@ -93,7 +96,7 @@ export async function runBulkImport(db: Kysely<DB>, source: ByteSource, setup: B
 
       const write = async (current: Batch, plan: BatchPlan, insert: RawBuilder<unknown> | null, customChanges: CustomFieldChange[]) => {
         if (options.signal?.aborted) throw options.signal.reason ?? new Error('aborted');
-        const result = await applyBatch(conn, imp.organization_id, imp.id, plan, customChanges, insert);
+        const result = await applyBatch(conn, { organizationId: imp.organization_id, importId: imp.id, userId: imp.created_by }, plan, customChanges, insert);
         await queueNewLeads(conn, imp.organization_id, plan.insertIds);
         ranges.push([current.after, current.lastLine]);
         lastLine = Math.max(lastLine, current.lastLine);
@@ -111,7 +114,7 @@ export async function runBulkImport(db: Kysely<DB>, source: ByteSource, setup: B
       // (the next plan must see them); were the write to fail, the whole load rolls back.
       let writing: Promise<void> = Promise.resolve();
       const flush = async ({ batch: current, customChanges }: MappedBatch) => {
-        const plan = await planBatch(current, (emails, externalIds) => keys.match(emails, externalIds));
+        const plan = await planBatch(current, (emails, externalIds) => keys.match(emails, externalIds), erased);
         keys.inserted(plan.inserts, plan.insertIds);
         keys.updated(plan.updates, plan.ids);
         const insert = q.insertLeadsStatement(imp.organization_id, plan.inserts, plan.insertIds);

@@ -1,3 +1,4 @@
+import { isConsentField, isFlagField, parseConsent, parseFlag, parseLawfulBasis } from './consent-columns.ts';
 import { parseDate, parseEmail, parseNumber, parseStatus } from './value-parsing.ts';
 
 /**
@@ -19,7 +20,7 @@ export interface FitCheck {
   reason?: string;
 }
 
-const DATE_TARGETS = new Set(['created_at', 'closed_at', 'next_follow_up_at', 'last_contacted_at']);
+const DATE_TARGETS = new Set(['created_at', 'closed_at', 'next_follow_up_at', 'last_contacted_at', 'consent_date']);
 const NAME_TARGETS = new Set(['full_name', 'first_name', 'last_name']);
 const TEXT_TARGETS = new Set(['job_title', 'company', 'source', 'campaign', 'stage']);
 const PEOPLE_TARGETS = new Set(['assigned_to', 'team_id']);
@@ -45,6 +46,10 @@ function typed(target: string): { test: (v: string) => boolean; noun: string; sh
   if (target === 'deal_value') return { test: (v) => parseNumber(v).ok, noun: 'amounts', share: TYPED_FIT_SHARE };
   if (target === 'email') return { test: (v) => parseEmail(v).ok, noun: 'email addresses', share: 0.5 };
   if (target === 'phone') return { test: isPhone, noun: 'phone numbers', share: TYPED_FIT_SHARE };
+  // The person's word is never guessed: a "Marketing status" column of free text stays a custom field.
+  if (isFlagField(target)) return { test: (v) => parseFlag(v).ok, noun: 'yes/no values', share: 1 };
+  if (isConsentField(target)) return { test: (v) => parseConsent(v).ok, noun: 'consent states (granted/withdrawn, yes/no)', share: 1 };
+  if (target === 'consent_lawful_basis') return { test: (v) => parseLawfulBasis(v).ok, noun: 'lawful bases', share: 1 };
   if (target === 'status') return { test: (v) => parseStatus(v, undefined).ok, noun: 'statuses', share: STATUS_FIT_SHARE };
   // Owners and teams are people's names or emails; numeric ids (HubSpot's owner ids) are not.
   if (PEOPLE_TARGETS.has(target)) return { test: (v) => !NUMBER.test(v), noun: 'names or emails (they are numbers)', share: TYPED_FIT_SHARE };

@@ -10,6 +10,9 @@ export const LEAD_FIELDS = [
   'status', 'stage', 'source', 'campaign', 'tags', 'external_id', 'deal_value',
   'created_at', 'closed_at', 'next_follow_up_at', 'last_contacted_at',
   'street', 'city', 'state', 'postal_code', 'country', 'assigned_to', 'team_id',
+  // The person's word (consent-columns.ts): flags and consent records, written with the row.
+  'do_not_contact', 'unsubscribed', 'consent_marketing', 'consent_sales_contact', 'consent_tracking', 'consent_profiling',
+  'consent_date', 'consent_lawful_basis',
 ] as const;
 export type LeadField = (typeof LEAD_FIELDS)[number];
 
@@ -75,6 +78,14 @@ const SYNONYMS: Record<LeadField, string[]> = {
     'owner name', 'owner email', 'sales rep', 'sales representative', 'salesperson', 'sales person', 'rep', 'assigned to', 'assignee', 'assigned user',
   ],
   team_id: ['team', 'team name', 'sales team', 'owner team', 'hubspot team', 'primary team', 'lead owner team', 'deal owner team', 'contact owner team'],
+  do_not_contact: ['dnc', 'do not contact', 'donotcontact', 'do not contact flag', 'no contact', 'contact blocked'],
+  unsubscribed: ['unsubscribed', 'unsubscribe', 'email opt out', 'has opted out of email', 'opted out of email', 'opted out', 'opt out', 'email unsubscribed', 'unsubscribed from all email', 'do not email'],
+  consent_marketing: ['marketing consent', 'gdpr consent', 'consent', 'email consent', 'marketing opt in', 'opt in', 'consent to marketing', 'gdpr marketing consent', 'newsletter consent'],
+  consent_sales_contact: ['sales consent', 'sales contact consent', 'consent to contact', 'contact consent', 'consent sales contact'],
+  consent_tracking: ['tracking consent', 'cookie consent', 'consent tracking', 'analytics consent', 'consent to tracking'],
+  consent_profiling: ['profiling consent', 'consent profiling', 'consent to profiling'],
+  consent_date: ['consent date', 'consent given date', 'consent timestamp', 'gdpr consent date', 'date of consent', 'opt in date', 'consent given at'],
+  consent_lawful_basis: ['lawful basis', 'legal basis', 'gdpr lawful basis', 'legal basis for processing', 'lawful basis for processing', 'consent basis', 'consent lawful basis'],
 };
 
 /**

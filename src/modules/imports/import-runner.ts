@@ -12,6 +12,7 @@ import type { ImportMapping } from './header-mapping.ts';
 import * as q from './imports.queries.ts';
 import { runBulkImport, type BulkTimings } from './bulk-import.ts';
 import { decideBulk, type BulkDecision, type BulkRequest } from './bulk-mode.ts';
+import { tombstonedAmong } from '../privacy/privacy.tombstones.ts';
 import { applyBatch, planBatch, type Batch, type CustomFieldChange } from './batch-plan.ts';
 import { threadBatches, workerBatches, type BatchSourceSetup, type Bytes, type MappedBatch } from './batch-source.ts';
 import { assignableOwners, OPERATOR_SCOPE, restrictPlan, scopedMapping, writeScope, type ImportScope } from './import-scope.ts';
@@ -65,7 +66,7 @@ export interface RunOptions {
    * machine with WORKER_MIN_CORES or more. On two cores it gained nothing, measured: the
    * load is bound by the CPU of the whole machine (PostgreSQL's inserts take one core,
    * parsing and mapping the other), and a third busy thread only moves work around
-   * (docs/benchmarks.md, bench:import, 2026-12-05).
+   * (docs/benchmarks-history.md, bench:import, 2026-12-05).
    */
   parseWorker?: 'auto' | 'on' | 'off';
   /** Where the choice of mode, a fallback and the bulk phases are logged. */
@@ -268,9 +269,9 @@ function intersects(a: Set<string>, b: Set<string>): boolean {
 }
 
 async function writeBatch(tx: Tx, imp: ImportRow, batch: Batch, customChanges: CustomFieldChange[], scope: ImportScope) {
-  const plan = await planBatch(batch, (emails, externalIds) => q.matchLeads(tx, emails, externalIds));
+  const plan = await planBatch(batch, (emails, externalIds) => q.matchLeads(tx, emails, externalIds), (people) => tombstonedAmong(tx, imp.organization_id, people));
   await restrictPlan(tx, plan, scope, batch.raw);
-  const { created, updated, rejected } = await applyBatch(tx, imp.organization_id, imp.id, plan, customChanges);
+  const { created, updated, rejected } = await applyBatch(tx, { organizationId: imp.organization_id, importId: imp.id, userId: imp.created_by }, plan, customChanges);
   const advanced = await q.recordBatch(tx, imp.id, {
     after: batch.after, lastLine: batch.lastLine, bytes: batch.bytes, rows: batch.rows, created, updated, rejected,
   });

@@ -125,6 +125,7 @@ export async function matchLeads(tx: Tx, emails: string[], externalIds: string[]
 
 type ScalarKey = { [K in keyof PreparedLead]: PreparedLead[K] extends string | number | null ? K : never }[keyof PreparedLead];
 const col = (rows: readonly PreparedLead[], key: ScalarKey) => arrayLiteral(rows.map((r) => r[key]));
+const flag = (rows: readonly PreparedLead[], key: 'do_not_contact' | 'unsubscribed') => arrayLiteral(rows.map((r) => (r[key] === null ? null : r[key] ? 't' : 'f')));
 const json = (rows: readonly PreparedLead[], key: 'tags' | 'address' | 'custom_fields') => arrayLiteral(rows.map((r) => (r[key] === null ? null : JSON.stringify(r[key]))));
 
 /** The batch as parallel arrays: one parameter per column, whatever the number of rows. */
@@ -135,9 +136,10 @@ function unnestRows(rows: readonly PreparedLead[], ids?: string[]) {
     ${col(rows, 'stage')}::text[], ${col(rows, 'source')}::text[], ${col(rows, 'campaign')}::text[], ${json(rows, 'tags')}::text[],
     ${col(rows, 'external_id')}::text[], ${col(rows, 'deal_value')}::numeric[], ${json(rows, 'address')}::text[], ${json(rows, 'custom_fields')}::text[],
     ${col(rows, 'created_at')}::timestamptz[], ${col(rows, 'closed_at')}::timestamptz[], ${col(rows, 'next_follow_up_at')}::timestamptz[],
-    ${col(rows, 'last_contacted_at')}::timestamptz[], ${col(rows, 'assigned_to')}::uuid[], ${col(rows, 'team_id')}::uuid[]
+    ${col(rows, 'last_contacted_at')}::timestamptz[], ${col(rows, 'assigned_to')}::uuid[], ${col(rows, 'team_id')}::uuid[],
+    ${flag(rows, 'do_not_contact')}::boolean[], ${flag(rows, 'unsubscribed')}::boolean[]
   ) AS u(id, first_name, last_name, email, phone, company, job_title, status, stage, source, campaign, tags, external_id, deal_value,
-         address, custom_fields, created_at, closed_at, next_follow_up_at, last_contacted_at, assigned_to, team_id)`;
+         address, custom_fields, created_at, closed_at, next_follow_up_at, last_contacted_at, assigned_to, team_id, do_not_contact, unsubscribed)`;
 }
 
 const CLOSED = sql`('closed_won', 'closed_lost')`;
@@ -145,7 +147,7 @@ const CLOSED = sql`('closed_won', 'closed_lost')`;
 /**
  * Ids in the UUIDv7 layout (milliseconds, then a counter, then random bits), in order: a
  * million new leads append to the primary-key index instead of writing to random pages of
- * an index larger than memory (see bench:seed in docs/benchmarks.md).
+ * an index larger than memory (see bench:seed in docs/benchmarks-history.md).
  */
 let lastMs = 0;
 export function timeOrderedIds(n: number): string[] {
@@ -195,7 +197,7 @@ export function insertLeadsStatement(organizationId: string, rows: readonly Prep
   return sql`
     INSERT INTO leads (id, organization_id, first_name, last_name, email, phone, company, job_title, status, stage, source, campaign, tags,
                        external_id, deal_value, address, custom_fields, created_at, status_changed_at, closed_at, next_follow_up_at, last_contacted_at,
-                       assigned_to, team_id)
+                       assigned_to, team_id, do_not_contact, do_not_contact_at, unsubscribed, unsubscribed_at)
     SELECT u.id, ${organizationId}::uuid, coalesce(u.first_name, ''), coalesce(u.last_name, ''), u.email, u.phone, u.company, u.job_title,
            coalesce(u.status, 'new')::lead_status, coalesce(u.stage, 'prospect'), u.source, u.campaign,
            CASE WHEN u.tags IS NULL THEN '{}'::text[] ELSE ARRAY(SELECT jsonb_array_elements_text(u.tags::jsonb)) END,
@@ -205,7 +207,9 @@ export function insertLeadsStatement(organizationId: string, rows: readonly Prep
                 WHEN coalesce(u.status, 'new') = 'new' THEN coalesce(u.created_at, now())
                 ELSE coalesce(${lastFileDate}, now()) END,
            CASE WHEN u.status IN ${CLOSED} THEN ${closedAt} END,
-           u.next_follow_up_at, u.last_contacted_at, u.assigned_to, u.team_id
+           u.next_follow_up_at, u.last_contacted_at, u.assigned_to, u.team_id,
+           coalesce(u.do_not_contact, false), CASE WHEN u.do_not_contact THEN now() END,
+           coalesce(u.unsubscribed, false), CASE WHEN u.unsubscribed THEN now() END
     FROM ${unnestRows(rows, [...ids])}`;
 }
 
@@ -218,7 +222,8 @@ export async function runStatement(tx: Tx, statement: RawBuilder<unknown> | null
 
 /**
  * Existing leads: the file's non-empty values win, empty cells keep what is there; tags
- * and custom fields are added to, never removed. A changed status moves
+ * and custom fields are added to, never removed; do-not-contact and unsubscribed are set,
+ * never lifted. A changed status moves
  * status_changed_at (and closed_at) like an edit would, without a journey event.
  */
 export async function updateLeads(tx: Tx, rows: readonly PreparedLead[], ids: string[]): Promise<number> {
@@ -250,7 +255,17 @@ export async function updateLeads(tx: Tx, rows: readonly PreparedLead[], ids: st
       next_follow_up_at = coalesce(u.next_follow_up_at, l.next_follow_up_at),
       last_contacted_at = greatest(l.last_contacted_at, u.last_contacted_at),
       assigned_to = coalesce(u.assigned_to, l.assigned_to),
-      team_id = coalesce(u.team_id, l.team_id)
+      team_id = coalesce(u.team_id, l.team_id),
+      -- A file sets do-not-contact and unsubscribed but never lifts them: CRM exports write
+      -- "false" for everyone not flagged, and re-importing an old export must not undo a
+      -- person's objection recorded since (lifting one is a deliberate edit of the lead).
+      -- When is recorded; who is the import's audit entry (the *_by columns name users).
+      do_not_contact = l.do_not_contact OR coalesce(u.do_not_contact, false),
+      do_not_contact_at = CASE WHEN u.do_not_contact AND NOT l.do_not_contact THEN now() ELSE l.do_not_contact_at END,
+      do_not_contact_by = CASE WHEN u.do_not_contact AND NOT l.do_not_contact THEN NULL ELSE l.do_not_contact_by END,
+      unsubscribed = l.unsubscribed OR coalesce(u.unsubscribed, false),
+      unsubscribed_at = CASE WHEN u.unsubscribed AND NOT l.unsubscribed THEN now() ELSE l.unsubscribed_at END,
+      unsubscribed_by = CASE WHEN u.unsubscribed AND NOT l.unsubscribed THEN NULL ELSE l.unsubscribed_by END
     FROM ${unnestRows(rows, ids)}
     WHERE l.id = u.id`.execute(tx);
   return Number(r.numAffectedRows ?? 0);

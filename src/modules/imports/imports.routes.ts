@@ -17,6 +17,7 @@ export async function registerImportRoutes(server: FastifyInstance, imports: Imp
     const tags = ['imports'];
 
     app.post('/api/v1/imports', {
+      config: { access: 'imports:write' },
       schema: {
         tags,
         summary: 'Upload a CSV file (multipart/form-data, field "file"): returns the detected format, the proposed mapping and a preview',
@@ -41,27 +42,32 @@ export async function registerImportRoutes(server: FastifyInstance, imports: Imp
       return reply.code(201).send(result);
     });
 
-    app.get('/api/v1/imports', { schema: { tags, summary: 'Recent imports (newest first, up to 100)', response: { 200: ImportList } } }, async (request) =>
+    app.get('/api/v1/imports', { config: { access: 'imports:write' }, schema: { tags, summary: 'Recent imports (newest first, up to 100)', response: { 200: ImportList } } }, async (request) =>
       imports.list(requireAuth(request, auth)),
     );
 
     app.get('/api/v1/imports/:id', {
+      config: { access: 'imports:write' },
       schema: { tags, summary: 'An import: status, counts and progress', params: IdParams, response: { 200: ImportView } },
     }, async (request) => imports.get(requireAuth(request, auth), request.params.id));
 
     app.get('/api/v1/imports/:id/preview', {
+      config: { access: 'imports:write' },
       schema: { tags, summary: 'The mapping and the first rows as they will be stored, with their errors', params: IdParams, response: { 200: ImportWithPreview } },
     }, async (request) => imports.preview(requireAuth(request, auth), request.params.id));
 
     app.patch('/api/v1/imports/:id', {
+      config: { access: 'imports:write' },
       schema: { tags, summary: 'Change the mapping before the import starts; returns the new preview', params: IdParams, body: MappingBody, response: { 200: ImportWithPreview } },
     }, async (request) => imports.updateMapping(requireAuth(request, auth), request.params.id, request.body));
 
     app.post('/api/v1/imports/:id/start', {
+      config: { access: 'imports:write' },
       schema: { tags, summary: 'Run the import in the background; follow it with GET /imports/{id}', params: IdParams, body: StartBody, response: { 202: ImportView } },
     }, async (request, reply) => reply.code(202).send(await imports.start(requireAuth(request, auth), request.params.id, request.body ?? {})));
 
     app.get('/api/v1/imports/:id/errors', {
+      config: { access: 'imports:write' },
       schema: { tags, summary: 'Rejected rows as CSV: the original columns, then line and reason', params: IdParams, produces: ['text/csv'] },
     }, async (request, reply) => {
       const { fileName, csv } = await imports.errorsCsv(requireAuth(request, auth), request.params.id);
@@ -72,6 +78,7 @@ export async function registerImportRoutes(server: FastifyInstance, imports: Imp
     });
 
     app.get('/api/v1/custom-fields', {
+      config: { access: 'leads:read' },
       schema: { tags: ['custom fields'], summary: "The organization's custom fields with their inferred types (filter leads with cf.<key>=<value>)", response: { 200: CustomFieldList } },
     }, async (request) => imports.customFields(requireAuth(request, auth)));
   });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CUSTOM_FIELD_TYPES, IMPORT_STATUSES, LEAD_STATUSES } from '../../db/schema.ts';
+import { CONSENT_PURPOSES, CUSTOM_FIELD_TYPES, IMPORT_STATUSES, LAWFUL_BASES, LEAD_STATUSES } from '../../db/schema.ts';
 import { LEAD_FIELDS, UNMATCHED_OWNERS, VALUE_MAPPED_FIELDS } from './header-mapping.ts';
 
 const UnmatchedOwners = z.enum(UNMATCHED_OWNERS).meta({
@@ -76,6 +76,12 @@ const PreviewLead = z.object({
   last_contacted_at: z.string().nullable(),
   assigned_to: z.string().nullable().meta({ description: 'The user the owner column names' }),
   team_id: z.string().nullable().meta({ description: 'The team the team column names' }),
+  do_not_contact: z.boolean().nullable().meta({ description: 'From a do_not_contact column; an import sets it but never lifts it on an existing lead' }),
+  unsubscribed: z.boolean().nullable().meta({ description: 'From an unsubscribed column; an import sets it but never lifts it on an existing lead' }),
+  consents: z
+    .array(z.object({ purpose: z.enum(CONSENT_PURPOSES), granted: z.boolean(), lawful_basis: z.enum(LAWFUL_BASES), at: z.string().nullable() }))
+    .nullable()
+    .meta({ description: 'From consent_<purpose> columns (with consent_date and consent_lawful_basis): recorded as consent records with source import; at null means the time of the import' }),
 });
 
 const ColumnNote = z.object({

@@ -1,6 +1,7 @@
 import type { Address, CustomFieldType, JsonValue, LeadStatus } from '../../db/schema.ts';
 import { leadNames, nameProblem, NO_IDENTITY } from '../leads/lead-names.ts';
 import { customKey, LEAD_FIELDS, type ImportMapping, type LeadField } from './header-mapping.ts';
+import { CONSENT_FIELDS, mergeConsents, parseConsent, parseFlag, parseLawfulBasis, type ImportedConsent } from './consent-columns.ts';
 import { EMPTY_DIRECTORY, resolveOwner, resolveTeam, type OwnerDirectory } from './owner-directory.ts';
 import {
   customValue, inferType, isBlank, mapValue, MAX_CATEGORIES, parseEmail, parseNumber, parseStatus, parseTags, parseTimestamp, widen,
@@ -30,6 +31,11 @@ export interface PreparedLead {
   last_contacted_at: string | null;
   assigned_to: string | null;
   team_id: string | null;
+  /** Null: the file does not say (an update keeps the lead's flag). */
+  do_not_contact: boolean | null;
+  unsubscribed: boolean | null;
+  /** Consent states from consent_* columns (consent-columns.ts), recorded with the lead. */
+  consents: ImportedConsent[] | null;
 }
 
 export interface RowError {
@@ -177,8 +183,12 @@ export function createRowMapper(plan: readonly ColumnPlan[], mapping: ImportMapp
       line, email: null, external_id: null, first_name: null, last_name: null, phone: null, company: null, job_title: null,
       status: null, stage: null, source: null, campaign: null, tags: null, deal_value: null, address: null, custom_fields: {},
       created_at: null, closed_at: null, next_follow_up_at: null, last_contacted_at: null, assigned_to: null, team_id: null,
+      do_not_contact: null, unsubscribed: null, consents: null,
     };
     const problems: string[] = [];
+    const consentStates: { purpose: ImportedConsent['purpose']; granted: boolean }[] = [];
+    let consentAt: string | null = null;
+    let lawfulBasis: ImportedConsent['lawful_basis'] = 'consent';
     let fullName: string | null = null;
     const address: Address = {};
     for (const c of plan) {
@@ -247,6 +257,35 @@ export function createRowMapper(plan: readonly ColumnPlan[], mapping: ImportMapp
           else if (c.fallbackKey) lead.custom_fields[c.fallbackKey] = custom.value(c.fallbackKey, value);
           break;
         }
+        case 'do_not_contact':
+        case 'unsubscribed': {
+          const r = parseFlag(value);
+          if (r.ok) lead[field] = r.value;
+          else problems.push(`${field} (column "${c.header}"): ${r.reason}`);
+          break;
+        }
+        case 'consent_marketing':
+        case 'consent_sales_contact':
+        case 'consent_tracking':
+        case 'consent_profiling': {
+          const r = parseConsent(value);
+          if (r.ok) consentStates.push({ purpose: CONSENT_FIELDS[field], granted: r.value });
+          else problems.push(`${field} (column "${c.header}"): ${r.reason}`);
+          break;
+        }
+        case 'consent_date': {
+          const r = parseTimestamp(value);
+          if (!r.ok) problems.push(`consent_date (column "${c.header}"): ${r.reason}`);
+          else if (Date.parse(r.value) > Date.now() + 60_000) problems.push(`consent_date (column "${c.header}"): "${value}" is in the future; give when the consent was given or withdrawn`);
+          else consentAt = r.value;
+          break;
+        }
+        case 'consent_lawful_basis': {
+          const r = parseLawfulBasis(value);
+          if (r.ok) lawfulBasis = r.value;
+          else problems.push(`consent_lawful_basis (column "${c.header}"): ${r.reason}`);
+          break;
+        }
         case 'full_name':
           fullName = value;
           break;
@@ -275,6 +314,7 @@ export function createRowMapper(plan: readonly ColumnPlan[], mapping: ImportMapp
       lead.last_name = names.last_name === '' ? null : names.last_name;
     }
     if (Object.keys(address).length > 0) lead.address = address;
+    if (consentStates.length > 0) lead.consents = consentStates.map((st) => ({ ...st, lawful_basis: lawfulBasis, at: consentAt }));
     if (closeColumn && lead.closed_at !== null && lead.status !== 'closed_won' && lead.status !== 'closed_lost') {
       lead.custom_fields[EXPECTED_CLOSE_KEY] = custom.value(EXPECTED_CLOSE_KEY, cells[closeColumn.index] ?? '');
     }
@@ -287,6 +327,16 @@ export function createRowMapper(plan: readonly ColumnPlan[], mapping: ImportMapp
     }
     return lead;
   };
+}
+
+/** A later row of the same lead: its values win where it has them; custom fields and consents add up. */
+export function foldInto(target: PreparedLead, row: PreparedLead) {
+  for (const key of Object.keys(row) as (keyof PreparedLead)[]) {
+    if (key === 'line' || key === 'custom_fields' || key === 'consents') continue;
+    if (row[key] !== null) (target as unknown as Record<string, unknown>)[key] = row[key];
+  }
+  target.custom_fields = { ...target.custom_fields, ...row.custom_fields };
+  target.consents = mergeConsents(target.consents, row.consents);
 }
 
 /**
@@ -318,11 +368,7 @@ export function mergeDuplicates(rows: PreparedLead[]): { rows: PreparedLead[]; m
       errors.push({ line: row.line, reason: `email ${row.email} is already used by line ${target.line} with another external id (${target.external_id})` });
       continue;
     }
-    for (const key of Object.keys(row) as (keyof PreparedLead)[]) {
-      if (key === 'line' || key === 'custom_fields') continue;
-      if (row[key] !== null) (target as unknown as Record<string, unknown>)[key] = row[key];
-    }
-    target.custom_fields = { ...target.custom_fields, ...row.custom_fields };
+    foldInto(target, row);
     if (target.email) byEmail.set(target.email, target);
     if (target.external_id) byExt.set(target.external_id, target);
     merged++;

@@ -67,6 +67,25 @@ export async function loadLeads(tx: Tx, ids: string[]): Promise<LeadRow[]> {
   return rows;
 }
 
+/** Those of these leads that may not be contacted for sales (see consent/contactability.ts, purpose sales_contact). */
+export async function uncontactableLeads(tx: Tx, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const { rows } = await sql<{ id: string }>`
+    SELECT id FROM leads WHERE id = ANY(${ids}::uuid[]) AND (do_not_contact OR unsubscribed OR 'sales_contact' = ANY(consent_withdrawn))`.execute(tx);
+  return new Set(rows.map((r) => r.id));
+}
+
+/** Expires the open insights of these kinds on these leads (optionally only the uncontactable ones among them). */
+export async function expireKinds(tx: Tx, ids: string[], kinds: readonly string[], onlyUncontactable: boolean): Promise<InsightChange[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await sql<InsightChange>`
+    UPDATE ai_insights AS a SET status = 'expired', closed_at = now()
+    WHERE a.lead_id = ANY(${ids}::uuid[]) AND a.status = 'open' AND a.insight_type::text = ANY(${[...kinds]}::text[])
+      AND (NOT ${onlyUncontactable}::boolean OR EXISTS (SELECT 1 FROM leads l WHERE l.id = a.lead_id AND (l.do_not_contact OR l.unsubscribed OR 'sales_contact' = ANY(l.consent_withdrawn))))
+    RETURNING a.id, a.lead_id, a.insight_type::text AS insight_type, a.priority::text AS priority, false AS inserted`.execute(tx);
+  return rows;
+}
+
 export interface ActivityRow {
   id: string; lead_id: string; type: string; subject: string | null; outcome: string | null; at: Date;
   sentiment: number | null; intent: string | null; signals: { signal: string; evidence: string }[];

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import {
-  HIGH_SHARE, MEDIUM_SHARE, PRICING_PATH, REPLY_WINDOW_HOURS, URGENT_SHARE, claimOf, detectAll, evaluateLead, fitCalibration, isTimeZone, kindOf, recentContactHours, scaleFrom,
+  HIGH_SHARE, MEDIUM_SHARE, PRICING_PATH, REPLY_WINDOW_HOURS, SUGGESTS_CONTACT, URGENT_SHARE, claimOf, detectAll, evaluateLead, fitCalibration, isTimeZone, kindOf, recentContactHours, scaleFrom,
   type Calibration, type Claim, type EngagementCategory, type LeadSnapshot, type OrgStats,
 } from '../../ai/insights/index.ts';
 import { activityCategory, eventCategory, ENGAGEMENT_WINDOW_DAYS, HALF_LIFE_DAYS } from '../../ai/insights/engagement.ts';
@@ -192,6 +192,7 @@ export function createInsightsService(db: Kysely<DB>, options: { now?: () => Dat
     return withTenant(db, system(organizationId), async (tx) => {
       const leads = await snapshots(tx, ids, at);
       const dismissed = await q.dismissedKeys(tx, ids, at);
+      const uncontactable = await q.uncontactableLeads(tx, ids);
       const writes: q.InsightWrite[] = [];
       const behaviour: Parameters<typeof q.updateLeadBehaviour>[1] = [];
       for (const lead of leads) {
@@ -199,6 +200,9 @@ export function createInsightsService(db: Kysely<DB>, options: { now?: () => Dat
         for (const c of e.candidates) {
           // A person said this one does not apply: not raised again while its reason lasts.
           if (dismissed.has(`${lead.id}|${c.type}|${c.reason}`)) continue;
+          // Do-not-contact, unsubscribed or sales contact withdrawn: nothing that says "reach out"
+          // (an open one is not confirmed, so it expires below).
+          if (uncontactable.has(lead.id) && SUGGESTS_CONTACT.has(c.type)) continue;
           writes.push({ lead_id: lead.id, insight_type: c.type, reason: c.reason, title: c.title.slice(0, 255), description: c.description, confidence: c.confidence, priority: c.priority, data: c.data, expires_at: c.expiresAt.toISOString() });
         }
         behaviour.push({ id: lead.id, engagement_level: e.engagement.level, optimal_contact_time: e.optimalContactTime ?? {}, communication_preference: e.communicationPreference });
@@ -305,3 +309,15 @@ export function createInsightsService(db: Kysely<DB>, options: { now?: () => Dat
 }
 
 export type InsightsService = ReturnType<typeof createInsightsService>;
+
+/**
+ * In the transaction that made these leads uncontactable (do-not-contact, unsubscribed, a
+ * withdrawn consent): their open contact suggestions end at once, not at the next
+ * evaluation. `onlyUncontactable` checks each lead first (a consent change may have
+ * reopened contact instead).
+ */
+export async function endContactSuggestions(tx: Tx, ctx: { organizationId: string }, leadIds: string[], opts: { onlyUncontactable?: boolean } = {}): Promise<number> {
+  const expired = await q.expireKinds(tx, leadIds, [...SUGGESTS_CONTACT], opts.onlyUncontactable ?? false);
+  await emitEvents(tx, systemActor(ctx.organizationId), insightEvents(expired, ['status']));
+  return expired.length;
+}

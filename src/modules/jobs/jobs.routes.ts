@@ -22,6 +22,7 @@ const Job = z.object({
 export async function registerJobRoutes(server: FastifyInstance, jobs: JobsService, auth: AuthService) {
   const app = server.withTypeProvider<ZodTypeProvider>();
   app.get('/api/v1/jobs/:id', {
+    config: { access: 'org:read' },
     schema: { tags: ['jobs'], summary: 'Status and progress of a background job of your organization (e.g. the job id returned by POST /models/train)', params: z.strictObject({ id: z.coerce.number().int().positive().max(2 ** 53 - 1) }), response: { 200: Job } },
   }, async (r) => jobs.get(requireAuth(r, auth), r.params.id));
 }

@@ -2,6 +2,7 @@ import { sql, type Insertable, type RawBuilder, type Selectable, type Updateable
 import type { LeadsTable } from '../../db/schema.ts';
 import { cursorTime } from '../../db/keyset.ts';
 import { PREPARED } from '../../db/prepared.ts';
+import type { ContactFlags } from '../consent/contactability.ts';
 import type { Tx } from '../../db/tenant.ts';
 import type { LeadScope } from '../auth/permissions.ts';
 
@@ -11,7 +12,14 @@ export const LEAD_COLUMNS = [
   'address', 'status', 'stage', 'source', 'campaign', 'current_score', 'score_confidence', 'predicted_value',
   'conversion_probability', 'engagement_level', 'custom_fields', 'tags', 'external_id', 'deal_value', 'status_changed_at',
   'closed_at', 'created_at', 'updated_at', 'last_contacted_at', 'next_follow_up_at',
+  'do_not_contact', 'do_not_contact_at', 'do_not_contact_by', 'unsubscribed', 'unsubscribed_at', 'unsubscribed_by', 'consent_withdrawn',
 ] as const;
+
+/**
+ * SQL for "may be contacted" (see consent/contactability.ts isContactable without a purpose):
+ * not do-not-contact, not unsubscribed, no contact purpose's consent withdrawn.
+ */
+export const CONTACTABLE = sql<boolean>`(NOT do_not_contact AND NOT unsubscribed AND NOT (consent_withdrawn && ARRAY['marketing', 'sales_contact']::text[]))`;
 
 /** Where a lead stands: still being worked, or decided one way or the other. */
 export const OUTCOME_STATUSES = {
@@ -59,6 +67,8 @@ export interface LeadFilter {
   tsquery?: string | undefined;
   /** Custom-field equality, compared as text. */
   customFields?: [string, string][] | undefined;
+  /** Exports: only leads that may be contacted (unless the caller asks for every one). */
+  contactableOnly?: boolean | undefined;
 }
 
 export type SortKey = 'score' | 'updated_at' | 'created_at' | 'next_follow_up_at' | 'name';
@@ -102,6 +112,7 @@ function sortValues(sort: SortKey, row: { current_score: number; last_name: stri
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 function applyFilters<Q extends { where: (...args: any[]) => Q }>(query: Q, filter: LeadFilter): Q {
   const f = filter;
+  if (f.contactableOnly) query = query.where(CONTACTABLE);
   if (f.statuses) query = query.where('status', 'in', f.statuses as never[]);
   if (f.outcome) query = query.where('status', 'in', [...OUTCOME_STATUSES[f.outcome]]);
   // Stage and source are stored as codes ("sales_qualified") and shown as words ("Sales
@@ -336,7 +347,29 @@ export function leadIdInScope(scope: LeadScope) {
  * other modules' tables by design: a merge must move all of a lead's history in one
  * transaction, and listing the tables here keeps that knowledge in one place.
  */
-export const LEAD_CHILD_TABLES = ['activities', 'conversations', 'journey_events', 'lead_scores', 'ai_insights', 'tracking_identities'] as const;
+export const LEAD_CHILD_TABLES = ['activities', 'conversations', 'journey_events', 'lead_scores', 'ai_insights', 'tracking_identities', 'lead_consents', 'lead_assignments'] as const;
+
+/**
+ * leads.consent_withdrawn from the leads' consent records: the purposes with a withdrawn
+ * record and no open grant (a grant after a withdrawal reopens the purpose). Returns the
+ * leads whose value changed.
+ */
+export async function refreshConsentWithdrawn(tx: Tx, leadIds: string[]): Promise<string[]> {
+  if (leadIds.length === 0) return [];
+  const { rows } = await sql<{ id: string }>`
+    UPDATE leads l SET consent_withdrawn = w.purposes
+    FROM (
+      SELECT k.id, coalesce((
+        SELECT array_agg(DISTINCT c.purpose ORDER BY c.purpose) FROM lead_consents c
+        WHERE c.lead_id = k.id AND c.withdrawn_at IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM lead_consents g WHERE g.lead_id = k.id AND g.purpose = c.purpose AND g.withdrawn_at IS NULL)
+      ), '{}') AS purposes
+      FROM unnest(${leadIds}::uuid[]) AS k(id)
+    ) w
+    WHERE l.id = w.id AND l.consent_withdrawn IS DISTINCT FROM w.purposes
+    RETURNING l.id`.execute(tx);
+  return rows.map((r) => r.id);
+}
 
 export async function moveLeadChildren(tx: Tx, sourceId: string, targetId: string): Promise<Record<string, number>> {
   const moved: Record<string, number> = {};
@@ -370,12 +403,13 @@ export async function assignLeads(tx: Tx, ids: string[], scope: LeadScope, value
  * concurrent callers: the loser's insert waits for the winner and does nothing, and its
  * next statement sees the winner's row.
  */
-export async function findOrInsertLeadByEmail(tx: Tx, values: Insertable<LeadsTable> & { email: string }): Promise<{ id: string; created: boolean }> {
+export async function findOrInsertLeadByEmail(tx: Tx, values: Insertable<LeadsTable> & { email: string }): Promise<{ id: string; created: boolean; flags: ContactFlags }> {
+  const FLAGS = ['do_not_contact', 'unsubscribed', 'consent_withdrawn'] as const;
   for (let attempt = 0; attempt < 3; attempt++) {
-    const inserted = await tx.insertInto('leads').values(values).onConflict((oc) => oc.doNothing()).returning('id').executeTakeFirst();
-    if (inserted) return { id: inserted.id, created: true };
-    const existing = await findLeadIdByEmail(tx, values.email);
-    if (existing) return { id: existing.id, created: false };
+    const inserted = await tx.insertInto('leads').values(values).onConflict((oc) => oc.doNothing()).returning(['id', ...FLAGS]).executeTakeFirst();
+    if (inserted) return { id: inserted.id, created: true, flags: inserted };
+    const existing = await tx.selectFrom('leads').select(['id', ...FLAGS]).where(sql<string>`lower(email)`, '=', values.email.toLowerCase()).executeTakeFirst();
+    if (existing) return { id: existing.id, created: false, flags: existing };
   }
   throw new Error('findOrInsertLeadByEmail: the lead kept disappearing between insert and select');
 }

@@ -35,6 +35,8 @@ export const LeadFields = z.strictObject({
   external_id: Text(255).nullable().optional(),
   deal_value: z.number().nonnegative().max(9_999_999_999).nullable().optional(),
   next_follow_up_at: DateTimeInput.nullable().optional(),
+  do_not_contact: z.boolean().optional().describe('The person asked not to be contacted at all: no contact suggestions, no tracking, left out of exports and e-mail sending. Who and when are recorded.'),
+  unsubscribed: z.boolean().optional().describe('The person unsubscribed: treated as do-not-contact for suggestions, tracking, exports and e-mail sending. Who and when are recorded.'),
 });
 
 export const LeadCreate = LeadFields;
@@ -82,6 +84,13 @@ export const Lead = z.object({
   updated_at: z.date(),
   last_contacted_at: z.date().nullable(),
   next_follow_up_at: z.date().nullable(),
+  do_not_contact: z.boolean(),
+  do_not_contact_at: z.date().nullable(),
+  do_not_contact_by: Uuid.nullable().describe('The user who set or cleared it (null: an API key or an import; the audit log names the actor)'),
+  unsubscribed: z.boolean(),
+  unsubscribed_at: z.date().nullable(),
+  unsubscribed_by: Uuid.nullable(),
+  consent_withdrawn: z.array(z.string()).describe('Purposes whose consent is withdrawn now (see /leads/{id}/consents)'),
 });
 
 /** One lead as its page shows it: with what the caller may do to it (see leads.service permissionsFor). */
@@ -186,6 +195,7 @@ export const LeadCount = z.object({
 const ExportKnown = {
   ...LeadFilterKnown,
   format: z.enum(['csv', 'ndjson']).default('csv').describe('csv (one column per field and per custom field) or ndjson (one JSON lead per line)'),
+  include_do_not_contact: Flag.default(false).describe('Leads that may not be contacted (do-not-contact, unsubscribed, or consent to marketing or sales contact withdrawn) are left out of exports; true includes them (the audit entry says so).'),
   sort: z.enum(['score', 'updated_at', 'created_at', 'next_follow_up_at', 'name']).default('created_at'),
 };
 export const LeadExportQuery = withCustomFieldFilters(ExportKnown);

@@ -1,4 +1,5 @@
-import { recordAudit } from '../audit/audit.service.ts';
+import { isTombstoned, TOMBSTONE_MESSAGE } from '../privacy/privacy.tombstones.ts';
+import { auditActor, recordAudit } from '../audit/audit.service.ts';
 import type { Kysely, Updateable } from 'kysely';
 import type { DB, LeadsTable, LeadStatus } from '../../db/schema.ts';
 import { withTenant, withTenantRead, type Tx } from '../../db/tenant.ts';
@@ -8,6 +9,7 @@ import { DomainError } from '../../shared/errors.ts';
 import type { AuthContext } from '../auth/auth.context.ts';
 import { emitEvent, emitEvents } from '../events/events.service.ts';
 import { notifyAssigned } from '../notifications/notifications.service.ts';
+import { endContactSuggestions } from '../insights/insights.service.ts';
 import { leadChangeEvents } from './lead-events.ts';
 import { authorize, can, leadScope, type Action } from '../auth/permissions.ts';
 import * as q from './leads.queries.ts';
@@ -17,6 +19,8 @@ type LeadFilterQuery = LeadListQuery | LeadExportQuery | LeadCountQuery;
 import type { z } from 'zod';
 import type { LeadCreate, LeadPatch } from './leads.schemas.ts';
 import { requireLeadNames } from './lead-names.ts';
+import { isTrackable } from '../consent/contactability.ts';
+import { assignNewLeads } from '../assignment/assignment.service.ts';
 
 type CreateInput = z.infer<typeof LeadCreate>;
 type PatchInput = z.infer<typeof LeadPatch>;
@@ -107,6 +111,31 @@ export function permissionsFor(ctx: AuthContext, inWriteScope: boolean) {
   return { edit: may('leads:write'), log_activity: may('activities:write'), assign: may('leads:assign'), merge: may('leads:merge'), delete: may('leads:delete') };
 }
 
+/**
+ * The do-not-contact and unsubscribed columns a create or patch sets: the flag, and who and
+ * when, only when the flag really changes (a repeated "true" keeps the first time).
+ */
+function contactFlagValues(ctx: AuthContext, input: { do_not_contact?: boolean | undefined; unsubscribed?: boolean | undefined }, current: { do_not_contact: boolean; unsubscribed: boolean } | null) {
+  const values: Updateable<LeadsTable> = {};
+  const now = new Date();
+  if (input.do_not_contact !== undefined && input.do_not_contact !== (current?.do_not_contact ?? false)) {
+    Object.assign(values, { do_not_contact: input.do_not_contact, do_not_contact_at: now, do_not_contact_by: ctx.userId });
+  }
+  if (input.unsubscribed !== undefined && input.unsubscribed !== (current?.unsubscribed ?? false)) {
+    Object.assign(values, { unsubscribed: input.unsubscribed, unsubscribed_at: now, unsubscribed_by: ctx.userId });
+  }
+  return values;
+}
+
+/** Each flag that changed: an audit entry, and once set, the lead's open contact suggestions end. */
+async function auditContactFlags(tx: Tx, ctx: AuthContext, leadId: string, before: { do_not_contact: boolean; unsubscribed: boolean }, after: { do_not_contact: boolean; unsubscribed: boolean }) {
+  for (const flag of ['do_not_contact', 'unsubscribed'] as const) {
+    if (before[flag] === after[flag]) continue;
+    await recordAudit(tx, { ...auditActor(ctx), action: `lead.${flag}`, entityType: 'lead', entityId: leadId, details: { value: after[flag] } });
+  }
+  if ((after.do_not_contact && !before.do_not_contact) || (after.unsubscribed && !before.unsubscribed)) await endContactSuggestions(tx, ctx, [leadId]);
+}
+
 /** The lead when it is in the caller's write scope (the one definition of "may change it"). */
 function findWritable(tx: Tx, ctx: AuthContext, id: string) {
   return q.getLead(tx, id, leadScope(ctx, 'write'));
@@ -180,12 +209,13 @@ export function createLeadsService(db: Kysely<DB>) {
      */
     async exportRows(ctx: AuthContext, query: LeadExportQuery) {
       authorize(ctx, 'leads:read');
-      const filter = toFilter(ctx, query);
+      // Exports feed mailing tools: the people who said no stay out unless asked for.
+      const filter = { ...toFilter(ctx, query), contactableOnly: !query.include_do_not_contact };
       const scope = leadScope(ctx, 'read');
       const nothing = Boolean(query.q && !filter.tsquery);
       const customFieldNames = nothing ? [] : await withTenantRead(db, ctx, (tx) => q.customFieldNames(tx, scope, filter));
       await withTenant(db, ctx, (tx) =>
-        recordAudit(tx, { organizationId: ctx.organizationId, actorType: ctx.actor.type, actorId: ctx.actor.id, action: 'leads.export', entityType: 'lead', details: { format: query.format, filters: Object.keys(query).filter((k) => k !== 'format' && k !== 'sort').join(',') } }),
+        recordAudit(tx, { ...auditActor(ctx), action: 'leads.export', entityType: 'lead', details: { format: query.format, filters: Object.keys(query).filter((k) => k !== 'format' && k !== 'sort' && k !== 'include_do_not_contact').join(','), include_do_not_contact: query.include_do_not_contact } }),
       );
       async function* rows() {
         if (nothing) return;
@@ -237,6 +267,9 @@ export function createLeadsService(db: Kysely<DB>) {
       checkTeam(ctx, input.team_id);
       const status = input.status ?? 'new';
       return withTenant(db, ctx, async (tx) => {
+        if ((input.email || input.phone) && (await isTombstoned(tx, ctx.organizationId, { email: input.email, phone: input.phone }))) {
+          throw new DomainError('conflict', TOMBSTONE_MESSAGE, { field: input.email ? 'email' : 'phone' });
+        }
         if (input.email) {
           const existing = await q.findLeadIdByEmail(tx, input.email);
           if (existing) throw await emailConflict(tx, ctx, existing.id, 'A lead with this email already exists.');
@@ -263,6 +296,7 @@ export function createLeadsService(db: Kysely<DB>) {
             deal_value: input.deal_value ?? null,
             next_follow_up_at: input.next_follow_up_at ?? null,
             ...(CLOSED.has(status) ? { closed_at: new Date() } : {}),
+            ...contactFlagValues(ctx, input, null),
           })
           .catch(async (error: { code?: string; constraint?: string }) => {
             if (error.code === '23505' && error.constraint === 'leads_org_email_key') {
@@ -272,6 +306,12 @@ export function createLeadsService(db: Kysely<DB>) {
           });
         await emit(tx, ctx, 'lead.created', lead.id, {});
         await notifyAssigned(tx, ctx, { leadIds: [lead.id], assignedTo: lead.assigned_to });
+        await auditContactFlags(tx, ctx, lead.id, { do_not_contact: false, unsubscribed: false }, lead);
+        // Nobody named (assigned_to left out, and not a rep's own lead): the assignment rules
+        // decide. An explicit owner, or an explicit null, is the caller's word and stands.
+        if (input.assigned_to === undefined && lead.assigned_to === null && (await assignNewLeads(tx, ctx, [lead.id], 'api')).size > 0) {
+          return (await q.getLead(tx, lead.id, { kind: 'all' }))!;
+        }
         return lead;
       });
     },
@@ -292,8 +332,8 @@ export function createLeadsService(db: Kysely<DB>) {
           if (existing && existing.id !== id) throw await emailConflict(tx, ctx, existing.id, 'Another lead already has this email.');
         }
         // Address and custom fields change key by key (see LeadPatch); a null address clears it.
-        const { address, custom_fields, ...rest } = patch;
-        const values = patchValues({ ...rest, ...(address === null ? { address } : {}) }, []) as Updateable<LeadsTable>;
+        const { address, custom_fields, do_not_contact: _d, unsubscribed: _u, ...rest } = patch;
+        const values = { ...(patchValues({ ...rest, ...(address === null ? { address } : {}) }, []) as Updateable<LeadsTable>), ...contactFlagValues(ctx, patch, current) };
         const merge = { ...(address ? { address: q.jsonMerge(address) } : {}), ...(custom_fields ? { custom_fields: q.jsonMerge(custom_fields) } : {}) };
         const statusChanged = patch.status !== undefined && patch.status !== current.status;
         if (statusChanged) {
@@ -305,6 +345,7 @@ export function createLeadsService(db: Kysely<DB>) {
           await q.insertStatusChange(tx, { organizationId: ctx.organizationId, leadId: id, userId: ctx.userId, from: current.status, to: patch.status! });
         }
         await emitEvents(tx, ctx, leadChangeEvents(current, lead, Object.keys(patch)));
+        await auditContactFlags(tx, ctx, id, current, lead);
         if (patch.assigned_to !== undefined && patch.assigned_to !== current.assigned_to) await notifyAssigned(tx, ctx, { leadIds: [id], assignedTo: patch.assigned_to });
         // A change of team or owner can take the lead out of the caller's hands.
         return { ...lead, permissions: permissionsFor(ctx, (await findWritable(tx, ctx, id)) !== undefined) };
@@ -333,12 +374,18 @@ export function createLeadsService(db: Kysely<DB>) {
         fill.tags = [...new Set([...target.tags, ...source.tags])];
         fill.custom_fields = JSON.stringify({ ...source.custom_fields, ...target.custom_fields });
         if (source.created_at < target.created_at) fill.created_at = source.created_at;
+        // A "no" said through either record stands for the person.
+        if (source.do_not_contact && !target.do_not_contact) Object.assign(fill, { do_not_contact: true, do_not_contact_at: source.do_not_contact_at, do_not_contact_by: source.do_not_contact_by });
+        if (source.unsubscribed && !target.unsubscribed) Object.assign(fill, { unsubscribed: true, unsubscribed_at: source.unsubscribed_at, unsubscribed_by: source.unsubscribed_by });
         const moved = await q.moveLeadChildren(tx, sourceId, targetId);
         // The source goes first: its email and external id are unique per organization.
         await q.deleteLead(tx, sourceId);
-        const lead = await q.updateLead(tx, targetId, fill);
+        await q.updateLead(tx, targetId, fill);
+        // The source's consent records moved here: the target's withdrawn purposes follow them.
+        await q.refreshConsentWithdrawn(tx, [targetId]);
+        const lead = (await q.getLead(tx, targetId, { kind: 'all' }))!;
         await recordAudit(tx, {
-          organizationId: ctx.organizationId, actorType: ctx.actor.type, actorId: ctx.actor.id, action: 'lead.merge', entityType: 'lead', entityId: targetId,
+          ...auditActor(ctx), action: 'lead.merge', entityType: 'lead', entityId: targetId,
           details: { source_id: sourceId, ...Object.fromEntries(Object.entries(moved).map(([k, v]) => [`moved_${k}`, v])) },
         });
         // The source is gone into the target (its readers are told through previous_*); the
@@ -425,6 +472,17 @@ export function createLeadsService(db: Kysely<DB>) {
 export type LeadsService = ReturnType<typeof createLeadsService>;
 
 /**
+ * For the consent service, in its transaction: recomputes the leads' withdrawn purposes after
+ * their consent records changed; leads that became uncontactable lose their open contact
+ * suggestions. Returns the leads whose withdrawn purposes changed.
+ */
+export async function refreshConsentState(tx: Tx, ctx: Pick<AuthContext, 'organizationId'>, leadIds: string[]): Promise<string[]> {
+  const changed = await q.refreshConsentWithdrawn(tx, leadIds);
+  if (changed.length > 0) await endContactSuggestions(tx, ctx, changed, { onlyUncontactable: true });
+  return changed;
+}
+
+/**
  * For modules that learn of a person by email inside their own transaction (the website
  * tracker's identify): the organization's lead with this email, created when there is
  * none. Concurrent calls for one email agree on one lead.
@@ -433,7 +491,7 @@ export async function findOrCreateLeadByEmail(
   tx: Tx,
   ctx: Pick<AuthContext, 'organizationId' | 'actor'>,
   input: { email: string; firstName: string; lastName: string; company: string | null; phone: string | null; source: string },
-): Promise<{ id: string; created: boolean }> {
+): Promise<{ id: string; created: boolean; trackable: boolean }> {
   const lead = await q.findOrInsertLeadByEmail(tx, {
     organization_id: ctx.organizationId,
     email: input.email,
@@ -443,6 +501,25 @@ export async function findOrCreateLeadByEmail(
     phone: input.phone,
     source: input.source,
   });
-  if (lead.created) await emitEvent(tx, ctx, { type: 'lead.created', entityType: 'lead', entityId: lead.id, payload: { lead_id: lead.id } });
-  return lead;
+  if (lead.created) {
+    await emitEvent(tx, ctx, { type: 'lead.created', entityType: 'lead', entityId: lead.id, payload: { lead_id: lead.id } });
+    await assignNewLeads(tx, ctx, [lead.id], 'tracking');
+  }
+  return { id: lead.id, created: lead.created, trackable: isTrackable(lead.flags) };
+}
+
+/**
+ * The person unsubscribed themselves (an e-mail's unsubscribe link or its one-click
+ * List-Unsubscribe POST, RFC 8058): the flag is set with no user as its author, the audit
+ * entry names the system and the channel, and open contact suggestions end. Returns false
+ * when the lead was already unsubscribed (a repeated click changes nothing).
+ */
+export async function markUnsubscribedByPerson(tx: Tx, organizationId: string, leadId: string, via: string): Promise<boolean> {
+  const current = await q.getLead(tx, leadId, { kind: 'all' });
+  if (!current || current.unsubscribed) return false;
+  const lead = await q.updateLead(tx, leadId, { unsubscribed: true, unsubscribed_at: new Date(), unsubscribed_by: null });
+  await emitEvents(tx, { organizationId, actor: { id: null } }, leadChangeEvents(current, lead, ['unsubscribed']));
+  await recordAudit(tx, { organizationId, actorType: 'system', actorId: null, ip: null, userAgent: null, action: 'lead.unsubscribed', entityType: 'lead', entityId: leadId, details: { value: true, via } });
+  await endContactSuggestions(tx, { organizationId }, [leadId]);
+  return true;
 }

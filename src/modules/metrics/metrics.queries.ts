@@ -2,7 +2,7 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB, MetricsPeriod } from '../../db/schema.ts';
 import type { Tx } from '../../db/tenant.ts';
 import { FUNNEL, funnelPosition, reachedAt } from '../dashboard/dashboard.figures.ts';
-import { lostAt, wonAt } from '../dashboard/outcomes.ts';
+import { outcomeMoves, wonAt } from '../dashboard/outcomes.ts';
 
 /**
  * The SQL of the team performance metrics: the rollup that fills performance_metrics from
@@ -106,9 +106,7 @@ export async function buildDays(tx: Tx, organizationId: string, timeZone: string
 
 /** The statement behind buildDays (exported for EXPLAIN in the benchmark). */
 export function daysQuery(organizationId: string, timeZone: string, lower: Date | null) {
-  const recent = lower
-    ? sql`AND (created_at >= ${lower} OR status_changed_at >= ${lower} OR closed_at >= ${lower})`
-    : sql``;
+  const recent = lower ? sql`AND ${touchedSince(lower)}` : sql``;
   const eventsOf = lower ? sql`AND je.lead_id IN (SELECT id FROM l0)` : sql``;
   const activitiesSince = lower ? sql`AND a.completed_at >= ${lower}` : sql``;
   // The owner (team) an event recorded, as text: '' when the lead had none then (JSON null),
@@ -119,56 +117,48 @@ export function daysQuery(organizationId: string, timeZone: string, lower: Date 
   const ownerOr = (text: RawBuilder<unknown>, current: RawBuilder<unknown>) => sql`CASE WHEN ${text} IS NULL THEN ${current} ELSE nullif(${text}, '')::uuid END`;
   return sql`
     WITH l0 AS MATERIALIZED (
-      SELECT id, assigned_to, team_id, status, created_at, deal_value, ${wonAt('leads')} AS won_at, ${lostAt('leads')} AS lost_at
+      SELECT id, organization_id, assigned_to, team_id, status, created_at, closed_at, status_changed_at, deal_value, ${wonAt('leads')} AS won_at
       FROM leads WHERE organization_id = ${organizationId} ${recent}
-    ), ev AS (
+    ), moves AS MATERIALIZED ${outcomeMoves('l0', organizationId)}
+    , ev AS (
       -- Per lead, over its status changes in time order (sorted once below, so array_agg keeps
       -- that order without a sort per lead: ~3 M events at 1 M leads): the first reach of
-      -- qualified or beyond, and the last change (the one that decided a decided lead).
+      -- qualified or beyond, and who owned the lead then.
       SELECT s.lead_id, count(*) AS moves,
              min(s.occurred_at) FILTER (WHERE s.pos_to >= ${sql.lit(QUALIFIED)}) AS at_q,
              min(s.occurred_at) FILTER (WHERE s.pos_from >= ${sql.lit(QUALIFIED)}) AS left_q,
              (array_agg(s.owner) FILTER (WHERE s.pos_to >= ${sql.lit(QUALIFIED)}))[1] AS reach_owner,
-             (array_agg(s.team) FILTER (WHERE s.pos_to >= ${sql.lit(QUALIFIED)}))[1] AS reach_team,
-             (array_agg(s.to_status))[count(*)] AS last_to,
-             (array_agg(s.owner))[count(*)] AS last_owner,
-             (array_agg(s.team))[count(*)] AS last_team
+             (array_agg(s.team) FILTER (WHERE s.pos_to >= ${sql.lit(QUALIFIED)}))[1] AS reach_team
       FROM (
-        SELECT je.lead_id, je.occurred_at, je.properties->>'to' AS to_status, ${recorded('owner_id')} AS owner, ${recorded('team_id')} AS team,
+        SELECT je.lead_id, je.occurred_at, ${recorded('owner_id')} AS owner, ${recorded('team_id')} AS team,
                ${funnelPosition(sql`je.properties->>'to'`)} AS pos_to, ${funnelPosition(sql`je.properties->>'from'`)} AS pos_from
         FROM journey_events AS je
         WHERE je.organization_id = ${organizationId} AND je.event_type = 'status_change' ${eventsOf}
         ORDER BY je.lead_id, je.occurred_at, je.id
       ) AS s
       GROUP BY s.lead_id
-    ), l1 AS (
-      SELECT l0.*, ev.at_q, ev.reach_owner, ev.reach_team,
-             ${reachedAt(QUALIFIED, { at: sql`ev.at_q`, left: sql`ev.left_q`, moves: sql`ev.moves`, status: sql`l0.status`, createdAt: sql`l0.created_at`, wonAt: sql`l0.won_at` })} AS qualified_at,
-             -- The change that decided the lead: its last one, when that went to its present status.
-             CASE WHEN ev.last_to = l0.status::text THEN ${ownerOr(sql`ev.last_owner`, sql`l0.assigned_to`)} ELSE l0.assigned_to END AS decided_user,
-             CASE WHEN ev.last_to = l0.status::text THEN ${ownerOr(sql`ev.last_team`, sql`l0.team_id`)} ELSE l0.team_id END AS decided_team
-      FROM l0 LEFT JOIN ev ON ev.lead_id = l0.id
     ), l AS MATERIALIZED (
-      -- Materialized: each lead's dates and owners computed once, then read by the five facts
-      -- below (inlined, every reference re-evaluated them: 70 s of 130 at 1 M leads).
+      -- Materialized: each lead's dates and owners computed once, then read by the facts below.
       SELECT l1.*,
-             CASE WHEN l1.qualified_at = l1.at_q THEN ${ownerOr(sql`l1.reach_owner`, sql`l1.assigned_to`)} WHEN l1.qualified_at = l1.won_at THEN l1.decided_user ELSE l1.assigned_to END AS qualified_user,
-             CASE WHEN l1.qualified_at = l1.at_q THEN ${ownerOr(sql`l1.reach_team`, sql`l1.team_id`)} WHEN l1.qualified_at = l1.won_at THEN l1.decided_team ELSE l1.team_id END AS qualified_team
-      FROM l1
+             CASE WHEN l1.qualified_at = l1.at_q THEN ${ownerOr(sql`l1.reach_owner`, sql`l1.assigned_to`)} ELSE l1.assigned_to END AS qualified_user,
+             CASE WHEN l1.qualified_at = l1.at_q THEN ${ownerOr(sql`l1.reach_team`, sql`l1.team_id`)} ELSE l1.team_id END AS qualified_team
+      FROM (
+        SELECT l0.id, l0.assigned_to, l0.team_id, l0.created_at, ev.at_q, ev.reach_owner, ev.reach_team,
+               ${reachedAt(QUALIFIED, { at: sql`ev.at_q`, left: sql`ev.left_q`, moves: sql`ev.moves`, status: sql`l0.status`, createdAt: sql`l0.created_at`, wonAt: sql`l0.won_at` })} AS qualified_at
+        FROM l0 LEFT JOIN ev ON ev.lead_id = l0.id
+      ) AS l1
     ), facts AS (
       SELECT l.created_at AS at, l.assigned_to AS user_id, l.team_id, 1 AS created, 0 AS qualified, 0 AS won, 0 AS lost, 0::numeric AS revenue, 0::float8 AS cycle_days, 1 AS open_delta, 0 AS activities
       FROM l
       UNION ALL
       SELECT l.qualified_at, l.qualified_user, l.qualified_team, 0, 1, 0, 0, 0, 0, 0, 0 FROM l WHERE l.qualified_at IS NOT NULL
       UNION ALL
-      SELECT l.won_at, l.decided_user, l.decided_team, 0, 0, 1, 0, coalesce(l.deal_value, 0), greatest(extract(epoch FROM l.won_at - l.created_at)::float8 / 86400, 0), 0, 0
-      FROM l WHERE l.won_at IS NOT NULL
+      -- Wins and losses as they happened, and their reversals (outcomes.ts), for whom they
+      -- counted; the open leads they move in and out of count for the current owner (whose book).
+      SELECT m.at, m.user_id, m.team_id, 0, 0, m.won, m.lost, m.revenue, m.cycle_days, 0, 0 FROM moves AS m
       UNION ALL
-      SELECT l.lost_at, l.decided_user, l.decided_team, 0, 0, 0, 1, 0, 0, 0, 0 FROM l WHERE l.lost_at IS NOT NULL
-      UNION ALL
-      -- Leaves the open leads when decided (never before it came in).
-      SELECT greatest(coalesce(l.won_at, l.lost_at), l.created_at), l.assigned_to, l.team_id, 0, 0, 0, 0, 0, 0, -1, 0
-      FROM l WHERE coalesce(l.won_at, l.lost_at) IS NOT NULL
+      -- (Never before the lead came in: an imported close date can be earlier.)
+      SELECT greatest(m.at, l0.created_at), l0.assigned_to, l0.team_id, 0, 0, 0, 0, 0, 0, m.open_delta, 0 FROM moves AS m JOIN l0 ON l0.id = m.lead_id
       UNION ALL
       SELECT a.completed_at, a.user_id, u.team_id, 0, 0, 0, 0, 0::numeric, 0::float8, 0, 1
       FROM activities AS a LEFT JOIN users AS u ON u.id = a.user_id
@@ -181,17 +171,30 @@ export function daysQuery(organizationId: string, timeZone: string, lower: Date 
     GROUP BY 1, 2, 3`;
 }
 
-/** Open leads per owner, team and the organization at an instant (created before it, not decided before it). */
-function openAt(organizationId: string, at: Date) {
-  const decided = sql`coalesce(${wonAt('leads')}, ${lostAt('leads')})`;
+/** Leads with something on or after `lower` (created, moved or closed): the ones buildDays reads. */
+function touchedSince(lower: Date) {
+  return sql`(created_at >= ${lower} OR status_changed_at >= ${lower} OR closed_at >= ${lower})`;
+}
+
+/**
+ * Open leads per owner, team and the organization at the start of the local day `fromDate`,
+ * the first recomputed (their current owner's). A lead untouched since `lower` (≤ that day)
+ * is as it was then: open if open now. The others are in metrics_days: their creations and
+ * outcome moves before that day (outcomes.ts) say whether they were open.
+ */
+function openAtStart(organizationId: string, lower: Date, fromDate: string) {
   return sql`
-    SELECT CASE grouping(assigned_to, team_id) WHEN 1 THEN 'user' WHEN 2 THEN 'team' ELSE 'organization' END AS level,
-           CASE WHEN grouping(assigned_to) = 0 THEN assigned_to END AS user_id,
-           CASE WHEN grouping(team_id) = 0 THEN team_id END AS team_id,
-           count(*)::int AS open
-    FROM leads
-    WHERE organization_id = ${organizationId} AND created_at < ${at} AND (${decided} IS NULL OR greatest(${decided}, created_at) >= ${at})
-    GROUP BY GROUPING SETS ((assigned_to), (team_id), ())`;
+    SELECT CASE grouping(o.user_id, o.team_id) WHEN 1 THEN 'user' WHEN 2 THEN 'team' ELSE 'organization' END AS level,
+           CASE WHEN grouping(o.user_id) = 0 THEN o.user_id END AS user_id,
+           CASE WHEN grouping(o.team_id) = 0 THEN o.team_id END AS team_id,
+           sum(o.n)::int AS open
+    FROM (
+      SELECT assigned_to AS user_id, team_id, 1 AS n FROM leads
+      WHERE organization_id = ${organizationId} AND NOT coalesce(${touchedSince(lower)}, false) AND status NOT IN ('closed_won', 'closed_lost', 'unqualified')
+      UNION ALL
+      SELECT d.user_id, d.team_id, d.open_delta FROM metrics_days AS d WHERE d.day < ${fromDate}::date AND d.open_delta <> 0
+    ) AS o
+    GROUP BY GROUPING SETS ((o.user_id), (o.team_id), ())`;
 }
 
 /**
@@ -211,10 +214,10 @@ function openAt(organizationId: string, at: Date) {
  * The spec's column is DECIMAL(10,2): a figure beyond it (a huge organization's day with one
  * quick large win) is stored at its maximum, 99,999,999.99.
  */
-export async function writePeriod(tx: Tx, organizationId: string, period: MetricsPeriod, from: { fromDate: string; fromAt: Date } | null): Promise<{ written: number; deleted: number }> {
+export async function writePeriod(tx: Tx, organizationId: string, period: MetricsPeriod, from: { fromDate: string; fromAt: Date; lower: Date } | null): Promise<{ written: number; deleted: number }> {
   const unit = PERIOD_UNITS[period];
   const inRange = from ? sql`WHERE d.day >= ${from.fromDate}::date` : sql``;
-  const base = from ? openAt(organizationId, from.fromAt) : sql`SELECT NULL::text AS level, NULL::uuid AS user_id, NULL::uuid AS team_id, 0 AS open WHERE false`;
+  const base = from ? openAtStart(organizationId, from.lower, from.fromDate) : sql`SELECT NULL::text AS level, NULL::uuid AS user_id, NULL::uuid AS team_id, 0 AS open WHERE false`;
   const stale = from ? sql`AND m.period_start >= ${from.fromDate}::date` : sql``;
   const { rows } = await sql<{ written: string; deleted: string }>`
     WITH b AS (
@@ -242,13 +245,15 @@ export async function writePeriod(tx: Tx, organizationId: string, period: Metric
       SELECT k.user_id, k.team_id, k.period_start,
              (k.period_start + ${PERIOD_LENGTHS[period]}::interval - interval '1 day')::date AS period_end,
              k.created, k.qualified, k.won, round(k.revenue, 2) AS revenue, k.activities,
-             CASE WHEN k.won + k.lost > 0 THEN round(k.won::numeric / (k.won + k.lost), 4) END AS conversion_rate,
+             CASE WHEN k.w + k.d > 0 THEN round(k.w::numeric / (k.w + k.d), 4) END AS conversion_rate,
              CASE WHEN k.won > 0 THEN round(k.revenue / k.won, 2) END AS average_deal_size,
-             CASE WHEN k.won + k.lost = 0 THEN NULL
-                  WHEN k.won = 0 THEN 0
-                  ELSE least(round((greatest(k.open_at_end, 0) * (k.won::numeric / (k.won + k.lost)) * (k.revenue / k.won) / greatest(k.cycle_days / k.won, 1))::numeric, 2), ${MAX_VELOCITY}) END AS sales_velocity
-      FROM k
-      WHERE k.created + k.qualified + k.won + k.lost + k.activities > 0
+             CASE WHEN k.w + k.d = 0 THEN NULL
+                  WHEN k.won <= 0 THEN 0
+                  ELSE least(greatest(round((greatest(k.open_at_end, 0) * (k.w::numeric / (k.w + k.d)) * (k.revenue / k.won) / greatest(k.cycle_days / k.won, 1))::numeric, 2), 0), ${MAX_VELOCITY}) END AS sales_velocity
+      -- w, d: the period's net wins and losses floored at 0, for its win rate (outcomes.ts).
+      FROM (SELECT k.*, greatest(k.won, 0) AS w, greatest(k.lost, 0) AS d FROM k) AS k
+      -- Something happened (a reversal alone too: its −1 is the period's figure).
+      WHERE k.created <> 0 OR k.qualified <> 0 OR k.won <> 0 OR k.lost <> 0 OR k.activities <> 0 OR k.revenue <> 0
     ), upserted AS (
       INSERT INTO performance_metrics AS m (organization_id, user_id, team_id, period, period_start, period_end,
         leads_created, leads_qualified, leads_converted, revenue_generated, activities_completed, conversion_rate, average_deal_size, sales_velocity)

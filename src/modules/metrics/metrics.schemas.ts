@@ -33,11 +33,11 @@ export type MetricsQuery = z.infer<typeof MetricsQuery>;
 export const Figures = z.object({
   leads_created: z.number().describe('Leads created in the period (for their current owner and team)'),
   leads_qualified: z.number().describe('Leads that first reached qualified or a later deal step in the period (the dashboard\'s rule), for the owner then'),
-  leads_converted: z.number().describe('Leads won in the period (by close date), for the owner when they were won'),
-  revenue_generated: z.number().describe('Deal values of the leads won in the period'),
+  leads_converted: z.number().describe('Leads won in the period, for the owner who won them, less the wins reverted (reopened or lost) in it, from whom they counted: negative when reversals outnumber wins (docs/forecasting.md, reopened deals)'),
+  revenue_generated: z.number().describe('Deal values of the leads won in the period, less those of the wins reverted in it'),
   activities_completed: z.number().describe('Activities completed in the period, by their user'),
-  conversion_rate: z.number().nullable().describe('Win rate: won ÷ (won + lost) among the leads decided in the period; null when none was'),
-  average_deal_size: z.number().nullable().describe('Revenue ÷ leads won; null without a win'),
+  conversion_rate: z.number().nullable().describe('Win rate: won ÷ (won + lost) of the period\'s net decisions, each floored at 0; null when neither is positive'),
+  average_deal_size: z.number().nullable().describe('Revenue ÷ leads won; null without a net win'),
   sales_velocity: z.number().nullable().describe('Money per day: open leads at the period\'s end × win rate × average deal size ÷ average sales cycle (days, at least 1); 0 with decisions but no win, null without decisions'),
 });
 export type Figures = z.infer<typeof Figures>;

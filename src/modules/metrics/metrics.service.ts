@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { DB, Job, MetricsPeriod } from '../../db/schema.ts';
 import { withTenant, withTenantRead } from '../../db/tenant.ts';
 import { enqueue } from '../../jobs/queue.ts';
+import { emitEvent, systemActor } from '../events/events.service.ts';
 import { DomainError } from '../../shared/errors.ts';
 import type { AuthContext } from '../auth/auth.context.ts';
 import { authorize } from '../auth/permissions.ts';
@@ -89,7 +90,8 @@ type People = Awaited<ReturnType<typeof q.people>>;
  * - manager: the organization's totals, and the teams they manage or belong to, with those
  *   teams' members one by one;
  * - sales_rep: their own figures and their team's aggregate (and its per-member average); not
- *   teammates one by one, not the organization.
+ *   teammates one by one, not the organization. In a team of two (fewer than MIN_AVERAGED
+ *   members, but not alone) not even the aggregate: its total minus your own is your teammate's.
  * A team's per-member average of fewer than MIN_AVERAGED members is shown only to someone who
  * sees each of them anyway: in a team of two, the average and your own figures give away the
  * other person's.
@@ -108,7 +110,11 @@ export const seesPeople = (role: AuthContext['role']) => role === 'admin' || rol
 
 export function visibility(ctx: Pick<AuthContext, 'role' | 'userId' | 'teamId'>, people: People): Visibility {
   if (ctx.role === 'sales_rep') {
-    return { organization: false, teams: new Set(ctx.teamId ? [ctx.teamId] : []), users: new Set(ctx.userId ? [ctx.userId] : []) };
+    // A team's total less your own is the rest of the team: with one teammate, theirs. Anyone
+    // ever in the team counts (a deactivated member's figures are in its total too).
+    const size = ctx.teamId ? people.users.filter((u) => u.team_id === ctx.teamId).length : 0;
+    const team = ctx.teamId && (size >= MIN_AVERAGED || size <= 1) ? [ctx.teamId] : [];
+    return { organization: false, teams: new Set(team), users: new Set(ctx.userId ? [ctx.userId] : []) };
   }
   if (ctx.role === 'manager') {
     const teams = new Set(people.teams.filter((t) => (ctx.userId && t.manager_id === ctx.userId) || t.id === ctx.teamId).map((t) => t.id));
@@ -162,8 +168,14 @@ export function createMetricsService(db: Kysely<DB>, options: { now?: () => Date
       for (const [i, period] of PERIODS.entries()) {
         progress(i + 1, total, `writing ${period} figures`);
         t = performance.now();
-        const written = await q.writePeriod(tx, organizationId, period, bounds ? bounds[period] : null);
+        const written = await q.writePeriod(tx, organizationId, period, bounds && lower ? { ...bounds[period], lower } : null);
         result.periods[period] = { ...written, ms: Math.round(performance.now() - t) };
+      }
+      // Screens showing the figures (the Team screen) reload when a rollup changed any: one
+      // event per rollup, with no figures in it (each reader asks for what they may see).
+      const changed = Object.entries(result.periods).filter(([, p]) => p.written + p.deleted > 0).map(([period]) => period);
+      if (changed.length > 0) {
+        await emitEvent(tx, systemActor(organizationId), { type: 'metrics.updated', entityType: 'metrics', entityId: null, payload: { from: result.from, periods: changed } });
       }
       progress(total, total, 'done');
       result.ms.total = Math.round(performance.now() - started);
@@ -179,14 +191,18 @@ export function createMetricsService(db: Kysely<DB>, options: { now?: () => Date
     });
   }
 
-  function checkSubject(ctx: Pick<AuthContext, 'role'>, people: People, seen: Visibility, query: { user_id?: string | undefined; team_id?: string | undefined }) {
+  function checkSubject(ctx: Pick<AuthContext, 'role' | 'teamId'>, people: People, seen: Visibility, query: { user_id?: string | undefined; team_id?: string | undefined }) {
     if (query.user_id) {
       if (!people.users.some((u) => u.id === query.user_id)) throw new DomainError('not_found', 'No user with this id in your organization.', { field: 'user_id' });
       if (!sees(seen.users, query.user_id)) throw new DomainError('forbidden', ctx.role === 'sales_rep' ? "You may see your own figures and your team's, not this person's." : seen.users instanceof Set && seen.users.size === 0 ? `Your role (${ctx.role}) sees the organization's and the teams' totals, not each person's figures.` : "You may see the figures of your own team's members (or the teams you manage), not this person's.", { field: 'user_id' });
     }
     if (query.team_id) {
       if (!people.teams.some((t) => t.id === query.team_id)) throw new DomainError('not_found', 'No team with this id in your organization.', { field: 'team_id' });
-      if (!sees(seen.teams, query.team_id)) throw new DomainError('forbidden', "You may see the figures of your own team (or the teams you manage), not this one's.", { field: 'team_id' });
+      if (!sees(seen.teams, query.team_id)) {
+        throw new DomainError('forbidden', ctx.role === 'sales_rep' && query.team_id === ctx.teamId
+          ? `Your team has fewer than ${MIN_AVERAGED} members: its total would show your teammates' figures, so a sales rep sees their own only.`
+          : "You may see the figures of your own team (or the teams you manage), not this one's.", { field: 'team_id' });
+      }
     }
   }
 
@@ -297,7 +313,11 @@ export function createMetricsService(db: Kysely<DB>, options: { now?: () => Date
       const start = periodStart(query.at ?? today(timeZone, now()), query.period);
       // A rep is ranked among their team (or alone without one) and sees only their own entry.
       const rep = ctx.role === 'sales_rep';
-      const ranked = people.users.filter((u) => u.is_active && (rep ? u.id === ctx.userId || (ctx.teamId !== null && u.team_id === ctx.teamId) : sees(seen.users, u.id)));
+      const teammates = rep && ctx.teamId !== null ? people.users.filter((u) => u.is_active && u.team_id === ctx.teamId).length : 0;
+      // In a team under MIN_AVERAGED a rank gives the teammate's result away (2nd of 2: they did
+      // better), the same reason the team's total is withheld: the rep is ranked alone.
+      const amongTeam = rep && teammates >= MIN_AVERAGED;
+      const ranked = people.users.filter((u) => u.is_active && (rep ? u.id === ctx.userId || (amongTeam && u.team_id === ctx.teamId) : sees(seen.users, u.id)));
       const rows = await withTenantRead(db, ctx, (tx) => q.readRows(tx, query.period, start, start, { organization: false, teamIds: [], userIds: ranked.map((u) => u.id) }));
       const byUser = new Map(rows.filter((r) => r.user_id).map((r) => [r.user_id!, r]));
       const scored = ranked

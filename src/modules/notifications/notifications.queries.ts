@@ -98,6 +98,8 @@ export async function dueFollowUps(tx: Tx, from: Date, to: Date) {
     FROM leads l JOIN users u ON u.id = l.assigned_to JOIN organizations o ON o.id = l.organization_id
     WHERE l.next_follow_up_at > ${from}::timestamptz AND l.next_follow_up_at <= ${to}::timestamptz
       AND l.status NOT IN ('closed_won', 'closed_lost') AND u.is_active
+      -- A follow-up means contacting the person: not for those who said no (consent/contactability.ts).
+      AND NOT (l.do_not_contact OR l.unsubscribed OR 'sales_contact' = ANY(l.consent_withdrawn))
     ORDER BY l.next_follow_up_at, l.id`.execute(tx);
   return rows;
 }

@@ -63,6 +63,16 @@ export async function notifyInsights(tx: Tx, actor: Actor, leadIds: string[] | n
 }
 
 /**
+ * What a workflow's "notify" action sends (issue 24): one notification per recipient about
+ * one lead, once per cause (`dedupeKey`, e.g. the workflow run), in the workflow's transaction.
+ */
+export async function notifyWorkflow(tx: Tx, actor: Actor, input: { userIds: string[]; leadId: string; title: string; body: string | null; dedupeKey: string }): Promise<number> {
+  return deliver(tx, actor, input.userIds.map((userId) => ({
+    user_id: userId, kind: 'workflow', title: input.title.slice(0, 300), body: input.body, link: `/leads/${input.leadId}`, lead_id: input.leadId, dedupe_key: input.dedupeKey,
+  })));
+}
+
+/**
  * The new owner of leads just assigned, unless they assigned them to themselves. One lead
  * names it; several (a bulk assignment) make one notification with the count, not one each.
  */

@@ -127,8 +127,14 @@ export async function updateOwnOrganization(
       ...(values.domain !== undefined ? { domain: values.domain } : {}),
       ...(values.industry !== undefined ? { industry: values.industry } : {}),
       ...(values.size !== undefined ? { size: values.size } : {}),
-      // Settings merge key by key, so one screen's change does not erase another's.
-      ...(values.settings !== undefined ? { settings: sql`settings || ${JSON.stringify(values.settings)}::jsonb` } : {}),
+      // Settings merge key by key, so one screen's change does not erase another's; an
+      // object merges into the object it replaces (tracking.honor_dnt keeps tracking.truncate_ip).
+      ...(values.settings !== undefined
+        ? {
+            settings: sql`settings || (SELECT coalesce(jsonb_object_agg(p.key, CASE WHEN jsonb_typeof(p.value) = 'object' AND jsonb_typeof(settings -> p.key) = 'object' THEN (settings -> p.key) || p.value ELSE p.value END), '{}'::jsonb)
+              FROM jsonb_each(${JSON.stringify(values.settings)}::jsonb) AS p)`,
+          }
+        : {}),
     })
     .where('id', '=', id)
     .returning(['id', 'name', 'domain', 'industry', 'size', 'settings', 'subscription_tier', 'created_at', 'updated_at'])

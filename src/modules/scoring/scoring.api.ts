@@ -1,3 +1,4 @@
+import { auditActor } from '../audit/audit.service.ts';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import { withTenant, withTenantRead } from '../../db/tenant.ts';
@@ -62,7 +63,7 @@ export function createScoringApi(db: Kysely<DB>, scoring: ScoringService, leads:
 
     async activate(ctx: AuthContext, version: string) {
       authorize(ctx, 'models:manage');
-      if (!(await scoring.activate(ctx.organizationId, version, ctx.actor.id))) throw new DomainError('not_found', `Your organization has no model version "${version}".`, { field: 'version' });
+      if (!(await scoring.activate(ctx.organizationId, version, auditActor(ctx)))) throw new DomainError('not_found', `Your organization has no model version "${version}".`, { field: 'version' });
       return { version, active: true };
     },
 

@@ -60,26 +60,32 @@ export async function registerScoringRoutes(server: FastifyInstance, scoring: Sc
   const app = server.withTypeProvider<ZodTypeProvider>();
   const tags = ['scoring'];
   app.get('/api/v1/leads/:id/score', {
+    config: { access: 'leads:read' },
     schema: { tags, summary: 'The lead\'s score: probability, confidence, sub-scores, the factors in points, recommended next actions', params: IdParams, response: { 200: LeadScore } },
   }, async (r) => scoring.score(requireAuth(r, auth), r.params.id));
 
   app.get('/api/v1/leads/:id/scores', {
+    config: { access: 'leads:read' },
     schema: { tags, summary: 'Score history of a lead, newest first (a row when the score moved by 2 points or more)', params: IdParams, querystring: HistoryQuery, response: { 200: z.object({ data: z.array(ScoreHistoryItem), next_cursor: z.string().nullable() }) } },
   }, async (r) => scoring.history(requireAuth(r, auth), r.params.id, r.query));
 
   app.get('/api/v1/models', {
+    config: { access: 'models:read' },
     schema: { tags, summary: 'Every trained scoring model with its cross-validated metrics (managers, admins)', response: { 200: ModelList } },
   }, async (r) => ModelList.parse(await scoring.models(requireAuth(r, auth)))); // metrics and calibration are stored as JSON: checked here, typed from here on
 
   app.post('/api/v1/models/train', {
+    config: { access: 'models:manage' },
     schema: { tags, summary: 'Train a new model on the decided leads, in the background (admins); it becomes active when done', body: z.strictObject({}).optional(), response: { 202: z.object({ job_id: z.number().int(), deduplicated: z.boolean() }) } },
   }, async (r, reply) => reply.code(202).send(await scoring.requestTraining(requireAuth(r, auth))));
 
   app.post('/api/v1/models/:version/activate', {
+    config: { access: 'models:manage' },
     schema: { tags, summary: 'Make an earlier or newer model version the active one (admins); every lead is rescored', params: VersionParams, body: z.strictObject({}).optional(), response: { 200: z.object({ version: z.string(), active: z.boolean() }) } },
   }, async (r) => scoring.activate(requireAuth(r, auth), r.params.version));
 
   app.post('/api/v1/leads/rescore', {
+    config: { access: 'leads:rescore' },
     schema: { tags, summary: 'Rescore every lead of the organization in the background (managers, admins)', body: z.strictObject({}).optional(), response: { 202: z.object({ queued: z.number().int() }) } },
   }, async (r, reply) => reply.code(202).send(await scoring.requestRescore(requireAuth(r, auth))));
 }

@@ -1,3 +1,4 @@
+import { recordAudit, type AuditEntry } from '../audit/audit.service.ts';
 import type { Kysely } from 'kysely';
 import { learnDealValues, predictDealValues, type DealValueModel } from '../../ai/features/deal-value.ts';
 import { crossValidateDealValues } from '../../ai/features/deal-value-cv.ts';
@@ -216,6 +217,7 @@ export function createScoringService(db: Kysely<DB>, options: { now?: () => Date
       await emitEvent(tx, actor, { type: 'model.trained', entityType: 'model', entityId: inserted.id, payload: { version, active: activating } });
       if (activating) {
         await q.activateModel(tx, version);
+        await recordAudit(tx, { organizationId, actorType: 'system', actorId: null, action: 'model.activate', entityType: 'model', entityId: inserted.id, details: { version, trigger: 'training' } });
         await emitEvent(tx, actor, { type: 'model.activated', entityType: 'model', entityId: inserted.id, payload: { version } });
         if (opts.rescore === 'queued') await queueEveryLead(tx, organizationId);
         else await requestRescoreAll(tx, organizationId);
@@ -377,9 +379,12 @@ export function createScoringService(db: Kysely<DB>, options: { now?: () => Date
     async listModels(organizationId: string) {
       return withTenant(db, system(organizationId), (tx) => q.listModels(tx));
     },
-    async activate(organizationId: string, version: string, actorId: string | null = null): Promise<boolean> {
+    /** Activates a stored version (a rollback or roll-forward); `audit` says who asked (the system when absent). */
+    async activate(organizationId: string, version: string, audit?: Omit<AuditEntry, 'action'>): Promise<boolean> {
+      const actorId = audit?.actorId ?? null;
       return withTenant(db, system(organizationId), async (tx) => {
         const ok = await q.activateModel(tx, version);
+        if (ok) await recordAudit(tx, { ...(audit ?? { organizationId, actorType: 'system', actorId: null }), action: 'model.activate', entityType: 'model', details: { version, trigger: 'request' } });
         if (ok) await emitEvent(tx, { organizationId, actor: { id: actorId } }, { type: 'model.activated', entityType: 'model', entityId: null, payload: { version } });
         if (ok) await requestRescoreAll(tx, organizationId);
         return ok;

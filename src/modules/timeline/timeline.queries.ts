@@ -3,7 +3,7 @@ import { cursorTime } from '../../db/keyset.ts';
 import type { Tx } from '../../db/tenant.ts';
 
 export interface TimelineRow {
-  kind: 'activity' | 'conversation' | 'journey_event' | 'score' | 'insight';
+  kind: 'activity' | 'conversation' | 'journey_event' | 'score' | 'insight' | 'assignment';
   id: string;
   at: Date;
   title: string;
@@ -20,7 +20,7 @@ const mergedIntoActivity = sql`EXISTS (SELECT 1 FROM activities AS a WHERE a.id 
   AND NOT EXISTS (SELECT 1 FROM conversations AS o WHERE o.activity_id = c.activity_id AND o.lead_id = c.lead_id AND (o.created_at, o.id) < (c.created_at, c.id)))`;
 
 /**
- * One lead's history across five tables, newest first, keyset-paged on (at, id). A read
+ * One lead's history across six tables, newest first, keyset-paged on (at, id). A read
  * model: the owning modules write these rows; this query only reads them together. A call
  * or e-mail recorded as an activity and a linked conversation is one item: the activity,
  * with the conversation under `data.conversation`.
@@ -43,7 +43,10 @@ export async function leadTimeline(tx: Tx, leadId: string, kinds: readonly Timel
   if (kinds.includes('conversation')) {
     parts.push(sql`SELECT 'conversation' AS kind, c.id, c.created_at AS at, c.direction::text || ' ' || c.channel AS title, c.subject AS summary,
       jsonb_build_object('direction', c.direction, 'channel', c.channel, 'excerpt', left(c.content, 400), 'sentiment', c.sentiment, 'intent', c.intent, 'entities', c.entities,
-        'buying_signals', c.metadata->'buying_signals') AS data
+        'buying_signals', c.metadata->'buying_signals',
+        -- Synced e-mail (0039): its thread, attachments by name and size, where the quoted history starts.
+        'thread_id', c.thread_id, 'external_id', c.external_id, 'source', c.metadata->'source', 'attachments', c.metadata->'attachments',
+        'reply_end', c.metadata->'quoted'->0->'start') AS data
       FROM conversations AS c WHERE c.lead_id = ${leadId}${activities ? sql` AND NOT ${mergedIntoActivity}` : sql``}`);
   }
   if (kinds.includes('journey_event')) {
@@ -60,6 +63,12 @@ export async function leadTimeline(tx: Tx, leadId: string, kinds: readonly Timel
     parts.push(sql`SELECT 'insight' AS kind, id, created_at AS at, insight_type::text AS title, title AS summary,
       jsonb_build_object('priority', priority, 'confidence', confidence, 'description', description, 'acknowledged_at', acknowledged_at) AS data
       FROM ai_insights WHERE lead_id = ${leadId}`);
+  }
+  if (kinds.includes('assignment')) {
+    // Owners given by an assignment rule or the fallback (src/modules/assignment): which rule.
+    parts.push(sql`SELECT 'assignment' AS kind, a.id, a.created_at AS at, 'assigned' AS title, a.rule_name AS summary,
+      jsonb_build_object('rule_id', a.rule_id, 'rule_name', a.rule_name, 'fallback', a.rule_id IS NULL, 'assigned_to', a.assigned_to, 'assigned_to_name', u.full_name, 'via', a.via) AS data
+      FROM lead_assignments AS a LEFT JOIN users AS u ON u.id = a.assigned_to WHERE a.lead_id = ${leadId}`);
   }
   if (parts.length === 0) return [];
   // Every part names its columns: with a single kind asked for, its names are the result's.

@@ -12,7 +12,7 @@ const TimelineQuery = z.strictObject({
     .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
     .pipe(z.array(z.enum(TIMELINE_KINDS)).min(1))
     .optional()
-    .describe('Comma-separated subset of activity, conversation, journey_event, score, insight'),
+    .describe('Comma-separated subset of activity, conversation, journey_event, score, insight, assignment'),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(500).optional(),
 });
@@ -29,6 +29,7 @@ const TimelineItem = z.object({
 export async function registerTimelineRoutes(server: FastifyInstance, timeline: TimelineService, auth: AuthService) {
   const app = server.withTypeProvider<ZodTypeProvider>();
   app.get('/api/v1/leads/:id/timeline', {
-    schema: { tags: ['leads'], summary: "A lead's history: activities, conversations, journey events, score changes and insights, newest first", params: IdParams, querystring: TimelineQuery, response: { 200: z.object({ data: z.array(TimelineItem), next_cursor: z.string().nullable() }) } },
+    config: { access: 'leads:read' },
+    schema: { tags: ['leads'], summary: "A lead's history: activities, conversations, journey events, score changes, insights and rule assignments, newest first", params: IdParams, querystring: TimelineQuery, response: { 200: z.object({ data: z.array(TimelineItem), next_cursor: z.string().nullable() }) } },
   }, async (r) => timeline.forLead(requireAuth(r, auth), r.params.id, r.query));
 }

@@ -6,7 +6,7 @@ import type { AuthContext } from '../auth/auth.context.ts';
 import type { LeadsService } from '../leads/leads.service.ts';
 import * as q from './timeline.queries.ts';
 
-export const TIMELINE_KINDS = ['activity', 'conversation', 'journey_event', 'score', 'insight'] as const;
+export const TIMELINE_KINDS = ['activity', 'conversation', 'journey_event', 'score', 'insight', 'assignment'] as const;
 
 export function createTimelineService(db: Kysely<DB>, leads: LeadsService) {
   return {

@@ -79,6 +79,20 @@ export async function stitchAnonymousEvents(tx: Tx, organizationId: string, anon
   return Number(r.numUpdatedRows);
 }
 
+/** Removes a visitor's still-anonymous events: they turned out to be a person who may not be tracked. */
+export async function deleteAnonymousEvents(tx: Tx, organizationId: string, anonymousId: string): Promise<number> {
+  const r = await tx.deleteFrom('journey_events').where('organization_id', '=', organizationId).where('anonymous_id', '=', anonymousId).where('lead_id', 'is', null).executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
+
+/** The organization's tracking privacy settings (only read when a browser sends DNT or GPC). */
+export async function privacySettings(tx: Tx, organizationId: string): Promise<{ honorDnt: boolean; honorGpc: boolean }> {
+  const { rows } = await sql<{ dnt: string | null; gpc: string | null }>`
+    SELECT settings #>> '{tracking,honor_dnt}' AS dnt, settings #>> '{tracking,honor_gpc}' AS gpc FROM organizations WHERE id = ${organizationId}::uuid`.execute(tx);
+  // Defaults: GPC honoured (a valid opt-out under the CCPA), DNT not (no legal force).
+  return { honorDnt: rows[0]?.dnt === 'true', honorGpc: rows[0]?.gpc !== 'false' };
+}
+
 export interface EventRow {
   id: string;
   client_event_id: string | null;
@@ -109,15 +123,20 @@ export async function insertEvents(tx: Tx, organizationId: string, client: { ip:
       SELECT * FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS e(
         id uuid, client_event_id text, anonymous_id text, lead_id uuid, event_type text, event_name text,
         properties jsonb, session_id text, occurred_at timestamptz, user_id uuid)
+    ), resolved AS (
+      SELECT b.*, coalesce(b.lead_id, (SELECT i.lead_id FROM tracking_identities i WHERE i.organization_id = ${organizationId}::uuid AND i.anonymous_id = b.anonymous_id)) AS resolved_lead
+      FROM batch b
     ), inserted AS (
       INSERT INTO journey_events (id, organization_id, lead_id, anonymous_id, client_event_id, event_type, event_name, properties, session_id, ip_address, user_agent, occurred_at, user_id)
-      SELECT b.id, ${organizationId}::uuid,
-        coalesce(b.lead_id, (SELECT i.lead_id FROM tracking_identities i WHERE i.organization_id = ${organizationId}::uuid AND i.anonymous_id = b.anonymous_id)),
+      SELECT b.id, ${organizationId}::uuid, b.resolved_lead,
         b.anonymous_id, b.client_event_id, b.event_type, b.event_name, b.properties, b.session_id,
         CASE WHEN (SELECT o.settings #>> '{tracking,truncate_ip}' FROM organizations o WHERE o.id = ${organizationId}::uuid) = 'true'
           THEN ${client.truncatedIp}::inet ELSE ${client.ip}::inet END,
         ${client.userAgent}::text, b.occurred_at, b.user_id
-      FROM batch b
+      FROM resolved b
+      -- Not for a person who may not be tracked (consent/contactability.ts isTrackable): do-not-contact, unsubscribed, tracking withdrawn.
+      WHERE b.resolved_lead IS NULL OR NOT EXISTS (
+        SELECT 1 FROM leads l WHERE l.id = b.resolved_lead AND (l.do_not_contact OR l.unsubscribed OR 'tracking' = ANY(l.consent_withdrawn)))
       ON CONFLICT DO NOTHING
       RETURNING lead_id
     )

@@ -1,15 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
+import { normalizeIp } from '../../shared/ip.ts';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import { withTenant, withTenantRead } from '../../db/tenant.ts';
 import { decodeTimeCursor, timePage } from '../../shared/cursor.ts';
 import { DomainError } from '../../shared/errors.ts';
-import { recordAudit } from '../audit/audit.service.ts';
+import { auditActor, recordAudit } from '../audit/audit.service.ts';
 import type { AuthContext } from '../auth/auth.context.ts';
 import { authorize } from '../auth/permissions.ts';
 import { newSecret } from '../auth/tokens.ts';
 import { findOrCreateLeadByEmail, type LeadsService } from '../leads/leads.service.ts';
+import { isTombstoned } from '../privacy/privacy.tombstones.ts';
 import { emitEvents, type EventContext, type OutboxEvent } from '../events/events.service.ts';
 import * as q from './tracking.queries.ts';
 import type { JourneyQuery, JourneyWriteEvent, RecentEventsQuery, TrackBatch, TrackEvent, TrackEventType } from './tracking.schemas.ts';
@@ -26,6 +28,8 @@ const MAX_FUTURE_MS = 10 * 60_000;
 /** Anonymous ids hash into this many lock buckets per organization (see ingest). */
 const LOCK_BUCKETS = 64;
 
+export { normalizeIp };
+
 const DEFAULT_NAMES: Record<TrackEventType, string> = {
   page_view: 'Page view',
   form_submit: 'Form submitted',
@@ -38,6 +42,10 @@ const DEFAULT_NAMES: Record<TrackEventType, string> = {
 export interface ClientInfo {
   ip: string | null;
   userAgent: string | null;
+  /** The browser sent `DNT: 1`. */
+  dnt?: boolean;
+  /** The browser sent `Sec-GPC: 1`. */
+  gpc?: boolean;
 }
 
 /** IPv4 → /24, IPv6 → /48, as the organization's `tracking.truncate_ip` setting asks. */
@@ -53,14 +61,6 @@ export function truncateIp(ip: string | null): string | null {
     return `${groups.slice(0, 3).map((g) => g || '0').join(':')}::`;
   }
   return null;
-}
-
-/** The address as stored: IPv4-mapped IPv6 (a dual-stack socket's view) back to IPv4. */
-export function normalizeIp(ip: string | null | undefined): string | null {
-  if (!ip) return null;
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
-  const value = mapped ? mapped[1]! : ip.split('%')[0]!;
-  return isIP(value) ? value : null;
 }
 
 function pathOf(url: string | undefined): string | undefined {
@@ -191,7 +191,7 @@ export function createTrackingService(db: Kysely<DB>, leads: LeadsService, optio
       authorize(ctx, 'tracking:manage');
       return withTenant(db, ctx, async (tx) => {
         const key = await q.insertKey(tx, { organizationId: ctx.organizationId, name: input.name, writeKey: newSecret(WRITE_KEY_PREFIX).slice(0, 40), createdBy: ctx.userId, replacesId: null });
-        await recordAudit(tx, { organizationId: ctx.organizationId, actorType: ctx.actor.type, actorId: ctx.actor.id, action: 'tracking_key.create', entityType: 'tracking_key', entityId: key.id });
+        await recordAudit(tx, { ...auditActor(ctx), action: 'tracking_key.create', entityType: 'tracking_key', entityId: key.id });
         return key;
       });
     },
@@ -203,7 +203,7 @@ export function createTrackingService(db: Kysely<DB>, leads: LeadsService, optio
         const old = await q.revokeKey(tx, id);
         if (!old) throw new DomainError('not_found', 'No active tracking key has this id.');
         const key = await q.insertKey(tx, { organizationId: ctx.organizationId, name: old.name, writeKey: newSecret(WRITE_KEY_PREFIX).slice(0, 40), createdBy: ctx.userId, replacesId: old.id });
-        await recordAudit(tx, { organizationId: ctx.organizationId, actorType: ctx.actor.type, actorId: ctx.actor.id, action: 'tracking_key.rotate', entityType: 'tracking_key', entityId: key.id, details: { replaces_id: old.id } });
+        await recordAudit(tx, { ...auditActor(ctx), action: 'tracking_key.rotate', entityType: 'tracking_key', entityId: key.id, details: { replaces_id: old.id } });
         return { key, old };
       });
       forgetKey(old.write_key);
@@ -214,7 +214,7 @@ export function createTrackingService(db: Kysely<DB>, leads: LeadsService, optio
       authorize(ctx, 'tracking:manage');
       const old = await withTenant(db, ctx, async (tx) => {
         const revoked = await q.revokeKey(tx, id);
-        if (revoked) await recordAudit(tx, { organizationId: ctx.organizationId, actorType: ctx.actor.type, actorId: ctx.actor.id, action: 'tracking_key.revoke', entityType: 'tracking_key', entityId: id });
+        if (revoked) await recordAudit(tx, { ...auditActor(ctx), action: 'tracking_key.revoke', entityType: 'tracking_key', entityId: id });
         return revoked;
       });
       if (!old) throw new DomainError('not_found', 'No active tracking key has this id.');
@@ -250,19 +250,40 @@ export function createTrackingService(db: Kysely<DB>, leads: LeadsService, optio
       const client = { ip, truncatedIp: truncateIp(ip), userAgent: input.client.userAgent?.slice(0, 500) ?? null };
       const ctx = { organizationId: key.organizationId, actor: { type: 'api_key' as const, id: key.id } };
       return withTenant(db, { organizationId: key.organizationId }, async (tx) => {
+        // The browser asked not to be tracked and the organization honours it: nothing is
+        // stored, not even an identification (which would create or find a lead).
+        if (input.client.dnt || input.client.gpc) {
+          const honour = await q.privacySettings(tx, key.organizationId);
+          if ((input.client.dnt && honour.honorDnt) || (input.client.gpc && honour.honorGpc)) return { received: rows.length, inserted: 0, identified: [] };
+        }
         await q.lockVisitorBuckets(tx, orgLockKey(key.organizationId), [...buckets].sort((a, b) => a[0] - b[0]).map(([bucket, exclusive]) => ({ bucket, exclusive })));
         const identified: { anonymous_id: string; lead_id: string; created: boolean }[] = [];
         const perLead = new Map<string, number>();
+        const text = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim().slice(0, 255) : null);
+        // An erased person identifying again: the visitor's events in this batch are dropped,
+        // no lead or identity is made (privacy tombstones).
+        const erasedVisitors = new Set<string>();
+        for (const e of identifies.values()) {
+          if (await isTombstoned(tx, key.organizationId, { email: e.email, phone: text(e.traits?.phone) })) erasedVisitors.add(e.anonymous_id);
+        }
+        for (const id of erasedVisitors) identifies.delete(id);
+        const kept = erasedVisitors.size > 0 ? rows.filter((r) => !erasedVisitors.has(r.anonymous_id ?? '')) : rows;
         for (const e of [...identifies.values()].sort((a, b) => (a.email! < b.email! ? -1 : a.email! > b.email! ? 1 : 0))) {
           const traits = e.traits ?? {};
-          const text = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim().slice(0, 255) : null);
           const lead = await findOrCreateLeadByEmail(tx, ctx, { email: e.email!, ...leadNames(e.email!, traits), company: text(traits.company), phone: text(traits.phone)?.slice(0, 50) ?? null, source: 'website' });
           await q.upsertIdentity(tx, key.organizationId, e.anonymous_id, lead.id);
+          if (!lead.trackable) {
+            // The visitor is a person who may not be tracked: the identity stays (so their
+            // later events are known and dropped); what they did anonymously goes.
+            await q.deleteAnonymousEvents(tx, key.organizationId, e.anonymous_id);
+            identified.push({ anonymous_id: e.anonymous_id, lead_id: lead.id, created: lead.created });
+            continue;
+          }
           const stitched = await q.stitchAnonymousEvents(tx, key.organizationId, e.anonymous_id, lead.id);
           perLead.set(lead.id, (perLead.get(lead.id) ?? 0) + stitched);
           identified.push({ anonymous_id: e.anonymous_id, lead_id: lead.id, created: lead.created });
         }
-        const { inserted, perLead: stored } = await q.insertEvents(tx, key.organizationId, client, rows);
+        const { inserted, perLead: stored } = await q.insertEvents(tx, key.organizationId, client, kept);
         for (const { lead_id, n } of stored) perLead.set(lead_id, (perLead.get(lead_id) ?? 0) + n);
         await emitJourney(tx, ctx, perLead);
         return { received: rows.length, inserted, identified };

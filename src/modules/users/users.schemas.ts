@@ -23,9 +23,18 @@ export const OrganizationPatch = z
           })
           .partial()
           .optional(),
+        // Validated because they decide what the website tracker records about visitors.
+        tracking: z
+          .strictObject({
+            truncate_ip: z.boolean().describe('Store visitors’ addresses truncated (IPv4 /24, IPv6 /48) instead of in full.'),
+            honor_dnt: z.boolean().describe('Record nothing from a browser that sends Do-Not-Track (`DNT: 1`). Default false: DNT has no legal force and many browsers send it by default.'),
+            honor_gpc: z.boolean().describe('Record nothing from a browser that sends Global Privacy Control (`Sec-GPC: 1`), a valid opt-out under the CCPA. Default true.'),
+          })
+          .partial()
+          .optional(),
       })
-      .describe('Merged key by key into the current settings')
-      .meta({ example: { ai: { llm_enabled: true } } }),
+      .describe('Merged key by key into the current settings (one level deep: { tracking: { honor_dnt: true } } keeps tracking.truncate_ip)')
+      .meta({ example: { ai: { llm_enabled: true }, tracking: { honor_gpc: true } } }),
   })
   .partial()
   .refine((v) => Object.keys(v).length > 0, { message: 'send at least one field to change' });

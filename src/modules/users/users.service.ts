@@ -1,4 +1,4 @@
-import { recordAudit } from '../audit/audit.service.ts';
+import { auditActor, recordAudit } from '../audit/audit.service.ts';
 import type { Kysely, Updateable } from 'kysely';
 import type { DB, OrganizationSize, UserRole, UsersTable } from '../../db/schema.ts';
 import { withTenant, type Tx } from '../../db/tenant.ts';
@@ -23,10 +23,16 @@ function mapReferenceError(error: unknown): never {
   throw error;
 }
 
+/** The dotted paths of a settings patch's leaves: { tracking: { honor_dnt: true } } → tracking.honor_dnt. */
+function settingPaths(value: Record<string, unknown>, prefix = ''): string[] {
+  return Object.entries(value).flatMap(([k, v]) =>
+    v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length > 0 ? settingPaths(v as Record<string, unknown>, `${prefix}${k}.`) : [`${prefix}${k}`]);
+}
+
 /** Organization settings, teams, users and invitations: the people side of an organization. */
 export function createUsersService(db: Kysely<DB>, auth: AuthService) {
   const audit = (tx: Tx, ctx: AuthContext, action: string, entityType: string, entityId: string, details: Record<string, string | number | boolean | null> = {}) =>
-    recordAudit(tx, { organizationId: ctx.organizationId, actorType: ctx.actor.type, actorId: ctx.actor.id, action, entityType, entityId, details });
+    recordAudit(tx, { ...auditActor(ctx), action, entityType, entityId, details });
 
   return {
     async getOrganization(ctx: AuthContext) {
@@ -38,7 +44,10 @@ export function createUsersService(db: Kysely<DB>, auth: AuthService) {
       authorize(ctx, 'org:update');
       return withTenant(db, ctx, async (tx) => {
         const org = await orgQ.updateOwnOrganization(tx, ctx.organizationId, input);
-        await audit(tx, ctx, 'organization.update', 'organization', ctx.organizationId, { fields: Object.keys(input).join(',') });
+        const fields = Object.keys(input).filter((k) => k !== 'settings');
+        if (fields.length > 0) await audit(tx, ctx, 'organization.update', 'organization', ctx.organizationId, { fields: fields.join(',') });
+        // Settings by their paths (tracking.honor_dnt, ai.llm_enabled, …): names, not values.
+        if (input.settings) await audit(tx, ctx, 'settings.update', 'organization', ctx.organizationId, { keys: settingPaths(input.settings).join(',') });
         await emitEvent(tx, ctx, { type: 'organization.updated', entityType: 'organization', entityId: ctx.organizationId, payload: { fields: Object.keys(input) } });
         return org;
       });
@@ -71,7 +80,12 @@ export function createUsersService(db: Kysely<DB>, auth: AuthService) {
         }
         const user = await q.updateUser(tx, id, values).catch(mapReferenceError);
         if (input.is_active === false) await q.revokeAccessOf(tx, id);
-        await audit(tx, ctx, input.is_active === false ? 'user.deactivate' : 'user.update', 'user', id, { fields: Object.keys(values).join(',') });
+        // Role and activation are access changes: each its own entry, so the log can be filtered by them.
+        if (input.role !== undefined && input.role !== current.role) await audit(tx, ctx, 'user.role_change', 'user', id, { from: current.role, to: input.role });
+        if (input.is_active === false && current.is_active) await audit(tx, ctx, 'user.deactivate', 'user', id);
+        if (input.is_active === true && !current.is_active) await audit(tx, ctx, 'user.reactivate', 'user', id);
+        const other = Object.keys(values).filter((k) => !['role', 'is_active', 'deactivated_at'].includes(k));
+        if (other.length > 0) await audit(tx, ctx, 'user.update', 'user', id, { fields: other.join(','), ...(values.team_id !== undefined ? { team_id: values.team_id ?? null } : {}) });
         const fields = Object.keys(values).filter((k) => k !== 'deactivated_at');
         await emitEvent(tx, ctx, { type: input.is_active === false && current.is_active ? 'user.deactivated' : 'user.updated', entityType: 'user', entityId: id, payload: { user_id: id, fields } });
         return user;
@@ -98,7 +112,11 @@ export function createUsersService(db: Kysely<DB>, auth: AuthService) {
 
     async revokeInvitation(ctx: AuthContext, id: string) {
       authorize(ctx, 'users:manage');
-      const done = await withTenant(db, ctx, (tx) => q.revokeInvitation(tx, id));
+      const done = await withTenant(db, ctx, async (tx) => {
+        const revoked = await q.revokeInvitation(tx, id);
+        if (revoked) await audit(tx, ctx, 'invitation.revoke', 'invitation', id);
+        return revoked;
+      });
       if (!done) throw new DomainError('not_found', 'No open invitation has this id.');
     },
 
@@ -129,6 +147,7 @@ export function createUsersService(db: Kysely<DB>, auth: AuthService) {
       authorize(ctx, 'users:manage');
       return withTenant(db, ctx, async (tx) => {
         const team = await teamQ.insertTeam(tx, { organizationId: ctx.organizationId, name: input.name, description: input.description ?? null, managerId: input.manager_id ?? null }).catch(mapReferenceError);
+        await audit(tx, ctx, 'team.create', 'team', team.id, { manager_id: team.manager_id });
         await emitEvent(tx, ctx, { type: 'team.created', entityType: 'team', entityId: team.id, payload: { team_id: team.id } });
         return team;
       });
@@ -140,6 +159,7 @@ export function createUsersService(db: Kysely<DB>, auth: AuthService) {
       return withTenant(db, ctx, async (tx) => {
         if (!(await teamQ.getTeam(tx, id))) throw new DomainError('not_found', 'No team of your organization has this id.');
         const team = await teamQ.updateTeam(tx, id, input).catch(mapReferenceError);
+        await audit(tx, ctx, 'team.update', 'team', id, { fields: Object.keys(input).filter((k) => (input as Record<string, unknown>)[k] !== undefined).join(','), ...(input.manager_id !== undefined ? { manager_id: input.manager_id } : {}) });
         await emitEvent(tx, ctx, { type: 'team.updated', entityType: 'team', entityId: id, payload: { team_id: id, fields: Object.keys(input).filter((k) => (input as Record<string, unknown>)[k] !== undefined) } });
         return team;
       });
@@ -150,6 +170,7 @@ export function createUsersService(db: Kysely<DB>, auth: AuthService) {
       await withTenant(db, ctx, async (tx) => {
         if (!(await teamQ.getTeam(tx, id))) throw new DomainError('not_found', 'No team of your organization has this id.');
         await teamQ.deleteTeam(tx, id);
+        await audit(tx, ctx, 'team.delete', 'team', id);
         await emitEvent(tx, ctx, { type: 'team.deleted', entityType: 'team', entityId: id, payload: { team_id: id } });
       });
       // Members' team_id became NULL: their cached sign-ins must not keep the old team.

@@ -391,6 +391,631 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/assignment-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Assignment rules in evaluation order (managers and admins)
+         * @description A new lead without an owner (API, import, website identify) goes to the first enabled rule whose conditions hold and that has an active target; else to the fallback owner.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** @description Every condition given must hold (AND); none given: the rule takes every lead that reaches it */
+                                conditions: {
+                                    /** @description The lead's campaign (utm_campaign) is one of these */
+                                    campaigns?: string[];
+                                    /** @description The address's country or ISO country code is one of these (e.g. DE, AT, CH) */
+                                    countries?: string[];
+                                    /** @description The address's state / region is one of these */
+                                    regions?: string[];
+                                    /** @description Current score at most this (0–100) */
+                                    score_max?: number;
+                                    /** @description Current score at least this (0–100) */
+                                    score_min?: number;
+                                    /** @description The lead's source is one of these (e.g. webinar, website); case does not matter */
+                                    sources?: string[];
+                                };
+                                /** Format: date-time */
+                                created_at: string;
+                                /** @enum {string} */
+                                distribution: "single" | "round_robin" | "capacity";
+                                enabled: boolean;
+                                /** Format: uuid */
+                                id: string;
+                                max_open_per_rep: number | null;
+                                name: string;
+                                /** @description Evaluation order, 1 first */
+                                position: number;
+                                team_id: string | null;
+                                /** Format: date-time */
+                                updated_at: string;
+                                user_ids: string[];
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add an assignment rule, evaluated after the existing ones (managers and admins) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Every condition given must hold (AND); none given: the rule takes every lead that reaches it
+                         * @default {}
+                         */
+                        conditions?: {
+                            /** @description The lead's campaign (utm_campaign) is one of these */
+                            campaigns?: string[];
+                            /** @description The address's country or ISO country code is one of these (e.g. DE, AT, CH) */
+                            countries?: string[];
+                            /** @description The address's state / region is one of these */
+                            regions?: string[];
+                            /** @description Current score at most this (0–100) */
+                            score_max?: number;
+                            /** @description Current score at least this (0–100) */
+                            score_min?: number;
+                            /** @description The lead's source is one of these (e.g. webinar, website); case does not matter */
+                            sources?: string[];
+                        };
+                        /**
+                         * @description single: always the one listed user; round_robin: the targets in turn; capacity: the target with the fewest open leads, below max_open_per_rep
+                         * @enum {string}
+                         */
+                        distribution: "single" | "round_robin" | "capacity";
+                        /**
+                         * @description A disabled rule is skipped
+                         * @default true
+                         */
+                        enabled?: boolean;
+                        /** @description Capacity only: a target with this many open leads gets no more */
+                        max_open_per_rep?: number | null;
+                        /** @description Shown in the lead's timeline next to every assignment this rule makes */
+                        name: string;
+                        /** @description Targets: this team's active members (or give user_ids instead) */
+                        team_id?: string | null;
+                        /** @description Targets: these users, in this order (or give team_id instead); single takes exactly one */
+                        user_ids?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Every condition given must hold (AND); none given: the rule takes every lead that reaches it */
+                            conditions: {
+                                /** @description The lead's campaign (utm_campaign) is one of these */
+                                campaigns?: string[];
+                                /** @description The address's country or ISO country code is one of these (e.g. DE, AT, CH) */
+                                countries?: string[];
+                                /** @description The address's state / region is one of these */
+                                regions?: string[];
+                                /** @description Current score at most this (0–100) */
+                                score_max?: number;
+                                /** @description Current score at least this (0–100) */
+                                score_min?: number;
+                                /** @description The lead's source is one of these (e.g. webinar, website); case does not matter */
+                                sources?: string[];
+                            };
+                            /** Format: date-time */
+                            created_at: string;
+                            /** @enum {string} */
+                            distribution: "single" | "round_robin" | "capacity";
+                            enabled: boolean;
+                            /** Format: uuid */
+                            id: string;
+                            max_open_per_rep: number | null;
+                            name: string;
+                            /** @description Evaluation order, 1 first */
+                            position: number;
+                            team_id: string | null;
+                            /** Format: date-time */
+                            updated_at: string;
+                            user_ids: string[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assignment-rules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One assignment rule (managers and admins) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Every condition given must hold (AND); none given: the rule takes every lead that reaches it */
+                            conditions: {
+                                /** @description The lead's campaign (utm_campaign) is one of these */
+                                campaigns?: string[];
+                                /** @description The address's country or ISO country code is one of these (e.g. DE, AT, CH) */
+                                countries?: string[];
+                                /** @description The address's state / region is one of these */
+                                regions?: string[];
+                                /** @description Current score at most this (0–100) */
+                                score_max?: number;
+                                /** @description Current score at least this (0–100) */
+                                score_min?: number;
+                                /** @description The lead's source is one of these (e.g. webinar, website); case does not matter */
+                                sources?: string[];
+                            };
+                            /** Format: date-time */
+                            created_at: string;
+                            /** @enum {string} */
+                            distribution: "single" | "round_robin" | "capacity";
+                            enabled: boolean;
+                            /** Format: uuid */
+                            id: string;
+                            max_open_per_rep: number | null;
+                            name: string;
+                            /** @description Evaluation order, 1 first */
+                            position: number;
+                            team_id: string | null;
+                            /** Format: date-time */
+                            updated_at: string;
+                            user_ids: string[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a rule; the leads it assigned keep their owners and their timeline entries (managers and admins) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a rule: its name, enabled, conditions, distribution or targets (managers and admins) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            /** @description Only the fields given change; conditions, when given, replace the old ones whole */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Every condition given must hold (AND); none given: the rule takes every lead that reaches it */
+                        conditions?: {
+                            /** @description The lead's campaign (utm_campaign) is one of these */
+                            campaigns?: string[];
+                            /** @description The address's country or ISO country code is one of these (e.g. DE, AT, CH) */
+                            countries?: string[];
+                            /** @description The address's state / region is one of these */
+                            regions?: string[];
+                            /** @description Current score at most this (0–100) */
+                            score_max?: number;
+                            /** @description Current score at least this (0–100) */
+                            score_min?: number;
+                            /** @description The lead's source is one of these (e.g. webinar, website); case does not matter */
+                            sources?: string[];
+                        };
+                        /**
+                         * @description single: always the one listed user; round_robin: the targets in turn; capacity: the target with the fewest open leads, below max_open_per_rep
+                         * @enum {string}
+                         */
+                        distribution?: "single" | "round_robin" | "capacity";
+                        /** @description A disabled rule is skipped */
+                        enabled?: boolean;
+                        /** @description Capacity only: a target with this many open leads gets no more */
+                        max_open_per_rep?: number | null;
+                        /** @description Shown in the lead's timeline next to every assignment this rule makes */
+                        name?: string;
+                        /** @description Targets: this team's active members (or give user_ids instead) */
+                        team_id?: string | null;
+                        /** @description Targets: these users, in this order (or give team_id instead); single takes exactly one */
+                        user_ids?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Every condition given must hold (AND); none given: the rule takes every lead that reaches it */
+                            conditions: {
+                                /** @description The lead's campaign (utm_campaign) is one of these */
+                                campaigns?: string[];
+                                /** @description The address's country or ISO country code is one of these (e.g. DE, AT, CH) */
+                                countries?: string[];
+                                /** @description The address's state / region is one of these */
+                                regions?: string[];
+                                /** @description Current score at most this (0–100) */
+                                score_max?: number;
+                                /** @description Current score at least this (0–100) */
+                                score_min?: number;
+                                /** @description The lead's source is one of these (e.g. webinar, website); case does not matter */
+                                sources?: string[];
+                            };
+                            /** Format: date-time */
+                            created_at: string;
+                            /** @enum {string} */
+                            distribution: "single" | "round_robin" | "capacity";
+                            enabled: boolean;
+                            /** Format: uuid */
+                            id: string;
+                            max_open_per_rep: number | null;
+                            name: string;
+                            /** @description Evaluation order, 1 first */
+                            position: number;
+                            team_id: string | null;
+                            /** Format: date-time */
+                            updated_at: string;
+                            user_ids: string[];
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/assignment-rules/dry-run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Which rule would take each lead, and who would get it; changes nothing (managers and admins) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description These leads (give this or recent) */
+                        lead_ids?: string[];
+                        /** @description The N most recently created leads without an owner (default 20 when lead_ids is not given) */
+                        recent?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                assigned_to: string | null;
+                                assigned_to_name: string | null;
+                                /** Format: uuid */
+                                lead_id: string;
+                                lead_name: string;
+                                /**
+                                 * @description rule: a rule would take it; fallback: the fallback owner; none: it would stay unassigned; owned: it has an owner, rules would not touch it
+                                 * @enum {string}
+                                 */
+                                outcome: "rule" | "fallback" | "none" | "owned";
+                                rule_id: string | null;
+                                rule_name: string | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assignment-rules/fallback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The fallback owner: who gets new unowned leads that no rule took (managers and admins) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            updated_at: string | null;
+                            /** @description Gets every new unowned lead that no rule took; null: such leads stay unassigned */
+                            user_id: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        /** Set (or clear, with null) the fallback owner (managers and admins) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        user_id: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            updated_at: string | null;
+                            /** @description Gets every new unowned lead that no rule took; null: such leads stay unassigned */
+                            user_id: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assignment-rules/order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Reorder the rules: every rule's id once, first evaluated first (managers and admins) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Every rule's id, once each, in the new evaluation order */
+                        ids: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** @description Every condition given must hold (AND); none given: the rule takes every lead that reaches it */
+                                conditions: {
+                                    /** @description The lead's campaign (utm_campaign) is one of these */
+                                    campaigns?: string[];
+                                    /** @description The address's country or ISO country code is one of these (e.g. DE, AT, CH) */
+                                    countries?: string[];
+                                    /** @description The address's state / region is one of these */
+                                    regions?: string[];
+                                    /** @description Current score at most this (0–100) */
+                                    score_max?: number;
+                                    /** @description Current score at least this (0–100) */
+                                    score_min?: number;
+                                    /** @description The lead's source is one of these (e.g. webinar, website); case does not matter */
+                                    sources?: string[];
+                                };
+                                /** Format: date-time */
+                                created_at: string;
+                                /** @enum {string} */
+                                distribution: "single" | "round_robin" | "capacity";
+                                enabled: boolean;
+                                /** Format: uuid */
+                                id: string;
+                                max_open_per_rep: number | null;
+                                name: string;
+                                /** @description Evaluation order, 1 first */
+                                position: number;
+                                team_id: string | null;
+                                /** Format: date-time */
+                                updated_at: string;
+                                user_ids: string[];
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The audit log (admins): sensitive actions with actor, time, IP and target, newest first
+         * @description Recorded: sign-ins and failed sign-ins, API key creation, revocation and use (at most one `api_key.use` per key per hour), role, team and deactivation changes of users, team changes, organization and tracking settings, model activation, CSV/NDJSON exports, consent and do-not-contact changes, privacy and retention actions. Append-only: the application cannot change or delete entries. Filters combine (AND); pages follow next_cursor.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description One or more action names, comma-separated (e.g. auth.login_failed,user.update) */
+                    action?: string;
+                    /** @description The user or API key that acted */
+                    actor_id?: string;
+                    actor_type?: "user" | "api_key" | "system";
+                    /** @description next_cursor of the previous page */
+                    cursor?: string;
+                    entity_id?: string;
+                    entity_type?: string;
+                    /** @description Entries at or after this time */
+                    from?: string;
+                    limit?: number;
+                    /** @description Entries before this time */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** @example user.update */
+                                action: string;
+                                /** @description The user or API key; null for the system */
+                                actor_id: string | null;
+                                /** @enum {string} */
+                                actor_type: "user" | "api_key" | "system";
+                                /** Format: date-time */
+                                created_at: string;
+                                /** @description Ids, field names and counts; never personal values */
+                                details: {
+                                    [key: string]: unknown;
+                                };
+                                entity_id: string | null;
+                                entity_type: string | null;
+                                /** @description Sequence number (a 64-bit integer, as text) */
+                                id: string;
+                                /** @description The caller's address */
+                                ip_address: string | null;
+                                user_agent: string | null;
+                            }[];
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/accept-invitation": {
         parameters: {
             query?: never;
@@ -517,6 +1142,54 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Change my password (the current one is asked again); my other sessions end */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The password in use now */
+                        current_password: string;
+                        /** @description At least 10 characters, and not one of the passwords leaked in data breaches */
+                        new_password: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Sessions of yours elsewhere that this change signed out */
+                            other_sessions_ended: number;
+                        };
+                    };
                 };
             };
         };
@@ -1001,7 +1674,7 @@ export interface paths {
                             funnel: {
                                 /** @description This step's count over the previous step's (both counted in the period; can exceed 1 when older leads moved on); null for the first step or when the previous is 0 */
                                 conversion: number | null;
-                                /** @description Leads that reached this step in the period, whenever they were created: new = created in the period; contacted … negotiation = first got to this step or a later one in the period; closed won = won in the period (by close date). The same figures as the KPI cards. */
+                                /** @description Leads that reached this step in the period, whenever they were created: new = created in the period; contacted … negotiation = first got to this step or a later one in the period; closed won = marked won in the period, less wins reopened in it (outcomes.ts). The same figures as the KPI cards. */
                                 reached: number;
                                 /** @enum {string} */
                                 status: "new" | "contacted" | "qualified" | "proposal" | "negotiation" | "closed_won" | "closed_lost" | "nurturing" | "unqualified";
@@ -1021,7 +1694,7 @@ export interface paths {
                                 status: "new" | "contacted" | "qualified" | "proposal" | "negotiation" | "closed_won" | "closed_lost" | "nurturing" | "unqualified";
                             }[];
                             kpis: {
-                                /** @description Leads closed lost (by close date) or made unqualified in the period */
+                                /** @description Leads marked closed lost or unqualified in the period, less those reopened in it */
                                 lost: {
                                     /** @description Relative change (0.25 = +25 %); null when the previous value is 0 */
                                     change: number | null;
@@ -1048,7 +1721,7 @@ export interface paths {
                                     /** @description Value in the period of the same length before it */
                                     previous: number;
                                 };
-                                /** @description Sum of the deal values of the leads won in the period */
+                                /** @description Sum of the deal values of the leads marked won in the period, less those of wins reopened in it */
                                 revenue_won: {
                                     /** @description Relative change (0.25 = +25 %); null when the previous value is 0 */
                                     change: number | null;
@@ -1057,7 +1730,7 @@ export interface paths {
                                     /** @description Value in the period of the same length before it */
                                     previous: number;
                                 };
-                                /** @description Leads closed won in the period, by close date (= the funnel's closed won step) */
+                                /** @description Leads marked won in the period, less wins reopened in it (= the funnel's closed won step) */
                                 won: {
                                     /** @description Relative change (0.25 = +25 %); null when the previous value is 0 */
                                     change: number | null;
@@ -1067,7 +1740,7 @@ export interface paths {
                                     previous: number;
                                 };
                             };
-                            /** @description Leads closed lost (by close date) or made unqualified in the period (= kpis.lost.current) */
+                            /** @description Leads marked closed lost or unqualified in the period, less those reopened in it (= kpis.lost.current) */
                             lost: number;
                             period: {
                                 days: number;
@@ -1078,6 +1751,832 @@ export interface paths {
                                 /** Format: date-time */
                                 to: string;
                             };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/email-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** E-mail templates */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                body_html: string | null;
+                                body_text: string;
+                                /** Format: date-time */
+                                created_at: string;
+                                created_by: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                subject: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                                updated_by: string | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a template; unknown variables are refused with the allowed list */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Optional HTML body; without it the text is sent as simple HTML too. Variables are HTML-escaped.
+                         * @default null
+                         */
+                        body_html?: string | null;
+                        /** @description Plain-text body (every message has one) */
+                        body_text: string;
+                        name: string;
+                        /** @description Subject; may use variables, e.g. "Hello {{first_name}}" */
+                        subject: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            body_html: string | null;
+                            body_text: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            created_by: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            subject: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                            updated_by: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/email-templates/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One template */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            body_html: string | null;
+                            body_text: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            created_by: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            subject: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                            updated_by: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a template (messages sent with it stay) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a template */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        body_html?: string | null;
+                        /** @description Plain-text body (every message has one) */
+                        body_text?: string;
+                        name?: string;
+                        /** @description Subject; may use variables, e.g. "Hello {{first_name}}" */
+                        subject?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            body_html: string | null;
+                            body_text: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            created_by: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            subject: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                            updated_by: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/email-templates/{id}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Render a template for a lead (subject, text and HTML) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description Render for this lead; without it, for a sample lead
+                         */
+                        lead_id?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The HTML part as sent (the text as HTML when the template has none) */
+                            body_html: string;
+                            body_text: string;
+                            /** @description What would stop the template from being saved (empty when fine) */
+                            problems: {
+                                field: string;
+                                message: string;
+                            }[];
+                            subject: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/email-templates/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Render unsaved template text for a lead (the editor's live preview) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @default null */
+                        body_html?: string | null;
+                        body_text: string;
+                        /** Format: uuid */
+                        lead_id?: string;
+                        subject: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The HTML part as sent (the text as HTML when the template has none) */
+                            body_html: string;
+                            body_text: string;
+                            /** @description What would stop the template from being saved (empty when fine) */
+                            problems: {
+                                field: string;
+                                message: string;
+                            }[];
+                            subject: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/email-templates/variables": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The variables templates may use */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Names usable as {{name}} in subjects and bodies */
+                            variables: string[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/email/account": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your own SMTP account (the password is never returned) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description False when nothing is saved yet (the other fields are then null) */
+                            configured: boolean;
+                            from_address: string | null;
+                            from_name: string | null;
+                            host: string | null;
+                            /** @description Whether a password is saved (the password itself is never returned) */
+                            password_set: boolean;
+                            port: number | null;
+                            /** @enum {string} */
+                            scope: "organization" | "personal";
+                            security: ("tls" | "starttls" | "none") | null;
+                            updated_at: string | null;
+                            username: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        /** Save your own SMTP account: your e-mails go out through it instead of the relay */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: email
+                         * @description The sender address the messages carry
+                         */
+                        from_address: string;
+                        /**
+                         * @description Display name of the sender, e.g. "Ada at Acme"
+                         * @default null
+                         */
+                        from_name?: string | null;
+                        /** @description SMTP server host name or address */
+                        host: string;
+                        password?: string | null;
+                        /** @description 587 (STARTTLS), 465 (TLS) or 25 */
+                        port: number;
+                        /**
+                         * @description tls: TLS from the start (port 465); starttls: upgrade to TLS, required (587); none: no encryption (only for a relay on a trusted network)
+                         * @enum {string}
+                         */
+                        security: "tls" | "starttls" | "none";
+                        /**
+                         * @description Login name; null when the server needs none
+                         * @default null
+                         */
+                        username?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description False when nothing is saved yet (the other fields are then null) */
+                            configured: boolean;
+                            from_address: string | null;
+                            from_name: string | null;
+                            host: string | null;
+                            /** @description Whether a password is saved (the password itself is never returned) */
+                            password_set: boolean;
+                            port: number | null;
+                            /** @enum {string} */
+                            scope: "organization" | "personal";
+                            security: ("tls" | "starttls" | "none") | null;
+                            updated_at: string | null;
+                            username: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Remove your own SMTP account */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/email/relay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organization's SMTP relay (the password is never returned) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description False when nothing is saved yet (the other fields are then null) */
+                            configured: boolean;
+                            from_address: string | null;
+                            from_name: string | null;
+                            host: string | null;
+                            /** @description Whether a password is saved (the password itself is never returned) */
+                            password_set: boolean;
+                            port: number | null;
+                            /** @enum {string} */
+                            scope: "organization" | "personal";
+                            security: ("tls" | "starttls" | "none") | null;
+                            updated_at: string | null;
+                            username: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        /** Save the organization's SMTP relay (admins) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: email
+                         * @description The sender address the messages carry
+                         */
+                        from_address: string;
+                        /**
+                         * @description Display name of the sender, e.g. "Ada at Acme"
+                         * @default null
+                         */
+                        from_name?: string | null;
+                        /** @description SMTP server host name or address */
+                        host: string;
+                        password?: string | null;
+                        /** @description 587 (STARTTLS), 465 (TLS) or 25 */
+                        port: number;
+                        /**
+                         * @description tls: TLS from the start (port 465); starttls: upgrade to TLS, required (587); none: no encryption (only for a relay on a trusted network)
+                         * @enum {string}
+                         */
+                        security: "tls" | "starttls" | "none";
+                        /**
+                         * @description Login name; null when the server needs none
+                         * @default null
+                         */
+                        username?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description False when nothing is saved yet (the other fields are then null) */
+                            configured: boolean;
+                            from_address: string | null;
+                            from_name: string | null;
+                            host: string | null;
+                            /** @description Whether a password is saved (the password itself is never returned) */
+                            password_set: boolean;
+                            port: number | null;
+                            /** @enum {string} */
+                            scope: "organization" | "personal";
+                            security: ("tls" | "starttls" | "none") | null;
+                            updated_at: string | null;
+                            username: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Remove the organization's SMTP relay (admins) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/email/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Open and click tracking switches (off by default) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Count link clicks through a redirect (only for leads whose consent allows tracking) */
+                            track_clicks: boolean;
+                            /** @description Count opens with a pixel (only for leads whose consent allows tracking) */
+                            track_opens: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        /**
+         * Switch open and click tracking (admins)
+         * @description Even when on, a message is tracked only for a lead that is not do-not-contact or unsubscribed and has not withdrawn consent to tracking or profiling; DNT/GPC follow the website tracker's settings.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        track_clicks: boolean;
+                        track_opens: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Count link clicks through a redirect (only for leads whose consent allows tracking) */
+                            track_clicks: boolean;
+                            /** @description Count opens with a pixel (only for leads whose consent allows tracking) */
+                            track_opens: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/email/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a test e-mail to yourself through a saved account, now; a refusal is answered in words (422) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Which saved account to try: the organization relay or your own
+                         * @enum {string}
+                         */
+                        account: "organization" | "personal";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            message_id: string;
+                            sent_to: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/emails/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One sent (or queued, or failed) e-mail */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            attempts: number;
+                            clicked_at: string | null;
+                            /** @description The outbound conversation, once sent */
+                            conversation_id: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** @description Why the last attempt failed, in words */
+                            error: string | null;
+                            from_address: string;
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            lead_id: string;
+                            /** @description The Message-ID header */
+                            message_id: string;
+                            opened_at: string | null;
+                            sent_at: string | null;
+                            /**
+                             * @description queued until the SMTP server accepts it (retried), then sent; failed after the last attempt
+                             * @enum {string}
+                             */
+                            status: "queued" | "sent" | "failed";
+                            subject: string;
+                            template_id: string | null;
+                            thread_id: string;
+                            to_address: string;
+                            /** @description Whether opens or clicks are tracked for this message */
+                            tracked: boolean;
                         };
                     };
                 };
@@ -2363,6 +3862,8 @@ export interface paths {
                                 campaign: string | null;
                                 closed_at: string | null;
                                 company: string | null;
+                                /** @description Purposes whose consent is withdrawn now (see /leads/{id}/consents) */
+                                consent_withdrawn: string[];
                                 conversion_probability: number | null;
                                 /** Format: date-time */
                                 created_at: string;
@@ -2371,6 +3872,10 @@ export interface paths {
                                     [key: string]: unknown;
                                 };
                                 deal_value: number | null;
+                                do_not_contact: boolean;
+                                do_not_contact_at: string | null;
+                                /** @description The user who set or cleared it (null: an API key or an import; the audit log names the actor) */
+                                do_not_contact_by: string | null;
                                 email: string | null;
                                 /** @enum {string} */
                                 engagement_level: "unknown" | "low" | "medium" | "high" | "very_high";
@@ -2395,6 +3900,9 @@ export interface paths {
                                 status_changed_at: string;
                                 tags: string[];
                                 team_id: string | null;
+                                unsubscribed: boolean;
+                                unsubscribed_at: string | null;
+                                unsubscribed_by: string | null;
                                 /** Format: date-time */
                                 updated_at: string;
                             }[];
@@ -2431,6 +3939,8 @@ export interface paths {
                             [key: string]: unknown;
                         };
                         deal_value?: number | null;
+                        /** @description The person asked not to be contacted at all: no contact suggestions, no tracking, left out of exports and e-mail sending. Who and when are recorded. */
+                        do_not_contact?: boolean;
                         email?: string | null;
                         external_id?: string | null;
                         first_name?: string;
@@ -2444,6 +3954,8 @@ export interface paths {
                         status?: "new" | "contacted" | "qualified" | "proposal" | "negotiation" | "closed_won" | "closed_lost" | "nurturing" | "unqualified";
                         tags?: string[];
                         team_id?: string | null;
+                        /** @description The person unsubscribed: treated as do-not-contact for suggestions, tracking, exports and e-mail sending. Who and when are recorded. */
+                        unsubscribed?: boolean;
                     };
                 };
             };
@@ -2467,6 +3979,8 @@ export interface paths {
                             campaign: string | null;
                             closed_at: string | null;
                             company: string | null;
+                            /** @description Purposes whose consent is withdrawn now (see /leads/{id}/consents) */
+                            consent_withdrawn: string[];
                             conversion_probability: number | null;
                             /** Format: date-time */
                             created_at: string;
@@ -2475,6 +3989,10 @@ export interface paths {
                                 [key: string]: unknown;
                             };
                             deal_value: number | null;
+                            do_not_contact: boolean;
+                            do_not_contact_at: string | null;
+                            /** @description The user who set or cleared it (null: an API key or an import; the audit log names the actor) */
+                            do_not_contact_by: string | null;
                             email: string | null;
                             /** @enum {string} */
                             engagement_level: "unknown" | "low" | "medium" | "high" | "very_high";
@@ -2499,6 +4017,9 @@ export interface paths {
                             status_changed_at: string;
                             tags: string[];
                             team_id: string | null;
+                            unsubscribed: boolean;
+                            unsubscribed_at: string | null;
+                            unsubscribed_by: string | null;
                             /** Format: date-time */
                             updated_at: string;
                         };
@@ -2550,6 +4071,8 @@ export interface paths {
                             campaign: string | null;
                             closed_at: string | null;
                             company: string | null;
+                            /** @description Purposes whose consent is withdrawn now (see /leads/{id}/consents) */
+                            consent_withdrawn: string[];
                             conversion_probability: number | null;
                             /** Format: date-time */
                             created_at: string;
@@ -2558,6 +4081,10 @@ export interface paths {
                                 [key: string]: unknown;
                             };
                             deal_value: number | null;
+                            do_not_contact: boolean;
+                            do_not_contact_at: string | null;
+                            /** @description The user who set or cleared it (null: an API key or an import; the audit log names the actor) */
+                            do_not_contact_by: string | null;
                             email: string | null;
                             /** @enum {string} */
                             engagement_level: "unknown" | "low" | "medium" | "high" | "very_high";
@@ -2593,6 +4120,9 @@ export interface paths {
                             status_changed_at: string;
                             tags: string[];
                             team_id: string | null;
+                            unsubscribed: boolean;
+                            unsubscribed_at: string | null;
+                            unsubscribed_by: string | null;
                             /** Format: date-time */
                             updated_at: string;
                         };
@@ -2655,6 +4185,8 @@ export interface paths {
                             [key: string]: unknown;
                         };
                         deal_value?: number | null;
+                        /** @description The person asked not to be contacted at all: no contact suggestions, no tracking, left out of exports and e-mail sending. Who and when are recorded. */
+                        do_not_contact?: boolean;
                         email?: string | null;
                         external_id?: string | null;
                         first_name?: string;
@@ -2668,6 +4200,8 @@ export interface paths {
                         status?: "new" | "contacted" | "qualified" | "proposal" | "negotiation" | "closed_won" | "closed_lost" | "nurturing" | "unqualified";
                         tags?: string[];
                         team_id?: string | null;
+                        /** @description The person unsubscribed: treated as do-not-contact for suggestions, tracking, exports and e-mail sending. Who and when are recorded. */
+                        unsubscribed?: boolean;
                     };
                 };
             };
@@ -2691,6 +4225,8 @@ export interface paths {
                             campaign: string | null;
                             closed_at: string | null;
                             company: string | null;
+                            /** @description Purposes whose consent is withdrawn now (see /leads/{id}/consents) */
+                            consent_withdrawn: string[];
                             conversion_probability: number | null;
                             /** Format: date-time */
                             created_at: string;
@@ -2699,6 +4235,10 @@ export interface paths {
                                 [key: string]: unknown;
                             };
                             deal_value: number | null;
+                            do_not_contact: boolean;
+                            do_not_contact_at: string | null;
+                            /** @description The user who set or cleared it (null: an API key or an import; the audit log names the actor) */
+                            do_not_contact_by: string | null;
                             email: string | null;
                             /** @enum {string} */
                             engagement_level: "unknown" | "low" | "medium" | "high" | "very_high";
@@ -2734,6 +4274,9 @@ export interface paths {
                             status_changed_at: string;
                             tags: string[];
                             team_id: string | null;
+                            unsubscribed: boolean;
+                            unsubscribed_at: string | null;
+                            unsubscribed_by: string | null;
                             /** Format: date-time */
                             updated_at: string;
                         };
@@ -2871,6 +4414,231 @@ export interface paths {
                             /** Format: date-time */
                             updated_at: string;
                             user_id: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/leads/{id}/consents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A lead's consent records, the state per purpose, and whether it may be contacted and tracked */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description May be contacted (sales): not do-not-contact, not unsubscribed, sales_contact not withdrawn */
+                            contactable: boolean;
+                            /** @description Every record, newest first */
+                            data: {
+                                /** Format: date-time */
+                                created_at: string;
+                                /** @description null for a withdrawal (an objection) recorded without an earlier grant */
+                                granted_at: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                /** @enum {string} */
+                                lawful_basis: "consent" | "contract" | "legal_obligation" | "vital_interests" | "public_task" | "legitimate_interests";
+                                /** Format: uuid */
+                                lead_id: string;
+                                /** @enum {string} */
+                                purpose: "marketing" | "sales_contact" | "tracking" | "profiling";
+                                /** @description The user who recorded it (null: an API key or an import) */
+                                recorded_by: string | null;
+                                /** @enum {string} */
+                                source: "manual" | "api" | "import" | "web_form" | "email" | "phone" | "other";
+                                withdrawn_at: string | null;
+                                withdrawn_by: string | null;
+                            }[];
+                            do_not_contact: boolean;
+                            /** @description Per purpose: granted while an open grant exists, withdrawn when only withdrawn records exist, unknown without records */
+                            status: {
+                                [key: string]: "granted" | "withdrawn" | "unknown";
+                            };
+                            /** @description The website tracker records this person: not do-not-contact, not unsubscribed, tracking not withdrawn */
+                            trackable: boolean;
+                            unsubscribed: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Record a consent given (or another lawful basis) for a purpose */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: date-time
+                         * @description When it was given; default now. Not in the future.
+                         */
+                        granted_at?: string;
+                        /**
+                         * @description GDPR article 6 basis; default consent
+                         * @default consent
+                         * @enum {string}
+                         */
+                        lawful_basis?: "consent" | "contract" | "legal_obligation" | "vital_interests" | "public_task" | "legitimate_interests";
+                        /**
+                         * @description marketing (newsletters, campaigns), sales_contact (calls and e-mails from sales), tracking (website visits), profiling (scoring and insights)
+                         * @enum {string}
+                         */
+                        purpose: "marketing" | "sales_contact" | "tracking" | "profiling";
+                        /**
+                         * @description Where it was given; default manual (signed-in user) or api (API key)
+                         * @enum {string}
+                         */
+                        source?: "manual" | "api" | "import" | "web_form" | "email" | "phone" | "other";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            created_at: string;
+                            /** @description null for a withdrawal (an objection) recorded without an earlier grant */
+                            granted_at: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            lawful_basis: "consent" | "contract" | "legal_obligation" | "vital_interests" | "public_task" | "legitimate_interests";
+                            /** Format: uuid */
+                            lead_id: string;
+                            /** @enum {string} */
+                            purpose: "marketing" | "sales_contact" | "tracking" | "profiling";
+                            /** @description The user who recorded it (null: an API key or an import) */
+                            recorded_by: string | null;
+                            /** @enum {string} */
+                            source: "manual" | "api" | "import" | "web_form" | "email" | "phone" | "other";
+                            withdrawn_at: string | null;
+                            withdrawn_by: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/leads/{id}/consents/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Withdraw consent for a purpose (closes its open grants, or records the objection)
+         * @description Withdrawing tracking stops the website tracker recording the person; sales_contact ends contact suggestions and follow-up reminders; marketing or sales_contact leaves the lead out of exports unless include_do_not_contact=true.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description marketing (newsletters, campaigns), sales_contact (calls and e-mails from sales), tracking (website visits), profiling (scoring and insights)
+                         * @enum {string}
+                         */
+                        purpose: "marketing" | "sales_contact" | "tracking" | "profiling";
+                        /**
+                         * @description Where the withdrawal came from; default manual or api
+                         * @enum {string}
+                         */
+                        source?: "manual" | "api" | "import" | "web_form" | "email" | "phone" | "other";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description May be contacted (sales): not do-not-contact, not unsubscribed, sales_contact not withdrawn */
+                            contactable: boolean;
+                            /** @description Every record, newest first */
+                            data: {
+                                /** Format: date-time */
+                                created_at: string;
+                                /** @description null for a withdrawal (an objection) recorded without an earlier grant */
+                                granted_at: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                /** @enum {string} */
+                                lawful_basis: "consent" | "contract" | "legal_obligation" | "vital_interests" | "public_task" | "legitimate_interests";
+                                /** Format: uuid */
+                                lead_id: string;
+                                /** @enum {string} */
+                                purpose: "marketing" | "sales_contact" | "tracking" | "profiling";
+                                /** @description The user who recorded it (null: an API key or an import) */
+                                recorded_by: string | null;
+                                /** @enum {string} */
+                                source: "manual" | "api" | "import" | "web_form" | "email" | "phone" | "other";
+                                withdrawn_at: string | null;
+                                withdrawn_by: string | null;
+                            }[];
+                            do_not_contact: boolean;
+                            /** @description Per purpose: granted while an open grant exists, withdrawn when only withdrawn records exist, unknown without records */
+                            status: {
+                                [key: string]: "granted" | "withdrawn" | "unknown";
+                            };
+                            /** @description The website tracker records this person: not do-not-contact, not unsubscribed, tracking not withdrawn */
+                            trackable: boolean;
+                            unsubscribed: boolean;
                         };
                     };
                 };
@@ -3028,6 +4796,169 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/leads/{id}/emails": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The lead's e-mails sent from LeadAI, newest first, with their status */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                attempts: number;
+                                clicked_at: string | null;
+                                /** @description The outbound conversation, once sent */
+                                conversation_id: string | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** @description Why the last attempt failed, in words */
+                                error: string | null;
+                                from_address: string;
+                                /** Format: uuid */
+                                id: string;
+                                /** Format: uuid */
+                                lead_id: string;
+                                /** @description The Message-ID header */
+                                message_id: string;
+                                opened_at: string | null;
+                                sent_at: string | null;
+                                /**
+                                 * @description queued until the SMTP server accepts it (retried), then sent; failed after the last attempt
+                                 * @enum {string}
+                                 */
+                                status: "queued" | "sent" | "failed";
+                                subject: string;
+                                template_id: string | null;
+                                thread_id: string;
+                                to_address: string;
+                                /** @description Whether opens or clicks are tracked for this message */
+                                tracked: boolean;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Send an e-mail to the lead (queued: follow it at GET /emails/{id})
+         * @description Refused (409) for a lead that is do-not-contact, unsubscribed or withdrew consent to sales contact, and (422) for one without an e-mail address. Once the SMTP server accepts it, the message is an outbound conversation and an e-mail activity of the lead.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Plain text. Without a template: required. With one: replaces its bodies. */
+                        body?: string;
+                        /**
+                         * Format: uuid
+                         * @description Reply in this conversation's thread (In-Reply-To and References are set); it must be one of the lead's
+                         */
+                        reply_to_conversation_id?: string;
+                        /** @description Without a template: required (a reply defaults to "Re: " and the subject answered). With one: replaces its subject. */
+                        subject?: string;
+                        /**
+                         * Format: uuid
+                         * @description Fill subject and bodies from this template for the lead
+                         */
+                        template_id?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            status: "queued" | "sent" | "failed";
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/leads/{id}/emails/readiness": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether you can e-mail this lead now, and why not */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            can_send: boolean;
+                            /** @description The sender address that would be used */
+                            from: string | null;
+                            /** @description Why not, in words (empty when it can) */
+                            reasons: string[];
+                            to: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3283,6 +5214,8 @@ export interface paths {
                                 campaign: string | null;
                                 closed_at: string | null;
                                 company: string | null;
+                                /** @description Purposes whose consent is withdrawn now (see /leads/{id}/consents) */
+                                consent_withdrawn: string[];
                                 conversion_probability: number | null;
                                 /** Format: date-time */
                                 created_at: string;
@@ -3291,6 +5224,10 @@ export interface paths {
                                     [key: string]: unknown;
                                 };
                                 deal_value: number | null;
+                                do_not_contact: boolean;
+                                do_not_contact_at: string | null;
+                                /** @description The user who set or cleared it (null: an API key or an import; the audit log names the actor) */
+                                do_not_contact_by: string | null;
                                 email: string | null;
                                 /** @enum {string} */
                                 engagement_level: "unknown" | "low" | "medium" | "high" | "very_high";
@@ -3315,6 +5252,9 @@ export interface paths {
                                 status_changed_at: string;
                                 tags: string[];
                                 team_id: string | null;
+                                unsubscribed: boolean;
+                                unsubscribed_at: string | null;
+                                unsubscribed_by: string | null;
                                 /** Format: date-time */
                                 updated_at: string;
                             };
@@ -3470,12 +5410,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A lead's history: activities, conversations, journey events, score changes and insights, newest first */
+        /** A lead's history: activities, conversations, journey events, score changes, insights and rule assignments, newest first */
         get: {
             parameters: {
                 query?: {
                     cursor?: string;
-                    /** @description Comma-separated subset of activity, conversation, journey_event, score, insight */
+                    /** @description Comma-separated subset of activity, conversation, journey_event, score, insight, assignment */
                     kinds?: string;
                     limit?: number;
                 };
@@ -3503,7 +5443,7 @@ export interface paths {
                                 /** Format: uuid */
                                 id: string;
                                 /** @enum {string} */
-                                kind: "activity" | "conversation" | "journey_event" | "score" | "insight";
+                                kind: "activity" | "conversation" | "journey_event" | "score" | "insight" | "assignment";
                                 summary: string | null;
                                 title: string;
                             }[];
@@ -3747,6 +5687,8 @@ export interface paths {
                     format?: "csv" | "ndjson";
                     has_email?: "true" | "false";
                     has_phone?: "true" | "false";
+                    /** @description Leads that may not be contacted (do-not-contact, unsubscribed, or consent to marketing or sales contact withdrawn) are left out of exports; true includes them (the audit entry says so). */
+                    include_do_not_contact?: "true" | "false";
                     /** @description Job title contains this (any case) */
                     job_title?: string;
                     last_contacted_after?: string;
@@ -3824,6 +5766,386 @@ export interface paths {
                     content: {
                         "application/json": {
                             queued: number;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/mailboxes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your connected mailbox (admins: every mailbox of the organization, state only) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** @enum {string} */
+                                auth_kind: "password" | "oauth2";
+                                create_leads_from_unknown: boolean;
+                                /** Format: date-time */
+                                created_at: string;
+                                folders: string[];
+                                host: string;
+                                /** Format: uuid */
+                                id: string;
+                                /** @description Why the last sync failed, in words */
+                                last_error: string | null;
+                                last_error_at: string | null;
+                                last_synced_at: string | null;
+                                /** @description E-mails recorded as conversations so far */
+                                messages_stored: number;
+                                port: number;
+                                /**
+                                 * @description tls: implicit TLS (port 993); starttls: upgrade after connecting (port 143); none: plaintext, only for a server on this machine
+                                 * @enum {string}
+                                 */
+                                security: "tls" | "starttls" | "none";
+                                /**
+                                 * @description pending: never synced yet; syncing; ok; error: see last_error
+                                 * @enum {string}
+                                 */
+                                state: "pending" | "syncing" | "ok" | "error";
+                                unknown_sender_to: string[];
+                                /** Format: date-time */
+                                updated_at: string;
+                                user_email: string;
+                                /** Format: uuid */
+                                user_id: string;
+                                user_name: string;
+                                username: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Connect your mailbox over IMAP
+         * @description The login is tried first: a refused login or an unreachable server is a 422 saying what to check. The password or token is stored encrypted and never returned. A first sync starts at once.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description password, or oauth2 with an access token in `secret`
+                         * @enum {string}
+                         */
+                        auth_kind: "password" | "oauth2";
+                        /** @description Create a lead when someone the organization does not know writes in */
+                        create_leads_from_unknown?: boolean;
+                        /** @description Folders to sync (default INBOX), e.g. ["INBOX", "Sent"] */
+                        folders?: string[];
+                        /** @description The IMAP server, e.g. imap.gmail.com */
+                        host: string;
+                        /** @description 993 for TLS, 143 for STARTTLS */
+                        port: number;
+                        /** @description The password or OAuth2 access token. Stored encrypted; never returned. */
+                        secret: string;
+                        /**
+                         * @description tls: implicit TLS (port 993); starttls: upgrade after connecting (port 143); none: plaintext, only for a server on this machine
+                         * @enum {string}
+                         */
+                        security: "tls" | "starttls" | "none";
+                        /** @description With create_leads_from_unknown: only for mail sent to one of these addresses (a campaign reply-to); empty: any */
+                        unknown_sender_to?: string[];
+                        /** @description The login, usually your e-mail address */
+                        username: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            auth_kind: "password" | "oauth2";
+                            create_leads_from_unknown: boolean;
+                            /** Format: date-time */
+                            created_at: string;
+                            folders: string[];
+                            host: string;
+                            /** Format: uuid */
+                            id: string;
+                            /** @description Why the last sync failed, in words */
+                            last_error: string | null;
+                            last_error_at: string | null;
+                            last_synced_at: string | null;
+                            /** @description E-mails recorded as conversations so far */
+                            messages_stored: number;
+                            port: number;
+                            /**
+                             * @description tls: implicit TLS (port 993); starttls: upgrade after connecting (port 143); none: plaintext, only for a server on this machine
+                             * @enum {string}
+                             */
+                            security: "tls" | "starttls" | "none";
+                            /**
+                             * @description pending: never synced yet; syncing; ok; error: see last_error
+                             * @enum {string}
+                             */
+                            state: "pending" | "syncing" | "ok" | "error";
+                            unknown_sender_to: string[];
+                            /** Format: date-time */
+                            updated_at: string;
+                            user_email: string;
+                            /** Format: uuid */
+                            user_id: string;
+                            user_name: string;
+                            username: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/mailboxes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One mailbox and its sync state */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            auth_kind: "password" | "oauth2";
+                            create_leads_from_unknown: boolean;
+                            /** Format: date-time */
+                            created_at: string;
+                            folders: string[];
+                            host: string;
+                            /** Format: uuid */
+                            id: string;
+                            /** @description Why the last sync failed, in words */
+                            last_error: string | null;
+                            last_error_at: string | null;
+                            last_synced_at: string | null;
+                            /** @description E-mails recorded as conversations so far */
+                            messages_stored: number;
+                            port: number;
+                            /**
+                             * @description tls: implicit TLS (port 993); starttls: upgrade after connecting (port 143); none: plaintext, only for a server on this machine
+                             * @enum {string}
+                             */
+                            security: "tls" | "starttls" | "none";
+                            /**
+                             * @description pending: never synced yet; syncing; ok; error: see last_error
+                             * @enum {string}
+                             */
+                            state: "pending" | "syncing" | "ok" | "error";
+                            unknown_sender_to: string[];
+                            /** Format: date-time */
+                            updated_at: string;
+                            user_email: string;
+                            /** Format: uuid */
+                            user_id: string;
+                            user_name: string;
+                            username: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Disconnect a mailbox (recorded conversations stay) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change your mailbox (changed connection settings are tried first) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description password, or oauth2 with an access token in `secret`
+                         * @enum {string}
+                         */
+                        auth_kind?: "password" | "oauth2";
+                        /** @description Create a lead when someone the organization does not know writes in */
+                        create_leads_from_unknown?: boolean;
+                        /** @description Folders to sync (default INBOX), e.g. ["INBOX", "Sent"] */
+                        folders?: string[];
+                        /** @description The IMAP server, e.g. imap.gmail.com */
+                        host?: string;
+                        /** @description 993 for TLS, 143 for STARTTLS */
+                        port?: number;
+                        /** @description The password or OAuth2 access token. Stored encrypted; never returned. */
+                        secret?: string;
+                        /**
+                         * @description tls: implicit TLS (port 993); starttls: upgrade after connecting (port 143); none: plaintext, only for a server on this machine
+                         * @enum {string}
+                         */
+                        security?: "tls" | "starttls" | "none";
+                        /** @description With create_leads_from_unknown: only for mail sent to one of these addresses (a campaign reply-to); empty: any */
+                        unknown_sender_to?: string[];
+                        /** @description The login, usually your e-mail address */
+                        username?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            auth_kind: "password" | "oauth2";
+                            create_leads_from_unknown: boolean;
+                            /** Format: date-time */
+                            created_at: string;
+                            folders: string[];
+                            host: string;
+                            /** Format: uuid */
+                            id: string;
+                            /** @description Why the last sync failed, in words */
+                            last_error: string | null;
+                            last_error_at: string | null;
+                            last_synced_at: string | null;
+                            /** @description E-mails recorded as conversations so far */
+                            messages_stored: number;
+                            port: number;
+                            /**
+                             * @description tls: implicit TLS (port 993); starttls: upgrade after connecting (port 143); none: plaintext, only for a server on this machine
+                             * @enum {string}
+                             */
+                            security: "tls" | "starttls" | "none";
+                            /**
+                             * @description pending: never synced yet; syncing; ok; error: see last_error
+                             * @enum {string}
+                             */
+                            state: "pending" | "syncing" | "ok" | "error";
+                            unknown_sender_to: string[];
+                            /** Format: date-time */
+                            updated_at: string;
+                            user_email: string;
+                            /** Format: uuid */
+                            user_id: string;
+                            user_name: string;
+                            username: string;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/mailboxes/{id}/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sync now (a job: follow it at GET /jobs/{job_id}) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            deduplicated: boolean;
+                            job_id: number;
                         };
                     };
                 };
@@ -3947,17 +6269,17 @@ export interface paths {
                                     figures: {
                                         /** @description Activities completed in the period, by their user */
                                         activities_completed: number;
-                                        /** @description Revenue ÷ leads won; null without a win */
+                                        /** @description Revenue ÷ leads won; null without a net win */
                                         average_deal_size: number | null;
-                                        /** @description Win rate: won ÷ (won + lost) among the leads decided in the period; null when none was */
+                                        /** @description Win rate: won ÷ (won + lost) of the period's net decisions, each floored at 0; null when neither is positive */
                                         conversion_rate: number | null;
-                                        /** @description Leads won in the period (by close date), for the owner when they were won */
+                                        /** @description Leads won in the period, for the owner who won them, less the wins reverted (reopened or lost) in it, from whom they counted: negative when reversals outnumber wins (docs/forecasting.md, reopened deals) */
                                         leads_converted: number;
                                         /** @description Leads created in the period (for their current owner and team) */
                                         leads_created: number;
                                         /** @description Leads that first reached qualified or a later deal step in the period (the dashboard's rule), for the owner then */
                                         leads_qualified: number;
-                                        /** @description Deal values of the leads won in the period */
+                                        /** @description Deal values of the leads won in the period, less those of the wins reverted in it */
                                         revenue_generated: number;
                                         /** @description Money per day: open leads at the period's end × win rate × average deal size ÷ average sales cycle (days, at least 1); 0 with decisions but no win, null without decisions */
                                         sales_velocity: number | null;
@@ -3969,17 +6291,17 @@ export interface paths {
                                     previous: {
                                         /** @description Activities completed in the period, by their user */
                                         activities_completed: number;
-                                        /** @description Revenue ÷ leads won; null without a win */
+                                        /** @description Revenue ÷ leads won; null without a net win */
                                         average_deal_size: number | null;
-                                        /** @description Win rate: won ÷ (won + lost) among the leads decided in the period; null when none was */
+                                        /** @description Win rate: won ÷ (won + lost) of the period's net decisions, each floored at 0; null when neither is positive */
                                         conversion_rate: number | null;
-                                        /** @description Leads won in the period (by close date), for the owner when they were won */
+                                        /** @description Leads won in the period, for the owner who won them, less the wins reverted (reopened or lost) in it, from whom they counted: negative when reversals outnumber wins (docs/forecasting.md, reopened deals) */
                                         leads_converted: number;
                                         /** @description Leads created in the period (for their current owner and team) */
                                         leads_created: number;
                                         /** @description Leads that first reached qualified or a later deal step in the period (the dashboard's rule), for the owner then */
                                         leads_qualified: number;
-                                        /** @description Deal values of the leads won in the period */
+                                        /** @description Deal values of the leads won in the period, less those of the wins reverted in it */
                                         revenue_generated: number;
                                         /** @description Money per day: open leads at the period's end × win rate × average deal size ÷ average sales cycle (days, at least 1); 0 with decisions but no win, null without decisions */
                                         sales_velocity: number | null;
@@ -3988,17 +6310,17 @@ export interface paths {
                                     team_average: {
                                         /** @description Activities completed in the period, by their user */
                                         activities_completed: number;
-                                        /** @description Revenue ÷ leads won; null without a win */
+                                        /** @description Revenue ÷ leads won; null without a net win */
                                         average_deal_size: number | null;
-                                        /** @description Win rate: won ÷ (won + lost) among the leads decided in the period; null when none was */
+                                        /** @description Win rate: won ÷ (won + lost) of the period's net decisions, each floored at 0; null when neither is positive */
                                         conversion_rate: number | null;
-                                        /** @description Leads won in the period (by close date), for the owner when they were won */
+                                        /** @description Leads won in the period, for the owner who won them, less the wins reverted (reopened or lost) in it, from whom they counted: negative when reversals outnumber wins (docs/forecasting.md, reopened deals) */
                                         leads_converted: number;
                                         /** @description Leads created in the period (for their current owner and team) */
                                         leads_created: number;
                                         /** @description Leads that first reached qualified or a later deal step in the period (the dashboard's rule), for the owner then */
                                         leads_qualified: number;
-                                        /** @description Deal values of the leads won in the period */
+                                        /** @description Deal values of the leads won in the period, less those of the wins reverted in it */
                                         revenue_generated: number;
                                         /** @description Money per day: open leads at the period's end × win rate × average deal size ÷ average sales cycle (days, at least 1); 0 with decisions but no win, null without decisions */
                                         sales_velocity: number | null;
@@ -4066,17 +6388,17 @@ export interface paths {
                                 figures: {
                                     /** @description Activities completed in the period, by their user */
                                     activities_completed: number;
-                                    /** @description Revenue ÷ leads won; null without a win */
+                                    /** @description Revenue ÷ leads won; null without a net win */
                                     average_deal_size: number | null;
-                                    /** @description Win rate: won ÷ (won + lost) among the leads decided in the period; null when none was */
+                                    /** @description Win rate: won ÷ (won + lost) of the period's net decisions, each floored at 0; null when neither is positive */
                                     conversion_rate: number | null;
-                                    /** @description Leads won in the period (by close date), for the owner when they were won */
+                                    /** @description Leads won in the period, for the owner who won them, less the wins reverted (reopened or lost) in it, from whom they counted: negative when reversals outnumber wins (docs/forecasting.md, reopened deals) */
                                     leads_converted: number;
                                     /** @description Leads created in the period (for their current owner and team) */
                                     leads_created: number;
                                     /** @description Leads that first reached qualified or a later deal step in the period (the dashboard's rule), for the owner then */
                                     leads_qualified: number;
-                                    /** @description Deal values of the leads won in the period */
+                                    /** @description Deal values of the leads won in the period, less those of the wins reverted in it */
                                     revenue_generated: number;
                                     /** @description Money per day: open leads at the period's end × win rate × average deal size ÷ average sales cycle (days, at least 1); 0 with decisions but no win, null without decisions */
                                     sales_velocity: number | null;
@@ -4461,6 +6783,7 @@ export interface paths {
                             job_failed?: boolean;
                             job_finished?: boolean;
                             mention?: boolean;
+                            workflow?: boolean;
                         };
                     };
                 };
@@ -4586,10 +6909,13 @@ export interface paths {
                         industry?: string | null;
                         name?: string;
                         /**
-                         * @description Merged key by key into the current settings
+                         * @description Merged key by key into the current settings (one level deep: { tracking: { honor_dnt: true } } keeps tracking.truncate_ip)
                          * @example {
                          *       "ai": {
                          *         "llm_enabled": true
+                         *       },
+                         *       "tracking": {
+                         *         "honor_gpc": true
                          *       }
                          *     }
                          */
@@ -4597,6 +6923,14 @@ export interface paths {
                             ai?: {
                                 /** @description Analyse this organization’s conversations with the configured LLM provider (LEADAI_LLM_*) instead of only the local analyser; message text is sent to the provider. No effect while no provider is configured. */
                                 llm_enabled?: boolean;
+                            };
+                            tracking?: {
+                                /** @description Record nothing from a browser that sends Do-Not-Track (`DNT: 1`). Default false: DNT has no legal force and many browsers send it by default. */
+                                honor_dnt?: boolean;
+                                /** @description Record nothing from a browser that sends Global Privacy Control (`Sec-GPC: 1`), a valid opt-out under the CCPA. Default true. */
+                                honor_gpc?: boolean;
+                                /** @description Store visitors’ addresses truncated (IPv4 /24, IPv6 /48) instead of in full. */
+                                truncate_ip?: boolean;
                             };
                         } & {
                             [key: string]: unknown;
@@ -4685,6 +7019,441 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/privacy/erasure-preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What erasing the person behind a lead would remove, per kind (the lead page's confirmation) */
+        get: {
+            parameters: {
+                query: {
+                    lead_id: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErasurePreview"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/privacy/requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Privacy requests, newest first, with who asked, who acted, status and due date (admins) */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    status?: "received" | "in_progress" | "done" | "failed";
+                    type?: "export" | "erasure";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["PrivacyRequest"][];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** A data subject request: export everything held about a person, or erase them (admins). Acted on by a background job; poll GET …/{id} */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PrivacyRequestBodyInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CreatedPrivacyRequest"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/privacy/requests/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One privacy request: status, progress, counts, the verification scan of an erasure */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PrivacyRequest"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/privacy/requests/{id}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An export's JSON document: once, by the admin who asked, within 24 hours (410 afterwards) */
+        get: {
+            parameters: {
+                query: {
+                    /** @description The download_token returned when the request was made */
+                    token: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            document: {
+                                [key: string]: unknown;
+                            };
+                            summary: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/privacy/retention": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Retention policies: how long each kind of personal data is kept (admins) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description False until an admin saves policies: until then nothing is deleted, and `policies` shows the proposed defaults */
+                            configured: boolean;
+                            defaults: {
+                                /** @description Months to keep (12–1200); null keeps forever. Proposed: 72. */
+                                audit_log_months: number | null;
+                                /** @description Months to keep (1–1200); null keeps forever. Proposed: 24. */
+                                conversations_months: number | null;
+                                /** @description Months to keep (1–1200); null keeps forever. Proposed: 6. */
+                                imports_months: number | null;
+                                /** @description Months to keep (1–1200); null keeps forever. Proposed: null. */
+                                inactive_leads_months: number | null;
+                                /** @description Months to keep (1–1200); null keeps forever. Proposed: 13. */
+                                journey_events_months: number | null;
+                                /** @description Months to keep (1–1200); null keeps forever. Proposed: 12. */
+                                notifications_months: number | null;
+                                /** @description Days to keep (1–3650); null keeps forever. Proposed: 30. */
+                                outbox_events_days: number | null;
+                            };
+                            limits: {
+                                [key: string]: {
+                                    max: number;
+                                    min: number;
+                                };
+                            };
+                            policies: {
+                                /** @description Months to keep (12–1200); null keeps forever. Proposed: 72. */
+                                audit_log_months: number | null;
+                                /** @description Months to keep (1–1200); null keeps forever. Proposed: 24. */
+                                conversations_months: number | null;
+                                /** @description Months to keep (1–1200); null keeps forever. Proposed: 6. */
+                                imports_months: number | null;
+                                /** @description Months to keep (1–1200); null keeps forever. Proposed: null. */
+                                inactive_leads_months: number | null;
+                                /** @description Months to keep (1–1200); null keeps forever. Proposed: 13. */
+                                journey_events_months: number | null;
+                                /** @description Months to keep (1–1200); null keeps forever. Proposed: 12. */
+                                notifications_months: number | null;
+                                /** @description Days to keep (1–3650); null keeps forever. Proposed: 30. */
+                                outbox_events_days: number | null;
+                            };
+                            updated_at: string | null;
+                            updated_by: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        /** Save the retention policies (admins); the nightly run (03:00 in the organization's time zone) enforces them */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description Every window, in whole months (outbox events: days); null keeps forever. journey_events_months: web visits; conversations_months: messages; inactive_leads_months: leads never won with no activity, conversation, visit, contact, status change or pending follow-up for that long; imports_months: uploaded files and rejected rows of finished imports; outbox_events_days: real-time events (the server-wide window applies too); notifications_months; audit_log_months: at least 12, and not shorter than any other window in months. */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Months to keep (12–1200); null keeps forever. Proposed: 72. */
+                        audit_log_months: number | null;
+                        /** @description Months to keep (1–1200); null keeps forever. Proposed: 24. */
+                        conversations_months: number | null;
+                        /** @description Months to keep (1–1200); null keeps forever. Proposed: 6. */
+                        imports_months: number | null;
+                        /** @description Months to keep (1–1200); null keeps forever. Proposed: null. */
+                        inactive_leads_months: number | null;
+                        /** @description Months to keep (1–1200); null keeps forever. Proposed: 13. */
+                        journey_events_months: number | null;
+                        /** @description Months to keep (1–1200); null keeps forever. Proposed: 12. */
+                        notifications_months: number | null;
+                        /** @description Days to keep (1–3650); null keeps forever. Proposed: 30. */
+                        outbox_events_days: number | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description False until an admin saves policies: until then nothing is deleted, and `policies` shows the proposed defaults */
+                            configured: boolean;
+                            defaults: {
+                                /** @description Months to keep (12–1200); null keeps forever. Proposed: 72. */
+                                audit_log_months: number | null;
+                                /** @description Months to keep (1–1200); null keeps forever. Proposed: 24. */
+                                conversations_months: number | null;
+                                /** @description Months to keep (1–1200); null keeps forever. Proposed: 6. */
+                                imports_months: number | null;
+                                /** @description Months to keep (1–1200); null keeps forever. Proposed: null. */
+                                inactive_leads_months: number | null;
+                                /** @description Months to keep (1–1200); null keeps forever. Proposed: 13. */
+                                journey_events_months: number | null;
+                                /** @description Months to keep (1–1200); null keeps forever. Proposed: 12. */
+                                notifications_months: number | null;
+                                /** @description Days to keep (1–3650); null keeps forever. Proposed: 30. */
+                                outbox_events_days: number | null;
+                            };
+                            limits: {
+                                [key: string]: {
+                                    max: number;
+                                    min: number;
+                                };
+                            };
+                            policies: {
+                                /** @description Months to keep (12–1200); null keeps forever. Proposed: 72. */
+                                audit_log_months: number | null;
+                                /** @description Months to keep (1–1200); null keeps forever. Proposed: 24. */
+                                conversations_months: number | null;
+                                /** @description Months to keep (1–1200); null keeps forever. Proposed: 6. */
+                                imports_months: number | null;
+                                /** @description Months to keep (1–1200); null keeps forever. Proposed: null. */
+                                inactive_leads_months: number | null;
+                                /** @description Months to keep (1–1200); null keeps forever. Proposed: 13. */
+                                journey_events_months: number | null;
+                                /** @description Months to keep (1–1200); null keeps forever. Proposed: 12. */
+                                notifications_months: number | null;
+                                /** @description Days to keep (1–3650); null keeps forever. Proposed: 30. */
+                                outbox_events_days: number | null;
+                            };
+                            updated_at: string | null;
+                            updated_by: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/privacy/retention/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Preview (dry_run: true, answered at once) or start (dry_run: false, a job: follow it at GET /jobs/{job_id}) a retention run (admins)
+         * @description Both use the same definition of what is due. A real run deletes in batches of at most 1,000 rows, each in its own short transaction, and records a retention.run audit entry with the counts.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description true: report what would go now and change nothing; false: delete it in the background (a job) */
+                        dry_run: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            as_of: string;
+                            batch_size: number;
+                            batches: number;
+                            categories: {
+                                /** @enum {string} */
+                                category: "journey_events" | "conversations" | "inactive_leads" | "import_files" | "import_errors" | "outbox_events" | "notifications" | "audit_log";
+                                /** @description Rows strictly older than this are due; null: kept forever */
+                                cutoff: string | null;
+                                deleted: number;
+                                due: number;
+                                label: string;
+                                newest: string | null;
+                                oldest: string | null;
+                                /** @enum {string} */
+                                policy_field: "journey_events_months" | "conversations_months" | "inactive_leads_months" | "imports_months" | "outbox_events_days" | "notifications_months" | "audit_log_months";
+                                /** @description The first few due rows (oldest first) by primary key; import rows as import_id:line */
+                                sample_ids: string[];
+                                /** @enum {string} */
+                                unit: "months" | "days";
+                                window: number | null;
+                            }[];
+                            configured: boolean;
+                            dry_run: boolean;
+                            organization_id: string;
+                            total_deleted: number;
+                            total_due: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            deduplicated: boolean;
+                            job_id: number;
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -5052,7 +7821,7 @@ export interface paths {
         put?: never;
         /**
          * Record a batch of website events (up to 500), authenticated by the public write key only; idempotent by event id
-         * @description Called by /t.js from any origin. Body as application/json or text/plain (navigator.sendBeacon). The write key goes in the body (write_key) or in the x-leadai-write-key header. Errors are problem+json and store nothing.
+         * @description Called by /t.js from any origin. A browser sending `DNT: 1` or `Sec-GPC: 1` is not recorded when the organization honours it (settings tracking.honor_dnt, default false; tracking.honor_gpc, default true); nor are people marked do-not-contact or unsubscribed, or who withdrew tracking consent. The answer does not say which. Body as application/json or text/plain (navigator.sendBeacon). The write key goes in the body (write_key) or in the x-leadai-write-key header. Errors are problem+json and store nothing.
          */
         post: {
             parameters: {
@@ -5480,10 +8249,1432 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/v1/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Webhook endpoints, with their state (admins); secrets are never shown here */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** Format: date-time */
+                                created_at: string;
+                                created_by: string | null;
+                                description: string;
+                                disabled_at: string | null;
+                                disabled_reason: string | null;
+                                enabled: boolean;
+                                event_types: string[];
+                                failing_since: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                /**
+                                 * @description failing: enabled, but every attempt since failing_since failed; 24 hours of that disable it
+                                 * @enum {string}
+                                 */
+                                state: "enabled" | "failing" | "disabled";
+                                /** Format: date-time */
+                                updated_at: string;
+                                url: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Register an endpoint (admins); the answer holds its signing secret, shown this once
+         * @description Deliveries are POSTs signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature: v1,<base64 HMAC-SHA256(secret, id.timestamp.body)>), body { type, timestamp, data }. Retried with exponential backoff; in order per lead; an endpoint failing for 24 hours is disabled.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description What receives it, for the people reading the list */
+                        description?: string;
+                        /** @description Event types to send: lead.created, lead.updated, lead.status_changed, lead.assigned, leads.assigned, lead.scored, insight.created, conversation.analyzed, forecast.generated, import.completed, workflow.fired */
+                        event_types: ("lead.created" | "lead.updated" | "lead.status_changed" | "lead.assigned" | "leads.assigned" | "lead.scored" | "insight.created" | "conversation.analyzed" | "forecast.generated" | "import.completed" | "workflow.fired")[];
+                        /** @description Where to POST: https:// (or http://), without a user name or password */
+                        url: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            created_at: string;
+                            created_by: string | null;
+                            description: string;
+                            disabled_at: string | null;
+                            disabled_reason: string | null;
+                            enabled: boolean;
+                            event_types: string[];
+                            failing_since: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            /** @description The signing secret (whsec_…). Shown this once: store it in the receiver now. Rotate it to get a new one. */
+                            secret: string;
+                            /**
+                             * @description failing: enabled, but every attempt since failing_since failed; 24 hours of that disable it
+                             * @enum {string}
+                             */
+                            state: "enabled" | "failing" | "disabled";
+                            /** Format: date-time */
+                            updated_at: string;
+                            url: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One endpoint (admins) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            created_at: string;
+                            created_by: string | null;
+                            description: string;
+                            disabled_at: string | null;
+                            disabled_reason: string | null;
+                            enabled: boolean;
+                            event_types: string[];
+                            failing_since: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            /**
+                             * @description failing: enabled, but every attempt since failing_since failed; 24 hours of that disable it
+                             * @enum {string}
+                             */
+                            state: "enabled" | "failing" | "disabled";
+                            /** Format: date-time */
+                            updated_at: string;
+                            url: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete an endpoint and its delivery log (admins) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change an endpoint, pause it (enabled: false) or enable it again (admins) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        description?: string;
+                        /** @description false pauses deliveries (they wait); true resumes them and clears a disabled reason */
+                        enabled?: boolean;
+                        /** @description Event types to send: lead.created, lead.updated, lead.status_changed, lead.assigned, leads.assigned, lead.scored, insight.created, conversation.analyzed, forecast.generated, import.completed, workflow.fired */
+                        event_types?: ("lead.created" | "lead.updated" | "lead.status_changed" | "lead.assigned" | "leads.assigned" | "lead.scored" | "insight.created" | "conversation.analyzed" | "forecast.generated" | "import.completed" | "workflow.fired")[];
+                        /** @description Where to POST: https:// (or http://), without a user name or password */
+                        url?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            created_at: string;
+                            created_by: string | null;
+                            description: string;
+                            disabled_at: string | null;
+                            disabled_reason: string | null;
+                            enabled: boolean;
+                            event_types: string[];
+                            failing_since: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            /**
+                             * @description failing: enabled, but every attempt since failing_since failed; 24 hours of that disable it
+                             * @enum {string}
+                             */
+                            state: "enabled" | "failing" | "disabled";
+                            /** Format: date-time */
+                            updated_at: string;
+                            url: string;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The endpoint's delivery log, newest first (admins) */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                    status?: "queued" | "succeeded" | "failed" | "gave_up";
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                attempts: number;
+                                /** Format: date-time */
+                                created_at: string;
+                                delivered_at: string | null;
+                                /** Format: uuid */
+                                endpoint_id: string;
+                                error: string | null;
+                                /** @description The event's position in the organization's outbox (null: a test event) */
+                                event_seq: number | null;
+                                event_type: string;
+                                /** Format: uuid */
+                                id: string;
+                                last_attempt_at: string | null;
+                                last_status_code: number | null;
+                                latency_ms: number | null;
+                                lead_id: string | null;
+                                /** @description The webhook-id header: the same on every attempt and replay, for receivers to deduplicate */
+                                message_id: string;
+                                next_attempt_at: string | null;
+                                outbox_event_id: number | null;
+                                replay_of: string | null;
+                                /**
+                                 * @description queued: not tried yet or waiting for an earlier event about the same lead; failed: the last attempt failed, another is scheduled; gave_up: no attempts left
+                                 * @enum {string}
+                                 */
+                                status: "queued" | "succeeded" | "failed" | "gave_up";
+                            }[];
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A new signing secret, shown this once; the old one stops working at once (admins) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The new signing secret (whsec_…), shown this once; the old one stops working now */
+                            secret: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a test event (type webhook.test) to this endpoint now; follow it in the delivery log (admins) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            attempts: number;
+                            /** Format: date-time */
+                            created_at: string;
+                            delivered_at: string | null;
+                            /** Format: uuid */
+                            endpoint_id: string;
+                            error: string | null;
+                            /** @description The event's position in the organization's outbox (null: a test event) */
+                            event_seq: number | null;
+                            event_type: string;
+                            /** Format: uuid */
+                            id: string;
+                            last_attempt_at: string | null;
+                            last_status_code: number | null;
+                            latency_ms: number | null;
+                            lead_id: string | null;
+                            /** @description The webhook-id header: the same on every attempt and replay, for receivers to deduplicate */
+                            message_id: string;
+                            next_attempt_at: string | null;
+                            outbox_event_id: number | null;
+                            replay_of: string | null;
+                            /**
+                             * @description queued: not tried yet or waiting for an earlier event about the same lead; failed: the last attempt failed, another is scheduled; gave_up: no attempts left
+                             * @enum {string}
+                             */
+                            status: "queued" | "succeeded" | "failed" | "gave_up";
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/deliveries/{id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a delivery again (same webhook-id and body, signed afresh) (admins) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            attempts: number;
+                            /** Format: date-time */
+                            created_at: string;
+                            delivered_at: string | null;
+                            /** Format: uuid */
+                            endpoint_id: string;
+                            error: string | null;
+                            /** @description The event's position in the organization's outbox (null: a test event) */
+                            event_seq: number | null;
+                            event_type: string;
+                            /** Format: uuid */
+                            id: string;
+                            last_attempt_at: string | null;
+                            last_status_code: number | null;
+                            latency_ms: number | null;
+                            lead_id: string | null;
+                            /** @description The webhook-id header: the same on every attempt and replay, for receivers to deduplicate */
+                            message_id: string;
+                            next_attempt_at: string | null;
+                            outbox_event_id: number | null;
+                            replay_of: string | null;
+                            /**
+                             * @description queued: not tried yet or waiting for an earlier event about the same lead; failed: the last attempt failed, another is scheduled; gave_up: no attempts left
+                             * @enum {string}
+                             */
+                            status: "queued" | "succeeded" | "failed" | "gave_up";
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Webhook settings and the event types endpoints may subscribe to (admins) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Deliveries may go to loopback, private, link-local and CGNAT addresses (a receiver on your own network). Off: such targets are refused at delivery time, after DNS resolution. */
+                            allow_private_targets: boolean;
+                            /** @description The event types an endpoint may subscribe to */
+                            event_types: {
+                                label: string;
+                                type: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        /** Allow or refuse private targets (loopback, private, link-local networks) for this organization (admins) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        allow_private_targets: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Deliveries may go to loopback, private, link-local and CGNAT addresses (a receiver on your own network). Off: such targets are refused at delivery time, after DNS resolution. */
+                            allow_private_targets: boolean;
+                            /** @description The event types an endpoint may subscribe to */
+                            event_types: {
+                                label: string;
+                                type: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Workflows in evaluation order (managers and admins) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                actions: {
+                                    [key: string]: unknown;
+                                }[];
+                                conditions: {
+                                    [key: string]: unknown;
+                                };
+                                created_at: string;
+                                enabled: boolean;
+                                id: string;
+                                last_fired_at: string | null;
+                                name: string;
+                                position: number;
+                                runs_last_7_days: number;
+                                /** @description See Trigger in the request schema */
+                                trigger: {
+                                    [key: string]: unknown;
+                                };
+                                updated_at: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create a workflow (managers and admins)
+         * @description When the trigger happens to a lead and the conditions hold, the actions run, once per transition. A new workflow fires on changes from now on: leads its trigger already holds for are not fired.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        actions: ({
+                            /** @enum {string} */
+                            type: "assign";
+                            /**
+                             * Format: uuid
+                             * @description The user the lead is assigned to (an active user of the organization)
+                             */
+                            user_id: string;
+                        } | {
+                            /** @description A line of text added to the notification */
+                            message?: string;
+                            /**
+                             * @description Notify the lead's owner too
+                             * @default false
+                             */
+                            owner?: boolean;
+                            /** @enum {string} */
+                            type: "notify";
+                            /**
+                             * @description Users to notify
+                             * @default []
+                             */
+                            user_ids?: string[];
+                        } | {
+                            /** @description Due this many days after the workflow fires */
+                            due_in_days: number;
+                            /** @description The task's subject */
+                            subject: string;
+                            /** @enum {string} */
+                            type: "create_task";
+                        } | {
+                            /** @enum {string} */
+                            status: "new" | "contacted" | "qualified" | "proposal" | "negotiation" | "closed_won" | "closed_lost" | "nurturing" | "unqualified";
+                            /** @enum {string} */
+                            type: "change_status";
+                        } | {
+                            tag: string;
+                            /** @enum {string} */
+                            type: "add_tag";
+                        } | {
+                            /** @enum {string} */
+                            type: "webhook";
+                        } | {
+                            /**
+                             * Format: uuid
+                             * @description The e-mail template to send to the lead
+                             */
+                            template_id: string;
+                            /** @enum {string} */
+                            type: "send_email";
+                        })[];
+                        /**
+                         * @description Extra conditions (all must hold); {} for none
+                         * @default {}
+                         */
+                        conditions?: {
+                            /** @description The lead is assigned to one of these users */
+                            owner_ids?: string[];
+                            score_max?: number;
+                            score_min?: number;
+                            /** @description The lead's source is one of these (exact, case-insensitive) */
+                            sources?: string[];
+                            /** @description The lead's status is one of these */
+                            statuses?: ("new" | "contacted" | "qualified" | "proposal" | "negotiation" | "closed_won" | "closed_lost" | "nurturing" | "unqualified")[];
+                            /** @description The lead is in one of these teams */
+                            team_ids?: string[];
+                        };
+                        /** @default true */
+                        enabled?: boolean;
+                        name: string;
+                        /** @description What starts the workflow for a lead */
+                        trigger: {
+                            /**
+                             * @description up: the score reaches the threshold or more; down: it falls below it
+                             * @enum {string}
+                             */
+                            direction: "up" | "down";
+                            /** @description Score 0–100 */
+                            threshold: number;
+                            /** @enum {string} */
+                            type: "score_crosses";
+                        } | {
+                            /**
+                             * @description buying_signal: a buying signal was detected; competitive_threat: a competitor was mentioned
+                             * @enum {string}
+                             */
+                            insight_type: "buying_signal" | "competitive_threat";
+                            /** @enum {string} */
+                            type: "insight_detected";
+                        } | {
+                            /** @description Days without a touch (a completed call, e-mail, meeting … or a conversation: leads.last_contacted_at, else when the lead was created); closed leads never count */
+                            days: number;
+                            /** @enum {string} */
+                            type: "no_touch";
+                        } | {
+                            /** @description Only changes from this status (omit or null: any) */
+                            from?: ("new" | "contacted" | "qualified" | "proposal" | "negotiation" | "closed_won" | "closed_lost" | "nurturing" | "unqualified") | null;
+                            /** @description Only changes to this status (omit or null: any) */
+                            to?: ("new" | "contacted" | "qualified" | "proposal" | "negotiation" | "closed_won" | "closed_lost" | "nurturing" | "unqualified") | null;
+                            /** @enum {string} */
+                            type: "status_changed";
+                        } | {
+                            /** @description Only forms whose name contains this text (omit: any form) */
+                            form?: string | null;
+                            /** @enum {string} */
+                            type: "form_submitted";
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            actions: {
+                                [key: string]: unknown;
+                            }[];
+                            conditions: {
+                                [key: string]: unknown;
+                            };
+                            created_at: string;
+                            enabled: boolean;
+                            id: string;
+                            last_fired_at: string | null;
+                            name: string;
+                            position: number;
+                            runs_last_7_days: number;
+                            /** @description See Trigger in the request schema */
+                            trigger: {
+                                [key: string]: unknown;
+                            };
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflows/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One workflow (managers and admins) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            actions: {
+                                [key: string]: unknown;
+                            }[];
+                            conditions: {
+                                [key: string]: unknown;
+                            };
+                            created_at: string;
+                            enabled: boolean;
+                            id: string;
+                            last_fired_at: string | null;
+                            name: string;
+                            position: number;
+                            runs_last_7_days: number;
+                            /** @description See Trigger in the request schema */
+                            trigger: {
+                                [key: string]: unknown;
+                            };
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a workflow and its run log (managers and admins) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a workflow (managers and admins); a new trigger starts from the present */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        actions?: ({
+                            /** @enum {string} */
+                            type: "assign";
+                            /**
+                             * Format: uuid
+                             * @description The user the lead is assigned to (an active user of the organization)
+                             */
+                            user_id: string;
+                        } | {
+                            /** @description A line of text added to the notification */
+                            message?: string;
+                            /**
+                             * @description Notify the lead's owner too
+                             * @default false
+                             */
+                            owner?: boolean;
+                            /** @enum {string} */
+                            type: "notify";
+                            /**
+                             * @description Users to notify
+                             * @default []
+                             */
+                            user_ids?: string[];
+                        } | {
+                            /** @description Due this many days after the workflow fires */
+                            due_in_days: number;
+                            /** @description The task's subject */
+                            subject: string;
+                            /** @enum {string} */
+                            type: "create_task";
+                        } | {
+                            /** @enum {string} */
+                            status: "new" | "contacted" | "qualified" | "proposal" | "negotiation" | "closed_won" | "closed_lost" | "nurturing" | "unqualified";
+                            /** @enum {string} */
+                            type: "change_status";
+                        } | {
+                            tag: string;
+                            /** @enum {string} */
+                            type: "add_tag";
+                        } | {
+                            /** @enum {string} */
+                            type: "webhook";
+                        } | {
+                            /**
+                             * Format: uuid
+                             * @description The e-mail template to send to the lead
+                             */
+                            template_id: string;
+                            /** @enum {string} */
+                            type: "send_email";
+                        })[];
+                        /** @description Extra conditions (all must hold); {} for none */
+                        conditions?: {
+                            /** @description The lead is assigned to one of these users */
+                            owner_ids?: string[];
+                            score_max?: number;
+                            score_min?: number;
+                            /** @description The lead's source is one of these (exact, case-insensitive) */
+                            sources?: string[];
+                            /** @description The lead's status is one of these */
+                            statuses?: ("new" | "contacted" | "qualified" | "proposal" | "negotiation" | "closed_won" | "closed_lost" | "nurturing" | "unqualified")[];
+                            /** @description The lead is in one of these teams */
+                            team_ids?: string[];
+                        };
+                        name?: string;
+                        /** @description What starts the workflow for a lead */
+                        trigger?: {
+                            /**
+                             * @description up: the score reaches the threshold or more; down: it falls below it
+                             * @enum {string}
+                             */
+                            direction: "up" | "down";
+                            /** @description Score 0–100 */
+                            threshold: number;
+                            /** @enum {string} */
+                            type: "score_crosses";
+                        } | {
+                            /**
+                             * @description buying_signal: a buying signal was detected; competitive_threat: a competitor was mentioned
+                             * @enum {string}
+                             */
+                            insight_type: "buying_signal" | "competitive_threat";
+                            /** @enum {string} */
+                            type: "insight_detected";
+                        } | {
+                            /** @description Days without a touch (a completed call, e-mail, meeting … or a conversation: leads.last_contacted_at, else when the lead was created); closed leads never count */
+                            days: number;
+                            /** @enum {string} */
+                            type: "no_touch";
+                        } | {
+                            /** @description Only changes from this status (omit or null: any) */
+                            from?: ("new" | "contacted" | "qualified" | "proposal" | "negotiation" | "closed_won" | "closed_lost" | "nurturing" | "unqualified") | null;
+                            /** @description Only changes to this status (omit or null: any) */
+                            to?: ("new" | "contacted" | "qualified" | "proposal" | "negotiation" | "closed_won" | "closed_lost" | "nurturing" | "unqualified") | null;
+                            /** @enum {string} */
+                            type: "status_changed";
+                        } | {
+                            /** @description Only forms whose name contains this text (omit: any form) */
+                            form?: string | null;
+                            /** @enum {string} */
+                            type: "form_submitted";
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            actions: {
+                                [key: string]: unknown;
+                            }[];
+                            conditions: {
+                                [key: string]: unknown;
+                            };
+                            created_at: string;
+                            enabled: boolean;
+                            id: string;
+                            last_fired_at: string | null;
+                            name: string;
+                            position: number;
+                            runs_last_7_days: number;
+                            /** @description See Trigger in the request schema */
+                            trigger: {
+                                [key: string]: unknown;
+                            };
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/workflows/{id}/dry-run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Dry run against current data: the leads the trigger and conditions hold for now and what each action would do; changes nothing (managers and admins) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The first matching leads (at most 100), each with what every action would do */
+                            leads: {
+                                actions: {
+                                    /** @description Why it failed, in words */
+                                    error: string | null;
+                                    ok: boolean;
+                                    /** @description What was done (or, in a dry run, what would be done), in words */
+                                    result: string | null;
+                                    type: string;
+                                }[];
+                                lead_id: string;
+                                name: string;
+                                score: number;
+                                /** @enum {string} */
+                                status: "new" | "contacted" | "qualified" | "proposal" | "negotiation" | "closed_won" | "closed_lost" | "nurturing" | "unqualified";
+                            }[];
+                            /** @description Leads the trigger and conditions hold for now */
+                            matched: number;
+                            /** @description Leads examined */
+                            scanned: number;
+                            /** @description The trigger in words, and what "holds now" means for it */
+                            trigger: string;
+                            truncated: boolean;
+                            workflow_id: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflows/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pause: the workflow stops firing (managers and admins) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            actions: {
+                                [key: string]: unknown;
+                            }[];
+                            conditions: {
+                                [key: string]: unknown;
+                            };
+                            created_at: string;
+                            enabled: boolean;
+                            id: string;
+                            last_fired_at: string | null;
+                            name: string;
+                            position: number;
+                            runs_last_7_days: number;
+                            /** @description See Trigger in the request schema */
+                            trigger: {
+                                [key: string]: unknown;
+                            };
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflows/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resume: fires again on changes from now on (what happened while paused does not fire) (managers and admins) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            actions: {
+                                [key: string]: unknown;
+                            }[];
+                            conditions: {
+                                [key: string]: unknown;
+                            };
+                            created_at: string;
+                            enabled: boolean;
+                            id: string;
+                            last_fired_at: string | null;
+                            name: string;
+                            position: number;
+                            runs_last_7_days: number;
+                            /** @description See Trigger in the request schema */
+                            trigger: {
+                                [key: string]: unknown;
+                            };
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflows/{id}/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The run log, newest first: each firing with each action's result or error (managers and admins) */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                actions: {
+                                    /** @description Why it failed, in words */
+                                    error: string | null;
+                                    ok: boolean;
+                                    /** @description What was done (or, in a dry run, what would be done), in words */
+                                    result: string | null;
+                                    type: string;
+                                }[];
+                                created_at: string;
+                                dry_run: boolean;
+                                hop: number;
+                                id: string;
+                                lead_id: string | null;
+                                /** @enum {string} */
+                                status: "succeeded" | "partial" | "failed" | "skipped";
+                                trigger: {
+                                    [key: string]: unknown;
+                                };
+                                workflow_id: string;
+                            }[];
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflows/order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Reorder the workflows (managers and admins) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Every workflow id of the organization, in the new order */
+                        ids: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                actions: {
+                                    [key: string]: unknown;
+                                }[];
+                                conditions: {
+                                    [key: string]: unknown;
+                                };
+                                created_at: string;
+                                enabled: boolean;
+                                id: string;
+                                last_fired_at: string | null;
+                                name: string;
+                                position: number;
+                                runs_last_7_days: number;
+                                /** @description See Trigger in the request schema */
+                                trigger: {
+                                    [key: string]: unknown;
+                                };
+                                updated_at: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        CreatedPrivacyRequest: {
+            acted_by: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            } | null;
+            /** @enum {string} */
+            channel: "api" | "cli";
+            /** @description Export: whether its document can still be downloaded (once, by the requester, until it expires) */
+            download: {
+                available: boolean;
+                downloaded_at: string | null;
+                expires_at: string | null;
+            } | null;
+            /** @description Export: the one-time token for GET …/download?token=, shown only now */
+            download_token: string | null;
+            /**
+             * Format: date-time
+             * @description One month after receipt (GDPR art. 12(3))
+             */
+            due_at: string;
+            error: string | null;
+            finished_at: string | null;
+            /** Format: uuid */
+            id: string;
+            job_id: number | null;
+            overdue: boolean;
+            progress: {
+                done: number;
+                message: string | null;
+                total: number;
+            } | null;
+            /** Format: date-time */
+            received_at: string;
+            requested_by: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            } | null;
+            /** @description Counts per kind of record, never values */
+            result: {
+                [key: string]: unknown;
+            };
+            started_at: string | null;
+            /** @enum {string} */
+            status: "received" | "in_progress" | "done" | "failed";
+            /** @description Who the request is about, while it is being acted on; cleared when it is done (a keyed hash stays) */
+            subject: {
+                email: string | null;
+                lead_ids: string[];
+                phone: string | null;
+            };
+            /** @enum {string} */
+            type: "export" | "erasure";
+            /** @description Erasure: the catalogue-wide scan for traces left (clean, tables and columns scanned, traces found) */
+            verification: {
+                [key: string]: unknown;
+            } | null;
+        };
+        CreatedPrivacyRequestInput: {
+            acted_by: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            } | null;
+            /** @enum {string} */
+            channel: "api" | "cli";
+            /** @description Export: whether its document can still be downloaded (once, by the requester, until it expires) */
+            download: {
+                available: boolean;
+                downloaded_at: unknown | null;
+                expires_at: unknown | null;
+            } | null;
+            /** @description Export: the one-time token for GET …/download?token=, shown only now */
+            download_token: string | null;
+            /** @description One month after receipt (GDPR art. 12(3)) */
+            due_at: unknown;
+            error: string | null;
+            finished_at: unknown | null;
+            /** Format: uuid */
+            id: string;
+            job_id: number | null;
+            overdue: boolean;
+            progress: {
+                done: number;
+                message: string | null;
+                total: number;
+            } | null;
+            received_at: unknown;
+            requested_by: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            } | null;
+            /** @description Counts per kind of record, never values */
+            result: {
+                [key: string]: unknown;
+            };
+            started_at: unknown | null;
+            /** @enum {string} */
+            status: "received" | "in_progress" | "done" | "failed";
+            /** @description Who the request is about, while it is being acted on; cleared when it is done (a keyed hash stays) */
+            subject: {
+                email: string | null;
+                lead_ids: string[];
+                phone: string | null;
+            };
+            /** @enum {string} */
+            type: "export" | "erasure";
+            /** @description Erasure: the catalogue-wide scan for traces left (clean, tables and columns scanned, traces found) */
+            verification: {
+                [key: string]: unknown;
+            } | null;
+        };
         CustomFieldList: {
             data: {
                 categories: string[];
@@ -5511,6 +9702,26 @@ export interface components {
                 type: "number" | "boolean" | "date" | "category" | "text";
                 updated_at: unknown;
             }[];
+        };
+        ErasurePreview: {
+            /** @description Records that would be removed, per kind */
+            counts: {
+                [key: string]: number;
+            };
+            /** @description All leads of the person (same e-mail or phone) */
+            lead_ids: string[];
+            /** @description Records of others that mention them and would be rewritten to "[erased]" */
+            mentions: number;
+        };
+        ErasurePreviewInput: {
+            /** @description Records that would be removed, per kind */
+            counts: {
+                [key: string]: number;
+            };
+            /** @description All leads of the person (same e-mail or phone) */
+            lead_ids: string[];
+            /** @description Records of others that mention them and would be rewritten to "[erased]" */
+            mentions: number;
         };
         Import: {
             counts: {
@@ -5835,11 +10046,22 @@ export interface components {
                         campaign: string | null;
                         closed_at: string | null;
                         company: string | null;
+                        /** @description From consent_<purpose> columns (with consent_date and consent_lawful_basis): recorded as consent records with source import; at null means the time of the import */
+                        consents: {
+                            at: string | null;
+                            granted: boolean;
+                            /** @enum {string} */
+                            lawful_basis: "consent" | "contract" | "legal_obligation" | "vital_interests" | "public_task" | "legitimate_interests";
+                            /** @enum {string} */
+                            purpose: "marketing" | "sales_contact" | "tracking" | "profiling";
+                        }[] | null;
                         created_at: string | null;
                         custom_fields: {
                             [key: string]: unknown;
                         };
                         deal_value: number | null;
+                        /** @description From a do_not_contact column; an import sets it but never lifts it on an existing lead */
+                        do_not_contact: boolean | null;
                         email: string | null;
                         external_id: string | null;
                         first_name: string | null;
@@ -5854,6 +10076,8 @@ export interface components {
                         tags: string[] | null;
                         /** @description The team the team column names */
                         team_id: string | null;
+                        /** @description From an unsubscribed column; an import sets it but never lifts it on an existing lead */
+                        unsubscribed: boolean | null;
                     };
                     line: number;
                 }[];
@@ -6042,11 +10266,22 @@ export interface components {
                         campaign: string | null;
                         closed_at: string | null;
                         company: string | null;
+                        /** @description From consent_<purpose> columns (with consent_date and consent_lawful_basis): recorded as consent records with source import; at null means the time of the import */
+                        consents: {
+                            at: string | null;
+                            granted: boolean;
+                            /** @enum {string} */
+                            lawful_basis: "consent" | "contract" | "legal_obligation" | "vital_interests" | "public_task" | "legitimate_interests";
+                            /** @enum {string} */
+                            purpose: "marketing" | "sales_contact" | "tracking" | "profiling";
+                        }[] | null;
                         created_at: string | null;
                         custom_fields: {
                             [key: string]: unknown;
                         };
                         deal_value: number | null;
+                        /** @description From a do_not_contact column; an import sets it but never lifts it on an existing lead */
+                        do_not_contact: boolean | null;
                         email: string | null;
                         external_id: string | null;
                         first_name: string | null;
@@ -6061,6 +10296,8 @@ export interface components {
                         tags: string[] | null;
                         /** @description The team the team column names */
                         team_id: string | null;
+                        /** @description From an unsubscribed column; an import sets it but never lifts it on an existing lead */
+                        unsubscribed: boolean | null;
                     };
                     line: number;
                 }[];
@@ -6119,7 +10356,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             /** @enum {string} */
-            kind: "insight" | "assigned" | "follow_up_due" | "job_finished" | "job_failed" | "mention";
+            kind: "insight" | "assigned" | "follow_up_due" | "job_finished" | "job_failed" | "mention" | "workflow";
             lead_id: string | null;
             /** @description The app page it is about, e.g. /leads/<id> */
             link: string | null;
@@ -6132,7 +10369,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             /** @enum {string} */
-            kind: "insight" | "assigned" | "follow_up_due" | "job_finished" | "job_failed" | "mention";
+            kind: "insight" | "assigned" | "follow_up_due" | "job_finished" | "job_failed" | "mention" | "workflow";
             lead_id: string | null;
             /** @description The app page it is about, e.g. /leads/<id> */
             link: string | null;
@@ -6147,6 +10384,7 @@ export interface components {
                 job_failed: boolean;
                 job_finished: boolean;
                 mention: boolean;
+                workflow: boolean;
             };
         };
         NotificationPreferencesInput: {
@@ -6157,7 +10395,168 @@ export interface components {
                 job_failed: boolean;
                 job_finished: boolean;
                 mention: boolean;
+                workflow: boolean;
             };
+        };
+        PrivacyRequest: {
+            acted_by: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            } | null;
+            /** @enum {string} */
+            channel: "api" | "cli";
+            /** @description Export: whether its document can still be downloaded (once, by the requester, until it expires) */
+            download: {
+                available: boolean;
+                downloaded_at: string | null;
+                expires_at: string | null;
+            } | null;
+            /**
+             * Format: date-time
+             * @description One month after receipt (GDPR art. 12(3))
+             */
+            due_at: string;
+            error: string | null;
+            finished_at: string | null;
+            /** Format: uuid */
+            id: string;
+            job_id: number | null;
+            overdue: boolean;
+            progress: {
+                done: number;
+                message: string | null;
+                total: number;
+            } | null;
+            /** Format: date-time */
+            received_at: string;
+            requested_by: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            } | null;
+            /** @description Counts per kind of record, never values */
+            result: {
+                [key: string]: unknown;
+            };
+            started_at: string | null;
+            /** @enum {string} */
+            status: "received" | "in_progress" | "done" | "failed";
+            /** @description Who the request is about, while it is being acted on; cleared when it is done (a keyed hash stays) */
+            subject: {
+                email: string | null;
+                lead_ids: string[];
+                phone: string | null;
+            };
+            /** @enum {string} */
+            type: "export" | "erasure";
+            /** @description Erasure: the catalogue-wide scan for traces left (clean, tables and columns scanned, traces found) */
+            verification: {
+                [key: string]: unknown;
+            } | null;
+        };
+        /**
+         * @example {
+         *       "type": "export",
+         *       "email": "jane@example.com"
+         *     }
+         */
+        PrivacyRequestBody: {
+            /**
+             * Format: email
+             * @description The person's e-mail
+             */
+            email?: string;
+            /**
+             * Format: uuid
+             * @description One of the person's leads (their other leads with the same e-mail or phone are found too)
+             */
+            lead_id?: string;
+            /** @description The person's phone, any format */
+            phone?: string;
+            /**
+             * @description export: everything held about the person, as JSON (access, portability); erasure: delete or anonymise them everywhere
+             * @enum {string}
+             */
+            type: "export" | "erasure";
+        };
+        /**
+         * @example {
+         *       "type": "export",
+         *       "email": "jane@example.com"
+         *     }
+         */
+        PrivacyRequestBodyInput: {
+            /**
+             * Format: email
+             * @description The person's e-mail
+             */
+            email?: string;
+            /**
+             * Format: uuid
+             * @description One of the person's leads (their other leads with the same e-mail or phone are found too)
+             */
+            lead_id?: string;
+            /** @description The person's phone, any format */
+            phone?: string;
+            /**
+             * @description export: everything held about the person, as JSON (access, portability); erasure: delete or anonymise them everywhere
+             * @enum {string}
+             */
+            type: "export" | "erasure";
+        };
+        PrivacyRequestInput: {
+            acted_by: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            } | null;
+            /** @enum {string} */
+            channel: "api" | "cli";
+            /** @description Export: whether its document can still be downloaded (once, by the requester, until it expires) */
+            download: {
+                available: boolean;
+                downloaded_at: unknown | null;
+                expires_at: unknown | null;
+            } | null;
+            /** @description One month after receipt (GDPR art. 12(3)) */
+            due_at: unknown;
+            error: string | null;
+            finished_at: unknown | null;
+            /** Format: uuid */
+            id: string;
+            job_id: number | null;
+            overdue: boolean;
+            progress: {
+                done: number;
+                message: string | null;
+                total: number;
+            } | null;
+            received_at: unknown;
+            requested_by: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            } | null;
+            /** @description Counts per kind of record, never values */
+            result: {
+                [key: string]: unknown;
+            };
+            started_at: unknown | null;
+            /** @enum {string} */
+            status: "received" | "in_progress" | "done" | "failed";
+            /** @description Who the request is about, while it is being acted on; cleared when it is done (a keyed hash stays) */
+            subject: {
+                email: string | null;
+                lead_ids: string[];
+                phone: string | null;
+            };
+            /** @enum {string} */
+            type: "export" | "erasure";
+            /** @description Erasure: the catalogue-wide scan for traces left (clean, tables and columns scanned, traces found) */
+            verification: {
+                [key: string]: unknown;
+            } | null;
         };
         SavedView: {
             columns: string[];

@@ -152,5 +152,6 @@ export const api = {
   get: <P extends PathsWith<'get'>>(path: P, options?: RequestOptions<P, 'get'>) => request('get', path, options),
   post: <P extends PathsWith<'post'>>(path: P, options?: RequestOptions<P, 'post'>) => request('post', path, options),
   patch: <P extends PathsWith<'patch'>>(path: P, options?: RequestOptions<P, 'patch'>) => request('patch', path, options),
+  put: <P extends PathsWith<'put'>>(path: P, options?: RequestOptions<P, 'put'>) => request('put', path, options),
   delete: <P extends PathsWith<'delete'>>(path: P, options?: RequestOptions<P, 'delete'>) => request('delete', path, options),
 };

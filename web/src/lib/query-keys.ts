@@ -20,6 +20,7 @@ export const queryKeys = {
   trackingEvents: { all: ['tracking-events'] as const },
   customFields: { all: ['custom-fields'] as const },
   savedViews: { all: ['saved-views'] as const },
+  audit: { all: ['audit'] as const, list: (params: QueryParams) => ['audit', 'list', params] as const },
   leads: {
     all: ['leads'] as const,
     lists: () => ['leads', 'list'] as const,
@@ -31,6 +32,7 @@ export const queryKeys = {
     timeline: (id: string) => ['leads', 'detail', id, 'timeline'] as const,
     insights: (id: string) => ['leads', 'detail', id, 'insights'] as const,
     journey: (id: string) => ['leads', 'detail', id, 'journey'] as const,
+    consents: (id: string) => ['leads', 'detail', id, 'consents'] as const,
   },
   activities: { all: ['activities'] as const, list: (params: QueryParams) => ['activities', 'list', params] as const },
   conversations: { all: ['conversations'] as const },
@@ -52,6 +54,7 @@ export const queryKeys = {
   pipeline: { all: ['pipeline'] as const, columns: (params: QueryParams) => ['pipeline', 'columns', params] as const },
   notifications: { all: ['notifications'] as const, list: (params: QueryParams) => ['notifications', 'list', params] as const },
   forecasts: { all: ['forecasts'] as const, view: (params: QueryParams) => ['forecasts', params] as const },
+  privacyRequests: { all: ['privacy-requests'] as const, detail: (id: string) => ['privacy-requests', 'detail', id] as const, preview: (leadId: string) => ['privacy-preview', leadId] as const },
 } as const;
 
 export type QueryKey = readonly unknown[];

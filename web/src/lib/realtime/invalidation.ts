@@ -57,6 +57,12 @@ export function keysForStreamEvent(event: StreamEvent, cachedLeads: ReadonlySet<
       return [queryKeys.teams.all];
     case 'notification':
       return [queryKeys.notifications.all];
+    case 'metrics':
+      // metrics.updated: a rollup wrote new figures (the Team screen, its leaderboard).
+      return [queryKeys.metrics.all];
+    case 'forecast':
+      // forecast.generated: a run was written, by whatever made it (job, POST, command line).
+      return [queryKeys.forecasts.all];
     default:
       return [];
   }

@@ -44,6 +44,7 @@ export const STREAM_EVENT_TYPES = [
   'organization.updated',
   'model.trained', 'model.activated',
   'notification.created', 'notification.read',
+  'metrics.updated', 'forecast.generated',
 ] as const;
 
 /** The lead ids an event is about: its one lead, its batch, or (lead events) the entity itself. */

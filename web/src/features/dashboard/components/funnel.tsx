@@ -21,7 +21,7 @@ export function Funnel({ steps, lost, days }: { steps: FunnelStep[]; lost: numbe
   return (
     <div>
       <p className="funnel__legend muted small">
-        Leads that reached each step in the last {days} days, however old they are: <strong>New</strong> = created, <strong>Closed won</strong> = won (by close date), the
+        Leads that reached each step in the last {days} days, however old they are: <strong>New</strong> = created, <strong>Closed won</strong> = marked won (less deals reopened), the
         steps between = got there for the first time. The same figures as the cards above.
       </p>
       <ol className="funnel" aria-label={`Leads that reached each step in the last ${days} days`}>

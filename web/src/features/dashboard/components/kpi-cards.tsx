@@ -13,8 +13,8 @@ export function KpiCards({ kpis, days, currency }: { kpis: Dashboard['kpis']; da
     <ul className="kpis" aria-label="Key figures">
       <KpiCard label="New leads" counts="created in the period" kpi={kpis.new_leads} days={days} format={formatNumber} />
       <KpiCard label="Qualified" counts="reached qualified in the period" kpi={kpis.qualified} days={days} format={formatNumber} />
-      <KpiCard label="Won" counts="closed won in the period (by close date)" kpi={kpis.won} days={days} format={formatNumber} />
-      <KpiCard label="Revenue won" counts="deal values of the leads won in the period" kpi={kpis.revenue_won} days={days} format={money} exact={(v) => formatMoney(v, currency)} />
+      <KpiCard label="Won" counts="marked won in the period, less deals reopened" kpi={kpis.won} days={days} format={formatNumber} />
+      <KpiCard label="Revenue won" counts="deal values won in the period, less deals reopened" kpi={kpis.revenue_won} days={days} format={money} exact={(v) => formatMoney(v, currency)} />
     </ul>
   );
 }

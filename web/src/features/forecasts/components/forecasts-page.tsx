@@ -167,7 +167,7 @@ function Velocity({ data, period, currency }: { data: Forecasts; period: PeriodK
   return (
     <Card title="Sales velocity">
       <p className="fc-small">
-        This {period}: <strong>{formatUnit(series.unit, now.predicted_value, currency)}</strong>, likely {formatUnit(series.unit, now.confidence_lower, currency)}–
+        Forecast this {period}: <strong>{formatUnit(series.unit, now.predicted_value, currency)}</strong>, likely {formatUnit(series.unit, now.confidence_lower, currency)}–
         {formatUnit(series.unit, now.confidence_upper, currency)}
       </p>
       <p className="muted small">Open opportunities × win rate × average deal size ÷ days to close: revenue the pipeline makes per day.</p>

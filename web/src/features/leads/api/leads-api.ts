@@ -11,6 +11,8 @@ export type TimelineKind = TimelineItem['kind'];
 export type Insight = ApiResponse<'/api/v1/leads/{id}/insights', 'get'>['data'][number];
 export type ActivityInput = ApiBody<'/api/v1/leads/{id}/activities', 'post'>;
 export type LeadPatch = ApiBody<'/api/v1/leads/{id}', 'patch'>;
+export type ConsentOverview = ApiResponse<'/api/v1/leads/{id}/consents', 'get'>;
+export type ConsentPurpose = ApiBody<'/api/v1/leads/{id}/consents', 'post'>['purpose'];
 
 /** Rows per page of the list; a relevance-sorted search shows one page of at most this many. */
 export const LEAD_PAGE_SIZE = 100;
@@ -186,5 +188,26 @@ export function useLeadSearch(text: string) {
     queryKey: queryKeys.leads.list({ q: text, limit: 8 }),
     queryFn: ({ signal }) => api.get('/api/v1/leads', { query: { q: text, limit: 8 }, signal }),
     enabled: text.trim().length >= 2,
+  });
+}
+
+/** A lead's consent records and the state per purpose (GET /leads/{id}/consents). */
+export function useLeadConsents(id: string) {
+  return useQuery({ queryKey: queryKeys.leads.consents(id), queryFn: ({ signal }) => api.get('/api/v1/leads/{id}/consents', { params: { id }, signal }) });
+}
+
+/** Records or withdraws consent for a purpose; the lead (its withdrawn purposes) and its insights follow. */
+export function useConsentChange(id: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: async ({ purpose, grant }: { purpose: ConsentPurpose; grant: boolean }) => {
+      if (grant) await api.post('/api/v1/leads/{id}/consents', { params: { id }, body: { purpose, lawful_basis: 'consent' } });
+      else await api.post('/api/v1/leads/{id}/consents/withdraw', { params: { id }, body: { purpose } });
+    },
+    onSettled: () => Promise.all([
+      client.invalidateQueries({ queryKey: queryKeys.leads.consents(id) }),
+      client.invalidateQueries({ queryKey: queryKeys.leads.detail(id), exact: true }),
+      client.invalidateQueries({ queryKey: queryKeys.leads.insights(id) }),
+    ]),
   });
 }

@@ -16,6 +16,8 @@ const TARGETS = [
   'status', 'stage', 'source', 'campaign', 'tags', 'external_id', 'deal_value',
   'created_at', 'closed_at', 'next_follow_up_at', 'last_contacted_at',
   'street', 'city', 'state', 'postal_code', 'country', 'assigned_to', 'team_id',
+  'do_not_contact', 'unsubscribed', 'consent_marketing', 'consent_sales_contact', 'consent_tracking', 'consent_profiling',
+  'consent_date', 'consent_lawful_basis',
 ];
 
 /** How a target reads in the select: owner and team by what they do, not their column names. */
@@ -25,6 +27,8 @@ function targetLabel(t: string): string {
   if (t.startsWith('custom:')) return `Custom field “${t.slice(7)}”`;
   if (t === 'assigned_to') return 'owner';
   if (t === 'team_id') return 'team';
+  if (t.startsWith('consent_') && t !== 'consent_date' && t !== 'consent_lawful_basis') return `consent: ${t.slice(8).replaceAll('_', ' ')} (granted/withdrawn)`;
+  if (t === 'do_not_contact' || t === 'unsubscribed') return `${t.replaceAll('_', ' ')} (yes/no)`;
   return t.replaceAll('_', ' ');
 }
 

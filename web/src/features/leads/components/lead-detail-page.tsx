@@ -11,12 +11,15 @@ import { useLead, useLeadInsights, useScore, useScoreHistory, useTeams, useTimel
 import { ScorePill, STATUS_TONE } from './lead-columns';
 import { LeadInsights } from './lead-insights';
 import { LeadProfile } from './lead-profile';
+import { LeadConsent } from './lead-consent';
 import { LogActivityForm } from './log-activity';
 import { MergeDialog } from './merge-dialog';
 import { ScheduleFollowUp } from './schedule-follow-up';
 import { ScorePanel } from './score-panel';
 import { Timeline, TimelineFilter } from './timeline';
 import { leadDisplayName } from '../../../lib/lead-name';
+import { LeadPrivacyActions } from '../../privacy/components/lead-privacy-actions';
+import { LeadEmails, SendEmailAction } from '../../email/components/send-email';
 
 /** After a change the lead is analysed and rescored in the background: watch for ~30 s. */
 function useWatchWindow() {
@@ -82,7 +85,9 @@ export function LeadDetailPage() {
             <Link className="btn btn--ghost" to="/leads">
               All leads
             </Link>
+            <SendEmailAction leadId={id} leadName={name} canWrite={canEdit} />
             {canMerge && <Button onClick={() => setMerging(true)}>Merge duplicate…</Button>}
+            <LeadPrivacyActions leadId={id} leadName={name} />
           </>
         }
       />
@@ -97,6 +102,7 @@ export function LeadDetailPage() {
             <ScorePanel score={score.data} history={history.data?.data} loading={score.isPending} error={score.error} />
             <LeadInsights leadId={id} canAct={canEdit} />
             <LeadProfile lead={l} canEdit={canEdit} canAssign={canAssign} />
+            <LeadConsent lead={l} canEdit={canEdit} />
           </div>
           <div className="stack">
             {canLog && (
@@ -109,6 +115,7 @@ export function LeadDetailPage() {
                 <ScheduleFollowUp lead={l} />
               </Card>
             )}
+            <LeadEmails leadId={id} />
             <Card title="Timeline" actions={watching ? <span className="muted" role="status">Updating…</span> : undefined}>
               <div className="stack stack--sm">
                 <TimelineFilter value={kind} onChange={setKind} />

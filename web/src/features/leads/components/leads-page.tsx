@@ -18,6 +18,7 @@ import { BASE_COLUMNS, customFieldColumn, DEFAULT_COLUMNS, type Column } from '.
 import { FILTER_KEYS, LeadFilters } from './lead-filters';
 import { LeadRow, LoadingRow } from './lead-row';
 import { SavedViews } from './saved-views';
+import { ErasureNotice } from '../../privacy/components/erasure-notice';
 import '../../../styles/workspace.css';
 import '../../../styles/leads-list.css';
 
@@ -100,6 +101,15 @@ export function LeadsPage() {
 
   const leads = useLeadPages(apiParams as QueryParams);
   const count = useLeadCount(apiParams as QueryParams);
+  // The header's count and the rows come from two requests, each keeping its previous answer
+  // while the next loads: the count of the new filter must never stand over the old filter's
+  // rows ("120 won leads" above open ones). It changes when both have arrived.
+  const countText = leadCountText(count.data, outcome, Boolean(filterCount || params.q));
+  const settled = !count.isPlaceholderData && !leads.isPlaceholderData;
+  const [shownCountText, setShownCountText] = useState(countText);
+  useEffect(() => {
+    if (settled) setShownCountText(countText);
+  }, [settled, countText]);
   const unfiltered = !params.q && filterCount === 0;
   // No open leads: are there none at all (offer an import), or only decided ones (offer them)?
   const anyLeads = useLeadCount({}, { enabled: unfiltered && outcome !== 'all' && leads.isSuccess && leads.data.pages[0]?.data.length === 0 });
@@ -185,7 +195,7 @@ export function LeadsPage() {
     <>
       <PageHeader
         title="Leads"
-        description={leadCountText(count.data, outcome, Boolean(filterCount || params.q))}
+        description={settled ? countText : shownCountText}
         actions={
           <>
             {canImport && (
@@ -199,6 +209,7 @@ export function LeadsPage() {
           </>
         }
       />
+      <ErasureNotice />
       <div className="segmented outcome-tabs" role="group" aria-label="Show">
         {OUTCOMES.map((o) => (
           <button key={o.value} type="button" className="segmented__option" aria-pressed={o.value === outcome} onClick={() => setParam('outcome', o.value === DEFAULT_OUTCOME ? '' : o.value)}>

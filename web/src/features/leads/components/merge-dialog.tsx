@@ -1,5 +1,6 @@
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import { Button } from '../../../components/button';
+import { Dialog } from '../../../components/dialog';
 import { ErrorMessage } from '../../../components/feedback';
 import { useToast } from '../../../components/toast';
 import { useDebouncedValue } from '../../../lib/use-debounced-value';
@@ -8,29 +9,27 @@ import { leadDisplayName } from '../../../lib/lead-name';
 
 /** Find the duplicate and merge it into this lead (its history moves here; it is deleted). */
 export function MergeDialog({ leadId, leadName, open, onClose }: { leadId: string; leadName: string; open: boolean; onClose: () => void }) {
-  const ref = useRef<HTMLDialogElement>(null);
   const [text, setText] = useState('');
   const [chosen, setChosen] = useState<string | null>(null);
   const search = useLeadSearch(useDebouncedValue(text, 250));
   const merge = useMergeLead(leadId);
   const toast = useToast();
 
-  useEffect(() => {
-    const d = ref.current;
-    if (!d) return;
-    if (open && !d.open) d.showModal();
-    if (!open && d.open) d.close();
-  }, [open]);
-
   const candidates = (search.data?.data ?? []).filter((l) => l.id !== leadId);
   return (
-    <dialog ref={ref} className="dialog" aria-labelledby="merge-title" onClose={onClose}>
-      <div className="dialog__header">
-        <h2 id="merge-title" className="dialog__title">
-          Merge a duplicate into {leadName}
-        </h2>
-      </div>
-      <div className="dialog__body stack">
+    <Dialog
+      open={open}
+      onClose={onClose}
+      title={<>Merge a duplicate into {leadName}</>}
+      footer={
+        <>
+          <Button onClick={onClose}>Cancel</Button>
+          <Button variant="primary" disabled={!chosen} busy={merge.isPending} onClick={() => chosen && merge.mutate(chosen, { onSuccess: () => (toast('Merged'), setChosen(null), setText(''), onClose()) })}>
+            Merge
+          </Button>
+        </>
+      }
+    >
         <label className="field">
           <span className="field__label">Find the duplicate</span>
           <input className="input" type="search" value={text} onChange={(e) => setText(e.target.value)} placeholder="Name, company or email" autoFocus />
@@ -48,13 +47,6 @@ export function MergeDialog({ leadId, leadName, open, onClose }: { leadId: strin
         </ul>
         <p className="muted">The duplicate's activities, conversations, web visits, scores and insights move to {leadName}; its empty fields are filled from the duplicate; then the duplicate is deleted.</p>
         <ErrorMessage error={merge.error} title="Not merged" />
-      </div>
-      <div className="dialog__footer">
-        <Button onClick={onClose}>Cancel</Button>
-        <Button variant="primary" disabled={!chosen} busy={merge.isPending} onClick={() => chosen && merge.mutate(chosen, { onSuccess: () => (toast('Merged'), setChosen(null), setText(''), onClose()) })}>
-          Merge
-        </Button>
-      </div>
-    </dialog>
+    </Dialog>
   );
 }

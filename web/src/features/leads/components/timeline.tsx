@@ -7,7 +7,7 @@ import { label } from '../../../lib/labels';
 import type { TimelineItem, TimelineKind } from '../api/leads-api';
 import { groupTimeline, scoreChange, type TimelineEntry } from './timeline-groups';
 
-const KIND_LABEL: Record<TimelineItem['kind'], string> = { activity: 'Activity', conversation: 'Conversation', journey_event: 'Journey', score: 'Score change', insight: 'Insight' };
+const KIND_LABEL: Record<TimelineItem['kind'], string> = { activity: 'Activity', conversation: 'Conversation', journey_event: 'Journey', score: 'Score change', insight: 'Insight', assignment: 'Assignment' };
 
 /** The filter above the timeline: everything, or one kind of event (filtered by the server, so paging still works). */
 export const TIMELINE_FILTERS: { value: TimelineKind | undefined; label: string }[] = [
@@ -18,6 +18,7 @@ export const TIMELINE_FILTERS: { value: TimelineKind | undefined; label: string 
   { value: 'journey_event', label: 'Journey' },
   { value: 'score', label: 'Score changes' },
   { value: 'insight', label: 'Insights' },
+  { value: 'assignment', label: 'Assignments' },
 ];
 
 const ACTIVITY_ICON: Record<string, IconName> = {
@@ -40,6 +41,8 @@ function iconOf(item: TimelineItem): IconName {
     }
     case 'insight':
       return 'insights';
+    case 'assignment':
+      return 'user';
   }
 }
 
@@ -117,6 +120,23 @@ function conversationBadges(c: Record<string, unknown>) {
   );
 }
 
+/** A synced e-mail's place in its thread and its attachments, by name and size (their content is never stored). */
+function MailMeta({ data }: { data: Record<string, unknown> }) {
+  const attachments = Array.isArray(data.attachments) ? (data.attachments as { name?: unknown; size?: unknown }[]) : [];
+  const inThread = typeof data.thread_id === 'string' && data.thread_id !== data.external_id;
+  if (!inThread && attachments.length === 0 && data.source !== 'imap') return null;
+  const size = (n: unknown) => (typeof n === 'number' ? (n < 1024 ? `${n} B` : n < 1_048_576 ? `${Math.round(n / 1024)} KB` : `${(n / 1_048_576).toFixed(1)} MB`) : '');
+  return (
+    <div className="row timeline-mail">
+      {data.source === 'imap' && <Badge>Synced e-mail</Badge>}
+      {inThread && <Badge tone="info">Reply in thread</Badge>}
+      {attachments.map((a, i) => (
+        <span key={i} className="muted">Attachment: {String(a.name ?? 'unnamed')}{a.size !== undefined ? ` (${size(a.size)})` : ''}</span>
+      ))}
+    </div>
+  );
+}
+
 function Excerpt({ text, from }: { text: unknown; from: Record<string, unknown> }) {
   if (typeof text !== 'string' || !text) return null;
   return (
@@ -130,6 +150,7 @@ function Excerpt({ text, from }: { text: unknown; from: Record<string, unknown> 
 function titleOf(item: TimelineItem): string {
   const d = item.data;
   if (item.kind === 'score') return 'Score change';
+  if (item.kind === 'assignment') return 'Assigned';
   if (item.kind === 'activity') {
     const c = asRecord(d.conversation);
     return c && typeof c.direction === 'string' ? `${label(item.title)} · ${c.direction}` : label(item.title);
@@ -155,10 +176,13 @@ function Item({ item }: { item: TimelineItem }) {
   let body: ReactNode = item.summary;
   if (item.kind === 'conversation') {
     badges = conversationBadges(d);
+    // A synced e-mail: the author's own words (the quoted history of the thread is shown by its own items).
+    const excerpt = typeof d.reply_end === 'number' && typeof d.excerpt === 'string' ? d.excerpt.slice(0, d.reply_end).trimEnd() : d.excerpt;
     body = (
       <>
         {item.summary && <strong>{item.summary}</strong>}
-        <Excerpt text={d.excerpt} from={d} />
+        <Excerpt text={excerpt} from={d} />
+        <MailMeta data={d} />
       </>
     );
   } else if (item.kind === 'activity') {
@@ -187,6 +211,10 @@ function Item({ item }: { item: TimelineItem }) {
     body = <span>{typeof d.from === 'string' ? `${label(d.from)} → ${label(d.to)}` : `Set to ${label(d.to)}`}</span>;
   } else if (item.kind === 'score') {
     body = <ScoreText item={item} />;
+  } else if (item.kind === 'assignment') {
+    // Given by an assignment rule (or the fallback owner): which one.
+    const who = typeof d.assigned_to_name === 'string' ? d.assigned_to_name : 'a removed user';
+    body = <span>To {who} {d.fallback === true ? 'as the fallback owner' : <>by the rule “{String(d.rule_name)}”</>}{d.via === 'score' ? ', once its first score was in' : ''}</span>;
   } else if (item.kind === 'insight') {
     badges = typeof d.priority === 'string' ? <Badge tone="warn">{label(d.priority)}</Badge> : null;
     body = typeof d.description === 'string' ? d.description : item.summary;

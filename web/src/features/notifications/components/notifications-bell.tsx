@@ -14,6 +14,7 @@ const KIND_LABEL: Record<NotificationKind, string> = {
   job_finished: 'Finished',
   job_failed: 'Failed',
   mention: 'Mention',
+  workflow: 'Workflow',
 };
 
 /** Where a notification leads: its own link, else its lead's page. */

@@ -5,7 +5,7 @@ import { Card } from '../../../components/page';
 import { useToast } from '../../../components/toast';
 import { formatDateTime, formatNumber, formatRelative, humanize } from '../../../lib/format';
 import { useCan } from '../../../lib/session';
-import { useCreateTrackingKey, useRecentTrackingEvents, useRotateTrackingKey, useTrackingKeys, type TrackingKey } from '../api/settings-api';
+import { useCreateTrackingKey, useOrganizationSettings, useRecentTrackingEvents, useRotateTrackingKey, useTrackingKeys, useUpdateOrganization, type TrackingKey } from '../api/settings-api';
 import { CopyButton } from './copy-button';
 
 export function TrackingTab() {
@@ -42,8 +42,54 @@ export function TrackingTab() {
       ) : (
         active.map((k) => <KeyCard key={k.id} trackingKey={k} canManage={canManage} />)
       )}
+      <TrackingPrivacyCard />
       <RecentEventsCard />
     </div>
+  );
+}
+
+const PRIVACY_SWITCHES = [
+  { key: 'honor_gpc', label: 'Honour Global Privacy Control', hint: 'Browsers sending Sec-GPC: 1 are not recorded. A valid opt-out of sale and sharing under the CCPA. On by default.', fallback: true },
+  { key: 'honor_dnt', label: 'Honour Do-Not-Track', hint: 'Browsers sending DNT: 1 are not recorded. No legal force, and some browsers send it for everyone. Off by default.', fallback: false },
+  { key: 'truncate_ip', label: 'Truncate visitors’ IP addresses', hint: 'Store IPv4 addresses to /24 and IPv6 to /48, enough for a region, not for a household.', fallback: false },
+] as const;
+
+/** Consent settings of the tracker: each switch saves at once (settings merge key by key). */
+function TrackingPrivacyCard() {
+  const org = useOrganizationSettings();
+  const update = useUpdateOrganization();
+  const canEdit = useCan('org:update');
+  const toast = useToast();
+  const tracking = (org.data?.settings.tracking ?? {}) as Record<string, unknown>;
+  return (
+    <Card title="Visitor privacy">
+      <div className="stack">
+        <p className="small muted">
+          Never recorded, whatever these say: people marked do-not-contact or unsubscribed, and people who withdrew consent to tracking (on their lead page).
+        </p>
+        {PRIVACY_SWITCHES.map((s) => {
+          const on = typeof tracking[s.key] === 'boolean' ? (tracking[s.key] as boolean) : s.fallback;
+          return (
+            <div className="field" key={s.key}>
+              <label className="switch">
+                <input
+                  type="checkbox"
+                  className="checkbox"
+                  checked={on}
+                  disabled={!canEdit || !org.data || update.isPending}
+                  aria-describedby={`tracking-${s.key}-hint`}
+                  onChange={(e) => update.mutate({ settings: { tracking: { [s.key]: e.target.checked } } }, { onSuccess: () => toast(`${s.label}: ${e.target.checked ? 'on' : 'off'}`) })}
+                />
+                <span className="field__label">{s.label}</span>
+              </label>
+              <p id={`tracking-${s.key}-hint`} className="field__hint">{s.hint}</p>
+            </div>
+          );
+        })}
+        {!canEdit && <p className="small muted">Only admins can change these.</p>}
+        <ErrorMessage error={update.error} title="Not saved" />
+      </div>
+    </Card>
   );
 }
 

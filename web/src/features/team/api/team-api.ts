@@ -26,8 +26,8 @@ export function useTeamMetrics(period: Period) {
     queryKey: queryKeys.metrics.view({ period }),
     queryFn: ({ signal }) => api.get('/api/v1/metrics', { query: { period }, signal }),
     placeholderData: keepPreviousData,
-    // The server rolls changes up ~30 s after they happen.
-    refetchInterval: 60_000,
+    // Live: a rollup's metrics.updated event (the server rolls changes up ~30 s after they
+    // happen) invalidates the metrics queries (lib/realtime/invalidation.ts).
   });
 }
 
@@ -36,7 +36,6 @@ export function useLeaderboard(period: Period, metric: MetricName) {
     queryKey: queryKeys.metrics.leaderboard({ period, metric }),
     queryFn: ({ signal }) => api.get('/api/v1/metrics/leaderboard', { query: { period, metric }, signal }),
     placeholderData: keepPreviousData,
-    refetchInterval: 60_000,
   });
 }
 

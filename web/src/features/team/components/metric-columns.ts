@@ -13,8 +13,8 @@ export interface MetricColumn {
 export const METRIC_COLUMNS: MetricColumn[] = [
   { key: 'leads_created', label: 'New leads', counts: 'Leads created in the period, for their current owner', format: (v) => formatNumber(v) },
   { key: 'leads_qualified', label: 'Qualified', counts: 'Leads that first reached qualified (or a later step) in the period, for the owner then', format: (v) => formatNumber(v) },
-  { key: 'leads_converted', label: 'Won', counts: 'Leads won in the period (by close date), for the owner when they were won', format: (v) => formatNumber(v) },
-  { key: 'revenue_generated', label: 'Revenue', counts: 'Deal values of the leads won in the period', format: (v, c) => formatMoneyCompact(v, c), exact: (v, c) => formatMoney(v, c) },
+  { key: 'leads_converted', label: 'Won', counts: 'Leads won in the period, for the owner who won them, less the wins reopened in it', format: (v) => formatNumber(v) },
+  { key: 'revenue_generated', label: 'Revenue', counts: 'Deal values of the leads won in the period, less the wins reopened in it', format: (v, c) => formatMoneyCompact(v, c), exact: (v, c) => formatMoney(v, c) },
   { key: 'activities_completed', label: 'Activities', counts: 'Activities completed in the period', format: (v) => formatNumber(v) },
   { key: 'conversion_rate', label: 'Win rate', counts: 'Won ÷ (won + lost) among the leads decided in the period', format: (v) => formatPercent(v) },
   { key: 'average_deal_size', label: 'Avg deal', counts: 'Revenue ÷ leads won', format: (v, c) => formatMoneyCompact(v, c), exact: (v, c) => formatMoney(v, c) },

@@ -81,6 +81,10 @@ export function TeamPage() {
               <MetricsTable subjects={groups} sort={sort} onSort={setSort} currency={currency} caption="Figures of the organization and its teams" />
             </Card>
           )}
+          {groups.length === 0 && role === 'sales_rep' && (
+            // The server's rule (metrics.service.ts visibility): a team of two's total, less your own, is your teammate's.
+            <p className="muted small">Team totals appear once your team has at least three people: with fewer, they would give a teammate's figures away.</p>
+          )}
           {seesPeople ? (
             <>
               <Card title="People">
@@ -174,6 +178,8 @@ function LeaderboardCard({ period, metric, onMetric, currency }: { period: Perio
   const board = useLeaderboard(period, metric);
   const data = board.data;
   const nobody = data ? data.entries.every((e) => !e.value) : false;
+  // A sales rep ranked alone (no team of three): a "1" would claim a ranking that did not happen.
+  const alone = useCurrentUser()?.role === 'sales_rep' && data?.ranked === 1;
   return (
     <Card title="Leaderboard">
       <ErrorMessage error={board.error} title="The leaderboard could not be loaded" />
@@ -184,6 +190,7 @@ function LeaderboardCard({ period, metric, onMetric, currency }: { period: Perio
           {data.entries.length < data.ranked && (
             <p className="muted small">You are ranked among the {data.ranked} people of your team; their names and figures stay with them.</p>
           )}
+          {alone && <p className="muted small">Ranks appear once your team has at least three people: with fewer, your rank would tell how a teammate did. Your own figures are below.</p>}
           {nobody && <p className="muted small">Nobody has any {columnOf(data.metric).label.toLowerCase()} this {period} yet: won deals and completed activities put people on the board.</p>}
           <div className="table-wrap">
             <table className="table table--compact leaderboard">
@@ -205,7 +212,7 @@ function LeaderboardCard({ period, metric, onMetric, currency }: { period: Perio
               <tbody>
                 {data.entries.map((e) => (
                   <tr key={e.user_id}>
-                    <td className="num">{e.rank}</td>
+                    <td className="num">{alone ? '—' : e.rank}</td>
                     <th scope="row">{e.name}</th>
                     {BOARD_COLUMNS.map((key) => (
                       <td key={key} className="num" title={columnOf(key).exact?.(e.figures[key], currency)}>

@@ -179,6 +179,9 @@ if (MODE === 'embedded') {
       expect(read.status).toBe(507);
       const health = await fetch(`${server.url}/api/health`);
       expect(health.status).toBe(503);
+      expect(health.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(health.headers.get('retry-after')).toBe('5');
+      expect(await health.json()).toMatchObject({ status: 503, health: 'degraded', database: { mode: 'embedded', reachable: false } });
       expect(server.child.exitCode).toBeNull();
 
       // Space back, without a restart.

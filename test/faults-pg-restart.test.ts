@@ -134,7 +134,8 @@ describe.skipIf(Boolean(skipReason))('PostgreSQL restarted under load (server mo
       traffic.setPhase('down');
       await sleep(300);
       const health = await fetch(url('/api/health'));
-      const healthBody = (await health.json()) as { status: string; database: { reachable: boolean } };
+      const healthType = health.headers.get('content-type');
+      const healthBody = (await health.json()) as { status: number; health: string; database: { reachable: boolean } };
       await sleep(DOWN_FOR_MS);
 
       traffic.setPhase('starting');
@@ -158,7 +159,8 @@ describe.skipIf(Boolean(skipReason))('PostgreSQL restarted under load (server mo
         expect(s.ms, `${s.method} took ${Math.round(s.ms)} ms while down`).toBeLessThan(FAST_MS);
       }
       expect(health.status).toBe(503);
-      expect(healthBody).toMatchObject({ status: 'degraded', database: { reachable: false } });
+      expect(healthType).toMatch(/^application\/problem\+json/);
+      expect(healthBody).toMatchObject({ status: 503, health: 'degraded', database: { reachable: false } });
 
       // Once the first request got through, the rest do too (no poisoned pooled connections).
       const firstOk = samples.findIndex((s) => s.phase === 'recovered' && s.status === 200);

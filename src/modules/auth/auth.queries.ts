@@ -12,18 +12,21 @@ export async function findLoginByEmail(db: Kysely<DB>, email: string) {
   return db
     .selectFrom('users as u')
     .innerJoin('user_credentials as c', 'c.user_id', 'u.id')
-    .select(['u.id', 'u.organization_id', 'u.role', 'u.is_active', 'c.password_hash', 'c.failed_attempts', 'c.locked_until'])
+    .select(['u.id', 'u.organization_id', 'u.role', 'u.is_active', 'c.password_hash'])
     .where(sql<string>`lower(u.email)`, '=', email.toLowerCase())
     .executeTakeFirst();
 }
 
-export async function recordLoginFailure(db: Kysely<DB>, userId: string, lockAfter: number, lockSeconds: number) {
+/**
+ * The account's consecutive failures since its last sign-in, kept as a fact for admins and
+ * audits. It locks nothing: refusing is the shared throttle's job (login-throttle.ts, per
+ * email and per address across every process), so `locked_until` is left unset rather than
+ * written with a time nothing enforces.
+ */
+export async function recordLoginFailure(db: Kysely<DB>, userId: string) {
   await db
     .updateTable('user_credentials')
-    .set((eb) => ({
-      failed_attempts: eb('failed_attempts', '+', 1),
-      locked_until: sql<Date | null>`CASE WHEN failed_attempts + 1 >= ${lockAfter} THEN now() + make_interval(secs => ${lockSeconds}) ELSE locked_until END`,
-    }))
+    .set((eb) => ({ failed_attempts: eb('failed_attempts', '+', 1) }))
     .where('user_id', '=', userId)
     .execute();
 }

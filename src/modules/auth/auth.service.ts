@@ -79,7 +79,7 @@ export function createAuthService(
       const ok = await verifyPassword(found?.password_hash ?? (await decoyHash), input.password);
       if (!found || !ok || !found.is_active) {
         if (found) {
-          await q.recordLoginFailure(db, found.id, limit, windowMs / 1000);
+          await q.recordLoginFailure(db, found.id);
           // Into the account's organization only: an unknown email belongs to no organization,
           // and the typed email itself is never written anywhere.
           await withTenant(db, { organizationId: found.organization_id }, (tx) =>

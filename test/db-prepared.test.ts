@@ -24,3 +24,12 @@ describe(`prepared statements (${MODE})`, () => {
     else expect(prepared.filter((s) => s.startsWith('/*prepared*/'))).toEqual([]);
   });
 });
+
+describe(`session settings of pooled connections (${MODE})`, () => {
+  // Row Level Security's plans carry cost estimates far above what runs; with JIT on, a one-row
+  // tracking insert spent half a second compiling (bench:load). Every connection has it off.
+  it('JIT is off on every connection of the pool, the first statement included', async () => {
+    const seen = await Promise.all(Array.from({ length: 3 }, () => database.db.connection().execute(async (conn) => (await sql<{ jit: string }>`SHOW jit`.execute(conn)).rows[0]!.jit)));
+    expect(seen).toEqual(['off', 'off', 'off']);
+  });
+});

@@ -129,6 +129,9 @@ async function openEmbedded(
       extensions: { pg_trgm },
       parsers: { [INT8]: toNumber, [NUMERIC]: toNumber, [DATE]: keepString },
     });
+    // The server's session settings (applySessionSettings). PGlite has no LLVM, so this
+    // changes no plan; it keeps one configuration for both engines.
+    await pglite.exec('SET jit = off');
   } catch (error) {
     lock?.release();
     throw error;
@@ -196,6 +199,17 @@ async function openEmbedded(
  */
 const CONNECT_TIMEOUT_MS = 10_000;
 
+/**
+ * Settings of every pooled connection. JIT off: LeadAI's statements are short, and Row Level
+ * Security's plans carry cost estimates far above what runs (a branch never executed can cost
+ * millions), which put them over jit_above_cost: PostgreSQL then spent about half a second
+ * compiling LLVM code for a one-row insert (measured under bench:load, 100k leads). Queued on
+ * the new connection before anything else it runs.
+ */
+function applySessionSettings(client: pg.PoolClient): void {
+  client.query('SET jit = off').catch(() => {});
+}
+
 async function openServer(url: string, poolSize: number): Promise<Database> {
   const types = {
     getTypeParser(oid: number, format?: 'text' | 'binary') {
@@ -207,7 +221,10 @@ async function openServer(url: string, poolSize: number): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize, types, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   // An idle client losing its server connection must not crash the process.
   pool.on('error', () => {});
-  pool.on('connect', (client) => prepareMarkedStatements(client));
+  pool.on('connect', (client) => {
+    applySessionSettings(client);
+    prepareMarkedStatements(client);
+  });
   // Nor a checked-out one (its session terminated by an operator, or the server restarting
   // during a long import): the statement in flight fails with the error; the client's
   // 'error' event, unheard, would throw it again as an uncaught exception.
@@ -280,6 +297,7 @@ function createTenantReadPool(url: string, poolSize: number, types: pg.CustomTyp
   pool.on('error', () => {});
   pool.on('connect', (client) => {
     client.on('error', () => {});
+    applySessionSettings(client);
     prepareMarkedStatements(client);
   });
   const current = new WeakMap<pg.PoolClient, string>();

@@ -59,6 +59,7 @@ export function createInsightsService(db: Kysely<DB>, options: { now?: () => Dat
   const now = options.now ?? (() => new Date());
   const system = (organizationId: string) => ({ organizationId });
   const statsCache = new Map<string, OrgStats>();
+  const computing = new Map<string, Promise<OrgStats>>();
 
   async function computeStats(tx: Tx, organizationId: string, at: Date): Promise<OrgStats> {
     const configured = await q.organizationTimezone(tx, organizationId);
@@ -135,9 +136,20 @@ export function createInsightsService(db: Kysely<DB>, options: { now?: () => Dat
     const at = now();
     const cached = statsCache.get(organizationId);
     if (!refresh && cached && at.getTime() - cached.computedAt.getTime() < STATS_TTL_MS && at.getTime() >= cached.computedAt.getTime()) return cached;
-    const fresh = await withTenant(db, system(organizationId), (tx) => computeStats(tx, organizationId, at));
-    statsCache.set(organizationId, fresh);
-    return fresh;
+    // One computation per organization at a time: the statistics scan the whole organization
+    // (seconds of both cores at 100k leads), and a process starting with a backlog used to run
+    // them once per concurrent rescoring job (six at once seen under bench:load).
+    const running = computing.get(organizationId);
+    if (running && !refresh) return running;
+    const fresh = withTenant(db, system(organizationId), (tx) => computeStats(tx, organizationId, at));
+    computing.set(organizationId, fresh);
+    try {
+      const result = await fresh;
+      statsCache.set(organizationId, result);
+      return result;
+    } finally {
+      if (computing.get(organizationId) === fresh) computing.delete(organizationId);
+    }
   }
 
   /** Leads as of `at` (one moment, or one per lead); a replay reads no score (it would be from later). */

@@ -155,7 +155,10 @@ async function step(rate: number, seconds: number) {
   };
   await new Promise<void>((resolve) => {
     const timer = setInterval(() => {
-      const due = Math.min(total, Math.floor(((performance.now() - t0) * rate) / 1000));
+      // Request k is due at t0 + k/rate, so by now those up to floor(elapsed × rate) are
+      // (k = 0 at once). Counting one fewer fired each request a whole interval late and
+      // added that interval (200 ms at 5 req/s) to every latency measured from its due time.
+      const due = Math.min(total, Math.floor(((performance.now() - t0) * rate) / 1000) + 1);
       while (sent < due) fire(t0 + (sent++ * 1000) / rate);
       if (sent >= total) {
         clearInterval(timer);

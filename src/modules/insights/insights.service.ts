@@ -10,6 +10,7 @@ import { enqueue } from '../../jobs/queue.ts';
 import { notifyInsights } from '../notifications/notifications.service.ts';
 import { chunkIds, emitEvents, systemActor, type OutboxEvent } from '../events/events.service.ts';
 import * as q from './insights.queries.ts';
+import { leaveCoresToRequests } from '../../db/background-work.ts';
 
 /**
  * The insights engine: evaluates leads of an organization with the detectors of
@@ -62,6 +63,7 @@ export function createInsightsService(db: Kysely<DB>, options: { now?: () => Dat
   const computing = new Map<string, Promise<OrgStats>>();
 
   async function computeStats(tx: Tx, organizationId: string, at: Date): Promise<OrgStats> {
+    await leaveCoresToRequests(tx);
     const configured = await q.organizationTimezone(tx, organizationId);
     const timezone = isTimeZone(configured) ? configured : 'UTC';
     const statusDays: OrgStats['statusDays'] = {};

@@ -3,6 +3,7 @@ import type { DB, MetricsPeriod } from '../../db/schema.ts';
 import type { Tx } from '../../db/tenant.ts';
 import { FUNNEL, funnelPosition, reachedAt } from '../dashboard/dashboard.figures.ts';
 import { outcomeMoves, wonAt } from '../dashboard/outcomes.ts';
+import { leaveCoresToRequests } from '../../db/background-work.ts';
 
 /**
  * The SQL of the team performance metrics: the rollup that fills performance_metrics from
@@ -99,6 +100,7 @@ export async function buildDays(tx: Tx, organizationId: string, timeZone: string
   // Sorting and hashing millions of facts: in memory, not in 4 MB spills (SET LOCAL: this
   // transaction only).
   await sql`SET LOCAL work_mem = '256MB'`.execute(tx);
+  await leaveCoresToRequests(tx);
   await sql`CREATE TEMPORARY TABLE metrics_days ON COMMIT DROP AS ${daysQuery(organizationId, timeZone, lower)}`.execute(tx);
   const count = await sql<{ n: string }>`SELECT count(*) AS n FROM metrics_days`.execute(tx);
   return Number(count.rows[0]!.n);

@@ -5,12 +5,12 @@ import {
 } from '../../ai/insights/index.ts';
 import { activityCategory, eventCategory, ENGAGEMENT_WINDOW_DAYS, HALF_LIFE_DAYS } from '../../ai/insights/engagement.ts';
 import type { DB } from '../../db/schema.ts';
+import { leaveCoresToRequests } from '../../db/background-work.ts';
 import { withTenant, type Tx } from '../../db/tenant.ts';
 import { enqueue } from '../../jobs/queue.ts';
 import { notifyInsights } from '../notifications/notifications.service.ts';
 import { chunkIds, emitEvents, systemActor, type OutboxEvent } from '../events/events.service.ts';
 import * as q from './insights.queries.ts';
-import { leaveCoresToRequests } from '../../db/background-work.ts';
 
 /**
  * The insights engine: evaluates leads of an organization with the detectors of

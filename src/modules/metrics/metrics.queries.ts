@@ -1,9 +1,9 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { leaveCoresToRequests } from '../../db/background-work.ts';
 import type { DB, MetricsPeriod } from '../../db/schema.ts';
 import type { Tx } from '../../db/tenant.ts';
 import { FUNNEL, funnelPosition, reachedAt } from '../dashboard/dashboard.figures.ts';
 import { outcomeMoves, wonAt } from '../dashboard/outcomes.ts';
-import { leaveCoresToRequests } from '../../db/background-work.ts';
 
 /**
  * The SQL of the team performance metrics: the rollup that fills performance_metrics from
